@@ -1,0 +1,139 @@
+import { entry, frozen, withAttachment, withoutAttachment, type Recorded } from "../_lib.js";
+import { attachmentTo, authorizeManager } from "../authorization.js";
+import type { DomainError } from "../errors.js";
+import type { StructureId, UserId } from "../ids.js";
+import type { Attachment, Structure, User } from "../model.js";
+import { err, ok, type Result } from "../result.js";
+import { toInstant, todayOf, type TransitionContext } from "../time.js";
+import type { Role } from "../vocabulary.js";
+
+/** A manager changes a member's role. */
+export interface ChangeMemberRole {
+  readonly structureId: StructureId;
+  readonly userId: UserId;
+  /** « Gestionnaire secondaire » or « Utilisateur simple »; `primaryManager` is refused. */
+  readonly role: Role;
+}
+
+/** A manager removes a member's attachment. */
+export interface RemoveAttachment {
+  readonly structureId: StructureId;
+  readonly userId: UserId;
+}
+
+/** What a change to a member needs to know. */
+export interface MemberState {
+  readonly actor: User;
+  readonly structure: Structure;
+  /** The member acted upon (may be the actor). */
+  readonly member: User;
+}
+
+/** What a change to a member decided. */
+export interface MemberChanged extends Recorded {
+  readonly member: User;
+}
+
+function checkMember(
+  state: MemberState,
+  command: { readonly structureId: StructureId; readonly userId: UserId },
+  ctx: TransitionContext,
+): Result<Attachment, DomainError> {
+  const { actor, structure, member } = state;
+  if (command.structureId !== structure.id)
+    return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
+  if (command.userId !== member.id) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
+  const allowed = authorizeManager(actor, structure, todayOf(ctx));
+  if (!allowed.ok) return allowed;
+  if (structure.primaryManagerId === member.id)
+    return err({ code: "TRANSFER_REQUIRED", structureId: structure.id, userId: member.id });
+  const attachment = attachmentTo(member, structure.id);
+  if (attachment === undefined) return err({ code: "NOT_ATTACHED", structureId: structure.id, userId: member.id });
+  return ok(attachment);
+}
+
+/**
+ * Changes a member's role between « Gestionnaire secondaire » and « Utilisateur
+ * simple ». The primary manager's role changes only by a transfer.
+ *
+ * Refusals: `FORBIDDEN`, `CANNOT_GRANT_PRIMARY`, `TRANSFER_REQUIRED`, `NOT_ATTACHED`,
+ * `ROLE_UNCHANGED`.
+ *
+ * @example
+ * ```ts
+ * const r = changeMemberRole({ actor: alice, structure, member: bruno },
+ *   { structureId: structure.id, userId: bruno.id, role: "secondaryManager" }, { now });
+ * if (r.ok) r.value.member.attachments[0]?.role; // "secondaryManager"
+ * ```
+ */
+export function changeMemberRole(
+  state: MemberState,
+  command: ChangeMemberRole,
+  ctx: TransitionContext,
+): Result<MemberChanged, DomainError> {
+  if (command.role === "primaryManager")
+    return err({ code: "CANNOT_GRANT_PRIMARY", structureId: command.structureId, userId: command.userId });
+  const current = checkMember(state, command, ctx);
+  if (!current.ok) return current;
+  const { actor, structure, member } = state;
+  const previousRole = current.value.role;
+  const role = command.role;
+  if (previousRole === role)
+    return err({ code: "ROLE_UNCHANGED", structureId: structure.id, userId: member.id, role });
+  const at = toInstant(ctx.now);
+  return ok(
+    frozen({
+      member: withAttachment(member, { ...current.value, role }),
+      history: [entry("roleChanged", at, structure.id, actor.id, member.id, { role, previousRole })],
+      events: [
+        {
+          type: "MemberRoleChanged",
+          at,
+          structureId: structure.id,
+          userId: member.id,
+          changedBy: actor.id,
+          previousRole,
+          role,
+        },
+      ],
+    }),
+  );
+}
+
+/**
+ * Removes a member's attachment to a structure (history: « Supprimé »). The primary
+ * manager's attachment cannot be removed before the role is transferred.
+ *
+ * Refusals: `FORBIDDEN`, `TRANSFER_REQUIRED`, `NOT_ATTACHED`.
+ *
+ * @example
+ * ```ts
+ * const r = removeAttachment({ actor: alice, structure, member: bruno },
+ *   { structureId: structure.id, userId: bruno.id }, { now });
+ * if (r.ok) r.value.member.attachments; // []
+ * ```
+ */
+export function removeAttachment(
+  state: MemberState,
+  command: RemoveAttachment,
+  ctx: TransitionContext,
+): Result<MemberChanged, DomainError> {
+  const current = checkMember(state, command, ctx);
+  if (!current.ok) return current;
+  const { actor, structure, member } = state;
+  const at = toInstant(ctx.now);
+  return ok(
+    frozen({
+      member: withoutAttachment(member, structure.id),
+      history: [
+        entry("attachmentRemoved", at, structure.id, actor.id, member.id, {
+          role: current.value.role,
+          scope: current.value.scope,
+        }),
+      ],
+      events: [
+        { type: "AttachmentRemoved", at, structureId: structure.id, userId: member.id, removedBy: actor.id },
+      ],
+    }),
+  );
+}

@@ -1,0 +1,173 @@
+import type { AttachmentRequestId, ServiceId, StructureId, UserId } from "./ids.js";
+import type { LocalDate } from "./time.js";
+import {
+  accountStatusLabel,
+  attachmentRequestStatusLabel,
+  roleLabel,
+  type AccountStatus,
+  type AttachmentRole,
+} from "./vocabulary.js";
+
+/** One problem found in input by a boundary schema. */
+export interface ValidationIssue {
+  /** Where in the input (`["services", 2]`). */
+  readonly path: readonly (string | number)[];
+  /** zod's issue code (`invalid_type`, `too_small`, `custom`, …). */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The kinds of record an id can fail to name. */
+export type EntityKind = "structure" | "service" | "user" | "attachmentRequest";
+
+/** Why an actor was refused an action. */
+export type ForbiddenReason =
+  /** The actor's account is not active. */
+  | "accountNotActive"
+  /** The actor is not a manager of the structure. */
+  | "notAManager"
+  /** The actor's manager attachment is not in force yet (`validFrom` in the future). */
+  | "attachmentNotInForce"
+  /** The act is the user's own (a request, a registration) and the actor is someone else. */
+  | "notTheUser";
+
+/**
+ * Every way a domain rule can refuse a command: a union discriminated on `code`, each
+ * member carrying the ids it is about as data. Narrow on `code`; format with
+ * {@link errorMessage}.
+ */
+export type DomainError =
+  | { readonly code: "VALIDATION"; readonly issues: readonly ValidationIssue[] }
+  | { readonly code: "NOT_FOUND"; readonly entity: EntityKind; readonly id: string }
+  | {
+      readonly code: "FORBIDDEN";
+      readonly actorId: UserId;
+      readonly structureId: StructureId | null;
+      readonly reason: ForbiddenReason;
+    }
+  | {
+      readonly code: "SELF_DECISION_FORBIDDEN";
+      readonly requestId: AttachmentRequestId;
+      readonly userId: UserId;
+    }
+  | {
+      readonly code: "REQUEST_ALREADY_DECIDED";
+      readonly requestId: AttachmentRequestId;
+      readonly status: "validated" | "refused";
+    }
+  | { readonly code: "REFUSAL_REASON_REQUIRED"; readonly requestId: AttachmentRequestId }
+  | { readonly code: "COMMENT_REQUIRED"; readonly structureId: StructureId; readonly userId: UserId }
+  | { readonly code: "CANNOT_GRANT_PRIMARY"; readonly structureId: StructureId; readonly userId: UserId }
+  | { readonly code: "TRANSFER_REQUIRED"; readonly structureId: StructureId; readonly userId: UserId }
+  | {
+      readonly code: "PENDING_REQUEST_EXISTS";
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+    }
+  | { readonly code: "ALREADY_ATTACHED"; readonly structureId: StructureId; readonly userId: UserId }
+  | { readonly code: "NOT_ATTACHED"; readonly structureId: StructureId; readonly userId: UserId }
+  | {
+      readonly code: "SERVICE_NOT_IN_STRUCTURE";
+      readonly serviceId: ServiceId;
+      readonly structureId: StructureId;
+    }
+  | { readonly code: "SERVICE_INACTIVE"; readonly serviceId: ServiceId }
+  | { readonly code: "EMPTY_SCOPE"; readonly structureId: StructureId }
+  | {
+      readonly code: "VALID_FROM_IN_THE_PAST";
+      readonly validFrom: LocalDate;
+      readonly today: LocalDate;
+    }
+  | { readonly code: "ACCOUNT_NOT_ACTIVE"; readonly userId: UserId; readonly status: AccountStatus }
+  | {
+      readonly code: "ROLE_UNCHANGED";
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly role: AttachmentRole;
+    }
+  | { readonly code: "LOGIN_TAKEN"; readonly login: string }
+  | { readonly code: "SERVICE_CODE_TAKEN"; readonly structureId: StructureId; readonly serviceCode: string }
+  | { readonly code: "CONCURRENT_MODIFICATION"; readonly attempts: number };
+
+/** Every error code. */
+export type DomainErrorCode = DomainError["code"];
+
+/** The error with a given code. */
+export type DomainErrorOf<C extends DomainErrorCode> = Extract<DomainError, { code: C }>;
+
+const entityLabel: Record<EntityKind, string> = {
+  structure: "La structure",
+  service: "Le service",
+  user: "L'utilisateur",
+  attachmentRequest: "La demande de rattachement",
+};
+
+const forbiddenLabel: Record<ForbiddenReason, string> = {
+  accountNotActive: "son compte n'est pas actif",
+  notAManager: "il n'est pas gestionnaire de cette structure",
+  attachmentNotInForce: "son rattachement de gestionnaire n'a pas encore pris effet",
+  notTheUser: "seul l'utilisateur concerné peut faire cette démarche",
+};
+
+/**
+ * A French sentence describing an error, for a host's screens and logs. Formatting is
+ * separate from the error data: match on `code`, never on this text.
+ *
+ * @example
+ * ```ts
+ * errorMessage({ code: "REFUSAL_REASON_REQUIRED", requestId: attachmentRequestId("req-1") });
+ * // "Le motif du refus est obligatoire (demande req-1)."
+ * ```
+ */
+export function errorMessage(error: DomainError): string {
+  switch (error.code) {
+    case "VALIDATION":
+      return `Saisie invalide : ${error.issues
+        .map((i) => (i.path.length > 0 ? `${i.path.join(".")} : ${i.message}` : i.message))
+        .join(" ; ")}.`;
+    case "NOT_FOUND":
+      return `${entityLabel[error.entity]} ${error.id} est introuvable.`;
+    case "FORBIDDEN":
+      return `Action refusée à l'utilisateur ${error.actorId} : ${forbiddenLabel[error.reason]}.`;
+    case "SELF_DECISION_FORBIDDEN":
+      return `Un gestionnaire ne peut pas statuer sur sa propre demande (demande ${error.requestId}).`;
+    case "REQUEST_ALREADY_DECIDED":
+      return `La demande ${error.requestId} a déjà été traitée : elle est « ${attachmentRequestStatusLabel[error.status]} ».`;
+    case "REFUSAL_REASON_REQUIRED":
+      return `Le motif du refus est obligatoire (demande ${error.requestId}).`;
+    case "COMMENT_REQUIRED":
+      return "Le commentaire est obligatoire pour rattacher un utilisateur.";
+    case "CANNOT_GRANT_PRIMARY":
+      return `Le rôle « ${roleLabel.primaryManager} » ne s'attribue pas ainsi : il se transfère par le gestionnaire principal en place.`;
+    case "TRANSFER_REQUIRED":
+      return `L'utilisateur ${error.userId} est gestionnaire principal de la structure ${error.structureId} : il faut d'abord transférer ce rôle.`;
+    case "PENDING_REQUEST_EXISTS":
+      return `L'utilisateur ${error.userId} a déjà une demande de rattachement en cours de validation pour la structure ${error.structureId}.`;
+    case "ALREADY_ATTACHED":
+      return `L'utilisateur ${error.userId} est déjà rattaché à la structure ${error.structureId}.`;
+    case "NOT_ATTACHED":
+      return `L'utilisateur ${error.userId} n'est pas rattaché à la structure ${error.structureId}.`;
+    case "SERVICE_NOT_IN_STRUCTURE":
+      return `Le service ${error.serviceId} n'appartient pas à la structure ${error.structureId}.`;
+    case "SERVICE_INACTIVE":
+      return `Le service ${error.serviceId} n'est pas actif.`;
+    case "EMPTY_SCOPE":
+      return "Cochez au moins un service, ou « Rattacher à la structure ».";
+    case "VALID_FROM_IN_THE_PAST":
+      return `La date de début de validité (${error.validFrom}) ne peut pas précéder la date du jour (${error.today}).`;
+    case "ACCOUNT_NOT_ACTIVE":
+      return `Le compte de l'utilisateur ${error.userId} est « ${accountStatusLabel[error.status]} ».`;
+    case "ROLE_UNCHANGED":
+      return `L'utilisateur ${error.userId} a déjà le rôle « ${roleLabel[error.role]} ».`;
+    case "LOGIN_TAKEN":
+      return `L'adresse de connexion ${error.login} est déjà utilisée.`;
+    case "SERVICE_CODE_TAKEN":
+      return `Le code de service ${error.serviceCode} existe déjà dans la structure ${error.structureId}.`;
+    case "CONCURRENT_MODIFICATION":
+      return `Les données ont été modifiées en même temps par une autre action (${error.attempts} tentatives) : veuillez réessayer.`;
+    default: {
+      const exhaustive: never = error;
+      return exhaustive;
+    }
+  }
+}

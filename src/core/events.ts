@@ -1,0 +1,87 @@
+import type { AttachmentRequestId, ServiceId, StructureId, UserId } from "./ids.js";
+import type { AttachmentScope } from "./model.js";
+import type { Instant, LocalDate } from "./time.js";
+import type { AttachmentRole } from "./vocabulary.js";
+
+/**
+ * What happened, for the host to act on (e-mails, notifications, projections). Every
+ * transition returns the events of what it did; the library sends nothing itself.
+ */
+export type DomainEvent =
+  | {
+      readonly type: "StructureCreated";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly primaryManagerId: UserId;
+    }
+  | {
+      readonly type: "ServiceAdded" | "ServiceRenamed" | "ServiceDeactivated";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly serviceId: ServiceId;
+    }
+  | {
+      readonly type: "UserRegistered";
+      readonly at: Instant;
+      readonly userId: UserId;
+      readonly login: string;
+    }
+  | {
+      /** Tell the structure's managers a request is waiting. */
+      readonly type: "AttachmentRequested";
+      readonly at: Instant;
+      readonly requestId: AttachmentRequestId;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+    }
+  | {
+      /** Tell the requester their request was validated, with what they got. */
+      readonly type: "AttachmentRequestValidated";
+      readonly at: Instant;
+      readonly requestId: AttachmentRequestId;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly decidedBy: UserId;
+      readonly role: AttachmentRole;
+      readonly scope: AttachmentScope;
+    }
+  | {
+      /** Tell the requester their request was refused, and why. */
+      readonly type: "AttachmentRequestRefused";
+      readonly at: Instant;
+      readonly requestId: AttachmentRequestId;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly decidedBy: UserId;
+      readonly reason: string;
+    }
+  | {
+      /** Tell the user a manager attached them. */
+      readonly type: "UserAttached";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly attachedBy: UserId;
+      readonly role: AttachmentRole;
+      readonly scope: AttachmentScope;
+      readonly validFrom: LocalDate;
+    }
+  | {
+      readonly type: "MemberRoleChanged";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly changedBy: UserId;
+      readonly previousRole: AttachmentRole;
+      readonly role: AttachmentRole;
+    }
+  | {
+      readonly type: "AttachmentRemoved";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly removedBy: UserId;
+    };
+
+/** The `type` of every domain event. */
+export type DomainEventType = DomainEvent["type"];

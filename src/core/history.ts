@@ -1,0 +1,79 @@
+import type { AttachmentRequestId, ServiceId, StructureId, UserId } from "./ids.js";
+import type { AttachmentScope } from "./model.js";
+import type { Instant } from "./time.js";
+import type { AttachmentRole } from "./vocabulary.js";
+
+/** Every kind of action the history of a structure records. */
+export const HISTORY_KINDS = [
+  "structureCreated",
+  "serviceAdded",
+  "serviceRenamed",
+  "serviceDeactivated",
+  "attachmentRequested",
+  "attachmentRequestValidated",
+  "attachmentRequestRefused",
+  "servicesRemoved",
+  "userAttached",
+  "roleChanged",
+  "attachmentRemoved",
+] as const;
+/** The kind of a history entry. */
+export type HistoryKind = (typeof HISTORY_KINDS)[number];
+
+/**
+ * The « Commentaires » column of the guide's history screen. The four values the guide
+ * names are exact: « Validée », « Refusée », « Supprimé » (and « Désactivée » for a
+ * refused subscription, which comes with subscriptions); other actions have labels of
+ * their own.
+ */
+export const historyKindLabel: Readonly<Record<HistoryKind, string>> = {
+  structureCreated: "Structure créée",
+  serviceAdded: "Service ajouté",
+  serviceRenamed: "Service renommé",
+  serviceDeactivated: "Service désactivé",
+  attachmentRequested: "Demande de rattachement",
+  attachmentRequestValidated: "Validée",
+  attachmentRequestRefused: "Refusée",
+  servicesRemoved: "Services retirés",
+  userAttached: "Rattaché par le gestionnaire",
+  roleChanged: "Rôle modifié",
+  attachmentRemoved: "Supprimé",
+};
+
+/** What was decided, as data: only the fields that apply to the entry's kind are set. */
+export interface HistoryDetails {
+  readonly role?: AttachmentRole;
+  readonly previousRole?: AttachmentRole;
+  readonly scope?: AttachmentScope;
+  readonly removedServiceIds?: readonly ServiceId[];
+  readonly serviceId?: ServiceId;
+  readonly reason?: string;
+  readonly comment?: string;
+  readonly label?: string;
+}
+
+/**
+ * A history entry as a transition produces it, before the store gives it its place in
+ * the global sequence.
+ */
+export interface NewHistoryEntry {
+  readonly structureId: StructureId;
+  readonly kind: HistoryKind;
+  readonly at: Instant;
+  /** Who acted. */
+  readonly actorId: UserId;
+  /** Whom the action concerns, when it concerns a user. */
+  readonly targetUserId: UserId | null;
+  /** The request decided, for the « loupe » link to its detail. */
+  readonly requestId: AttachmentRequestId | null;
+  readonly details: HistoryDetails;
+}
+
+/**
+ * A stored history entry. `sequence` is a global, strictly increasing number the store
+ * assigns at commit: entries are ordered by it (newest first = highest first), never by
+ * a per-structure counter.
+ */
+export interface HistoryEntry extends NewHistoryEntry {
+  readonly sequence: number;
+}

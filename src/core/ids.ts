@@ -1,0 +1,54 @@
+declare const brand: unique symbol;
+
+/** A nominal type: a `T` that only code which knows what it means can create. */
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+/** Identifies a {@link Structure} (Chorus Pro: `idStructureCPP`). */
+export type StructureId = Brand<string, "StructureId">;
+/** Identifies a {@link Service} of a structure. */
+export type ServiceId = Brand<string, "ServiceId">;
+/** Identifies a {@link User} account. */
+export type UserId = Brand<string, "UserId">;
+/** Identifies an {@link AttachmentRequest}. */
+export type AttachmentRequestId = Brand<string, "AttachmentRequestId">;
+
+/**
+ * Treats a string as a structure id (no check: ids are opaque to the library).
+ *
+ * @example
+ * ```ts
+ * const id = structureId("s-acme");
+ * ```
+ */
+export const structureId = (value: string): StructureId => value as StructureId;
+
+/**
+ * Treats a string as a service id.
+ *
+ * @example
+ * ```ts
+ * const id = serviceId("svc-compta");
+ * ```
+ */
+export const serviceId = (value: string): ServiceId => value as ServiceId;
+
+/**
+ * Treats a string as a user id.
+ *
+ * @example
+ * ```ts
+ * const id = userId("u-elodie");
+ * ```
+ */
+export const userId = (value: string): UserId => value as UserId;
+
+/**
+ * Treats a string as an attachment request id.
+ *
+ * @example
+ * ```ts
+ * const id = attachmentRequestId("req-1");
+ * ```
+ */
+export const attachmentRequestId = (value: string): AttachmentRequestId =>
+  value as AttachmentRequestId;

@@ -1,0 +1,24 @@
+// The pure core: types, rules and transitions. No I/O, no clock, no randomness.
+export * from "./result.js";
+export * from "./ids.js";
+export * from "./time.js";
+export * from "./vocabulary.js";
+export * from "./identifier.js";
+export type * from "./model.js";
+export * from "./errors.js";
+export * from "./history.js";
+export type * from "./events.js";
+export * from "./scope.js";
+export * from "./authorization.js";
+export * from "./schemas.js";
+export * from "./structures/createStructure.js";
+export * from "./structures/services.js";
+export * from "./users/registerUser.js";
+export * from "./attachment-requests/requestAttachment.js";
+export * from "./attachment-requests/validateAttachmentRequest.js";
+export * from "./attachment-requests/refuseAttachmentRequest.js";
+export * from "./attachment-requests/bulk.js";
+export * from "./attachment-requests/consultAttachmentRequest.js";
+export * from "./attachment-requests/pendingRequests.js";
+export * from "./attachments/attachUser.js";
+export * from "./attachments/memberChanges.js";

@@ -1,0 +1,119 @@
+import type { AttachmentRequestId, ServiceId, StructureId, UserId } from "./ids.js";
+import type { StructureIdentifier } from "./identifier.js";
+import type { Instant, LocalDate } from "./time.js";
+import type { AccountStatus, AttachmentRole, StructureKind } from "./vocabulary.js";
+
+/**
+ * An organisation (« fiche structure »). It holds its identity and who its primary
+ * manager is; it does *not* hold its members: attachments live on each {@link User},
+ * so a structure of 100 000 members is as cheap to change as one of ten.
+ */
+export interface Structure {
+  readonly id: StructureId;
+  /** « Désignation » / raison sociale. */
+  readonly designation: string;
+  readonly kind: StructureKind;
+  /** A public structure whose accounts come from the DGFiP referential (PIGP). */
+  readonly viaPigp: boolean;
+  readonly identifier: StructureIdentifier;
+  /**
+   * The single source of truth for who is « Gestionnaire principal ». The primary role
+   * is derived from this field and stored nowhere else.
+   */
+  readonly primaryManagerId: UserId;
+  readonly createdAt: Instant;
+}
+
+/** A sub-unit of a structure (« service »). Each service is its own record. */
+export interface Service {
+  readonly id: ServiceId;
+  readonly structureId: StructureId;
+  /** `codeService`, unique within its structure. */
+  readonly code: string;
+  /** `libelleService`. */
+  readonly label: string;
+  /** `estActif`. A deactivated service is no longer granted, and no longer counts in scopes. */
+  readonly active: boolean;
+  readonly createdAt: Instant;
+}
+
+/**
+ * Where an attachment (or a request) applies: the whole structure, or a non-empty set
+ * of its services (kept sorted and without duplicates).
+ */
+export type AttachmentScope =
+  | { readonly kind: "structure" }
+  | { readonly kind: "services"; readonly serviceIds: readonly ServiceId[] };
+
+/** A user's membership of one structure (« rattachement »). */
+export interface Attachment {
+  readonly structureId: StructureId;
+  /**
+   * The stored role. For the structure's primary manager (see
+   * `Structure.primaryManagerId`) this is the role they keep once they hand the primary
+   * role over, always `"user"`; use `roleIn` to read the role a member holds.
+   */
+  readonly role: AttachmentRole;
+  readonly scope: AttachmentScope;
+  /** « Date de début de validité »: the attachment gives no right before this date. */
+  readonly validFrom: LocalDate;
+  /** Who attached the user (a manager, or the user themself when they created the structure). */
+  readonly attachedBy: UserId;
+  readonly attachedAt: Instant;
+}
+
+/** A user account, with its attachments to structures. */
+export interface User {
+  readonly id: UserId;
+  /** « Adresse de connexion »: an e-mail address, lower case, immutable. */
+  readonly login: string;
+  /** « Adresse électronique de contact ». */
+  readonly contactEmail: string;
+  readonly lastName: string;
+  readonly firstName: string;
+  readonly status: AccountStatus;
+  /** At most one per structure. */
+  readonly attachments: readonly Attachment[];
+  readonly createdAt: Instant;
+}
+
+interface AttachmentRequestBase {
+  readonly id: AttachmentRequestId;
+  readonly structureId: StructureId;
+  readonly userId: UserId;
+  /** The role the user asks for (a simple user unless they ask to manage). */
+  readonly requestedRole: AttachmentRole;
+  /** The whole structure, or the services asked for. */
+  readonly scope: AttachmentScope;
+  /** The comment the user typed (may be empty). */
+  readonly comment: string;
+  readonly createdAt: Instant;
+}
+
+/** A request waiting for a manager (« En cours de validation »). */
+export interface PendingAttachmentRequest extends AttachmentRequestBase {
+  readonly status: "pending";
+}
+
+/** A validated request (« Validée »), with what the manager granted. */
+export interface ValidatedAttachmentRequest extends AttachmentRequestBase {
+  readonly status: "validated";
+  readonly decidedBy: UserId;
+  readonly decidedAt: Instant;
+  readonly grantedRole: AttachmentRole;
+  readonly grantedScope: AttachmentScope;
+}
+
+/** A refused request (« Refusée »), with the manager's reason. */
+export interface RefusedAttachmentRequest extends AttachmentRequestBase {
+  readonly status: "refused";
+  readonly decidedBy: UserId;
+  readonly decidedAt: Instant;
+  readonly reason: string;
+}
+
+/** A user's request to be attached to a structure or some of its services. */
+export type AttachmentRequest =
+  | PendingAttachmentRequest
+  | ValidatedAttachmentRequest
+  | RefusedAttachmentRequest;
