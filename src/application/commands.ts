@@ -1,0 +1,579 @@
+// The business acts that change state: parse, load, decide with the pure core, commit.
+import {
+  addService as addServiceRule,
+  attachUser as attachUserRule,
+  attachmentTo,
+  changeMemberRole as changeMemberRoleRule,
+  createStructure as createStructureRule,
+  deactivateService as deactivateServiceRule,
+  err,
+  ok,
+  parseAddService,
+  parseAttachUser,
+  parseChangeMemberRole,
+  parseCreateStructure,
+  parseDeactivateService,
+  parseRefuseAttachmentRequest,
+  parseRefuseAttachmentRequests,
+  parseRegisterUser,
+  parseRemoveAttachment,
+  parseRenameService,
+  parseRequestAttachment,
+  parseValidateAttachmentRequest,
+  parseValidateAttachmentRequests,
+  refuseAttachmentRequest as refuseRule,
+  registerUser as registerUserRule,
+  removeAttachment as removeAttachmentRule,
+  renameService as renameServiceRule,
+  requestAttachment as requestAttachmentRule,
+  scopeServiceIds,
+  validateAttachmentRequest as validateRule,
+  type AttachmentRequestId,
+  type AttachmentRequestRefused,
+  type AttachmentRequested,
+  type AttachmentRequestValidated,
+  type DomainError,
+  type DomainEvent,
+  type MemberChanged,
+  type RefuseAttachmentRequest,
+  type Result,
+  type ServiceChanged,
+  type StructureCreated,
+  type UserAttachedOutcome,
+  type UserId,
+  type UserRegistered,
+  type ValidateAttachmentRequest,
+} from "../core/index.js";
+import type {
+  AttachmentRequest,
+  MemberState,
+  Service,
+  ServiceState,
+  StructureId,
+  TransitionContext,
+} from "../core/index.js";
+import type { Versioned } from "../port/store.js";
+import {
+  contextOf,
+  execute,
+  loadServices,
+  loadStructure,
+  loadUser,
+  parseActor,
+  readOf,
+  unitOf,
+  type Committed,
+  type Deps,
+} from "./runner.js";
+
+/** One request's outcome in a bulk decision, each request committed on its own. */
+export interface BulkResultItem<T> {
+  readonly requestId: AttachmentRequestId;
+  readonly result: Result<T, DomainError>;
+}
+
+/** The outcome of a bulk decision: one result per request, and all the events to deliver. */
+export interface BulkOutcome<T> {
+  readonly results: readonly BulkResultItem<T>[];
+  readonly events: readonly DomainEvent[];
+}
+
+async function loadRequest(deps: Deps, id: AttachmentRequestId): Promise<Result<Versioned<AttachmentRequest>, DomainError>> {
+  const row = await deps.store.getAttachmentRequest(id);
+  return row === null ? err({ code: "NOT_FOUND", entity: "attachmentRequest", id }) : ok(row);
+}
+
+async function loadServiceRow(deps: Deps, id: Service["id"]): Promise<Result<Versioned<Service>, DomainError>> {
+  const row = await deps.store.getService(id);
+  return row === null ? err({ code: "NOT_FOUND", entity: "service", id }) : ok(row);
+}
+
+/** Builds the state-changing operations over resolved dependencies. */
+export function commandOperations(deps: Deps) {
+  const { store } = deps;
+
+  async function validateOne(
+    actorId: UserId,
+    command: ValidateAttachmentRequest,
+  ): Promise<Result<Committed<AttachmentRequestValidated>, DomainError>> {
+    const ctx = contextOf(deps);
+    return execute(deps, async () => {
+      const request = await loadRequest(deps, command.requestId);
+      if (!request.ok) return request;
+      const structure = await loadStructure(store, request.value.value.structureId);
+      if (!structure.ok) return structure;
+      const actor = await loadUser(store, actorId);
+      if (!actor.ok) return actor;
+      const requester = await loadUser(store, request.value.value.userId);
+      if (!requester.ok) return requester;
+      const current = attachmentTo(requester.value.value, structure.value.value.id);
+      const { services, reads } = await loadServices(store, [
+        ...scopeServiceIds(request.value.value.scope),
+        ...(current ? scopeServiceIds(current.scope) : []),
+        ...(command.scope ? scopeServiceIds(command.scope) : []),
+      ]);
+      const decided = validateRule(
+        {
+          actor: actor.value.value,
+          structure: structure.value.value,
+          request: request.value.value,
+          requester: requester.value.value,
+          services,
+        },
+        command,
+        ctx,
+      );
+      if (!decided.ok) return decided;
+      const o = decided.value;
+      return ok({
+        outcome: o,
+        unit: unitOf(
+          [
+            { kind: "attachmentRequest", value: o.request, expectedVersion: request.value.version },
+            { kind: "user", value: o.requester, expectedVersion: requester.value.version },
+          ],
+          [readOf("user", actor.value), readOf("structure", structure.value), ...reads],
+          o.history,
+        ),
+      });
+    });
+  }
+
+  async function refuseOne(
+    actorId: UserId,
+    command: RefuseAttachmentRequest,
+  ): Promise<Result<Committed<AttachmentRequestRefused>, DomainError>> {
+    const ctx = contextOf(deps);
+    return execute(deps, async () => {
+      const request = await loadRequest(deps, command.requestId);
+      if (!request.ok) return request;
+      const structure = await loadStructure(store, request.value.value.structureId);
+      if (!structure.ok) return structure;
+      const actor = await loadUser(store, actorId);
+      if (!actor.ok) return actor;
+      const decided = refuseRule(
+        { actor: actor.value.value, structure: structure.value.value, request: request.value.value },
+        command,
+        ctx,
+      );
+      if (!decided.ok) return decided;
+      return ok({
+        outcome: decided.value,
+        unit: unitOf(
+          [{ kind: "attachmentRequest", value: decided.value.request, expectedVersion: request.value.version }],
+          [readOf("user", actor.value), readOf("structure", structure.value)],
+          decided.value.history,
+        ),
+      });
+    });
+  }
+
+  /** Shared shape of the acts on one member (role change, removal). */
+  async function onMember<C extends { readonly structureId: StructureId; readonly userId: UserId }>(
+    actorId: UserId,
+    command: C,
+    rule: (state: MemberState, c: C, ctx: TransitionContext) => Result<MemberChanged, DomainError>,
+  ): Promise<Result<Committed<MemberChanged>, DomainError>> {
+    const ctx = contextOf(deps);
+    return execute(deps, async () => {
+      const structure = await loadStructure(store, command.structureId);
+      if (!structure.ok) return structure;
+      const actor = await loadUser(store, actorId);
+      if (!actor.ok) return actor;
+      const member = await loadUser(store, command.userId);
+      if (!member.ok) return member;
+      const decided = rule(
+        { actor: actor.value.value, structure: structure.value.value, member: member.value.value },
+        command,
+        ctx,
+      );
+      if (!decided.ok) return decided;
+      return ok({
+        outcome: decided.value,
+        unit: unitOf(
+          [{ kind: "user", value: decided.value.member, expectedVersion: member.value.version }],
+          [readOf("user", actor.value), readOf("structure", structure.value)],
+          decided.value.history,
+        ),
+      });
+    });
+  }
+
+  /** Shared shape of the acts on one existing service (rename, deactivate). */
+  async function onService<C extends { readonly serviceId: Service["id"] }>(
+    actorId: UserId,
+    command: C,
+    rule: (state: ServiceState, c: C, ctx: TransitionContext) => Result<ServiceChanged, DomainError>,
+  ): Promise<Result<Committed<ServiceChanged>, DomainError>> {
+    const ctx = contextOf(deps);
+    return execute(deps, async () => {
+      const service = await loadServiceRow(deps, command.serviceId);
+      if (!service.ok) return service;
+      const structure = await loadStructure(store, service.value.value.structureId);
+      if (!structure.ok) return structure;
+      const actor = await loadUser(store, actorId);
+      if (!actor.ok) return actor;
+      const decided = rule(
+        { actor: actor.value.value, structure: structure.value.value, service: service.value.value },
+        command,
+        ctx,
+      );
+      if (!decided.ok) return decided;
+      return ok({
+        outcome: decided.value,
+        unit: unitOf(
+          [{ kind: "service", value: decided.value.service, expectedVersion: service.value.version }],
+          [readOf("user", actor.value), readOf("structure", structure.value)],
+          decided.value.history,
+        ),
+      });
+    });
+  }
+
+  return {
+    /**
+     * Registers an active user account (public side, no actor). Refused with
+     * `LOGIN_TAKEN` when the login is in use, even by a concurrent registration.
+     *
+     * @example
+     * ```ts
+     * const r = await app.registerUser({ login: "elodie@example.fr", lastName: "Lefèvre", firstName: "Élodie" });
+     * if (r.ok) r.value.user.id; // "usr_…"
+     * ```
+     */
+    async registerUser(input: unknown): Promise<Result<Committed<UserRegistered>, DomainError>> {
+      const command = parseRegisterUser(input);
+      if (!command.ok) return command;
+      const ctx = contextOf(deps);
+      const userId = deps.newId("user") as UserId;
+      return execute(deps, async () => {
+        const existing = await store.findUserByLogin(command.value.login);
+        if (existing !== null) return err({ code: "LOGIN_TAKEN", login: command.value.login });
+        const decided = registerUserRule(command.value, { ...ctx, userId });
+        if (!decided.ok) return decided;
+        return ok({
+          outcome: decided.value,
+          unit: unitOf([{ kind: "user", value: decided.value.user, expectedVersion: null }], [], []),
+        });
+      });
+    },
+
+    /**
+     * Creates a structure whose primary manager is the actor.
+     *
+     * @example
+     * ```ts
+     * const r = await app.createStructure(alice.id, {
+     *   designation: "Mairie de Lyon", kind: "public",
+     *   identifier: { type: "siret", value: "216 901 231 00011" },
+     * });
+     * if (r.ok) r.value.structure.primaryManagerId; // alice.id
+     * ```
+     */
+    async createStructure(actor: unknown, input: unknown): Promise<Result<Committed<StructureCreated>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseCreateStructure(input);
+      if (!command.ok) return command;
+      const ctx = contextOf(deps);
+      const structureId = deps.newId("structure") as StructureId;
+      return execute(deps, async () => {
+        const founder = await loadUser(store, actorId.value);
+        if (!founder.ok) return founder;
+        const decided = createStructureRule({ founder: founder.value.value }, command.value, { ...ctx, structureId });
+        if (!decided.ok) return decided;
+        return ok({
+          outcome: decided.value,
+          unit: unitOf(
+            [
+              { kind: "structure", value: decided.value.structure, expectedVersion: null },
+              { kind: "user", value: decided.value.founder, expectedVersion: founder.value.version },
+            ],
+            [],
+            decided.value.history,
+          ),
+        });
+      });
+    },
+
+    /**
+     * Adds a service to a structure the actor manages. `SERVICE_CODE_TAKEN` if the code
+     * is in use in that structure (case-insensitive).
+     *
+     * @example
+     * ```ts
+     * const r = await app.addService(alice.id, { structureId, code: "COMPTA", label: "Comptabilité" });
+     * ```
+     */
+    async addService(actor: unknown, input: unknown): Promise<Result<Committed<ServiceChanged>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseAddService(input);
+      if (!command.ok) return command;
+      const ctx = contextOf(deps);
+      const serviceId = deps.newId("service") as Service["id"];
+      return execute(deps, async () => {
+        const structure = await loadStructure(store, command.value.structureId);
+        if (!structure.ok) return structure;
+        const user = await loadUser(store, actorId.value);
+        if (!user.ok) return user;
+        const decided = addServiceRule(
+          { actor: user.value.value, structure: structure.value.value },
+          command.value,
+          { ...ctx, serviceId },
+        );
+        if (!decided.ok) return decided;
+        return ok({
+          outcome: decided.value,
+          unit: unitOf(
+            [{ kind: "service", value: decided.value.service, expectedVersion: null }],
+            [readOf("user", user.value), readOf("structure", structure.value)],
+            decided.value.history,
+          ),
+        });
+      });
+    },
+
+    /**
+     * Renames a service.
+     *
+     * @example
+     * ```ts
+     * await app.renameService(alice.id, { serviceId, label: "Comptabilité générale" });
+     * ```
+     */
+    async renameService(actor: unknown, input: unknown): Promise<Result<Committed<ServiceChanged>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseRenameService(input);
+      if (!command.ok) return command;
+      return onService(actorId.value, command.value, renameServiceRule);
+    },
+
+    /**
+     * Deactivates a service (no member record is touched).
+     *
+     * @example
+     * ```ts
+     * await app.deactivateService(alice.id, { serviceId });
+     * ```
+     */
+    async deactivateService(actor: unknown, input: unknown): Promise<Result<Committed<ServiceChanged>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseDeactivateService(input);
+      if (!command.ok) return command;
+      return onService(actorId.value, command.value, deactivateServiceRule);
+    },
+
+    /**
+     * The actor asks to be attached to a structure or some of its services.
+     *
+     * @example
+     * ```ts
+     * const r = await app.requestAttachment(elodie.id, {
+     *   structureId, scope: { kind: "services", serviceIds: [compta, achats] }, comment: "Arrivée au 1er décembre",
+     * });
+     * if (r.ok) r.value.events[0]?.type; // "AttachmentRequested": tell the managers
+     * ```
+     */
+    async requestAttachment(actor: unknown, input: unknown): Promise<Result<Committed<AttachmentRequested>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseRequestAttachment(input);
+      if (!command.ok) return command;
+      const ctx = contextOf(deps);
+      const requestId = deps.newId("attachmentRequest") as AttachmentRequestId;
+      return execute(deps, async () => {
+        const user = await loadUser(store, actorId.value);
+        if (!user.ok) return user;
+        const structure = await loadStructure(store, command.value.structureId);
+        if (!structure.ok) return structure;
+        const { services, reads } = await loadServices(store, scopeServiceIds(command.value.scope));
+        const pending = await store.findPendingRequest(actorId.value, command.value.structureId);
+        const decided = requestAttachmentRule(
+          { user: user.value.value, structure: structure.value.value, services, pendingRequest: pending?.value ?? null },
+          command.value,
+          { ...ctx, requestId },
+        );
+        if (!decided.ok) return decided;
+        return ok({
+          outcome: decided.value,
+          unit: unitOf(
+            [{ kind: "attachmentRequest", value: decided.value.request, expectedVersion: null }],
+            [readOf("user", user.value), readOf("structure", structure.value), ...reads],
+            decided.value.history,
+          ),
+        });
+      });
+    },
+
+    /**
+     * Validates a request, optionally changing the role and the checked services.
+     *
+     * @example
+     * ```ts
+     * const r = await app.validateAttachmentRequest(alice.id, { requestId, role: "secondaryManager" });
+     * if (r.ok) for (const e of r.value.events) await mailer.send(e); // tell the requester
+     * ```
+     */
+    async validateAttachmentRequest(
+      actor: unknown,
+      input: unknown,
+    ): Promise<Result<Committed<AttachmentRequestValidated>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseValidateAttachmentRequest(input);
+      if (!command.ok) return command;
+      return validateOne(actorId.value, command.value);
+    },
+
+    /**
+     * Refuses a request with a mandatory reason.
+     *
+     * @example
+     * ```ts
+     * const r = await app.refuseAttachmentRequest(alice.id, { requestId, reason: "Personne inconnue" });
+     * if (!r.ok && r.error.code === "REFUSAL_REASON_REQUIRED") askForReason();
+     * ```
+     */
+    async refuseAttachmentRequest(
+      actor: unknown,
+      input: unknown,
+    ): Promise<Result<Committed<AttachmentRequestRefused>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseRefuseAttachmentRequest(input);
+      if (!command.ok) return command;
+      return refuseOne(actorId.value, command.value);
+    },
+
+    /**
+     * Validates several requests; each is its own unit of work, so one bad or
+     * conflicting request never blocks or corrupts the others.
+     *
+     * @example
+     * ```ts
+     * const r = await app.validateAttachmentRequests(alice.id, { items: [{ requestId: a }, { requestId: b }] });
+     * if (r.ok) r.value.results.filter((x) => !x.result.ok); // the ones refused, with why
+     * ```
+     */
+    async validateAttachmentRequests(
+      actor: unknown,
+      input: unknown,
+    ): Promise<Result<BulkOutcome<Committed<AttachmentRequestValidated>>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseValidateAttachmentRequests(input);
+      if (!command.ok) return command;
+      const results: BulkResultItem<Committed<AttachmentRequestValidated>>[] = [];
+      const events: DomainEvent[] = [];
+      for (const item of command.value.items) {
+        const result = await validateOne(actorId.value, item);
+        if (result.ok) events.push(...result.value.events);
+        results.push({ requestId: item.requestId, result });
+      }
+      return ok({ results, events });
+    },
+
+    /**
+     * Refuses several requests with one shared reason, each on its own.
+     *
+     * @example
+     * ```ts
+     * await app.refuseAttachmentRequests(alice.id, { requestIds: [a, b], reason: "Doublons" });
+     * ```
+     */
+    async refuseAttachmentRequests(
+      actor: unknown,
+      input: unknown,
+    ): Promise<Result<BulkOutcome<Committed<AttachmentRequestRefused>>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseRefuseAttachmentRequests(input);
+      if (!command.ok) return command;
+      const results: BulkResultItem<Committed<AttachmentRequestRefused>>[] = [];
+      const events: DomainEvent[] = [];
+      for (const requestId of command.value.requestIds) {
+        const result = await refuseOne(actorId.value, { requestId, reason: command.value.reason });
+        if (result.ok) events.push(...result.value.events);
+        results.push({ requestId, result });
+      }
+      return ok({ results, events });
+    },
+
+    /**
+     * Attaches a user who has an account, on the manager's initiative (guide §3 A).
+     *
+     * @example
+     * ```ts
+     * const r = await app.attachUser(alice.id, {
+     *   structureId, userId: bruno.id, role: "user", validFrom: "2026-12-01",
+     *   comment: "Renfort pour la clôture", scope: { kind: "structure" },
+     * });
+     * ```
+     */
+    async attachUser(actor: unknown, input: unknown): Promise<Result<Committed<UserAttachedOutcome>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseAttachUser(input);
+      if (!command.ok) return command;
+      const ctx = contextOf(deps);
+      return execute(deps, async () => {
+        const structure = await loadStructure(store, command.value.structureId);
+        if (!structure.ok) return structure;
+        const user = await loadUser(store, actorId.value);
+        if (!user.ok) return user;
+        const target = await loadUser(store, command.value.userId);
+        if (!target.ok) return target;
+        const { services, reads } = await loadServices(store, scopeServiceIds(command.value.scope));
+        const decided = attachUserRule(
+          { actor: user.value.value, structure: structure.value.value, user: target.value.value, services },
+          command.value,
+          ctx,
+        );
+        if (!decided.ok) return decided;
+        return ok({
+          outcome: decided.value,
+          unit: unitOf(
+            [{ kind: "user", value: decided.value.user, expectedVersion: target.value.version }],
+            [readOf("user", user.value), readOf("structure", structure.value), ...reads],
+            decided.value.history,
+          ),
+        });
+      });
+    },
+
+    /**
+     * Changes a member's role (secondary manager ↔ simple user).
+     *
+     * @example
+     * ```ts
+     * await app.changeMemberRole(alice.id, { structureId, userId: bruno.id, role: "secondaryManager" });
+     * ```
+     */
+    async changeMemberRole(actor: unknown, input: unknown): Promise<Result<Committed<MemberChanged>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseChangeMemberRole(input);
+      if (!command.ok) return command;
+      return onMember(actorId.value, command.value, changeMemberRoleRule);
+    },
+
+    /**
+     * Removes a member's attachment (history: « Supprimé »).
+     *
+     * @example
+     * ```ts
+     * await app.removeAttachment(alice.id, { structureId, userId: bruno.id });
+     * ```
+     */
+    async removeAttachment(actor: unknown, input: unknown): Promise<Result<Committed<MemberChanged>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const command = parseRemoveAttachment(input);
+      if (!command.ok) return command;
+      return onMember(actorId.value, command.value, removeAttachmentRule);
+    },
+  };
+}

@@ -1,0 +1,249 @@
+// habilitations: the public API, by name. Internals stay out.
+
+// Results and errors
+export { ok, err } from "./core/result.js";
+export type { Result, Ok, Err } from "./core/result.js";
+export { errorMessage } from "./core/errors.js";
+export type {
+  DomainError,
+  DomainErrorCode,
+  DomainErrorOf,
+  EntityKind,
+  ForbiddenReason,
+  ValidationIssue,
+} from "./core/errors.js";
+
+// Ids and time
+export { structureId, serviceId, userId, attachmentRequestId } from "./core/ids.js";
+export type { Brand, StructureId, ServiceId, UserId, AttachmentRequestId } from "./core/ids.js";
+export { toInstant, todayOf, localDate, isInForce } from "./core/time.js";
+export type { Instant, LocalDate, TransitionContext } from "./core/time.js";
+
+// Vocabulary: values, French labels, Chorus Pro codes
+export {
+  ROLES,
+  ATTACHMENT_ROLES,
+  roleLabel,
+  roleToApiCode,
+  roleFromApiCode,
+  ATTACHMENT_REQUEST_STATUSES,
+  attachmentRequestStatusLabel,
+  attachmentRequestStatusToApiCode,
+  attachmentRequestStatusFromApiCode,
+  serviceAttachmentStatusLabel,
+  ACCOUNT_STATUSES,
+  accountStatusLabel,
+  STRUCTURE_KINDS,
+  structureKindLabel,
+  structureKindToApiCode,
+  structureKindFromApiCode,
+  IDENTIFIER_TYPES,
+  identifierTypeLabel,
+  identifierTypeToApiCode,
+  identifierTypeFromApiCode,
+} from "./core/vocabulary.js";
+export type {
+  Role,
+  AttachmentRole,
+  AttachmentRequestStatus,
+  ServiceAttachmentStatus,
+  AccountStatus,
+  StructureKind,
+  IdentifierType,
+} from "./core/vocabulary.js";
+export {
+  checkIdentifier,
+  isValidSiret,
+  normalizeIdentifierValue,
+  MAX_IDENTIFIER_LENGTH,
+} from "./core/identifier.js";
+export type { StructureIdentifier, IdentifierProblem } from "./core/identifier.js";
+
+// The model, history and events
+export type {
+  Structure,
+  Service,
+  User,
+  Attachment,
+  AttachmentScope,
+  AttachmentRequest,
+  PendingAttachmentRequest,
+  ValidatedAttachmentRequest,
+  RefusedAttachmentRequest,
+} from "./core/model.js";
+export { HISTORY_KINDS, historyKindLabel } from "./core/history.js";
+export type { HistoryKind, HistoryDetails, NewHistoryEntry, HistoryEntry } from "./core/history.js";
+export type { DomainEvent, DomainEventType } from "./core/events.js";
+
+// Rules
+export {
+  WHOLE_STRUCTURE,
+  servicesScope,
+  normalizeScope,
+  scopeServiceIds,
+  sameScope,
+  effectiveScope,
+  checkGrantableScope,
+  indexServices,
+} from "./core/scope.js";
+export { attachmentTo, roleIn, authorizeManager, canManage } from "./core/authorization.js";
+export type { ManagerRole } from "./core/authorization.js";
+
+// Pure transitions and queries
+export { createStructure } from "./core/structures/createStructure.js";
+export type { CreateStructure, CreateStructureState, StructureCreated } from "./core/structures/createStructure.js";
+export { addService, renameService, deactivateService } from "./core/structures/services.js";
+export type {
+  AddService,
+  RenameService,
+  DeactivateService,
+  ManagerState,
+  ServiceState,
+  ServiceChanged,
+} from "./core/structures/services.js";
+export { registerUser, normalizeLogin } from "./core/users/registerUser.js";
+export type { RegisterUser, UserRegistered } from "./core/users/registerUser.js";
+export { requestAttachment } from "./core/attachment-requests/requestAttachment.js";
+export type {
+  RequestAttachment,
+  RequestAttachmentState,
+  AttachmentRequested,
+} from "./core/attachment-requests/requestAttachment.js";
+export {
+  validateAttachmentRequest,
+  defaultValidationScope,
+} from "./core/attachment-requests/validateAttachmentRequest.js";
+export type {
+  ValidateAttachmentRequest,
+  DecideRequestState,
+  AttachmentRequestValidated,
+} from "./core/attachment-requests/validateAttachmentRequest.js";
+export { refuseAttachmentRequest } from "./core/attachment-requests/refuseAttachmentRequest.js";
+export type {
+  RefuseAttachmentRequest,
+  RefuseRequestState,
+  AttachmentRequestRefused,
+} from "./core/attachment-requests/refuseAttachmentRequest.js";
+export {
+  validateAttachmentRequests,
+  refuseAttachmentRequests,
+} from "./core/attachment-requests/bulk.js";
+export type {
+  BulkDecisionState,
+  ValidateAttachmentRequests,
+  RefuseAttachmentRequests,
+  BulkItemResult,
+  BulkDecision,
+} from "./core/attachment-requests/bulk.js";
+export { consultAttachmentRequest } from "./core/attachment-requests/consultAttachmentRequest.js";
+export type {
+  AttachmentRequestView,
+  RequestServiceLine,
+  ConsultRequestState,
+} from "./core/attachment-requests/consultAttachmentRequest.js";
+export {
+  managedStructureIds,
+  pendingRequestsForManager,
+} from "./core/attachment-requests/pendingRequests.js";
+export { attachUser } from "./core/attachments/attachUser.js";
+export type { AttachUser, AttachUserState, UserAttachedOutcome } from "./core/attachments/attachUser.js";
+export { changeMemberRole, removeAttachment } from "./core/attachments/memberChanges.js";
+export type {
+  ChangeMemberRole,
+  RemoveAttachment,
+  MemberState,
+  MemberChanged,
+} from "./core/attachments/memberChanges.js";
+
+// The boundary: schemas and parse functions
+export {
+  parseWith,
+  MAX_TEXT_LENGTH,
+  MAX_SCOPE_SERVICES,
+  MAX_BULK_ITEMS,
+  StructureIdSchema,
+  ServiceIdSchema,
+  UserIdSchema,
+  AttachmentRequestIdSchema,
+  InstantSchema,
+  LocalDateSchema,
+  RoleSchema,
+  AttachmentRoleSchema,
+  AttachmentScopeSchema,
+  StructureIdentifierSchema,
+  StructureSchema,
+  ServiceSchema,
+  UserSchema,
+  AttachmentRequestSchema,
+  NewHistoryEntrySchema,
+  HistoryEntrySchema,
+  DomainEventSchema,
+  CreateStructureSchema,
+  AddServiceSchema,
+  RenameServiceSchema,
+  DeactivateServiceSchema,
+  RegisterUserSchema,
+  RequestAttachmentSchema,
+  ValidateAttachmentRequestSchema,
+  RefuseAttachmentRequestSchema,
+  ValidateAttachmentRequestsSchema,
+  RefuseAttachmentRequestsSchema,
+  AttachUserSchema,
+  ChangeMemberRoleSchema,
+  RemoveAttachmentSchema,
+  parseCreateStructure,
+  parseAddService,
+  parseRenameService,
+  parseDeactivateService,
+  parseRegisterUser,
+  parseRequestAttachment,
+  parseValidateAttachmentRequest,
+  parseRefuseAttachmentRequest,
+  parseValidateAttachmentRequests,
+  parseRefuseAttachmentRequests,
+  parseAttachUser,
+  parseChangeMemberRole,
+  parseRemoveAttachment,
+  parseStructure,
+  parseService,
+  parseUser,
+  parseAttachmentRequest,
+  parseHistoryEntry,
+  parseDomainEvent,
+} from "./core/schemas.js";
+
+// The repository port
+export {
+  aggregateId,
+  historyCursor,
+  parseHistoryCursor,
+  matchesHistoryQuery,
+} from "./port/store.js";
+export type {
+  HabilitationsStore,
+  AggregateKind,
+  AggregateTypes,
+  Versioned,
+  Write,
+  ReadCheck,
+  UnitOfWork,
+  CommitReceipt,
+  CommitError,
+  CommitResult,
+  Page,
+  PendingCursor,
+  HistoryQuery,
+} from "./port/store.js";
+
+// The application layer
+export { createHabilitations, MAX_PAGE_SIZE } from "./application/index.js";
+export type {
+  Habilitations,
+  HabilitationsOptions,
+  IdKind,
+  Committed,
+  BulkOutcome,
+  BulkResultItem,
+  PendingRequestSummary,
+  MemberSummary,
+} from "./application/index.js";

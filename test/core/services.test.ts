@@ -1,0 +1,255 @@
+import { describe, expect, it } from "vitest";
+import {
+  addService,
+  deactivateService,
+  historyKindLabel,
+  renameService,
+  serviceId,
+} from "../../src/core/index.js";
+import { at, buildGuide, ctx, expectErr, unwrap, withFutureManager, withStatus } from "./fixtures.js";
+
+const newId = serviceId("svc-etat-civil");
+
+describe("addService — ajouter un service", () => {
+  it("given Alice, primary manager of a structure without services, when she adds « ETAT-CIVIL », then the service is active in that structure", () => {
+    const g = buildGuide();
+    const r = unwrap(
+      addService(
+        { actor: g.alice, structure: g.townHall },
+        { structureId: g.townHall.id, code: " ETAT-CIVIL ", label: " État civil " },
+        { ...ctx, serviceId: newId },
+      ),
+    );
+    expect(r.service).toEqual({
+      id: newId,
+      structureId: g.townHall.id,
+      code: "ETAT-CIVIL",
+      label: "État civil",
+      active: true,
+      createdAt: at,
+    });
+    expect(r.history).toEqual([
+      {
+        structureId: g.townHall.id,
+        kind: "serviceAdded",
+        at,
+        actorId: g.alice.id,
+        targetUserId: null,
+        requestId: null,
+        details: { serviceId: newId, label: "État civil" },
+      },
+    ]);
+    expect(historyKindLabel.serviceAdded).toBe("Service ajouté");
+    expect(r.events).toEqual([{ type: "ServiceAdded", at, structureId: g.townHall.id, serviceId: newId }]);
+  });
+
+  it("a secondary manager may add a service too", () => {
+    const g = buildGuide();
+    const r = addService(
+      { actor: g.bruno, structure: g.hospital },
+      { structureId: g.hospital.id, code: "DSI", label: "Informatique" },
+      { ...ctx, serviceId: newId },
+    );
+    expect(unwrap(r).service.structureId).toBe(g.hospital.id);
+  });
+
+  it("refuses a command naming another structure than the one loaded: NOT_FOUND", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      addService(
+        { actor: g.alice, structure: g.hospital },
+        { structureId: g.acme.id, code: "DSI", label: "Informatique" },
+        { ...ctx, serviceId: newId },
+      ),
+      "NOT_FOUND",
+    );
+    expect(e).toEqual({ code: "NOT_FOUND", entity: "structure", id: g.acme.id });
+  });
+
+  it("refuses a simple user: FORBIDDEN notAManager", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      addService(
+        { actor: g.elodie, structure: g.hospital },
+        { structureId: g.hospital.id, code: "DSI", label: "Informatique" },
+        { ...ctx, serviceId: newId },
+      ),
+      "FORBIDDEN",
+    );
+    expect(e).toEqual({ code: "FORBIDDEN", actorId: g.elodie.id, structureId: g.hospital.id, reason: "notAManager" });
+  });
+
+  it("refuses the manager of another structure: FORBIDDEN notAManager", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      addService(
+        { actor: g.victor, structure: g.hospital },
+        { structureId: g.hospital.id, code: "DSI", label: "Informatique" },
+        { ...ctx, serviceId: newId },
+      ),
+      "FORBIDDEN",
+    );
+    expect(e.reason).toBe("notAManager");
+  });
+
+  it("refuses a deactivated manager: FORBIDDEN accountNotActive", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      addService(
+        { actor: withStatus(g.bruno, "deactivated"), structure: g.hospital },
+        { structureId: g.hospital.id, code: "DSI", label: "Informatique" },
+        { ...ctx, serviceId: newId },
+      ),
+      "FORBIDDEN",
+    );
+    expect(e.reason).toBe("accountNotActive");
+  });
+
+  it("refuses a secondary manager whose attachment starts later: FORBIDDEN attachmentNotInForce", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      addService(
+        { actor: withFutureManager(g), structure: g.hospital },
+        { structureId: g.hospital.id, code: "DSI", label: "Informatique" },
+        { ...ctx, serviceId: newId },
+      ),
+      "FORBIDDEN",
+    );
+    expect(e.reason).toBe("attachmentNotInForce");
+  });
+});
+
+describe("renameService — renommer un service", () => {
+  it("given COMPTA, when Bruno renames it, then the label changes and the code stays", () => {
+    const g = buildGuide();
+    const r = unwrap(
+      renameService(
+        { actor: g.bruno, structure: g.hospital, service: g.compta },
+        { serviceId: g.compta.id, label: "  Comptabilité générale " },
+        ctx,
+      ),
+    );
+    expect(r.service).toEqual({ ...g.compta, label: "Comptabilité générale" });
+    expect(r.history).toEqual([
+      {
+        structureId: g.hospital.id,
+        kind: "serviceRenamed",
+        at,
+        actorId: g.bruno.id,
+        targetUserId: null,
+        requestId: null,
+        details: { serviceId: g.compta.id, label: "Comptabilité générale" },
+      },
+    ]);
+    expect(r.events).toEqual([
+      { type: "ServiceRenamed", at, structureId: g.hospital.id, serviceId: g.compta.id },
+    ]);
+  });
+
+  it("refuses a service of another structure: SERVICE_NOT_IN_STRUCTURE", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      renameService(
+        { actor: g.alice, structure: g.hospital, service: g.ventes },
+        { serviceId: g.ventes.id, label: "Ventes" },
+        ctx,
+      ),
+      "SERVICE_NOT_IN_STRUCTURE",
+    );
+    expect(e).toEqual({ code: "SERVICE_NOT_IN_STRUCTURE", serviceId: g.ventes.id, structureId: g.hospital.id });
+  });
+
+  it("refuses a command naming another service than the one loaded: SERVICE_NOT_IN_STRUCTURE", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      renameService(
+        { actor: g.alice, structure: g.hospital, service: g.compta },
+        { serviceId: g.paie.id, label: "Paie" },
+        ctx,
+      ),
+      "SERVICE_NOT_IN_STRUCTURE",
+    );
+    expect(e.serviceId).toBe(g.paie.id);
+  });
+
+  it("refuses a simple user: FORBIDDEN", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      renameService(
+        { actor: g.elodie, structure: g.hospital, service: g.compta },
+        { serviceId: g.compta.id, label: "Compta" },
+        ctx,
+      ),
+      "FORBIDDEN",
+    );
+    expect(e.reason).toBe("notAManager");
+  });
+});
+
+describe("deactivateService — désactiver un service", () => {
+  it("given RH is active, when Alice deactivates it, then it is inactive and no user record is part of the outcome", () => {
+    const g = buildGuide();
+    const r = unwrap(
+      deactivateService({ actor: g.alice, structure: g.hospital, service: g.rh }, { serviceId: g.rh.id }, ctx),
+    );
+    expect(r.service).toEqual({ ...g.rh, active: false });
+    expect(Object.keys(r).sort()).toEqual(["events", "history", "service"]);
+    expect(r.history).toEqual([
+      {
+        structureId: g.hospital.id,
+        kind: "serviceDeactivated",
+        at,
+        actorId: g.alice.id,
+        targetUserId: null,
+        requestId: null,
+        details: { serviceId: g.rh.id, label: "Ressources humaines" },
+      },
+    ]);
+    expect(historyKindLabel.serviceDeactivated).toBe("Service désactivé");
+    expect(r.events).toEqual([
+      { type: "ServiceDeactivated", at, structureId: g.hospital.id, serviceId: g.rh.id },
+    ]);
+  });
+
+  it("refuses to deactivate an inactive service: SERVICE_INACTIVE", () => {
+    const g = buildGuide();
+    const inactive = unwrap(
+      deactivateService({ actor: g.alice, structure: g.hospital, service: g.rh }, { serviceId: g.rh.id }, ctx),
+    ).service;
+    const e = expectErr(
+      deactivateService({ actor: g.alice, structure: g.hospital, service: inactive }, { serviceId: g.rh.id }, ctx),
+      "SERVICE_INACTIVE",
+    );
+    expect(e).toEqual({ code: "SERVICE_INACTIVE", serviceId: g.rh.id });
+  });
+
+  it("refuses a service of another structure: SERVICE_NOT_IN_STRUCTURE", () => {
+    const g = buildGuide();
+    expectErr(
+      deactivateService({ actor: g.alice, structure: g.hospital, service: g.ventes }, { serviceId: g.ventes.id }, ctx),
+      "SERVICE_NOT_IN_STRUCTURE",
+    );
+  });
+
+  it("refuses the manager of another structure: FORBIDDEN notAManager", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      deactivateService({ actor: g.victor, structure: g.hospital, service: g.rh }, { serviceId: g.rh.id }, ctx),
+      "FORBIDDEN",
+    );
+    expect(e).toEqual({ code: "FORBIDDEN", actorId: g.victor.id, structureId: g.hospital.id, reason: "notAManager" });
+  });
+
+  it("refuses a deactivated manager: FORBIDDEN accountNotActive", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      deactivateService(
+        { actor: withStatus(g.alice, "deactivated"), structure: g.hospital, service: g.rh },
+        { serviceId: g.rh.id },
+        ctx,
+      ),
+      "FORBIDDEN",
+    );
+    expect(e.reason).toBe("accountNotActive");
+  });
+});

@@ -1,0 +1,368 @@
+import { describe, expect, it } from "vitest";
+import {
+  attachUser,
+  attachmentRequestId,
+  attachmentTo,
+  deactivateService,
+  defaultValidationScope,
+  historyKindLabel,
+  refuseAttachmentRequest,
+  requestAttachment,
+  roleIn,
+  serviceId,
+  servicesScope,
+  userId,
+  validateAttachmentRequest,
+  WHOLE_STRUCTURE,
+  type DecideRequestState,
+  type ValidateAttachmentRequest,
+} from "../../src/core/index.js";
+import {
+  at,
+  buildGuide,
+  ctx,
+  expectErr,
+  replaceService,
+  setupDay,
+  today,
+  unwrap,
+  withFutureManager,
+  withStatus,
+  type Guide,
+} from "./fixtures.js";
+
+/** Alice opens Élodie's request (ACHATS + COMPTA asked, PAIE already held). */
+function elodieState(g: Guide, overrides: Partial<DecideRequestState> = {}): DecideRequestState {
+  return {
+    actor: g.alice,
+    structure: g.hospital,
+    request: g.elodieRequest,
+    requester: g.elodie,
+    services: g.serviceIndex,
+    ...overrides,
+  };
+}
+
+function validate(g: Guide, command: Partial<ValidateAttachmentRequest> = {}, overrides: Partial<DecideRequestState> = {}) {
+  return validateAttachmentRequest(elodieState(g, overrides), { requestId: g.elodieRequest.id, ...command }, ctx);
+}
+
+describe("validateAttachmentRequest — « Valider la demande »", () => {
+  describe("the guide's scenario: Élodie asks for 2 of 4 services and is already attached to a third", () => {
+    it("given the default checks, when Alice validates, then Élodie is attached to those 3 services", () => {
+      const g = buildGuide();
+      const r = unwrap(validate(g));
+      const three = { kind: "services", serviceIds: [g.achats.id, g.compta.id, g.paie.id] };
+      expect(r.requester.attachments).toEqual([
+        {
+          structureId: g.hospital.id,
+          role: "user",
+          scope: three,
+          validFrom: setupDay, // she was attached before: her start date stays
+          attachedBy: g.alice.id,
+          attachedAt: at,
+        },
+      ]);
+      expect(r.removedServiceIds).toEqual([]);
+      expect(r.request).toEqual({
+        ...g.elodieRequest,
+        status: "validated",
+        decidedBy: g.alice.id,
+        decidedAt: at,
+        grantedRole: "user",
+        grantedScope: three,
+      });
+    });
+
+    it("the default scope is what the consultation screen checks: asked for + already attached", () => {
+      const g = buildGuide();
+      expect(defaultValidationScope(g.elodieRequest, g.elodie, g.serviceIndex)).toEqual({
+        kind: "services",
+        serviceIds: [g.achats.id, g.compta.id, g.paie.id],
+      });
+    });
+
+    it("history records « Validée » with actor, target, request and what was granted", () => {
+      const g = buildGuide();
+      const r = unwrap(validate(g));
+      expect(r.history).toEqual([
+        {
+          structureId: g.hospital.id,
+          kind: "attachmentRequestValidated",
+          at,
+          actorId: g.alice.id,
+          targetUserId: g.elodie.id,
+          requestId: g.elodieRequest.id,
+          details: { role: "user", scope: { kind: "services", serviceIds: [g.achats.id, g.compta.id, g.paie.id] } },
+        },
+      ]);
+      expect(historyKindLabel[r.history[0]!.kind]).toBe("Validée");
+    });
+
+    it("emits AttachmentRequestValidated telling Élodie what she got", () => {
+      const g = buildGuide();
+      expect(unwrap(validate(g)).events).toEqual([
+        {
+          type: "AttachmentRequestValidated",
+          at,
+          requestId: g.elodieRequest.id,
+          structureId: g.hospital.id,
+          userId: g.elodie.id,
+          decidedBy: g.alice.id,
+          role: "user",
+          scope: { kind: "services", serviceIds: [g.achats.id, g.compta.id, g.paie.id] },
+        },
+      ]);
+    });
+  });
+
+  it("given the manager changes the role to « Gestionnaire secondaire », then Élodie manages the structure and the history names the previous role", () => {
+    const g = buildGuide();
+    const r = unwrap(validate(g, { role: "secondaryManager" }));
+    expect(attachmentTo(r.requester, g.hospital.id)?.role).toBe("secondaryManager");
+    expect(roleIn(g.hospital, r.requester)).toBe("secondaryManager");
+    expect(r.request.grantedRole).toBe("secondaryManager");
+    expect(r.history[0]?.details).toEqual({
+      role: "secondaryManager",
+      previousRole: "user",
+      scope: { kind: "services", serviceIds: [g.achats.id, g.compta.id, g.paie.id] },
+    });
+    expect(r.events[0]).toMatchObject({ type: "AttachmentRequestValidated", role: "secondaryManager" });
+  });
+
+  it("refuses the role « Gestionnaire principal »: CANNOT_GRANT_PRIMARY", () => {
+    const g = buildGuide();
+    const e = expectErr(validate(g, { role: "primaryManager" }), "CANNOT_GRANT_PRIMARY");
+    expect(e).toEqual({ code: "CANNOT_GRANT_PRIMARY", structureId: g.hospital.id, userId: g.elodie.id });
+  });
+
+  it("given the manager unchecks PAIE, which Élodie already had, then PAIE is removed and the history says so", () => {
+    const g = buildGuide();
+    const r = unwrap(validate(g, { scope: servicesScope([g.achats.id, g.compta.id]) }));
+    expect(attachmentTo(r.requester, g.hospital.id)?.scope).toEqual({
+      kind: "services",
+      serviceIds: [g.achats.id, g.compta.id],
+    });
+    expect(r.removedServiceIds).toEqual([g.paie.id]);
+    expect(r.history).toHaveLength(2);
+    expect(r.history[1]).toEqual({
+      structureId: g.hospital.id,
+      kind: "servicesRemoved",
+      at,
+      actorId: g.alice.id,
+      targetUserId: g.elodie.id,
+      requestId: g.elodieRequest.id,
+      details: { removedServiceIds: [g.paie.id] },
+    });
+    expect(historyKindLabel.servicesRemoved).toBe("Services retirés");
+  });
+
+  it("given the manager checks « Rattacher à la structure », then Élodie gets the whole structure and nothing is reported removed", () => {
+    const g = buildGuide();
+    const r = unwrap(validate(g, { scope: WHOLE_STRUCTURE }));
+    expect(attachmentTo(r.requester, g.hospital.id)?.scope).toEqual({ kind: "structure" });
+    expect(r.request.grantedScope).toEqual({ kind: "structure" });
+    expect(r.removedServiceIds).toEqual([]);
+    expect(r.history.map((h) => h.kind)).toEqual(["attachmentRequestValidated"]);
+  });
+
+  it("given a request for a structure without services, the default is the whole structure and a newcomer starts today", () => {
+    const g = buildGuide();
+    const r = unwrap(
+      validateAttachmentRequest(
+        { actor: g.alice, structure: g.townHall, request: g.chloeRequest, requester: g.chloe, services: new Map() },
+        { requestId: g.chloeRequest.id },
+        ctx,
+      ),
+    );
+    expect(r.requester.attachments).toEqual([
+      {
+        structureId: g.townHall.id,
+        role: "user",
+        scope: { kind: "structure" },
+        validFrom: today,
+        attachedBy: g.alice.id,
+        attachedAt: at,
+      },
+    ]);
+    expect(r.history[0]?.details).toEqual({ role: "user", scope: { kind: "structure" } });
+  });
+
+  it("a secondary manager may validate (Bruno)", () => {
+    const g = buildGuide();
+    const r = unwrap(validate(g, {}, { actor: g.bruno }));
+    expect(r.request.decidedBy).toBe(g.bruno.id);
+    expect(r.history[0]?.actorId).toBe(g.bruno.id);
+  });
+
+  it("refuses a manager deciding their own request: SELF_DECISION_FORBIDDEN", () => {
+    const g = buildGuide();
+    // David manages the hospital on RH only, and asks for COMPTA too.
+    const david = unwrap(
+      attachUser(
+        { actor: g.alice, structure: g.hospital, user: g.david, services: g.serviceIndex },
+        {
+          structureId: g.hospital.id,
+          userId: g.david.id,
+          role: "secondaryManager",
+          validFrom: today,
+          comment: "Responsable RH",
+          scope: servicesScope([g.rh.id]),
+        },
+        ctx,
+      ),
+    ).user;
+    const request = unwrap(
+      requestAttachment(
+        { user: david, structure: g.hospital, services: g.serviceIndex, pendingRequest: null },
+        { structureId: g.hospital.id, scope: servicesScope([g.compta.id]) },
+        { ...ctx, requestId: attachmentRequestId("req-david") },
+      ),
+    ).request;
+    const e = expectErr(
+      validateAttachmentRequest(
+        { actor: david, structure: g.hospital, request, requester: david, services: g.serviceIndex },
+        { requestId: request.id },
+        ctx,
+      ),
+      "SELF_DECISION_FORBIDDEN",
+    );
+    expect(e).toEqual({ code: "SELF_DECISION_FORBIDDEN", requestId: request.id, userId: david.id });
+  });
+
+  it("refuses a request already validated, naming its status: REQUEST_ALREADY_DECIDED validated", () => {
+    const g = buildGuide();
+    const first = unwrap(validate(g));
+    const e = expectErr(validate(g, {}, { request: first.request, requester: first.requester }), "REQUEST_ALREADY_DECIDED");
+    expect(e).toEqual({ code: "REQUEST_ALREADY_DECIDED", requestId: g.elodieRequest.id, status: "validated" });
+  });
+
+  it("refuses a request already refused, naming its status: REQUEST_ALREADY_DECIDED refused", () => {
+    const g = buildGuide();
+    const refused = unwrap(
+      refuseAttachmentRequest(
+        { actor: g.alice, structure: g.hospital, request: g.elodieRequest },
+        { requestId: g.elodieRequest.id, reason: "Doublon" },
+        ctx,
+      ),
+    ).request;
+    const e = expectErr(validate(g, {}, { request: refused }), "REQUEST_ALREADY_DECIDED");
+    expect(e.status).toBe("refused");
+  });
+
+  it("refuses when the requester has become primary manager meanwhile: TRANSFER_REQUIRED", () => {
+    const g = buildGuide();
+    // The primary role was transferred to Élodie after she asked; Bruno opens her request.
+    const transferred = { ...g.hospital, primaryManagerId: g.elodie.id };
+    const e = expectErr(validate(g, {}, { actor: g.bruno, structure: transferred }), "TRANSFER_REQUIRED");
+    expect(e).toEqual({ code: "TRANSFER_REQUIRED", structureId: g.hospital.id, userId: g.elodie.id });
+  });
+
+  it("refuses a requester whose account was deactivated meanwhile: ACCOUNT_NOT_ACTIVE", () => {
+    const g = buildGuide();
+    const e = expectErr(validate(g, {}, { requester: withStatus(g.elodie, "deactivated") }), "ACCOUNT_NOT_ACTIVE");
+    expect(e).toEqual({ code: "ACCOUNT_NOT_ACTIVE", userId: g.elodie.id, status: "deactivated" });
+  });
+
+  describe("a service deactivated after the request", () => {
+    function withAchatsOff(g: Guide) {
+      const off = unwrap(
+        deactivateService({ actor: g.alice, structure: g.hospital, service: g.achats }, { serviceId: g.achats.id }, ctx),
+      ).service;
+      return replaceService(g.serviceIndex, off);
+    }
+
+    it("checked explicitly: SERVICE_INACTIVE", () => {
+      const g = buildGuide();
+      const e = expectErr(
+        validate(g, { scope: servicesScope([g.achats.id, g.compta.id]) }, { services: withAchatsOff(g) }),
+        "SERVICE_INACTIVE",
+      );
+      expect(e).toEqual({ code: "SERVICE_INACTIVE", serviceId: g.achats.id });
+    });
+
+    it("left out of the default checks", () => {
+      const g = buildGuide();
+      const r = unwrap(validate(g, {}, { services: withAchatsOff(g) }));
+      expect(r.request.grantedScope).toEqual({ kind: "services", serviceIds: [g.compta.id, g.paie.id] });
+    });
+  });
+
+  it("refuses a service of another structure: SERVICE_NOT_IN_STRUCTURE", () => {
+    const g = buildGuide();
+    const e = expectErr(validate(g, { scope: servicesScope([g.compta.id, g.ventes.id]) }), "SERVICE_NOT_IN_STRUCTURE");
+    expect(e).toEqual({ code: "SERVICE_NOT_IN_STRUCTURE", serviceId: g.ventes.id, structureId: g.hospital.id });
+  });
+
+  it("refuses an unknown service: NOT_FOUND service", () => {
+    const g = buildGuide();
+    const e = expectErr(validate(g, { scope: servicesScope([serviceId("svc-ghost")]) }), "NOT_FOUND");
+    expect(e).toEqual({ code: "NOT_FOUND", entity: "service", id: "svc-ghost" });
+  });
+
+  it("refuses an empty set of checked services: EMPTY_SCOPE", () => {
+    const g = buildGuide();
+    const e = expectErr(validate(g, { scope: servicesScope([]) }), "EMPTY_SCOPE");
+    expect(e).toEqual({ code: "EMPTY_SCOPE", structureId: g.hospital.id });
+  });
+
+  it("refuses a secondary manager whose attachment is not in force yet: FORBIDDEN attachmentNotInForce", () => {
+    const g = buildGuide();
+    const david = withFutureManager(g);
+    const e = expectErr(validate(g, {}, { actor: david }), "FORBIDDEN");
+    expect(e).toEqual({ code: "FORBIDDEN", actorId: david.id, structureId: g.hospital.id, reason: "attachmentNotInForce" });
+  });
+
+  it("accepts that same manager once the start date is reached", () => {
+    const g = buildGuide();
+    const david = withFutureManager(g);
+    const later = { now: new Date("2026-12-15T08:00:00Z") };
+    const r = validateAttachmentRequest(elodieState(g, { actor: david }), { requestId: g.elodieRequest.id }, later);
+    expect(unwrap(r).request.decidedBy).toBe(david.id);
+  });
+
+  it("refuses the manager of another structure: FORBIDDEN notAManager", () => {
+    const g = buildGuide();
+    const e = expectErr(validate(g, {}, { actor: g.victor }), "FORBIDDEN");
+    expect(e).toEqual({ code: "FORBIDDEN", actorId: g.victor.id, structureId: g.hospital.id, reason: "notAManager" });
+  });
+
+  it("refuses a simple user of the structure: FORBIDDEN notAManager", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      validateAttachmentRequest(
+        { actor: g.elodie, structure: g.townHall, request: g.chloeRequest, requester: g.chloe, services: new Map() },
+        { requestId: g.chloeRequest.id },
+        ctx,
+      ),
+      "FORBIDDEN",
+    );
+    expect(e.reason).toBe("notAManager");
+  });
+
+  it("refuses a deactivated manager: FORBIDDEN accountNotActive", () => {
+    const g = buildGuide();
+    const e = expectErr(validate(g, {}, { actor: withStatus(g.bruno, "deactivated") }), "FORBIDDEN");
+    expect(e.reason).toBe("accountNotActive");
+  });
+
+  describe("records that do not match the command: NOT_FOUND", () => {
+    it("another request than the one named", () => {
+      const g = buildGuide();
+      const e = expectErr(validate(g, { requestId: attachmentRequestId("req-other") }), "NOT_FOUND");
+      expect(e).toEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: "req-other" });
+    });
+
+    it("a request of another structure than the one loaded", () => {
+      const g = buildGuide();
+      const e = expectErr(validate(g, {}, { structure: g.townHall }), "NOT_FOUND");
+      expect(e).toEqual({ code: "NOT_FOUND", entity: "structure", id: g.hospital.id });
+    });
+
+    it("another requester than the request's user", () => {
+      const g = buildGuide();
+      const e = expectErr(validate(g, {}, { requester: { ...g.david, id: userId("u-someone") } }), "NOT_FOUND");
+      expect(e).toEqual({ code: "NOT_FOUND", entity: "user", id: g.elodie.id });
+    });
+  });
+});
