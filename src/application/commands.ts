@@ -52,6 +52,7 @@ import type {
   StructureId,
   TransitionContext,
 } from "../core/index.js";
+import { freeze } from "immer";
 import type { Versioned } from "../port/store.js";
 import {
   contextOf,
@@ -466,6 +467,10 @@ export function commandOperations(deps: Deps) {
       if (!actorId.ok) return actorId;
       const command = parseValidateAttachmentRequests(input);
       if (!command.ok) return command;
+      // An unknown actor fails the whole call; rights are judged per request (each may
+      // belong to another structure).
+      const known = await loadUser(store, actorId.value);
+      if (!known.ok) return known;
       const results: BulkResultItem<Committed<AttachmentRequestValidated>>[] = [];
       const events: DomainEvent[] = [];
       for (const item of command.value.items) {
@@ -473,7 +478,7 @@ export function commandOperations(deps: Deps) {
         if (result.ok) events.push(...result.value.events);
         results.push({ requestId: item.requestId, result });
       }
-      return ok({ results, events });
+      return ok(freeze({ results, events }));
     },
 
     /**
@@ -492,6 +497,10 @@ export function commandOperations(deps: Deps) {
       if (!actorId.ok) return actorId;
       const command = parseRefuseAttachmentRequests(input);
       if (!command.ok) return command;
+      // An unknown actor fails the whole call; rights are judged per request (each may
+      // belong to another structure).
+      const known = await loadUser(store, actorId.value);
+      if (!known.ok) return known;
       const results: BulkResultItem<Committed<AttachmentRequestRefused>>[] = [];
       const events: DomainEvent[] = [];
       for (const requestId of command.value.requestIds) {
@@ -499,7 +508,7 @@ export function commandOperations(deps: Deps) {
         if (result.ok) events.push(...result.value.events);
         results.push({ requestId, result });
       }
-      return ok({ results, events });
+      return ok(freeze({ results, events }));
     },
 
     /**

@@ -195,11 +195,14 @@ export function queryOperations(deps: Deps) {
       const byId = new Map(structures.map((s) => [s.value.id, s.value]));
       const managed = managedStructureIds(actorUser, byId.values(), contextOf(deps));
       const size = query.value.limit;
-      // Each structure gives its oldest `size + 1` after the cursor; merged, the first
-      // `size + 1` overall tell the page and whether another follows.
+      // Each structure gives its oldest `size + 2` after the cursor: the actor's own
+      // request, left out, is at most one of them (one pending request per user and
+      // structure), so `size + 1` others remain when there are that many. Merged, the
+      // first `size + 1` overall tell the page and whether another follows.
       const candidates: PendingAttachmentRequest[] = [];
       for (const structureId of managed) {
-        const page = await store.listPendingRequests(structureId, after === undefined ? { limit: size + 1 } : { limit: size + 1, after });
+        const fetch = size + 2;
+        const page = await store.listPendingRequests(structureId, after === undefined ? { limit: fetch } : { limit: fetch, after });
         for (const r of page) if (r.userId !== actorUser.id) candidates.push(r);
       }
       candidates.sort((a, b) =>

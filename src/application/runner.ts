@@ -1,6 +1,7 @@
 // The machinery every application operation shares: context, loading, unit of work,
 // commit with bounded retries on version conflicts.
 import { randomUUID } from "node:crypto";
+import { freeze } from "immer";
 import {
   err,
   ok,
@@ -114,7 +115,7 @@ export async function execute<T extends { readonly history: readonly NewHistoryE
     const planned = await attempt();
     if (!planned.ok) return planned;
     const committed = await deps.store.commit(planned.value.unit);
-    if (committed.ok) return ok({ ...planned.value.outcome, history: committed.value.history });
+    if (committed.ok) return ok(freeze({ ...planned.value.outcome, history: committed.value.history }));
     if (committed.error.code !== "VERSION_CONFLICT") return err(fromCommitError(committed.error));
   }
   return err({ code: "CONCURRENT_MODIFICATION", attempts: deps.maxAttempts });

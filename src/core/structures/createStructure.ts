@@ -56,7 +56,7 @@ export function createStructure(
 ): Result<StructureCreated, DomainError> {
   const { founder } = state;
   if (founder.status !== "active")
-    return err({ code: "ACCOUNT_NOT_ACTIVE", userId: founder.id, status: founder.status });
+    return err({ code: "FORBIDDEN", actorId: founder.id, structureId: null, reason: "accountNotActive" });
   const at = toInstant(ctx.now);
   const structure: Structure = {
     id: ctx.structureId,

@@ -1,0 +1,385 @@
+// The application-layer test harness: an app over a fresh memory store, with a fixed,
+// movable clock and deterministic ids, and the guide's cast seeded *through the app*.
+import { expect } from "vitest";
+import {
+  createHabilitations,
+  errorMessage,
+  type AttachmentRequestId,
+  type AttachmentScope,
+  type DomainError,
+  type DomainErrorCode,
+  type DomainErrorOf,
+  type ForbiddenReason,
+  type Habilitations,
+  type HabilitationsStore,
+  type HistoryEntry,
+  type IdKind,
+  type Result,
+  type ServiceId,
+  type StructureId,
+  type UserId,
+} from "../../src/index.js";
+import { createMemoryStore, type MemoryStore, type MemoryStoreSnapshot } from "../../src/memory/index.js";
+
+/** When every harness starts: the guide's manager opens the screen. */
+export const START = "2026-11-27T08:00:00.000Z";
+/** The calendar date of {@link START} (the default `today` is the UTC date). */
+export const TODAY = "2026-11-27";
+export const YESTERDAY = "2026-11-26";
+export const TOMORROW = "2026-11-28";
+
+const prefix: Record<IdKind, string> = {
+  structure: "str",
+  service: "svc",
+  user: "usr",
+  attachmentRequest: "req",
+};
+
+export interface Harness {
+  /** The memory store every app of this harness shares (directly or behind a proxy). */
+  readonly store: MemoryStore;
+  /** The app over {@link store}. */
+  readonly app: Habilitations;
+  /** Another app sharing the clock and ids, over another store (a proxy of {@link store}). */
+  appOver(store: HabilitationsStore, options?: { readonly maxAttempts?: number }): Habilitations;
+  /** The current instant of the fixed clock. */
+  now(): Date;
+  /** Sets the clock. */
+  setNow(iso: string): void;
+  /** Moves the clock forward. */
+  tick(minutes?: number): void;
+  snapshot(): MemoryStoreSnapshot;
+}
+
+/** A fresh memory store and an app over it, with a fixed clock and readable, sortable ids. */
+export function createHarness(options: { readonly maxAttempts?: number } = {}): Harness {
+  let now = new Date(START);
+  const counters = new Map<IdKind, number>();
+  const newId = (kind: IdKind) => {
+    const n = (counters.get(kind) ?? 0) + 1;
+    counters.set(kind, n);
+    return `${prefix[kind]}-${String(n).padStart(3, "0")}`;
+  };
+  const clock = () => now;
+  const store = createMemoryStore();
+  const make = (s: HabilitationsStore, maxAttempts?: number) =>
+    createHabilitations(maxAttempts === undefined ? { store: s, clock, newId } : { store: s, clock, newId, maxAttempts });
+  return {
+    store,
+    app: make(store, options.maxAttempts),
+    appOver: (s, o = {}) => make(s, o.maxAttempts),
+    now: () => now,
+    setNow: (iso) => {
+      now = new Date(iso);
+    },
+    tick: (minutes = 1) => {
+      now = new Date(now.getTime() + minutes * 60_000);
+    },
+    snapshot: () => store.snapshot(),
+  };
+}
+
+// ----------------------------------------------------------------------- assertions
+
+/** The value of a successful result; fails the test with the French message otherwise. */
+export function must<T>(result: Result<T, DomainError>): T {
+  if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${errorMessage(result.error)}`);
+  return result.value;
+}
+
+/** Asserts a result failed with `code`, and returns the error narrowed. */
+export function expectErr<C extends DomainErrorCode>(result: Result<unknown, DomainError>, code: C): DomainErrorOf<C> {
+  if (result.ok) throw new Error(`expected ${code}, got success`);
+  expect(result.error.code, errorMessage(result.error)).toBe(code);
+  return result.error as DomainErrorOf<C>;
+}
+
+/**
+ * Runs an operation that must be refused with `code`, and asserts the store is exactly
+ * as it was before (a refused command changes nothing).
+ */
+export async function expectRefused<C extends DomainErrorCode>(
+  h: Harness,
+  run: () => Promise<Result<unknown, DomainError>>,
+  code: C,
+): Promise<DomainErrorOf<C>> {
+  const before = h.snapshot();
+  const result = await run();
+  const error = expectErr(result, code);
+  expect(h.snapshot()).toEqual(before);
+  return error;
+}
+
+/** Asserts a `VALIDATION` refusal listing at least one issue, and nothing changed. */
+export async function expectInvalid(h: Harness, run: () => Promise<Result<unknown, DomainError>>) {
+  const error = await expectRefused(h, run, "VALIDATION");
+  expect(error.issues.length).toBeGreaterThan(0);
+  return error;
+}
+
+/** Asserts a `FORBIDDEN` refusal with this actor and reason, and nothing changed. */
+export async function expectForbidden(
+  h: Harness,
+  run: () => Promise<Result<unknown, DomainError>>,
+  actorId: UserId,
+  reason: ForbiddenReason,
+  structureId?: StructureId,
+) {
+  const error = await expectRefused(h, run, "FORBIDDEN");
+  expect(error.actorId).toBe(actorId);
+  expect(error.reason).toBe(reason);
+  if (structureId !== undefined) expect(error.structureId).toBe(structureId);
+  return error;
+}
+
+/** Asserts a `NOT_FOUND` refusal naming this entity and id, and nothing changed. */
+export async function expectNotFound(
+  h: Harness,
+  run: () => Promise<Result<unknown, DomainError>>,
+  entity: DomainErrorOf<"NOT_FOUND">["entity"],
+  id: string,
+) {
+  const error = await expectRefused(h, run, "NOT_FOUND");
+  expect(error).toEqual({ code: "NOT_FOUND", entity, id });
+  return error;
+}
+
+/**
+ * Asserts that the entries a successful command returned are exactly the ones appended
+ * to the store since `before`, numbered by the global sequence (contiguous, increasing).
+ */
+export function expectAppended(h: Harness, before: MemoryStoreSnapshot, returned: readonly HistoryEntry[]) {
+  const after = h.snapshot().history;
+  expect(after.slice(before.history.length)).toEqual(returned);
+  returned.forEach((entry, i) => expect(entry.sequence).toBe(before.history.length + 1 + i));
+}
+
+/** Junk that no operation taking an object accepts. */
+export const JUNK_INPUTS: readonly [string, unknown][] = [
+  ["undefined", undefined],
+  ["null", null],
+  ["42", 42],
+  ["a string", "structure"],
+  ["an array", []],
+  ["{}", {}],
+];
+
+/** Junk actors: not a user id at all. */
+export const JUNK_ACTORS: readonly [string, unknown][] = [
+  ["undefined", undefined],
+  ["null", null],
+  ["42", 42],
+  ["an empty string", ""],
+  ["{}", {}],
+];
+
+/** An id nothing in the store has. */
+export const UNKNOWN = "nope-404";
+
+// ---------------------------------------------------------------------------- writes
+
+/** Deactivates an account by committing straight to the store (no app operation does it yet). */
+export async function deactivate(h: Harness, id: UserId): Promise<void> {
+  const row = await h.store.getUser(id);
+  if (row === null) throw new Error(`no user ${id}`);
+  const committed = await h.store.commit({
+    writes: [{ kind: "user", value: { ...row.value, status: "deactivated" }, expectedVersion: row.version }],
+    reads: [],
+    history: [],
+  });
+  if (!committed.ok) throw new Error(`could not deactivate ${id}: ${committed.error.code}`);
+}
+
+/** The store's current record of a user. */
+export async function userRow(h: Harness, id: UserId) {
+  const row = await h.store.getUser(id);
+  if (row === null) throw new Error(`no user ${id}`);
+  return row;
+}
+
+/** The store's current record of a request. */
+export async function requestRow(h: Harness, id: AttachmentRequestId) {
+  const row = await h.store.getAttachmentRequest(id);
+  if (row === null) throw new Error(`no request ${id}`);
+  return row;
+}
+
+// ---------------------------------------------------------------------- the guide
+
+export interface Guide {
+  /** Primary manager of the bookshop and of the town hall (she created both). */
+  readonly alice: UserId;
+  /** Secondary manager of the town hall, whole structure, in force today. */
+  readonly bruno: UserId;
+  /** Simple user of the town hall on COMPTA. */
+  readonly chloe: UserId;
+  /** Simple user of the bookshop (whole structure). */
+  readonly david: UserId;
+  /** No attachment: she asks. */
+  readonly elodie: UserId;
+  /** No attachment: he asks. */
+  readonly farid: UserId;
+  /** Primary manager of ACME, another structure, and of nothing of Alice's. */
+  readonly victor: UserId;
+  /** Secondary manager of the town hall and the bookshop, account deactivated. */
+  readonly denis: UserId;
+  /** Secondary manager of the town hall and the bookshop from tomorrow only. */
+  readonly hugo: UserId;
+  /** « Librairie Dupont »: a structure without services. */
+  readonly bookshop: StructureId;
+  /** « Mairie de Lyon »: a structure with four services. */
+  readonly townHall: StructureId;
+  /** « ACME Industrie »: Victor's, with one service VENTES. */
+  readonly acme: StructureId;
+  readonly achats: ServiceId;
+  readonly compta: ServiceId;
+  readonly paie: ServiceId;
+  readonly rh: ServiceId;
+  readonly ventes: ServiceId;
+}
+
+/**
+ * The actors refused a manager act on the town hall (or the bookshop), by their key in
+ * {@link Guide}, with the reason each gets. For `it.each`.
+ */
+export const FORBIDDEN_ACTORS: readonly (readonly [string, keyof Guide & ("chloe" | "elodie" | "victor" | "denis" | "hugo"), ForbiddenReason])[] = [
+  ["a simple user of the structure", "chloe", "notAManager"],
+  ["a user with no attachment", "elodie", "notAManager"],
+  ["the manager of another structure", "victor", "notAManager"],
+  ["a deactivated secondary manager", "denis", "accountNotActive"],
+  ["a secondary manager not in force yet", "hugo", "attachmentNotInForce"],
+];
+
+export const services = (...ids: ServiceId[]): AttachmentScope => ({ kind: "services", serviceIds: ids });
+export const WHOLE: AttachmentScope = { kind: "structure" };
+
+/**
+ * Seeds the guide's cast through the app: users registered, the two structures of
+ * Alice (one without services, one with ACHATS/COMPTA/PAIE/RH), Victor's ACME, a
+ * secondary manager, simple users, a deactivated manager and a manager not yet in force.
+ * The clock is left where it was (the seed does not move it).
+ */
+export async function seedGuide(h: Harness): Promise<Guide> {
+  const { app } = h;
+  const register = async (login: string, firstName: string, lastName: string) =>
+    must(await app.registerUser({ login, firstName, lastName })).user.id;
+
+  const alice = await register("alice.martin@mairie-lyon.fr", "Alice", "Martin");
+  const bruno = await register("bruno.petit@mairie-lyon.fr", "Bruno", "Petit");
+  const chloe = await register("chloe.durand@mairie-lyon.fr", "Chloé", "Durand");
+  const david = await register("david.moreau@librairie-dupont.fr", "David", "Moreau");
+  const elodie = await register("elodie.lefevre@mairie-lyon.fr", "Élodie", "Lefèvre");
+  const farid = await register("farid.benali@example.fr", "Farid", "Benali");
+  const victor = await register("victor.hugo@acme.fr", "Victor", "Hugo");
+  const denis = await register("denis.roux@mairie-lyon.fr", "Denis", "Roux");
+  const hugo = await register("hugo.blanc@mairie-lyon.fr", "Hugo", "Blanc");
+
+  const bookshop = must(
+    await app.createStructure(alice, {
+      designation: "Librairie Dupont",
+      kind: "private",
+      identifier: { type: "siret", value: "552 421 622 00010" },
+    }),
+  ).structure.id;
+  const townHall = must(
+    await app.createStructure(alice, {
+      designation: "Mairie de Lyon",
+      kind: "public",
+      identifier: { type: "siret", value: "216 901 231 00011" },
+    }),
+  ).structure.id;
+  const acme = must(
+    await app.createStructure(victor, {
+      designation: "ACME Industrie",
+      kind: "private",
+      identifier: { type: "siret", value: "73282932000074" },
+    }),
+  ).structure.id;
+
+  const add = async (structureId: StructureId, code: string, label: string, actor = alice) =>
+    must(await app.addService(actor, { structureId, code, label })).service.id;
+  const achats = await add(townHall, "ACHATS", "Achats publics");
+  const compta = await add(townHall, "COMPTA", "Comptabilité");
+  const paie = await add(townHall, "PAIE", "Paie");
+  const rh = await add(townHall, "RH", "Ressources humaines");
+  const ventes = await add(acme, "VENTES", "Ventes", victor);
+
+  const attach = async (
+    structureId: StructureId,
+    userId: UserId,
+    role: "user" | "secondaryManager",
+    scope: AttachmentScope,
+    validFrom = TODAY,
+  ) => {
+    must(await app.attachUser(alice, { structureId, userId, role, validFrom, comment: "Arrivée", scope }));
+  };
+  await attach(townHall, bruno, "secondaryManager", WHOLE);
+  await attach(townHall, chloe, "user", services(compta));
+  await attach(bookshop, david, "user", WHOLE);
+  await attach(townHall, denis, "secondaryManager", WHOLE);
+  await attach(bookshop, denis, "secondaryManager", WHOLE);
+  await attach(townHall, hugo, "secondaryManager", WHOLE, TOMORROW);
+  await attach(bookshop, hugo, "secondaryManager", WHOLE, TOMORROW);
+  await deactivate(h, denis);
+
+  return {
+    alice,
+    bruno,
+    chloe,
+    david,
+    elodie,
+    farid,
+    victor,
+    denis,
+    hugo,
+    bookshop,
+    townHall,
+    acme,
+    achats,
+    compta,
+    paie,
+    rh,
+    ventes,
+  };
+}
+
+/** A fresh harness with the guide seeded. */
+export async function guide(options: { readonly maxAttempts?: number } = {}) {
+  const h = createHarness(options);
+  const g = await seedGuide(h);
+  return { h, g, app: h.app };
+}
+
+/** A user's own request, which must succeed; returns its id. */
+export async function ask(
+  h: Harness,
+  userId: UserId,
+  structureId: StructureId,
+  scope: AttachmentScope = WHOLE,
+  extra: { readonly requestedRole?: "user" | "secondaryManager"; readonly comment?: string } = {},
+): Promise<AttachmentRequestId> {
+  return must(await h.app.requestAttachment(userId, { structureId, scope, ...extra })).request.id;
+}
+
+/**
+ * A store that behaves like `inner` except for `commit`, which `onCommit` decides; it
+ * counts the commits asked for.
+ */
+export function proxyStore(
+  inner: HabilitationsStore,
+  onCommit: (unit: Parameters<HabilitationsStore["commit"]>[0], n: number) => ReturnType<HabilitationsStore["commit"]>,
+): HabilitationsStore & { readonly commits: () => number } {
+  let n = 0;
+  return {
+    ...inner,
+    commit: (unit) => onCommit(unit, ++n),
+    commits: () => n,
+  };
+}
+
+/** A store whose first `failures` commits report a version conflict, then delegates. */
+export function flakyStore(inner: HabilitationsStore, failures: number) {
+  return proxyStore(inner, async (unit, n) =>
+    n <= failures ? { ok: false, error: { code: "VERSION_CONFLICT", kind: "user", id: "x" } } : inner.commit(unit),
+  );
+}

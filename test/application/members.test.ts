@@ -1,0 +1,268 @@
+// attachUser, changeMemberRole, removeAttachment through the application layer.
+import { describe, expect, it } from "vitest";
+import {
+  deactivate,
+  expectAppended,
+  expectForbidden,
+  expectInvalid,
+  expectNotFound,
+  expectRefused,
+  FORBIDDEN_ACTORS,
+  guide,
+  JUNK_ACTORS,
+  JUNK_INPUTS,
+  must,
+  services,
+  TOMORROW,
+  UNKNOWN,
+  userRow,
+  WHOLE,
+  YESTERDAY,
+  type Guide,
+} from "./harness.js";
+
+const attachFarid = (g: Guide, extra: Record<string, unknown> = {}) => ({
+  structureId: g.townHall,
+  userId: g.farid,
+  role: "user",
+  validFrom: TOMORROW,
+  comment: " Renfort pour la clôture ",
+  scope: services(g.paie, g.compta),
+  ...extra,
+});
+
+describe("attachUser", () => {
+  it("attaches a user with a role, a start date, a comment and services; history and a UserAttached event", async () => {
+    const { h, g, app } = await guide();
+    h.tick(15);
+    const at = h.now().toISOString();
+    const before = h.snapshot();
+    const r = must(await app.attachUser(g.bruno, attachFarid(g)));
+    const scope = services(...[g.compta, g.paie].sort());
+    expect(r.user.attachments).toEqual([
+      { structureId: g.townHall, role: "user", scope, validFrom: TOMORROW, attachedBy: g.bruno, attachedAt: at },
+    ]);
+    expect(r.history).toEqual([
+      expect.objectContaining({
+        kind: "userAttached",
+        structureId: g.townHall,
+        actorId: g.bruno,
+        targetUserId: g.farid,
+        requestId: null,
+        details: { role: "user", scope, comment: "Renfort pour la clôture" },
+      }),
+    ]);
+    expectAppended(h, before, r.history);
+    expect(r.events).toEqual([
+      { type: "UserAttached", at, structureId: g.townHall, userId: g.farid, attachedBy: g.bruno, role: "user", scope, validFrom: TOMORROW },
+    ]);
+    expect(await userRow(h, g.farid)).toEqual({ value: r.user, version: 2 });
+  });
+
+  it("attaches a secondary manager to a structure without services", async () => {
+    const { g, app } = await guide();
+    const r = must(await app.attachUser(g.alice, { ...attachFarid(g), structureId: g.bookshop, role: "secondaryManager", scope: WHOLE }));
+    expect(r.user.attachments[0]).toMatchObject({ structureId: g.bookshop, role: "secondaryManager", scope: WHOLE });
+  });
+
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+    const { h, g, app } = await guide();
+    await expectInvalid(h, () => app.attachUser(actor, attachFarid(g)));
+  });
+
+  it.each(JUNK_INPUTS)("refuses the junk input %s with VALIDATION", async (_label, input) => {
+    const { h, g, app } = await guide();
+    await expectInvalid(h, () => app.attachUser(g.alice, input));
+  });
+
+  it.each([
+    ["an extra key", { status: "active" }],
+    ["an impossible date", { validFrom: "2026-02-30" }],
+    ["a date-time as date", { validFrom: "2026-11-28T00:00:00Z" }],
+    ["a comment that is not text", { comment: null }],
+    ["an unknown role", { role: "admin" }],
+  ])("refuses a command with %s with VALIDATION", async (_label, override) => {
+    const { h, g, app } = await guide();
+    await expectInvalid(h, () => app.attachUser(g.alice, attachFarid(g, override)));
+  });
+
+  it("refuses a command without a comment with VALIDATION", async () => {
+    const { h, g, app } = await guide();
+    const { comment: _comment, ...rest } = attachFarid(g);
+    await expectInvalid(h, () => app.attachUser(g.alice, rest));
+  });
+
+  it("refuses an unknown structure, user, actor or service with NOT_FOUND", async () => {
+    const { h, g, app } = await guide();
+    await expectNotFound(h, () => app.attachUser(g.alice, attachFarid(g, { structureId: UNKNOWN })), "structure", UNKNOWN);
+    await expectNotFound(h, () => app.attachUser(g.alice, attachFarid(g, { userId: UNKNOWN })), "user", UNKNOWN);
+    await expectNotFound(h, () => app.attachUser(UNKNOWN, attachFarid(g)), "user", UNKNOWN);
+    await expectNotFound(h, () => app.attachUser(g.alice, attachFarid(g, { scope: services(UNKNOWN as never) })), "service", UNKNOWN);
+  });
+
+  it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
+    const { h, g, app } = await guide();
+    await expectForbidden(h, () => app.attachUser(g[who], attachFarid(g)), g[who], reason, g.townHall);
+  });
+
+  it("refuses the rules' other cases and writes nothing", async () => {
+    const { h, g, app } = await guide();
+    await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { role: "primaryManager" })), "CANNOT_GRANT_PRIMARY");
+    expect(await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { validFrom: YESTERDAY })), "VALID_FROM_IN_THE_PAST")).toEqual({
+      code: "VALID_FROM_IN_THE_PAST",
+      validFrom: YESTERDAY,
+      today: "2026-11-27",
+    });
+    await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { comment: "  " })), "COMMENT_REQUIRED");
+    await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { userId: g.chloe })), "ALREADY_ATTACHED");
+    await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { userId: g.alice })), "ALREADY_ATTACHED");
+    await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { scope: services() })), "EMPTY_SCOPE");
+    await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { scope: services(g.ventes) })), "SERVICE_NOT_IN_STRUCTURE");
+    await deactivate(h, g.farid);
+    await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g)), "ACCOUNT_NOT_ACTIVE");
+  });
+});
+
+describe("changeMemberRole", () => {
+  it("promotes a simple user; history « Rôle modifié » with both roles and a MemberRoleChanged event", async () => {
+    const { h, g, app } = await guide();
+    const before = h.snapshot();
+    const r = must(await app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }));
+    expect(r.member.attachments[0]).toMatchObject({ structureId: g.townHall, role: "secondaryManager", scope: services(g.compta) });
+    expect(r.history).toEqual([
+      expect.objectContaining({
+        kind: "roleChanged",
+        actorId: g.alice,
+        targetUserId: g.chloe,
+        details: { role: "secondaryManager", previousRole: "user" },
+      }),
+    ]);
+    expectAppended(h, before, r.history);
+    expect(r.events).toEqual([
+      {
+        type: "MemberRoleChanged",
+        at: h.now().toISOString(),
+        structureId: g.townHall,
+        userId: g.chloe,
+        changedBy: g.alice,
+        previousRole: "user",
+        role: "secondaryManager",
+      },
+    ]);
+    expect((await userRow(h, g.chloe)).value).toEqual(r.member);
+    // Chloé now manages the town hall: she may read its history.
+    must(await app.readHistory(g.chloe, { structureId: g.townHall }));
+  });
+
+  it("lets a secondary manager demote himself", async () => {
+    const { h, g, app } = await guide();
+    must(await app.changeMemberRole(g.bruno, { structureId: g.townHall, userId: g.bruno, role: "user" }));
+    await expectForbidden(h, () => app.readHistory(g.bruno, { structureId: g.townHall }), g.bruno, "notAManager");
+  });
+
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+    const { h, g, app } = await guide();
+    await expectInvalid(h, () => app.changeMemberRole(actor, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }));
+  });
+
+  it.each([
+    ...JUNK_INPUTS,
+    ["an extra key", { structureId: "str-002", userId: "usr-003", role: "user", scope: { kind: "structure" } }],
+    ["a missing role", { structureId: "str-002", userId: "usr-003" }],
+    ["an unknown role", { structureId: "str-002", userId: "usr-003", role: "chef" }],
+  ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
+    const { h, g, app } = await guide();
+    await expectInvalid(h, () => app.changeMemberRole(g.alice, input));
+  });
+
+  it("refuses an unknown structure, member or actor with NOT_FOUND", async () => {
+    const { h, g, app } = await guide();
+    await expectNotFound(h, () => app.changeMemberRole(g.alice, { structureId: UNKNOWN, userId: g.chloe, role: "secondaryManager" }), "structure", UNKNOWN);
+    await expectNotFound(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: UNKNOWN, role: "secondaryManager" }), "user", UNKNOWN);
+    await expectNotFound(h, () => app.changeMemberRole(UNKNOWN, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }), "user", UNKNOWN);
+  });
+
+  it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
+    const { h, g, app } = await guide();
+    await expectForbidden(
+      h,
+      () => app.changeMemberRole(g[who], { structureId: g.townHall, userId: g.bruno, role: "user" }),
+      g[who],
+      reason,
+      g.townHall,
+    );
+  });
+
+  it("refuses the rules' other cases and writes nothing", async () => {
+    const { h, g, app } = await guide();
+    await expectRefused(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.chloe, role: "primaryManager" }), "CANNOT_GRANT_PRIMARY");
+    await expectRefused(h, () => app.changeMemberRole(g.bruno, { structureId: g.townHall, userId: g.alice, role: "user" }), "TRANSFER_REQUIRED");
+    await expectRefused(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.farid, role: "user" }), "NOT_ATTACHED");
+    expect(await expectRefused(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.chloe, role: "user" }), "ROLE_UNCHANGED")).toEqual({
+      code: "ROLE_UNCHANGED",
+      structureId: g.townHall,
+      userId: g.chloe,
+      role: "user",
+    });
+  });
+});
+
+describe("removeAttachment", () => {
+  it("removes a member (history « Supprimé » with the role and scope removed, an AttachmentRemoved event)", async () => {
+    const { h, g, app } = await guide();
+    const before = h.snapshot();
+    const r = must(await app.removeAttachment(g.bruno, { structureId: g.townHall, userId: g.chloe }));
+    expect(r.member.attachments).toEqual([]);
+    expect(r.history).toEqual([
+      expect.objectContaining({ kind: "attachmentRemoved", actorId: g.bruno, targetUserId: g.chloe, details: { role: "user", scope: services(g.compta) } }),
+    ]);
+    expectAppended(h, before, r.history);
+    expect(r.events).toEqual([
+      { type: "AttachmentRemoved", at: h.now().toISOString(), structureId: g.townHall, userId: g.chloe, removedBy: g.bruno },
+    ]);
+    const members = must(await app.listMembers(g.alice, { structureId: g.townHall }));
+    expect(members.items.map((m) => m.userId)).not.toContain(g.chloe);
+    // She may now ask again.
+    must(await app.requestAttachment(g.chloe, { structureId: g.townHall, scope: WHOLE }));
+  });
+
+  it("keeps the member's other attachments", async () => {
+    const { g, app } = await guide();
+    must(await app.attachUser(g.alice, { ...attachFarid(g), structureId: g.bookshop, scope: WHOLE }));
+    must(await app.attachUser(g.alice, attachFarid(g)));
+    const r = must(await app.removeAttachment(g.alice, { structureId: g.townHall, userId: g.farid }));
+    expect(r.member.attachments.map((a) => a.structureId)).toEqual([g.bookshop]);
+  });
+
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+    const { h, g, app } = await guide();
+    await expectInvalid(h, () => app.removeAttachment(actor, { structureId: g.townHall, userId: g.chloe }));
+  });
+
+  it.each([...JUNK_INPUTS, ["an extra key", { structureId: "str-002", userId: "usr-003", reason: "x" }]])(
+    "refuses the junk input %s with VALIDATION",
+    async (_label, input) => {
+      const { h, g, app } = await guide();
+      await expectInvalid(h, () => app.removeAttachment(g.alice, input));
+    },
+  );
+
+  it("refuses an unknown structure, member or actor with NOT_FOUND", async () => {
+    const { h, g, app } = await guide();
+    await expectNotFound(h, () => app.removeAttachment(g.alice, { structureId: UNKNOWN, userId: g.chloe }), "structure", UNKNOWN);
+    await expectNotFound(h, () => app.removeAttachment(g.alice, { structureId: g.townHall, userId: UNKNOWN }), "user", UNKNOWN);
+    await expectNotFound(h, () => app.removeAttachment(UNKNOWN, { structureId: g.townHall, userId: g.chloe }), "user", UNKNOWN);
+  });
+
+  it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
+    const { h, g, app } = await guide();
+    await expectForbidden(h, () => app.removeAttachment(g[who], { structureId: g.townHall, userId: g.bruno }), g[who], reason, g.townHall);
+  });
+
+  it("refuses to remove the primary manager (TRANSFER_REQUIRED) or a non-member (NOT_ATTACHED)", async () => {
+    const { h, g, app } = await guide();
+    await expectRefused(h, () => app.removeAttachment(g.bruno, { structureId: g.townHall, userId: g.alice }), "TRANSFER_REQUIRED");
+    await expectRefused(h, () => app.removeAttachment(g.alice, { structureId: g.townHall, userId: g.alice }), "TRANSFER_REQUIRED");
+    await expectRefused(h, () => app.removeAttachment(g.alice, { structureId: g.townHall, userId: g.david }), "NOT_ATTACHED");
+  });
+});
