@@ -123,14 +123,11 @@ describe("createStructure — « Créer une fiche structure »", () => {
   });
 
   it.each(["deactivated", "pendingActivation"] as const)(
-    "refuses a founder whose account is %s: ACCOUNT_NOT_ACTIVE",
+    "refuses a founder whose account is %s: FORBIDDEN accountNotActive (no structure yet)",
     (status) => {
       const founder = withStatus(freshUser(), status);
-      const e = expectErr(
-        createStructure({ founder }, command, { ...ctx, structureId: newStructure }),
-        "ACCOUNT_NOT_ACTIVE",
-      );
-      expect(e).toEqual({ code: "ACCOUNT_NOT_ACTIVE", userId: founder.id, status });
+      const e = expectErr(createStructure({ founder }, command, { ...ctx, structureId: newStructure }), "FORBIDDEN");
+      expect(e).toEqual({ code: "FORBIDDEN", actorId: founder.id, structureId: null, reason: "accountNotActive" });
     },
   );
 });

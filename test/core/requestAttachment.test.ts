@@ -78,10 +78,16 @@ describe("requestAttachment — « demande de rattachement »", () => {
     expect(r.request.scope).toEqual({ kind: "structure" });
   });
 
-  it("a user attached to some services may ask for more (Élodie, on PAIE, asks for ACHATS and COMPTA)", () => {
+  it("a user attached to some services may ask for more (Élodie, on PAIE, asks for RH)", () => {
     const g = buildGuide();
-    expect(g.elodieRequest.status).toBe("pending");
-    expect(g.elodieRequest.userId).toBe(g.elodie.id);
+    const r = unwrap(
+      requestAttachment(
+        { user: g.elodie, structure: g.hospital, services: g.serviceIndex, pendingRequest: null },
+        { structureId: g.hospital.id, scope: servicesScope([g.rh.id]) },
+        { ...ctx, requestId: reqId },
+      ),
+    );
+    expect(r.request).toMatchObject({ userId: g.elodie.id, status: "pending", scope: { kind: "services", serviceIds: [g.rh.id] } });
   });
 
   it("refuses a command naming another structure than the one loaded: NOT_FOUND", () => {

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import {
+  attachmentRequestId,
+  errorMessage,
+  localDate,
+  serviceId,
+  structureId,
+  userId,
+  type DomainError,
+  type DomainErrorCode,
+  type DomainErrorOf,
+  type ForbiddenReason,
+  type EntityKind,
+} from "../../src/core/index.js";
+
+const s = structureId("s-lyon");
+const u = userId("u-elodie");
+const req = attachmentRequestId("req-1");
+const svc = serviceId("svc-compta");
+
+/**
+ * One example per error code. The mapped type makes this exhaustive at compile time:
+ * a new member of DomainError without an example here breaks `tsc`.
+ */
+const examples: { readonly [C in DomainErrorCode]: DomainErrorOf<C> } = {
+  VALIDATION: { code: "VALIDATION", issues: [{ path: ["identifier", "value"], code: "custom", message: "la clé de contrôle du SIRET est fausse" }] },
+  NOT_FOUND: { code: "NOT_FOUND", entity: "attachmentRequest", id: "req-404" },
+  FORBIDDEN: { code: "FORBIDDEN", actorId: u, structureId: s, reason: "notAManager" },
+  SELF_DECISION_FORBIDDEN: { code: "SELF_DECISION_FORBIDDEN", requestId: req, userId: u },
+  REQUEST_ALREADY_DECIDED: { code: "REQUEST_ALREADY_DECIDED", requestId: req, status: "validated" },
+  REFUSAL_REASON_REQUIRED: { code: "REFUSAL_REASON_REQUIRED", requestId: req },
+  COMMENT_REQUIRED: { code: "COMMENT_REQUIRED", structureId: s, userId: u },
+  CANNOT_GRANT_PRIMARY: { code: "CANNOT_GRANT_PRIMARY", structureId: s, userId: u },
+  TRANSFER_REQUIRED: { code: "TRANSFER_REQUIRED", structureId: s, userId: u },
+  PENDING_REQUEST_EXISTS: { code: "PENDING_REQUEST_EXISTS", structureId: s, userId: u },
+  ALREADY_ATTACHED: { code: "ALREADY_ATTACHED", structureId: s, userId: u },
+  NOT_ATTACHED: { code: "NOT_ATTACHED", structureId: s, userId: u },
+  SERVICE_NOT_IN_STRUCTURE: { code: "SERVICE_NOT_IN_STRUCTURE", serviceId: svc, structureId: s },
+  SERVICE_INACTIVE: { code: "SERVICE_INACTIVE", serviceId: svc },
+  EMPTY_SCOPE: { code: "EMPTY_SCOPE", structureId: s },
+  VALID_FROM_IN_THE_PAST: { code: "VALID_FROM_IN_THE_PAST", validFrom: localDate("2026-11-26"), today: localDate("2026-11-27") },
+  ACCOUNT_NOT_ACTIVE: { code: "ACCOUNT_NOT_ACTIVE", userId: u, status: "deactivated" },
+  ROLE_UNCHANGED: { code: "ROLE_UNCHANGED", structureId: s, userId: u, role: "secondaryManager" },
+  LOGIN_TAKEN: { code: "LOGIN_TAKEN", login: "elodie@example.fr" },
+  SERVICE_CODE_TAKEN: { code: "SERVICE_CODE_TAKEN", structureId: s, serviceCode: "COMPTA" },
+  CONCURRENT_MODIFICATION: { code: "CONCURRENT_MODIFICATION", attempts: 3 },
+};
+
+const all: DomainError[] = Object.values(examples);
+
+describe("errorMessage — a French sentence for every error", () => {
+  it.each(all.map((e) => [e.code, e] as const))("%s", (code, error) => {
+    const message = errorMessage(error);
+    expect(message.trim()).not.toBe("");
+    expect(message).toBe(message.trim());
+    expect(message).not.toMatch(/undefined|null|\[object Object\]/);
+    expect(message).not.toContain(code); // a sentence for people, not the code
+    expect(message).toMatch(/^[A-ZÀ-Ý«]/); // starts like a sentence
+    expect(message).toMatch(/[.»]$/);
+  });
+
+  it("keys each example by its own code", () => {
+    for (const [key, error] of Object.entries(examples)) expect(error.code).toBe(key);
+  });
+
+  it("names the ids the error is about", () => {
+    expect(errorMessage(examples.NOT_FOUND)).toContain("req-404");
+    expect(errorMessage(examples.FORBIDDEN)).toContain("u-elodie");
+    expect(errorMessage(examples.TRANSFER_REQUIRED)).toContain("s-lyon");
+    expect(errorMessage(examples.SERVICE_NOT_IN_STRUCTURE)).toContain("svc-compta");
+    expect(errorMessage(examples.LOGIN_TAKEN)).toContain("elodie@example.fr");
+    expect(errorMessage(examples.SERVICE_CODE_TAKEN)).toContain("COMPTA");
+    expect(errorMessage(examples.VALID_FROM_IN_THE_PAST)).toContain("2026-11-26");
+    expect(errorMessage(examples.CONCURRENT_MODIFICATION)).toContain("3");
+  });
+
+  it("REQUEST_ALREADY_DECIDED names the status with the guide's label", () => {
+    expect(errorMessage(examples.REQUEST_ALREADY_DECIDED)).toContain("« Validée »");
+    expect(errorMessage({ ...examples.REQUEST_ALREADY_DECIDED, status: "refused" })).toContain("« Refusée »");
+  });
+
+  it("labels roles and account statuses in French", () => {
+    expect(errorMessage(examples.ROLE_UNCHANGED)).toContain("« Gestionnaire secondaire »");
+    expect(errorMessage(examples.CANNOT_GRANT_PRIMARY)).toContain("« Gestionnaire principal »");
+    expect(errorMessage(examples.ACCOUNT_NOT_ACTIVE)).toContain("« Désactivé »");
+  });
+
+  it("VALIDATION lists every issue with its path", () => {
+    const message = errorMessage({
+      code: "VALIDATION",
+      issues: [
+        { path: ["identifier", "value"], code: "custom", message: "clé fausse" },
+        { path: [], code: "invalid_type", message: "objet attendu" },
+      ],
+    });
+    expect(message).toContain("identifier.value : clé fausse");
+    expect(message).toContain("objet attendu");
+  });
+
+  it.each(["accountNotActive", "notAManager", "attachmentNotInForce", "notTheUser"] satisfies ForbiddenReason[])(
+    "FORBIDDEN %s has its own explanation",
+    (reason) => {
+      const messages = (["accountNotActive", "notAManager", "attachmentNotInForce", "notTheUser"] as const).map((r) =>
+        errorMessage({ ...examples.FORBIDDEN, reason: r }),
+      );
+      expect(new Set(messages).size).toBe(4);
+      expect(errorMessage({ ...examples.FORBIDDEN, reason })).not.toMatch(/undefined/);
+    },
+  );
+
+  it.each(["structure", "service", "user", "attachmentRequest"] satisfies EntityKind[])(
+    "NOT_FOUND %s names the kind of record in French",
+    (entity) => {
+      const message = errorMessage({ code: "NOT_FOUND", entity, id: "x-1" });
+      expect(message).toMatch(/^(La structure|Le service|L'utilisateur|La demande de rattachement) x-1 /);
+    },
+  );
+});

@@ -1,0 +1,173 @@
+import { describe, expect, it } from "vitest";
+import {
+  attachUser,
+  attachmentRequestId,
+  historyKindLabel,
+  refuseAttachmentRequest,
+  requestAttachment,
+  servicesScope,
+  validateAttachmentRequest,
+  type RefuseRequestState,
+} from "../../src/core/index.js";
+import { at, buildGuide, ctx, expectErr, today, unwrap, withFutureManager, withStatus, type Guide } from "./fixtures.js";
+
+function refuseChloe(g: Guide, reason: string, overrides: Partial<RefuseRequestState> = {}) {
+  return refuseAttachmentRequest(
+    { actor: g.alice, structure: g.townHall, request: g.chloeRequest, ...overrides },
+    { requestId: g.chloeRequest.id, reason },
+    ctx,
+  );
+}
+
+describe("refuseAttachmentRequest — « Confirmer le refus de la demande de rattachement »", () => {
+  it("given Chloé's pending request, when Alice refuses it with a reason, then the request is refused with that reason (trimmed)", () => {
+    const g = buildGuide();
+    const r = unwrap(refuseChloe(g, "  Personne inconnue des services municipaux  "));
+    expect(r.request).toEqual({
+      ...g.chloeRequest,
+      status: "refused",
+      decidedBy: g.alice.id,
+      decidedAt: at,
+      reason: "Personne inconnue des services municipaux",
+    });
+    expect(Object.keys(r).sort()).toEqual(["events", "history", "request"]); // no user record changes
+  });
+
+  it("history records « Refusée » with actor, target, request and the reason", () => {
+    const g = buildGuide();
+    const r = unwrap(refuseChloe(g, "Personne inconnue"));
+    expect(r.history).toEqual([
+      {
+        structureId: g.townHall.id,
+        kind: "attachmentRequestRefused",
+        at,
+        actorId: g.alice.id,
+        targetUserId: g.chloe.id,
+        requestId: g.chloeRequest.id,
+        details: { reason: "Personne inconnue" },
+      },
+    ]);
+    expect(historyKindLabel[r.history[0]!.kind]).toBe("Refusée");
+  });
+
+  it("emits AttachmentRequestRefused carrying the reason, so Chloé is told why", () => {
+    const g = buildGuide();
+    expect(unwrap(refuseChloe(g, "Personne inconnue")).events).toEqual([
+      {
+        type: "AttachmentRequestRefused",
+        at,
+        requestId: g.chloeRequest.id,
+        structureId: g.townHall.id,
+        userId: g.chloe.id,
+        decidedBy: g.alice.id,
+        reason: "Personne inconnue",
+      },
+    ]);
+  });
+
+  it.each(["   ", "", "\t\n"])("refuses a blank reason %j: REFUSAL_REASON_REQUIRED", (reason) => {
+    const g = buildGuide();
+    const e = expectErr(refuseChloe(g, reason), "REFUSAL_REASON_REQUIRED");
+    expect(e).toEqual({ code: "REFUSAL_REASON_REQUIRED", requestId: g.chloeRequest.id });
+  });
+
+  it("refuses the manager of another structure: FORBIDDEN notAManager", () => {
+    const g = buildGuide();
+    const e = expectErr(refuseChloe(g, "Non", { actor: g.victor }), "FORBIDDEN");
+    expect(e).toEqual({ code: "FORBIDDEN", actorId: g.victor.id, structureId: g.townHall.id, reason: "notAManager" });
+  });
+
+  it("refuses a secondary manager of one structure acting on another (Bruno on the town hall): FORBIDDEN", () => {
+    const g = buildGuide();
+    expect(expectErr(refuseChloe(g, "Non", { actor: g.bruno }), "FORBIDDEN").reason).toBe("notAManager");
+  });
+
+  it("refuses a deactivated manager: FORBIDDEN accountNotActive", () => {
+    const g = buildGuide();
+    const e = expectErr(refuseChloe(g, "Non", { actor: withStatus(g.alice, "deactivated") }), "FORBIDDEN");
+    expect(e.reason).toBe("accountNotActive");
+  });
+
+  it("refuses a manager whose attachment is not in force yet: FORBIDDEN attachmentNotInForce", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      refuseAttachmentRequest(
+        { actor: withFutureManager(g), structure: g.hospital, request: g.elodieRequest },
+        { requestId: g.elodieRequest.id, reason: "Non" },
+        ctx,
+      ),
+      "FORBIDDEN",
+    );
+    expect(e.reason).toBe("attachmentNotInForce");
+  });
+
+  it("refuses a request already validated: REQUEST_ALREADY_DECIDED validated", () => {
+    const g = buildGuide();
+    const validated = unwrap(
+      validateAttachmentRequest(
+        { actor: g.alice, structure: g.townHall, request: g.chloeRequest, requester: g.chloe, services: new Map() },
+        { requestId: g.chloeRequest.id },
+        ctx,
+      ),
+    ).request;
+    const e = expectErr(refuseChloe(g, "Trop tard", { request: validated }), "REQUEST_ALREADY_DECIDED");
+    expect(e).toEqual({ code: "REQUEST_ALREADY_DECIDED", requestId: g.chloeRequest.id, status: "validated" });
+  });
+
+  it("refuses a request already refused: REQUEST_ALREADY_DECIDED refused", () => {
+    const g = buildGuide();
+    const refused = unwrap(refuseChloe(g, "Non")).request;
+    expect(expectErr(refuseChloe(g, "Non, deux fois", { request: refused }), "REQUEST_ALREADY_DECIDED").status).toBe(
+      "refused",
+    );
+  });
+
+  it("refuses a manager refusing their own request: SELF_DECISION_FORBIDDEN", () => {
+    const g = buildGuide();
+    const david = unwrap(
+      attachUser(
+        { actor: g.alice, structure: g.hospital, user: g.david, services: g.serviceIndex },
+        {
+          structureId: g.hospital.id,
+          userId: g.david.id,
+          role: "secondaryManager",
+          validFrom: today,
+          comment: "Responsable RH",
+          scope: servicesScope([g.rh.id]),
+        },
+        ctx,
+      ),
+    ).user;
+    const request = unwrap(
+      requestAttachment(
+        { user: david, structure: g.hospital, services: g.serviceIndex, pendingRequest: null },
+        { structureId: g.hospital.id, scope: servicesScope([g.paie.id]) },
+        { ...ctx, requestId: attachmentRequestId("req-david") },
+      ),
+    ).request;
+    const e = expectErr(
+      refuseAttachmentRequest({ actor: david, structure: g.hospital, request }, { requestId: request.id, reason: "Non" }, ctx),
+      "SELF_DECISION_FORBIDDEN",
+    );
+    expect(e).toEqual({ code: "SELF_DECISION_FORBIDDEN", requestId: request.id, userId: david.id });
+  });
+
+  it("refuses a command naming another request than the one loaded: NOT_FOUND", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      refuseAttachmentRequest(
+        { actor: g.alice, structure: g.townHall, request: g.chloeRequest },
+        { requestId: attachmentRequestId("req-other"), reason: "Non" },
+        ctx,
+      ),
+      "NOT_FOUND",
+    );
+    expect(e).toEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: "req-other" });
+  });
+
+  it("refuses a request of another structure than the one loaded: NOT_FOUND structure", () => {
+    const g = buildGuide();
+    const e = expectErr(refuseChloe(g, "Non", { structure: g.hospital }), "NOT_FOUND");
+    expect(e).toEqual({ code: "NOT_FOUND", entity: "structure", id: g.townHall.id });
+  });
+});

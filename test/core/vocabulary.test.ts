@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import {
+  ACCOUNT_STATUSES,
+  ATTACHMENT_REQUEST_STATUSES,
+  ATTACHMENT_ROLES,
+  HISTORY_KINDS,
+  IDENTIFIER_TYPES,
+  ROLES,
+  STRUCTURE_KINDS,
+  accountStatusLabel,
+  attachmentRequestStatusFromApiCode,
+  attachmentRequestStatusLabel,
+  attachmentRequestStatusToApiCode,
+  historyKindLabel,
+  identifierTypeFromApiCode,
+  identifierTypeLabel,
+  identifierTypeToApiCode,
+  roleFromApiCode,
+  roleLabel,
+  roleToApiCode,
+  serviceAttachmentStatusLabel,
+  structureKindFromApiCode,
+  structureKindLabel,
+  structureKindToApiCode,
+} from "../../src/core/index.js";
+
+describe("French labels, exactly as the guide writes them", () => {
+  it("roles: « Gestionnaire principal », « Gestionnaire secondaire », « Utilisateur simple »", () => {
+    expect(roleLabel).toEqual({
+      primaryManager: "Gestionnaire principal",
+      secondaryManager: "Gestionnaire secondaire",
+      user: "Utilisateur simple",
+    });
+  });
+
+  it("request statuses: « En cours de validation », « Validée », « Refusée »", () => {
+    expect(attachmentRequestStatusLabel).toEqual({
+      pending: "En cours de validation",
+      validated: "Validée",
+      refused: "Refusée",
+    });
+  });
+
+  it("a service's attachment status on the consultation screen: « En cours de validation », « Validé »", () => {
+    expect(serviceAttachmentStatusLabel).toEqual({ requested: "En cours de validation", attached: "Validé" });
+  });
+
+  it("account statuses: « En cours d'activation », « Actif », « Désactivé »", () => {
+    // The guide prints a typographic apostrophe (« En cours d’activation »); the SPEC and the
+    // library use the ASCII one. Compare with apostrophes folded so either spelling passes.
+    const fold = (s: string) => s.replace(/[’']/g, "'");
+    expect(fold(accountStatusLabel.pendingActivation)).toBe(fold("En cours d’activation"));
+    expect(accountStatusLabel.active).toBe("Actif");
+    expect(accountStatusLabel.deactivated).toBe("Désactivé");
+  });
+
+  it("history « Commentaires »: exactly « Validée », « Refusée », « Supprimé »", () => {
+    expect(historyKindLabel.attachmentRequestValidated).toBe("Validée");
+    expect(historyKindLabel.attachmentRequestRefused).toBe("Refusée");
+    expect(historyKindLabel.attachmentRemoved).toBe("Supprimé");
+  });
+
+  it("the guide's four comment values are reserved: no other history kind reuses them", () => {
+    const reserved: Record<string, string> = {
+      Validée: "attachmentRequestValidated",
+      Refusée: "attachmentRequestRefused",
+      Supprimé: "attachmentRemoved",
+      Désactivée: "(subscription refused)",
+    };
+    for (const kind of HISTORY_KINDS) {
+      const owner = reserved[historyKindLabel[kind]];
+      if (owner !== undefined) expect(owner).toBe(kind);
+    }
+  });
+
+  it("every history kind has a distinct, non-empty label", () => {
+    const labels = HISTORY_KINDS.map((k) => historyKindLabel[k]);
+    expect(labels.every((l) => l.trim() !== "")).toBe(true);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(Object.keys(historyKindLabel).sort()).toEqual([...HISTORY_KINDS].sort());
+  });
+
+  it("structure kinds and identifier types have French labels for every value", () => {
+    expect(structureKindLabel).toEqual({ public: "Structure publique", private: "Structure privée" });
+    expect(Object.keys(identifierTypeLabel).sort()).toEqual([...IDENTIFIER_TYPES].sort());
+    expect(identifierTypeLabel.siret).toBe("SIRET");
+    expect(Object.keys(accountStatusLabel).sort()).toEqual([...ACCOUNT_STATUSES].sort());
+  });
+
+  it("the attachment roles are the roles minus the primary one", () => {
+    expect([...ATTACHMENT_ROLES].sort()).toEqual(ROLES.filter((r) => r !== "primaryManager").sort());
+  });
+});
+
+/** A value set, its expected Chorus Pro codes, and the two conversion functions. */
+function roundTrip<V extends string>(
+  name: string,
+  values: readonly V[],
+  expected: Record<V, string>,
+  toCode: (v: V) => string,
+  fromCode: (c: string) => V | undefined,
+) {
+  describe(`${name} ⇄ Chorus Pro API code`, () => {
+    it("maps every value to its published code", () => {
+      expect(Object.fromEntries(values.map((v) => [v, toCode(v)]))).toEqual(expected);
+    });
+
+    it.each([...values])("round trips %s (toApiCode then fromApiCode)", (v) => {
+      expect(fromCode(toCode(v))).toBe(v);
+    });
+
+    it("codes are distinct", () => {
+      expect(new Set(values.map(toCode)).size).toBe(values.length);
+    });
+
+    it.each(["", "INCONNU", "toString", "__proto__", "constructor", values[0]!, toCode(values[0]!).toLowerCase()])(
+      "an unknown code %j gives undefined",
+      (code) => {
+        expect(fromCode(code)).toBeUndefined();
+      },
+    );
+  });
+}
+
+roundTrip(
+  "roles",
+  ROLES,
+  { primaryManager: "GESTIONNAIRE_PRINCIPAL", secondaryManager: "GESTIONNAIRE_SECONDAIRE", user: "UTILISATEUR_SIMPLE" },
+  roleToApiCode,
+  roleFromApiCode,
+);
+roundTrip(
+  "attachment request statuses",
+  ATTACHMENT_REQUEST_STATUSES,
+  { pending: "EN_COURS_DE_VALIDATION", validated: "VALIDEE", refused: "REFUSEE" },
+  attachmentRequestStatusToApiCode,
+  attachmentRequestStatusFromApiCode,
+);
+roundTrip("structure kinds", STRUCTURE_KINDS, { public: "PUBLIQUE", private: "PRIVEE" }, structureKindToApiCode, structureKindFromApiCode);
+roundTrip(
+  "identifier types",
+  IDENTIFIER_TYPES,
+  {
+    siret: "SIRET",
+    euOutsideFrance: "UE_HORS_FRANCE",
+    outsideEu: "HORS_UE",
+    ridet: "RIDET",
+    tahiti: "TAHITI",
+    other: "AUTRE",
+    individual: "PARTICULIER",
+  },
+  identifierTypeToApiCode,
+  identifierTypeFromApiCode,
+);
