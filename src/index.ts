@@ -209,6 +209,7 @@ export {
   parseUser,
   parseAttachmentRequest,
   parseHistoryEntry,
+  parseNewHistoryEntry,
   parseDomainEvent,
 } from "./core/schemas.js";
 

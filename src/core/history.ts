@@ -45,6 +45,8 @@ export interface HistoryDetails {
   readonly role?: AttachmentRole;
   readonly previousRole?: AttachmentRole;
   readonly scope?: AttachmentScope;
+  /** The scope held before, when a validation changed it (e.g. whole structure → some services). */
+  readonly previousScope?: AttachmentScope;
   readonly removedServiceIds?: readonly ServiceId[];
   readonly serviceId?: ServiceId;
   readonly reason?: string;

@@ -54,10 +54,14 @@ export const UserIdSchema = id<UserId>();
 /** An attachment request id. */
 export const AttachmentRequestIdSchema = id<AttachmentRequestId>();
 
-/** An ISO-8601 instant; offsets are accepted and normalised to UTC (`…Z`). */
+/**
+ * An ISO-8601 instant; offsets are accepted and normalised to UTC (`…Z`). Instants
+ * whose UTC year falls outside 0000–9999 are refused (they have no such form).
+ */
 export const InstantSchema: z.ZodType<Instant, string> = z.iso
   .datetime({ offset: true })
-  .transform((s) => new Date(s).toISOString() as Instant);
+  .transform((s) => new Date(s).toISOString())
+  .pipe(z.iso.datetime()) as unknown as z.ZodType<Instant, string>;
 
 /** A real calendar date, `YYYY-MM-DD`. */
 export const LocalDateSchema = z.iso.date() as unknown as z.ZodType<LocalDate, string>;
@@ -179,6 +183,7 @@ const HistoryDetailsSchema = z.strictObject({
   role: AttachmentRoleSchema.exactOptional(),
   previousRole: AttachmentRoleSchema.exactOptional(),
   scope: AttachmentScopeSchema.exactOptional(),
+  previousScope: AttachmentScopeSchema.exactOptional(),
   removedServiceIds: z.array(ServiceIdSchema).exactOptional(),
   serviceId: ServiceIdSchema.exactOptional(),
   reason: text.exactOptional(),
@@ -572,6 +577,15 @@ export const parseAttachmentRequest = parser(AttachmentRequestSchema);
  * ```
  */
 export const parseHistoryEntry = parser(HistoryEntrySchema);
+/**
+ * Parses a history entry as a transition produces it (before the store numbers it).
+ *
+ * @example
+ * ```ts
+ * parseNewHistoryEntry(JSON.parse(JSON.stringify(outcome.history[0]))); // ok(outcome.history[0])
+ * ```
+ */
+export const parseNewHistoryEntry = parser(NewHistoryEntrySchema);
 /**
  * Parses a domain event (e.g. from a queue).
  *

@@ -126,7 +126,7 @@ export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 /** French labels of the account statuses. */
 export const accountStatusLabel: Readonly<Record<AccountStatus, string>> = {
-  pendingActivation: "En cours d'activation",
+  pendingActivation: "En cours d’activation",
   active: "Actif",
   deactivated: "Désactivé",
 };
@@ -188,7 +188,7 @@ export const identifierTypeLabel: Readonly<Record<IdentifierType, string>> = {
   outsideEu: "Structure hors UE",
   ridet: "RIDET",
   tahiti: "Numéro TAHITI",
-  other: "En cours d'immatriculation",
+  other: "En cours d’immatriculation",
   individual: "Particulier",
 };
 

@@ -196,7 +196,7 @@ describe("validateAttachmentRequest", () => {
     const r = must(await app.validateAttachmentRequest(g.bruno, { requestId, scope: services(g.paie) }));
     expect(r.removedServiceIds).toEqual([g.compta]);
     expect(r.history.map((e) => [e.kind, e.details])).toEqual([
-      ["attachmentRequestValidated", { role: "user", scope: services(g.paie) }],
+      ["attachmentRequestValidated", { role: "user", scope: services(g.paie), previousScope: services(g.compta) }],
       ["servicesRemoved", { removedServiceIds: [g.compta] }],
     ]);
     expect(r.history[1]!.sequence).toBe(r.history[0]!.sequence + 1);

@@ -79,6 +79,7 @@ function validInputs(): Record<string, unknown> {
     parseUser: json(g.elodie),
     parseAttachmentRequest: json(g.elodieRequest),
     parseHistoryEntry: { ...(json(g.produced.history[0]) as object), sequence: 1 },
+    parseNewHistoryEntry: json(g.produced.history[0]),
     parseDomainEvent: json(g.produced.events[0]),
   };
 }
@@ -236,14 +237,18 @@ describe("the boundary parsers", () => {
     if (first.ok) expect(parseWith(InstantSchema, first.value)).toEqual(first);
   });
 
-  // BUG: InstantSchema (src/core/schemas.ts:58) accepts any 4-digit year with an offset,
-  // then normalises through Date#toISOString, which writes years outside 0000–9999 in
-  // the expanded form ("-000001-…", "+010000-…") that InstantSchema itself rejects: the
-  // parsed value does not survive its own round trip (SPEC §4). Fix: refine after the
-  // transform, e.g. `.pipe(z.iso.datetime())`, or refuse when
-  // `getUTCFullYear()` is outside 0..9999.
-  it.fails.each(["0000-01-01T00:30:00+01:00", "9999-12-31T23:59:59-23:59"])(
-    "an instant the schema accepts (%s) parses back to itself",
+  // Date#toISOString writes years outside 0000–9999 in an expanded form ("-000001-…")
+  // that is no ISO-8601 instant of this schema: such instants are refused, so whatever
+  // is accepted parses back to itself.
+  it.each(["0000-01-01T00:30:00+01:00", "9999-12-31T23:59:59-23:59"])(
+    "an instant whose UTC year leaves 0000–9999 (%s) is refused",
+    (input) => {
+      const r = parseWith(InstantSchema, input);
+      expect(r.ok ? "ok" : r.error.code).toBe("VALIDATION");
+    },
+  );
+  it.each(["0000-01-01T01:30:00+01:00", "9999-12-31T23:59:59+00:00"])(
+    "an instant at the edges of 0000–9999 (%s) parses back to itself",
     (input) => {
       const first = parseWith(InstantSchema, input);
       expect(first.ok).toBe(true);

@@ -159,7 +159,7 @@ describe("renameService — renommer un service", () => {
     expect(e).toEqual({ code: "SERVICE_NOT_IN_STRUCTURE", serviceId: g.ventes.id, structureId: g.hospital.id });
   });
 
-  it("refuses a command naming another service than the one loaded: SERVICE_NOT_IN_STRUCTURE", () => {
+  it("refuses a command naming another service than the one loaded: NOT_FOUND service", () => {
     const g = buildGuide();
     const e = expectErr(
       renameService(
@@ -167,9 +167,9 @@ describe("renameService — renommer un service", () => {
         { serviceId: g.paie.id, label: "Paie" },
         ctx,
       ),
-      "SERVICE_NOT_IN_STRUCTURE",
+      "NOT_FOUND",
     );
-    expect(e.serviceId).toBe(g.paie.id);
+    expect(e).toEqual({ code: "NOT_FOUND", entity: "service", id: g.paie.id });
   });
 
   it("refuses a simple user: FORBIDDEN", () => {

@@ -6,6 +6,8 @@ import {
   deactivateService,
   defaultValidationScope,
   historyKindLabel,
+  indexServices,
+  localDate,
   refuseAttachmentRequest,
   requestAttachment,
   roleIn,
@@ -93,7 +95,11 @@ describe("validateAttachmentRequest — « Valider la demande »", () => {
           actorId: g.alice.id,
           targetUserId: g.elodie.id,
           requestId: g.elodieRequest.id,
-          details: { role: "user", scope: { kind: "services", serviceIds: [g.achats.id, g.compta.id, g.paie.id] } },
+          details: {
+            role: "user",
+            scope: { kind: "services", serviceIds: [g.achats.id, g.compta.id, g.paie.id] },
+            previousScope: { kind: "services", serviceIds: [g.paie.id] },
+          },
         },
       ]);
       expect(historyKindLabel[r.history[0]!.kind]).toBe("Validée");
@@ -126,6 +132,7 @@ describe("validateAttachmentRequest — « Valider la demande »", () => {
       role: "secondaryManager",
       previousRole: "user",
       scope: { kind: "services", serviceIds: [g.achats.id, g.compta.id, g.paie.id] },
+      previousScope: { kind: "services", serviceIds: [g.paie.id] },
     });
     expect(r.events[0]).toMatchObject({ type: "AttachmentRequestValidated", role: "secondaryManager" });
   });
@@ -364,5 +371,54 @@ describe("validateAttachmentRequest — « Valider la demande »", () => {
       const e = expectErr(validate(g, {}, { requester: { ...g.david, id: userId("u-someone") } }), "NOT_FOUND");
       expect(e).toEqual({ code: "NOT_FOUND", entity: "user", id: g.elodie.id });
     });
+  });
+});
+
+describe("validateAttachmentRequest — what a validation keeps", () => {
+  it("a secondary manager asking for more services stays secondary manager by default", () => {
+    const g = buildGuide();
+    // Bruno manages the hospital from the COMPTA service only, and asks for ACHATS too.
+    const bruno = {
+      ...g.bruno,
+      attachments: g.bruno.attachments.map((a) => (a.structureId === g.hospital.id ? { ...a, scope: servicesScope([g.compta.id]) } : a)),
+    };
+    const asked = unwrap(
+      requestAttachment(
+        { user: bruno, structure: g.hospital, services: indexServices([g.achats]), pendingRequest: null },
+        { structureId: g.hospital.id, scope: servicesScope([g.achats.id]) },
+        { ...ctx, requestId: attachmentRequestId("req-bruno") },
+      ),
+    );
+    expect(asked.request.requestedRole).toBe("secondaryManager");
+    const r = unwrap(
+      validateAttachmentRequest(
+        { actor: g.alice, structure: g.hospital, request: asked.request, requester: bruno, services: g.serviceIndex },
+        { requestId: asked.request.id },
+        ctx,
+      ),
+    );
+    expect(attachmentTo(r.requester, g.hospital.id)?.role).toBe("secondaryManager");
+  });
+
+  it("keeps the validity date of an attachment that starts later", () => {
+    const g = buildGuide();
+    const later = localDate("2026-12-15");
+    const requester = {
+      ...g.elodie,
+      attachments: g.elodie.attachments.map((a) => (a.structureId === g.hospital.id ? { ...a, validFrom: later } : a)),
+    };
+    const r = unwrap(validate(g, {}, { requester }));
+    expect(attachmentTo(r.requester, g.hospital.id)?.validFrom).toBe(later);
+  });
+
+  it("records the previous scope when narrowing from the whole structure to some services", () => {
+    const g = buildGuide();
+    const requester = {
+      ...g.elodie,
+      attachments: g.elodie.attachments.map((a) => (a.structureId === g.hospital.id ? { ...a, scope: WHOLE_STRUCTURE } : a)),
+    };
+    const r = unwrap(validate(g, { scope: servicesScope([g.paie.id]) }, { requester }));
+    expect(r.history[0]?.details.previousScope).toEqual(WHOLE_STRUCTURE);
+    expect(r.history[0]?.details.scope).toEqual(servicesScope([g.paie.id]));
   });
 });

@@ -163,7 +163,8 @@ class RequestCmd implements Cmd {
       if (res.ok) id = res.value.request.id;
       return res;
     }, () => {
-      m.requests.push({ id, user: this.user, structure: this.structure, scope: this.scope, requestedRole: "user", status: "pending" });
+      // Without a role asked for, a request asks for the role already held there.
+      m.requests.push({ id, user: this.user, structure: this.structure, scope: this.scope, requestedRole: a?.role ?? "user", status: "pending" });
       m.history += 1;
     });
   }
@@ -206,7 +207,7 @@ class ValidateCmd implements Cmd {
       m.attachments.set(key(q.user, q.structure), {
         role,
         scope,
-        validFrom: current !== undefined && current.validFrom < TODAY ? current.validFrom : TODAY,
+        validFrom: current?.validFrom ?? TODAY,
       });
       q.status = "validated";
       m.history += removed.length > 0 ? 2 : 1;

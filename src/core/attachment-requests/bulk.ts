@@ -1,3 +1,4 @@
+import { frozen } from "../_lib.js";
 import type { DomainEvent } from "../events.js";
 import type { DomainError } from "../errors.js";
 import type { NewHistoryEntry } from "../history.js";
@@ -102,13 +103,13 @@ function decideEach<C extends { readonly requestId: AttachmentRequestId }, T ext
     }
     return { requestId: command.requestId, result };
   });
-  return {
+  return frozen({
     results,
     users: [...changedUsers.values()],
     requests: [...changedRequests.values()],
     history,
     events,
-  };
+  });
 }
 
 /**

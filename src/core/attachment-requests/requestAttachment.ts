@@ -13,7 +13,10 @@ export interface RequestAttachment {
   readonly structureId: StructureId;
   /** The whole structure, or the services asked for. */
   readonly scope: AttachmentScope;
-  /** The role asked for; a simple user when not given. */
+  /**
+   * The role asked for. When not given: the role the user already holds in the
+   * structure (a secondary manager asking for more services stays one), else a simple user.
+   */
   readonly requestedRole?: AttachmentRole;
   /** The user's comment, shown to the managers (may be empty). */
   readonly comment?: string;
@@ -76,7 +79,7 @@ export function requestAttachment(
     id: ctx.requestId,
     structureId: structure.id,
     userId: user.id,
-    requestedRole: command.requestedRole ?? "user",
+    requestedRole: command.requestedRole ?? current?.role ?? "user",
     scope: scope.value,
     comment: nonBlank(command.comment) ?? "",
     createdAt: at,

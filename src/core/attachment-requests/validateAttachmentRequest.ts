@@ -13,7 +13,7 @@ import type {
   ValidatedAttachmentRequest,
 } from "../model.js";
 import { err, ok, type Result } from "../result.js";
-import { checkGrantableScope, scopeServiceIds, servicesScope, WHOLE_STRUCTURE } from "../scope.js";
+import { checkGrantableScope, sameScope, scopeServiceIds, servicesScope, WHOLE_STRUCTURE } from "../scope.js";
 import { toInstant, todayOf, type LocalDate, type TransitionContext } from "../time.js";
 import type { Role } from "../vocabulary.js";
 
@@ -162,7 +162,8 @@ export function validateAttachmentRequest(
     structureId: structure.id,
     role,
     scope: scope.value,
-    validFrom: current !== undefined && current.validFrom < today ? current.validFrom : today,
+    // Validating changes role and scope, not the date the membership started (or will).
+    validFrom: current?.validFrom ?? today,
     attachedBy: actor.id,
     attachedAt: at,
   });
@@ -179,6 +180,7 @@ export function validateAttachmentRequest(
       role,
       scope: scope.value,
       ...(current !== undefined && current.role !== role ? { previousRole: current.role } : {}),
+      ...(current !== undefined && !sameScope(current.scope, scope.value) ? { previousScope: current.scope } : {}),
     }, request.id),
   ];
   if (removedServiceIds.length > 0)

@@ -71,10 +71,10 @@ export function changeMemberRole(
   command: ChangeMemberRole,
   ctx: TransitionContext,
 ): Result<MemberChanged, DomainError> {
-  if (command.role === "primaryManager")
-    return err({ code: "CANNOT_GRANT_PRIMARY", structureId: command.structureId, userId: command.userId });
   const current = checkMember(state, command, ctx);
   if (!current.ok) return current;
+  if (command.role === "primaryManager")
+    return err({ code: "CANNOT_GRANT_PRIMARY", structureId: command.structureId, userId: command.userId });
   const { actor, structure, member } = state;
   const previousRole = current.value.role;
   const role = command.role;

@@ -87,7 +87,8 @@ export function addService(
 
 function checkService(state: ServiceState, id: ServiceId, ctx: TransitionContext) {
   const { actor, structure, service } = state;
-  if (service.id !== id || service.structureId !== structure.id)
+  if (service.id !== id) return err<DomainError>({ code: "NOT_FOUND", entity: "service", id });
+  if (service.structureId !== structure.id)
     return err<DomainError>({ code: "SERVICE_NOT_IN_STRUCTURE", serviceId: id, structureId: structure.id });
   return authorizeManager(actor, structure, todayOf(ctx));
 }
