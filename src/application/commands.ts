@@ -89,6 +89,20 @@ async function loadServiceRow(deps: Deps, id: Service["id"]): Promise<Result<Ver
   return row === null ? err({ code: "NOT_FOUND", entity: "service", id }) : ok(row);
 }
 
+/** Parses the actor and the input, then runs the act: junk in either is `VALIDATION`. */
+async function act<C, T>(
+  actor: unknown,
+  input: unknown,
+  parse: (input: unknown) => Result<C, DomainError>,
+  run: (actorId: UserId, command: C) => Promise<Result<T, DomainError>>,
+): Promise<Result<T, DomainError>> {
+  const actorId = parseActor(actor);
+  if (!actorId.ok) return actorId;
+  const command = parse(input);
+  if (!command.ok) return command;
+  return run(actorId.value, command.value);
+}
+
 /** Builds the state-changing operations over resolved dependencies. */
 export function commandOperations(deps: Deps) {
   const { store } = deps;
@@ -231,6 +245,28 @@ export function commandOperations(deps: Deps) {
     });
   }
 
+  /**
+   * Decides each request on its own, in order: one unit of work each, so one bad or
+   * conflicting request never blocks or corrupts the others. An unknown actor fails
+   * the whole call; rights are judged per request (each may belong to another structure).
+   */
+  async function decideEach<C extends { readonly requestId: AttachmentRequestId }, T extends { readonly events: readonly DomainEvent[] }>(
+    actorId: UserId,
+    items: readonly C[],
+    decide: (actorId: UserId, item: C) => Promise<Result<T, DomainError>>,
+  ): Promise<Result<BulkOutcome<T>, DomainError>> {
+    const known = await loadUser(store, actorId);
+    if (!known.ok) return known;
+    const results: BulkResultItem<T>[] = [];
+    const events: DomainEvent[] = [];
+    for (const item of items) {
+      const result = await decide(actorId, item);
+      if (result.ok) events.push(...result.value.events);
+      results.push({ requestId: item.requestId, result });
+    }
+    return ok(freeze({ results, events }));
+  }
+
   return {
     /**
      * Registers an active user account (public side, no actor). Refused with
@@ -272,27 +308,25 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async createStructure(actor: unknown, input: unknown): Promise<Result<Committed<StructureCreated>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseCreateStructure(input);
-      if (!command.ok) return command;
-      const ctx = contextOf(deps);
-      const structureId = deps.newId("structure") as StructureId;
-      return execute(deps, async () => {
-        const founder = await loadUser(store, actorId.value);
-        if (!founder.ok) return founder;
-        const decided = createStructureRule({ founder: founder.value.value }, command.value, { ...ctx, structureId });
-        if (!decided.ok) return decided;
-        return ok({
-          outcome: decided.value,
-          unit: unitOf(
-            [
-              { kind: "structure", value: decided.value.structure, expectedVersion: null },
-              { kind: "user", value: decided.value.founder, expectedVersion: founder.value.version },
-            ],
-            [],
-            decided.value.history,
-          ),
+      return act(actor, input, parseCreateStructure, async (actorId, command) => {
+        const ctx = contextOf(deps);
+        const structureId = deps.newId("structure") as StructureId;
+        return execute(deps, async () => {
+          const founder = await loadUser(store, actorId);
+          if (!founder.ok) return founder;
+          const decided = createStructureRule({ founder: founder.value.value }, command, { ...ctx, structureId });
+          if (!decided.ok) return decided;
+          return ok({
+            outcome: decided.value,
+            unit: unitOf(
+              [
+                { kind: "structure", value: decided.value.structure, expectedVersion: null },
+                { kind: "user", value: decided.value.founder, expectedVersion: founder.value.version },
+              ],
+              [],
+              decided.value.history,
+            ),
+          });
         });
       });
     },
@@ -307,30 +341,28 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async addService(actor: unknown, input: unknown): Promise<Result<Committed<ServiceChanged>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseAddService(input);
-      if (!command.ok) return command;
-      const ctx = contextOf(deps);
-      const serviceId = deps.newId("service") as Service["id"];
-      return execute(deps, async () => {
-        const structure = await loadStructure(store, command.value.structureId);
-        if (!structure.ok) return structure;
-        const user = await loadUser(store, actorId.value);
-        if (!user.ok) return user;
-        const decided = addServiceRule(
-          { actor: user.value.value, structure: structure.value.value },
-          command.value,
-          { ...ctx, serviceId },
-        );
-        if (!decided.ok) return decided;
-        return ok({
-          outcome: decided.value,
-          unit: unitOf(
-            [{ kind: "service", value: decided.value.service, expectedVersion: null }],
-            [readOf("user", user.value), readOf("structure", structure.value)],
-            decided.value.history,
-          ),
+      return act(actor, input, parseAddService, async (actorId, command) => {
+        const ctx = contextOf(deps);
+        const serviceId = deps.newId("service") as Service["id"];
+        return execute(deps, async () => {
+          const structure = await loadStructure(store, command.structureId);
+          if (!structure.ok) return structure;
+          const user = await loadUser(store, actorId);
+          if (!user.ok) return user;
+          const decided = addServiceRule(
+            { actor: user.value.value, structure: structure.value.value },
+            command,
+            { ...ctx, serviceId },
+          );
+          if (!decided.ok) return decided;
+          return ok({
+            outcome: decided.value,
+            unit: unitOf(
+              [{ kind: "service", value: decided.value.service, expectedVersion: null }],
+              [readOf("user", user.value), readOf("structure", structure.value)],
+              decided.value.history,
+            ),
+          });
         });
       });
     },
@@ -344,11 +376,9 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async renameService(actor: unknown, input: unknown): Promise<Result<Committed<ServiceChanged>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseRenameService(input);
-      if (!command.ok) return command;
-      return onService(actorId.value, command.value, renameServiceRule);
+      return act(actor, input, parseRenameService, async (actorId, command) => {
+        return onService(actorId, command, renameServiceRule);
+      });
     },
 
     /**
@@ -360,11 +390,9 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async deactivateService(actor: unknown, input: unknown): Promise<Result<Committed<ServiceChanged>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseDeactivateService(input);
-      if (!command.ok) return command;
-      return onService(actorId.value, command.value, deactivateServiceRule);
+      return act(actor, input, parseDeactivateService, async (actorId, command) => {
+        return onService(actorId, command, deactivateServiceRule);
+      });
     },
 
     /**
@@ -379,32 +407,30 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async requestAttachment(actor: unknown, input: unknown): Promise<Result<Committed<AttachmentRequested>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseRequestAttachment(input);
-      if (!command.ok) return command;
-      const ctx = contextOf(deps);
-      const requestId = deps.newId("attachmentRequest") as AttachmentRequestId;
-      return execute(deps, async () => {
-        const user = await loadUser(store, actorId.value);
-        if (!user.ok) return user;
-        const structure = await loadStructure(store, command.value.structureId);
-        if (!structure.ok) return structure;
-        const { services, reads } = await loadServices(store, scopeServiceIds(command.value.scope));
-        const pending = await store.findPendingRequest(actorId.value, command.value.structureId);
-        const decided = requestAttachmentRule(
-          { user: user.value.value, structure: structure.value.value, services, pendingRequest: pending?.value ?? null },
-          command.value,
-          { ...ctx, requestId },
-        );
-        if (!decided.ok) return decided;
-        return ok({
-          outcome: decided.value,
-          unit: unitOf(
-            [{ kind: "attachmentRequest", value: decided.value.request, expectedVersion: null }],
-            [readOf("user", user.value), readOf("structure", structure.value), ...reads],
-            decided.value.history,
-          ),
+      return act(actor, input, parseRequestAttachment, async (actorId, command) => {
+        const ctx = contextOf(deps);
+        const requestId = deps.newId("attachmentRequest") as AttachmentRequestId;
+        return execute(deps, async () => {
+          const user = await loadUser(store, actorId);
+          if (!user.ok) return user;
+          const structure = await loadStructure(store, command.structureId);
+          if (!structure.ok) return structure;
+          const { services, reads } = await loadServices(store, scopeServiceIds(command.scope));
+          const pending = await store.findPendingRequest(actorId, command.structureId);
+          const decided = requestAttachmentRule(
+            { user: user.value.value, structure: structure.value.value, services, pendingRequest: pending?.value ?? null },
+            command,
+            { ...ctx, requestId },
+          );
+          if (!decided.ok) return decided;
+          return ok({
+            outcome: decided.value,
+            unit: unitOf(
+              [{ kind: "attachmentRequest", value: decided.value.request, expectedVersion: null }],
+              [readOf("user", user.value), readOf("structure", structure.value), ...reads],
+              decided.value.history,
+            ),
+          });
         });
       });
     },
@@ -422,11 +448,7 @@ export function commandOperations(deps: Deps) {
       actor: unknown,
       input: unknown,
     ): Promise<Result<Committed<AttachmentRequestValidated>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseValidateAttachmentRequest(input);
-      if (!command.ok) return command;
-      return validateOne(actorId.value, command.value);
+      return act(actor, input, parseValidateAttachmentRequest, validateOne);
     },
 
     /**
@@ -442,11 +464,7 @@ export function commandOperations(deps: Deps) {
       actor: unknown,
       input: unknown,
     ): Promise<Result<Committed<AttachmentRequestRefused>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseRefuseAttachmentRequest(input);
-      if (!command.ok) return command;
-      return refuseOne(actorId.value, command.value);
+      return act(actor, input, parseRefuseAttachmentRequest, refuseOne);
     },
 
     /**
@@ -463,22 +481,9 @@ export function commandOperations(deps: Deps) {
       actor: unknown,
       input: unknown,
     ): Promise<Result<BulkOutcome<Committed<AttachmentRequestValidated>>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseValidateAttachmentRequests(input);
-      if (!command.ok) return command;
-      // An unknown actor fails the whole call; rights are judged per request (each may
-      // belong to another structure).
-      const known = await loadUser(store, actorId.value);
-      if (!known.ok) return known;
-      const results: BulkResultItem<Committed<AttachmentRequestValidated>>[] = [];
-      const events: DomainEvent[] = [];
-      for (const item of command.value.items) {
-        const result = await validateOne(actorId.value, item);
-        if (result.ok) events.push(...result.value.events);
-        results.push({ requestId: item.requestId, result });
-      }
-      return ok(freeze({ results, events }));
+      return act(actor, input, parseValidateAttachmentRequests, (actorId, command) =>
+        decideEach(actorId, command.items, validateOne),
+      );
     },
 
     /**
@@ -493,22 +498,13 @@ export function commandOperations(deps: Deps) {
       actor: unknown,
       input: unknown,
     ): Promise<Result<BulkOutcome<Committed<AttachmentRequestRefused>>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseRefuseAttachmentRequests(input);
-      if (!command.ok) return command;
-      // An unknown actor fails the whole call; rights are judged per request (each may
-      // belong to another structure).
-      const known = await loadUser(store, actorId.value);
-      if (!known.ok) return known;
-      const results: BulkResultItem<Committed<AttachmentRequestRefused>>[] = [];
-      const events: DomainEvent[] = [];
-      for (const requestId of command.value.requestIds) {
-        const result = await refuseOne(actorId.value, { requestId, reason: command.value.reason });
-        if (result.ok) events.push(...result.value.events);
-        results.push({ requestId, result });
-      }
-      return ok(freeze({ results, events }));
+      return act(actor, input, parseRefuseAttachmentRequests, (actorId, command) =>
+        decideEach(
+          actorId,
+          command.requestIds.map((requestId) => ({ requestId, reason: command.reason })),
+          refuseOne,
+        ),
+      );
     },
 
     /**
@@ -523,32 +519,30 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async attachUser(actor: unknown, input: unknown): Promise<Result<Committed<UserAttachedOutcome>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseAttachUser(input);
-      if (!command.ok) return command;
-      const ctx = contextOf(deps);
-      return execute(deps, async () => {
-        const structure = await loadStructure(store, command.value.structureId);
-        if (!structure.ok) return structure;
-        const user = await loadUser(store, actorId.value);
-        if (!user.ok) return user;
-        const target = await loadUser(store, command.value.userId);
-        if (!target.ok) return target;
-        const { services, reads } = await loadServices(store, scopeServiceIds(command.value.scope));
-        const decided = attachUserRule(
-          { actor: user.value.value, structure: structure.value.value, user: target.value.value, services },
-          command.value,
-          ctx,
-        );
-        if (!decided.ok) return decided;
-        return ok({
-          outcome: decided.value,
-          unit: unitOf(
-            [{ kind: "user", value: decided.value.user, expectedVersion: target.value.version }],
-            [readOf("user", user.value), readOf("structure", structure.value), ...reads],
-            decided.value.history,
-          ),
+      return act(actor, input, parseAttachUser, async (actorId, command) => {
+        const ctx = contextOf(deps);
+        return execute(deps, async () => {
+          const structure = await loadStructure(store, command.structureId);
+          if (!structure.ok) return structure;
+          const user = await loadUser(store, actorId);
+          if (!user.ok) return user;
+          const target = await loadUser(store, command.userId);
+          if (!target.ok) return target;
+          const { services, reads } = await loadServices(store, scopeServiceIds(command.scope));
+          const decided = attachUserRule(
+            { actor: user.value.value, structure: structure.value.value, user: target.value.value, services },
+            command,
+            ctx,
+          );
+          if (!decided.ok) return decided;
+          return ok({
+            outcome: decided.value,
+            unit: unitOf(
+              [{ kind: "user", value: decided.value.user, expectedVersion: target.value.version }],
+              [readOf("user", user.value), readOf("structure", structure.value), ...reads],
+              decided.value.history,
+            ),
+          });
         });
       });
     },
@@ -562,11 +556,9 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async changeMemberRole(actor: unknown, input: unknown): Promise<Result<Committed<MemberChanged>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseChangeMemberRole(input);
-      if (!command.ok) return command;
-      return onMember(actorId.value, command.value, changeMemberRoleRule);
+      return act(actor, input, parseChangeMemberRole, async (actorId, command) => {
+        return onMember(actorId, command, changeMemberRoleRule);
+      });
     },
 
     /**
@@ -578,11 +570,9 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async removeAttachment(actor: unknown, input: unknown): Promise<Result<Committed<MemberChanged>, DomainError>> {
-      const actorId = parseActor(actor);
-      if (!actorId.ok) return actorId;
-      const command = parseRemoveAttachment(input);
-      if (!command.ok) return command;
-      return onMember(actorId.value, command.value, removeAttachmentRule);
+      return act(actor, input, parseRemoveAttachment, async (actorId, command) => {
+        return onMember(actorId, command, removeAttachmentRule);
+      });
     },
   };
 }
