@@ -1,9 +1,10 @@
 /**
  * The in-memory store: the embedded default, and the one the demo uses.
  *
- * - **Indexed**: members, services and pending requests per structure, history per
- *   structure, logins; no operation scans the whole store, and the cost of a command
- *   does not grow with the size of the structure it touches.
+ * - **Indexed**: members and pending requests per structure in ordered sets of bounded
+ *   chunks, services and history per structure, logins; no operation scans the whole
+ *   store, and adding or removing a member costs the same in a structure of 100 or of
+ *   100 000. (A history read with filters walks that structure's history.)
  * - **Isolated**: what is saved is copied and deep-frozen; what is read cannot be
  *   changed by the caller, and later changes to the caller's objects do not leak in.
  * - **Atomic**: a commit checks every version and unique key first and only then
@@ -38,6 +39,7 @@ import {
   type Versioned,
   type Write,
 } from "../port/store.js";
+import { SortedSet } from "./sorted.js";
 
 /** Everything a memory store holds, for inspection in tests and demos. */
 export interface MemoryStoreSnapshot {
@@ -50,7 +52,16 @@ export interface MemoryStoreSnapshot {
 
 /** A {@link HabilitationsStore} in memory, with a snapshot for inspection. */
 export interface MemoryStore extends HabilitationsStore {
-  /** Every record and history entry, as stored (frozen; cheap: nothing is copied). */
+  /**
+   * Every record and history entry, as stored (frozen; cheap: nothing is copied).
+   *
+   * @example
+   * ```ts
+   * const before = store.snapshot();
+   * await app.refuseAttachmentRequest(actor, { requestId, reason: "" }); // refused
+   * expect(store.snapshot()).toEqual(before); // nothing changed
+   * ```
+   */
   snapshot(): MemoryStoreSnapshot;
 }
 
@@ -59,29 +70,6 @@ type Tables = { [K in AggregateKind]: Map<string, Versioned<AggregateTypes[K]>> 
 const pendingKey = (userId: UserId, structureId: StructureId) => `${userId}\u0000${structureId}`;
 const serviceCodeKey = (structureId: StructureId, code: string) =>
   `${structureId}\u0000${code.toLowerCase()}`;
-
-/** Index of the first element of a sorted array that is `> value` (or `>=` when `inclusive`). */
-function bound(sorted: readonly string[], value: string, inclusive: boolean): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const m = sorted[mid] as string;
-    if (m < value || (!inclusive && m === value)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function insertSorted(sorted: string[], value: string): void {
-  const at = bound(sorted, value, true);
-  if (sorted[at] !== value) sorted.splice(at, 0, value);
-}
-
-function removeSorted(sorted: string[], value: string): void {
-  const at = bound(sorted, value, true);
-  if (sorted[at] === value) sorted.splice(at, 1);
-}
 
 function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);
@@ -92,8 +80,12 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   return value;
 }
 
-const byCreatedThenId = (a: PendingAttachmentRequest, b: PendingAttachmentRequest) =>
-  a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+/**
+ * The ordering key of a pending request: createdAt (fixed-width ISO) then id, joined by a
+ * character below any other, so string order is (createdAt, id) order.
+ */
+const pendingOrderKey = (createdAt: string, id: string) => `${createdAt}\u0000${id}`;
+const idOfPendingKey = (key: string) => key.slice(key.indexOf("\u0000") + 1) as AttachmentRequestId;
 
 /**
  * Creates an empty in-memory store.
@@ -113,10 +105,11 @@ export function createMemoryStore(): MemoryStore {
     user: new Map(),
     attachmentRequest: new Map(),
   };
-  /** Per structure: the ids of its members, sorted. */
-  const members = new Map<StructureId, string[]>();
+  /** Per structure: the ids of its members, in order. */
+  const members = new Map<StructureId, SortedSet>();
   const servicesOf = new Map<StructureId, Set<ServiceId>>();
-  const pendingOf = new Map<StructureId, Set<AttachmentRequestId>>();
+  /** Per structure: its pending requests, by (createdAt, id). */
+  const pendingOf = new Map<StructureId, SortedSet>();
   const logins = new Map<string, UserId>();
   const pendingKeys = new Map<string, AttachmentRequestId>();
   const serviceCodes = new Map<string, ServiceId>();
@@ -195,18 +188,18 @@ export function createMemoryStore(): MemoryStore {
     logins.set(after.login, after.id);
     const was = new Set(before?.attachments.map((a) => a.structureId));
     const is = new Set(after.attachments.map((a) => a.structureId));
-    for (const s of was) if (!is.has(s)) removeSorted(members.get(s) ?? [], after.id);
-    for (const s of is) if (!was.has(s)) insertSorted(getOrCreate(members, s, () => []), after.id);
+    for (const s of was) if (!is.has(s)) members.get(s)?.delete(after.id);
+    for (const s of is) if (!was.has(s)) getOrCreate(members, s, () => new SortedSet()).add(after.id);
   }
 
   function indexRequest(before: AttachmentRequest | undefined, after: AttachmentRequest): void {
     if (before?.status === "pending") {
       pendingKeys.delete(pendingKey(before.userId, before.structureId));
-      pendingOf.get(before.structureId)?.delete(before.id);
+      pendingOf.get(before.structureId)?.delete(pendingOrderKey(before.createdAt, before.id));
     }
     if (after.status === "pending") {
       pendingKeys.set(pendingKey(after.userId, after.structureId), after.id);
-      getOrCreate(pendingOf, after.structureId, () => new Set()).add(after.id);
+      getOrCreate(pendingOf, after.structureId, () => new SortedSet()).add(pendingOrderKey(after.createdAt, after.id));
     }
   }
 
@@ -217,8 +210,7 @@ export function createMemoryStore(): MemoryStore {
   }
 
   function apply(write: Write): number {
-    // A private, frozen copy: the caller keeps no handle on what is stored.
-    const value = freeze(structuredClone(write.value), true);
+    const value = write.value;
     const version = (write.expectedVersion ?? 0) + 1;
     switch (write.kind) {
       case "structure":
@@ -268,11 +260,10 @@ export function createMemoryStore(): MemoryStore {
       return id === undefined ? null : get("user", id);
     },
     async listMembers(structureId, page): Promise<Page<User>> {
-      const ids = members.get(structureId) ?? [];
-      const start = page.cursor === undefined ? 0 : bound(ids, page.cursor, false);
-      const slice = ids.slice(start, start + page.limit);
+      const ids = members.get(structureId)?.page(page.cursor, page.limit + 1) ?? [];
+      const more = ids.length > page.limit;
+      const slice = more ? ids.slice(0, page.limit) : ids;
       const items = slice.map((id) => (tables.user.get(id) as Versioned<User>).value);
-      const more = start + page.limit < ids.length;
       return { items, nextCursor: more ? (slice[slice.length - 1] ?? null) : null };
     },
     async getAttachmentRequest(id) {
@@ -283,17 +274,11 @@ export function createMemoryStore(): MemoryStore {
       return id === undefined ? null : (get("attachmentRequest", id) as Versioned<PendingAttachmentRequest>);
     },
     async listPendingRequests(structureId, page: { readonly limit: number; readonly after?: PendingCursor }) {
-      const pending = getMany("attachmentRequest", [...(pendingOf.get(structureId) ?? [])])
-        .map((row) => row.value as PendingAttachmentRequest)
-        .sort(byCreatedThenId);
-      const after = page.after;
-      const start =
-        after === undefined
-          ? 0
-          : pending.findIndex(
-              (r) => r.createdAt > after.createdAt || (r.createdAt === after.createdAt && r.id > after.id),
-            );
-      return start < 0 ? [] : pending.slice(start, start + page.limit);
+      const after = page.after === undefined ? undefined : pendingOrderKey(page.after.createdAt, page.after.id);
+      const keys = pendingOf.get(structureId)?.page(after, page.limit) ?? [];
+      return keys.map(
+        (key) => (tables.attachmentRequest.get(idOfPendingKey(key)) as Versioned<AttachmentRequest>).value as PendingAttachmentRequest,
+      );
     },
     async readHistory(structureId, query: HistoryQuery): Promise<Page<HistoryEntry>> {
       const entries = historyOf.get(structureId) ?? [];
@@ -328,13 +313,14 @@ export function createMemoryStore(): MemoryStore {
     async commit(unit: UnitOfWork): Promise<CommitResult> {
       const problem = check(unit);
       if (problem !== null) return { ok: false, error: problem };
+      // Private, frozen copies, all made before anything is applied (the caller keeps no
+      // handle on what is stored, and a value that cannot be copied fails the whole unit).
+      const writes = unit.writes.map((w) => ({ ...w, value: freeze(structuredClone(w.value), true) }) as Write);
+      const entries = unit.history.map((e) => freeze(structuredClone(e), true));
       // From here on nothing can fail: apply everything, synchronously.
-      const versions = unit.writes.map(apply);
-      const numbered = unit.history.map((entry) => {
-        const stored: HistoryEntry = freeze(
-          structuredClone({ ...entry, sequence: history.length + 1 }),
-          true,
-        );
+      const versions = writes.map(apply);
+      const numbered = entries.map((entry) => {
+        const stored: HistoryEntry = freeze({ ...entry, sequence: history.length + 1 });
         history.push(stored);
         getOrCreate(historyOf, stored.structureId, () => []).push(stored);
         return stored;

@@ -49,7 +49,20 @@ export interface StoreContractOptions {
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
 const instant = (minutes = 0) => new Date(T0 + minutes * 60_000).toISOString() as Instant;
 
-/** Plain records for the contract (the store does not judge the rules, only keeps data). */
+/**
+ * Plain records for the contract (the store does not judge the rules, only keeps data),
+ * also handy to seed an adapter's own tests.
+ *
+ * @example
+ * ```ts
+ * const s = structureId("s-1");
+ * await store.commit({
+ *   writes: [{ kind: "user", value: contractFixtures.user("u-1", [s]), expectedVersion: null }],
+ *   reads: [],
+ *   history: [contractFixtures.history("s-1", "userAttached", 0, "u-1")],
+ * });
+ * ```
+ */
 export const contractFixtures = {
   user(id: string, attachedTo: readonly StructureId[] = [], login = `${id}@example.fr`): User {
     return {

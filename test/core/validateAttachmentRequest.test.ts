@@ -422,3 +422,23 @@ describe("validateAttachmentRequest — what a validation keeps", () => {
     expect(r.history[0]?.details.scope).toEqual(servicesScope([g.paie.id]));
   });
 });
+
+describe("validateAttachmentRequest — only the manager grants a role", () => {
+  it("a user asking to be secondary manager becomes a simple user unless the manager grants it", () => {
+    const g = buildGuide();
+    const asked = unwrap(
+      requestAttachment(
+        { user: g.david, structure: g.hospital, services: g.serviceIndex, pendingRequest: null },
+        { structureId: g.hospital.id, scope: WHOLE_STRUCTURE, requestedRole: "secondaryManager" },
+        { ...ctx, requestId: attachmentRequestId("req-david") },
+      ),
+    );
+    expect(asked.request.requestedRole).toBe("secondaryManager");
+    const state = { actor: g.alice, structure: g.hospital, request: asked.request, requester: g.david, services: g.serviceIndex };
+    const byDefault = unwrap(validateAttachmentRequest(state, { requestId: asked.request.id }, ctx));
+    expect(roleIn(g.hospital, byDefault.requester)).toBe("user");
+    expect(byDefault.request.grantedRole).toBe("user");
+    const granted = unwrap(validateAttachmentRequest(state, { requestId: asked.request.id, role: asked.request.requestedRole }, ctx));
+    expect(roleIn(g.hospital, granted.requester)).toBe("secondaryManager");
+  });
+});

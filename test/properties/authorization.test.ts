@@ -109,35 +109,55 @@ const request: PendingAttachmentRequest = {
   createdAt: "2026-11-20T00:00:00.000Z" as PendingAttachmentRequest["createdAt"],
   status: "pending",
 };
-const services = new Map([[svc.id, svc]]);
+/** The records an act reads beside the actor and the structure; fresh for each run. */
+interface World {
+  readonly member: User;
+  readonly newcomer: User;
+  readonly request: PendingAttachmentRequest;
+  readonly svc: Service;
+}
+const world = (): World => structuredClone({ member, newcomer, request, svc });
+const index = (w: World) => new Map([[w.svc.id, w.svc]]);
 
 const acts = {
-  validate: (actor: User, structure: Structure) =>
-    validateAttachmentRequest({ actor, structure, request, requester: newcomer, services }, { requestId: request.id }, { now }),
-  refuse: (actor: User, structure: Structure) =>
-    refuseAttachmentRequest({ actor, structure, request }, { requestId: request.id, reason: "Non" }, { now }),
-  consult: (actor: User, structure: Structure) =>
-    consultAttachmentRequest({ actor, structure, request, requester: newcomer, services: [svc] }, { now }),
-  attach: (actor: User, structure: Structure) =>
-    attachUser({ actor, structure, user: newcomer, services }, { structureId: S, userId: newcomer.id, role: "user", validFrom: localDate("2026-11-27"), comment: "Oui", scope: { kind: "structure" } }, { now }),
-  changeRole: (actor: User, structure: Structure) =>
-    changeMemberRole({ actor, structure, member }, { structureId: S, userId: member.id, role: "secondaryManager" }, { now }),
-  remove: (actor: User, structure: Structure) =>
-    removeAttachment({ actor, structure, member }, { structureId: S, userId: member.id }, { now }),
+  validate: (actor: User, structure: Structure, w: World) =>
+    validateAttachmentRequest({ actor, structure, request: w.request, requester: w.newcomer, services: index(w) }, { requestId: w.request.id }, { now }),
+  refuse: (actor: User, structure: Structure, w: World) =>
+    refuseAttachmentRequest({ actor, structure, request: w.request }, { requestId: w.request.id, reason: "Non" }, { now }),
+  consult: (actor: User, structure: Structure, w: World) =>
+    consultAttachmentRequest({ actor, structure, request: w.request, requester: w.newcomer, services: [w.svc] }, { now }),
+  attach: (actor: User, structure: Structure, w: World) =>
+    attachUser({ actor, structure, user: w.newcomer, services: index(w) }, { structureId: S, userId: w.newcomer.id, role: "user", validFrom: localDate("2026-11-27"), comment: "Oui", scope: { kind: "structure" } }, { now }),
+  changeRole: (actor: User, structure: Structure, w: World) =>
+    changeMemberRole({ actor, structure, member: w.member }, { structureId: S, userId: w.member.id, role: "secondaryManager" }, { now }),
+  remove: (actor: User, structure: Structure, w: World) =>
+    removeAttachment({ actor, structure, member: w.member }, { structureId: S, userId: w.member.id }, { now }),
   addService: (actor: User, structure: Structure) =>
     addService({ actor, structure }, { structureId: S, code: "B", label: "B" }, { now, serviceId: serviceId("svc-2") }),
-  deactivateService: (actor: User, structure: Structure) =>
-    deactivateService({ actor, structure, service: svc }, { serviceId: svc.id }, { now }),
+  deactivateService: (actor: User, structure: Structure, w: World) =>
+    deactivateService({ actor, structure, service: w.svc }, { serviceId: w.svc.id }, { now }),
 };
 
 describe("authorization", () => {
   test.prop([actorArb, fc.constantFrom(...(Object.keys(acts) as (keyof typeof acts)[]))], { numRuns: 500 })(
     "a manager act succeeds only for an active manager of that structure, in force today; otherwise it is FORBIDDEN",
     ({ actor, structure }, act) => {
-      const result = acts[act](actor, structure);
+      const result = acts[act](actor, structure, world());
       const right = hasRight(actor, structure);
       expect(result.ok).toBe(right);
       if (!result.ok) expect(result.error.code).toBe("FORBIDDEN");
+    },
+  );
+});
+
+describe("immutability", () => {
+  test.prop([actorArb, fc.constantFrom(...(Object.keys(acts) as (keyof typeof acts)[]))], { numRuns: 300 })(
+    "no transition changes its inputs, whether it succeeds or refuses",
+    ({ actor, structure }, act) => {
+      const w = world();
+      const before = structuredClone({ actor, structure, w });
+      acts[act](actor, structure, w);
+      expect({ actor, structure, w }).toEqual(before);
     },
   );
 });

@@ -194,7 +194,8 @@ class ValidateCmd implements Cmd {
         ? "structure"
         : sorted([...q.scope, ...(current?.scope ?? [])]).filter((id) => m.services.get(id)?.active === true));
     v.push(...scopeViolations(m, q.structure, scope));
-    const role = (this.role ?? q.requestedRole) as "secondaryManager" | "user";
+    // The manager's choice, else the role already held, else simple user: never what was asked.
+    const role = (this.role ?? current?.role ?? "user") as "secondaryManager" | "user";
     await outcome(m, r, v, () => r.app.validateAttachmentRequest(this.actor, {
       requestId: q.id,
       ...(this.role === undefined ? {} : { role: this.role }),

@@ -21,8 +21,10 @@ import type { Role } from "../vocabulary.js";
 export interface ValidateAttachmentRequest {
   readonly requestId: AttachmentRequestId;
   /**
-   * The role to give, if the manager changes it (« Gestionnaire secondaire » or
-   * « Utilisateur simple »). `primaryManager` is refused with `CANNOT_GRANT_PRIMARY`.
+   * The role to give (« Gestionnaire secondaire » or « Utilisateur simple »). When not
+   * given: the role the requester already holds in the structure, else simple user —
+   * never the role the requester asked for, which the manager sees and grants only by
+   * passing it here. `primaryManager` is refused with `CANNOT_GRANT_PRIMARY`.
    */
   readonly role?: Role;
   /**
@@ -105,8 +107,8 @@ export function checkDecidable(
 
 /**
  * Validates a pending request (« Valider la demande »): the requester is attached with
- * the role asked for or the one the manager chose, on the checked services or the
- * whole structure. The history records « Validée » with what was granted, and
+ * the role the manager chose (by default the role already held there, else simple
+ * user), on the checked services or the whole structure. The history records « Validée » with what was granted, and
  * « Services retirés » when checked-off services were taken away; the requester is
  * notified through the `AttachmentRequestValidated` event.
  *
@@ -137,7 +139,9 @@ export function validateAttachmentRequest(
   if (!decidable.ok) return decidable;
   const request = decidable.value;
   if (requester.id !== request.userId) return err({ code: "NOT_FOUND", entity: "user", id: request.userId });
-  const role = command.role ?? request.requestedRole;
+  const current = attachmentTo(requester, structure.id);
+  // A user cannot make themself a manager by asking: only the manager's choice grants a role.
+  const role = command.role ?? current?.role ?? "user";
   if (role === "primaryManager")
     return err({ code: "CANNOT_GRANT_PRIMARY", structureId: structure.id, userId: requester.id });
   if (structure.primaryManagerId === requester.id)
@@ -152,7 +156,6 @@ export function validateAttachmentRequest(
   if (!scope.ok) return scope;
 
   const at = toInstant(ctx.now);
-  const current = attachmentTo(requester, structure.id);
   const kept = new Set(scopeServiceIds(scope.value));
   const removedServiceIds =
     current !== undefined && scope.value.kind === "services"
