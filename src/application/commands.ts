@@ -62,7 +62,7 @@ import {
   loadUser,
   parseActor,
   readOf,
-  unitOf,
+  plan,
   type Committed,
   type Deps,
 } from "./runner.js";
@@ -140,17 +140,14 @@ export function commandOperations(deps: Deps) {
       );
       if (!decided.ok) return decided;
       const o = decided.value;
-      return ok({
-        outcome: o,
-        unit: unitOf(
-          [
+      return plan(
+        o,
+        [
             { kind: "attachmentRequest", value: o.request, expectedVersion: request.value.version },
             { kind: "user", value: o.requester, expectedVersion: requester.value.version },
           ],
-          [readOf("user", actor.value), readOf("structure", structure.value), ...reads],
-          o.history,
-        ),
-      });
+        [readOf("user", actor.value), readOf("structure", structure.value), ...reads],
+      );
     });
   }
 
@@ -172,14 +169,11 @@ export function commandOperations(deps: Deps) {
         ctx,
       );
       if (!decided.ok) return decided;
-      return ok({
-        outcome: decided.value,
-        unit: unitOf(
-          [{ kind: "attachmentRequest", value: decided.value.request, expectedVersion: request.value.version }],
-          [readOf("user", actor.value), readOf("structure", structure.value)],
-          decided.value.history,
-        ),
-      });
+      return plan(
+        decided.value,
+        [{ kind: "attachmentRequest", value: decided.value.request, expectedVersion: request.value.version }],
+        [readOf("user", actor.value), readOf("structure", structure.value)],
+      );
     });
   }
 
@@ -203,14 +197,11 @@ export function commandOperations(deps: Deps) {
         ctx,
       );
       if (!decided.ok) return decided;
-      return ok({
-        outcome: decided.value,
-        unit: unitOf(
-          [{ kind: "user", value: decided.value.member, expectedVersion: member.value.version }],
-          [readOf("user", actor.value), readOf("structure", structure.value)],
-          decided.value.history,
-        ),
-      });
+      return plan(
+        decided.value,
+        [{ kind: "user", value: decided.value.member, expectedVersion: member.value.version }],
+        [readOf("user", actor.value), readOf("structure", structure.value)],
+      );
     });
   }
 
@@ -234,14 +225,11 @@ export function commandOperations(deps: Deps) {
         ctx,
       );
       if (!decided.ok) return decided;
-      return ok({
-        outcome: decided.value,
-        unit: unitOf(
-          [{ kind: "service", value: decided.value.service, expectedVersion: service.value.version }],
-          [readOf("user", actor.value), readOf("structure", structure.value)],
-          decided.value.history,
-        ),
-      });
+      return plan(
+        decided.value,
+        [{ kind: "service", value: decided.value.service, expectedVersion: service.value.version }],
+        [readOf("user", actor.value), readOf("structure", structure.value)],
+      );
     });
   }
 
@@ -288,10 +276,7 @@ export function commandOperations(deps: Deps) {
         if (existing !== null) return err({ code: "LOGIN_TAKEN", login: command.value.login });
         const decided = registerUserRule(command.value, { ...ctx, userId });
         if (!decided.ok) return decided;
-        return ok({
-          outcome: decided.value,
-          unit: unitOf([{ kind: "user", value: decided.value.user, expectedVersion: null }], [], []),
-        });
+        return plan(decided.value, [{ kind: "user", value: decided.value.user, expectedVersion: null }], []);
       });
     },
 
@@ -316,17 +301,14 @@ export function commandOperations(deps: Deps) {
           if (!founder.ok) return founder;
           const decided = createStructureRule({ founder: founder.value.value }, command, { ...ctx, structureId });
           if (!decided.ok) return decided;
-          return ok({
-            outcome: decided.value,
-            unit: unitOf(
-              [
+          return plan(
+            decided.value,
+            [
                 { kind: "structure", value: decided.value.structure, expectedVersion: null },
                 { kind: "user", value: decided.value.founder, expectedVersion: founder.value.version },
               ],
-              [],
-              decided.value.history,
-            ),
-          });
+            [],
+          );
         });
       });
     },
@@ -355,14 +337,11 @@ export function commandOperations(deps: Deps) {
             { ...ctx, serviceId },
           );
           if (!decided.ok) return decided;
-          return ok({
-            outcome: decided.value,
-            unit: unitOf(
-              [{ kind: "service", value: decided.value.service, expectedVersion: null }],
-              [readOf("user", user.value), readOf("structure", structure.value)],
-              decided.value.history,
-            ),
-          });
+          return plan(
+            decided.value,
+            [{ kind: "service", value: decided.value.service, expectedVersion: null }],
+            [readOf("user", user.value), readOf("structure", structure.value)],
+          );
         });
       });
     },
@@ -376,9 +355,7 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async renameService(actor: unknown, input: unknown): Promise<Result<Committed<ServiceChanged>, DomainError>> {
-      return act(actor, input, parseRenameService, async (actorId, command) => {
-        return onService(actorId, command, renameServiceRule);
-      });
+      return act(actor, input, parseRenameService, (actorId, command) => onService(actorId, command, renameServiceRule));
     },
 
     /**
@@ -390,9 +367,7 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async deactivateService(actor: unknown, input: unknown): Promise<Result<Committed<ServiceChanged>, DomainError>> {
-      return act(actor, input, parseDeactivateService, async (actorId, command) => {
-        return onService(actorId, command, deactivateServiceRule);
-      });
+      return act(actor, input, parseDeactivateService, (actorId, command) => onService(actorId, command, deactivateServiceRule));
     },
 
     /**
@@ -423,14 +398,11 @@ export function commandOperations(deps: Deps) {
             { ...ctx, requestId },
           );
           if (!decided.ok) return decided;
-          return ok({
-            outcome: decided.value,
-            unit: unitOf(
-              [{ kind: "attachmentRequest", value: decided.value.request, expectedVersion: null }],
-              [readOf("user", user.value), readOf("structure", structure.value), ...reads],
-              decided.value.history,
-            ),
-          });
+          return plan(
+            decided.value,
+            [{ kind: "attachmentRequest", value: decided.value.request, expectedVersion: null }],
+            [readOf("user", user.value), readOf("structure", structure.value), ...reads],
+          );
         });
       });
     },
@@ -535,14 +507,11 @@ export function commandOperations(deps: Deps) {
             ctx,
           );
           if (!decided.ok) return decided;
-          return ok({
-            outcome: decided.value,
-            unit: unitOf(
-              [{ kind: "user", value: decided.value.user, expectedVersion: target.value.version }],
-              [readOf("user", user.value), readOf("structure", structure.value), ...reads],
-              decided.value.history,
-            ),
-          });
+          return plan(
+            decided.value,
+            [{ kind: "user", value: decided.value.user, expectedVersion: target.value.version }],
+            [readOf("user", user.value), readOf("structure", structure.value), ...reads],
+          );
         });
       });
     },
@@ -556,9 +525,7 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async changeMemberRole(actor: unknown, input: unknown): Promise<Result<Committed<MemberChanged>, DomainError>> {
-      return act(actor, input, parseChangeMemberRole, async (actorId, command) => {
-        return onMember(actorId, command, changeMemberRoleRule);
-      });
+      return act(actor, input, parseChangeMemberRole, (actorId, command) => onMember(actorId, command, changeMemberRoleRule));
     },
 
     /**
@@ -570,9 +537,7 @@ export function commandOperations(deps: Deps) {
      * ```
      */
     async removeAttachment(actor: unknown, input: unknown): Promise<Result<Committed<MemberChanged>, DomainError>> {
-      return act(actor, input, parseRemoveAttachment, async (actorId, command) => {
-        return onMember(actorId, command, removeAttachmentRule);
-      });
+      return act(actor, input, parseRemoveAttachment, (actorId, command) => onMember(actorId, command, removeAttachmentRule));
     },
   };
 }

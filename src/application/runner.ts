@@ -140,6 +140,15 @@ export function unitOf(
   return { writes, reads: [...kept.values()], history };
 }
 
+/** What an attempt decided: the outcome, and a unit of work saving it with its history. */
+export function plan<T extends { readonly history: readonly NewHistoryEntry[] }>(
+  outcome: T,
+  writes: readonly Write[],
+  reads: readonly (ReadCheck | null)[],
+): Result<Plan<T>, DomainError> {
+  return ok({ outcome, unit: unitOf(writes, reads, outcome.history) });
+}
+
 /** The read check of a loaded aggregate. */
 export const readOf = (
   kind: ReadCheck["kind"],
