@@ -58,6 +58,7 @@ import {
   contextOf,
   execute,
   loadServices,
+  loadJudged,
   loadStructure,
   loadUser,
   parseActor,
@@ -115,13 +116,12 @@ export function commandOperations(deps: Deps) {
     return execute(deps, async () => {
       const request = await loadRequest(deps, command.requestId);
       if (!request.ok) return request;
-      const structure = await loadStructure(store, request.value.value.structureId);
-      if (!structure.ok) return structure;
-      const actor = await loadUser(store, actorId);
-      if (!actor.ok) return actor;
+      const judged = await loadJudged(store, actorId, request.value.value.structureId);
+      if (!judged.ok) return judged;
+      const { actor, structure } = judged.value;
       const requester = await loadUser(store, request.value.value.userId);
       if (!requester.ok) return requester;
-      const current = attachmentTo(requester.value.value, structure.value.value.id);
+      const current = attachmentTo(requester.value.value, structure.value.id);
       const { services, reads } = await loadServices(store, [
         ...scopeServiceIds(request.value.value.scope),
         ...(current ? scopeServiceIds(current.scope) : []),
@@ -129,8 +129,8 @@ export function commandOperations(deps: Deps) {
       ]);
       const decided = validateRule(
         {
-          actor: actor.value.value,
-          structure: structure.value.value,
+          actor: actor.value,
+          structure: structure.value,
           request: request.value.value,
           requester: requester.value.value,
           services,
@@ -143,10 +143,10 @@ export function commandOperations(deps: Deps) {
       return plan(
         o,
         [
-            { kind: "attachmentRequest", value: o.request, expectedVersion: request.value.version },
-            { kind: "user", value: o.requester, expectedVersion: requester.value.version },
-          ],
-        [readOf("user", actor.value), readOf("structure", structure.value), ...reads],
+          { kind: "attachmentRequest", value: o.request, expectedVersion: request.value.version },
+          { kind: "user", value: o.requester, expectedVersion: requester.value.version },
+        ],
+        [...judged.value.reads, ...reads],
       );
     });
   }
@@ -159,12 +159,11 @@ export function commandOperations(deps: Deps) {
     return execute(deps, async () => {
       const request = await loadRequest(deps, command.requestId);
       if (!request.ok) return request;
-      const structure = await loadStructure(store, request.value.value.structureId);
-      if (!structure.ok) return structure;
-      const actor = await loadUser(store, actorId);
-      if (!actor.ok) return actor;
+      const judged = await loadJudged(store, actorId, request.value.value.structureId);
+      if (!judged.ok) return judged;
+      const { actor, structure, reads } = judged.value;
       const decided = refuseRule(
-        { actor: actor.value.value, structure: structure.value.value, request: request.value.value },
+        { actor: actor.value, structure: structure.value, request: request.value.value },
         command,
         ctx,
       );
@@ -172,7 +171,7 @@ export function commandOperations(deps: Deps) {
       return plan(
         decided.value,
         [{ kind: "attachmentRequest", value: decided.value.request, expectedVersion: request.value.version }],
-        [readOf("user", actor.value), readOf("structure", structure.value)],
+        reads,
       );
     });
   }
@@ -185,22 +184,17 @@ export function commandOperations(deps: Deps) {
   ): Promise<Result<Committed<MemberChanged>, DomainError>> {
     const ctx = contextOf(deps);
     return execute(deps, async () => {
-      const structure = await loadStructure(store, command.structureId);
-      if (!structure.ok) return structure;
-      const actor = await loadUser(store, actorId);
-      if (!actor.ok) return actor;
+      const judged = await loadJudged(store, actorId, command.structureId);
+      if (!judged.ok) return judged;
+      const { actor, structure, reads } = judged.value;
       const member = await loadUser(store, command.userId);
       if (!member.ok) return member;
-      const decided = rule(
-        { actor: actor.value.value, structure: structure.value.value, member: member.value.value },
-        command,
-        ctx,
-      );
+      const decided = rule({ actor: actor.value, structure: structure.value, member: member.value.value }, command, ctx);
       if (!decided.ok) return decided;
       return plan(
         decided.value,
         [{ kind: "user", value: decided.value.member, expectedVersion: member.value.version }],
-        [readOf("user", actor.value), readOf("structure", structure.value)],
+        reads,
       );
     });
   }
@@ -215,20 +209,15 @@ export function commandOperations(deps: Deps) {
     return execute(deps, async () => {
       const service = await loadServiceRow(deps, command.serviceId);
       if (!service.ok) return service;
-      const structure = await loadStructure(store, service.value.value.structureId);
-      if (!structure.ok) return structure;
-      const actor = await loadUser(store, actorId);
-      if (!actor.ok) return actor;
-      const decided = rule(
-        { actor: actor.value.value, structure: structure.value.value, service: service.value.value },
-        command,
-        ctx,
-      );
+      const judged = await loadJudged(store, actorId, service.value.value.structureId);
+      if (!judged.ok) return judged;
+      const { actor, structure, reads } = judged.value;
+      const decided = rule({ actor: actor.value, structure: structure.value, service: service.value.value }, command, ctx);
       if (!decided.ok) return decided;
       return plan(
         decided.value,
         [{ kind: "service", value: decided.value.service, expectedVersion: service.value.version }],
-        [readOf("user", actor.value), readOf("structure", structure.value)],
+        reads,
       );
     });
   }
@@ -327,21 +316,12 @@ export function commandOperations(deps: Deps) {
         const ctx = contextOf(deps);
         const serviceId = deps.newId("service") as Service["id"];
         return execute(deps, async () => {
-          const structure = await loadStructure(store, command.structureId);
-          if (!structure.ok) return structure;
-          const user = await loadUser(store, actorId);
-          if (!user.ok) return user;
-          const decided = addServiceRule(
-            { actor: user.value.value, structure: structure.value.value },
-            command,
-            { ...ctx, serviceId },
-          );
+          const judged = await loadJudged(store, actorId, command.structureId);
+          if (!judged.ok) return judged;
+          const { actor, structure, reads } = judged.value;
+          const decided = addServiceRule({ actor: actor.value, structure: structure.value }, command, { ...ctx, serviceId });
           if (!decided.ok) return decided;
-          return plan(
-            decided.value,
-            [{ kind: "service", value: decided.value.service, expectedVersion: null }],
-            [readOf("user", user.value), readOf("structure", structure.value)],
-          );
+          return plan(decided.value, [{ kind: "service", value: decided.value.service, expectedVersion: null }], reads);
         });
       });
     },
@@ -494,15 +474,14 @@ export function commandOperations(deps: Deps) {
       return act(actor, input, parseAttachUser, async (actorId, command) => {
         const ctx = contextOf(deps);
         return execute(deps, async () => {
-          const structure = await loadStructure(store, command.structureId);
-          if (!structure.ok) return structure;
-          const user = await loadUser(store, actorId);
-          if (!user.ok) return user;
+          const judged = await loadJudged(store, actorId, command.structureId);
+          if (!judged.ok) return judged;
+          const { actor, structure } = judged.value;
           const target = await loadUser(store, command.userId);
           if (!target.ok) return target;
           const { services, reads } = await loadServices(store, scopeServiceIds(command.scope));
           const decided = attachUserRule(
-            { actor: user.value.value, structure: structure.value.value, user: target.value.value, services },
+            { actor: actor.value, structure: structure.value, user: target.value.value, services },
             command,
             ctx,
           );
@@ -510,7 +489,7 @@ export function commandOperations(deps: Deps) {
           return plan(
             decided.value,
             [{ kind: "user", value: decided.value.user, expectedVersion: target.value.version }],
-            [readOf("user", user.value), readOf("structure", structure.value), ...reads],
+            [...judged.value.reads, ...reads],
           );
         });
       });

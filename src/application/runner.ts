@@ -175,6 +175,26 @@ export async function loadStructure(
   return row === null ? err({ code: "NOT_FOUND", entity: "structure", id }) : ok(row);
 }
 
+/**
+ * Loads what a manager act is judged on: the structure, then the actor, with the read
+ * checks that make the decision fail at commit if either changed meanwhile (write skew).
+ */
+export async function loadJudged(
+  store: HabilitationsStore,
+  actorId: UserId,
+  structureId: StructureId,
+): Promise<Result<{ actor: Versioned<User>; structure: Versioned<Structure>; reads: ReadCheck[] }, DomainError>> {
+  const structure = await loadStructure(store, structureId);
+  if (!structure.ok) return structure;
+  const actor = await loadUser(store, actorId);
+  if (!actor.ok) return actor;
+  return ok({
+    actor: actor.value,
+    structure: structure.value,
+    reads: [readOf("user", actor.value), readOf("structure", structure.value)],
+  });
+}
+
 /** Loads the services named (missing ones are left for the rule to report) and their read checks. */
 export async function loadServices(
   store: HabilitationsStore,
