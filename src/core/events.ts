@@ -85,3 +85,10 @@ export type DomainEvent =
 
 /** The `type` of every domain event. */
 export type DomainEventType = DomainEvent["type"];
+
+/**
+ * A domain event as saved with the change it reports: with a stable `id`, the same in
+ * the outcome an operation returns and in the outbox, so a host that delivers from
+ * both (or twice, after a crash) can tell it has already delivered it.
+ */
+export type RecordedEvent = DomainEvent & { readonly id: string };

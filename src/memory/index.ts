@@ -2,20 +2,22 @@
  * The in-memory store: the embedded default, and the one the demo uses.
  *
  * - **Indexed**: members and pending requests per structure in ordered sets of bounded
- *   chunks, services and history per structure, logins; no operation scans the whole
- *   store, and adding or removing a member costs the same in a structure of 100 or of
- *   100 000. (A history read with filters walks that structure's history.)
- * - **Isolated**: what is saved is copied and deep-frozen; what is read cannot be
- *   changed by the caller, and later changes to the caller's objects do not leak in.
- * - **Atomic**: a commit checks every version and unique key first and only then
- *   applies, with no `await` in between, so a refused unit of work leaves nothing.
+ *   chunks, services per structure, logins, history per structure and per kind and
+ *   target user; no operation scans the whole store, and adding or removing a member
+ *   costs the same in a structure of 100 or of 100 000.
+ * - **Isolated**: what is saved is copied once and deep-frozen; rows handed out are
+ *   frozen too, so a reader cannot change what the store keeps, and later changes to the
+ *   caller's objects do not leak in.
+ * - **Atomic**: a commit checks every version and unique key first, copies everything,
+ *   and only then applies, with no `await` in between, so a refused unit of work leaves
+ *   nothing.
  */
-import { freeze } from "immer";
 import type {
   AttachmentRequest,
   AttachmentRequestId,
   HistoryEntry,
   PendingAttachmentRequest,
+  RecordedEvent,
   Service,
   ServiceId,
   Structure,
@@ -23,22 +25,23 @@ import type {
   User,
   UserId,
 } from "../core/index.js";
-import {
-  historyCursor,
-  matchesHistoryQuery,
-  parseHistoryCursor,
-  type AggregateKind,
-  type AggregateTypes,
-  type CommitError,
-  type CommitResult,
-  type HabilitationsStore,
-  type HistoryQuery,
-  type Page,
-  type PendingCursor,
-  type UnitOfWork,
-  type Versioned,
-  type Write,
+import { frozenCopy } from "../internal/frozen.js";
+import type {
+  AggregateKind,
+  AggregateTypes,
+  CommitError,
+  CommitResult,
+  HabilitationsStore,
+  HistoryQuery,
+  IdempotencyRecord,
+  OutboxClaim,
+  OutboxMessage,
+  PendingCursor,
+  UnitOfWork,
+  Versioned,
+  Write,
 } from "../port/store.js";
+import { HistoryIndex } from "./history.js";
 import { SortedSet } from "./sorted.js";
 
 /** Everything a memory store holds, for inspection in tests and demos. */
@@ -48,12 +51,17 @@ export interface MemoryStoreSnapshot {
   readonly users: readonly Versioned<User>[];
   readonly attachmentRequests: readonly Versioned<AttachmentRequest>[];
   readonly history: readonly HistoryEntry[];
+  /** Events saved and not yet acknowledged, in outbox order. */
+  readonly outbox: readonly RecordedEvent[];
+  /** Idempotency records, by owner then key. */
+  readonly idempotency: readonly IdempotencyRecord[];
 }
 
 /** A {@link HabilitationsStore} in memory, with a snapshot for inspection. */
 export interface MemoryStore extends HabilitationsStore {
   /**
-   * Every record and history entry, as stored (frozen; cheap: nothing is copied).
+   * Every record, history entry, pending event and idempotency record, as stored
+   * (frozen; cheap: nothing is copied).
    *
    * @example
    * ```ts
@@ -67,9 +75,17 @@ export interface MemoryStore extends HabilitationsStore {
 
 type Tables = { [K in AggregateKind]: Map<string, Versioned<AggregateTypes[K]>> };
 
+interface OutboxEntry {
+  readonly event: RecordedEvent;
+  readonly sequence: number;
+  attempts: number;
+  leaseUntil: string | null;
+}
+
 const pendingKey = (userId: UserId, structureId: StructureId) => `${userId}\u0000${structureId}`;
-const serviceCodeKey = (structureId: StructureId, code: string) =>
-  `${structureId}\u0000${code.toLowerCase()}`;
+const serviceCodeKey = (structureId: StructureId, code: string) => `${structureId}\u0000${code.toLowerCase()}`;
+const idempotencyKey = (owner: string, key: string) => `${owner}\u0000${key}`;
+const normalizedLogin = (login: string) => login.trim().toLowerCase();
 
 function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);
@@ -113,8 +129,13 @@ export function createMemoryStore(): MemoryStore {
   const logins = new Map<string, UserId>();
   const pendingKeys = new Map<string, AttachmentRequestId>();
   const serviceCodes = new Map<string, ServiceId>();
-  const history: HistoryEntry[] = [];
-  const historyOf = new Map<StructureId, HistoryEntry[]>();
+  const history = new HistoryIndex();
+  /** Undelivered events by id, and their ids in outbox order (acknowledged ones dropped lazily). */
+  const outbox = new Map<string, OutboxEntry>();
+  let outboxOrder: string[] = [];
+  let outboxHead = 0;
+  let outboxSequence = 0;
+  const idempotency = new Map<string, IdempotencyRecord>();
 
   const get = <K extends AggregateKind>(kind: K, id: string) =>
     (tables[kind] as Map<string, Versioned<AggregateTypes[K]>>).get(id) ?? null;
@@ -129,13 +150,16 @@ export function createMemoryStore(): MemoryStore {
 
   /** Checks versions and unique keys; returns the first problem, or null. */
   function check(unit: UnitOfWork): CommitError | null {
-    const seen = new Set<string>();
+    const written = new Map<string, Write>();
     for (const w of unit.writes) {
       const key = `${w.kind}:${w.value.id}`;
-      if (seen.has(key)) throw new TypeError(`unit of work writes ${key} twice`);
-      seen.add(key);
+      if (written.has(key)) throw new TypeError(`unit of work writes ${key} twice`);
+      written.set(key, w);
     }
     for (const r of unit.reads) {
+      // One aggregate has one version in a unit: a read and a write of it must agree.
+      const write = written.get(`${r.kind}:${r.id}`);
+      if (write !== undefined && write.expectedVersion !== r.version) return { code: "VERSION_CONFLICT", kind: r.kind, id: r.id };
       if (get(r.kind, r.id)?.version !== r.version) return { code: "VERSION_CONFLICT", kind: r.kind, id: r.id };
     }
     for (const w of unit.writes) {
@@ -148,11 +172,11 @@ export function createMemoryStore(): MemoryStore {
     const pendingOwner = new Map<string, AttachmentRequestId | null>();
     const codeOwner = new Map<string, ServiceId | null>();
     const owner = <V>(staged: Map<string, V | null>, index: Map<string, V>, key: string) =>
-      staged.has(key) ? staged.get(key) ?? null : index.get(key) ?? null;
+      staged.has(key) ? (staged.get(key) ?? null) : (index.get(key) ?? null);
     for (const w of unit.writes) {
       if (w.kind === "user") {
         const before = tables.user.get(w.value.id)?.value;
-        if (before !== undefined && before.login !== w.value.login) loginOwner.set(before.login, null);
+        if (before !== undefined) loginOwner.set(normalizedLogin(before.login), null);
       } else if (w.kind === "attachmentRequest") {
         const before = tables.attachmentRequest.get(w.value.id)?.value;
         if (before?.status === "pending") pendingOwner.set(pendingKey(before.userId, before.structureId), null);
@@ -163,9 +187,10 @@ export function createMemoryStore(): MemoryStore {
     }
     for (const w of unit.writes) {
       if (w.kind === "user") {
-        const holder = owner(loginOwner, logins, w.value.login);
+        const login = normalizedLogin(w.value.login);
+        const holder = owner(loginOwner, logins, login);
         if (holder !== null && holder !== w.value.id) return { code: "LOGIN_TAKEN", login: w.value.login };
-        loginOwner.set(w.value.login, w.value.id);
+        loginOwner.set(login, w.value.id);
       } else if (w.kind === "attachmentRequest" && w.value.status === "pending") {
         const key = pendingKey(w.value.userId, w.value.structureId);
         const holder = owner(pendingOwner, pendingKeys, key);
@@ -180,12 +205,15 @@ export function createMemoryStore(): MemoryStore {
         codeOwner.set(key, w.value.id);
       }
     }
+    const claim = unit.idempotency;
+    if (claim !== undefined && idempotency.has(idempotencyKey(claim.owner, claim.key)))
+      return { code: "IDEMPOTENCY_KEY_TAKEN", owner: claim.owner, key: claim.key };
     return null;
   }
 
   function indexUser(before: User | undefined, after: User): void {
-    if (before !== undefined && before.login !== after.login) logins.delete(before.login);
-    logins.set(after.login, after.id);
+    if (before !== undefined) logins.delete(normalizedLogin(before.login));
+    logins.set(normalizedLogin(after.login), after.id);
     const was = new Set(before?.attachments.map((a) => a.structureId));
     const is = new Set(after.attachments.map((a) => a.structureId));
     for (const s of was) if (!is.has(s)) members.get(s)?.delete(after.id);
@@ -214,22 +242,31 @@ export function createMemoryStore(): MemoryStore {
     const version = (write.expectedVersion ?? 0) + 1;
     switch (write.kind) {
       case "structure":
-        tables.structure.set(value.id, { value: value as Structure, version });
+        tables.structure.set(value.id, Object.freeze({ value: value as Structure, version }));
         break;
       case "service":
         indexService(tables.service.get(value.id)?.value, value as Service);
-        tables.service.set(value.id, { value: value as Service, version });
+        tables.service.set(value.id, Object.freeze({ value: value as Service, version }));
         break;
       case "user":
         indexUser(tables.user.get(value.id)?.value, value as User);
-        tables.user.set(value.id, { value: value as User, version });
+        tables.user.set(value.id, Object.freeze({ value: value as User, version }));
         break;
       case "attachmentRequest":
         indexRequest(tables.attachmentRequest.get(value.id)?.value, value as AttachmentRequest);
-        tables.attachmentRequest.set(value.id, { value: value as AttachmentRequest, version });
+        tables.attachmentRequest.set(value.id, Object.freeze({ value: value as AttachmentRequest, version }));
         break;
     }
     return version;
+  }
+
+  /** The ids of undelivered events in outbox order, dropping acknowledged ones from the head. */
+  function compactOutbox(): void {
+    while (outboxHead < outboxOrder.length && !outbox.has(outboxOrder[outboxHead] as string)) outboxHead++;
+    if (outboxHead > 1024 && outboxHead * 2 > outboxOrder.length) {
+      outboxOrder = outboxOrder.slice(outboxHead);
+      outboxHead = 0;
+    }
   }
 
   return {
@@ -256,15 +293,12 @@ export function createMemoryStore(): MemoryStore {
       return getMany("user", ids);
     },
     async findUserByLogin(login) {
-      const id = logins.get(login.trim().toLowerCase());
+      const id = logins.get(normalizedLogin(login));
       return id === undefined ? null : get("user", id);
     },
-    async listMembers(structureId, page): Promise<Page<User>> {
-      const ids = members.get(structureId)?.page(page.cursor, page.limit + 1) ?? [];
-      const more = ids.length > page.limit;
-      const slice = more ? ids.slice(0, page.limit) : ids;
-      const items = slice.map((id) => (tables.user.get(id) as Versioned<User>).value);
-      return { items, nextCursor: more ? (slice[slice.length - 1] ?? null) : null };
+    async listMembers(structureId, page) {
+      const ids = members.get(structureId)?.page(page.after, page.limit) ?? [];
+      return ids.map((id) => (tables.user.get(id) as Versioned<User>).value);
     },
     async getAttachmentRequest(id) {
       return get("attachmentRequest", id);
@@ -277,63 +311,84 @@ export function createMemoryStore(): MemoryStore {
       const after = page.after === undefined ? undefined : pendingOrderKey(page.after.createdAt, page.after.id);
       const keys = pendingOf.get(structureId)?.page(after, page.limit) ?? [];
       return keys.map(
-        (key) => (tables.attachmentRequest.get(idOfPendingKey(key)) as Versioned<AttachmentRequest>).value as PendingAttachmentRequest,
+        (key) =>
+          (tables.attachmentRequest.get(idOfPendingKey(key)) as Versioned<AttachmentRequest>).value as PendingAttachmentRequest,
       );
     },
-    async readHistory(structureId, query: HistoryQuery): Promise<Page<HistoryEntry>> {
-      const entries = historyOf.get(structureId) ?? [];
-      let i = entries.length - 1;
-      if (query.cursor !== undefined) {
-        const before = parseHistoryCursor(query.cursor);
-        if (before === null) throw new TypeError(`not a history cursor: ${query.cursor}`);
-        // Entries are in sequence order: find the last one older than the cursor.
-        let lo = 0;
-        let hi = entries.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if ((entries[mid] as HistoryEntry).sequence < before) lo = mid + 1;
-          else hi = mid;
-        }
-        i = lo - 1;
-      }
-      const items: HistoryEntry[] = [];
-      let more = false;
-      for (; i >= 0; i--) {
-        const e = entries[i] as HistoryEntry;
-        if (!matchesHistoryQuery(e, query)) continue;
-        if (items.length === query.limit) {
-          more = true;
-          break;
-        }
-        items.push(e);
-      }
-      const last = items[items.length - 1];
-      return { items, nextCursor: more && last !== undefined ? historyCursor(last.sequence) : null };
+    async readHistory(structureId, query: HistoryQuery) {
+      return history.read(structureId, query);
     },
     async commit(unit: UnitOfWork): Promise<CommitResult> {
       const problem = check(unit);
       if (problem !== null) return { ok: false, error: problem };
       // Private, frozen copies, all made before anything is applied (the caller keeps no
       // handle on what is stored, and a value that cannot be copied fails the whole unit).
-      const writes = unit.writes.map((w) => ({ ...w, value: freeze(structuredClone(w.value), true) }) as Write);
-      const entries = unit.history.map((e) => freeze(structuredClone(e), true));
+      const writes = unit.writes.map((w) => ({ ...w, value: frozenCopy(w.value) }) as Write);
+      const entries = frozenCopy(unit.history);
+      const events = frozenCopy(unit.events);
+      const claim = unit.idempotency === undefined ? undefined : frozenCopy(unit.idempotency);
       // From here on nothing can fail: apply everything, synchronously.
       const versions = writes.map(apply);
       const numbered = entries.map((entry) => {
-        const stored: HistoryEntry = freeze({ ...entry, sequence: history.length + 1 });
-        history.push(stored);
-        getOrCreate(historyOf, stored.structureId, () => []).push(stored);
+        const stored: HistoryEntry = Object.freeze({ ...entry, sequence: history.nextSequence });
+        history.append(stored);
         return stored;
       });
-      return { ok: true, value: { history: numbered, versions } };
+      for (const event of events) {
+        if (outbox.has(event.id)) continue;
+        outbox.set(event.id, { event, sequence: ++outboxSequence, attempts: 0, leaseUntil: null });
+        outboxOrder.push(event.id);
+      }
+      if (claim !== undefined)
+        idempotency.set(
+          idempotencyKey(claim.owner, claim.key),
+          Object.freeze({ ...claim, history: Object.freeze(numbered), events }),
+        );
+      return { ok: true, value: Object.freeze({ history: Object.freeze(numbered), versions: Object.freeze(versions) }) };
+    },
+    async getIdempotencyRecord(owner, key) {
+      return idempotency.get(idempotencyKey(owner, key)) ?? null;
+    },
+    async purgeIdempotencyRecords(before) {
+      let purged = 0;
+      for (const [key, record] of idempotency)
+        if (record.at < before) {
+          idempotency.delete(key);
+          purged++;
+        }
+      return purged;
+    },
+    async claimOutbox(claim: OutboxClaim): Promise<OutboxMessage[]> {
+      compactOutbox();
+      const claimed: OutboxMessage[] = [];
+      for (let i = outboxHead; i < outboxOrder.length && claimed.length < claim.limit; i++) {
+        const entry = outbox.get(outboxOrder[i] as string);
+        if (entry === undefined) continue;
+        if (entry.leaseUntil !== null && entry.leaseUntil > claim.now) continue;
+        entry.attempts++;
+        entry.leaseUntil = claim.leaseUntil;
+        claimed.push(Object.freeze({ event: entry.event, sequence: entry.sequence, attempts: entry.attempts }));
+      }
+      return claimed;
+    },
+    async acknowledgeOutbox(eventIds) {
+      for (const id of eventIds) outbox.delete(id);
+      compactOutbox();
     },
     snapshot(): MemoryStoreSnapshot {
+      const pending: RecordedEvent[] = [];
+      for (let i = outboxHead; i < outboxOrder.length; i++) {
+        const entry = outbox.get(outboxOrder[i] as string);
+        if (entry !== undefined) pending.push(entry.event);
+      }
       return {
         structures: [...tables.structure.values()],
         services: [...tables.service.values()],
         users: [...tables.user.values()],
         attachmentRequests: [...tables.attachmentRequest.values()],
-        history: [...history],
+        history: [...history.all],
+        outbox: pending,
+        idempotency: [...idempotency.values()],
       };
     },
   };

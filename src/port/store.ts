@@ -1,19 +1,31 @@
 /**
  * The repository port: what a store must do for the application layer. An adapter is
- * a factory returning an object of this shape (`createMemoryStore()`, later
+ * a factory returning an object of this shape (`createMemoryStore()`,
  * `createPostgresStore(pool)`); one contract suite (`habilitations/testing`) checks
  * every adapter.
  *
- * Three rules every store keeps (SPEC §5):
+ * The rules every store keeps (SPEC §4 and §5):
+ * - **All or nothing**: a unit of work (aggregates, history, events, idempotency record)
+ *   is saved whole or not at all.
+ * - **Versions**: each aggregate has a version; a write names the version it was read
+ *   at (`null` to create), and every aggregate the decision read is checked at commit,
+ *   *also when the same aggregate is written*. If a read and a write of one aggregate
+ *   name different versions, or any version moved, the commit is a `VERSION_CONFLICT`.
  * - **Unique keys** for the rules that span aggregates: one login per account, one
- *   pending request per user and structure, one service code per structure. Two new
- *   aggregates never conflict on versions, so these are checked at commit and reported
- *   as {@link CommitError}s.
- * - **Read versions**: a unit of work carries the versions of what an authorization
- *   decision read without writing (the actor's account, the structure that says who
- *   its primary manager is); the commit fails if any of them moved.
- * - **No hotspot**: membership changes write the User, never the Structure, and
- *   history is numbered by one global sequence.
+ *   pending request per user and structure, one service code per structure, one
+ *   idempotency key per owner. Two new aggregates never conflict on versions, so these
+ *   are checked at commit and reported as {@link CommitError}s.
+ * - **No hotspot**: membership changes write the User, never the Structure; history and
+ *   outbox are numbered by one global sequence each.
+ * - **Isolation**: what a store hands out cannot change what it keeps, and later changes
+ *   to the caller's objects do not leak in.
+ * - **Failures**: an infrastructure failure (connection lost, disk full, timeout)
+ *   rejects the returned promise. After a rejected `commit` the outcome is unknown; the
+ *   application layer reports it as `STORE_FAILURE` and idempotency keys make the retry
+ *   safe.
+ *
+ * Pagination positions are plain values here (an id, a sequence number); the
+ * application layer turns them into opaque, checked cursors.
  */
 import type {
   AttachmentRequest,
@@ -23,6 +35,7 @@ import type {
   Instant,
   NewHistoryEntry,
   PendingAttachmentRequest,
+  RecordedEvent,
   Service,
   ServiceId,
   Structure,
@@ -42,6 +55,9 @@ export interface AggregateTypes {
 /** The kind of an aggregate. */
 export type AggregateKind = keyof AggregateTypes;
 
+/** Every aggregate kind, in the order stores apply writes. */
+export const AGGREGATE_KINDS: readonly AggregateKind[] = ["structure", "service", "user", "attachmentRequest"];
+
 /** An aggregate with the version the store holds it at (1 after creation). */
 export interface Versioned<T> {
   readonly value: T;
@@ -60,7 +76,7 @@ export type Write = {
   };
 }[AggregateKind];
 
-/** An aggregate read (not written) to decide: its version must be unchanged at commit. */
+/** An aggregate read to decide: its version must be unchanged at commit. */
 export interface ReadCheck {
   readonly kind: AggregateKind;
   readonly id: string;
@@ -68,13 +84,41 @@ export interface ReadCheck {
 }
 
 /**
+ * What a command saves beside its change when the caller gave an idempotency key: the
+ * outcome the caller got, so that a retry with the same key gets it again. Unique per
+ * (`owner`, `key`).
+ */
+export interface IdempotencyClaim {
+  /** Whose key it is: the actor's id, or `"-"` for an act without actor. */
+  readonly owner: string;
+  readonly key: string;
+  /** A digest of the operation and its parsed input: a retry must match it. */
+  readonly fingerprint: string;
+  /** The outcome given back, as plain JSON data, without its history and events. */
+  readonly outcome: unknown;
+  readonly at: Instant;
+}
+
+/** An idempotency record as stored: the claim, with the history and events of its unit. */
+export interface IdempotencyRecord extends IdempotencyClaim {
+  /** The history entries the unit appended, numbered. */
+  readonly history: readonly HistoryEntry[];
+  /** The events the unit saved. */
+  readonly events: readonly RecordedEvent[];
+}
+
+/**
  * Everything one command changes, saved all or nothing: the aggregates written, the
- * versions of what was read to authorize, and the history entries appended.
+ * versions of what was read to decide, the history entries and events appended, and
+ * the idempotency record when the caller gave a key.
  */
 export interface UnitOfWork {
   readonly writes: readonly Write[];
   readonly reads: readonly ReadCheck[];
   readonly history: readonly NewHistoryEntry[];
+  /** The events to keep in the outbox until the host acknowledges them. */
+  readonly events: readonly RecordedEvent[];
+  readonly idempotency?: IdempotencyClaim;
 }
 
 /** What a successful commit gives back. */
@@ -95,13 +139,13 @@ export type CommitError =
     }
   | { readonly code: "LOGIN_TAKEN"; readonly login: string }
   | { readonly code: "PENDING_REQUEST_EXISTS"; readonly userId: UserId; readonly structureId: StructureId }
-  | { readonly code: "SERVICE_CODE_TAKEN"; readonly structureId: StructureId; readonly serviceCode: string };
+  | { readonly code: "SERVICE_CODE_TAKEN"; readonly structureId: StructureId; readonly serviceCode: string }
+  | { readonly code: "IDEMPOTENCY_KEY_TAKEN"; readonly owner: string; readonly key: string };
 
-/** A page of results, and the cursor of the next page (`null` on the last one). */
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly nextCursor: string | null;
-}
+/** The outcome of {@link HabilitationsStore.commit}. */
+export type CommitResult =
+  | { readonly ok: true; readonly value: CommitReceipt }
+  | { readonly ok: false; readonly error: CommitError };
 
 /** Where a listing of pending requests resumes: after this (createdAt, id). */
 export interface PendingCursor {
@@ -109,7 +153,7 @@ export interface PendingCursor {
   readonly id: AttachmentRequestId;
 }
 
-/** Filters and page of a history read. Newest first. */
+/** Filters and position of a history read. Newest first. */
 export interface HistoryQuery {
   /** Entries at or after this instant. */
   readonly from?: Instant;
@@ -119,10 +163,29 @@ export interface HistoryQuery {
   readonly kinds?: readonly HistoryKind[];
   /** Only entries about this user. */
   readonly targetUserId?: UserId;
-  /** Page size. */
+  /** At most this many entries. */
   readonly limit: number;
-  /** The `nextCursor` of the previous page. */
-  readonly cursor?: string;
+  /** Only entries whose sequence is lower than this (the last one of the previous page). */
+  readonly before?: number;
+}
+
+/** A saved event waiting for delivery. */
+export interface OutboxMessage {
+  readonly event: RecordedEvent;
+  /** Its place in the global outbox sequence (the order events were committed in). */
+  readonly sequence: number;
+  /** How many times it has been claimed, this claim included. */
+  readonly attempts: number;
+}
+
+/** A claim on a batch of undelivered events. */
+export interface OutboxClaim {
+  /** At most this many events. */
+  readonly limit: number;
+  /** The current instant: leases ending at or before it have expired. */
+  readonly now: Instant;
+  /** Until when the claimed events are hidden from other claims. */
+  readonly leaseUntil: Instant;
 }
 
 /** What a store must do. Every method is async, so an SQL store fits as well as memory. */
@@ -138,10 +201,10 @@ export interface HabilitationsStore {
   getUser(id: UserId): Promise<Versioned<User> | null>;
   /** The users found among these ids, in any order. */
   getUsers(ids: readonly UserId[]): Promise<Versioned<User>[]>;
-  /** The account with this login (compared in lower case), if any. */
+  /** The account with this login (compared trimmed and in lower case), if any. */
   findUserByLogin(login: string): Promise<Versioned<User> | null>;
-  /** The users attached to a structure, by id, a page at a time. */
-  listMembers(structureId: StructureId, page: { readonly limit: number; readonly cursor?: string }): Promise<Page<User>>;
+  /** Up to `limit` users attached to a structure, by id, after `after`. */
+  listMembers(structureId: StructureId, page: { readonly limit: number; readonly after?: UserId }): Promise<User[]>;
   getAttachmentRequest(id: AttachmentRequestId): Promise<Versioned<AttachmentRequest> | null>;
   /** The user's pending request for the structure, if any. */
   findPendingRequest(userId: UserId, structureId: StructureId): Promise<Versioned<PendingAttachmentRequest> | null>;
@@ -150,16 +213,26 @@ export interface HabilitationsStore {
     structureId: StructureId,
     page: { readonly limit: number; readonly after?: PendingCursor },
   ): Promise<PendingAttachmentRequest[]>;
-  /** A structure's history, newest first (by global sequence), filtered, a page at a time. */
-  readHistory(structureId: StructureId, query: HistoryQuery): Promise<Page<HistoryEntry>>;
+  /**
+   * A structure's history, newest first (by global sequence), filtered. A filtered read
+   * costs the same whatever the length of the structure's history.
+   */
+  readHistory(structureId: StructureId, query: HistoryQuery): Promise<HistoryEntry[]>;
   /** Saves a unit of work atomically, or nothing of it. */
   commit(unit: UnitOfWork): Promise<CommitResult>;
+  /** The idempotency record of an owner's key, if a unit of work saved one. */
+  getIdempotencyRecord(owner: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Deletes the idempotency records saved before an instant; returns how many. */
+  purgeIdempotencyRecords(before: Instant): Promise<number>;
+  /**
+   * Claims up to `limit` undelivered events, oldest first, that no live lease holds:
+   * each is leased until `leaseUntil` and its attempt count goes up. Two concurrent
+   * claims never get the same event while its lease lasts.
+   */
+  claimOutbox(claim: OutboxClaim): Promise<OutboxMessage[]>;
+  /** Marks events delivered: they are never claimed again. Unknown ids are ignored. */
+  acknowledgeOutbox(eventIds: readonly string[]): Promise<void>;
 }
-
-/** The outcome of {@link HabilitationsStore.commit}. */
-export type CommitResult =
-  | { readonly ok: true; readonly value: CommitReceipt }
-  | { readonly ok: false; readonly error: CommitError };
 
 /**
  * The id an aggregate is stored under.
@@ -174,33 +247,7 @@ export function aggregateId(write: Write): string {
 }
 
 /**
- * The cursor of a history page that ended at the entry with this sequence number.
- * Cursors are opaque to callers; stores share this encoding.
- *
- * @example
- * ```ts
- * historyCursor(42); // "42"
- * ```
- */
-export function historyCursor(sequence: number): string {
-  return String(sequence);
-}
-
-/**
- * Reads a history cursor back; `null` when it is not one.
- *
- * @example
- * ```ts
- * parseHistoryCursor("42"); // 42
- * parseHistoryCursor("x"); // null
- * ```
- */
-export function parseHistoryCursor(cursor: string): number | null {
-  return /^[1-9]\d{0,15}$/.test(cursor) ? Number(cursor) : null;
-}
-
-/**
- * Whether a history entry passes a query's filters (not its page).
+ * Whether a history entry passes a query's filters (not its position or limit).
  *
  * @example
  * ```ts
@@ -208,6 +255,7 @@ export function parseHistoryCursor(cursor: string): number | null {
  * ```
  */
 export function matchesHistoryQuery(entry: HistoryEntry, query: HistoryQuery): boolean {
+  if (query.before !== undefined && entry.sequence >= query.before) return false;
   if (query.from !== undefined && entry.at < query.from) return false;
   if (query.to !== undefined && entry.at >= query.to) return false;
   if (query.kinds !== undefined && !query.kinds.includes(entry.kind)) return false;

@@ -1,0 +1,36 @@
+// The library's one freezing policy (docs/reliability.md): the core never freezes nor
+// changes what it is given; what a caller receives from the application layer or a
+// store is a deep-frozen copy it cannot change; a store copies what it keeps once.
+//
+// `frozenCopy` makes that copy. Objects it made are remembered, so a value that shares
+// most of its parts with one already copied (a user with one attachment changed) only
+// copies the new parts.
+
+const made = new WeakSet<object>();
+
+/**
+ * A deep-frozen copy of plain data, made of ordinary objects and arrays (whatever the
+ * prototypes of the source). Parts this function made before are reused as they are.
+ */
+export function frozenCopy<T>(value: T): T {
+  if (typeof value !== "object" || value === null) return value;
+  if (made.has(value)) return value;
+  let copy: object;
+  if (Array.isArray(value)) {
+    const array = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) array[i] = frozenCopy(value[i]);
+    copy = array;
+  } else {
+    const object: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const part = frozenCopy((value as Record<string, unknown>)[key]);
+      // An own "__proto__" key (JSON.parse makes them) stays a key, never a prototype.
+      if (key === "__proto__") Object.defineProperty(object, key, { value: part, enumerable: true, writable: true, configurable: true });
+      else object[key] = part;
+    }
+    copy = object;
+  }
+  Object.freeze(copy);
+  made.add(copy);
+  return copy as T;
+}
