@@ -1,0 +1,87 @@
+// The contract's application-level part: what a store must get right for the application
+// layer's guarantees to hold end to end (a write skew caught at commit). Kept apart from
+// the store-level suite because it drives the application layer.
+import assert from "node:assert/strict";
+import { createHabilitations } from "../application/index.js";
+import type { HabilitationsStore } from "../port/store.js";
+import type { StoreContractOptions } from "./index.js";
+
+const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
+
+/**
+ * Registers the application-level contract tests with the caller's `describe` and `it`:
+ * run it beside {@link runStoreContract} with the same options.
+ *
+ * @example
+ * ```ts
+ * import { describe, it } from "vitest";
+ * import { createMemoryStore } from "habilitations/memory";
+ * import { runApplicationContract } from "habilitations/testing";
+ *
+ * runApplicationContract({ name: "memory", createStore: async () => createMemoryStore(), describe, it });
+ * ```
+ */
+export function runApplicationContract(options: StoreContractOptions): void {
+  const { describe, it } = options;
+  const test = (name: string, body: (store: HabilitationsStore) => Promise<void>) =>
+    it(name, async () => {
+      const store = await options.createStore();
+      try {
+        await body(store);
+      } finally {
+        await options.disposeStore?.(store);
+      }
+    });
+
+  describe(`application contract: ${options.name}`, () => {
+    test("a manager demoted between read and commit loses: the decision fails, the request stays pending", async (store) => {
+      const app = createHabilitations({ store, clock: () => new Date(T0) });
+      const alice = await app.registerUser({ login: "alice@example.fr", lastName: "Martin", firstName: "Alice" });
+      const bruno = await app.registerUser({ login: "bruno@example.fr", lastName: "Petit", firstName: "Bruno" });
+      const elodie = await app.registerUser({ login: "elodie@example.fr", lastName: "Lefèvre", firstName: "Élodie" });
+      assert.ok(alice.ok && bruno.ok && elodie.ok);
+      const s = await app.createStructure(alice.value.user.id, {
+        designation: "ACME",
+        kind: "private",
+        identifier: { type: "siret", value: "73282932000074" },
+      });
+      assert.ok(s.ok);
+      const structure = s.value.structure.id;
+      const attach = await app.attachUser(alice.value.user.id, {
+        structureId: structure,
+        userId: bruno.value.user.id,
+        role: "secondaryManager",
+        validFrom: "2026-11-27",
+        comment: "Gestionnaire secondaire",
+        scope: { kind: "structure" },
+      });
+      assert.ok(attach.ok);
+      const req = await app.requestAttachment(elodie.value.user.id, { structureId: structure, scope: { kind: "structure" } });
+      assert.ok(req.ok);
+      // Bruno decides; between his reads and his commit, Alice demotes him.
+      let interleaved = false;
+      const racing: HabilitationsStore = {
+        ...store,
+        commit: async (unit) => {
+          if (!interleaved) {
+            interleaved = true;
+            const demoted = await app.changeMemberRole(alice.value.user.id, {
+              structureId: structure,
+              userId: bruno.value.user.id,
+              role: "user",
+            });
+            assert.ok(demoted.ok);
+          }
+          return store.commit(unit);
+        },
+      };
+      const brunoApp = createHabilitations({ store: racing, clock: () => new Date(T0) });
+      const decision = await brunoApp.validateAttachmentRequest(bruno.value.user.id, { requestId: req.value.request.id });
+      assert.ok(interleaved);
+      assert.equal(decision.ok, false);
+      assert.equal(!decision.ok && decision.error.code, "FORBIDDEN");
+      assert.equal((await store.getAttachmentRequest(req.value.request.id))?.value.status, "pending");
+      assert.equal((await store.getUser(elodie.value.user.id))?.value.attachments.length, 0);
+    });
+  });
+}
