@@ -1,0 +1,118 @@
+import type { Pool, PoolClient } from "pg";
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from "./migrations.js";
+
+/** Where the library's tables live. */
+export interface SchemaOptions {
+  /** The PostgreSQL schema holding the tables (created if missing). Default `"habilitations"`. */
+  readonly schema?: string;
+}
+
+/** What {@link migrate} did. */
+export interface MigrationReport {
+  /** The schema's version before (0 for a new schema). */
+  readonly from: number;
+  /** Its version now: the library's {@link SCHEMA_VERSION}. */
+  readonly to: number;
+  /** The versions this call applied (empty when the schema was up to date). */
+  readonly applied: readonly number[];
+}
+
+/** The pool, or what of it the library uses. */
+export type PostgresPool = Pick<Pool, "query" | "connect">;
+
+export const DEFAULT_SCHEMA = "habilitations";
+
+/** A schema name as an SQL identifier, quoted. */
+export function quoteIdentifier(name: string): string {
+  if (name.length === 0 || name.length > 63 || name.includes("\u0000"))
+    throw new TypeError(`habilitations: invalid PostgreSQL schema name ${JSON.stringify(name)}`);
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Brings the schema up to the version this library knows, applying the missing
+ * migrations in one transaction. Safe to call at every start, from several processes at
+ * once (they take turns on a transaction-level advisory lock, and all but the first find
+ * nothing to do). Refuses a schema newer than the library: a process running an older
+ * release must not write to tables it does not know.
+ *
+ * The pool is the host's; this takes one connection for the transaction and gives it back.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * import { createPostgresStore, migrate } from "habilitations/postgres";
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 5_000 });
+ * await migrate(pool); // { from: 0, to: 2, applied: [1, 2] } the first time, then applied: []
+ * const store = createPostgresStore(pool);
+ * ```
+ */
+export async function migrate(pool: PostgresPool, options: SchemaOptions = {}): Promise<MigrationReport> {
+  const schemaName = options.schema ?? DEFAULT_SCHEMA;
+  const s = quoteIdentifier(schemaName);
+  const client: PoolClient = await pool.connect();
+  let broken: unknown;
+  try {
+    await client.query("BEGIN");
+    try {
+      // One lock per schema name, held until COMMIT/ROLLBACK: concurrent migrations queue.
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`habilitations:migrate:${schemaName}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+           version integer PRIMARY KEY,
+           description text NOT NULL,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+      const { rows } = await client.query<{ version: number | null }>(
+        `SELECT max(version) AS version FROM ${s}.schema_migrations`,
+      );
+      const from = rows[0]?.version ?? 0;
+      if (from > SCHEMA_VERSION)
+        throw new Error(
+          `habilitations: the schema ${s} is at version ${from}, newer than this library knows (${SCHEMA_VERSION}). ` +
+            "Upgrade the habilitations package before using this database; it was not changed.",
+        );
+      const pending: Migration[] = MIGRATIONS.filter((m) => m.version > from);
+      for (const migration of pending) {
+        await client.query(migration.sql(s));
+        await client.query(`INSERT INTO ${s}.schema_migrations (version, description) VALUES ($1, $2)`, [
+          migration.version,
+          migration.description,
+        ]);
+      }
+      await client.query("COMMIT");
+      return { from, to: SCHEMA_VERSION, applied: pending.map((m) => m.version) };
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+        broken = rollbackError;
+      });
+      throw error;
+    }
+  } finally {
+    // A connection whose ROLLBACK failed is in an unknown state: destroy it, never reuse it.
+    client.release(broken instanceof Error ? broken : undefined);
+  }
+}
+
+/**
+ * The version of the schema in the database (0 when it holds no habilitations schema).
+ *
+ * @example
+ * ```ts
+ * if ((await schemaVersion(pool)) !== SCHEMA_VERSION) throw new Error("run migrate() first");
+ * ```
+ */
+export async function schemaVersion(pool: PostgresPool, options: SchemaOptions = {}): Promise<number> {
+  const schemaName = options.schema ?? DEFAULT_SCHEMA;
+  const s = quoteIdentifier(schemaName);
+  const exists = await pool.query<{ found: boolean }>(
+    "SELECT to_regclass($1) IS NOT NULL AS found",
+    [`${s}.schema_migrations`],
+  );
+  if (exists.rows[0]?.found !== true) return 0;
+  const { rows } = await pool.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${s}.schema_migrations`);
+  return rows[0]?.version ?? 0;
+}

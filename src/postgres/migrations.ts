@@ -1,0 +1,308 @@
+// The PostgreSQL schema, as numbered migrations. Each is plain SQL written for one schema
+// (the `s` argument: a quoted identifier such as "habilitations"), so the bundler ships it
+// inside the library and `migrate()` needs no files at run time.
+//
+// Rules for adding one: never edit a migration once released; add the next number; keep
+// it safe to run inside one transaction (no CREATE INDEX CONCURRENTLY here: a host that
+// needs one on a large table runs it by hand first, with IF NOT EXISTS in the migration).
+
+/** One step of the schema. */
+export interface Migration {
+  /** 1, 2, 3…: applied in this order, each once. */
+  readonly version: number;
+  /** What it does, recorded beside the version. */
+  readonly description: string;
+  /** The SQL, for a schema given as a quoted identifier. */
+  readonly sql: (s: string) => string;
+}
+
+/**
+ * Tables, keys and indexes.
+ *
+ * Every aggregate is one row: its full JSON in `data` (what reads return, exactly as
+ * written), its `version`, and columns *generated* from `data` for the keys and indexes
+ * (they can never disagree with it, whatever writes the row). Two keys are set by the
+ * library instead, because they are compared as the library normalises them (JavaScript
+ * `trim()` and `toLowerCase()`, which do not depend on the database's locale):
+ * `users.login_key` and `services.code_key`.
+ *
+ * Text that orders a listing (ids, instants) is `COLLATE "C"`, so ORDER BY follows code
+ * points as the memory store's string comparison does, whatever the database's collation.
+ */
+const tables = (s: string) => `
+CREATE TABLE ${s}.structures (
+  data jsonb NOT NULL,
+  version integer NOT NULL CHECK (version > 0),
+  id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'id') STORED PRIMARY KEY,
+  primary_manager_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'primaryManagerId') STORED NOT NULL
+);
+
+CREATE TABLE ${s}.services (
+  data jsonb NOT NULL,
+  version integer NOT NULL CHECK (version > 0),
+  code_key text NOT NULL,
+  id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'id') STORED PRIMARY KEY,
+  structure_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'structureId') STORED NOT NULL,
+  code text COLLATE "C" GENERATED ALWAYS AS (data ->> 'code') STORED NOT NULL
+);
+-- One service code per structure, whatever its case.
+CREATE UNIQUE INDEX services_code_key ON ${s}.services (structure_id, code_key);
+
+CREATE TABLE ${s}.users (
+  data jsonb NOT NULL,
+  version integer NOT NULL CHECK (version > 0),
+  login_key text NOT NULL,
+  id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'id') STORED PRIMARY KEY,
+  -- One account per login, compared trimmed and in lower case.
+  CONSTRAINT users_login_key UNIQUE (login_key)
+);
+
+-- Memberships, as rows: derived from each user's attachments at every write of the user,
+-- so a structure's members are read by an index range, never by opening every user.
+CREATE TABLE ${s}.attachments (
+  structure_id text COLLATE "C" NOT NULL,
+  user_id text COLLATE "C" NOT NULL REFERENCES ${s}.users (id) ON DELETE CASCADE,
+  role text NOT NULL,
+  valid_from text NOT NULL,
+  scope jsonb NOT NULL,
+  PRIMARY KEY (structure_id, user_id)
+);
+CREATE INDEX attachments_user_id ON ${s}.attachments (user_id);
+
+CREATE TABLE ${s}.attachment_requests (
+  data jsonb NOT NULL,
+  version integer NOT NULL CHECK (version > 0),
+  id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'id') STORED PRIMARY KEY,
+  structure_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'structureId') STORED NOT NULL,
+  user_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'userId') STORED NOT NULL,
+  status text COLLATE "C" GENERATED ALWAYS AS (data ->> 'status') STORED NOT NULL,
+  created_at text COLLATE "C" GENERATED ALWAYS AS (data ->> 'createdAt') STORED NOT NULL
+);
+-- One pending request per user and structure; a decided request frees the key.
+CREATE UNIQUE INDEX attachment_requests_one_pending ON ${s}.attachment_requests (user_id, structure_id)
+  WHERE status = 'pending';
+-- A structure's pending requests, oldest first, by keyset.
+CREATE INDEX attachment_requests_pending ON ${s}.attachment_requests (structure_id, created_at, id)
+  WHERE status = 'pending';
+
+-- History: append-only, numbered by one global sequence (never a per-structure counter).
+CREATE TABLE ${s}.history (
+  sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  data jsonb NOT NULL,
+  structure_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'structureId') STORED NOT NULL,
+  kind text COLLATE "C" GENERATED ALWAYS AS (data ->> 'kind') STORED NOT NULL,
+  at text COLLATE "C" GENERATED ALWAYS AS (data ->> 'at') STORED NOT NULL,
+  target_user_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'targetUserId') STORED
+);
+-- Newest first within a structure; by kind (one range per kind asked for, merged); by
+-- target user; by period.
+CREATE INDEX history_structure ON ${s}.history (structure_id, sequence);
+CREATE INDEX history_structure_kind ON ${s}.history (structure_id, kind, sequence);
+CREATE INDEX history_structure_target ON ${s}.history (structure_id, target_user_id, sequence)
+  WHERE target_user_id IS NOT NULL;
+CREATE INDEX history_structure_at ON ${s}.history (structure_id, at);
+
+-- Events saved with their unit of work, until the host acknowledges them.
+CREATE TABLE ${s}.outbox (
+  sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event jsonb NOT NULL,
+  event_id text COLLATE "C" GENERATED ALWAYS AS (event ->> 'id') STORED NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  lease_until text COLLATE "C",
+  CONSTRAINT outbox_event_id_key UNIQUE (event_id)
+);
+
+-- What a command with an idempotency key gave back, with its numbered history and events.
+CREATE TABLE ${s}.idempotency_records (
+  data jsonb NOT NULL,
+  owner text COLLATE "C" GENERATED ALWAYS AS (data ->> 'owner') STORED NOT NULL,
+  key text COLLATE "C" GENERATED ALWAYS AS (data ->> 'key') STORED NOT NULL,
+  at text COLLATE "C" GENERATED ALWAYS AS (data ->> 'at') STORED NOT NULL,
+  CONSTRAINT idempotency_records_pkey PRIMARY KEY (owner, key)
+);
+CREATE INDEX idempotency_records_at ON ${s}.idempotency_records (at);
+`;
+
+/** The SELECT … FOR UPDATE / FOR SHARE of one aggregate table, for the lock loop. */
+const lockBranch = (s: string, kind: string, table: string) => `
+      WHEN '${kind}' THEN
+        IF target.written THEN
+          SELECT version INTO current_version FROM ${s}.${table} WHERE id = target.id FOR UPDATE;
+        ELSE
+          SELECT version INTO current_version FROM ${s}.${table} WHERE id = target.id FOR SHARE;
+        END IF;`;
+
+/**
+ * `commit_unit(unit jsonb) → jsonb`: a whole unit of work in one statement, so one round
+ * trip and one (implicit) transaction.
+ *
+ * 1. Locks every aggregate the unit writes (FOR UPDATE) or only read-checks (FOR SHARE),
+ *    in one global order (kind, id), so two units never wait on each other in a cycle,
+ *    and reads the versions under those locks: under READ COMMITTED a locking read waits
+ *    for a concurrent writer and then sees its committed version, and the lock holds the
+ *    row until this transaction ends, so no check can be fooled (no write skew).
+ * 2. Checks, in the memory store's order: each read (a write of the same aggregate must
+ *    name the same version, and the stored version must match), then each write (absent
+ *    for `expectedVersion: null`, else at that version).
+ * 3. Applies the writes in the order given (users also rewrite their attachment rows),
+ *    appends history (one identity value per entry, in order) and events, and saves the
+ *    idempotency record, inside one block: a unique violation rolls the whole block back
+ *    and comes back as the port's error, named after the constraint.
+ *
+ * Returns `{ok: true, versions, sequences}` or `{ok: false, error}`.
+ */
+const commitUnit = (s: string) => `
+CREATE OR REPLACE FUNCTION ${s}.commit_unit(unit jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $commit_unit$
+DECLARE
+  target record;
+  item record;
+  w jsonb;
+  current_version integer;
+  found jsonb := '{}';
+  creating boolean;
+  next_version integer;
+  versions jsonb := '[]';
+  sequences jsonb := '[]';
+  numbered jsonb := '[]';
+  seq bigint;
+  claim jsonb := unit -> 'idempotency';
+  violated text;
+BEGIN
+  -- 1. Lock and read the versions of every aggregate the unit names, in (kind, id) order.
+  FOR target IN
+    SELECT t.kind, t.id, bool_or(t.written) AS written
+    FROM (
+      SELECT x ->> 'kind' AS kind, x ->> 'id' AS id, true AS written FROM jsonb_array_elements(unit -> 'writes') x
+      UNION ALL
+      SELECT x ->> 'kind', x ->> 'id', false FROM jsonb_array_elements(unit -> 'reads') x
+    ) t
+    GROUP BY t.kind, t.id
+    ORDER BY t.kind COLLATE "C", t.id COLLATE "C"
+  LOOP
+    current_version := NULL;
+    CASE target.kind${lockBranch(s, "structure", "structures")}${lockBranch(s, "service", "services")}${lockBranch(s, "user", "users")}${lockBranch(s, "attachmentRequest", "attachment_requests")}
+      ELSE
+        RAISE EXCEPTION 'habilitations: unknown aggregate kind "%"', target.kind USING ERRCODE = '22023';
+    END CASE;
+    found := found || jsonb_build_object(target.kind || ':' || target.id, current_version);
+  END LOOP;
+
+  -- 2a. Read checks: one version per aggregate in the unit, and that version stored.
+  FOR item IN SELECT x AS r, n FROM jsonb_array_elements(unit -> 'reads') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
+    SELECT x INTO w FROM jsonb_array_elements(unit -> 'writes') x
+      WHERE x ->> 'kind' = item.r ->> 'kind' AND x ->> 'id' = item.r ->> 'id' LIMIT 1;
+    IF (w IS NOT NULL AND (w -> 'expectedVersion') IS DISTINCT FROM (item.r -> 'version'))
+       OR (found -> ((item.r ->> 'kind') || ':' || (item.r ->> 'id'))) IS DISTINCT FROM (item.r -> 'version') THEN
+      RETURN jsonb_build_object('ok', false, 'error',
+        jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', item.r -> 'kind', 'id', item.r -> 'id'));
+    END IF;
+  END LOOP;
+
+  -- 2b. Write checks: absent to create, else at the version read.
+  FOR item IN SELECT x AS w, n FROM jsonb_array_elements(unit -> 'writes') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
+    IF (found -> ((item.w ->> 'kind') || ':' || (item.w ->> 'id'))) IS DISTINCT FROM (item.w -> 'expectedVersion') THEN
+      RETURN jsonb_build_object('ok', false, 'error',
+        jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', item.w -> 'kind', 'id', item.w -> 'id'));
+    END IF;
+  END LOOP;
+
+  -- 3. Apply. A unique violation anywhere in this block undoes all of it.
+  w := NULL;
+  BEGIN
+    FOR item IN SELECT x AS w, n FROM jsonb_array_elements(unit -> 'writes') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
+      w := item.w;
+      creating := (w -> 'expectedVersion') = 'null'::jsonb;
+      next_version := CASE WHEN creating THEN 1 ELSE (w ->> 'expectedVersion')::integer + 1 END;
+      CASE w ->> 'kind'
+        WHEN 'structure' THEN
+          IF creating THEN
+            INSERT INTO ${s}.structures (data, version) VALUES (w -> 'value', 1);
+          ELSE
+            UPDATE ${s}.structures SET data = w -> 'value', version = next_version WHERE id = w ->> 'id';
+          END IF;
+        WHEN 'service' THEN
+          IF creating THEN
+            INSERT INTO ${s}.services (data, version, code_key) VALUES (w -> 'value', 1, w ->> 'key');
+          ELSE
+            UPDATE ${s}.services SET data = w -> 'value', version = next_version, code_key = w ->> 'key'
+              WHERE id = w ->> 'id';
+          END IF;
+        WHEN 'user' THEN
+          IF creating THEN
+            INSERT INTO ${s}.users (data, version, login_key) VALUES (w -> 'value', 1, w ->> 'key');
+          ELSE
+            UPDATE ${s}.users SET data = w -> 'value', version = next_version, login_key = w ->> 'key'
+              WHERE id = w ->> 'id';
+            DELETE FROM ${s}.attachments a
+              WHERE a.user_id = w ->> 'id'
+                AND NOT EXISTS (SELECT FROM jsonb_array_elements(w -> 'value' -> 'attachments') e
+                                WHERE e ->> 'structureId' = a.structure_id);
+          END IF;
+          INSERT INTO ${s}.attachments AS a (structure_id, user_id, role, valid_from, scope)
+            SELECT DISTINCT ON (e ->> 'structureId') e ->> 'structureId', w ->> 'id', e ->> 'role', e ->> 'validFrom', e -> 'scope'
+            FROM jsonb_array_elements(w -> 'value' -> 'attachments') e
+            ORDER BY e ->> 'structureId'
+          ON CONFLICT (structure_id, user_id) DO UPDATE
+            SET role = excluded.role, valid_from = excluded.valid_from, scope = excluded.scope
+            WHERE (a.role, a.valid_from, a.scope) IS DISTINCT FROM (excluded.role, excluded.valid_from, excluded.scope);
+        WHEN 'attachmentRequest' THEN
+          IF creating THEN
+            INSERT INTO ${s}.attachment_requests (data, version) VALUES (w -> 'value', 1);
+          ELSE
+            UPDATE ${s}.attachment_requests SET data = w -> 'value', version = next_version WHERE id = w ->> 'id';
+          END IF;
+      END CASE;
+      versions := versions || to_jsonb(next_version);
+    END LOOP;
+    w := NULL;
+
+    FOR item IN SELECT x AS e, n FROM jsonb_array_elements(unit -> 'history') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
+      INSERT INTO ${s}.history (data) VALUES (item.e) RETURNING sequence INTO seq;
+      sequences := sequences || to_jsonb(seq);
+      numbered := numbered || jsonb_build_array(item.e || jsonb_build_object('sequence', seq));
+    END LOOP;
+
+    INSERT INTO ${s}.outbox (event)
+      SELECT x FROM jsonb_array_elements(unit -> 'events') WITH ORDINALITY AS a(x, n) ORDER BY n
+      ON CONFLICT (event_id) DO NOTHING;
+
+    IF claim IS NOT NULL AND claim <> 'null'::jsonb THEN
+      INSERT INTO ${s}.idempotency_records (data)
+        VALUES (claim || jsonb_build_object('history', numbered, 'events', unit -> 'events'));
+    END IF;
+  EXCEPTION WHEN unique_violation THEN
+    GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
+    IF violated = 'users_login_key' THEN
+      RETURN jsonb_build_object('ok', false, 'error',
+        jsonb_build_object('code', 'LOGIN_TAKEN', 'login', w -> 'value' -> 'login'));
+    ELSIF violated = 'attachment_requests_one_pending' THEN
+      RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'PENDING_REQUEST_EXISTS',
+        'userId', w -> 'value' -> 'userId', 'structureId', w -> 'value' -> 'structureId'));
+    ELSIF violated = 'services_code_key' THEN
+      RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'SERVICE_CODE_TAKEN',
+        'structureId', w -> 'value' -> 'structureId', 'serviceCode', w -> 'value' -> 'code'));
+    ELSIF violated = 'idempotency_records_pkey' THEN
+      RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'IDEMPOTENCY_KEY_TAKEN',
+        'owner', claim -> 'owner', 'key', claim -> 'key'));
+    ELSIF violated IN ('structures_pkey', 'services_pkey', 'users_pkey', 'attachment_requests_pkey') AND w IS NOT NULL THEN
+      -- Created meanwhile by a concurrent unit.
+      RETURN jsonb_build_object('ok', false, 'error',
+        jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', w -> 'kind', 'id', w -> 'id'));
+    END IF;
+    RAISE;
+  END;
+
+  RETURN jsonb_build_object('ok', true, 'versions', versions, 'sequences', sequences);
+END;
+$commit_unit$;
+`;
+
+/** Every migration, in order. The last one's number is the schema version this library knows. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: "tables, unique keys and indexes", sql: tables },
+  { version: 2, description: "commit_unit(): a unit of work in one statement", sql: commitUnit },
+];
+
+/** The schema version this build of the library writes and reads. */
+export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
