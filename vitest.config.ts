@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
+    // A throwaway PostgreSQL for the store tests, unless DATABASE_URL names one.
+    globalSetup: ["test/postgres/global-setup.ts"],
     testTimeout: 60_000,
     // In CI, also a JSON report, from which .ci/run prints a plain "N passed, N failed".
     reporters: process.env["CI"] ? ["default", ["json", { outputFile: "reports/vitest.json" }]] : ["default"],
