@@ -1,4 +1,3 @@
-import type { Pool, PoolClient } from "pg";
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from "./migrations.js";
 
 /** Where the library's tables live. */
@@ -17,8 +16,22 @@ export interface MigrationReport {
   readonly applied: readonly number[];
 }
 
-/** The pool, or what of it the library uses. */
-export type PostgresPool = Pick<Pool, "query" | "connect">;
+/**
+ * What the library uses of a `pg.Pool` (a `pg.Pool` is one; so is anything with the same
+ * `query` and `connect`). Declared here so the types of this entry point do not need
+ * `@types/pg`.
+ */
+export interface PostgresPool {
+  query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  connect(): Promise<PostgresPoolClient>;
+}
+
+/** What the library uses of a `pg.PoolClient`: one connection, given back with `release`. */
+export interface PostgresPoolClient {
+  query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  /** Gives the connection back; with an error, the pool destroys it instead. */
+  release(error?: Error | boolean): void;
+}
 
 export const DEFAULT_SCHEMA = "habilitations";
 
@@ -51,7 +64,7 @@ export function quoteIdentifier(name: string): string {
 export async function migrate(pool: PostgresPool, options: SchemaOptions = {}): Promise<MigrationReport> {
   const schemaName = options.schema ?? DEFAULT_SCHEMA;
   const s = quoteIdentifier(schemaName);
-  const client: PoolClient = await pool.connect();
+  const client = await pool.connect();
   let broken: unknown;
   try {
     await client.query("BEGIN");

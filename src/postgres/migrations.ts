@@ -86,17 +86,19 @@ CREATE INDEX attachment_requests_pending ON ${s}.attachment_requests (structure_
   WHERE status = 'pending';
 
 -- History: append-only, numbered by one global sequence (never a per-structure counter).
+-- The key leads with the structure: a structure's entries, newest first, are one index
+-- range (and no index on the sequence alone tempts the planner to walk every structure's
+-- history backwards); it is also the key a table distributed by structure needs.
 CREATE TABLE ${s}.history (
-  sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  sequence bigint GENERATED ALWAYS AS IDENTITY,
   data jsonb NOT NULL,
   structure_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'structureId') STORED NOT NULL,
   kind text COLLATE "C" GENERATED ALWAYS AS (data ->> 'kind') STORED NOT NULL,
   at text COLLATE "C" GENERATED ALWAYS AS (data ->> 'at') STORED NOT NULL,
-  target_user_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'targetUserId') STORED
+  target_user_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'targetUserId') STORED,
+  CONSTRAINT history_pkey PRIMARY KEY (structure_id, sequence)
 );
--- Newest first within a structure; by kind (one range per kind asked for, merged); by
--- target user; by period.
-CREATE INDEX history_structure ON ${s}.history (structure_id, sequence);
+-- By kind (one range per kind asked for, merged newest first); by target user; by period.
 CREATE INDEX history_structure_kind ON ${s}.history (structure_id, kind, sequence);
 CREATE INDEX history_structure_target ON ${s}.history (structure_id, target_user_id, sequence)
   WHERE target_user_id IS NOT NULL;

@@ -1,4 +1,3 @@
-import type { QueryResultRow } from "pg";
 import type {
   AttachmentRequest,
   HistoryEntry,
@@ -99,7 +98,7 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
   const s = quoteIdentifier(options.schema ?? DEFAULT_SCHEMA);
   const retries = options.retries ?? 3;
 
-  async function rows<R extends QueryResultRow>(text: string, values: readonly unknown[]): Promise<R[]> {
+  async function rows<R>(text: string, values: readonly unknown[]): Promise<R[]> {
     return (await pool.query<R>(text, values as unknown[])).rows;
   }
 
@@ -124,10 +123,16 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
   const sql = {
     listServices: `SELECT data, version FROM ${s}.services WHERE structure_id = $1 ORDER BY code`,
     findUserByLogin: `SELECT data, version FROM ${s}.users WHERE login_key = $1`,
-    members: `SELECT u.data FROM ${s}.attachments a JOIN ${s}.users u ON u.id = a.user_id
-              WHERE a.structure_id = $1 ORDER BY a.user_id LIMIT $2`,
-    membersAfter: `SELECT u.data FROM ${s}.attachments a JOIN ${s}.users u ON u.id = a.user_id
-                   WHERE a.structure_id = $1 AND a.user_id > $3 ORDER BY a.user_id LIMIT $2`,
+    // The page of attachment rows first (one index range), then one key lookup per member:
+    // a plain join may be planned as a merge join walking the users table from the start.
+    members: `SELECT u.data FROM (
+                SELECT user_id FROM ${s}.attachments WHERE structure_id = $1 ORDER BY user_id LIMIT $2
+              ) a CROSS JOIN LATERAL (SELECT data FROM ${s}.users WHERE id = a.user_id) u
+              ORDER BY a.user_id`,
+    membersAfter: `SELECT u.data FROM (
+                     SELECT user_id FROM ${s}.attachments WHERE structure_id = $1 AND user_id > $3 ORDER BY user_id LIMIT $2
+                   ) a CROSS JOIN LATERAL (SELECT data FROM ${s}.users WHERE id = a.user_id) u
+                   ORDER BY a.user_id`,
     findPending: `SELECT data, version FROM ${s}.attachment_requests
                   WHERE user_id = $1 AND structure_id = $2 AND status = 'pending'`,
     pending: `SELECT data FROM ${s}.attachment_requests WHERE structure_id = $1 AND status = 'pending'
