@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     memory: "src/memory/index.ts",
+    postgres: "src/postgres/index.ts",
     testing: "src/testing/index.ts",
   },
   format: ["esm", "cjs"],
@@ -14,4 +15,6 @@ export default defineConfig({
   treeshake: true,
   target: "es2022",
   platform: "node",
+  // An optional peer dependency of habilitations/postgres: the host's, never bundled.
+  external: ["pg"],
 });
