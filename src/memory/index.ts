@@ -232,7 +232,10 @@ export function createMemoryStore(): MemoryStore {
   }
 
   function indexService(before: Service | undefined, after: Service): void {
-    if (before !== undefined) serviceCodes.delete(serviceCodeKey(before.structureId, before.code));
+    if (before !== undefined) {
+      serviceCodes.delete(serviceCodeKey(before.structureId, before.code));
+      if (before.structureId !== after.structureId) servicesOf.get(before.structureId)?.delete(after.id);
+    }
     serviceCodes.set(serviceCodeKey(after.structureId, after.code), after.id);
     getOrCreate(servicesOf, after.structureId, () => new Set()).add(after.id);
   }

@@ -736,6 +736,10 @@ export function runStoreContract(options: StoreContractOptions): void {
         );
         assert.deepEqual((await store.listServices(structureId("s-1"))).map((r) => r.value.code), ["ACHATS", "RH", "achats-2", "Zèbre"].sort());
         assert.deepEqual(await store.listServices(structureId("s-none")), []);
+        // A service written with another structure is listed there, and only there.
+        assertOk(await store.commit(update({ ...fx.service("svc-c", "s-1", "COMPTA") }, 1)));
+        assert.deepEqual((await store.listServices(structureId("s-2"))).map((r) => r.value.id), []);
+        assert.deepEqual((await store.listServices(structureId("s-1"))).map((r) => r.value.code), ["ACHATS", "COMPTA", "RH", "Zèbre", "achats-2"]);
       });
 
       test("members of a structure, by id, page by page, following attachment changes", async (store) => {
