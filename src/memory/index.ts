@@ -167,7 +167,9 @@ export function createMemoryStore(): MemoryStore {
       const ok = w.expectedVersion === null ? current === null : current?.version === w.expectedVersion;
       if (!ok) return { code: "VERSION_CONFLICT", kind: w.kind, id: w.value.id };
     }
-    // Unique keys, as they will stand once every write of the unit is applied.
+    // Unique keys, write by write in the unit's order, as `apply` will change the indexes
+    // (and as an SQL store's constraints see them): each write frees its own previous key,
+    // then takes its new one. A key moved within a unit must be freed before it is taken.
     const loginOwner = new Map<string, UserId | null>();
     const pendingOwner = new Map<string, AttachmentRequestId | null>();
     const codeOwner = new Map<string, ServiceId | null>();
@@ -177,27 +179,22 @@ export function createMemoryStore(): MemoryStore {
       if (w.kind === "user") {
         const before = tables.user.get(w.value.id)?.value;
         if (before !== undefined) loginOwner.set(normalizedLogin(before.login), null);
-      } else if (w.kind === "attachmentRequest") {
-        const before = tables.attachmentRequest.get(w.value.id)?.value;
-        if (before?.status === "pending") pendingOwner.set(pendingKey(before.userId, before.structureId), null);
-      } else if (w.kind === "service") {
-        const before = tables.service.get(w.value.id)?.value;
-        if (before !== undefined) codeOwner.set(serviceCodeKey(before.structureId, before.code), null);
-      }
-    }
-    for (const w of unit.writes) {
-      if (w.kind === "user") {
         const login = normalizedLogin(w.value.login);
         const holder = owner(loginOwner, logins, login);
         if (holder !== null && holder !== w.value.id) return { code: "LOGIN_TAKEN", login: w.value.login };
         loginOwner.set(login, w.value.id);
-      } else if (w.kind === "attachmentRequest" && w.value.status === "pending") {
+      } else if (w.kind === "attachmentRequest") {
+        const before = tables.attachmentRequest.get(w.value.id)?.value;
+        if (before?.status === "pending") pendingOwner.set(pendingKey(before.userId, before.structureId), null);
+        if (w.value.status !== "pending") continue;
         const key = pendingKey(w.value.userId, w.value.structureId);
         const holder = owner(pendingOwner, pendingKeys, key);
         if (holder !== null && holder !== w.value.id)
           return { code: "PENDING_REQUEST_EXISTS", userId: w.value.userId, structureId: w.value.structureId };
         pendingOwner.set(key, w.value.id);
       } else if (w.kind === "service") {
+        const before = tables.service.get(w.value.id)?.value;
+        if (before !== undefined) codeOwner.set(serviceCodeKey(before.structureId, before.code), null);
         const key = serviceCodeKey(w.value.structureId, w.value.code);
         const holder = owner(codeOwner, serviceCodes, key);
         if (holder !== null && holder !== w.value.id)

@@ -14,7 +14,9 @@
  * - **Unique keys** for the rules that span aggregates: one login per account, one
  *   pending request per user and structure, one service code per structure, one
  *   idempotency key per owner. Two new aggregates never conflict on versions, so these
- *   are checked at commit and reported as {@link CommitError}s.
+ *   are checked at commit and reported as {@link CommitError}s. They are checked write by
+ *   write, in the unit's order (each write frees its previous key, then takes its new
+ *   one), as SQL constraints see them: a key moved within one unit is freed first.
  * - **No hotspot**: membership changes write the User, never the Structure; history and
  *   outbox are numbered by one global sequence each.
  * - **Isolation**: what a store hands out cannot change what it keeps, and later changes

@@ -608,6 +608,46 @@ export function runStoreContract(options: StoreContractOptions): void {
         assert.equal(await store.getService(serviceId("svc-3")), null);
       });
 
+      test("keys are checked write by write, in the unit's order: a key may be freed then taken, not taken then freed", async (store) => {
+        const [alice, bruno] = [fx.user("u-1", [], "a@example.fr"), fx.user("u-2", [], "b@example.fr")];
+        const request = fx.pendingRequest("r-1", "u-1", "s-1");
+        const service = fx.service("svc-1", "s-1", "X");
+        assertOk(await store.commit(create(alice, bruno, request, service)));
+        const refused: AttachmentRequest = { ...request, status: "refused", decidedBy: userId("u-admin"), decidedAt: instant(5), reason: "Non" };
+        // Taken first, freed after: refused, and nothing saved.
+        const takenFirst = [
+          unit({ writes: [{ kind: "user", value: fx.user("u-3", [], "b@example.fr"), expectedVersion: null }, { kind: "user", value: { ...bruno, login: "c@example.fr" }, expectedVersion: 1 }] }),
+          unit({ writes: [{ kind: "attachmentRequest", value: fx.pendingRequest("r-2", "u-1", "s-1"), expectedVersion: null }, { kind: "attachmentRequest", value: refused, expectedVersion: 1 }] }),
+          unit({ writes: [{ kind: "service", value: fx.service("svc-2", "s-1", "x"), expectedVersion: null }, { kind: "service", value: { ...service, code: "Y" }, expectedVersion: 1 }] }),
+        ];
+        const errors = [];
+        for (const u of takenFirst) {
+          const result = await store.commit(u);
+          errors.push(result.ok ? null : result.error);
+        }
+        assert.deepEqual(errors, [
+          { code: "LOGIN_TAKEN", login: "b@example.fr" },
+          { code: "PENDING_REQUEST_EXISTS", userId: "u-1", structureId: "s-1" },
+          { code: "SERVICE_CODE_TAKEN", structureId: "s-1", serviceCode: "x" },
+        ]);
+        assert.deepEqual(await store.getUser(bruno.id), { value: bruno, version: 1 });
+        assert.equal((await store.findPendingRequest(userId("u-1"), structureId("s-1")))?.value.id, "r-1");
+        assert.deepEqual((await store.listServices(structureId("s-1"))).map((r) => r.value.code), ["X"]);
+        // Freed first, taken after: saved, and each key found with its new holder.
+        assertOk(await store.commit(unit({ writes: [{ kind: "user", value: { ...bruno, login: "c@example.fr" }, expectedVersion: 1 }, { kind: "user", value: fx.user("u-3", [], "b@example.fr"), expectedVersion: null }] })));
+        assertOk(await store.commit(unit({ writes: [{ kind: "attachmentRequest", value: refused, expectedVersion: 1 }, { kind: "attachmentRequest", value: fx.pendingRequest("r-2", "u-1", "s-1"), expectedVersion: null }] })));
+        assertOk(await store.commit(unit({ writes: [{ kind: "service", value: { ...service, code: "Y" }, expectedVersion: 1 }, { kind: "service", value: fx.service("svc-2", "s-1", "x"), expectedVersion: null }] })));
+        assert.equal((await store.findUserByLogin("b@example.fr"))?.value.id, "u-3");
+        assert.equal((await store.findUserByLogin("c@example.fr"))?.value.id, "u-2");
+        assert.equal((await store.findPendingRequest(userId("u-1"), structureId("s-1")))?.value.id, "r-2");
+        assert.deepEqual((await store.listServices(structureId("s-1"))).map((r) => r.value.code), ["Y", "x"]);
+        // And the keys still hold afterwards.
+        assert.equal((await store.commit(create(fx.user("u-4", [], "B@example.fr")))).ok, false);
+        assert.equal((await store.commit(create(fx.pendingRequest("r-3", "u-1", "s-1")))).ok, false);
+        assert.equal((await store.commit(create(fx.service("svc-3", "s-1", "X")))).ok, false);
+        assert.equal((await store.commit(create(fx.service("svc-4", "s-1", "y")))).ok, false);
+      });
+
       test("an idempotency key is unique per owner; a refused unit keeps no record", async (store) => {
         const first = await store.commit(
           unit({
