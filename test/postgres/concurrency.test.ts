@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { structureId, type Instant } from "../../src/core/index.js";
 import { createPostgresStore, type PostgresPool } from "../../src/postgres/index.js";
 import type { CommitResult, HabilitationsStore, UnitOfWork } from "../../src/port/store.js";
-import { contractFixtures as fx } from "../../src/testing/index.js";
+import { contractFixtures as fx } from "../../src/testing/fixtures.js";
 import { createPool, databaseUrl, freshStore } from "./helpers.js";
 
 const CLIENTS = 8;

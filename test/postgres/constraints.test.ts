@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { structureId, userId, type User } from "../../src/core/index.js";
 import type { HabilitationsStore } from "../../src/port/store.js";
-import { contractFixtures as fx } from "../../src/testing/index.js";
+import { contractFixtures as fx } from "../../src/testing/fixtures.js";
 import { createPool, freshStore } from "./helpers.js";
 
 const pool = createPool();

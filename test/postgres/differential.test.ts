@@ -20,7 +20,7 @@ import {
 import { createMemoryStore } from "../../src/memory/index.js";
 import { createPostgresStore } from "../../src/postgres/index.js";
 import type { HabilitationsStore, HistoryQuery, UnitOfWork, Write } from "../../src/port/store.js";
-import { contractFixtures as fx } from "../../src/testing/index.js";
+import { contractFixtures as fx } from "../../src/testing/fixtures.js";
 import { createPool, freshStore } from "./helpers.js";
 
 const pool = createPool();

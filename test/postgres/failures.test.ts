@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userId } from "../../src/core/index.js";
 import { createPostgresStore, migrate, type PostgresPool } from "../../src/postgres/index.js";
 import type { HabilitationsStore, UnitOfWork } from "../../src/port/store.js";
-import { contractFixtures as fx } from "../../src/testing/index.js";
+import { contractFixtures as fx } from "../../src/testing/fixtures.js";
 import { createPool, databaseUrl, freshStore } from "./helpers.js";
 
 const pool = createPool();

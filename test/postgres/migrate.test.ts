@@ -1,7 +1,7 @@
 // migrate(): idempotent, safe when several processes run it at once, refuses a newer schema.
 import { afterAll, describe, expect, it } from "vitest";
 import { MIGRATIONS, SCHEMA_VERSION, createPostgresStore, migrate, schemaVersion } from "../../src/postgres/index.js";
-import { contractFixtures as fx } from "../../src/testing/index.js";
+import { contractFixtures as fx } from "../../src/testing/fixtures.js";
 import { createPool, uniqueSchema } from "./helpers.js";
 
 const pool = createPool(12);
