@@ -160,12 +160,17 @@ describe("commit", () => {
     expect(texts).toHaveLength(1);
   });
 
-  it("text PostgreSQL cannot store (a NUL character) rejects, and nothing is saved", async () => {
+  it("text PostgreSQL cannot store (a NUL character, a lone surrogate) rejects, and nothing is saved", async () => {
     const { error } = await rejection(
       store.commit(unit({ writes: [{ kind: "user", value: { ...fx.user("u-nul"), lastName: "a\u0000b" }, expectedVersion: null }] })),
     );
-    expect((error as { code?: string }).code).toBe("22P05"); // untranslatable character
+    expect((error as { code?: string }).code).toBe("22P05"); // unsupported Unicode escape sequence
     expect(await store.getUser(userId("u-nul"))).toBeNull();
+    const lone = await rejection(
+      store.commit(unit({ writes: [{ kind: "user", value: { ...fx.user("u-lone"), lastName: "a\ud800b" }, expectedVersion: null }] })),
+    );
+    expect((lone.error as { code?: string }).code).toBe("22P02"); // invalid input syntax for type json
+    expect(await store.getUser(userId("u-lone"))).toBeNull();
   });
 
   it("a unit writing one aggregate twice is a programming error (TypeError), as in the memory store", async () => {
