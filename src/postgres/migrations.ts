@@ -138,6 +138,9 @@ const lockBranch = (s: string, kind: string, table: string) => `
  * `commit_unit(unit jsonb) → jsonb`: a whole unit of work in one statement, so one round
  * trip and one (implicit) transaction.
  *
+ * 0. Claims the idempotency key first, if the unit has one: a twin unit that committed
+ *    with the key wins over any version check (`IDEMPOTENCY_KEY_TAKEN`), and a twin
+ *    still committing is waited for (the insert waits on the key's index entry).
  * 1. Locks every aggregate the unit writes (FOR UPDATE) or only read-checks (FOR SHARE),
  *    in one global order (kind, id), so two units never wait on each other in a cycle,
  *    and reads the versions under those locks: under READ COMMITTED a locking read waits
@@ -147,9 +150,12 @@ const lockBranch = (s: string, kind: string, table: string) => `
  *    name the same version, and the stored version must match), then each write (absent
  *    for `expectedVersion: null`, else at that version).
  * 3. Applies the writes in the order given (users also rewrite their attachment rows),
- *    appends history (one identity value per entry, in order) and events, and saves the
- *    idempotency record, inside one block: a unique violation rolls the whole block back
- *    and comes back as the port's error, named after the constraint.
+ *    appends history (one identity value per entry, in order) and events, and completes
+ *    the idempotency record.
+ *
+ * All of it runs in one block: a refusal (raised as SQLSTATE HB409 with the error as its
+ * message) or a unique violation (mapped by constraint name) rolls the whole block back,
+ * the key claimed included, and comes back as the port's error.
  *
  * Returns `{ok: true, versions, sequences}` or `{ok: false, error}`.
  */
@@ -161,57 +167,67 @@ DECLARE
   item record;
   w jsonb;
   current_version integer;
-  found jsonb := '{}';
+  found_versions jsonb := '{}';
   creating boolean;
   next_version integer;
   versions jsonb := '[]';
   sequences jsonb := '[]';
   numbered jsonb := '[]';
   seq bigint;
-  claim jsonb := unit -> 'idempotency';
+  claim jsonb := nullif(unit -> 'idempotency', 'null'::jsonb);
   violated text;
+  refusal text;
 BEGIN
-  -- 1. Lock and read the versions of every aggregate the unit names, in (kind, id) order.
-  FOR target IN
-    SELECT t.kind, t.id, bool_or(t.written) AS written
-    FROM (
-      SELECT x ->> 'kind' AS kind, x ->> 'id' AS id, true AS written FROM jsonb_array_elements(unit -> 'writes') x
-      UNION ALL
-      SELECT x ->> 'kind', x ->> 'id', false FROM jsonb_array_elements(unit -> 'reads') x
-    ) t
-    GROUP BY t.kind, t.id
-    ORDER BY t.kind COLLATE "C", t.id COLLATE "C"
-  LOOP
-    current_version := NULL;
-    CASE target.kind${lockBranch(s, "structure", "structures")}${lockBranch(s, "service", "services")}${lockBranch(s, "user", "users")}${lockBranch(s, "attachmentRequest", "attachment_requests")}
-      ELSE
-        RAISE EXCEPTION 'habilitations: unknown aggregate kind "%"', target.kind USING ERRCODE = '22023';
-    END CASE;
-    found := found || jsonb_build_object(target.kind || ':' || target.id, current_version);
-  END LOOP;
-
-  -- 2a. Read checks: one version per aggregate in the unit, and that version stored.
-  FOR item IN SELECT x AS r, n FROM jsonb_array_elements(unit -> 'reads') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
-    SELECT x INTO w FROM jsonb_array_elements(unit -> 'writes') x
-      WHERE x ->> 'kind' = item.r ->> 'kind' AND x ->> 'id' = item.r ->> 'id' LIMIT 1;
-    IF (w IS NOT NULL AND (w -> 'expectedVersion') IS DISTINCT FROM (item.r -> 'version'))
-       OR (found -> ((item.r ->> 'kind') || ':' || (item.r ->> 'id'))) IS DISTINCT FROM (item.r -> 'version') THEN
-      RETURN jsonb_build_object('ok', false, 'error',
-        jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', item.r -> 'kind', 'id', item.r -> 'id'));
-    END IF;
-  END LOOP;
-
-  -- 2b. Write checks: absent to create, else at the version read.
-  FOR item IN SELECT x AS w, n FROM jsonb_array_elements(unit -> 'writes') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
-    IF (found -> ((item.w ->> 'kind') || ':' || (item.w ->> 'id'))) IS DISTINCT FROM (item.w -> 'expectedVersion') THEN
-      RETURN jsonb_build_object('ok', false, 'error',
-        jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', item.w -> 'kind', 'id', item.w -> 'id'));
-    END IF;
-  END LOOP;
-
-  -- 3. Apply. A unique violation anywhere in this block undoes all of it.
-  w := NULL;
   BEGIN
+    -- 0. The idempotency key first.
+    IF claim IS NOT NULL THEN
+      INSERT INTO ${s}.idempotency_records (data) VALUES (claim) ON CONFLICT (owner, key) DO NOTHING;
+      IF NOT FOUND THEN
+        RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'IDEMPOTENCY_KEY_TAKEN',
+          'owner', claim -> 'owner', 'key', claim -> 'key'));
+      END IF;
+    END IF;
+
+    -- 1. Lock and read the versions of every aggregate the unit names, in (kind, id) order.
+    FOR target IN
+      SELECT t.kind, t.id, bool_or(t.written) AS written
+      FROM (
+        SELECT x ->> 'kind' AS kind, x ->> 'id' AS id, true AS written FROM jsonb_array_elements(unit -> 'writes') x
+        UNION ALL
+        SELECT x ->> 'kind', x ->> 'id', false FROM jsonb_array_elements(unit -> 'reads') x
+      ) t
+      GROUP BY t.kind, t.id
+      ORDER BY t.kind COLLATE "C", t.id COLLATE "C"
+    LOOP
+      current_version := NULL;
+      CASE target.kind${lockBranch(s, "structure", "structures")}${lockBranch(s, "service", "services")}${lockBranch(s, "user", "users")}${lockBranch(s, "attachmentRequest", "attachment_requests")}
+        ELSE
+          RAISE EXCEPTION 'habilitations: unknown aggregate kind "%"', target.kind USING ERRCODE = '22023';
+      END CASE;
+      found_versions := found_versions || jsonb_build_object(target.kind || ':' || target.id, current_version);
+    END LOOP;
+
+    -- 2a. Read checks: one version per aggregate in the unit, and that version stored.
+    FOR item IN SELECT x AS r, n FROM jsonb_array_elements(unit -> 'reads') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
+      SELECT x INTO w FROM jsonb_array_elements(unit -> 'writes') x
+        WHERE x ->> 'kind' = item.r ->> 'kind' AND x ->> 'id' = item.r ->> 'id' LIMIT 1;
+      IF (w IS NOT NULL AND (w -> 'expectedVersion') IS DISTINCT FROM (item.r -> 'version'))
+         OR (found_versions -> ((item.r ->> 'kind') || ':' || (item.r ->> 'id'))) IS DISTINCT FROM (item.r -> 'version') THEN
+        RAISE EXCEPTION USING ERRCODE = 'HB409', MESSAGE =
+          jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', item.r -> 'kind', 'id', item.r -> 'id')::text;
+      END IF;
+    END LOOP;
+
+    -- 2b. Write checks: absent to create, else at the version read.
+    FOR item IN SELECT x AS w, n FROM jsonb_array_elements(unit -> 'writes') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
+      IF (found_versions -> ((item.w ->> 'kind') || ':' || (item.w ->> 'id'))) IS DISTINCT FROM (item.w -> 'expectedVersion') THEN
+        RAISE EXCEPTION USING ERRCODE = 'HB409', MESSAGE =
+          jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', item.w -> 'kind', 'id', item.w -> 'id')::text;
+      END IF;
+    END LOOP;
+
+    -- 3. Apply.
+    w := NULL;
     FOR item IN SELECT x AS w, n FROM jsonb_array_elements(unit -> 'writes') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
       w := item.w;
       creating := (w -> 'expectedVersion') = 'null'::jsonb;
@@ -269,30 +285,32 @@ BEGIN
       SELECT x FROM jsonb_array_elements(unit -> 'events') WITH ORDINALITY AS a(x, n) ORDER BY n
       ON CONFLICT (event_id) DO NOTHING;
 
-    IF claim IS NOT NULL AND claim <> 'null'::jsonb THEN
-      INSERT INTO ${s}.idempotency_records (data)
-        VALUES (claim || jsonb_build_object('history', numbered, 'events', unit -> 'events'));
+    IF claim IS NOT NULL THEN
+      UPDATE ${s}.idempotency_records
+        SET data = claim || jsonb_build_object('history', numbered, 'events', unit -> 'events')
+        WHERE owner = claim ->> 'owner' AND key = claim ->> 'key';
     END IF;
-  EXCEPTION WHEN unique_violation THEN
-    GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
-    IF violated = 'users_login_key' THEN
-      RETURN jsonb_build_object('ok', false, 'error',
-        jsonb_build_object('code', 'LOGIN_TAKEN', 'login', w -> 'value' -> 'login'));
-    ELSIF violated = 'attachment_requests_one_pending' THEN
-      RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'PENDING_REQUEST_EXISTS',
-        'userId', w -> 'value' -> 'userId', 'structureId', w -> 'value' -> 'structureId'));
-    ELSIF violated = 'services_code_key' THEN
-      RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'SERVICE_CODE_TAKEN',
-        'structureId', w -> 'value' -> 'structureId', 'serviceCode', w -> 'value' -> 'code'));
-    ELSIF violated = 'idempotency_records_pkey' THEN
-      RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'IDEMPOTENCY_KEY_TAKEN',
-        'owner', claim -> 'owner', 'key', claim -> 'key'));
-    ELSIF violated IN ('structures_pkey', 'services_pkey', 'users_pkey', 'attachment_requests_pkey') AND w IS NOT NULL THEN
-      -- Created meanwhile by a concurrent unit.
-      RETURN jsonb_build_object('ok', false, 'error',
-        jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', w -> 'kind', 'id', w -> 'id'));
-    END IF;
-    RAISE;
+  EXCEPTION
+    WHEN SQLSTATE 'HB409' THEN
+      GET STACKED DIAGNOSTICS refusal = MESSAGE_TEXT;
+      RETURN jsonb_build_object('ok', false, 'error', refusal::jsonb);
+    WHEN unique_violation THEN
+      GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
+      IF violated = 'users_login_key' THEN
+        RETURN jsonb_build_object('ok', false, 'error',
+          jsonb_build_object('code', 'LOGIN_TAKEN', 'login', w -> 'value' -> 'login'));
+      ELSIF violated = 'attachment_requests_one_pending' THEN
+        RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'PENDING_REQUEST_EXISTS',
+          'userId', w -> 'value' -> 'userId', 'structureId', w -> 'value' -> 'structureId'));
+      ELSIF violated = 'services_code_key' THEN
+        RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'SERVICE_CODE_TAKEN',
+          'structureId', w -> 'value' -> 'structureId', 'serviceCode', w -> 'value' -> 'code'));
+      ELSIF violated IN ('structures_pkey', 'services_pkey', 'users_pkey', 'attachment_requests_pkey') AND w IS NOT NULL THEN
+        -- Created meanwhile by a concurrent unit.
+        RETURN jsonb_build_object('ok', false, 'error',
+          jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', w -> 'kind', 'id', w -> 'id'));
+      END IF;
+      RAISE;
   END;
 
   RETURN jsonb_build_object('ok', true, 'versions', versions, 'sequences', sequences);

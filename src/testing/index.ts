@@ -579,6 +579,25 @@ export function runStoreContract(options: StoreContractOptions): void {
         assert.equal(await store.getIdempotencyRecord("u-admin", "nope"), null);
       });
 
+      test("a taken idempotency key wins over a version conflict: a retried unit gets IDEMPOTENCY_KEY_TAKEN", async (store) => {
+        const retried = unit({
+          writes: [{ kind: "user", value: fx.user("u-1"), expectedVersion: null }],
+          history: [fx.history("s-1", "userAttached", 0, "u-1")],
+          events: [fx.event("e-1")],
+          idempotency: fx.idempotency("u-admin", "k-1"),
+        });
+        assertOk(await store.commit(retried));
+        // Its versions are stale now (u-1 exists), but the key speaks first.
+        assert.deepEqual(await store.commit(retried), { ok: false, error: { code: "IDEMPOTENCY_KEY_TAKEN", owner: "u-admin", key: "k-1" } });
+        assert.deepEqual(
+          await store.commit({ ...retried, writes: [{ kind: "user", value: fx.user("u-1"), expectedVersion: 1 }], reads: [{ kind: "user", id: "u-9", version: 3 }] }),
+          { ok: false, error: { code: "IDEMPOTENCY_KEY_TAKEN", owner: "u-admin", key: "k-1" } },
+        );
+        assert.equal((await store.readHistory(structureId("s-1"), { limit: 10 })).length, 1);
+        assert.deepEqual(await claimable(store), ["e-1"]);
+        assert.deepEqual(await store.getUser(userId("u-1")), { value: fx.user("u-1"), version: 1 });
+      });
+
       test("idempotency records saved before an instant are purged, the others kept", async (store) => {
         for (const [key, minutes] of [["k-1", 0], ["k-2", 1], ["k-3", 2]] as const)
           assertOk(await store.commit(unit({ idempotency: fx.idempotency("u-admin", key, minutes) })));
