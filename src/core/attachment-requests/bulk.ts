@@ -1,4 +1,3 @@
-import { frozen } from "../_lib.js";
 import type { DomainEvent } from "../events.js";
 import type { DomainError } from "../errors.js";
 import type { NewHistoryEntry } from "../history.js";
@@ -103,13 +102,13 @@ function decideEach<C extends { readonly requestId: AttachmentRequestId }, T ext
     }
     return { requestId: command.requestId, result };
   });
-  return frozen({
+  return {
     results,
     users: [...changedUsers.values()],
     requests: [...changedRequests.values()],
     history,
     events,
-  });
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { entry, frozen, withAttachment, type Recorded } from "../_lib.js";
+import { entry, withAttachment, type Recorded } from "../_lib.js";
 import type { DomainError } from "../errors.js";
 import type { StructureIdentifier } from "../identifier.js";
 import type { StructureId } from "../ids.js";
@@ -75,18 +75,16 @@ export function createStructure(
     attachedBy: founder.id,
     attachedAt: at,
   });
-  return ok(
-    frozen({
-      structure,
-      founder: updatedFounder,
-      history: [
-        entry("structureCreated", at, structure.id, founder.id, founder.id, {
-          label: structure.designation,
-        }),
-      ],
-      events: [
-        { type: "StructureCreated", at, structureId: structure.id, primaryManagerId: founder.id },
-      ],
-    }),
-  );
+  return ok({
+    structure,
+    founder: updatedFounder,
+    history: [
+      entry("structureCreated", at, structure.id, founder.id, founder.id, {
+        label: structure.designation,
+      }),
+    ],
+    events: [
+      { type: "StructureCreated", at, structureId: structure.id, primaryManagerId: founder.id },
+    ],
+  });
 }

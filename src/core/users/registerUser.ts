@@ -1,4 +1,4 @@
-import { frozen, type Recorded } from "../_lib.js";
+import type { Recorded } from "../_lib.js";
 import type { DomainError } from "../errors.js";
 import type { UserId } from "../ids.js";
 import type { User } from "../model.js";
@@ -63,7 +63,5 @@ export function registerUser(
     attachments: [],
     createdAt: at,
   };
-  return ok(
-    frozen({ user, history: [], events: [{ type: "UserRegistered", at, userId: user.id, login }] }),
-  );
+  return ok({ user, history: [], events: [{ type: "UserRegistered", at, userId: user.id, login }] });
 }
