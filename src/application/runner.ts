@@ -483,10 +483,6 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
     const owner = act.actorId ?? "-";
     const key = act.idempotencyKey;
     const fingerprint = key === undefined ? "" : fingerprintOf(act.operation, act.command);
-    if (key !== undefined) {
-      const record = await deps.store.getIdempotencyRecord(owner, key);
-      if (record !== null) return replay<V>(record, fingerprint, key);
-    }
     const ids = new Map<IdKind, string>();
     const newId = (kind: IdKind) => {
       let id = ids.get(kind);
@@ -497,6 +493,11 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
       return id;
     };
     for (let n = 1; n <= deps.maxAttempts; n++) {
+      if (key !== undefined) {
+        // A first try (or a concurrent twin) with this key may have committed: its outcome is ours.
+        const record = await deps.store.getIdempotencyRecord(owner, key);
+        if (record !== null) return replay<V>(record, fingerprint, key);
+      }
       const session = new Session(deps.store);
       const decided = await act.decide({ session, ctx, newId });
       if (!decided.ok) return decided;
@@ -513,12 +514,7 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
       if (committed.ok) return ok(frozenCopy({ ...shown, history: committed.value.history, events }));
       const error = committed.error;
       if (error.code === "VERSION_CONFLICT") continue;
-      if (error.code === "IDEMPOTENCY_KEY_TAKEN" && key !== undefined) {
-        // A concurrent retry with the same key committed first: its outcome is ours.
-        const record = await deps.store.getIdempotencyRecord(owner, key);
-        if (record !== null) return replay<V>(record, fingerprint, key);
-        continue;
-      }
+      // A concurrent twin with the same key committed first: the next attempt replays it.
       if (error.code === "IDEMPOTENCY_KEY_TAKEN") continue;
       return err(fromCommitError(error));
     }

@@ -150,6 +150,10 @@ export function createMemoryStore(): MemoryStore {
 
   /** Checks versions and unique keys; returns the first problem, or null. */
   function check(unit: UnitOfWork): CommitError | null {
+    // The idempotency key first: a twin that committed with it wins over any version check.
+    const claim = unit.idempotency;
+    if (claim !== undefined && idempotency.has(idempotencyKey(claim.owner, claim.key)))
+      return { code: "IDEMPOTENCY_KEY_TAKEN", owner: claim.owner, key: claim.key };
     const written = new Map<string, Write>();
     for (const w of unit.writes) {
       const key = `${w.kind}:${w.value.id}`;
@@ -205,9 +209,6 @@ export function createMemoryStore(): MemoryStore {
         codeOwner.set(key, w.value.id);
       }
     }
-    const claim = unit.idempotency;
-    if (claim !== undefined && idempotency.has(idempotencyKey(claim.owner, claim.key)))
-      return { code: "IDEMPOTENCY_KEY_TAKEN", owner: claim.owner, key: claim.key };
     return null;
   }
 
