@@ -538,7 +538,8 @@ export function parseActor(actor: unknown): Result<UserId, DomainError> {
 
 /** Parses a command's options (`undefined` is no option). */
 export function parseCommandOptions(options: unknown): Result<CommandOptions, DomainError> {
-  if (options === undefined) return ok({});
+  // No options: an object without prototype, so a polluted Object.prototype adds no key.
+  if (options === undefined) return ok(Object.create(null) as CommandOptions);
   const parsed = parseWith(CommandOptionsSchema, options);
   if (parsed.ok) return parsed;
   return err({

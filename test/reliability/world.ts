@@ -22,6 +22,7 @@ export interface World {
   readonly app: Habilitations;
   appOver(store: HabilitationsStore, extra?: Partial<Parameters<typeof createHabilitations>[0]>): Habilitations;
   tick(minutes?: number): void;
+  setNow(iso: string): void;
   readonly users: Record<"alice" | "victor" | "sam" | "mia" | "noe" | "zoe" | "ivy", UserId>;
   readonly structures: readonly StructureId[];
   /** Services per structure. */
@@ -104,6 +105,9 @@ export async function buildWorld(): Promise<World> {
     appOver: make,
     tick: (minutes = 1) => {
       now = new Date(now.getTime() + minutes * 60_000);
+    },
+    setNow: (iso) => {
+      now = new Date(iso);
     },
     users,
     structures: [A, B, C],
