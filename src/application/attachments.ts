@@ -29,8 +29,7 @@ import {
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type { Page } from "../port/store.js";
-import { PageLimitSchema } from "./attachment-requests.js";
-import { CursorSchema, decodeCursor, encodeCursor } from "./cursor.js";
+import { CursorSchema, decodeCursor, encodeCursor, PageLimitSchema } from "./cursor.js";
 import { clocked, execute, judge, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 

@@ -1,4 +1,4 @@
-// Opaque, checked pagination cursors: a cursor names the list it belongs to, so a
+// Paging: page sizes, and opaque, checked cursors: a cursor names the list it belongs to, so a
 // cursor of another list, or anything else, is a VALIDATION error, never a guess.
 import { z } from "zod";
 import { err, ok, parseWith, type DomainError, type Result } from "../core/index.js";
@@ -30,6 +30,11 @@ export function decodeCursor<T>(cursor: string, list: CursorList, scope: string,
   const position = parseWith(schema, raw[3]);
   return position.ok ? ok(position.value) : invalid();
 }
+
+/** Largest page a query returns. */
+export const MAX_PAGE_SIZE = 500;
+/** The `limit` of a page query: 1 to {@link MAX_PAGE_SIZE}, 50 by default. */
+export const PageLimitSchema = z.number().int().min(1).max(MAX_PAGE_SIZE).default(50);
 
 /** The schema of a cursor field in a query. */
 export const CursorSchema = z.string().min(1).max(MAX_CURSOR_LENGTH);

@@ -14,8 +14,7 @@ import {
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type { HistoryQuery, Page } from "../port/store.js";
-import { PageLimitSchema } from "./attachment-requests.js";
-import { CursorSchema, decodeCursor, encodeCursor } from "./cursor.js";
+import { CursorSchema, decodeCursor, encodeCursor, PageLimitSchema } from "./cursor.js";
 import { clocked, judge, parseActor, Session, shielded, type Deps } from "./runner.js";
 
 const HistoryQuerySchema = z.strictObject({

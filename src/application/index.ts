@@ -2,6 +2,7 @@ import { attachmentRequestOperations } from "./attachment-requests.js";
 import { attachmentOperations } from "./attachments.js";
 import { historyOperations } from "./history.js";
 import { outboxOperations } from "./outbox.js";
+import { pendingRequestOperations } from "./pending-requests.js";
 import { resolveOptions, type HabilitationsOptions } from "./runner.js";
 import { structureOperations } from "./structures.js";
 import { userOperations } from "./users.js";
@@ -18,6 +19,7 @@ import { userOperations } from "./users.js";
 export type Habilitations = ReturnType<typeof structureOperations> &
   ReturnType<typeof userOperations> &
   ReturnType<typeof attachmentRequestOperations> &
+  ReturnType<typeof pendingRequestOperations> &
   ReturnType<typeof attachmentOperations> &
   ReturnType<typeof historyOperations> &
   ReturnType<typeof outboxOperations>;
@@ -46,6 +48,7 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
     ...structureOperations(deps),
     ...userOperations(deps),
     ...attachmentRequestOperations(deps),
+    ...pendingRequestOperations(deps),
     ...attachmentOperations(deps),
     ...historyOperations(deps),
     ...outboxOperations(deps),
@@ -62,9 +65,9 @@ export type {
   AttachmentRequestRefusedOutcome,
   BulkOutcome,
   BulkResultItem,
-  PendingRequestSummary,
 } from "./attachment-requests.js";
-export { MAX_PAGE_SIZE } from "./attachment-requests.js";
+export type { PendingRequestSummary } from "./pending-requests.js";
+export { MAX_PAGE_SIZE } from "./cursor.js";
 export type { MemberChangedOutcome, MemberSummary } from "./attachments.js";
 export type { RelayReport } from "./outbox.js";
 export { MAX_OUTBOX_BATCH } from "./outbox.js";
