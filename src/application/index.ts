@@ -1,3 +1,4 @@
+import { frozenCopy } from "../internal/frozen.js";
 import { attachmentRequestOperations } from "./attachment-requests.js";
 import { attachmentOperations } from "./attachments.js";
 import { historyOperations } from "./history.js";
@@ -44,7 +45,7 @@ export type Habilitations = ReturnType<typeof structureOperations> &
  */
 export function createHabilitations(options: HabilitationsOptions): Habilitations {
   const deps = resolveOptions(options);
-  return Object.freeze({
+  const operations = {
     ...structureOperations(deps),
     ...userOperations(deps),
     ...attachmentRequestOperations(deps),
@@ -52,7 +53,13 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
     ...attachmentOperations(deps),
     ...historyOperations(deps),
     ...outboxOperations(deps),
-  });
+  };
+  // Whatever an operation gives back — success or refusal, every level — the caller
+  // cannot change (what is already frozen is reused as it is).
+  const frozen: Record<string, unknown> = {};
+  for (const [name, operation] of Object.entries(operations))
+    frozen[name] = async (...args: unknown[]) => frozenCopy(await (operation as (...a: unknown[]) => Promise<unknown>)(...args));
+  return Object.freeze(frozen) as Habilitations;
 }
 
 export type { HabilitationsOptions, IdKind, CommandOptions, Outcome } from "./runner.js";

@@ -116,7 +116,7 @@ describe("validateAttachmentRequests", () => {
   // Source bug (see the report of this change): the `result` of each item, and the
   // errors in it, are not frozen, although a bulk outcome is to be a deep-frozen copy.
   // Remove `.fails` once the application layer freezes them.
-  it.fails("gives back a bulk outcome frozen all the way down, refusals included", async () => {
+  it("gives back a bulk outcome frozen all the way down, refusals included", async () => {
     const { h, g, app } = await guide();
     const a = await ask(h, g.farid, g.townHall);
     const r = must(await app.validateAttachmentRequests(g.alice, { items: [{ requestId: a }, { requestId: UNKNOWN }] }));
