@@ -22,7 +22,13 @@ export const MAX_SCOPE_SERVICES = 10_000;
 /** Most items one bulk decision may name. */
 export const MAX_BULK_ITEMS = 50_000;
 
-const id = <T extends string>() => z.string().min(1).max(200) as unknown as z.ZodType<T, string>;
+/** Ids are opaque, but one line of visible characters: no control character, no bidirectional override. */
+const id = <T extends string>() =>
+  z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((s) => textProblem(s, "line") === null && !isBlank(s), "not an id") as unknown as z.ZodType<T, string>;
 
 /** A structure id. */
 export const StructureIdSchema = id<StructureId>();

@@ -148,7 +148,7 @@ describe("validateAttachmentRequests — valider plusieurs demandes à la fois",
     expect(bulk.users[0]!.attachments.map((a) => a.structureId).sort()).toEqual([g.hospital.id, g.townHall.id].sort());
   });
 
-  it("reports records missing from the state as NOT_FOUND (structure, user)", () => {
+  it("reports a request whose structure is missing from the state as the request NOT_FOUND (no id it was not given), and a missing requester as NOT_FOUND user to its manager", () => {
     const g = buildGuide();
     const state = bulkState(g);
     const bulk = validateAttachmentRequests(
@@ -157,8 +157,21 @@ describe("validateAttachmentRequests — valider plusieurs demandes à la fois",
       ctx,
     );
     expect(bulk.results.map((r) => (r.result.ok ? null : r.result.error))).toEqual([
-      { code: "NOT_FOUND", entity: "structure", id: g.townHall.id },
+      { code: "NOT_FOUND", entity: "attachmentRequest", id: g.chloeRequest.id },
       { code: "NOT_FOUND", entity: "user", id: g.elodie.id },
+    ]);
+  });
+
+  it("tells an outsider nothing of what is missing: NOT_FOUND for the request they named", () => {
+    const g = buildGuide();
+    const state = bulkState(g);
+    const bulk = validateAttachmentRequests(
+      { ...state, actor: g.victor, users: new Map([[g.victor.id, g.victor]]) },
+      { items: [{ requestId: g.elodieRequest.id }] },
+      ctx,
+    );
+    expect(bulk.results.map((r) => (r.result.ok ? null : r.result.error))).toEqual([
+      { code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id },
     ]);
   });
 });

@@ -5,6 +5,7 @@ import type { StructureId } from "../ids.js";
 import type { Structure, User } from "../model.js";
 import { err, ok, type Result } from "../result.js";
 import { WHOLE_STRUCTURE } from "../scope.js";
+import { visibleText } from "../text.js";
 import { toInstant, todayOf, type TransitionContext } from "../time.js";
 import type { StructureKind } from "../vocabulary.js";
 
@@ -60,7 +61,7 @@ export function createStructure(
   const at = toInstant(ctx.now);
   const structure: Structure = {
     id: ctx.structureId,
-    designation: command.designation.trim(),
+    designation: visibleText(command.designation) ?? "",
     kind: command.kind,
     viaPigp: command.kind === "public" && command.viaPigp,
     identifier: command.identifier,

@@ -4,7 +4,7 @@ import type { DomainError } from "../errors.js";
 import type { ServiceId, StructureId } from "../ids.js";
 import type { Service, Structure, User } from "../model.js";
 import { err, ok, type Result } from "../result.js";
-import { normalizeServiceCode } from "../text.js";
+import { normalizeServiceCode, visibleText } from "../text.js";
 import { toInstant, todayOf, type TransitionContext } from "../time.js";
 
 /** Add a service to a structure. */
@@ -72,7 +72,7 @@ export function addService(
     id: ctx.serviceId,
     structureId: structure.id,
     code: normalizeServiceCode(command.code),
-    label: command.label.trim(),
+    label: visibleText(command.label) ?? "",
     active: true,
     createdAt: at,
   };
@@ -118,7 +118,7 @@ export function renameService(
   const allowed = checkService(state, command.serviceId, ctx);
   if (!allowed.ok) return allowed;
   const at = toInstant(ctx.now);
-  const service: Service = { ...state.service, label: command.label.trim() };
+  const service: Service = { ...state.service, label: visibleText(command.label) ?? "" };
   return ok({
     service,
     history: [

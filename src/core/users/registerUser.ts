@@ -3,6 +3,7 @@ import type { DomainError } from "../errors.js";
 import type { UserId } from "../ids.js";
 import type { User } from "../model.js";
 import { ok, type Result } from "../result.js";
+import { visibleText } from "../text.js";
 import { toInstant, type TransitionContext } from "../time.js";
 
 /** Register a user account. */
@@ -57,8 +58,8 @@ export function registerUser(
     id: ctx.userId,
     login,
     contactEmail: (command.contactEmail ?? login).trim(),
-    lastName: command.lastName.trim(),
-    firstName: command.firstName.trim(),
+    lastName: visibleText(command.lastName) ?? "",
+    firstName: visibleText(command.firstName) ?? "",
     status: "active",
     attachments: [],
     createdAt: at,
