@@ -6,7 +6,7 @@ import {
   historyKindLabel,
   roleLabel,
   type DomainError,
-  type DomainEvent,
+  type RecordedEvent,
   type Result,
   type ServiceId,
   type UserId,
@@ -23,7 +23,7 @@ const app = createHabilitations({
   newId: (kind) => {
     const n = (counters.get(kind) ?? 0) + 1;
     counters.set(kind, n);
-    return `${{ structure: "str", service: "svc", user: "usr", attachmentRequest: "req" }[kind]}-${n}`;
+    return `${{ structure: "str", service: "svc", user: "usr", attachmentRequest: "req", event: "evt" }[kind]}-${n}`;
   },
 });
 const tick = (minutes: number) => (now = new Date(now.getTime() + minutes * 60_000));
@@ -35,8 +35,6 @@ function must<T>(r: Result<T, DomainError>): T {
 }
 
 const names = new Map<string, string>();
-const delivered: DomainEvent[] = [];
-const deliver = (events: readonly DomainEvent[]) => delivered.push(...events);
 
 async function register(login: string, firstName: string, lastName: string): Promise<UserId> {
   const { user } = must(await app.registerUser({ login, firstName, lastName }));
@@ -101,21 +99,18 @@ const elodieRequest = must(await app.requestAttachment(elodie, {
   scope: { kind: "services", serviceIds: [services.get("ACHATS"), services.get("PAIE")] },
   comment: "Je reprends aussi les achats et la paie.",
 }));
-deliver(elodieRequest.events);
 tick(3);
 const brunoRequest = must(await app.requestAttachment(bruno, {
   structureId: librairie.id,
   scope: { kind: "structure" },
   comment: "Responsable de la librairie.",
 }));
-deliver(brunoRequest.events);
 tick(2);
 const faridRequest = must(await app.requestAttachment(farid, {
   structureId: mairie.id,
   scope: { kind: "structure" },
   comment: "Bonjour, merci de m'ajouter.",
 }));
-deliver(faridRequest.events);
 
 const pending = must(await app.listPendingAttachmentRequests(alice));
 printTable("Les demandes de rattachement à une structure (en attente)", pending.items.map((p) => ({
@@ -147,39 +142,44 @@ process.stdout.write(
   `\nConsulter la demande ${brunoView.request.id} — ${brunoView.structure.designation} (sans service) : ` +
     `${brunoView.services.length} service, « Rattacher à la structure » coché : ${brunoView.wholeStructureChecked ? "oui" : "non"}\n`,
 );
-const validatedBruno = must(await app.validateAttachmentRequest(alice, {
+must(await app.validateAttachmentRequest(alice, {
   requestId: brunoRequest.request.id,
   role: "secondaryManager",
 }));
-deliver(validatedBruno.events);
 
 // Élodie's request validated with COMPTA unchecked: the checked services *are* her
 // scope, so COMPTA is removed and the history says so. Farid's is refused with a reason.
-const validatedElodie = must(await app.validateAttachmentRequest(alice, {
+const elodieDecision = {
   requestId: elodieRequest.request.id,
   scope: { kind: "services", serviceIds: [services.get("ACHATS"), services.get("PAIE")] },
-}));
-deliver(validatedElodie.events);
-const refusal = await app.refuseAttachmentRequest(alice, { requestId: faridRequest.request.id, reason: "   " });
+};
+const validatedElodie = must(await app.validateAttachmentRequest(alice, elodieDecision, { idempotencyKey: "alice-click-42" }));
+// The response was lost on the way back; the browser retries with the same key and
+// gets the same outcome (same history entries, same event ids), nothing done twice.
+const retried = must(await app.validateAttachmentRequest(alice, elodieDecision, { idempotencyKey: "alice-click-42" }));
+process.stdout.write(
+  `\nValidation rejouée avec la même clé d'idempotence : même résultat ? ${JSON.stringify(retried) === JSON.stringify(validatedElodie) ? "oui" : "NON"}` +
+    `\nCe que le gestionnaire voit de la demandeuse : ${JSON.stringify(validatedElodie.requester)}\n`,
+);
+const refusal = await app.refuseAttachmentRequest(alice, { requestId: faridRequest.request.id, reason: " \u200B " });
 process.stdout.write(`\nRefus sans motif : ${refusal.ok ? "accepté ?!" : `${refusal.error.code} — ${errorMessage(refusal.error)}`}\n`);
-const refusedFarid = must(await app.refuseAttachmentRequest(alice, {
+must(await app.refuseAttachmentRequest(alice, {
   requestId: faridRequest.request.id,
   reason: "Vous n'êtes pas agent de la mairie.",
 }));
-deliver(refusedFarid.events);
 const again = await app.validateAttachmentRequest(alice, { requestId: faridRequest.request.id });
 process.stdout.write(`Valider une demande déjà refusée : ${again.ok ? "accepté ?!" : `${again.error.code} — ${errorMessage(again.error)}`}\n`);
 
 // A direct attachment on the manager's initiative, from a later date.
 tick(15);
-deliver(must(await app.attachUser(bruno, {
+must(await app.attachUser(bruno, {
   structureId: librairie.id,
   userId: chloe,
   role: "user",
   validFrom: "2026-12-01",
   comment: "Renfort pour les fêtes",
   scope: { kind: "structure" },
-})).events);
+}));
 
 const serviceLabel = new Map([...services].map(([code, id]) => [id as string, code]));
 const describeScope = (scope: { kind: string; serviceIds?: readonly string[] } | undefined) =>
@@ -211,7 +211,14 @@ for (const structure of [mairie, librairie]) {
   })));
 }
 
-printTable("Événements à livrer par l'hôte (courriels)", delivered.map((e) => ({
+// Every event was saved with the decision it reports, in the outbox: the host's relay
+// delivers them (at least once; acknowledged ones never come back).
+const delivered: RecordedEvent[] = [];
+const relay = must(await app.relayEvents((event) => {
+  delivered.push(event);
+}, { limit: 1000 }));
+printTable(`Événements livrés par le relais de l'hôte (${relay.delivered} livrés, ${relay.failed} en échec)`, delivered.map((e) => ({
+  id: e.id,
   type: e.type,
   destinataire:
     e.type === "AttachmentRequested" ? "gestionnaires de la structure" : "userId" in e ? names.get(e.userId) : null,

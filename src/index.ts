@@ -13,11 +13,27 @@ export type {
   ValidationIssue,
 } from "./core/errors.js";
 
-// Ids and time
+// Ids, time and text
 export { structureId, serviceId, userId, attachmentRequestId } from "./core/ids.js";
 export type { Brand, StructureId, ServiceId, UserId, AttachmentRequestId } from "./core/ids.js";
-export { toInstant, todayOf, localDate, isInForce } from "./core/time.js";
+export {
+  toInstant,
+  todayOf,
+  localDate,
+  isLocalDate,
+  isInForce,
+  calendarDate,
+  DEFAULT_TIME_ZONE,
+} from "./core/time.js";
 export type { Instant, LocalDate, TransitionContext } from "./core/time.js";
+export {
+  isBlank,
+  visibleText,
+  textProblem,
+  normalizeServiceCode,
+  SERVICE_CODE_PATTERN,
+} from "./core/text.js";
+export type { TextProblem } from "./core/text.js";
 
 // Vocabulary: values, French labels, Chorus Pro codes
 export {
@@ -73,7 +89,7 @@ export type {
 } from "./core/model.js";
 export { HISTORY_KINDS, historyKindLabel } from "./core/history.js";
 export type { HistoryKind, HistoryDetails, NewHistoryEntry, HistoryEntry } from "./core/history.js";
-export type { DomainEvent, DomainEventType } from "./core/events.js";
+export type { DomainEvent, DomainEventType, RecordedEvent } from "./core/events.js";
 
 // Rules
 export {
@@ -146,7 +162,7 @@ export {
   pendingRequestsForManager,
 } from "./core/attachment-requests/pendingRequests.js";
 export { attachUser } from "./core/attachments/attachUser.js";
-export type { AttachUser, AttachUserState, UserAttachedOutcome } from "./core/attachments/attachUser.js";
+export type { AttachUser, AttachUserState, UserAttached } from "./core/attachments/attachUser.js";
 export { changeMemberRole, removeAttachment } from "./core/attachments/memberChanges.js";
 export type {
   ChangeMemberRole,
@@ -155,10 +171,17 @@ export type {
   MemberChanged,
 } from "./core/attachments/memberChanges.js";
 
-// The boundary: schemas and parse functions
+// The boundary: plain data in, schemas and parse functions
 export {
   parseWith,
+  MAX_VALIDATION_ISSUES,
+  MAX_INPUT_NODES,
+  MAX_INPUT_DEPTH,
+  MAX_KEY_LENGTH,
+} from "./core/boundary.js";
+export {
   MAX_TEXT_LENGTH,
+  MAX_NAME_LENGTH,
   MAX_SCOPE_SERVICES,
   MAX_BULK_ITEMS,
   StructureIdSchema,
@@ -167,10 +190,16 @@ export {
   AttachmentRequestIdSchema,
   InstantSchema,
   LocalDateSchema,
+  MultilineTextSchema,
+  NameSchema,
+  ServiceCodeSchema,
+  EmailSchema,
   RoleSchema,
   AttachmentRoleSchema,
   AttachmentScopeSchema,
   StructureIdentifierSchema,
+} from "./core/schemas.js";
+export {
   StructureSchema,
   ServiceSchema,
   UserSchema,
@@ -178,32 +207,7 @@ export {
   NewHistoryEntrySchema,
   HistoryEntrySchema,
   DomainEventSchema,
-  CreateStructureSchema,
-  AddServiceSchema,
-  RenameServiceSchema,
-  DeactivateServiceSchema,
-  RegisterUserSchema,
-  RequestAttachmentSchema,
-  ValidateAttachmentRequestSchema,
-  RefuseAttachmentRequestSchema,
-  ValidateAttachmentRequestsSchema,
-  RefuseAttachmentRequestsSchema,
-  AttachUserSchema,
-  ChangeMemberRoleSchema,
-  RemoveAttachmentSchema,
-  parseCreateStructure,
-  parseAddService,
-  parseRenameService,
-  parseDeactivateService,
-  parseRegisterUser,
-  parseRequestAttachment,
-  parseValidateAttachmentRequest,
-  parseRefuseAttachmentRequest,
-  parseValidateAttachmentRequests,
-  parseRefuseAttachmentRequests,
-  parseAttachUser,
-  parseChangeMemberRole,
-  parseRemoveAttachment,
+  RecordedEventSchema,
   parseStructure,
   parseService,
   parseUser,
@@ -211,15 +215,42 @@ export {
   parseHistoryEntry,
   parseNewHistoryEntry,
   parseDomainEvent,
-} from "./core/schemas.js";
+  parseRecordedEvent,
+} from "./core/records.js";
+export {
+  CreateStructureSchema,
+  AddServiceSchema,
+  RenameServiceSchema,
+  DeactivateServiceSchema,
+  parseCreateStructure,
+  parseAddService,
+  parseRenameService,
+  parseDeactivateService,
+} from "./core/structures/schemas.js";
+export { RegisterUserSchema, parseRegisterUser } from "./core/users/schemas.js";
+export {
+  RequestAttachmentSchema,
+  ValidateAttachmentRequestSchema,
+  RefuseAttachmentRequestSchema,
+  ValidateAttachmentRequestsSchema,
+  RefuseAttachmentRequestsSchema,
+  parseRequestAttachment,
+  parseValidateAttachmentRequest,
+  parseRefuseAttachmentRequest,
+  parseValidateAttachmentRequests,
+  parseRefuseAttachmentRequests,
+} from "./core/attachment-requests/schemas.js";
+export {
+  AttachUserSchema,
+  ChangeMemberRoleSchema,
+  RemoveAttachmentSchema,
+  parseAttachUser,
+  parseChangeMemberRole,
+  parseRemoveAttachment,
+} from "./core/attachments/schemas.js";
 
 // The repository port
-export {
-  aggregateId,
-  historyCursor,
-  parseHistoryCursor,
-  matchesHistoryQuery,
-} from "./port/store.js";
+export { AGGREGATE_KINDS, aggregateId, matchesHistoryQuery } from "./port/store.js";
 export type {
   HabilitationsStore,
   AggregateKind,
@@ -234,17 +265,31 @@ export type {
   Page,
   PendingCursor,
   HistoryQuery,
+  IdempotencyClaim,
+  IdempotencyRecord,
+  OutboxMessage,
+  OutboxClaim,
 } from "./port/store.js";
 
 // The application layer
-export { createHabilitations, MAX_PAGE_SIZE } from "./application/index.js";
+export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH } from "./application/index.js";
 export type {
   Habilitations,
   HabilitationsOptions,
   IdKind,
-  Committed,
+  CommandOptions,
+  Outcome,
+  MemberView,
+  StructureCreatedOutcome,
+  ServiceChangedOutcome,
+  UserRegisteredOutcome,
+  AttachmentRequestedOutcome,
+  AttachmentRequestValidatedOutcome,
+  AttachmentRequestRefusedOutcome,
+  MemberChangedOutcome,
   BulkOutcome,
   BulkResultItem,
   PendingRequestSummary,
   MemberSummary,
+  RelayReport,
 } from "./application/index.js";

@@ -1,22 +1,38 @@
-import { commandOperations } from "./commands.js";
-import { queryOperations } from "./queries.js";
+import { frozenCopy } from "../internal/frozen.js";
+import { attachmentRequestOperations } from "./attachment-requests.js";
+import { attachmentOperations } from "./attachments.js";
+import { historyOperations } from "./history.js";
+import { outboxOperations } from "./outbox.js";
+import { pendingRequestOperations } from "./pending-requests.js";
 import { resolveOptions, type HabilitationsOptions } from "./runner.js";
+import { structureOperations } from "./structures.js";
+import { userOperations } from "./users.js";
 
 /**
- * The application layer: one async function per business act of the guide. Each
- * parses its input (junk gives `VALIDATION`), loads what the rule needs, runs the pure
- * transition with the injected clock and ids, saves everything in one unit of work
- * (retrying on a version conflict), and returns `Result<{ …outcome, history, events }>`.
- * Nothing is ever half-written, and no domain rule throws.
+ * The application layer: one async function per business act of the guide, composed
+ * from one module per guide section. Each act parses its input (junk gives
+ * `VALIDATION`), loads what the rule needs, runs the pure transition with the injected
+ * clock and ids, saves everything in one unit of work with its history and events
+ * (retrying on a version conflict), and returns `Result<{ …outcome, history, events }>`
+ * holding only what the actor may see. Nothing is ever half-written, and no domain
+ * rule throws.
  */
-export type Habilitations = ReturnType<typeof commandOperations> & ReturnType<typeof queryOperations>;
+export type Habilitations = ReturnType<typeof structureOperations> &
+  ReturnType<typeof userOperations> &
+  ReturnType<typeof attachmentRequestOperations> &
+  ReturnType<typeof pendingRequestOperations> &
+  ReturnType<typeof attachmentOperations> &
+  ReturnType<typeof historyOperations> &
+  ReturnType<typeof outboxOperations>;
 
 /**
- * Creates the application over a store.
+ * Creates the application over a store. Throws (`RangeError`, `TypeError`) only for
+ * options that can never work: a `maxAttempts` below 1, an unknown time zone, a store
+ * missing methods.
  *
  * @example
  * ```ts
- * import { createHabilitations } from "habilitations";
+ * import { createHabilitations, errorMessage } from "habilitations";
  * import { createMemoryStore } from "habilitations/memory";
  *
  * const app = createHabilitations({ store: createMemoryStore() });
@@ -29,10 +45,36 @@ export type Habilitations = ReturnType<typeof commandOperations> & ReturnType<ty
  */
 export function createHabilitations(options: HabilitationsOptions): Habilitations {
   const deps = resolveOptions(options);
-  return { ...commandOperations(deps), ...queryOperations(deps) };
+  const operations = {
+    ...structureOperations(deps),
+    ...userOperations(deps),
+    ...attachmentRequestOperations(deps),
+    ...pendingRequestOperations(deps),
+    ...attachmentOperations(deps),
+    ...historyOperations(deps),
+    ...outboxOperations(deps),
+  };
+  // Whatever an operation gives back — success or refusal, every level — the caller
+  // cannot change (what is already frozen is reused as it is).
+  const frozen: Record<string, unknown> = {};
+  for (const [name, operation] of Object.entries(operations))
+    frozen[name] = async (...args: unknown[]) => frozenCopy(await (operation as (...a: unknown[]) => Promise<unknown>)(...args));
+  return Object.freeze(frozen) as Habilitations;
 }
 
-export type { HabilitationsOptions, IdKind, Committed } from "./runner.js";
-export type { BulkOutcome, BulkResultItem } from "./commands.js";
-export type { PendingRequestSummary, MemberSummary } from "./queries.js";
-export { MAX_PAGE_SIZE } from "./queries.js";
+export type { HabilitationsOptions, IdKind, CommandOptions, Outcome } from "./runner.js";
+export type { MemberView } from "./views.js";
+export type { StructureCreatedOutcome, ServiceChangedOutcome } from "./structures.js";
+export type { UserRegisteredOutcome } from "./users.js";
+export type {
+  AttachmentRequestedOutcome,
+  AttachmentRequestValidatedOutcome,
+  AttachmentRequestRefusedOutcome,
+  BulkOutcome,
+  BulkResultItem,
+} from "./attachment-requests.js";
+export type { PendingRequestSummary } from "./pending-requests.js";
+export { MAX_PAGE_SIZE } from "./cursor.js";
+export type { MemberChangedOutcome, MemberSummary } from "./attachments.js";
+export type { RelayReport } from "./outbox.js";
+export { MAX_OUTBOX_BATCH } from "./outbox.js";

@@ -1,98 +1,84 @@
-// The machinery every application operation shares: context, loading, unit of work,
-// commit with bounded retries on version conflicts.
-import { randomUUID } from "node:crypto";
-import { freeze } from "immer";
+// Running a command: idempotency, load and decide, one unit of work, bounded retries;
+// parsing an act's actor, input and options; bulk acts item by item.
+import { createHash } from "node:crypto";
+import { z } from "zod";
 import {
   err,
   ok,
-  type DomainError,
-  type HistoryEntry,
-  type LocalDate,
-  type NewHistoryEntry,
-  type Result,
-  type Service,
-  type ServiceId,
-  type Structure,
-  type StructureId,
-  type TransitionContext,
-  type User,
-  type UserId,
   parseWith,
   UserIdSchema,
+  type DomainError,
+  type DomainEvent,
+  type HistoryEntry,
+  type NewHistoryEntry,
+  type RecordedEvent,
+  type Result,
+  type UserId,
 } from "../core/index.js";
-import type { CommitError, HabilitationsStore, ReadCheck, UnitOfWork, Versioned, Write } from "../port/store.js";
+import { frozenCopy } from "../internal/frozen.js";
+import type { CommitError, IdempotencyRecord } from "../port/store.js";
+import { clocked, mintId, shielded, type Clocked, type CommandOptions, type Deps, type IdKind } from "./options.js";
+import { Session, type Staged } from "./session.js";
 
-/** The kinds of record the application layer creates ids for. */
-export type IdKind = "structure" | "service" | "user" | "attachmentRequest";
+export { clocked, mintId, resolveOptions, shielded } from "./options.js";
+export type { Clocked, CommandOptions, Deps, HabilitationsOptions, IdKind } from "./options.js";
+export { judge, Session } from "./session.js";
+export type { Staged } from "./session.js";
 
-/** Options of {@link createHabilitations}. Everything but the store has a default. */
-export interface HabilitationsOptions {
-  /** Where aggregates and history are kept (`createMemoryStore()`, or an SQL adapter). */
-  readonly store: HabilitationsStore;
-  /** The clock. Default: the system clock. */
-  readonly clock?: () => Date;
-  /** Makes a new id. Default: a prefixed random UUID (`usr_…`, `str_…`, `svc_…`, `req_…`). */
-  readonly newId?: (kind: IdKind) => string;
-  /**
-   * The calendar date of an instant, for rules on validity dates. Default: the UTC date.
-   * A host whose users live in Europe/Paris passes a function giving the Paris date.
-   */
-  readonly today?: (now: Date) => LocalDate;
-  /** How many times a command is tried when another one changed what it read. Default 5. */
-  readonly maxAttempts?: number;
-}
-
-/** The resolved options, as every operation sees them. */
-export interface Deps {
-  readonly store: HabilitationsStore;
-  readonly clock: () => Date;
-  readonly newId: (kind: IdKind) => string;
-  readonly today: ((now: Date) => LocalDate) | undefined;
-  readonly maxAttempts: number;
-}
-
-const prefix: Record<IdKind, string> = {
-  structure: "str",
-  service: "svc",
-  user: "usr",
-  attachmentRequest: "req",
-};
-
-/** Applies defaults to the options. */
-export function resolveOptions(options: HabilitationsOptions): Deps {
-  const maxAttempts = options.maxAttempts ?? 5;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
-    throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
-  return {
-    store: options.store,
-    clock: options.clock ?? (() => new Date()),
-    newId: options.newId ?? ((kind) => `${prefix[kind]}_${randomUUID()}`),
-    today: options.today,
-    maxAttempts,
-  };
-}
-
-/** The transition context of one command: the clock is read once. */
-export function contextOf(deps: Deps): TransitionContext {
-  const now = deps.clock();
-  return deps.today === undefined ? { now } : { now, today: deps.today(now) };
-}
-
-/**
- * What an operation returns once committed: the transition's outcome, with its history
- * entries as stored (numbered) and its events for the host to deliver.
- */
-export type Committed<T extends { readonly history: readonly NewHistoryEntry[] }> = Omit<T, "history"> & {
+/** What an operation gives back: what the actor may see of the outcome, with its history and events. */
+export type Outcome<V> = V & {
+  /** The history entries appended, as stored (numbered). */
   readonly history: readonly HistoryEntry[];
+  /** The events saved in the outbox, with their ids: deliver them now, or let the relay do it. */
+  readonly events: readonly RecordedEvent[];
 };
 
-/** What one attempt of a command decided: the unit of work to commit and the outcome. */
-export interface Plan<T> {
-  readonly unit: UnitOfWork;
-  readonly outcome: T;
+/** What one attempt decided. */
+export interface Decision<O> {
+  readonly outcome: O;
+  readonly writes: readonly Staged[];
 }
 
-function fromCommitError(error: Exclude<CommitError, { code: "VERSION_CONFLICT" }>): DomainError {
+/** What every attempt of a command is given. */
+export interface Attempt {
+  readonly session: Session;
+  readonly ctx: Clocked;
+  /** The id of the new record of this kind (the same on every attempt of the command). */
+  readonly newId: (kind: IdKind) => string;
+}
+
+/** One command, as {@link execute} runs it. */
+export interface Act<O extends { readonly history: readonly NewHistoryEntry[]; readonly events: readonly DomainEvent[] }, V> {
+  /** The operation's name (part of the idempotency fingerprint). */
+  readonly operation: string;
+  /** Who acts (the idempotency key's owner), or `null` for the public side. */
+  readonly actorId: UserId | null;
+  /** The parsed command (part of the idempotency fingerprint). */
+  readonly command: unknown;
+  readonly idempotencyKey: string | undefined;
+  /** Loads and decides; called again after a version conflict. */
+  decide(attempt: Attempt): Promise<Result<Decision<O>, DomainError>>;
+  /** What the actor may see of the outcome (plain data, no history or events). */
+  show(outcome: O): V;
+}
+
+/** The fingerprint of an operation and its parsed input: canonical JSON, hashed. */
+function fingerprintOf(operation: string, command: unknown): string {
+  return createHash("sha256").update(canonicalJson([operation, command])).digest("base64url");
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value === "object" && value !== null)
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value) ?? "null";
+}
+
+function fromCommitError(error: Exclude<CommitError, { code: "VERSION_CONFLICT" | "IDEMPOTENCY_KEY_TAKEN" }>): DomainError {
   switch (error.code) {
     case "LOGIN_TAKEN":
       return { code: "LOGIN_TAKEN", login: error.login };
@@ -103,107 +89,135 @@ function fromCommitError(error: Exclude<CommitError, { code: "VERSION_CONFLICT" 
   }
 }
 
+function replay<V>(record: IdempotencyRecord, fingerprint: string, key: string): Result<Outcome<V>, DomainError> {
+  if (record.fingerprint !== fingerprint) return err({ code: "IDEMPOTENCY_KEY_REUSED", key });
+  return ok(frozenCopy({ ...(record.outcome as V), history: record.history, events: record.events }));
+}
+
 /**
- * Loads, decides and commits; on a version conflict, loads and decides again, up to
- * `maxAttempts` times, then gives up with `CONCURRENT_MODIFICATION`.
+ * Runs a command: reads the clock once; with an idempotency key, gives back the first
+ * outcome of a retry; loads and decides; commits one unit of work (aggregates, history,
+ * events, idempotency record); on a version conflict, loads and decides again, up to
+ * `maxAttempts` times, then gives up with `CONCURRENT_MODIFICATION`. What it returns is
+ * a deep-frozen copy the caller cannot change.
  */
-export async function execute<T extends { readonly history: readonly NewHistoryEntry[] }>(
+export function execute<O extends { readonly history: readonly NewHistoryEntry[]; readonly events: readonly DomainEvent[] }, V>(
   deps: Deps,
-  attempt: () => Promise<Result<Plan<T>, DomainError>>,
-): Promise<Result<Committed<T>, DomainError>> {
-  for (let n = 1; n <= deps.maxAttempts; n++) {
-    const planned = await attempt();
-    if (!planned.ok) return planned;
-    const committed = await deps.store.commit(planned.value.unit);
-    if (committed.ok) return ok(freeze({ ...planned.value.outcome, history: committed.value.history }));
-    if (committed.error.code !== "VERSION_CONFLICT") return err(fromCommitError(committed.error));
-  }
-  return err({ code: "CONCURRENT_MODIFICATION", attempts: deps.maxAttempts });
+  act: Act<O, V>,
+): Promise<Result<Outcome<V>, DomainError>> {
+  return shielded(deps, act.operation, async () => {
+    const ctx = clocked(deps);
+    const owner = act.actorId ?? "-";
+    const key = act.idempotencyKey;
+    const fingerprint = key === undefined ? "" : fingerprintOf(act.operation, act.command);
+    const ids = new Map<IdKind, string>();
+    const newId = (kind: IdKind) => {
+      let id = ids.get(kind);
+      if (id === undefined) {
+        id = mintId(deps, kind);
+        ids.set(kind, id);
+      }
+      return id;
+    };
+    for (let n = 1; n <= deps.maxAttempts; n++) {
+      if (key !== undefined) {
+        // A first try (or a concurrent twin) with this key may have committed: its outcome is ours.
+        const record = await deps.store.getIdempotencyRecord(owner, key);
+        if (record !== null) return replay<V>(record, fingerprint, key);
+      }
+      const session = new Session(deps.store);
+      const decided = await act.decide({ session, ctx, newId });
+      if (!decided.ok) return decided;
+      const { outcome, writes } = decided.value;
+      const shown = act.show(outcome);
+      const events: RecordedEvent[] = outcome.events.map((event) => ({ id: mintId(deps, "event"), ...event }));
+      const unit = session.unit(
+        writes,
+        outcome.history,
+        events,
+        key === undefined ? undefined : { owner, key, fingerprint, outcome: frozenCopy(shown), at: ctx.at },
+      );
+      const committed = await deps.store.commit(unit);
+      if (committed.ok) return ok(frozenCopy({ ...shown, history: committed.value.history, events }));
+      const error = committed.error;
+      if (error.code === "VERSION_CONFLICT") continue;
+      // A concurrent twin with the same key committed first: the next attempt replays it.
+      if (error.code === "IDEMPOTENCY_KEY_TAKEN") continue;
+      return err(fromCommitError(error));
+    }
+    return err({ code: "CONCURRENT_MODIFICATION", attempts: deps.maxAttempts });
+  });
 }
 
-/**
- * A unit of work; reads of aggregates that are also written are dropped (the write's
- * expected version checks them already).
- */
-export function unitOf(
-  writes: readonly Write[],
-  reads: readonly (ReadCheck | null)[],
-  history: readonly NewHistoryEntry[],
-): UnitOfWork {
-  const written = new Set(writes.map((w) => `${w.kind}:${w.value.id}`));
-  const kept = new Map<string, ReadCheck>();
-  for (const r of reads) {
-    if (r === null) continue;
-    const key = `${r.kind}:${r.id}`;
-    if (!written.has(key)) kept.set(key, r);
-  }
-  return { writes, reads: [...kept.values()], history };
-}
+// ------------------------------------------------------------------------ parsing
 
-/** What an attempt decided: the outcome, and a unit of work saving it with its history. */
-export function plan<T extends { readonly history: readonly NewHistoryEntry[] }>(
-  outcome: T,
-  writes: readonly Write[],
-  reads: readonly (ReadCheck | null)[],
-): Result<Plan<T>, DomainError> {
-  return ok({ outcome, unit: unitOf(writes, reads, outcome.history) });
-}
-
-/** The read check of a loaded aggregate. */
-export const readOf = (
-  kind: ReadCheck["kind"],
-  row: Versioned<{ readonly id: string }>,
-): ReadCheck => ({ kind, id: row.value.id, version: row.version });
+const KeySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7E]+$/, "printable ASCII without spaces");
+const CommandOptionsSchema = z.strictObject({ idempotencyKey: KeySchema.exactOptional() });
 
 /** Parses the actor's id. */
 export function parseActor(actor: unknown): Result<UserId, DomainError> {
   return parseWith(UserIdSchema, actor);
 }
 
-/** Loads a user, or `NOT_FOUND`. */
-export async function loadUser(store: HabilitationsStore, id: UserId): Promise<Result<Versioned<User>, DomainError>> {
-  const row = await store.getUser(id);
-  return row === null ? err({ code: "NOT_FOUND", entity: "user", id }) : ok(row);
-}
-
-/** Loads a structure, or `NOT_FOUND`. */
-export async function loadStructure(
-  store: HabilitationsStore,
-  id: StructureId,
-): Promise<Result<Versioned<Structure>, DomainError>> {
-  const row = await store.getStructure(id);
-  return row === null ? err({ code: "NOT_FOUND", entity: "structure", id }) : ok(row);
-}
-
-/**
- * Loads what a manager act is judged on: the structure, then the actor, with the read
- * checks that make the decision fail at commit if either changed meanwhile (write skew).
- */
-export async function loadJudged(
-  store: HabilitationsStore,
-  actorId: UserId,
-  structureId: StructureId,
-): Promise<Result<{ actor: Versioned<User>; structure: Versioned<Structure>; reads: ReadCheck[] }, DomainError>> {
-  const structure = await loadStructure(store, structureId);
-  if (!structure.ok) return structure;
-  const actor = await loadUser(store, actorId);
-  if (!actor.ok) return actor;
-  return ok({
-    actor: actor.value,
-    structure: structure.value,
-    reads: [readOf("user", actor.value), readOf("structure", structure.value)],
+/** Parses a command's options (`undefined` is no option). */
+export function parseCommandOptions(options: unknown): Result<CommandOptions, DomainError> {
+  // No options: an object without prototype, so a polluted Object.prototype adds no key.
+  if (options === undefined) return ok(Object.create(null) as CommandOptions);
+  const parsed = parseWith(CommandOptionsSchema, options);
+  if (parsed.ok) return parsed;
+  return err({
+    code: "VALIDATION",
+    issues: parsed.error.code === "VALIDATION" ? parsed.error.issues.map((i) => ({ ...i, path: ["options", ...i.path] })) : [],
   });
 }
 
-/** Loads the services named (missing ones are left for the rule to report) and their read checks. */
-export async function loadServices(
-  store: HabilitationsStore,
-  ids: Iterable<ServiceId>,
-): Promise<{ services: ReadonlyMap<ServiceId, Service>; reads: ReadCheck[] }> {
-  const unique = [...new Set(ids)];
-  const rows = unique.length === 0 ? [] : await store.getServices(unique);
-  return {
-    services: new Map(rows.map((r) => [r.value.id, r.value])),
-    reads: rows.map((r) => readOf("service", r)),
-  };
+/** The parsed actor, command and options of an act by someone: junk in any is `VALIDATION`. */
+export function parseAct<C>(
+  actor: unknown,
+  input: unknown,
+  options: unknown,
+  parse: (input: unknown) => Result<C, DomainError>,
+): Result<{ actorId: UserId; command: C; idempotencyKey: string | undefined }, DomainError> {
+  const actorId = parseActor(actor);
+  if (!actorId.ok) return actorId;
+  const command = parse(input);
+  if (!command.ok) return command;
+  const opts = parseCommandOptions(options);
+  if (!opts.ok) return opts;
+  return ok({ actorId: actorId.value, command: command.value, idempotencyKey: opts.value.idempotencyKey });
+}
+
+// ------------------------------------------------------------------------ bulk
+
+/**
+ * Runs each item on its own, in order. After a store failure the remaining items are
+ * not tried (each reports `NOT_ATTEMPTED`): what was committed before is reported, the
+ * failing item says why, and the host may retry the rest (with the same idempotency
+ * key, the committed ones give back their first outcome).
+ */
+export async function eachItem<I, T>(
+  items: readonly I[],
+  run: (item: I, index: number) => Promise<Result<T, DomainError>>,
+): Promise<Result<T, DomainError>[]> {
+  const results: Result<T, DomainError>[] = [];
+  let storeFailed = false;
+  for (let i = 0; i < items.length; i++) {
+    if (storeFailed) {
+      results.push(err({ code: "NOT_ATTEMPTED", reason: "storeFailure" }));
+      continue;
+    }
+    const result = await run(items[i] as I, i);
+    if (!result.ok && result.error.code === "STORE_FAILURE") storeFailed = true;
+    results.push(result);
+  }
+  return results;
+}
+
+/** The idempotency key of the `index`-th item of a bulk act whose key is `key`. */
+export function itemKey(key: string | undefined, index: number): string | undefined {
+  return key === undefined ? undefined : `${key}#${index}`;
 }

@@ -1,15 +1,9 @@
 // Internal helpers shared by the transitions; not exported from the package.
-import { freeze } from "immer";
 import type { DomainEvent } from "./events.js";
 import type { HistoryDetails, HistoryKind, NewHistoryEntry } from "./history.js";
 import type { AttachmentRequestId, StructureId, UserId } from "./ids.js";
 import type { Attachment, User } from "./model.js";
 import type { Instant } from "./time.js";
-
-/** Deep-freezes what a transition returns: returned state is immutable. */
-export function frozen<T>(value: T): T {
-  return freeze(value, true);
-}
 
 /** A user with their attachment to `attachment.structureId` added or replaced. */
 export function withAttachment(user: User, attachment: Attachment): User {
@@ -41,10 +35,4 @@ export interface Recorded {
   readonly history: readonly NewHistoryEntry[];
   /** What the host is told (e-mails, notifications). */
   readonly events: readonly DomainEvent[];
-}
-
-/** Trims a free text and tells whether anything is left. */
-export function nonBlank(text: string | undefined): string | null {
-  const trimmed = (text ?? "").trim();
-  return trimmed === "" ? null : trimmed;
 }

@@ -37,7 +37,13 @@ export type ForbiddenReason =
  * {@link errorMessage}.
  */
 export type DomainError =
-  | { readonly code: "VALIDATION"; readonly issues: readonly ValidationIssue[] }
+  | {
+      readonly code: "VALIDATION";
+      /** The first issues found (at most `MAX_VALIDATION_ISSUES`, each bounded in length). */
+      readonly issues: readonly ValidationIssue[];
+      /** How many more issues were found and not listed. */
+      readonly omittedIssues?: number;
+    }
   | { readonly code: "NOT_FOUND"; readonly entity: EntityKind; readonly id: string }
   | {
       readonly code: "FORBIDDEN";
@@ -66,11 +72,6 @@ export type DomainError =
     }
   | { readonly code: "ALREADY_ATTACHED"; readonly structureId: StructureId; readonly userId: UserId }
   | { readonly code: "NOT_ATTACHED"; readonly structureId: StructureId; readonly userId: UserId }
-  | {
-      readonly code: "SERVICE_NOT_IN_STRUCTURE";
-      readonly serviceId: ServiceId;
-      readonly structureId: StructureId;
-    }
   | { readonly code: "SERVICE_INACTIVE"; readonly serviceId: ServiceId }
   | { readonly code: "EMPTY_SCOPE"; readonly structureId: StructureId }
   | {
@@ -87,7 +88,32 @@ export type DomainError =
     }
   | { readonly code: "LOGIN_TAKEN"; readonly login: string }
   | { readonly code: "SERVICE_CODE_TAKEN"; readonly structureId: StructureId; readonly serviceCode: string }
-  | { readonly code: "CONCURRENT_MODIFICATION"; readonly attempts: number };
+  | { readonly code: "CONCURRENT_MODIFICATION"; readonly attempts: number }
+  | {
+      /** The same idempotency key came back with another operation or input. */
+      readonly code: "IDEMPOTENCY_KEY_REUSED";
+      readonly key: string;
+    }
+  | {
+      /**
+       * The store failed (connection lost, disk full, timeout). At stage `read` nothing
+       * was saved; at stage `commit` the outcome is unknown: retry with the same
+       * idempotency key to get it.
+       */
+      readonly code: "STORE_FAILURE";
+      readonly stage: "read" | "commit";
+    }
+  | {
+      /** In a bulk act, an item not tried because the store failed on an earlier one. */
+      readonly code: "NOT_ATTEMPTED";
+      readonly reason: "storeFailure";
+    }
+  | {
+      /** An option given to `createHabilitations` misbehaved (a clock giving an invalid date…). */
+      readonly code: "CONFIGURATION";
+      readonly option: "clock" | "today" | "newId";
+      readonly message: string;
+    };
 
 /** Every error code. */
 export type DomainErrorCode = DomainError["code"];
@@ -124,7 +150,7 @@ export function errorMessage(error: DomainError): string {
     case "VALIDATION":
       return `Saisie invalide : ${error.issues
         .map((i) => (i.path.length > 0 ? `${i.path.join(".")} : ${i.message}` : i.message))
-        .join(" ; ")}.`;
+        .join(" ; ")}${error.omittedIssues ? ` (et ${error.omittedIssues} autres problèmes)` : ""}.`;
     case "NOT_FOUND":
       return `${entityLabel[error.entity]} ${error.id} est introuvable.`;
     case "FORBIDDEN":
@@ -147,8 +173,6 @@ export function errorMessage(error: DomainError): string {
       return `L'utilisateur ${error.userId} est déjà rattaché à la structure ${error.structureId}.`;
     case "NOT_ATTACHED":
       return `L'utilisateur ${error.userId} n'est pas rattaché à la structure ${error.structureId}.`;
-    case "SERVICE_NOT_IN_STRUCTURE":
-      return `Le service ${error.serviceId} n'appartient pas à la structure ${error.structureId}.`;
     case "SERVICE_INACTIVE":
       return `Le service ${error.serviceId} n'est pas actif.`;
     case "EMPTY_SCOPE":
@@ -165,6 +189,16 @@ export function errorMessage(error: DomainError): string {
       return `Le code de service ${error.serviceCode} existe déjà dans la structure ${error.structureId}.`;
     case "CONCURRENT_MODIFICATION":
       return `Les données ont été modifiées en même temps par une autre action (${error.attempts} tentatives) : veuillez réessayer.`;
+    case "IDEMPOTENCY_KEY_REUSED":
+      return `La clé d'idempotence ${error.key} a déjà servi pour une autre demande.`;
+    case "STORE_FAILURE":
+      return error.stage === "read"
+        ? "Le stockage est indisponible : rien n'a été enregistré, veuillez réessayer."
+        : "Le stockage a échoué pendant l'enregistrement : l'action a pu être enregistrée ou non ; réessayez avec la même clé d'idempotence.";
+    case "NOT_ATTEMPTED":
+      return "Non traitée : le stockage a échoué sur une demande précédente du même lot.";
+    case "CONFIGURATION":
+      return `Configuration invalide (${error.option}) : ${error.message}.`;
     default: {
       const exhaustive: never = error;
       return exhaustive;

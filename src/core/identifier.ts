@@ -1,3 +1,4 @@
+import { isBlank, textProblem } from "./text.js";
 import type { IdentifierType } from "./vocabulary.js";
 
 /** A structure's identifier: its type and its normalised value. */
@@ -11,7 +12,8 @@ export type IdentifierProblem =
   | "empty"
   | "siretFormat" // not 14 digits
   | "siretCheckKey" // 14 digits whose key is wrong
-  | "tooLong";
+  | "tooLong"
+  | "characters"; // control characters, bidirectional overrides, or nothing visible
 
 /** SIREN of La Poste, whose establishments use a different SIRET check (INSEE). */
 const LA_POSTE_SIREN = "356000000";
@@ -88,6 +90,7 @@ export function checkIdentifier(
   const value =
     input.type === "siret" ? normalizeIdentifierValue(input.value) : input.value.trim();
   if (value === "") return { ok: false, problem: "empty" };
+  if (textProblem(value, "line") !== null || isBlank(value)) return { ok: false, problem: "characters" };
   if (value.length > MAX_IDENTIFIER_LENGTH) return { ok: false, problem: "tooLong" };
   if (input.type === "siret") {
     if (!/^\d{14}$/.test(value)) return { ok: false, problem: "siretFormat" };

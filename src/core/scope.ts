@@ -17,7 +17,10 @@ export const WHOLE_STRUCTURE: AttachmentScope = Object.freeze({ kind: "structure
  * ```
  */
 export function servicesScope(serviceIds: Iterable<ServiceId>): AttachmentScope {
-  return { kind: "services", serviceIds: [...new Set(serviceIds)].sort() };
+  const ids = Array.isArray(serviceIds) ? (serviceIds as readonly ServiceId[]) : [...serviceIds];
+  // Already canonical (the common case: a scope read back from the store): one copy, no sort.
+  if (isCanonical(ids)) return { kind: "services", serviceIds: ids.slice() };
+  return { kind: "services", serviceIds: [...new Set(ids)].sort() };
 }
 
 /**
@@ -55,9 +58,18 @@ export function scopeServiceIds(scope: AttachmentScope): readonly ServiceId[] {
  */
 export function sameScope(a: AttachmentScope, b: AttachmentScope): boolean {
   if (a.kind !== b.kind) return false;
-  const as = scopeServiceIds(normalizeScope(a));
-  const bs = scopeServiceIds(normalizeScope(b));
-  return as.length === bs.length && as.every((id, i) => id === bs[i]);
+  if (a.kind === "structure" || b.kind === "structure") return true;
+  const as = isCanonical(a.serviceIds) ? a.serviceIds : scopeServiceIds(normalizeScope(a));
+  const bs = isCanonical(b.serviceIds) ? b.serviceIds : scopeServiceIds(normalizeScope(b));
+  if (as.length !== bs.length) return false;
+  for (let i = 0; i < as.length; i++) if (as[i] !== bs[i]) return false;
+  return true;
+}
+
+/** Whether ids are sorted and without duplicates (the canonical form). */
+function isCanonical(ids: readonly ServiceId[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (!((ids[i - 1] as ServiceId) < (ids[i] as ServiceId))) return false;
+  return true;
 }
 
 /**
@@ -83,7 +95,8 @@ export function effectiveScope(
 
 /**
  * Checks that a scope can be granted in a structure: not empty, and every service
- * named exists, belongs to that structure and is active.
+ * named is an active service of that structure (a service of another structure is
+ * `NOT_FOUND`, like an unknown one).
  *
  * @param services the records of (at least) the services the scope names.
  * @returns the scope in canonical form.
@@ -105,9 +118,9 @@ export function checkGrantableScope(
   if (ids.length === 0) return err({ code: "EMPTY_SCOPE", structureId });
   for (const id of ids) {
     const service = services.get(id);
-    if (service === undefined) return err({ code: "NOT_FOUND", entity: "service", id });
-    if (service.structureId !== structureId)
-      return err({ code: "SERVICE_NOT_IN_STRUCTURE", serviceId: id, structureId });
+    // A service of another structure is, from here, a service that does not exist.
+    if (service === undefined || service.structureId !== structureId)
+      return err({ code: "NOT_FOUND", entity: "service", id });
     if (!service.active) return err({ code: "SERVICE_INACTIVE", serviceId: id });
   }
   return ok(canonical);

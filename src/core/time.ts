@@ -1,3 +1,4 @@
+import { TZDate } from "@date-fns/tz";
 import type { Brand } from "./ids.js";
 
 /** An instant, as the ISO-8601 UTC string `Date#toISOString` writes (`2026-11-27T09:30:00.000Z`). */
@@ -6,17 +7,22 @@ export type Instant = Brand<string, "Instant">;
 /** A calendar date, `YYYY-MM-DD` (the guide's « date de début de validité »). */
 export type LocalDate = Brand<string, "LocalDate">;
 
+/** The time zone whose calendar validity dates follow unless told otherwise. */
+export const DEFAULT_TIME_ZONE = "Europe/Paris";
+
 /**
  * What every transition is told about time. The core never reads a clock: the host
  * (or the application layer's injected clock) says what `now` is.
  *
- * `today` is the calendar date rules about validity dates use. It defaults to the
- * UTC date of `now`; a host that reasons in another time zone (e.g. Europe/Paris)
- * passes its own local date so « today » means what its users see.
+ * `today` is the calendar date rules about validity dates use. When it is not given it
+ * is the date of `now` in `timeZone` (default Europe/Paris: French calendar dates),
+ * never in the process time zone.
  */
 export interface TransitionContext {
   readonly now: Date;
   readonly today?: LocalDate;
+  /** An IANA time zone (`"Europe/Paris"`, `"Pacific/Noumea"`); used when `today` is not given. */
+  readonly timeZone?: string;
 }
 
 /**
@@ -31,18 +37,48 @@ export function toInstant(date: Date): Instant {
   return date.toISOString() as Instant;
 }
 
+const pad = (n: number, width: number) => String(n).padStart(width, "0");
+
 /**
- * The calendar date rules use: `ctx.today` when given, else the UTC date of `ctx.now`.
- * Independent of the process time zone.
+ * The calendar date of an instant in an IANA time zone, whatever the process time zone;
+ * `null` for an invalid date or an unknown zone.
  *
  * @example
  * ```ts
- * todayOf({ now: new Date("2026-11-27T23:30:00Z") }); // "2026-11-27"
- * todayOf({ now: new Date("2026-11-27T23:30:00Z"), today: localDate("2026-11-28") }); // "2026-11-28"
+ * calendarDate(new Date("2026-11-27T23:30:00Z"), "Europe/Paris"); // "2026-11-28"
+ * calendarDate(new Date("2026-11-27T23:30:00Z"), "UTC"); // "2026-11-27"
+ * ```
+ */
+export function calendarDate(now: Date, timeZone: string): LocalDate | null {
+  const time = now.getTime();
+  if (Number.isNaN(time)) return null;
+  let zoned: TZDate;
+  try {
+    zoned = new TZDate(time, timeZone);
+  } catch {
+    return null;
+  }
+  const year = zoned.getFullYear();
+  if (Number.isNaN(year) || year < 0 || year > 9999) return null;
+  return `${pad(year, 4)}-${pad(zoned.getMonth() + 1, 2)}-${pad(zoned.getDate(), 2)}` as LocalDate;
+}
+
+/**
+ * The calendar date rules use: `ctx.today` when given, else the date of `ctx.now` in
+ * `ctx.timeZone` (default Europe/Paris). Independent of the process time zone.
+ *
+ * @example
+ * ```ts
+ * todayOf({ now: new Date("2026-11-27T23:30:00Z") }); // "2026-11-28" (already the 28th in Paris)
+ * todayOf({ now: new Date("2026-11-27T23:30:00Z"), timeZone: "UTC" }); // "2026-11-27"
+ * todayOf({ now, today: localDate("2026-12-01") }); // "2026-12-01"
  * ```
  */
 export function todayOf(ctx: TransitionContext): LocalDate {
-  return ctx.today ?? (ctx.now.toISOString().slice(0, 10) as LocalDate);
+  if (ctx.today !== undefined) return ctx.today;
+  const date = calendarDate(ctx.now, ctx.timeZone ?? DEFAULT_TIME_ZONE);
+  if (date === null) throw new RangeError(`no calendar date for ${String(ctx.now)} in ${ctx.timeZone ?? DEFAULT_TIME_ZONE}`);
+  return date;
 }
 
 /**
@@ -54,6 +90,23 @@ export function todayOf(ctx: TransitionContext): LocalDate {
  * ```
  */
 export const localDate = (value: string): LocalDate => value as LocalDate;
+
+/**
+ * Whether a string is a real calendar date written `YYYY-MM-DD`.
+ *
+ * @example
+ * ```ts
+ * isLocalDate("2026-02-29"); // false
+ * isLocalDate("2028-02-29"); // true
+ * ```
+ */
+export function isLocalDate(value: unknown): value is LocalDate {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const [y, m, d] = value.split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(2000, m - 1, d));
+  date.setUTCFullYear(y);
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
 
 /**
  * Whether an attachment valid from `validFrom` is in force on `today`

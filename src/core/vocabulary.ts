@@ -8,10 +8,15 @@
  */
 
 function twoWay<V extends string, C extends string>(codes: Readonly<Record<V, C>>) {
+  // Maps, not object lookups: "toString" or "__proto__" is no value and no code.
+  const forward = new Map<string, C>();
   const reverse = new Map<string, V>();
-  for (const [value, code] of Object.entries(codes) as [V, C][]) reverse.set(code, value);
+  for (const [value, code] of Object.entries(codes) as [V, C][]) {
+    forward.set(value, code);
+    reverse.set(code, value);
+  }
   return {
-    toCode: (value: V): C => codes[value],
+    toCode: (value: V): C => forward.get(value) as C,
     fromCode: (code: string): V | undefined => reverse.get(code),
   };
 }

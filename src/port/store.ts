@@ -149,6 +149,12 @@ export type CommitResult =
   | { readonly ok: true; readonly value: CommitReceipt }
   | { readonly ok: false; readonly error: CommitError };
 
+/** A page of results, and the opaque cursor of the next page (`null` on the last one). */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
 /** Where a listing of pending requests resumes: after this (createdAt, id). */
 export interface PendingCursor {
   readonly createdAt: Instant;

@@ -4,6 +4,10 @@ import { describe, expect, it } from "vitest";
 import {
   ask,
   expectAppended,
+  expectBulkFrozen,
+  expectDeepFrozen,
+  expectDisclosesOnly,
+  expectEventsSaved,
   expectInvalid,
   expectNotFound,
   FORBIDDEN_ACTORS,
@@ -13,7 +17,9 @@ import {
   must,
   requestRow,
   services,
+  TODAY,
   UNKNOWN,
+  WHOLE,
 } from "./harness.js";
 
 describe("validateAttachmentRequests", () => {
@@ -45,15 +51,19 @@ describe("validateAttachmentRequests", () => {
       "REQUEST_ALREADY_DECIDED",
       "NOT_FOUND",
       "SELF_DECISION_FORBIDDEN",
-      "FORBIDDEN", // Chloé does not manage the bookshop
+      "NOT_FOUND", // Chloé does not manage the bookshop: she cannot tell its request from none
     ]);
-    const [first, second, third] = r.results;
+    const [first, second, third, , fifth] = r.results;
     expect(second?.result).toEqual({ ok: false, error: { code: "REQUEST_ALREADY_DECIDED", requestId: decided, status: "refused" } });
     expect(third?.result).toEqual({ ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id: UNKNOWN } });
+    expect(fifth?.result).toEqual({ ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id: farid } });
     if (!first?.result.ok) throw new Error("first item refused");
     expect(r.events).toEqual(first.result.value.events);
     expect(r.events[0]).toMatchObject({ type: "AttachmentRequestValidated", userId: g.elodie, role: "secondaryManager", scope: services(g.paie) });
+    expectEventsSaved(h, before, r.events);
     expectAppended(h, before, first.result.value.history);
+    expect(first.result.value.requester).toMatchObject({ id: g.elodie, role: "secondaryManager", attachment: { structureId: g.townHall } });
+    expectBulkFrozen(r);
 
     expect((await requestRow(h, elodie)).value.status).toBe("validated");
     expect(await requestRow(h, own)).toEqual(before.attachmentRequests.find((x) => x.value.id === own));
@@ -66,6 +76,51 @@ describe("validateAttachmentRequests", () => {
     const r = must(await app.validateAttachmentRequests(g.alice, { items: [{ requestId }, { requestId }] }));
     expect(r.results.map((x) => (x.result.ok ? "ok" : x.result.error.code))).toEqual(["ok", "REQUEST_ALREADY_DECIDED"]);
     expect(h.snapshot().history.filter((e) => e.kind === "attachmentRequestValidated")).toHaveLength(1);
+    expect(r.events).toHaveLength(1);
+  });
+
+  it("shows each requester only as seen from the request's structure", async () => {
+    const { h, g, app } = await guide();
+    // Farid is in the bookshop and ACME; David in the bookshop. Both ask the town hall.
+    must(await app.attachUser(g.alice, { structureId: g.bookshop, userId: g.farid, role: "user", validFrom: TODAY, comment: "Oui", scope: WHOLE }));
+    must(await app.attachUser(g.victor, { structureId: g.acme, userId: g.farid, role: "user", validFrom: TODAY, comment: "Oui", scope: services(g.ventes) }));
+    const farid = await ask(h, g.farid, g.townHall, services(g.rh));
+    const david = await ask(h, g.david, g.townHall, services(g.paie));
+    const before = h.snapshot();
+    const r = must(await app.validateAttachmentRequests(g.bruno, { items: [{ requestId: farid }, { requestId: david }] }));
+    expect(r.results.map((x) => (x.result.ok ? x.result.value.requester : x.result.error))).toEqual([
+      expect.objectContaining({ id: g.farid, role: "user", attachment: expect.objectContaining({ structureId: g.townHall, scope: services(g.rh) }) }),
+      expect.objectContaining({ id: g.david, role: "user", attachment: expect.objectContaining({ structureId: g.townHall, scope: services(g.paie) }) }),
+    ]);
+    expectDisclosesOnly(h, g.townHall, r);
+    expectEventsSaved(h, before, r.events);
+    expectBulkFrozen(r);
+  });
+
+  it("gives a manager NOT_FOUND for the items of structures he does not manage, deciding the others", async () => {
+    const { h, g, app } = await guide();
+    const townHall = await ask(h, g.farid, g.townHall);
+    const acme = await ask(h, g.elodie, g.acme);
+    const bookshop = await ask(h, g.elodie, g.bookshop);
+    const r = must(await app.validateAttachmentRequests(g.bruno, { items: [{ requestId: acme }, { requestId: townHall }, { requestId: bookshop }] }));
+    expect(r.results.map((x) => (x.result.ok ? "ok" : x.result.error))).toEqual([
+      { code: "NOT_FOUND", entity: "attachmentRequest", id: acme },
+      "ok",
+      { code: "NOT_FOUND", entity: "attachmentRequest", id: bookshop },
+    ]);
+    expect((await requestRow(h, acme)).value.status).toBe("pending");
+    expect((await requestRow(h, bookshop)).value.status).toBe("pending");
+    expectDisclosesOnly(h, g.townHall, r);
+  });
+
+  // Source bug (see the report of this change): the `result` of each item, and the
+  // errors in it, are not frozen, although a bulk outcome is to be a deep-frozen copy.
+  // Remove `.fails` once the application layer freezes them.
+  it("gives back a bulk outcome frozen all the way down, refusals included", async () => {
+    const { h, g, app } = await guide();
+    const a = await ask(h, g.farid, g.townHall);
+    const r = must(await app.validateAttachmentRequests(g.alice, { items: [{ requestId: a }, { requestId: UNKNOWN }] }));
+    expectDeepFrozen(r);
   });
 
   it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
@@ -101,14 +156,18 @@ describe("validateAttachmentRequests", () => {
     },
   );
 
-  it.each(FORBIDDEN_ACTORS)("gives %s (%s) FORBIDDEN %s on every item, and writes nothing", async (_label, who, reason) => {
+  it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming each item's own id, as for unknown ones, and writes nothing", async (_label, who) => {
     const { h, g, app } = await guide();
     const a = await ask(h, g.farid, g.townHall);
     const b = await ask(h, g.david, g.townHall, services(g.rh));
+    const decided = await ask(h, g.elodie, g.bookshop);
+    must(await app.refuseAttachmentRequest(g.alice, { requestId: decided, reason: "Non" }));
     const before = h.snapshot();
-    const r = must(await app.validateAttachmentRequests(g[who], { items: [{ requestId: a }, { requestId: b }] }));
-    expect(r.results.map((x) => x.result)).toEqual(
-      [a, b].map(() => ({ ok: false, error: { code: "FORBIDDEN", actorId: g[who], structureId: g.townHall, reason } })),
+    const r = must(
+      await app.validateAttachmentRequests(g[who], { items: [{ requestId: a }, { requestId: UNKNOWN }, { requestId: b, role: "secondaryManager" }, { requestId: decided }] }),
+    );
+    expect(r.results).toEqual(
+      [a, UNKNOWN, b, decided].map((id) => ({ requestId: id, result: { ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id } } })),
     );
     expect(r.events).toEqual([]);
     expect(h.snapshot()).toEqual(before);
@@ -136,6 +195,10 @@ describe("refuseAttachmentRequests", () => {
       expect.objectContaining({ type: "AttachmentRequestRefused", requestId: farid, userId: g.farid, reason: "Doublons" }),
       expect.objectContaining({ type: "AttachmentRequestRefused", requestId: david, userId: g.david, reason: "Doublons" }),
     ]);
+    expect(r.events).toEqual(r.results.flatMap((x) => (x.result.ok ? x.result.value.events : [])));
+    expectEventsSaved(h, before, r.events);
+    expectBulkFrozen(r);
+    expectDisclosesOnly(h, g.townHall, r);
     const histories = r.results.flatMap((x) => (x.result.ok ? x.result.value.history : []));
     expect(histories.map((e) => [e.kind, e.requestId, e.details])).toEqual([
       ["attachmentRequestRefused", farid, { reason: "Doublons" }],
@@ -173,14 +236,20 @@ describe("refuseAttachmentRequests", () => {
     await expectInvalid(h, () => app.refuseAttachmentRequests(g.alice, input));
   });
 
-  it.each(FORBIDDEN_ACTORS)("gives %s (%s) FORBIDDEN %s on every item, and writes nothing", async (_label, who, reason) => {
+  it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming each item's own id, as for unknown ones, and writes nothing", async (_label, who) => {
     const { h, g, app } = await guide();
     const a = await ask(h, g.farid, g.townHall);
+    const b = await ask(h, g.elodie, g.bookshop);
     const before = h.snapshot();
-    const r = must(await app.refuseAttachmentRequests(g[who], { requestIds: [a], reason: "Non" }));
-    expect(r.results).toEqual([
-      { requestId: a, result: { ok: false, error: { code: "FORBIDDEN", actorId: g[who], structureId: g.townHall, reason } } },
-    ]);
+    const r = must(await app.refuseAttachmentRequests(g[who], { requestIds: [a, UNKNOWN, b], reason: "Non" }));
+    expect(r.results).toEqual(
+      [a, UNKNOWN, b].map((id) => ({ requestId: id, result: { ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id } } })),
+    );
+    expect(r.events).toEqual([]);
+    expect(h.snapshot()).toEqual(before);
+    // A blank reason does not tell them more.
+    const blank = must(await app.refuseAttachmentRequests(g[who], { requestIds: [a], reason: " " }));
+    expect(blank.results).toEqual([{ requestId: a, result: { ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id: a } } }]);
     expect(h.snapshot()).toEqual(before);
   });
 });

@@ -5,6 +5,7 @@ import {
   createHabilitations,
   type DomainError,
   type HistoryEntry,
+  type RecordedEvent,
   type Result,
   type UnitOfWork,
 } from "../../src/index.js";
@@ -13,6 +14,7 @@ import {
   ask,
   createHarness,
   expectAppended,
+  expectDeepFrozen,
   expectErr,
   flakyStore,
   guide,
@@ -27,7 +29,9 @@ import {
 } from "./harness.js";
 import type { Habilitations } from "../../src/index.js";
 
-type Run = (app: Habilitations) => Promise<Result<{ readonly history: readonly HistoryEntry[] }, DomainError>>;
+type Run = (
+  app: Habilitations,
+) => Promise<Result<{ readonly history: readonly HistoryEntry[]; readonly events: readonly RecordedEvent[] }, DomainError>>;
 
 /**
  * Every command, as a set-up (committed through the plain app) returning the call to
@@ -79,6 +83,10 @@ describe("retries on a version conflict", () => {
     const r = must(await run(h.appOver(flaky, { maxAttempts: 3 })));
     expect(flaky.commits()).toBe(3);
     expectAppended(h, before, r.history);
+    // Its events are saved once, as returned (ids included).
+    expect(r.events.length).toBeGreaterThan(0);
+    expect(h.snapshot().outbox.slice(before.outbox.length)).toEqual(r.events);
+    expectDeepFrozen(r);
   });
 
   it.each(COMMANDS)("%s gives up with CONCURRENT_MODIFICATION after maxAttempts, writing nothing", async (_name, setup) => {
@@ -121,7 +129,7 @@ describe("retries on a version conflict", () => {
 });
 
 describe("write skew: the units of work carry what authorized them", () => {
-  it("a secondary manager demoted between his read and his commit loses: FORBIDDEN notAManager, request still pending", async () => {
+  it("a secondary manager demoted between his read and his commit loses: the request is no longer his to see (NOT_FOUND), still pending", async () => {
     const { h, g } = await guide();
     const requestId = await ask(h, g.elodie, g.townHall, services(g.paie));
     const pendingBefore = await requestRow(h, requestId);
@@ -136,9 +144,10 @@ describe("write skew: the units of work carry what authorized them", () => {
       return h.store.commit(unit);
     });
     const bruno = h.appOver(racing);
+    const outboxBefore = h.snapshot().outbox;
     const r = await bruno.validateAttachmentRequest(g.bruno, { requestId });
-    const error = expectErr(r, "FORBIDDEN");
-    expect(error).toEqual({ code: "FORBIDDEN", actorId: g.bruno, structureId: g.townHall, reason: "notAManager" });
+    const error = expectErr(r, "NOT_FOUND");
+    expect(error).toEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: requestId });
     // His first commit conflicted; the retry re-read, decided again and was refused
     // before reaching the store.
     expect(racing.commits()).toBe(1);
@@ -147,6 +156,8 @@ describe("write skew: the units of work carry what authorized them", () => {
     const history = h.snapshot().history;
     expect(history.at(-1)).toMatchObject({ kind: "roleChanged", targetUserId: g.bruno, details: { role: "user", previousRole: "secondaryManager" } });
     expect(history.filter((e) => e.kind === "attachmentRequestValidated")).toEqual([]);
+    // Only Alice's change reached the outbox.
+    expect(h.snapshot().outbox.slice(outboxBefore.length).map((e) => e.type)).toEqual(["MemberRoleChanged"]);
     // Alice can still decide it.
     must(await h.app.validateAttachmentRequest(g.alice, { requestId }));
   });
@@ -168,16 +179,24 @@ describe("write skew: the units of work carry what authorized them", () => {
     const requestId = await ask(h, g.farid, g.townHall);
     const pending = await requestRow(h, requestId);
     const r = await h.appOver(demotingBrunoFirst(h, g)).refuseAttachmentRequest(g.bruno, { requestId, reason: "Non" });
-    expect(expectErr(r, "FORBIDDEN").reason).toBe("notAManager");
+    expect(expectErr(r, "NOT_FOUND")).toEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: requestId });
     expect(await requestRow(h, requestId)).toEqual(pending);
     expect(h.snapshot().history.filter((e) => e.kind === "attachmentRequestRefused")).toEqual([]);
   });
 
-  it("the same race on a service added (nothing but the actor's account changed meanwhile)", async () => {
+  it("the same race on a service added (nothing but the actor's account changed meanwhile): FORBIDDEN, the structure was named", async () => {
     const { h, g } = await guide();
     const r = await h.appOver(demotingBrunoFirst(h, g)).addService(g.bruno, { structureId: g.townHall, code: "URBA", label: "Urbanisme" });
-    expect(expectErr(r, "FORBIDDEN").reason).toBe("notAManager");
+    expect(expectErr(r, "FORBIDDEN")).toEqual({ code: "FORBIDDEN", actorId: g.bruno, structureId: g.townHall, reason: "notAManager" });
     expect(h.snapshot().services.map((s) => s.value.code)).not.toContain("URBA");
+  });
+
+  it("the same race on a service renamed: NOT_FOUND, the service was reached by its id", async () => {
+    const { h, g } = await guide();
+    const rh = (await h.store.getService(g.rh))!;
+    const r = await h.appOver(demotingBrunoFirst(h, g)).renameService(g.bruno, { serviceId: g.rh, label: "RH" });
+    expect(expectErr(r, "NOT_FOUND")).toEqual({ code: "NOT_FOUND", entity: "service", id: g.rh });
+    expect(await h.store.getService(g.rh)).toEqual(rh);
   });
 
   it("a unit of work names the actor and the structure among its reads", async () => {
@@ -191,9 +210,44 @@ describe("write skew: the units of work carry what authorized them", () => {
     const before = h.snapshot();
     const r = must(await h.appOver(spy).validateAttachmentRequest(g.bruno, { requestId }));
     expectAppended(h, before, r.history);
-    const reads = units[0]?.reads.map((x) => `${x.kind}:${x.id}`);
+    expect(units).toHaveLength(1);
+    const unit = units[0] as UnitOfWork;
+    const reads = unit.reads.map((x) => `${x.kind}:${x.id}`);
     expect(reads).toEqual(expect.arrayContaining([`user:${g.bruno}`, `structure:${g.townHall}`]));
-    expect(units[0]?.writes.map((w) => `${w.kind}:${w.value.id}`)).toEqual([`attachmentRequest:${requestId}`, `user:${g.elodie}`]);
+    expect(unit.writes.map((w) => `${w.kind}:${w.value.id}`)).toEqual([`attachmentRequest:${requestId}`, `user:${g.elodie}`]);
+    // What is written was read, and is checked at the very version the write names.
+    for (const w of unit.writes) expect(unit.reads).toContainEqual({ kind: w.kind, id: w.value.id, version: w.expectedVersion });
+    expect(new Set(reads).size).toBe(reads.length);
+    // The unit carries the events the caller got, ids included.
+    expect(unit.events).toEqual(r.events);
+  });
+
+  it("an actor acting on themself is one version of one user in the unit", async () => {
+    const { h, g } = await guide();
+    const units: UnitOfWork[] = [];
+    const spy = proxyStore(h.store, (unit) => {
+      units.push(unit);
+      return h.store.commit(unit);
+    });
+    const bruno = await userRow(h, g.bruno);
+    must(await h.appOver(spy).changeMemberRole(g.bruno, { structureId: g.townHall, userId: g.bruno, role: "user" }));
+    const unit = units[0] as UnitOfWork;
+    expect(unit.writes.map((w) => [w.kind, w.value.id, w.expectedVersion])).toEqual([["user", g.bruno, bruno.version]]);
+    expect(unit.reads.filter((x) => x.kind === "user")).toEqual([{ kind: "user", id: g.bruno, version: bruno.version }]);
+  });
+
+  it("retries when an aggregate it only read moved, and decides on the new state", async () => {
+    const { h, g } = await guide();
+    const requestId = await ask(h, g.elodie, g.townHall, services(g.paie));
+    // PAIE is deactivated between Alice's read and her commit: the retry refuses.
+    const racing = proxyStore(h.store, async (unit, n) => {
+      if (n === 1) must(await h.app.deactivateService(g.bruno, { serviceId: g.paie }));
+      return h.store.commit(unit);
+    });
+    const r = await h.appOver(racing).validateAttachmentRequest(g.alice, { requestId, scope: services(g.paie) });
+    expect(expectErr(r, "SERVICE_INACTIVE")).toEqual({ code: "SERVICE_INACTIVE", serviceId: g.paie });
+    expect(racing.commits()).toBe(1);
+    expect((await requestRow(h, requestId)).value.status).toBe("pending");
   });
 });
 
@@ -283,12 +337,27 @@ describe("inputs and outputs", () => {
     );
     const first = validated.results[0]?.result;
     if (!first?.ok) throw new Error("refused");
-    expect(Object.isFrozen(first.value.requester)).toBe(true);
-    expect(Object.isFrozen(first.value.requester.attachments[0]?.scope)).toBe(true);
-    expect(Object.isFrozen(first.value.history[0])).toBe(true);
+    expectDeepFrozen(first.value);
+    expectDeepFrozen(validated.events, "events");
+    const scope = first.value.requester.attachment?.scope as unknown as { serviceIds: string[] };
     expect(() => {
-      (first.value.requester.attachments as unknown as unknown[]).pop();
+      scope.serviceIds.pop();
     }).toThrow(TypeError);
-    expect((await userRow(h, g.elodie)).value.attachments).toHaveLength(1);
+    expect((await userRow(h, g.elodie)).value.attachments[0]?.scope).toEqual(services(...[g.rh, g.paie].sort()));
+    // Rows the store hands out are frozen too, their envelopes included.
+    const row = await userRow(h, g.elodie);
+    expectDeepFrozen(row);
+  });
+
+  it("gives back plain objects, never the caller's, and an input changed afterwards changes nothing", async () => {
+    const { h, g, app } = await guide();
+    const command = { structureId: g.townHall, code: "URBA", label: "Urbanisme" };
+    const r = must(await app.addService(g.alice, command));
+    command.label = "Changé";
+    expect((await h.store.getService(r.service.id))?.value.label).toBe("Urbanisme");
+    expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(r.service)).toBe(Object.prototype);
+    // Ordinary objects all the way down: equal, strictly, to their JSON round trip.
+    expect(r).toStrictEqual(JSON.parse(JSON.stringify(r)));
   });
 });

@@ -11,9 +11,11 @@ import {
   type DomainErrorOf,
   type ForbiddenReason,
   type Habilitations,
+  type HabilitationsOptions,
   type HabilitationsStore,
   type HistoryEntry,
   type IdKind,
+  type RecordedEvent,
   type Result,
   type ServiceId,
   type StructureId,
@@ -23,7 +25,7 @@ import { createMemoryStore, type MemoryStore, type MemoryStoreSnapshot } from ".
 
 /** When every harness starts: the guide's manager opens the screen. */
 export const START = "2026-11-27T08:00:00.000Z";
-/** The calendar date of {@link START} (the default `today` is the UTC date). */
+/** The calendar date of {@link START} in Paris (the default `today` is the Europe/Paris date). */
 export const TODAY = "2026-11-27";
 export const YESTERDAY = "2026-11-26";
 export const TOMORROW = "2026-11-28";
@@ -33,7 +35,11 @@ const prefix: Record<IdKind, string> = {
   service: "svc",
   user: "usr",
   attachmentRequest: "req",
+  event: "evt",
 };
+
+/** The options of an app the harness makes, beside its store, clock and ids. */
+export type AppOptions = Omit<HabilitationsOptions, "store" | "clock" | "newId">;
 
 export interface Harness {
   /** The memory store every app of this harness shares (directly or behind a proxy). */
@@ -41,7 +47,7 @@ export interface Harness {
   /** The app over {@link store}. */
   readonly app: Habilitations;
   /** Another app sharing the clock and ids, over another store (a proxy of {@link store}). */
-  appOver(store: HabilitationsStore, options?: { readonly maxAttempts?: number }): Habilitations;
+  appOver(store: HabilitationsStore, options?: AppOptions): Habilitations;
   /** The current instant of the fixed clock. */
   now(): Date;
   /** Sets the clock. */
@@ -62,12 +68,11 @@ export function createHarness(options: { readonly maxAttempts?: number } = {}): 
   };
   const clock = () => now;
   const store = createMemoryStore();
-  const make = (s: HabilitationsStore, maxAttempts?: number) =>
-    createHabilitations(maxAttempts === undefined ? { store: s, clock, newId } : { store: s, clock, newId, maxAttempts });
+  const make = (s: HabilitationsStore, o: AppOptions = {}) => createHabilitations({ ...o, store: s, clock, newId });
   return {
     store,
-    app: make(store, options.maxAttempts),
-    appOver: (s, o = {}) => make(s, o.maxAttempts),
+    app: make(store, options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    appOver: (s, o = {}) => make(s, o),
     now: () => now,
     setNow: (iso) => {
       now = new Date(iso);
@@ -145,6 +150,78 @@ export async function expectNotFound(
 }
 
 /**
+ * Asserts an act reached through a record's id (a request, a service) is refused to
+ * someone who may not manage that record's structure with `NOT_FOUND` naming exactly
+ * the id they gave, the same error as for an id that exists nowhere, and nothing
+ * changed: they cannot tell one from the other.
+ */
+export async function expectHidden(
+  h: Harness,
+  run: (id: string) => Promise<Result<unknown, DomainError>>,
+  entity: "attachmentRequest" | "service",
+  id: string,
+) {
+  const error = await expectNotFound(h, () => run(id), entity, id);
+  const unknown = await expectNotFound(h, () => run(UNKNOWN), entity, UNKNOWN);
+  expect({ ...error, id: UNKNOWN }).toEqual(unknown);
+  return error;
+}
+
+/** Asserts that a value, and everything reachable from it, is frozen. */
+export function expectDeepFrozen(value: unknown, path = "outcome"): void {
+  if (typeof value !== "object" || value === null) return;
+  expect(Object.isFrozen(value), `${path} is frozen`).toBe(true);
+  for (const [key, part] of Object.entries(value)) expectDeepFrozen(part, `${path}.${key}`);
+}
+
+/** Asserts a bulk outcome is frozen in every part a caller reaches, results and errors included. */
+export function expectBulkFrozen(outcome: {
+  readonly results: readonly { readonly result: { readonly ok: boolean } }[];
+  readonly events: readonly unknown[];
+}): void {
+  expectDeepFrozen(outcome, "bulk outcome");
+}
+
+/** Every string (values and keys) in plain data, deeply. */
+function stringsIn(value: unknown, into = new Set<string>()): Set<string> {
+  if (typeof value === "string") into.add(value);
+  else if (typeof value === "object" && value !== null)
+    for (const [key, part] of Object.entries(value)) {
+      into.add(key);
+      stringsIn(part, into);
+    }
+  return into;
+}
+
+/**
+ * Asserts that `value` (an outcome of a manager act on `structureId`) names no other
+ * structure nor any service of another structure, as the store holds them now.
+ */
+export function expectDisclosesOnly(h: Harness, structureId: StructureId, value: unknown): void {
+  const snap = h.snapshot();
+  const foreign = new Set<string>([
+    ...snap.structures.map((s) => s.value.id as string).filter((id) => id !== structureId),
+    ...snap.services.filter((s) => s.value.structureId !== structureId).map((s) => s.value.id as string),
+  ]);
+  const leaked = [...stringsIn(value)].filter((s) => foreign.has(s));
+  expect(leaked, `ids of other structures in what a manager of ${structureId} got`).toEqual([]);
+}
+
+/** The id the harness gives the `n`-th event (1-based). */
+export const eventId = (n: number) => `evt-${String(n).padStart(3, "0")}`;
+
+/**
+ * Asserts the events a successful command returned are exactly the ones saved in the
+ * outbox since `before`, with their ids: the next ones the harness makes (when every
+ * event made so far was saved).
+ */
+export function expectEventsSaved(h: Harness, before: MemoryStoreSnapshot, returned: readonly RecordedEvent[]) {
+  expect(h.snapshot().outbox.slice(before.outbox.length)).toEqual(returned);
+  expect(h.snapshot().outbox.slice(0, before.outbox.length)).toEqual(before.outbox);
+  expect(returned.map((e) => e.id)).toEqual(returned.map((_e, i) => eventId(before.outbox.length + 1 + i)));
+}
+
+/**
  * Asserts that the entries a successful command returned are exactly the ones appended
  * to the store since `before`, numbered by the global sequence (contiguous, increasing).
  */
@@ -186,6 +263,7 @@ export async function deactivate(h: Harness, id: UserId): Promise<void> {
     writes: [{ kind: "user", value: { ...row.value, status: "deactivated" }, expectedVersion: row.version }],
     reads: [],
     history: [],
+    events: [],
   });
   if (!committed.ok) throw new Error(`could not deactivate ${id}: ${committed.error.code}`);
 }
@@ -239,8 +317,10 @@ export interface Guide {
 }
 
 /**
- * The actors refused a manager act on the town hall (or the bookshop), by their key in
- * {@link Guide}, with the reason each gets. For `it.each`.
+ * The actors who may not manage the town hall (nor the bookshop), by their key in
+ * {@link Guide}, with the reason each gets `FORBIDDEN` for an act naming the structure.
+ * For acts reached through a request or a service id they get `NOT_FOUND` instead,
+ * exactly as for an unknown id. For `it.each`.
  */
 export const FORBIDDEN_ACTORS: readonly (readonly [string, keyof Guide & ("chloe" | "elodie" | "victor" | "denis" | "hugo"), ForbiddenReason])[] = [
   ["a simple user of the structure", "chloe", "notAManager"],

@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import {
   deactivate,
   expectAppended,
+  expectDeepFrozen,
+  expectDisclosesOnly,
+  expectEventsSaved,
   expectForbidden,
   expectInvalid,
   expectNotFound,
@@ -13,6 +16,7 @@ import {
   JUNK_INPUTS,
   must,
   services,
+  TODAY,
   TOMORROW,
   UNKNOWN,
   userRow,
@@ -39,9 +43,17 @@ describe("attachUser", () => {
     const before = h.snapshot();
     const r = must(await app.attachUser(g.bruno, attachFarid(g)));
     const scope = services(...[g.compta, g.paie].sort());
-    expect(r.user.attachments).toEqual([
-      { structureId: g.townHall, role: "user", scope, validFrom: TOMORROW, attachedBy: g.bruno, attachedAt: at },
-    ]);
+    const attachment = { structureId: g.townHall, role: "user", scope, validFrom: TOMORROW, attachedBy: g.bruno, attachedAt: at };
+    expect(r.member).toEqual({
+      id: g.farid,
+      login: "farid.benali@example.fr",
+      lastName: "Benali",
+      firstName: "Farid",
+      status: "active",
+      role: "user",
+      attachment,
+    });
+    expect(Object.keys(r).sort()).toEqual(["events", "history", "member"]);
     expect(r.history).toEqual([
       expect.objectContaining({
         kind: "userAttached",
@@ -54,15 +66,33 @@ describe("attachUser", () => {
     ]);
     expectAppended(h, before, r.history);
     expect(r.events).toEqual([
-      { type: "UserAttached", at, structureId: g.townHall, userId: g.farid, attachedBy: g.bruno, role: "user", scope, validFrom: TOMORROW },
+      { id: expect.any(String), type: "UserAttached", at, structureId: g.townHall, userId: g.farid, attachedBy: g.bruno, role: "user", scope, validFrom: TOMORROW },
     ]);
-    expect(await userRow(h, g.farid)).toEqual({ value: r.user, version: 2 });
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
+    expectDisclosesOnly(h, g.townHall, r);
+    const stored = await userRow(h, g.farid);
+    expect(stored.version).toBe(2);
+    expect(stored.value.attachments).toEqual([attachment]);
+  });
+
+  it("shows the member only as seen from the structure when they belong to others", async () => {
+    const { h, g, app } = await guide();
+    // Chloé (town hall) is also attached to ACME, by Victor.
+    must(await app.attachUser(g.victor, { structureId: g.acme, userId: g.chloe, role: "secondaryManager", validFrom: TODAY, comment: "Oui", scope: services(g.ventes) }));
+    // Alice attaches her to the bookshop, which Alice also manages with the town hall.
+    const r = must(await app.attachUser(g.alice, { ...attachFarid(g), userId: g.chloe, structureId: g.bookshop, scope: WHOLE }));
+    expect(r.member).toMatchObject({ id: g.chloe, role: "user", attachment: { structureId: g.bookshop, scope: WHOLE } });
+    expectDisclosesOnly(h, g.bookshop, r);
+    expectDeepFrozen(r);
+    expect((await userRow(h, g.chloe)).value.attachments.map((a) => a.structureId).sort()).toEqual([g.townHall, g.acme, g.bookshop].sort());
   });
 
   it("attaches a secondary manager to a structure without services", async () => {
     const { g, app } = await guide();
     const r = must(await app.attachUser(g.alice, { ...attachFarid(g), structureId: g.bookshop, role: "secondaryManager", scope: WHOLE }));
-    expect(r.user.attachments[0]).toMatchObject({ structureId: g.bookshop, role: "secondaryManager", scope: WHOLE });
+    expect(r.member.role).toBe("secondaryManager");
+    expect(r.member.attachment).toMatchObject({ structureId: g.bookshop, role: "secondaryManager", scope: WHOLE });
   });
 
   it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
@@ -92,17 +122,20 @@ describe("attachUser", () => {
     await expectInvalid(h, () => app.attachUser(g.alice, rest));
   });
 
-  it("refuses an unknown structure, user, actor or service with NOT_FOUND", async () => {
+  it("refuses an unknown user, actor or service with NOT_FOUND, and an unknown structure with FORBIDDEN", async () => {
     const { h, g, app } = await guide();
-    await expectNotFound(h, () => app.attachUser(g.alice, attachFarid(g, { structureId: UNKNOWN })), "structure", UNKNOWN);
     await expectNotFound(h, () => app.attachUser(g.alice, attachFarid(g, { userId: UNKNOWN })), "user", UNKNOWN);
     await expectNotFound(h, () => app.attachUser(UNKNOWN, attachFarid(g)), "user", UNKNOWN);
     await expectNotFound(h, () => app.attachUser(g.alice, attachFarid(g, { scope: services(UNKNOWN as never) })), "service", UNKNOWN);
+    // Nobody manages a structure that does not exist.
+    await expectForbidden(h, () => app.attachUser(g.alice, attachFarid(g, { structureId: UNKNOWN })), g.alice, "notAManager", UNKNOWN as never);
   });
 
   it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
     const { h, g, app } = await guide();
     await expectForbidden(h, () => app.attachUser(g[who], attachFarid(g)), g[who], reason, g.townHall);
+    // Judged before the target is looked up: an unknown user tells them nothing more.
+    await expectForbidden(h, () => app.attachUser(g[who], attachFarid(g, { userId: UNKNOWN })), g[who], reason, g.townHall);
   });
 
   it("refuses the rules' other cases and writes nothing", async () => {
@@ -114,10 +147,12 @@ describe("attachUser", () => {
       today: "2026-11-27",
     });
     await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { comment: "  " })), "COMMENT_REQUIRED");
+    await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { comment: "\u200B" })), "COMMENT_REQUIRED");
     await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { userId: g.chloe })), "ALREADY_ATTACHED");
     await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { userId: g.alice })), "ALREADY_ATTACHED");
     await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { scope: services() })), "EMPTY_SCOPE");
-    await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { scope: services(g.ventes) })), "SERVICE_NOT_IN_STRUCTURE");
+    // A service of another structure is, from here, one that does not exist.
+    await expectNotFound(h, () => app.attachUser(g.alice, attachFarid(g, { scope: services(g.paie, g.ventes) })), "service", g.ventes);
     await deactivate(h, g.farid);
     await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g)), "ACCOUNT_NOT_ACTIVE");
   });
@@ -128,7 +163,17 @@ describe("changeMemberRole", () => {
     const { h, g, app } = await guide();
     const before = h.snapshot();
     const r = must(await app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }));
-    expect(r.member.attachments[0]).toMatchObject({ structureId: g.townHall, role: "secondaryManager", scope: services(g.compta) });
+    const stored = await userRow(h, g.chloe);
+    expect(r.member).toEqual({
+      id: g.chloe,
+      login: "chloe.durand@mairie-lyon.fr",
+      lastName: "Durand",
+      firstName: "Chloé",
+      status: "active",
+      role: "secondaryManager",
+      attachment: stored.value.attachments[0],
+    });
+    expect(r.member.attachment).toMatchObject({ structureId: g.townHall, role: "secondaryManager", scope: services(g.compta) });
     expect(r.history).toEqual([
       expect.objectContaining({
         kind: "roleChanged",
@@ -140,6 +185,7 @@ describe("changeMemberRole", () => {
     expectAppended(h, before, r.history);
     expect(r.events).toEqual([
       {
+        id: expect.any(String),
         type: "MemberRoleChanged",
         at: h.now().toISOString(),
         structureId: g.townHall,
@@ -149,7 +195,10 @@ describe("changeMemberRole", () => {
         role: "secondaryManager",
       },
     ]);
-    expect((await userRow(h, g.chloe)).value).toEqual(r.member);
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
+    expectDisclosesOnly(h, g.townHall, r);
+    expect(stored.value.attachments).toHaveLength(1);
     // Chloé now manages the town hall: she may read its history.
     must(await app.readHistory(g.chloe, { structureId: g.townHall }));
   });
@@ -175,9 +224,15 @@ describe("changeMemberRole", () => {
     await expectInvalid(h, () => app.changeMemberRole(g.alice, input));
   });
 
-  it("refuses an unknown structure, member or actor with NOT_FOUND", async () => {
+  it("refuses an unknown member or actor with NOT_FOUND, and an unknown structure with FORBIDDEN", async () => {
     const { h, g, app } = await guide();
-    await expectNotFound(h, () => app.changeMemberRole(g.alice, { structureId: UNKNOWN, userId: g.chloe, role: "secondaryManager" }), "structure", UNKNOWN);
+    await expectForbidden(
+      h,
+      () => app.changeMemberRole(g.alice, { structureId: UNKNOWN, userId: g.chloe, role: "secondaryManager" }),
+      g.alice,
+      "notAManager",
+      UNKNOWN as never,
+    );
     await expectNotFound(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: UNKNOWN, role: "secondaryManager" }), "user", UNKNOWN);
     await expectNotFound(h, () => app.changeMemberRole(UNKNOWN, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }), "user", UNKNOWN);
   });
@@ -187,6 +242,14 @@ describe("changeMemberRole", () => {
     await expectForbidden(
       h,
       () => app.changeMemberRole(g[who], { structureId: g.townHall, userId: g.bruno, role: "user" }),
+      g[who],
+      reason,
+      g.townHall,
+    );
+    // Judged before the member is looked up.
+    await expectForbidden(
+      h,
+      () => app.changeMemberRole(g[who], { structureId: g.townHall, userId: UNKNOWN, role: "user" }),
       g[who],
       reason,
       g.townHall,
@@ -212,26 +275,40 @@ describe("removeAttachment", () => {
     const { h, g, app } = await guide();
     const before = h.snapshot();
     const r = must(await app.removeAttachment(g.bruno, { structureId: g.townHall, userId: g.chloe }));
-    expect(r.member.attachments).toEqual([]);
+    expect(r.member).toEqual({
+      id: g.chloe,
+      login: "chloe.durand@mairie-lyon.fr",
+      lastName: "Durand",
+      firstName: "Chloé",
+      status: "active",
+      role: null,
+      attachment: null,
+    });
+    expect((await userRow(h, g.chloe)).value.attachments).toEqual([]);
     expect(r.history).toEqual([
       expect.objectContaining({ kind: "attachmentRemoved", actorId: g.bruno, targetUserId: g.chloe, details: { role: "user", scope: services(g.compta) } }),
     ]);
     expectAppended(h, before, r.history);
     expect(r.events).toEqual([
-      { type: "AttachmentRemoved", at: h.now().toISOString(), structureId: g.townHall, userId: g.chloe, removedBy: g.bruno },
+      { id: expect.any(String), type: "AttachmentRemoved", at: h.now().toISOString(), structureId: g.townHall, userId: g.chloe, removedBy: g.bruno },
     ]);
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
     const members = must(await app.listMembers(g.alice, { structureId: g.townHall }));
     expect(members.items.map((m) => m.userId)).not.toContain(g.chloe);
     // She may now ask again.
     must(await app.requestAttachment(g.chloe, { structureId: g.townHall, scope: WHOLE }));
   });
 
-  it("keeps the member's other attachments", async () => {
-    const { g, app } = await guide();
+  it("keeps the member's other attachments, and shows none of them", async () => {
+    const { h, g, app } = await guide();
     must(await app.attachUser(g.alice, { ...attachFarid(g), structureId: g.bookshop, scope: WHOLE }));
+    must(await app.attachUser(g.victor, { ...attachFarid(g), structureId: g.acme, scope: services(g.ventes) }));
     must(await app.attachUser(g.alice, attachFarid(g)));
     const r = must(await app.removeAttachment(g.alice, { structureId: g.townHall, userId: g.farid }));
-    expect(r.member.attachments.map((a) => a.structureId)).toEqual([g.bookshop]);
+    expect(r.member).toMatchObject({ id: g.farid, role: null, attachment: null });
+    expectDisclosesOnly(h, g.townHall, r);
+    expect((await userRow(h, g.farid)).value.attachments.map((a) => a.structureId).sort()).toEqual([g.bookshop, g.acme].sort());
   });
 
   it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
@@ -247,9 +324,9 @@ describe("removeAttachment", () => {
     },
   );
 
-  it("refuses an unknown structure, member or actor with NOT_FOUND", async () => {
+  it("refuses an unknown member or actor with NOT_FOUND, and an unknown structure with FORBIDDEN", async () => {
     const { h, g, app } = await guide();
-    await expectNotFound(h, () => app.removeAttachment(g.alice, { structureId: UNKNOWN, userId: g.chloe }), "structure", UNKNOWN);
+    await expectForbidden(h, () => app.removeAttachment(g.alice, { structureId: UNKNOWN, userId: g.chloe }), g.alice, "notAManager", UNKNOWN as never);
     await expectNotFound(h, () => app.removeAttachment(g.alice, { structureId: g.townHall, userId: UNKNOWN }), "user", UNKNOWN);
     await expectNotFound(h, () => app.removeAttachment(UNKNOWN, { structureId: g.townHall, userId: g.chloe }), "user", UNKNOWN);
   });
@@ -257,6 +334,7 @@ describe("removeAttachment", () => {
   it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
     const { h, g, app } = await guide();
     await expectForbidden(h, () => app.removeAttachment(g[who], { structureId: g.townHall, userId: g.bruno }), g[who], reason, g.townHall);
+    await expectForbidden(h, () => app.removeAttachment(g[who], { structureId: g.townHall, userId: UNKNOWN }), g[who], reason, g.townHall);
   });
 
   it("refuses to remove the primary manager (TRANSFER_REQUIRED) or a non-member (NOT_ATTACHED)", async () => {

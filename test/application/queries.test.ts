@@ -4,7 +4,10 @@ import { describe, expect, it } from "vitest";
 import type { HistoryEntry, PendingRequestSummary } from "../../src/index.js";
 import {
   ask,
+  expectDeepFrozen,
+  expectDisclosesOnly,
   expectForbidden,
+  expectHidden,
   expectInvalid,
   expectNotFound,
   FORBIDDEN_ACTORS,
@@ -14,6 +17,7 @@ import {
   must,
   services,
   START,
+  TODAY,
   TOMORROW,
   UNKNOWN,
   WHOLE,
@@ -53,10 +57,10 @@ describe("consultAttachmentRequest", () => {
       viaPigp: false,
       identifier: { type: "siret", value: "21690123100011" },
     });
+    // No contact e-mail: what a manager sees of the person.
     expect(view.user).toEqual({
       id: g.chloe,
       login: "chloe.durand@mairie-lyon.fr",
-      contactEmail: "chloe.durand@mairie-lyon.fr",
       lastName: "Durand",
       firstName: "Chloé",
       status: "active",
@@ -70,6 +74,19 @@ describe("consultAttachmentRequest", () => {
       ["COMPTA", "attached", "Validé", true],
       ["PAIE", "requested", "En cours de validation", true],
     ]);
+    expectDeepFrozen(view);
+    expectDisclosesOnly(h, g.townHall, view);
+  });
+
+  it("shows a requester who belongs to other structures only as seen from this one", async () => {
+    const { h, g, app } = await guide();
+    must(await app.attachUser(g.victor, { structureId: g.acme, userId: g.david, role: "secondaryManager", validFrom: TODAY, comment: "Oui", scope: services(g.ventes) }));
+    const requestId = await ask(h, g.david, g.townHall, services(g.rh));
+    const view = must(await app.consultAttachmentRequest(g.bruno, { requestId }));
+    expect(view.current).toBeNull();
+    expect(view.user).toEqual({ id: g.david, login: "david.moreau@librairie-dupont.fr", lastName: "Moreau", firstName: "David", status: "active" });
+    expectDisclosesOnly(h, g.townHall, view);
+    expectDeepFrozen(view);
   });
 
   it("shows a structure without services with « Rattacher à la structure » checked", async () => {
@@ -110,10 +127,20 @@ describe("consultAttachmentRequest", () => {
     await expectNotFound(h, () => app.consultAttachmentRequest(UNKNOWN, { requestId }), "user", UNKNOWN);
   });
 
-  it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
+  it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming the request, as for an unknown one", async (_label, who) => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.farid, g.townHall);
-    await expectForbidden(h, () => app.consultAttachmentRequest(g[who], { requestId }), g[who], reason, g.townHall);
+    await expectHidden(h, (id) => app.consultAttachmentRequest(g[who], { requestId: id }), "attachmentRequest", requestId);
+  });
+
+  it("gives a manager NOT_FOUND for a request of a structure he does not manage, even decided", async () => {
+    const { h, g, app } = await guide();
+    const requestId = await ask(h, g.farid, g.acme);
+    await expectHidden(h, (id) => app.consultAttachmentRequest(g.alice, { requestId: id }), "attachmentRequest", requestId);
+    must(await app.refuseAttachmentRequest(g.victor, { requestId, reason: "Non" }));
+    await expectHidden(h, (id) => app.consultAttachmentRequest(g.alice, { requestId: id }), "attachmentRequest", requestId);
+    // The requester may not consult it either: the view is the managers'.
+    await expectHidden(h, (id) => app.consultAttachmentRequest(g.farid, { requestId: id }), "attachmentRequest", requestId);
   });
 });
 
@@ -147,6 +174,7 @@ describe("listPendingAttachmentRequests", () => {
     const before = h.snapshot();
     const page = must(await app.listPendingAttachmentRequests(g.alice));
     expect(h.snapshot()).toEqual(before);
+    expectDeepFrozen(page);
     expect(page.nextCursor).toBeNull();
     expect(page.items.map((p) => p.request.id)).toEqual(expected);
     const elodie = page.items[0] as PendingRequestSummary;
@@ -206,6 +234,19 @@ describe("listPendingAttachmentRequests", () => {
     await scenario(h, g);
     const error = await expectInvalid(h, () => app.listPendingAttachmentRequests(g.alice, { limit: 2, cursor }));
     expect(error.issues[0]?.path).toEqual(["cursor"]);
+  });
+
+  it("refuses another actor's cursor, and a cursor of another list, with VALIDATION invalid_cursor", async () => {
+    const { h, g, app } = await guide();
+    await scenario(h, g);
+    const alices = must(await app.listPendingAttachmentRequests(g.alice, { limit: 1 })).nextCursor as string;
+    expect(alices).toEqual(expect.any(String));
+    const invalidCursor = [{ path: ["cursor"], code: "invalid_cursor", message: expect.any(String) }];
+    expect((await expectInvalid(h, () => app.listPendingAttachmentRequests(g.bruno, { limit: 1, cursor: alices }))).issues).toEqual(invalidCursor);
+    const history = must(await app.readHistory(g.alice, { structureId: g.townHall, limit: 1 })).nextCursor as string;
+    expect((await expectInvalid(h, () => app.listPendingAttachmentRequests(g.alice, { limit: 1, cursor: history }))).issues).toEqual(invalidCursor);
+    // Her own cursor still works.
+    must(await app.listPendingAttachmentRequests(g.alice, { limit: 1, cursor: alices }));
   });
 
   it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
@@ -284,6 +325,7 @@ describe("readHistory", () => {
     const before = h.snapshot();
     const page = must(await app.readHistory(g.bruno, { structureId: g.townHall, limit: 500 }));
     expect(h.snapshot()).toEqual(before);
+    expectDeepFrozen(page);
     expect(page.nextCursor).toBeNull();
     expect(page.items).toEqual(ofTownHall(h, g.townHall));
     const seq = page.items.map((e) => e.sequence);
@@ -384,10 +426,33 @@ describe("readHistory", () => {
     expect(must(await app.listPendingAttachmentRequests(g.hugo)).items).toEqual([]);
   });
 
-  it("refuses an unknown structure or actor with NOT_FOUND", async () => {
+  it("judges the start date by the calendar of Paris, not of UTC", async () => {
     const { h, g, app } = await guide();
-    await expectNotFound(h, () => app.readHistory(g.alice, { structureId: UNKNOWN }), "structure", UNKNOWN);
+    // 23:59:59 on the 27th in Paris (UTC+1 in winter): not in force yet.
+    h.setNow("2026-11-27T22:59:59.000Z");
+    await expectForbidden(h, () => app.readHistory(g.hugo, { structureId: g.townHall }), g.hugo, "attachmentNotInForce", g.townHall);
+    // 00:00 on the 28th in Paris, still the 27th in UTC: in force.
+    h.setNow("2026-11-27T23:00:00.000Z");
+    must(await app.readHistory(g.hugo, { structureId: g.townHall }));
+  });
+
+  it("refuses an unknown structure with FORBIDDEN (nobody manages it) and an unknown actor with NOT_FOUND", async () => {
+    const { h, g, app } = await guide();
+    await expectForbidden(h, () => app.readHistory(g.alice, { structureId: UNKNOWN }), g.alice, "notAManager", UNKNOWN as never);
+    await expectForbidden(h, () => app.readHistory(g.denis, { structureId: UNKNOWN }), g.denis, "notAManager", UNKNOWN as never);
     await expectNotFound(h, () => app.readHistory(UNKNOWN, { structureId: g.townHall }), "user", UNKNOWN);
+  });
+
+  it("refuses a cursor of another structure or of another list with VALIDATION invalid_cursor", async () => {
+    const { h, g, app } = await guide();
+    await scenario(h, app, g);
+    const townHall = must(await app.readHistory(g.alice, { structureId: g.townHall, limit: 1 })).nextCursor as string;
+    const invalidCursor = [{ path: ["cursor"], code: "invalid_cursor", message: expect.any(String) }];
+    const error = await expectInvalid(h, () => app.readHistory(g.alice, { structureId: g.bookshop, limit: 1, cursor: townHall }));
+    expect(error.issues).toEqual(invalidCursor);
+    const members = must(await app.listMembers(g.alice, { structureId: g.townHall, limit: 1 })).nextCursor as string;
+    expect((await expectInvalid(h, () => app.readHistory(g.alice, { structureId: g.townHall, cursor: members }))).issues).toEqual(invalidCursor);
+    must(await app.readHistory(g.alice, { structureId: g.townHall, limit: 1, cursor: townHall }));
   });
 
   it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
@@ -406,6 +471,7 @@ describe("listMembers", () => {
       app.listMembers(g.alice, cursor === undefined ? { structureId: g.townHall, limit } : { structureId: g.townHall, limit, cursor }),
     );
     expect(h.snapshot()).toEqual(before);
+    pages.forEach((p) => expect(p.length).toBeGreaterThan(0));
     const members = pages.flat();
     const ids = [g.alice, g.bruno, g.chloe, g.david, g.elodie, g.farid, g.victor, g.denis, g.hugo].sort();
     expect(members.map((m) => m.userId)).toEqual(ids);
@@ -448,9 +514,38 @@ describe("listMembers", () => {
     await expectInvalid(h, () => app.listMembers(g.alice, input));
   });
 
-  it("refuses an unknown structure or actor with NOT_FOUND", async () => {
+  it("shows each member as seen from the structure, in a frozen page", async () => {
     const { h, g, app } = await guide();
-    await expectNotFound(h, () => app.listMembers(g.alice, { structureId: UNKNOWN }), "structure", UNKNOWN);
+    must(await app.attachUser(g.victor, { structureId: g.acme, userId: g.chloe, role: "user", validFrom: TODAY, comment: "Oui", scope: services(g.ventes) }));
+    const page = must(await app.listMembers(g.bruno, { structureId: g.townHall }));
+    expectDeepFrozen(page);
+    // Alice, Denis and Hugo are also in the bookshop, Chloé in ACME: nothing of it shows.
+    expectDisclosesOnly(h, g.townHall, page);
+    expect(page.items.find((m) => m.userId === g.chloe)).toEqual({
+      userId: g.chloe,
+      lastName: "Durand",
+      firstName: "Chloé",
+      login: "chloe.durand@mairie-lyon.fr",
+      status: "active",
+      role: "user",
+      scope: services(g.compta),
+      validFrom: TODAY,
+    });
+  });
+
+  it("refuses a cursor of another structure with VALIDATION invalid_cursor", async () => {
+    const { h, g, app } = await guide();
+    const townHall = must(await app.listMembers(g.alice, { structureId: g.townHall, limit: 1 })).nextCursor as string;
+    const error = await expectInvalid(h, () => app.listMembers(g.alice, { structureId: g.bookshop, limit: 1, cursor: townHall }));
+    expect(error.issues).toEqual([{ path: ["cursor"], code: "invalid_cursor", message: expect.any(String) }]);
+    const garbage = await expectInvalid(h, () => app.listMembers(g.alice, { structureId: g.townHall, cursor: "usr-001" }));
+    expect(garbage.issues[0]?.path).toEqual(["cursor"]);
+  });
+
+  it("refuses an unknown structure with FORBIDDEN (nobody manages it) and an unknown actor with NOT_FOUND", async () => {
+    const { h, g, app } = await guide();
+    await expectForbidden(h, () => app.listMembers(g.alice, { structureId: UNKNOWN }), g.alice, "notAManager", UNKNOWN as never);
+    await expectForbidden(h, () => app.listMembers(g.chloe, { structureId: UNKNOWN }), g.chloe, "notAManager", UNKNOWN as never);
     await expectNotFound(h, () => app.listMembers(UNKNOWN, { structureId: g.townHall }), "user", UNKNOWN);
   });
 

@@ -4,6 +4,9 @@ import {
   createHarness,
   deactivate,
   expectAppended,
+  expectDeepFrozen,
+  expectDisclosesOnly,
+  expectEventsSaved,
   expectInvalid,
   expectNotFound,
   expectRefused,
@@ -37,7 +40,9 @@ describe("registerUser", () => {
     });
     expect(r.history).toEqual([]);
     expectAppended(h, before, r.history);
-    expect(r.events).toEqual([{ type: "UserRegistered", at: START, userId: "usr-001", login: "elodie.lefevre@mairie-lyon.fr" }]);
+    expect(r.events).toEqual([{ id: "evt-001", type: "UserRegistered", at: START, userId: "usr-001", login: "elodie.lefevre@mairie-lyon.fr" }]);
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
     expect(await h.store.getUser(r.user.id)).toEqual({ value: r.user, version: 1 });
     expect((await h.store.findUserByLogin("ELODIE.LEFEVRE@mairie-lyon.fr"))?.value.id).toBe("usr-001");
   });
@@ -83,6 +88,9 @@ describe("registerUser", () => {
     const refused = results.find((r) => !r.ok);
     expect(refused?.ok === false && refused.error).toEqual({ code: "LOGIN_TAKEN", login: "elodie@example.fr" });
     expect(h.snapshot().users).toHaveLength(1);
+    // Only the winner's event is saved.
+    const winner = results.find((r) => r.ok);
+    expect(h.snapshot().outbox).toEqual(winner?.ok === true ? winner.value.events : null);
   });
 });
 
@@ -103,9 +111,17 @@ describe("createStructure", () => {
       primaryManagerId: alice,
       createdAt: at,
     });
-    expect(r.founder.attachments).toEqual([
-      { structureId: "str-001", role: "user", scope: { kind: "structure" }, validFrom: TODAY, attachedBy: alice, attachedAt: at },
-    ]);
+    const attachment = { structureId: "str-001", role: "user", scope: { kind: "structure" }, validFrom: TODAY, attachedBy: alice, attachedAt: at };
+    // The founder as seen from the new structure: its primary manager.
+    expect(r.founder).toEqual({
+      id: alice,
+      login: "alice@example.fr",
+      lastName: "Martin",
+      firstName: "Alice",
+      status: "active",
+      role: "primaryManager",
+      attachment,
+    });
     expect(r.history).toEqual([
       {
         structureId: "str-001",
@@ -119,9 +135,11 @@ describe("createStructure", () => {
       },
     ]);
     expectAppended(h, before, r.history);
-    expect(r.events).toEqual([{ type: "StructureCreated", at, structureId: "str-001", primaryManagerId: alice }]);
+    expect(r.events).toEqual([{ id: "evt-002", type: "StructureCreated", at, structureId: "str-001", primaryManagerId: alice }]);
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
     expect((await h.store.getStructure(r.structure.id))?.value).toEqual(r.structure);
-    expect((await userRow(h, alice)).value).toEqual(r.founder);
+    expect((await userRow(h, alice)).value.attachments).toEqual([attachment]);
     const members = must(await h.app.listMembers(alice, { structureId: r.structure.id }));
     expect(members.items.map((m) => [m.userId, m.role])).toEqual([[alice, "primaryManager"]]);
   });
@@ -133,6 +151,18 @@ describe("createStructure", () => {
     const second = must(await h.app.createStructure(g.farid, { ...acme, designation: "Deux" }));
     expectAppended(h, before, [...first.history, ...second.history]);
     expect(second.history[0]!.sequence).toBe(first.history[0]!.sequence + 1);
+  });
+
+  it("shows the founder only as seen from the new structure, whatever else they manage", async () => {
+    const { h, g } = await guide();
+    const before = h.snapshot();
+    const r = must(await h.app.createStructure(g.alice, { ...acme, designation: "Trois" }));
+    expect(r.founder).toMatchObject({ id: g.alice, role: "primaryManager", attachment: { structureId: r.structure.id, scope: { kind: "structure" } } });
+    expectDisclosesOnly(h, r.structure.id, r);
+    expectEventsSaved(h, before, r.events);
+    expect((await userRow(h, g.alice)).value.attachments.map((a) => a.structureId).sort()).toEqual(
+      [g.bookshop, g.townHall, r.structure.id].sort(),
+    );
   });
 
   it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {

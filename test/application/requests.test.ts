@@ -5,7 +5,11 @@ import {
   ask,
   deactivate,
   expectAppended,
+  expectDeepFrozen,
+  expectDisclosesOnly,
+  expectEventsSaved,
   expectForbidden,
+  expectHidden,
   expectInvalid,
   expectNotFound,
   expectRefused,
@@ -57,8 +61,10 @@ describe("requestAttachment", () => {
     ]);
     expectAppended(h, before, r.history);
     expect(r.events).toEqual([
-      { type: "AttachmentRequested", at, requestId: r.request.id, structureId: g.townHall, userId: g.elodie },
+      { id: expect.any(String), type: "AttachmentRequested", at, requestId: r.request.id, structureId: g.townHall, userId: g.elodie },
     ]);
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
     expect(await h.store.getAttachmentRequest(r.request.id)).toEqual({ value: r.request, version: 1 });
     // The requester's own record does not change.
     expect(await userRow(h, g.elodie)).toEqual(before.users.find((u) => u.value.id === g.elodie));
@@ -147,10 +153,12 @@ describe("requestAttachment", () => {
     await expectRefused(h, () => app.requestAttachment(g.alice, { structureId: g.townHall, scope: WHOLE }), "ALREADY_ATTACHED");
     await expectRefused(h, () => app.requestAttachment(g.bruno, { structureId: g.townHall, scope: services(g.rh) }), "ALREADY_ATTACHED");
     await expectRefused(h, () => app.requestAttachment(g.elodie, { structureId: g.townHall, scope: services() }), "EMPTY_SCOPE");
-    await expectRefused(
+    // A service of another structure is, from here, a service that does not exist.
+    await expectNotFound(
       h,
-      () => app.requestAttachment(g.elodie, { structureId: g.townHall, scope: services(g.ventes) }),
-      "SERVICE_NOT_IN_STRUCTURE",
+      () => app.requestAttachment(g.elodie, { structureId: g.townHall, scope: services(g.paie, g.ventes) }),
+      "service",
+      g.ventes,
     );
   });
 });
@@ -165,9 +173,17 @@ describe("validateAttachmentRequest", () => {
     const r = must(await app.validateAttachmentRequest(g.alice, { requestId, role: "secondaryManager" }));
     const scope = services(...[g.achats, g.paie].sort());
     expect(r.request).toMatchObject({ id: requestId, status: "validated", decidedBy: g.alice, decidedAt: at, grantedRole: "secondaryManager", grantedScope: scope });
-    expect(r.requester.attachments).toEqual([
-      { structureId: g.townHall, role: "secondaryManager", scope, validFrom: TODAY, attachedBy: g.alice, attachedAt: at },
-    ]);
+    const attachment = { structureId: g.townHall, role: "secondaryManager", scope, validFrom: TODAY, attachedBy: g.alice, attachedAt: at };
+    // The requester as seen from the town hall: no contact e-mail, no other structure.
+    expect(r.requester).toEqual({
+      id: g.elodie,
+      login: "elodie.lefevre@mairie-lyon.fr",
+      lastName: "Lefèvre",
+      firstName: "Élodie",
+      status: "active",
+      role: "secondaryManager",
+      attachment,
+    });
     expect(r.removedServiceIds).toEqual([]);
     expect(r.history).toEqual([
       expect.objectContaining({
@@ -181,10 +197,25 @@ describe("validateAttachmentRequest", () => {
     ]);
     expectAppended(h, before, r.history);
     expect(r.events).toEqual([
-      { type: "AttachmentRequestValidated", at, requestId, structureId: g.townHall, userId: g.elodie, decidedBy: g.alice, role: "secondaryManager", scope },
+      {
+        id: expect.any(String),
+        type: "AttachmentRequestValidated",
+        at,
+        requestId,
+        structureId: g.townHall,
+        userId: g.elodie,
+        decidedBy: g.alice,
+        role: "secondaryManager",
+        scope,
+      },
     ]);
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
+    expectDisclosesOnly(h, g.townHall, r);
     expect(await requestRow(h, requestId)).toEqual({ value: r.request, version: 2 });
-    expect(await userRow(h, g.elodie)).toEqual({ value: r.requester, version: 2 });
+    const stored = await userRow(h, g.elodie);
+    expect(stored.version).toBe(2);
+    expect(stored.value.attachments).toEqual([attachment]);
     // She now manages the town hall.
     must(await app.readHistory(g.elodie, { structureId: g.townHall }));
   });
@@ -201,15 +232,45 @@ describe("validateAttachmentRequest", () => {
     ]);
     expect(r.history[1]!.sequence).toBe(r.history[0]!.sequence + 1);
     expectAppended(h, before, r.history);
-    expect(r.requester.attachments[0]?.scope).toEqual(services(g.paie));
+    expect(r.requester).toMatchObject({ id: g.chloe, role: "user", attachment: { structureId: g.townHall, role: "user", scope: services(g.paie) } });
+    expectDeepFrozen(r);
   });
 
   it("by default keeps the services already attached and adds those asked for", async () => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.chloe, g.townHall, services(g.paie));
     const r = must(await app.validateAttachmentRequest(g.alice, { requestId }));
-    expect(r.requester.attachments[0]?.scope).toEqual(services(...[g.compta, g.paie].sort()));
+    expect(r.requester.attachment?.scope).toEqual(services(...[g.compta, g.paie].sort()));
     expect(r.history.map((e) => e.kind)).toEqual(["attachmentRequestValidated"]);
+  });
+
+  it("shows the requester only as seen from the structure, whatever else they belong to", async () => {
+    const { h, g, app } = await guide();
+    // Farid is a member of the bookshop (Alice's) and of ACME (Victor's), then asks the town hall.
+    must(await app.attachUser(g.alice, { structureId: g.bookshop, userId: g.farid, role: "secondaryManager", validFrom: TODAY, comment: "Libraire", scope: WHOLE }));
+    must(await app.attachUser(g.victor, { structureId: g.acme, userId: g.farid, role: "user", validFrom: TODAY, comment: "Vendeur", scope: services(g.ventes) }));
+    const requestId = await ask(h, g.farid, g.townHall, services(g.rh));
+    const before = h.snapshot();
+    const r = must(await app.validateAttachmentRequest(g.bruno, { requestId }));
+    expect(r.requester).toEqual({
+      id: g.farid,
+      login: "farid.benali@example.fr",
+      lastName: "Benali",
+      firstName: "Farid",
+      status: "active",
+      role: "user",
+      attachment: { structureId: g.townHall, role: "user", scope: services(g.rh), validFrom: TODAY, attachedBy: g.bruno, attachedAt: h.now().toISOString() },
+    });
+    expectDisclosesOnly(h, g.townHall, r);
+    expectDeepFrozen(r);
+    expectEventsSaved(h, before, r.events);
+    // The store keeps the three attachments.
+    expect((await userRow(h, g.farid)).value.attachments.map((a) => a.structureId).sort()).toEqual([g.bookshop, g.townHall, g.acme].sort());
+    // Validated by Alice, who also manages the bookshop: still only the town hall.
+    const other = await ask(h, g.victor, g.townHall, services(g.paie));
+    const byAlice = must(await app.validateAttachmentRequest(g.alice, { requestId: other }));
+    expect(byAlice.requester).toMatchObject({ id: g.victor, role: "user", attachment: { structureId: g.townHall } });
+    expectDisclosesOnly(h, g.townHall, byAlice);
   });
 
   it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
@@ -242,10 +303,30 @@ describe("validateAttachmentRequest", () => {
     );
   });
 
-  it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
+  it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming the request, as for an unknown one", async (_label, who) => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.farid, g.townHall);
-    await expectForbidden(h, () => app.validateAttachmentRequest(g[who], { requestId }), g[who], reason, g.townHall);
+    await expectHidden(h, (id) => app.validateAttachmentRequest(g[who], { requestId: id }), "attachmentRequest", requestId);
+    // Decided or pending, with a scope or not: nothing of the request shows through.
+    must(await app.refuseAttachmentRequest(g.alice, { requestId, reason: "Non" }));
+    await expectHidden(h, (id) => app.validateAttachmentRequest(g[who], { requestId: id, scope: services(g.rh) }), "attachmentRequest", requestId);
+  });
+
+  it("gives the manager of a structure NOT_FOUND for a request of a structure he does not manage", async () => {
+    const { h, g, app } = await guide();
+    const acme = await ask(h, g.farid, g.acme);
+    const townHall = await ask(h, g.elodie, g.townHall);
+    await expectHidden(h, (id) => app.validateAttachmentRequest(g.alice, { requestId: id }), "attachmentRequest", acme);
+    await expectHidden(h, (id) => app.validateAttachmentRequest(g.victor, { requestId: id }), "attachmentRequest", townHall);
+    // Bruno manages the town hall only.
+    const bookshop = await ask(h, g.farid, g.bookshop);
+    await expectHidden(h, (id) => app.validateAttachmentRequest(g.bruno, { requestId: id }), "attachmentRequest", bookshop);
+  });
+
+  it("refuses a checked service of another structure with NOT_FOUND, as an unknown one", async () => {
+    const { h, g, app } = await guide();
+    const requestId = await ask(h, g.elodie, g.townHall, services(g.paie));
+    await expectNotFound(h, () => app.validateAttachmentRequest(g.alice, { requestId, scope: services(g.paie, g.ventes) }), "service", g.ventes);
   });
 
   it("refuses a decided request (naming its status), one's own request, and the primary role", async () => {
@@ -294,8 +375,12 @@ describe("refuseAttachmentRequest", () => {
     ]);
     expectAppended(h, before, r.history);
     expect(r.events).toEqual([
-      { type: "AttachmentRequestRefused", at, requestId, structureId: g.townHall, userId: g.farid, decidedBy: g.bruno, reason },
+      { id: expect.any(String), type: "AttachmentRequestRefused", at, requestId, structureId: g.townHall, userId: g.farid, decidedBy: g.bruno, reason },
     ]);
+    expectEventsSaved(h, before, r.events);
+    expect(Object.keys(r).sort()).toEqual(["events", "history", "request"]);
+    expectDeepFrozen(r);
+    expectDisclosesOnly(h, g.townHall, r);
     expect(await requestRow(h, requestId)).toEqual({ value: r.request, version: 2 });
     // No user record changes.
     expect(h.snapshot().users).toEqual(before.users);
@@ -311,6 +396,8 @@ describe("refuseAttachmentRequest", () => {
       requestId,
     });
     await expectInvalid(h, () => app.refuseAttachmentRequest(g.alice, { requestId }));
+    // Blank is "no visible character": zero-width spaces are no reason.
+    await expectRefused(h, () => app.refuseAttachmentRequest(g.alice, { requestId, reason: "\u200B\u200B" }), "REFUSAL_REASON_REQUIRED");
   });
 
   it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
@@ -337,10 +424,20 @@ describe("refuseAttachmentRequest", () => {
     await expectNotFound(h, () => app.refuseAttachmentRequest(UNKNOWN, { requestId, reason: "Non" }), "user", UNKNOWN);
   });
 
-  it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
+  it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming the request, as for an unknown one", async (_label, who) => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.farid, g.bookshop);
-    await expectForbidden(h, () => app.refuseAttachmentRequest(g[who], { requestId, reason: "Non" }), g[who], reason, g.bookshop);
+    await expectHidden(h, (id) => app.refuseAttachmentRequest(g[who], { requestId: id, reason: "Non" }), "attachmentRequest", requestId);
+    // Even with a blank reason, the request is not found before the reason is judged.
+    await expectHidden(h, (id) => app.refuseAttachmentRequest(g[who], { requestId: id, reason: " " }), "attachmentRequest", requestId);
+  });
+
+  it("gives the manager of another structure NOT_FOUND, even for a decided request", async () => {
+    const { h, g, app } = await guide();
+    const requestId = await ask(h, g.farid, g.townHall);
+    await expectHidden(h, (id) => app.refuseAttachmentRequest(g.victor, { requestId: id, reason: "Non" }), "attachmentRequest", requestId);
+    must(await app.validateAttachmentRequest(g.alice, { requestId }));
+    await expectHidden(h, (id) => app.refuseAttachmentRequest(g.victor, { requestId: id, reason: "Non" }), "attachmentRequest", requestId);
   });
 
   it("refuses a decided request with REQUEST_ALREADY_DECIDED", async () => {

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import {
   ask,
   expectAppended,
+  expectDeepFrozen,
+  expectDisclosesOnly,
+  expectEventsSaved,
   expectForbidden,
+  expectHidden,
   expectInvalid,
   expectNotFound,
   expectRefused,
@@ -42,8 +46,24 @@ describe("addService", () => {
       }),
     ]);
     expectAppended(h, before, r.history);
-    expect(r.events).toEqual([{ type: "ServiceAdded", at, structureId: g.townHall, serviceId: r.service.id }]);
+    expect(r.events).toEqual([{ id: expect.any(String), type: "ServiceAdded", at, structureId: g.townHall, serviceId: r.service.id }]);
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
+    expectDisclosesOnly(h, g.townHall, r);
+    expect(Object.keys(r).sort()).toEqual(["events", "history", "service"]);
     expect(await h.store.getService(r.service.id)).toEqual({ value: r.service, version: 1 });
+  });
+
+  it("normalises the code: NFKC, trimmed, upper case", async () => {
+    const { g, app } = await guide();
+    expect(must(await app.addService(g.alice, { structureId: g.townHall, code: " urba ", label: "Urbanisme" })).service.code).toBe("URBA");
+    expect(must(await app.addService(g.alice, { structureId: g.townHall, code: "\uFF21\uFF11", label: "A1" })).service.code).toBe("A1");
+  });
+
+  it("refuses a code that is not one once normalised with VALIDATION", async () => {
+    const { h, g, app } = await guide();
+    for (const code of ["-X", "X-", "A B", "É", "X".repeat(101)])
+      await expectInvalid(h, () => app.addService(g.alice, { structureId: g.townHall, code, label: "X" }));
   });
 
   it("lets a secondary manager add a service", async () => {
@@ -58,7 +78,8 @@ describe("addService", () => {
       () => app.addService(g.alice, { structureId: g.townHall, code: "compta", label: "Autre comptabilité" }),
       "SERVICE_CODE_TAKEN",
     );
-    expect(error).toEqual({ code: "SERVICE_CODE_TAKEN", structureId: g.townHall, serviceCode: "compta" });
+    // The code is compared as normalised, and named so.
+    expect(error).toEqual({ code: "SERVICE_CODE_TAKEN", structureId: g.townHall, serviceCode: "COMPTA" });
   });
 
   it("accepts a code another structure uses", async () => {
@@ -93,10 +114,16 @@ describe("addService", () => {
     await expectInvalid(h, () => app.addService(g.alice, { structureId: g.townHall, code: "  ", label: "X" }));
   });
 
-  it("refuses an unknown structure or actor with NOT_FOUND", async () => {
+  it("refuses an unknown actor with NOT_FOUND, and an unknown structure with FORBIDDEN (nobody manages it)", async () => {
     const { h, g, app } = await guide();
-    await expectNotFound(h, () => app.addService(g.alice, { structureId: UNKNOWN, code: "X", label: "X" }), "structure", UNKNOWN);
+    await expectForbidden(h, () => app.addService(g.alice, { structureId: UNKNOWN, code: "X", label: "X" }), g.alice, "notAManager", UNKNOWN as never);
+    await expectForbidden(h, () => app.addService(g.chloe, { structureId: UNKNOWN, code: "X", label: "X" }), g.chloe, "notAManager", UNKNOWN as never);
     await expectNotFound(h, () => app.addService(UNKNOWN, { structureId: g.townHall, code: "X", label: "X" }), "user", UNKNOWN);
+  });
+
+  it("refuses Alice a service in a structure she does not manage with FORBIDDEN naming it", async () => {
+    const { h, g, app } = await guide();
+    await expectForbidden(h, () => app.addService(g.alice, { structureId: g.acme, code: "X", label: "X" }), g.alice, "notAManager", g.acme);
   });
 
   it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
@@ -116,7 +143,10 @@ describe("renameService", () => {
       expect.objectContaining({ kind: "serviceRenamed", actorId: g.bruno, details: { serviceId: g.compta, label: "Comptabilité générale" } }),
     ]);
     expectAppended(h, before, r.history);
-    expect(r.events).toEqual([{ type: "ServiceRenamed", at: h.now().toISOString(), structureId: g.townHall, serviceId: g.compta }]);
+    expect(r.events).toEqual([{ id: expect.any(String), type: "ServiceRenamed", at: h.now().toISOString(), structureId: g.townHall, serviceId: g.compta }]);
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
+    expectDisclosesOnly(h, g.townHall, r);
     expect(await h.store.getService(g.compta)).toEqual({ value: r.service, version: 2 });
   });
 
@@ -140,15 +170,15 @@ describe("renameService", () => {
     await expectNotFound(h, () => app.renameService(UNKNOWN, { serviceId: g.compta, label: "X" }), "user", UNKNOWN);
   });
 
-  it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
+  it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming the service, as for an unknown one", async (_label, who) => {
     const { h, g, app } = await guide();
     const actor = g[who];
-    await expectForbidden(h, () => app.renameService(actor, { serviceId: g.compta, label: "X" }), actor, reason, g.townHall);
+    await expectHidden(h, (id) => app.renameService(actor, { serviceId: id, label: "X" }), "service", g.compta);
   });
 
-  it("refuses Alice on the service of a structure she does not manage", async () => {
+  it("gives Alice NOT_FOUND for the service of a structure she does not manage, as for an unknown one", async () => {
     const { h, g, app } = await guide();
-    await expectForbidden(h, () => app.renameService(g.alice, { serviceId: g.ventes, label: "X" }), g.alice, "notAManager", g.acme);
+    await expectHidden(h, (id) => app.renameService(g.alice, { serviceId: id, label: "X" }), "service", g.ventes);
   });
 });
 
@@ -160,7 +190,9 @@ describe("deactivateService", () => {
     expect(r.service).toMatchObject({ id: g.compta, active: false });
     expect(r.history).toEqual([expect.objectContaining({ kind: "serviceDeactivated", details: { serviceId: g.compta, label: "Comptabilité" } })]);
     expectAppended(h, before, r.history);
-    expect(r.events).toEqual([{ type: "ServiceDeactivated", at: h.now().toISOString(), structureId: g.townHall, serviceId: g.compta }]);
+    expect(r.events).toEqual([{ id: expect.any(String), type: "ServiceDeactivated", at: h.now().toISOString(), structureId: g.townHall, serviceId: g.compta }]);
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
     // Chloé's record (attached to COMPTA) is untouched.
     expect(h.snapshot().users).toEqual(before.users);
   });
@@ -203,9 +235,18 @@ describe("deactivateService", () => {
     await expectNotFound(h, () => app.deactivateService(UNKNOWN, { serviceId: g.compta }), "user", UNKNOWN);
   });
 
-  it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
+  it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming the service, as for an unknown one", async (_label, who) => {
     const { h, g, app } = await guide();
     const actor = g[who];
-    await expectForbidden(h, () => app.deactivateService(actor, { serviceId: g.compta }), actor, reason, g.townHall);
+    await expectHidden(h, (id) => app.deactivateService(actor, { serviceId: id }), "service", g.compta);
+    // Already inactive or not, nothing of the service shows through.
+    must(await app.deactivateService(g.alice, { serviceId: g.compta }));
+    await expectHidden(h, (id) => app.deactivateService(actor, { serviceId: id }), "service", g.compta);
+  });
+
+  it("gives the manager of another structure NOT_FOUND for a service he does not manage", async () => {
+    const { h, g, app } = await guide();
+    await expectHidden(h, (id) => app.deactivateService(g.victor, { serviceId: id }), "service", g.rh);
+    await expectHidden(h, (id) => app.deactivateService(g.alice, { serviceId: id }), "service", g.ventes);
   });
 });

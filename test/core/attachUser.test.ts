@@ -17,6 +17,7 @@ import {
   buildGuide,
   ctx,
   expectErr,
+  hospitalOutsiders,
   replaceService,
   today,
   tomorrow,
@@ -147,10 +148,28 @@ describe("attachUser — « Rattacher un utilisateur ayant un compte Chorus Pro 
     expect(expectErr(r, "VALID_FROM_IN_THE_PAST").today).toBe(tomorrow);
   });
 
-  it.each(["   ", ""])("refuses a blank comment %j: COMMENT_REQUIRED", (comment) => {
+  it.each(["   ", "", "\u200B", "\uFEFF\u00A0", "\u3164", "\u200B\n\t"])("refuses a comment with no visible character %j: COMMENT_REQUIRED", (comment) => {
     const g = buildGuide();
     const e = expectErr(attachDavid(g, { comment }), "COMMENT_REQUIRED");
-    expect(e).toEqual({ code: "COMMENT_REQUIRED", structureId: g.hospital.id, userId: g.david.id });
+    expect(e).toStrictEqual({ code: "COMMENT_REQUIRED", structureId: g.hospital.id, userId: g.david.id });
+  });
+
+  it("records the comment trimmed of invisible characters at its ends, its inside kept", () => {
+    const g = buildGuide();
+    const r = unwrap(attachDavid(g, { comment: "\u200B\uFEFF Renfort\u00A0clôture\nsemaine 48 \u200B" }));
+    expect(r.history[0]?.details.comment).toBe("Renfort\u00A0clôture\nsemaine 48");
+  });
+
+  it("judges « today » on the Paris calendar when the context gives no date (23:30 UTC on the 27th is already the 28th)", () => {
+    const g = buildGuide();
+    const late = { now: new Date("2026-11-27T23:30:00Z") };
+    const command = { structureId: g.hospital.id, userId: g.david.id, role: "user", comment: "x", scope: WHOLE_STRUCTURE } as const;
+    const state = { actor: g.alice, structure: g.hospital, user: g.david, services: g.serviceIndex };
+    const e = expectErr(attachUser(state, { ...command, validFrom: today }, late), "VALID_FROM_IN_THE_PAST");
+    expect(e).toStrictEqual({ code: "VALID_FROM_IN_THE_PAST", validFrom: today, today: tomorrow });
+    expect(unwrap(attachUser(state, { ...command, validFrom: tomorrow }, late)).user.attachments[0]?.validFrom).toBe(tomorrow);
+    // The same instant in another calendar the host chose.
+    expect(attachUser(state, { ...command, validFrom: today }, { ...late, timeZone: "UTC" }).ok).toBe(true);
   });
 
   it("refuses a user already attached (Élodie): ALREADY_ATTACHED", () => {
@@ -196,9 +215,13 @@ describe("attachUser — « Rattacher un utilisateur ayant un compte Chorus Pro 
     expect(e.serviceId).toBe(g.paie.id);
   });
 
-  it("refuses a service of another structure: SERVICE_NOT_IN_STRUCTURE", () => {
+  it("refuses a service of another structure as if it did not exist: NOT_FOUND service naming it (ACME's VENTES)", () => {
     const g = buildGuide();
-    expectErr(attachDavid(g, { scope: servicesScope([g.ventes.id]) }), "SERVICE_NOT_IN_STRUCTURE");
+    expect(expectErr(attachDavid(g, { scope: servicesScope([g.compta.id, g.ventes.id]) }), "NOT_FOUND")).toStrictEqual({
+      code: "NOT_FOUND",
+      entity: "service",
+      id: g.ventes.id,
+    });
   });
 
   it("refuses an unknown service: NOT_FOUND service", () => {
@@ -224,22 +247,36 @@ describe("attachUser — « Rattacher un utilisateur ayant un compte Chorus Pro 
     });
   });
 
-  it.each([
-    ["a simple user", (g: Guide) => g.elodie, "notAManager"],
-    ["the manager of another structure", (g: Guide) => g.victor, "notAManager"],
-    ["a deactivated manager", (g: Guide) => withStatus(g.bruno, "deactivated"), "accountNotActive"],
-    ["a manager not in force yet", (g: Guide) => withFutureManager(g), "attachmentNotInForce"],
-  ] as const)("refuses %s: FORBIDDEN", (_, actorOf, reason) => {
+  it.each(hospitalOutsiders)("given $who, when attaching Chloé to the hospital they named, then FORBIDDEN with the reason", ({ actor, reason }) => {
     const g = buildGuide();
-    const actor = actorOf(g);
+    const who = actor(g);
     const e = expectErr(
       attachUser(
-        { actor, structure: g.hospital, user: g.chloe, services: g.serviceIndex },
+        { actor: who, structure: g.hospital, user: g.chloe, services: g.serviceIndex },
         { structureId: g.hospital.id, userId: g.chloe.id, role: "user", validFrom: today, comment: "x", scope: WHOLE_STRUCTURE },
         ctx,
       ),
       "FORBIDDEN",
     );
-    expect(e).toEqual({ code: "FORBIDDEN", actorId: actor.id, structureId: g.hospital.id, reason });
+    expect(e).toStrictEqual({ code: "FORBIDDEN", actorId: who.id, structureId: g.hospital.id, reason });
   });
+
+  it.each(hospitalOutsiders)(
+    "given $who, FORBIDDEN comes before what the command or the target would reveal (primary role, blank comment, already attached, foreign service)",
+    ({ actor, reason }) => {
+      const g = buildGuide();
+      const who = actor(g);
+      const forbidden = { ok: false, error: { code: "FORBIDDEN", actorId: who.id, structureId: g.hospital.id, reason } };
+      const base = { structureId: g.hospital.id, role: "user", validFrom: today, comment: "x", scope: WHOLE_STRUCTURE } as const;
+      const state = { actor: who, structure: g.hospital, services: g.serviceIndex };
+      expect(attachUser({ ...state, user: g.chloe }, { ...base, userId: g.chloe.id, role: "primaryManager" }, ctx)).toStrictEqual(forbidden);
+      expect(attachUser({ ...state, user: g.chloe }, { ...base, userId: g.chloe.id, comment: "\u200B" }, ctx)).toStrictEqual(forbidden);
+      expect(attachUser({ ...state, user: g.chloe }, { ...base, userId: g.chloe.id, validFrom: yesterday }, ctx)).toStrictEqual(forbidden);
+      expect(attachUser({ ...state, user: g.bruno }, { ...base, userId: g.bruno.id }, ctx)).toStrictEqual(forbidden);
+      expect(attachUser({ ...state, user: g.zoe }, { ...base, userId: g.zoe.id }, ctx)).toStrictEqual(forbidden);
+      expect(
+        attachUser({ ...state, user: g.chloe }, { ...base, userId: g.chloe.id, scope: servicesScope([g.ventes.id]) }, ctx),
+      ).toStrictEqual(forbidden);
+    },
+  );
 });

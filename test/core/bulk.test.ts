@@ -14,7 +14,7 @@ import {
   type User,
   type UserId,
 } from "../../src/core/index.js";
-import { buildGuide, ctx, unwrap, type Guide } from "./fixtures.js";
+import { buildGuide, ctx, hospitalOutsiders, unwrap, type Guide } from "./fixtures.js";
 
 function bulkState(g: Guide, actor: User = g.alice, extra: AttachmentRequest[] = []): BulkDecisionState {
   return {
@@ -81,9 +81,33 @@ describe("validateAttachmentRequests — valider plusieurs demandes à la fois",
       { items: [{ requestId: g.chloeRequest.id }, { requestId: g.elodieRequest.id }] },
       ctx,
     );
-    expect(codes(bulk.results)).toEqual(["FORBIDDEN", "ok"]);
+    expect(codes(bulk.results)).toEqual(["NOT_FOUND", "ok"]);
+    expect(bulk.results[0]!.result).toStrictEqual({
+      ok: false,
+      error: { code: "NOT_FOUND", entity: "attachmentRequest", id: g.chloeRequest.id },
+    });
     expect(bulk.users.map((u) => u.id)).toEqual([g.elodie.id]);
+    expect(bulk.requests.map((r) => r.id)).toEqual([g.elodieRequest.id]);
   });
+
+  it.each(hospitalOutsiders)(
+    "given $who, every item of the hospital is NOT_FOUND attachmentRequest naming its id, exactly like an unknown id, and nothing changes",
+    ({ actor }) => {
+      const g = buildGuide();
+      const ghost = attachmentRequestId("req-ghost");
+      const bulk = validateAttachmentRequests(
+        bulkState(g, actor(g)),
+        { items: [{ requestId: g.elodieRequest.id }, { requestId: ghost }, { requestId: g.elodieRequest.id, role: "primaryManager" }] },
+        ctx,
+      );
+      expect(bulk.results).toStrictEqual([
+        { requestId: g.elodieRequest.id, result: { ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id } } },
+        { requestId: ghost, result: { ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id: ghost } } },
+        { requestId: g.elodieRequest.id, result: { ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id } } },
+      ]);
+      expect([bulk.users, bulk.requests, bulk.history, bulk.events]).toEqual([[], [], [], []]);
+    },
+  );
 
   it("the same request twice in one batch: the second gets REQUEST_ALREADY_DECIDED, and it is recorded once", () => {
     const g = buildGuide();
@@ -124,7 +148,7 @@ describe("validateAttachmentRequests — valider plusieurs demandes à la fois",
     expect(bulk.users[0]!.attachments.map((a) => a.structureId).sort()).toEqual([g.hospital.id, g.townHall.id].sort());
   });
 
-  it("reports records missing from the state as NOT_FOUND (structure, user)", () => {
+  it("reports a request whose structure is missing from the state as the request NOT_FOUND (no id it was not given), and a missing requester as NOT_FOUND user to its manager", () => {
     const g = buildGuide();
     const state = bulkState(g);
     const bulk = validateAttachmentRequests(
@@ -133,8 +157,21 @@ describe("validateAttachmentRequests — valider plusieurs demandes à la fois",
       ctx,
     );
     expect(bulk.results.map((r) => (r.result.ok ? null : r.result.error))).toEqual([
-      { code: "NOT_FOUND", entity: "structure", id: g.townHall.id },
+      { code: "NOT_FOUND", entity: "attachmentRequest", id: g.chloeRequest.id },
       { code: "NOT_FOUND", entity: "user", id: g.elodie.id },
+    ]);
+  });
+
+  it("tells an outsider nothing of what is missing: NOT_FOUND for the request they named", () => {
+    const g = buildGuide();
+    const state = bulkState(g);
+    const bulk = validateAttachmentRequests(
+      { ...state, actor: g.victor, users: new Map([[g.victor.id, g.victor]]) },
+      { items: [{ requestId: g.elodieRequest.id }] },
+      ctx,
+    );
+    expect(bulk.results.map((r) => (r.result.ok ? null : r.result.error))).toEqual([
+      { code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id },
     ]);
   });
 });
@@ -185,9 +222,36 @@ describe("refuseAttachmentRequests — refuser plusieurs demandes avec un motif 
       },
       ctx,
     );
-    expect(codes(bulk.results)).toEqual(["FORBIDDEN", "ok", "NOT_FOUND", "REQUEST_ALREADY_DECIDED"]);
+    expect(codes(bulk.results)).toEqual(["NOT_FOUND", "ok", "NOT_FOUND", "REQUEST_ALREADY_DECIDED"]);
+    // Chloé's request, of the town hall Bruno does not manage, reads like the unknown one.
+    expect(bulk.results[0]!.result).toStrictEqual({
+      ok: false,
+      error: { code: "NOT_FOUND", entity: "attachmentRequest", id: g.chloeRequest.id },
+    });
+    expect(bulk.results[2]!.result).toStrictEqual({
+      ok: false,
+      error: { code: "NOT_FOUND", entity: "attachmentRequest", id: "req-ghost" },
+    });
     const last = bulk.results[3]!.result;
-    expect(last.ok ? null : last.error).toMatchObject({ status: "refused" });
+    expect(last.ok ? null : last.error).toStrictEqual({ code: "REQUEST_ALREADY_DECIDED", requestId: g.elodieRequest.id, status: "refused" });
     expect(bulk.requests.map((r) => r.id)).toEqual([g.elodieRequest.id]);
+  });
+
+  it.each(hospitalOutsiders)(
+    "given $who, refusing the hospital's request with a blank reason is still NOT_FOUND (not REFUSAL_REASON_REQUIRED)",
+    ({ actor }) => {
+      const g = buildGuide();
+      const bulk = refuseAttachmentRequests(bulkState(g, actor(g)), { requestIds: [g.elodieRequest.id], reason: "\u200B" }, ctx);
+      expect(bulk.results).toStrictEqual([
+        { requestId: g.elodieRequest.id, result: { ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id } } },
+      ]);
+    },
+  );
+
+  it("a shared reason of zero-width spaces refuses every item with REFUSAL_REASON_REQUIRED", () => {
+    const g = buildGuide();
+    const bulk = refuseAttachmentRequests(bulkState(g), { requestIds: [g.elodieRequest.id, g.chloeRequest.id], reason: "\u200B\u200B" }, ctx);
+    expect(codes(bulk.results)).toEqual(["REFUSAL_REASON_REQUIRED", "REFUSAL_REASON_REQUIRED"]);
+    expect(bulk.requests).toEqual([]);
   });
 });

@@ -3,11 +3,12 @@ import {
   consultAttachmentRequest,
   deactivateService,
   defaultValidationScope,
+  refuseAttachmentRequest,
   scopeServiceIds,
   userId,
   type ConsultRequestState,
 } from "../../src/core/index.js";
-import { buildGuide, ctx, expectErr, unwrap, withStatus, type Guide } from "./fixtures.js";
+import { buildGuide, ctx, expectErr, hospitalOutsiders, unwrap, type Guide } from "./fixtures.js";
 
 function consultElodie(g: Guide, overrides: Partial<ConsultRequestState> = {}) {
   return consultAttachmentRequest(
@@ -49,10 +50,10 @@ describe("consultAttachmentRequest — « Consulter la demande »", () => {
         viaPigp: false,
         identifier: { type: "siret", value: "26690027400017" },
       });
-      expect(view.user).toEqual({
+      // Only what the screen shows: no contact address.
+      expect(view.user).toStrictEqual({
         id: g.elodie.id,
         login: "elodie.lefevre@chu-lyon.fr",
-        contactEmail: "elodie.lefevre@chu-lyon.fr",
         lastName: "Lefèvre",
         firstName: "Élodie",
         status: "active",
@@ -107,32 +108,59 @@ describe("consultAttachmentRequest — « Consulter la demande »", () => {
     expect(consultElodie(g, { actor: g.bruno }).ok).toBe(true);
   });
 
-  it("refuses a non-manager (the requester herself): FORBIDDEN notAManager", () => {
-    const g = buildGuide();
-    const e = expectErr(consultElodie(g, { actor: g.elodie }), "FORBIDDEN");
-    expect(e).toEqual({ code: "FORBIDDEN", actorId: g.elodie.id, structureId: g.hospital.id, reason: "notAManager" });
-  });
-
-  it("refuses the manager of another structure: FORBIDDEN", () => {
-    const g = buildGuide();
-    expect(expectErr(consultElodie(g, { actor: g.victor }), "FORBIDDEN").reason).toBe("notAManager");
-  });
-
-  it("refuses a deactivated manager: FORBIDDEN accountNotActive", () => {
-    const g = buildGuide();
-    expect(expectErr(consultElodie(g, { actor: withStatus(g.bruno, "deactivated") }), "FORBIDDEN").reason).toBe(
-      "accountNotActive",
+  describe("an actor who may not manage the request's structure cannot tell it from a request that does not exist", () => {
+    it.each(hospitalOutsiders)(
+      "given $who, when consulting Élodie's request, then NOT_FOUND attachmentRequest naming only its id",
+      ({ actor }) => {
+        const g = buildGuide();
+        const e = expectErr(consultElodie(g, { actor: actor(g) }), "NOT_FOUND");
+        expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id });
+      },
     );
+
+    it("given a manager of the hospital only (Bruno), when consulting Chloé's request to the town hall, then NOT_FOUND attachmentRequest", () => {
+      const g = buildGuide();
+      const e = expectErr(
+        consultAttachmentRequest(
+          { actor: g.bruno, structure: g.townHall, request: g.chloeRequest, requester: g.chloe, services: [] },
+          ctx,
+        ),
+        "NOT_FOUND",
+      );
+      expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: g.chloeRequest.id });
+    });
+
+    it.each(hospitalOutsiders)("given $who and a requester record that does not match, NOT_FOUND still names the request, not the user", ({ actor }) => {
+      const g = buildGuide();
+      const e = expectErr(consultElodie(g, { actor: actor(g), requester: { ...g.david, id: userId("u-x") } }), "NOT_FOUND");
+      expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id });
+    });
   });
 
-  it("refuses records that do not match: NOT_FOUND structure / user", () => {
+  it("a decided request can still be consulted by a manager (the view shows its status)", () => {
     const g = buildGuide();
-    expect(expectErr(consultElodie(g, { structure: g.townHall }), "NOT_FOUND")).toEqual({
+    const refused = unwrap(
+      refuseAttachmentRequest(
+        { actor: g.alice, structure: g.hospital, request: g.elodieRequest },
+        { requestId: g.elodieRequest.id, reason: "Doublon" },
+        ctx,
+      ),
+    ).request;
+    expect(unwrap(consultElodie(g, { request: refused })).request.status).toBe("refused");
+  });
+
+  it("refuses a request of another structure than the one loaded, even one the actor manages: NOT_FOUND attachmentRequest", () => {
+    const g = buildGuide();
+    expect(expectErr(consultElodie(g, { structure: g.townHall }), "NOT_FOUND")).toStrictEqual({
       code: "NOT_FOUND",
-      entity: "structure",
-      id: g.hospital.id,
+      entity: "attachmentRequest",
+      id: g.elodieRequest.id,
     });
-    expect(expectErr(consultElodie(g, { requester: { ...g.david, id: userId("u-x") } }), "NOT_FOUND")).toEqual({
+  });
+
+  it("refuses a requester record that is not the request's user, for a manager: NOT_FOUND user", () => {
+    const g = buildGuide();
+    expect(expectErr(consultElodie(g, { requester: { ...g.david, id: userId("u-x") } }), "NOT_FOUND")).toStrictEqual({
       code: "NOT_FOUND",
       entity: "user",
       id: g.elodie.id,

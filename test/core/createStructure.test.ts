@@ -93,6 +93,14 @@ describe("createStructure — « Créer une fiche structure »", () => {
     expect(r.founder.attachments[0]?.validFrom).toBe("2026-11-28");
   });
 
+  it("without ctx.today, validFrom is the date of now on the Paris calendar (23:30 UTC on the 27th is the 28th)", () => {
+    const founder = freshUser();
+    const late = new Date("2026-11-27T23:30:00Z");
+    const r = unwrap(createStructure({ founder }, command, { now: late, structureId: newStructure }));
+    expect(r.founder.attachments[0]?.validFrom).toBe("2026-11-28");
+    expect(r.structure.createdAt).toBe("2026-11-27T23:30:00.000Z");
+  });
+
   it("keeps the founder's other attachments (Alice creates a second structure)", () => {
     const g = buildGuide();
     const r = unwrap(createStructure({ founder: g.alice }, command, { ...ctx, structureId: newStructure }));

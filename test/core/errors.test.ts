@@ -35,7 +35,6 @@ const examples: { readonly [C in DomainErrorCode]: DomainErrorOf<C> } = {
   PENDING_REQUEST_EXISTS: { code: "PENDING_REQUEST_EXISTS", structureId: s, userId: u },
   ALREADY_ATTACHED: { code: "ALREADY_ATTACHED", structureId: s, userId: u },
   NOT_ATTACHED: { code: "NOT_ATTACHED", structureId: s, userId: u },
-  SERVICE_NOT_IN_STRUCTURE: { code: "SERVICE_NOT_IN_STRUCTURE", serviceId: svc, structureId: s },
   SERVICE_INACTIVE: { code: "SERVICE_INACTIVE", serviceId: svc },
   EMPTY_SCOPE: { code: "EMPTY_SCOPE", structureId: s },
   VALID_FROM_IN_THE_PAST: { code: "VALID_FROM_IN_THE_PAST", validFrom: localDate("2026-11-26"), today: localDate("2026-11-27") },
@@ -44,6 +43,10 @@ const examples: { readonly [C in DomainErrorCode]: DomainErrorOf<C> } = {
   LOGIN_TAKEN: { code: "LOGIN_TAKEN", login: "elodie@example.fr" },
   SERVICE_CODE_TAKEN: { code: "SERVICE_CODE_TAKEN", structureId: s, serviceCode: "COMPTA" },
   CONCURRENT_MODIFICATION: { code: "CONCURRENT_MODIFICATION", attempts: 3 },
+  IDEMPOTENCY_KEY_REUSED: { code: "IDEMPOTENCY_KEY_REUSED", key: "cle-7f3a" },
+  STORE_FAILURE: { code: "STORE_FAILURE", stage: "commit" },
+  NOT_ATTEMPTED: { code: "NOT_ATTEMPTED", reason: "storeFailure" },
+  CONFIGURATION: { code: "CONFIGURATION", option: "clock", message: "l'horloge a donné une date invalide" },
 };
 
 const all: DomainError[] = Object.values(examples);
@@ -63,11 +66,37 @@ describe("errorMessage — a French sentence for every error", () => {
     expect(errorMessage(examples.NOT_FOUND)).toContain("req-404");
     expect(errorMessage(examples.FORBIDDEN)).toContain("u-elodie");
     expect(errorMessage(examples.TRANSFER_REQUIRED)).toContain("s-lyon");
-    expect(errorMessage(examples.SERVICE_NOT_IN_STRUCTURE)).toContain("svc-compta");
+    expect(errorMessage(examples.SERVICE_INACTIVE)).toContain("svc-compta");
+    expect(errorMessage(examples.IDEMPOTENCY_KEY_REUSED)).toContain("cle-7f3a");
+    expect(errorMessage(examples.CONFIGURATION)).toContain("clock");
+    expect(errorMessage(examples.CONFIGURATION)).toContain("l'horloge a donné une date invalide");
     expect(errorMessage(examples.LOGIN_TAKEN)).toContain("elodie@example.fr");
     expect(errorMessage(examples.SERVICE_CODE_TAKEN)).toContain("COMPTA");
     expect(errorMessage(examples.VALID_FROM_IN_THE_PAST)).toContain("2026-11-26");
     expect(errorMessage(examples.CONCURRENT_MODIFICATION)).toContain("3");
+  });
+
+  it("SERVICE_NOT_IN_STRUCTURE is gone: a service of another structure is NOT_FOUND service", () => {
+    expect(Object.keys(examples)).not.toContain("SERVICE_NOT_IN_STRUCTURE");
+    expect(errorMessage({ code: "NOT_FOUND", entity: "service", id: "svc-acme-ventes" })).toBe(
+      "Le service svc-acme-ventes est introuvable.",
+    );
+  });
+
+  it("STORE_FAILURE says whether anything was saved: nothing at « read », unknown at « commit » (retry with the same key)", () => {
+    const read = errorMessage({ code: "STORE_FAILURE", stage: "read" });
+    const commit = errorMessage({ code: "STORE_FAILURE", stage: "commit" });
+    expect(read).not.toBe(commit);
+    expect(read).toContain("rien n'a été enregistré");
+    expect(commit).toContain("idempotence");
+  });
+
+  it("VALIDATION counts the issues it does not list", () => {
+    const issues = [{ path: ["requestIds", 0], code: "invalid_type", message: "texte attendu" }];
+    expect(errorMessage({ code: "VALIDATION", issues, omittedIssues: 149_980 })).toBe(
+      "Saisie invalide : requestIds.0 : texte attendu (et 149980 autres problèmes).",
+    );
+    expect(errorMessage({ code: "VALIDATION", issues })).toBe("Saisie invalide : requestIds.0 : texte attendu.");
   });
 
   it("REQUEST_ALREADY_DECIDED names the status with the guide's label", () => {

@@ -23,6 +23,7 @@ import {
   type DomainErrorCode,
   type DomainErrorOf,
   type DomainEvent,
+  type ForbiddenReason,
   type NewHistoryEntry,
   type PendingAttachmentRequest,
   type Result,
@@ -70,18 +71,9 @@ export function expectErr<C extends DomainErrorCode>(
   return result.error as DomainErrorOf<C>;
 }
 
-/** Whether a value and everything reachable from it (own enumerable properties) is frozen. */
-export function isDeepFrozen(value: unknown, seen = new Set<unknown>()): boolean {
-  if (value === null || typeof value !== "object") return true;
-  if (seen.has(value)) return true;
-  seen.add(value);
-  if (!Object.isFrozen(value)) return false;
-  return Object.values(value).every((v) => isDeepFrozen(v, seen));
-}
-
 /** A copy of a user with another account status (the core has no deactivation transition yet). */
 export function withStatus(user: User, status: User["status"]): User {
-  return Object.freeze({ ...user, status });
+  return { ...user, status };
 }
 
 // ------------------------------------------------------------------------ the world
@@ -367,3 +359,49 @@ export function withFutureManager(g: Guide): User {
     ),
   ).user;
 }
+
+/** David attached to the hospital as a simple user on RH, from today. */
+export function withSimpleUser(g: Guide): User {
+  return unwrap(
+    attachUser(
+      { actor: g.alice, structure: g.hospital, user: g.david, services: g.serviceIndex },
+      {
+        structureId: g.hospital.id,
+        userId: g.david.id,
+        role: "user",
+        validFrom: today,
+        comment: "Gestionnaire RH",
+        scope: servicesScope([g.rh.id]),
+      },
+      ctx,
+    ),
+  ).user;
+}
+
+/** Someone who may not manage the hospital, and why `authorizeManager` refuses them. */
+export interface Outsider {
+  /** Who they are, for test names. */
+  readonly who: string;
+  readonly actor: (g: Guide) => User;
+  readonly reason: Extract<ForbiddenReason, "notAManager" | "accountNotActive" | "attachmentNotInForce">;
+}
+
+/**
+ * Every kind of actor who may not manage the hospital today: acts on a record of the
+ * hospital reached by id must treat each of them exactly as an unknown id, and acts
+ * naming the hospital must refuse each with FORBIDDEN and the reason given here.
+ */
+export const hospitalOutsiders: readonly Outsider[] = [
+  { who: "a simple user of the structure (Élodie, on PAIE)", actor: (g) => g.elodie, reason: "notAManager" },
+  { who: "another simple user of the structure (David, on RH)", actor: (g) => withSimpleUser(g), reason: "notAManager" },
+  { who: "a user with no attachment at all (Chloé)", actor: (g) => g.chloe, reason: "notAManager" },
+  { who: "the manager of another structure (Victor, ACME)", actor: (g) => g.victor, reason: "notAManager" },
+  { who: "a deactivated secondary manager (Bruno)", actor: (g) => withStatus(g.bruno, "deactivated"), reason: "accountNotActive" },
+  { who: "a deactivated primary manager (Alice)", actor: (g) => withStatus(g.alice, "deactivated"), reason: "accountNotActive" },
+  {
+    who: "a secondary manager whose account awaits activation (Bruno)",
+    actor: (g) => withStatus(g.bruno, "pendingActivation"),
+    reason: "accountNotActive",
+  },
+  { who: "a secondary manager not in force yet (David, from 2026-12-15)", actor: (g) => withFutureManager(g), reason: "attachmentNotInForce" },
+];

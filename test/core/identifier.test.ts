@@ -106,3 +106,31 @@ describe("other identifier types", () => {
     });
   });
 });
+
+describe("characters an identifier may not hold", () => {
+  it.each([
+    ["a NUL", "other", "AB\u0000CD"],
+    ["an escape", "euOutsideFrance", "DE\u001B123"],
+    ["a line break inside", "outsideEu", "US 12\n34"],
+    ["a C1 control", "ridet", "1234\u0085567"],
+    ["a right-to-left override", "other", "\u202E4321"],
+    ["a left-to-right isolate", "tahiti", "A\u2066123\u2069"],
+    ["a SIRET with a control character between its digits", "siret", "7328293200\u00000074"],
+    ["a SIRET with a bidi override", "siret", "\u202E73282932000074"],
+  ] as const)("refuses %s: characters", (_, type, value) => {
+    expect(checkIdentifier({ type, value })).toEqual({ ok: false, problem: "characters" });
+  });
+
+  it.each([
+    ["zero-width spaces", "other", "\u200B\u200B"],
+    ["a word joiner", "individual", "\u2060"],
+    ["a Hangul filler", "ridet", "\u3164"],
+    ["a zero-width space in a SIRET", "siret", "\u200B"],
+  ] as const)("refuses an identifier with nothing visible (%s): characters", (_, type, value) => {
+    expect(checkIdentifier({ type, value })).toEqual({ ok: false, problem: "characters" });
+  });
+
+  it.each([" \t ", "\uFEFF", "\u00A0"])("an identifier of what String#trim removes (%j) is « empty »", (value) => {
+    expect(checkIdentifier({ type: "other", value })).toEqual({ ok: false, problem: "empty" });
+  });
+});

@@ -9,7 +9,7 @@ import {
   validateAttachmentRequest,
   type MemberState,
 } from "../../src/core/index.js";
-import { at, buildGuide, ctx, expectErr, today, unwrap, withFutureManager, withStatus, type Guide } from "./fixtures.js";
+import { at, buildGuide, ctx, expectErr, hospitalOutsiders, today, unwrap, type Guide } from "./fixtures.js";
 
 const memberState = (g: Guide, overrides: Partial<MemberState> = {}): MemberState => ({
   actor: g.alice,
@@ -107,12 +107,7 @@ describe("changeMemberRole — modifier le rôle d'un utilisateur", () => {
     expect(e).toEqual({ code: "CANNOT_GRANT_PRIMARY", structureId: g.hospital.id, userId: g.elodie.id });
   });
 
-  it.each([
-    ["a simple user", (g: Guide) => g.elodie, "notAManager"],
-    ["the manager of another structure", (g: Guide) => g.victor, "notAManager"],
-    ["a deactivated manager", (g: Guide) => withStatus(g.alice, "deactivated"), "accountNotActive"],
-    ["a manager not in force yet", (g: Guide) => withFutureManager(g), "attachmentNotInForce"],
-  ] as const)("refuses %s: FORBIDDEN", (_, actorOf, reason) => {
+  it.each(hospitalOutsiders)("given $who, when acting on Bruno in the hospital they named, then FORBIDDEN with the reason", ({ actor: actorOf, reason }) => {
     const g = buildGuide();
     const actor = actorOf(g);
     const e = expectErr(
@@ -123,7 +118,7 @@ describe("changeMemberRole — modifier le rôle d'un utilisateur", () => {
       ),
       "FORBIDDEN",
     );
-    expect(e).toEqual({ code: "FORBIDDEN", actorId: actor.id, structureId: g.hospital.id, reason });
+    expect(e).toStrictEqual({ code: "FORBIDDEN", actorId: actor.id, structureId: g.hospital.id, reason });
   });
 
   it("refuses records that do not match the command: NOT_FOUND", () => {
@@ -205,18 +200,13 @@ describe("removeAttachment — supprimer un rattachement", () => {
     expectErr(removeAttachment(memberState(g, { member: g.david }), { structureId: g.hospital.id, userId: g.david.id }, ctx), "NOT_ATTACHED");
   });
 
-  it.each([
-    ["a simple user", (g: Guide) => g.elodie, "notAManager"],
-    ["the manager of another structure", (g: Guide) => g.victor, "notAManager"],
-    ["a deactivated manager", (g: Guide) => withStatus(g.alice, "deactivated"), "accountNotActive"],
-    ["a manager not in force yet", (g: Guide) => withFutureManager(g), "attachmentNotInForce"],
-  ] as const)("refuses %s: FORBIDDEN", (_, actorOf, reason) => {
+  it.each(hospitalOutsiders)("given $who, when acting on Bruno in the hospital they named, then FORBIDDEN with the reason", ({ actor: actorOf, reason }) => {
     const g = buildGuide();
     const actor = actorOf(g);
     const e = expectErr(
       removeAttachment(memberState(g, { actor, member: g.bruno }), { structureId: g.hospital.id, userId: g.bruno.id }, ctx),
       "FORBIDDEN",
     );
-    expect(e).toEqual({ code: "FORBIDDEN", actorId: actor.id, structureId: g.hospital.id, reason });
+    expect(e).toStrictEqual({ code: "FORBIDDEN", actorId: actor.id, structureId: g.hospital.id, reason });
   });
 });

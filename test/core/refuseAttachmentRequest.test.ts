@@ -9,7 +9,7 @@ import {
   validateAttachmentRequest,
   type RefuseRequestState,
 } from "../../src/core/index.js";
-import { at, buildGuide, ctx, expectErr, today, unwrap, withFutureManager, withStatus, type Guide } from "./fixtures.js";
+import { at, buildGuide, ctx, expectErr, hospitalOutsiders, today, unwrap, withStatus, type Guide } from "./fixtures.js";
 
 function refuseChloe(g: Guide, reason: string, overrides: Partial<RefuseRequestState> = {}) {
   return refuseAttachmentRequest(
@@ -71,34 +71,85 @@ describe("refuseAttachmentRequest — « Confirmer le refus de la demande de rat
     expect(e).toEqual({ code: "REFUSAL_REASON_REQUIRED", requestId: g.chloeRequest.id });
   });
 
-  it("refuses the manager of another structure: FORBIDDEN notAManager", () => {
+  // « Blank » means no visible character, not only no white space.
+  it.each([
+    ["two zero-width spaces", "\u200B\u200B"],
+    ["a byte-order mark", "\uFEFF"],
+    ["non-breaking spaces", "\u00A0\u202F"],
+    ["a Hangul filler", "\u3164"],
+    ["a zero-width joiner between spaces", " \u200D "],
+    ["a mix of them with line breaks", "\u200B\n\u00A0\t\uFEFF"],
+  ])("refuses a reason made only of invisible characters (%s): REFUSAL_REASON_REQUIRED", (_, reason) => {
     const g = buildGuide();
-    const e = expectErr(refuseChloe(g, "Non", { actor: g.victor }), "FORBIDDEN");
-    expect(e).toEqual({ code: "FORBIDDEN", actorId: g.victor.id, structureId: g.townHall.id, reason: "notAManager" });
+    const e = expectErr(refuseChloe(g, reason), "REFUSAL_REASON_REQUIRED");
+    expect(e).toStrictEqual({ code: "REFUSAL_REASON_REQUIRED", requestId: g.chloeRequest.id });
   });
 
-  it("refuses a secondary manager of one structure acting on another (Bruno on the town hall): FORBIDDEN", () => {
+  it("keeps a reason with visible characters, trimmed of the invisible ones at its ends only", () => {
     const g = buildGuide();
-    expect(expectErr(refuseChloe(g, "Non", { actor: g.bruno }), "FORBIDDEN").reason).toBe("notAManager");
+    const r = unwrap(refuseChloe(g, "\u200B\uFEFF Personne\u00A0inconnue \u200B\n"));
+    expect(r.request.reason).toBe("Personne\u00A0inconnue");
+    expect(r.history[0]?.details).toEqual({ reason: "Personne\u00A0inconnue" });
+    expect(r.events[0]).toMatchObject({ reason: "Personne\u00A0inconnue" });
   });
 
-  it("refuses a deactivated manager: FORBIDDEN accountNotActive", () => {
+  it("keeps the lines of a reason written on several lines", () => {
     const g = buildGuide();
-    const e = expectErr(refuseChloe(g, "Non", { actor: withStatus(g.alice, "deactivated") }), "FORBIDDEN");
-    expect(e.reason).toBe("accountNotActive");
-  });
-
-  it("refuses a manager whose attachment is not in force yet: FORBIDDEN attachmentNotInForce", () => {
-    const g = buildGuide();
-    const e = expectErr(
-      refuseAttachmentRequest(
-        { actor: withFutureManager(g), structure: g.hospital, request: g.elodieRequest },
-        { requestId: g.elodieRequest.id, reason: "Non" },
-        ctx,
-      ),
-      "FORBIDDEN",
+    expect(unwrap(refuseChloe(g, "Personne inconnue.\nMerci de contacter l'accueil.")).request.reason).toBe(
+      "Personne inconnue.\nMerci de contacter l'accueil.",
     );
-    expect(e.reason).toBe("attachmentNotInForce");
+  });
+
+  describe("an actor who may not manage the request's structure cannot tell it from a request that does not exist", () => {
+    it.each(hospitalOutsiders)(
+      "given $who, when refusing Élodie's request, then NOT_FOUND attachmentRequest naming only the id given",
+      ({ actor }) => {
+        const g = buildGuide();
+        const e = expectErr(
+          refuseAttachmentRequest(
+            { actor: actor(g), structure: g.hospital, request: g.elodieRequest },
+            { requestId: g.elodieRequest.id, reason: "Non" },
+            ctx,
+          ),
+          "NOT_FOUND",
+        );
+        expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id });
+      },
+    );
+
+    it.each([
+      ["the manager of another structure (Victor)", (g: Guide) => g.victor],
+      ["a secondary manager of the hospital only (Bruno)", (g: Guide) => g.bruno],
+      ["its primary manager, deactivated (Alice)", (g: Guide) => withStatus(g.alice, "deactivated")],
+    ])("given %s, when refusing Chloé's request to the town hall, then NOT_FOUND attachmentRequest", (_, actorOf) => {
+      const g = buildGuide();
+      const e = expectErr(refuseChloe(g, "Non", { actor: actorOf(g) }), "NOT_FOUND");
+      expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: g.chloeRequest.id });
+    });
+
+    it.each(hospitalOutsiders)(
+      "given $who, NOT_FOUND comes before what would reveal the request: its status, a blank reason, their own request",
+      ({ actor }) => {
+        const g = buildGuide();
+        const who = actor(g);
+        const refused = unwrap(
+          refuseAttachmentRequest(
+            { actor: g.alice, structure: g.hospital, request: g.elodieRequest },
+            { requestId: g.elodieRequest.id, reason: "Doublon" },
+            ctx,
+          ),
+        ).request;
+        const notFound = { ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id } };
+        for (const [request, reason] of [
+          [refused, "Non"],
+          [g.elodieRequest, "\u200B"],
+          [{ ...g.elodieRequest, userId: who.id }, "Non"],
+        ] as const)
+          expect(
+            refuseAttachmentRequest({ actor: who, structure: g.hospital, request }, { requestId: g.elodieRequest.id, reason }, ctx),
+          ).toStrictEqual(notFound);
+      },
+    );
   });
 
   it("refuses a request already validated: REQUEST_ALREADY_DECIDED validated", () => {
@@ -165,9 +216,9 @@ describe("refuseAttachmentRequest — « Confirmer le refus de la demande de rat
     expect(e).toEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: "req-other" });
   });
 
-  it("refuses a request of another structure than the one loaded: NOT_FOUND structure", () => {
+  it("refuses a request of another structure than the one loaded, even one the actor manages: NOT_FOUND attachmentRequest", () => {
     const g = buildGuide();
     const e = expectErr(refuseChloe(g, "Non", { structure: g.hospital }), "NOT_FOUND");
-    expect(e).toEqual({ code: "NOT_FOUND", entity: "structure", id: g.townHall.id });
+    expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: g.chloeRequest.id });
   });
 });

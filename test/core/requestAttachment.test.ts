@@ -166,10 +166,38 @@ describe("requestAttachment — « demande de rattachement »", () => {
     expect(e).toEqual({ code: "NOT_FOUND", entity: "service", id: "svc-ghost" });
   });
 
-  it("refuses a service of another structure: SERVICE_NOT_IN_STRUCTURE", () => {
+  it("refuses a service of another structure as if it did not exist: NOT_FOUND service naming it (ACME's VENTES)", () => {
     const g = buildGuide();
-    const e = expectErr(davidAsks(g, servicesScope([g.rh.id, g.ventes.id])), "SERVICE_NOT_IN_STRUCTURE");
-    expect(e).toEqual({ code: "SERVICE_NOT_IN_STRUCTURE", serviceId: g.ventes.id, structureId: g.hospital.id });
+    const e = expectErr(davidAsks(g, servicesScope([g.rh.id, g.ventes.id])), "NOT_FOUND");
+    expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "service", id: g.ventes.id });
+  });
+
+  it.each(["\u200B", "\uFEFF\u00A0 ", "\u3164", " \n\t"])(
+    "stores a comment with no visible character %j as empty (the comment is optional)",
+    (comment) => {
+      const g = buildGuide();
+      const r = unwrap(
+        requestAttachment(
+          { user: g.david, structure: g.townHall, services: g.serviceIndex, pendingRequest: null },
+          { structureId: g.townHall.id, scope: WHOLE_STRUCTURE, comment },
+          { ...ctx, requestId: reqId },
+        ),
+      );
+      expect(r.request.comment).toBe("");
+      expect(r.history[0]?.details.comment).toBe("");
+    },
+  );
+
+  it("stores a comment trimmed of invisible characters at its ends, its lines kept", () => {
+    const g = buildGuide();
+    const r = unwrap(
+      requestAttachment(
+        { user: g.david, structure: g.townHall, services: g.serviceIndex, pendingRequest: null },
+        { structureId: g.townHall.id, scope: WHOLE_STRUCTURE, comment: "\u200B Bonjour,\nje suis à l'accueil.\uFEFF" },
+        { ...ctx, requestId: reqId },
+      ),
+    );
+    expect(r.request.comment).toBe("Bonjour,\nje suis à l'accueil.");
   });
 
   it("refuses an inactive service: SERVICE_INACTIVE", () => {

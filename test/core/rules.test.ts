@@ -18,7 +18,7 @@ import {
   WHOLE_STRUCTURE,
   type ServiceId,
 } from "../../src/core/index.js";
-import { buildGuide, today, withFutureManager, withStatus } from "./fixtures.js";
+import { buildGuide, hospitalOutsiders, today, withFutureManager, withStatus } from "./fixtures.js";
 
 describe("roleIn — the role a member holds, derived", () => {
   it("the primary role comes from the structure, not from the stored attachment", () => {
@@ -83,6 +83,21 @@ describe("authorizeManager — active account, manager role, attachment in force
   });
 });
 
+describe("the fixture's outsiders of the hospital", () => {
+  it.each(hospitalOutsiders)("$who is refused by authorizeManager for the reason the fixture states", ({ actor, reason }) => {
+    const g = buildGuide();
+    const who = actor(g);
+    expect(authorizeManager(who, g.hospital, today)).toStrictEqual({
+      ok: false,
+      error: { code: "FORBIDDEN", actorId: who.id, structureId: g.hospital.id, reason },
+    });
+  });
+
+  it("covers every reason a manager act can be refused for", () => {
+    expect(new Set(hospitalOutsiders.map((o) => o.reason))).toEqual(new Set(["notAManager", "accountNotActive", "attachmentNotInForce"]));
+  });
+});
+
 describe("scopes", () => {
   const a = serviceId("a");
   const b = serviceId("b");
@@ -112,6 +127,24 @@ describe("scopes", () => {
     expect(effectiveScope(servicesScope([a, b]), active)).toEqual({ kind: "services", serviceIds: [a] });
     expect(effectiveScope(servicesScope([b]), active)).toBeNull();
     expect(effectiveScope(WHOLE_STRUCTURE, () => false)).toEqual(WHOLE_STRUCTURE);
+  });
+
+  it("checkGrantableScope treats a service of another structure as unknown: NOT_FOUND service naming it", () => {
+    const g = buildGuide();
+    expect(checkGrantableScope(g.hospital.id, servicesScope([g.rh.id, g.ventes.id]), g.serviceIndex)).toStrictEqual({
+      ok: false,
+      error: { code: "NOT_FOUND", entity: "service", id: g.ventes.id },
+    });
+    expect(checkGrantableScope(g.hospital.id, servicesScope([serviceId("svc-ghost")]), g.serviceIndex)).toStrictEqual({
+      ok: false,
+      error: { code: "NOT_FOUND", entity: "service", id: "svc-ghost" },
+    });
+    // Even inactive, a foreign service is not reported as SERVICE_INACTIVE (that would reveal it).
+    const ventesOff = indexServices([...g.serviceIndex.values()].map((s) => (s.id === g.ventes.id ? { ...s, active: false } : s)));
+    expect(checkGrantableScope(g.hospital.id, servicesScope([g.ventes.id]), ventesOff)).toStrictEqual({
+      ok: false,
+      error: { code: "NOT_FOUND", entity: "service", id: g.ventes.id },
+    });
   });
 
   it("checkGrantableScope returns the canonical scope of active services of the structure", () => {

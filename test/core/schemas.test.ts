@@ -81,6 +81,7 @@ function validInputs(): Record<string, unknown> {
     parseHistoryEntry: { ...(json(g.produced.history[0]) as object), sequence: 1 },
     parseNewHistoryEntry: json(g.produced.history[0]),
     parseDomainEvent: json(g.produced.events[0]),
+    parseRecordedEvent: { ...(json(g.produced.events[0]) as object), id: "evt-001" },
   };
 }
 
@@ -371,8 +372,13 @@ describe("everything the transitions produce survives JSON through its schema, u
     const stored = { ...h, sequence: 42 };
     expect(parseHistoryEntry(json(stored))).toEqual({ ok: true, value: stored });
   });
-  it.each(all.events.map((e, i) => [`#${i} ${e.type}`, e] as const))("event %s", (_, e) => {
+  it.each(all.events.map((e, i) => [`#${i} ${e.type}`, e, i] as const))("event %s", (_, e, i) => {
     expect(parseDomainEvent(json(e))).toEqual({ ok: true, value: e });
+    const recorded = { ...e, id: `evt-${String(i + 1).padStart(3, "0")}` };
+    expect(core.parseRecordedEvent(json(recorded))).toEqual({ ok: true, value: recorded });
+    // A domain event is no recorded event without its id, and the reverse.
+    expect(core.parseRecordedEvent(json(e)).ok).toBe(false);
+    expect(parseDomainEvent(json(recorded)).ok).toBe(false);
   });
 });
 
@@ -427,5 +433,221 @@ describe("commands, typed as the transitions take them, survive JSON through the
   it("…but the primary role cannot even be asked for in a request", () => {
     const r = core.parseRequestAttachment({ structureId: "s", scope: { kind: "structure" }, requestedRole: "primaryManager" });
     expect(r.ok ? "ok" : r.error.code).toBe("VALIDATION");
+  });
+});
+
+/** The issues of a VALIDATION result (fails the test on anything else). */
+function issuesOf(result: Result<unknown, DomainError>) {
+  if (result.ok) throw new Error(`expected VALIDATION, got ${JSON.stringify(result.value)}`);
+  if (result.error.code !== "VALIDATION") throw new Error(`expected VALIDATION, got ${result.error.code}`);
+  return result.error.issues;
+}
+
+const INVISIBLE_EDGE = /^[\p{White_Space}\p{Cf}\p{Cc}\u115F\u1160\u3164\uFFA0\u2800\u180E]|[\p{White_Space}\p{Cf}\p{Cc}\u115F\u1160\u3164\uFFA0\u2800\u180E]$/u;
+
+describe("NameSchema — names, labels, designations: one line with something visible", () => {
+  const parseName = (input: unknown) => parseWith(core.NameSchema, input);
+
+  it.each([
+    ["empty", ""],
+    ["spaces", "   "],
+    ["zero-width spaces", "\u200B\u200B"],
+    ["a byte-order mark", "\uFEFF"],
+    ["non-breaking spaces", "\u00A0\u202F"],
+    ["a Hangul filler", "\u3164"],
+    ["a braille blank", "\u2800"],
+  ])("refuses a blank name (%s)", (_, name) => {
+    expect(issuesOf(parseName(name)).length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ["a NUL", "Lef\u0000èvre"],
+    ["a line break", "Lefèvre\nÉlodie"],
+    ["a tab", "Lefèvre\tÉlodie"],
+    ["a carriage return", "Lefèvre\r"],
+    ["an escape", "\u001B[31mLefèvre"],
+    ["DEL", "Lefèvre\u007F"],
+    ["a C1 control", "Lef\u0085èvre"],
+  ])("refuses a control character (%s)", (_, name) => {
+    expect(issuesOf(parseName(name))).toEqual([expect.objectContaining({ message: "contains a control character" })]);
+  });
+
+  it.each([
+    ["a right-to-left override", "Lef\u202Eèvre"],
+    ["a left-to-right embedding", "\u202ALefèvre"],
+    ["a first-strong isolate", "Lef\u2068èvre\u2069"],
+    ["a left-to-right isolate", "\u2066Lefèvre"],
+    ["a pop directional formatting", "Lefèvre\u202C"],
+  ])("refuses a bidirectional override or isolate (%s)", (_, name) => {
+    expect(issuesOf(parseName(name))).toEqual([expect.objectContaining({ message: "contains a bidirectional override" })]);
+  });
+
+  it.each([
+    ["\u200B Comptabilité \uFEFF", "Comptabilité"],
+    ["\u00A0Paie\u3164", "Paie"],
+    ["  Ressources\u00A0humaines  ", "Ressources\u00A0humaines"],
+    ["Jean\u200DPierre", "Jean\u200DPierre"],
+  ])("trims invisible characters at the edges of %j, keeping its inside", (name, kept) => {
+    expect(unwrap(parseName(name))).toBe(kept);
+  });
+
+  it(`accepts ${core.MAX_NAME_LENGTH} visible characters, even with invisible edges around, and no more`, () => {
+    const longest = "é".repeat(core.MAX_NAME_LENGTH);
+    expect(unwrap(parseName(longest))).toBe(longest);
+    expect(unwrap(parseName(`\u200B${" ".repeat(100)}${longest}\uFEFF`))).toBe(longest);
+    expect(issuesOf(parseName(`${longest}x`)).length).toBeGreaterThan(0);
+  });
+
+  test.prop([fc.string({ unit: "grapheme", maxLength: 40 })])(
+    "whatever is typed, what passes is visible, one line, free of overrides and invisible edges, and passes again unchanged",
+    (typed) => {
+      const r = parseName(typed);
+      if (!r.ok) return;
+      expect(core.isBlank(r.value)).toBe(false);
+      expect(core.textProblem(r.value, "line")).toBeNull();
+      expect(r.value).not.toMatch(INVISIBLE_EDGE);
+      expect(typed).toContain(r.value);
+      expect(parseName(r.value)).toEqual(r);
+    },
+  );
+
+  test.prop([fc.string({ unit: fc.constantFrom(" ", "\u200B", "\uFEFF", "\u00A0", "\u3164", "\u2060"), minLength: 0, maxLength: 12 })])(
+    "a name made only of invisible characters never passes",
+    (blank) => {
+      expect(parseName(blank).ok).toBe(false);
+    },
+  );
+
+  it("guards every name of the commands: the issue names the field", () => {
+    expect(issuesOf(core.parseRenameService({ serviceId: "svc-1", label: "\u200B" })).map((i) => i.path)).toEqual([["label"]]);
+    expect(
+      issuesOf(core.parseRegisterUser({ login: "a@b.fr", lastName: "Lef\u202Eèvre", firstName: "Élodie" })).map((i) => i.path),
+    ).toEqual([["lastName"]]);
+    expect(
+      issuesOf(core.parseAddService({ structureId: "s-1", code: "RH", label: "Ressources\nhumaines" })).map((i) => i.path),
+    ).toEqual([["label"]]);
+    expect(
+      unwrap(
+        core.parseCreateStructure({
+          designation: "\uFEFF Mairie de Bron\u200B",
+          kind: "public",
+          identifier: { type: "siret", value: "21690029000018" },
+        }),
+      ).designation,
+    ).toBe("Mairie de Bron");
+  });
+});
+
+describe("MultilineTextSchema — comments and reasons: lines allowed, may be blank", () => {
+  const parseText = (input: unknown) => parseWith(core.MultilineTextSchema, input);
+
+  it.each(["Ligne 1\nLigne 2", "Col 1\tCol 2", "Windows\r\nligne", "", "   ", "\u200B"])("accepts %j as typed", (text) => {
+    expect(unwrap(parseText(text))).toBe(text);
+  });
+
+  it.each([
+    ["a NUL", "Doublon\u0000", "contains a control character"],
+    ["an escape", "\u001B[2J", "contains a control character"],
+    ["a vertical tab", "a\u000Bb", "contains a control character"],
+    ["a form feed", "a\u000Cb", "contains a control character"],
+    ["a C1 control", "a\u009Bb", "contains a control character"],
+    ["a right-to-left override", "Motif \u202Eeriovni", "contains a bidirectional override"],
+    ["a right-to-left isolate", "Motif \u2067x\u2069", "contains a bidirectional override"],
+  ])("refuses %s", (_, text, message) => {
+    expect(issuesOf(parseText(text))).toEqual([expect.objectContaining({ message })]);
+  });
+
+  it(`accepts ${core.MAX_TEXT_LENGTH} characters and no more`, () => {
+    expect(parseText("x".repeat(core.MAX_TEXT_LENGTH)).ok).toBe(true);
+    expect(parseText("x".repeat(core.MAX_TEXT_LENGTH + 1)).ok).toBe(false);
+  });
+
+  it("guards reasons and comments of the commands, naming the field", () => {
+    expect(issuesOf(core.parseRefuseAttachmentRequest({ requestId: "req-1", reason: "Non\u202E" })).map((i) => i.path)).toEqual([
+      ["reason"],
+    ]);
+    expect(
+      issuesOf(core.parseRequestAttachment({ structureId: "s-1", scope: { kind: "structure" }, comment: "\u0007" })).map((i) => i.path),
+    ).toEqual([["comment"]]);
+  });
+});
+
+describe("ServiceCodeSchema — service codes in their canonical form", () => {
+  const parseCode = (input: unknown) => parseWith(core.ServiceCodeSchema, input);
+
+  it.each([
+    ["compta", "COMPTA"],
+    [" Compta ", "COMPTA"],
+    ["\uFF21\uFF11", "A1"], // full-width « Ａ1 »
+    ["\uFF43\uFF4F\uFF4D\uFF50\uFF54\uFF41", "COMPTA"],
+    ["etat-civil", "ETAT-CIVIL"],
+    ["rh.paie_2", "RH.PAIE_2"],
+    ["A", "A"],
+    ["7", "7"],
+  ])("accepts %j as %j", (code, canonical) => {
+    expect(unwrap(parseCode(code))).toBe(canonical);
+  });
+
+  it.each([
+    ["a NUL at the end", "A1\u0000"],
+    ["a NUL inside", "A\u00001"],
+    ["an empty code", ""],
+    ["only spaces", "   "],
+    ["a leading hyphen", "-A"],
+    ["a trailing dot", "A."],
+    ["a space inside", "A B"],
+    ["an accented letter", "É1"],
+    ["a zero-width space", "A\u200B1"],
+    ["a bidi override", "\u202EA1"],
+    ["101 characters", "A".repeat(101)],
+  ])("refuses %s", (_, code) => {
+    expect(issuesOf(parseCode(code)).length).toBeGreaterThan(0);
+  });
+
+  it("accepts 100 characters", () => {
+    expect(unwrap(parseCode("A".repeat(100)))).toBe("A".repeat(100));
+  });
+
+  it("addService's command keeps the code canonical: « compta » is « COMPTA »", () => {
+    expect(unwrap(core.parseAddService({ structureId: "s-1", code: "compta", label: "Comptabilité" }))).toEqual({
+      structureId: "s-1",
+      code: "COMPTA",
+      label: "Comptabilité",
+    });
+    expect(issuesOf(core.parseAddService({ structureId: "s-1", code: "A1\u0000", label: "x" })).map((i) => i.path)).toEqual([
+      ["code"],
+    ]);
+  });
+
+  test.prop([fc.oneof(fc.stringMatching(/^ ?[a-zA-Z0-9\uFF41-\uFF5A][a-zA-Z0-9_.\- ]{0,8} ?$/), fc.string({ unit: "grapheme", maxLength: 12 }))])(
+    "whatever is typed, what passes is normalizeServiceCode of it, matches the pattern, and passes again unchanged",
+    (typed) => {
+      const r = parseCode(typed);
+      if (!r.ok) return;
+      expect(r.value).toBe(core.normalizeServiceCode(typed));
+      expect(r.value).toMatch(core.SERVICE_CODE_PATTERN);
+      expect(parseCode(r.value)).toEqual(r);
+    },
+  );
+
+  test.prop([fc.stringMatching(/^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,20}[A-Za-z0-9])?$/), fc.constantFrom("", " ", "  \t")])(
+    "every code of letters, digits, _ - . (starting and ending with a letter or digit) passes, in upper case, whatever the spaces around",
+    (code, pad) => {
+      expect(parseCode(`${pad}${code}${pad}`)).toEqual({ ok: true, value: code.toUpperCase() });
+    },
+  );
+});
+
+describe("StructureIdentifierSchema — identifiers with invisible or control characters", () => {
+  it.each([
+    ["a control character", { type: "other", value: "AB\u0000CD" }],
+    ["a bidi override", { type: "euOutsideFrance", value: "\u202EDE123" }],
+    ["nothing visible", { type: "ridet", value: "\u200B" }],
+    ["a SIRET with a control character", { type: "siret", value: "73282932000074\u0007" }],
+  ])("refuses %s with an issue on identifier.value", (_, identifier) => {
+    const issues = issuesOf(core.parseCreateStructure({ designation: "ACME", kind: "private", identifier }));
+    expect(issues).toEqual([
+      expect.objectContaining({ path: ["identifier", "value"], message: "l'identifiant contient des caractères invisibles ou de contrôle" }),
+    ]);
   });
 });

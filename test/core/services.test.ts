@@ -6,7 +6,7 @@ import {
   renameService,
   serviceId,
 } from "../../src/core/index.js";
-import { at, buildGuide, ctx, expectErr, unwrap, withFutureManager, withStatus } from "./fixtures.js";
+import { at, buildGuide, ctx, expectErr, hospitalOutsiders, unwrap } from "./fixtures.js";
 
 const newId = serviceId("svc-etat-civil");
 
@@ -66,56 +66,32 @@ describe("addService — ajouter un service", () => {
     expect(e).toEqual({ code: "NOT_FOUND", entity: "structure", id: g.acme.id });
   });
 
-  it("refuses a simple user: FORBIDDEN notAManager", () => {
+  it.each(hospitalOutsiders)("given $who, when adding a service to the hospital they named, then FORBIDDEN with the reason", ({ actor, reason }) => {
     const g = buildGuide();
+    const who = actor(g);
     const e = expectErr(
       addService(
-        { actor: g.elodie, structure: g.hospital },
+        { actor: who, structure: g.hospital },
         { structureId: g.hospital.id, code: "DSI", label: "Informatique" },
         { ...ctx, serviceId: newId },
       ),
       "FORBIDDEN",
     );
-    expect(e).toEqual({ code: "FORBIDDEN", actorId: g.elodie.id, structureId: g.hospital.id, reason: "notAManager" });
+    expect(e).toStrictEqual({ code: "FORBIDDEN", actorId: who.id, structureId: g.hospital.id, reason });
   });
 
-  it("refuses the manager of another structure: FORBIDDEN notAManager", () => {
+  it.each([
+    ["compta", "COMPTA"],
+    [" Etat-Civil ", "ETAT-CIVIL"],
+    ["\uFF21\uFF11", "A1"], // full-width « Ａ1 »
+    [" \uFF43\uFF4F\uFF4D\uFF50\uFF54\uFF41 ", "COMPTA"], // full-width « ｃｏｍｐｔａ »
+    ["rh.paie_2", "RH.PAIE_2"],
+  ])("keeps the code %j in its canonical form %j (NFKC, trimmed, upper case)", (code, canonical) => {
     const g = buildGuide();
-    const e = expectErr(
-      addService(
-        { actor: g.victor, structure: g.hospital },
-        { structureId: g.hospital.id, code: "DSI", label: "Informatique" },
-        { ...ctx, serviceId: newId },
-      ),
-      "FORBIDDEN",
+    const r = unwrap(
+      addService({ actor: g.alice, structure: g.townHall }, { structureId: g.townHall.id, code, label: "Service" }, { ...ctx, serviceId: newId }),
     );
-    expect(e.reason).toBe("notAManager");
-  });
-
-  it("refuses a deactivated manager: FORBIDDEN accountNotActive", () => {
-    const g = buildGuide();
-    const e = expectErr(
-      addService(
-        { actor: withStatus(g.bruno, "deactivated"), structure: g.hospital },
-        { structureId: g.hospital.id, code: "DSI", label: "Informatique" },
-        { ...ctx, serviceId: newId },
-      ),
-      "FORBIDDEN",
-    );
-    expect(e.reason).toBe("accountNotActive");
-  });
-
-  it("refuses a secondary manager whose attachment starts later: FORBIDDEN attachmentNotInForce", () => {
-    const g = buildGuide();
-    const e = expectErr(
-      addService(
-        { actor: withFutureManager(g), structure: g.hospital },
-        { structureId: g.hospital.id, code: "DSI", label: "Informatique" },
-        { ...ctx, serviceId: newId },
-      ),
-      "FORBIDDEN",
-    );
-    expect(e.reason).toBe("attachmentNotInForce");
+    expect(r.service.code).toBe(canonical);
   });
 });
 
@@ -146,7 +122,7 @@ describe("renameService — renommer un service", () => {
     ]);
   });
 
-  it("refuses a service of another structure: SERVICE_NOT_IN_STRUCTURE", () => {
+  it("refuses a service of another structure as if it did not exist: NOT_FOUND service naming it", () => {
     const g = buildGuide();
     const e = expectErr(
       renameService(
@@ -154,9 +130,18 @@ describe("renameService — renommer un service", () => {
         { serviceId: g.ventes.id, label: "Ventes" },
         ctx,
       ),
-      "SERVICE_NOT_IN_STRUCTURE",
+      "NOT_FOUND",
     );
-    expect(e).toEqual({ code: "SERVICE_NOT_IN_STRUCTURE", serviceId: g.ventes.id, structureId: g.hospital.id });
+    expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "service", id: g.ventes.id });
+  });
+
+  it("refuses a manager acting on the service of a structure they do not manage (Alice on ACME's VENTES): NOT_FOUND service", () => {
+    const g = buildGuide();
+    const e = expectErr(
+      renameService({ actor: g.alice, structure: g.acme, service: g.ventes }, { serviceId: g.ventes.id, label: "Ventes" }, ctx),
+      "NOT_FOUND",
+    );
+    expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "service", id: g.ventes.id });
   });
 
   it("refuses a command naming another service than the one loaded: NOT_FOUND service", () => {
@@ -172,18 +157,17 @@ describe("renameService — renommer un service", () => {
     expect(e).toEqual({ code: "NOT_FOUND", entity: "service", id: g.paie.id });
   });
 
-  it("refuses a simple user: FORBIDDEN", () => {
-    const g = buildGuide();
-    const e = expectErr(
-      renameService(
-        { actor: g.elodie, structure: g.hospital, service: g.compta },
-        { serviceId: g.compta.id, label: "Compta" },
-        ctx,
-      ),
-      "FORBIDDEN",
-    );
-    expect(e.reason).toBe("notAManager");
-  });
+  it.each(hospitalOutsiders)(
+    "given $who, when renaming COMPTA, then NOT_FOUND service naming only the id given",
+    ({ actor }) => {
+      const g = buildGuide();
+      const e = expectErr(
+        renameService({ actor: actor(g), structure: g.hospital, service: g.compta }, { serviceId: g.compta.id, label: "Compta" }, ctx),
+        "NOT_FOUND",
+      );
+      expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "service", id: g.compta.id });
+    },
+  );
 });
 
 describe("deactivateService — désactiver un service", () => {
@@ -223,33 +207,46 @@ describe("deactivateService — désactiver un service", () => {
     expect(e).toEqual({ code: "SERVICE_INACTIVE", serviceId: g.rh.id });
   });
 
-  it("refuses a service of another structure: SERVICE_NOT_IN_STRUCTURE", () => {
+  it("refuses a service of another structure as if it did not exist: NOT_FOUND service naming it", () => {
     const g = buildGuide();
-    expectErr(
+    const e = expectErr(
       deactivateService({ actor: g.alice, structure: g.hospital, service: g.ventes }, { serviceId: g.ventes.id }, ctx),
-      "SERVICE_NOT_IN_STRUCTURE",
+      "NOT_FOUND",
     );
+    expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "service", id: g.ventes.id });
   });
 
-  it("refuses the manager of another structure: FORBIDDEN notAManager", () => {
+  it("refuses a command naming another service than the one loaded: NOT_FOUND service naming the id given", () => {
     const g = buildGuide();
     const e = expectErr(
-      deactivateService({ actor: g.victor, structure: g.hospital, service: g.rh }, { serviceId: g.rh.id }, ctx),
-      "FORBIDDEN",
+      deactivateService({ actor: g.alice, structure: g.hospital, service: g.rh }, { serviceId: serviceId("svc-ghost") }, ctx),
+      "NOT_FOUND",
     );
-    expect(e).toEqual({ code: "FORBIDDEN", actorId: g.victor.id, structureId: g.hospital.id, reason: "notAManager" });
+    expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "service", id: "svc-ghost" });
   });
 
-  it("refuses a deactivated manager: FORBIDDEN accountNotActive", () => {
-    const g = buildGuide();
-    const e = expectErr(
-      deactivateService(
-        { actor: withStatus(g.alice, "deactivated"), structure: g.hospital, service: g.rh },
-        { serviceId: g.rh.id },
-        ctx,
-      ),
-      "FORBIDDEN",
-    );
-    expect(e.reason).toBe("accountNotActive");
-  });
+  it.each(hospitalOutsiders)(
+    "given $who, when deactivating RH, then NOT_FOUND service naming only the id given",
+    ({ actor }) => {
+      const g = buildGuide();
+      const e = expectErr(
+        deactivateService({ actor: actor(g), structure: g.hospital, service: g.rh }, { serviceId: g.rh.id }, ctx),
+        "NOT_FOUND",
+      );
+      expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "service", id: g.rh.id });
+    },
+  );
+
+  it.each(hospitalOutsiders)(
+    "given $who and a service already inactive, NOT_FOUND comes first (SERVICE_INACTIVE would reveal its state)",
+    ({ actor }) => {
+      const g = buildGuide();
+      const inactive = { ...g.rh, active: false };
+      const e = expectErr(
+        deactivateService({ actor: actor(g), structure: g.hospital, service: inactive }, { serviceId: g.rh.id }, ctx),
+        "NOT_FOUND",
+      );
+      expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "service", id: g.rh.id });
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import {
   attachUser,
@@ -11,12 +12,15 @@ import {
   refuseAttachmentRequest,
   requestAttachment,
   roleIn,
+  ROLES,
   serviceId,
   servicesScope,
   userId,
   validateAttachmentRequest,
   WHOLE_STRUCTURE,
+  type AttachmentRequest,
   type DecideRequestState,
+  type User,
   type ValidateAttachmentRequest,
 } from "../../src/core/index.js";
 import {
@@ -24,6 +28,7 @@ import {
   buildGuide,
   ctx,
   expectErr,
+  hospitalOutsiders,
   replaceService,
   setupDay,
   today,
@@ -295,10 +300,10 @@ describe("validateAttachmentRequest — « Valider la demande »", () => {
     });
   });
 
-  it("refuses a service of another structure: SERVICE_NOT_IN_STRUCTURE", () => {
+  it("refuses a service of another structure as if it did not exist: NOT_FOUND service naming it (ACME's VENTES)", () => {
     const g = buildGuide();
-    const e = expectErr(validate(g, { scope: servicesScope([g.compta.id, g.ventes.id]) }), "SERVICE_NOT_IN_STRUCTURE");
-    expect(e).toEqual({ code: "SERVICE_NOT_IN_STRUCTURE", serviceId: g.ventes.id, structureId: g.hospital.id });
+    const e = expectErr(validate(g, { scope: servicesScope([g.compta.id, g.ventes.id]) }), "NOT_FOUND");
+    expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "service", id: g.ventes.id });
   });
 
   it("refuses an unknown service: NOT_FOUND service", () => {
@@ -313,44 +318,79 @@ describe("validateAttachmentRequest — « Valider la demande »", () => {
     expect(e).toEqual({ code: "EMPTY_SCOPE", structureId: g.hospital.id });
   });
 
-  it("refuses a secondary manager whose attachment is not in force yet: FORBIDDEN attachmentNotInForce", () => {
+  it("accepts a manager not in force yet once the start date is reached (David, 2026-12-15)", () => {
     const g = buildGuide();
     const david = withFutureManager(g);
-    const e = expectErr(validate(g, {}, { actor: david }), "FORBIDDEN");
-    expect(e).toEqual({ code: "FORBIDDEN", actorId: david.id, structureId: g.hospital.id, reason: "attachmentNotInForce" });
-  });
-
-  it("accepts that same manager once the start date is reached", () => {
-    const g = buildGuide();
-    const david = withFutureManager(g);
+    const before = validateAttachmentRequest(elodieState(g, { actor: david }), { requestId: g.elodieRequest.id }, ctx);
+    expect(expectErr(before, "NOT_FOUND")).toStrictEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id });
     const later = { now: new Date("2026-12-15T08:00:00Z") };
     const r = validateAttachmentRequest(elodieState(g, { actor: david }), { requestId: g.elodieRequest.id }, later);
     expect(unwrap(r).request.decidedBy).toBe(david.id);
   });
 
-  it("refuses the manager of another structure: FORBIDDEN notAManager", () => {
-    const g = buildGuide();
-    const e = expectErr(validate(g, {}, { actor: g.victor }), "FORBIDDEN");
-    expect(e).toEqual({ code: "FORBIDDEN", actorId: g.victor.id, structureId: g.hospital.id, reason: "notAManager" });
-  });
+  describe("an actor who may not manage the request's structure cannot tell it from a request that does not exist", () => {
+    it.each(hospitalOutsiders)("given $who, when validating Élodie's request, then NOT_FOUND attachmentRequest naming only the id given", ({ actor }) => {
+      const g = buildGuide();
+      const e = expectErr(validate(g, {}, { actor: actor(g) }), "NOT_FOUND");
+      expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id });
+    });
 
-  it("refuses a simple user of the structure: FORBIDDEN notAManager", () => {
-    const g = buildGuide();
-    const e = expectErr(
-      validateAttachmentRequest(
-        { actor: g.elodie, structure: g.townHall, request: g.chloeRequest, requester: g.chloe, services: new Map() },
-        { requestId: g.chloeRequest.id },
-        ctx,
-      ),
-      "FORBIDDEN",
-    );
-    expect(e.reason).toBe("notAManager");
-  });
+    it("given a manager of the hospital only (Bruno), when validating Chloé's request to the town hall, then NOT_FOUND attachmentRequest", () => {
+      const g = buildGuide();
+      const e = expectErr(
+        validateAttachmentRequest(
+          { actor: g.bruno, structure: g.townHall, request: g.chloeRequest, requester: g.chloe, services: new Map() },
+          { requestId: g.chloeRequest.id },
+          ctx,
+        ),
+        "NOT_FOUND",
+      );
+      expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: g.chloeRequest.id });
+    });
 
-  it("refuses a deactivated manager: FORBIDDEN accountNotActive", () => {
-    const g = buildGuide();
-    const e = expectErr(validate(g, {}, { actor: withStatus(g.bruno, "deactivated") }), "FORBIDDEN");
-    expect(e.reason).toBe("accountNotActive");
+    it("the outsider's error is exactly the one for an unknown id, but for the id itself", () => {
+      const g = buildGuide();
+      const unknown = expectErr(validate(g, { requestId: attachmentRequestId("req-ghost") }), "NOT_FOUND");
+      const outsider = expectErr(validate(g, {}, { actor: g.victor }), "NOT_FOUND");
+      expect(outsider).toStrictEqual({ ...unknown, id: g.elodieRequest.id });
+    });
+
+    // Any other refusal would tell the outsider something about the request (its status,
+    // its requester, its structure's services): NOT_FOUND must come first, whatever the command.
+    test.prop(
+      [
+        fc.constantFrom(...hospitalOutsiders),
+        fc.constantFrom("pending", "validated", "refused", "own request", "other requester"),
+        fc.option(fc.constantFrom(...ROLES), { nil: undefined }),
+        fc.option(fc.constantFrom("whole", "empty", "foreign", "ghost", "inactive", "valid"), { nil: undefined }),
+      ],
+      { numRuns: 60 },
+    )("for every outsider, request state and command, the answer is NOT_FOUND attachmentRequest", (outsider, situation, role, scopeKind) => {
+      const g = buildGuide();
+      const actor = outsider.actor(g);
+      const services = replaceService(g.serviceIndex, { ...g.rh, active: false });
+      let request: AttachmentRequest = g.elodieRequest;
+      let requester: User = g.elodie;
+      if (situation === "validated" || situation === "refused")
+        request = { ...g.elodieRequest, status: situation === "validated" ? "validated" : "refused", decidedBy: g.alice.id, decidedAt: at, ...(situation === "validated" ? { grantedRole: "user", grantedScope: WHOLE_STRUCTURE } : { reason: "Non" }) } as AttachmentRequest;
+      if (situation === "own request") request = { ...g.elodieRequest, userId: actor.id };
+      if (situation === "other requester") requester = { ...g.david, id: userId("u-someone") };
+      const scope = {
+        whole: WHOLE_STRUCTURE,
+        empty: servicesScope([]),
+        foreign: servicesScope([g.ventes.id]),
+        ghost: servicesScope([serviceId("svc-ghost")]),
+        inactive: servicesScope([g.rh.id]),
+        valid: servicesScope([g.paie.id]),
+      };
+      const command: ValidateAttachmentRequest = {
+        requestId: request.id,
+        ...(role === undefined ? {} : { role }),
+        ...(scopeKind === undefined ? {} : { scope: scope[scopeKind] }),
+      };
+      const r = validateAttachmentRequest({ actor, structure: g.hospital, request, requester, services }, command, ctx);
+      expect(r).toStrictEqual({ ok: false, error: { code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id } });
+    });
   });
 
   describe("records that do not match the command: NOT_FOUND", () => {
@@ -360,10 +400,11 @@ describe("validateAttachmentRequest — « Valider la demande »", () => {
       expect(e).toEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: "req-other" });
     });
 
-    it("a request of another structure than the one loaded", () => {
+    it("a request of another structure than the one loaded, even one the actor also manages: NOT_FOUND attachmentRequest", () => {
       const g = buildGuide();
+      // Alice manages both the hospital and the town hall.
       const e = expectErr(validate(g, {}, { structure: g.townHall }), "NOT_FOUND");
-      expect(e).toEqual({ code: "NOT_FOUND", entity: "structure", id: g.hospital.id });
+      expect(e).toStrictEqual({ code: "NOT_FOUND", entity: "attachmentRequest", id: g.elodieRequest.id });
     });
 
     it("another requester than the request's user", () => {

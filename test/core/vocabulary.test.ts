@@ -113,10 +113,18 @@ function roundTrip<V extends string>(
       expect(new Set(values.map(toCode)).size).toBe(values.length);
     });
 
-    it.each(["", "INCONNU", "toString", "__proto__", "constructor", values[0]!, toCode(values[0]!).toLowerCase()])(
+    it.each(["", "INCONNU", "toString", "__proto__", "constructor", "hasOwnProperty", "valueOf", values[0]!, toCode(values[0]!).toLowerCase()])(
       "an unknown code %j gives undefined",
       (code) => {
         expect(fromCode(code)).toBeUndefined();
+      },
+    );
+
+    // Object.prototype's members are no values: no inherited function or object comes back.
+    it.each(["toString", "__proto__", "constructor", "hasOwnProperty", "valueOf", "", "INCONNU"])(
+      "a value %j that is none of the enumeration's gives undefined as its code",
+      (value) => {
+        expect(toCode(value as never)).toBeUndefined();
       },
     );
   });

@@ -1,6 +1,12 @@
-// Authorization property (SPEC §7): for random actors, worlds and manager acts, success
-// implies the actor had the right — an active account and a manager attachment to
-// *that* structure, in force today — as stated here independently of the code.
+// Authorization property (SPEC §4, §7): for random actors, worlds and manager acts, an
+// act succeeds exactly when the actor has the right — an active account and a manager
+// attachment to *that* structure, in force on the French calendar date — as stated here
+// independently of the code. When the right is missing, the refusal is stated
+// independently too (minimal disclosure): an act that reached the structure through a
+// record's id (a request, a service) gives NOT_FOUND naming only that id, exactly as
+// for an id that exists nowhere; an act naming the structure gives FORBIDDEN naming it,
+// with the reason. Checked on the pure core and on the application layer over the
+// memory store, for every manager command, bulk ones included.
 import { describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
 import {
@@ -9,43 +15,96 @@ import {
   attachUser,
   changeMemberRole,
   consultAttachmentRequest,
+  createHabilitations,
   deactivateService,
   localDate,
   refuseAttachmentRequest,
+  refuseAttachmentRequests,
   removeAttachment,
+  renameService,
   serviceId,
   structureId,
   userId,
   validateAttachmentRequest,
+  validateAttachmentRequests,
   type AccountStatus,
   type Attachment,
+  type DomainError,
+  type ForbiddenReason,
   type PendingAttachmentRequest,
+  type Result,
   type Service,
   type Structure,
+  type StructureId,
   type User,
+  type Write,
 } from "../../src/index.js";
+import { createMemoryStore } from "../../src/memory/index.js";
+import { expectBulkFrozen, expectDeepFrozen } from "../application/harness.js";
 
-const now = new Date("2026-11-27T09:00:00Z");
+// ------------------------------------------------------------------------- the world
+
+/** Two instants: mid-morning of the 27th in Paris, and half past midnight on the 28th in Paris (still the 27th in UTC). */
+const CLOCKS = [
+  { now: new Date("2026-11-27T09:00:00Z"), today: "2026-11-27" },
+  { now: new Date("2026-11-27T23:30:00Z"), today: "2026-11-28" },
+] as const;
+
+const LONG_AGO = "2026-01-01T00:00:00.000Z";
 const S = structureId("s-1");
 const OTHER = structureId("s-2");
-const svc: Service = { id: serviceId("svc-1"), structureId: S, code: "A", label: "A", active: true, createdAt: "2026-01-01T00:00:00.000Z" as Service["createdAt"] };
+const svcOf = (structure: StructureId): Service => ({
+  id: serviceId(structure === S ? "svc-1" : "svc-o"),
+  structureId: structure,
+  code: structure === S ? "A" : "O",
+  label: "Service",
+  active: true,
+  createdAt: LONG_AGO as Service["createdAt"],
+});
+const svc = svcOf(S);
+const otherSvc = svcOf(OTHER);
 
-const attachmentArb = (structure: typeof S) =>
+const attachment = (structure: StructureId, role: "secondaryManager" | "user", validFrom: string, services = false): Attachment => ({
+  structureId: structure,
+  role,
+  scope: services ? { kind: "services", serviceIds: [svcOf(structure).id] } : { kind: "structure" },
+  validFrom: localDate(validFrom),
+  attachedBy: userId("u-p"),
+  attachedAt: LONG_AGO as Attachment["attachedAt"],
+});
+
+const attachmentArb = (structure: StructureId) =>
   fc.option(
-    fc.record({
-      role: fc.constantFrom("secondaryManager" as const, "user" as const),
-      validFrom: fc.constantFrom("2026-11-01", "2026-11-27", "2026-11-28", "2027-01-01"),
-      services: fc.boolean(),
-    }).map(({ role, validFrom, services }): Attachment => ({
-      structureId: structure,
-      role,
-      scope: services ? { kind: "services", serviceIds: [svc.id] } : { kind: "structure" },
-      validFrom: localDate(validFrom),
-      attachedBy: userId("u-p"),
-      attachedAt: "2026-01-01T00:00:00.000Z" as Attachment["attachedAt"],
-    })),
+    fc
+      .record({
+        role: fc.constantFrom("secondaryManager" as const, "user" as const),
+        validFrom: fc.constantFrom("2026-11-01", "2026-11-27", "2026-11-28", "2027-01-01"),
+        services: fc.boolean(),
+      })
+      .map(({ role, validFrom, services }) => attachment(structure, role, validFrom, services)),
     { nil: undefined },
   );
+
+const person = (id: string, attachments: Attachment[] = [], status: AccountStatus = "active"): User => ({
+  id: userId(id),
+  login: `${id}@example.fr`,
+  contactEmail: `${id}@example.fr`,
+  lastName: id,
+  firstName: id,
+  status,
+  attachments,
+  createdAt: LONG_AGO as User["createdAt"],
+});
+
+const structureRecord = (id: StructureId, primary: string): Structure => ({
+  id,
+  designation: id,
+  kind: "private",
+  viaPigp: false,
+  identifier: { type: "siret", value: "73282932000074" },
+  primaryManagerId: userId(primary),
+  createdAt: LONG_AGO as Structure["createdAt"],
+});
 
 const actorArb = fc
   .record({
@@ -53,111 +112,341 @@ const actorArb = fc
     here: attachmentArb(S),
     elsewhere: attachmentArb(OTHER),
     isPrimary: fc.boolean(),
+    clock: fc.constantFrom(...CLOCKS),
   })
-  .map(({ status, here, elsewhere, isPrimary }) => {
-    const attachments = [here, elsewhere].filter((a): a is Attachment => a !== undefined);
-    const actor: User = {
-      id: userId("u-actor"),
-      login: "actor@example.fr",
-      contactEmail: "actor@example.fr",
-      lastName: "A",
-      firstName: "A",
-      status,
-      attachments: isPrimary
-        ? [{ structureId: S, role: "user", scope: { kind: "structure" }, validFrom: localDate("2026-01-01"), attachedBy: userId("u-actor"), attachedAt: "2026-01-01T00:00:00.000Z" as Attachment["attachedAt"] }, ...(elsewhere ? [elsewhere] : [])]
-        : attachments,
-      createdAt: "2026-01-01T00:00:00.000Z" as User["createdAt"],
-    };
-    const structure: Structure = {
-      id: S,
-      designation: "S",
-      kind: "private",
-      viaPigp: false,
-      identifier: { type: "siret", value: "73282932000074" },
-      primaryManagerId: isPrimary ? actor.id : userId("u-p"),
-      createdAt: "2026-01-01T00:00:00.000Z" as Structure["createdAt"],
-    };
-    return { actor, structure };
+  .map(({ status, here, elsewhere, isPrimary, clock }) => {
+    const mine = isPrimary ? attachment(S, "user", "2026-01-01") : here;
+    const actor = person("u-actor", [mine, elsewhere].filter((a): a is Attachment => a !== undefined), status);
+    const structure = structureRecord(S, isPrimary ? actor.id : "u-p");
+    return { actor, structure, clock };
   });
 
-/** The right, stated from the guide: active, and primary or secondary manager of S in force today. */
-function hasRight(actor: User, structure: Structure): boolean {
+// ------------------------------------------------------- the rule, stated independently
+
+/** The right, from the guide: an active account, and primary or secondary manager of S in force today. */
+function hasRight(actor: User, structure: Structure, today: string): boolean {
   if (actor.status !== "active") return false;
   if (structure.primaryManagerId === actor.id) return true;
   const a = actor.attachments.find((x) => x.structureId === structure.id);
-  return a !== undefined && a.role === "secondaryManager" && a.validFrom <= "2026-11-27";
+  return a !== undefined && a.role === "secondaryManager" && a.validFrom <= today;
 }
 
-const member: User = {
-  id: userId("u-member"),
-  login: "m@example.fr",
-  contactEmail: "m@example.fr",
-  lastName: "M",
-  firstName: "M",
-  status: "active",
-  attachments: [{ structureId: S, role: "user", scope: { kind: "structure" }, validFrom: localDate("2026-01-01"), attachedBy: userId("u-p"), attachedAt: "2026-01-01T00:00:00.000Z" as Attachment["attachedAt"] }],
-  createdAt: "2026-01-01T00:00:00.000Z" as User["createdAt"],
-};
-const newcomer: User = { ...member, id: userId("u-new"), login: "n@example.fr", attachments: [] };
-const request: PendingAttachmentRequest = {
-  id: attachmentRequestId("r-1"),
+/** Why an act naming the structure is refused to someone without the right. */
+function reasonRefused(actor: User, structure: Structure): ForbiddenReason {
+  if (actor.status !== "active") return "accountNotActive";
+  const a = actor.attachments.find((x) => x.structureId === structure.id);
+  if (structure.primaryManagerId !== actor.id && a?.role !== "secondaryManager") return "notAManager";
+  return "attachmentNotInForce";
+}
+
+const notFound = (entity: "attachmentRequest" | "service", id: string) => ({ code: "NOT_FOUND", entity, id });
+const forbidden = (actor: User, structure: Structure) => ({
+  code: "FORBIDDEN",
+  actorId: actor.id,
+  structureId: structure.id,
+  reason: reasonRefused(actor, structure),
+});
+
+/** Every string in plain data, keys included. */
+function stringsIn(value: unknown, into = new Set<string>()): Set<string> {
+  if (typeof value === "string") into.add(value);
+  else if (typeof value === "object" && value !== null)
+    for (const [k, v] of Object.entries(value)) {
+      into.add(k);
+      stringsIn(v, into);
+    }
+  return into;
+}
+
+// ------------------------------------------------------------------------- the core
+
+const member = person("u-member", [attachment(S, "user", "2026-01-01")]);
+const newcomer = person("u-new");
+const newcomer2 = person("u-new2", [attachment(OTHER, "user", "2026-01-01", true)]);
+const pending = (id: string, user: User, scope: PendingAttachmentRequest["scope"]): PendingAttachmentRequest => ({
+  id: attachmentRequestId(id),
   structureId: S,
-  userId: newcomer.id,
+  userId: user.id,
   requestedRole: "user",
-  scope: { kind: "services", serviceIds: [svc.id] },
+  scope,
   comment: "",
   createdAt: "2026-11-20T00:00:00.000Z" as PendingAttachmentRequest["createdAt"],
   status: "pending",
-};
+});
+const request = pending("r-1", newcomer, { kind: "services", serviceIds: [svc.id] });
+const request2 = pending("r-2", newcomer2, { kind: "structure" });
+
 /** The records an act reads beside the actor and the structure; fresh for each run. */
 interface World {
   readonly member: User;
   readonly newcomer: User;
+  readonly newcomer2: User;
   readonly request: PendingAttachmentRequest;
+  readonly request2: PendingAttachmentRequest;
   readonly svc: Service;
+  readonly other: Structure;
 }
-const world = (): World => structuredClone({ member, newcomer, request, svc });
+const world = (): World => structuredClone({ member, newcomer, newcomer2, request, request2, svc, other: structureRecord(OTHER, "u-o") });
 const index = (w: World) => new Map([[w.svc.id, w.svc]]);
+const bulkState = (actor: User, structure: Structure, w: World) => ({
+  actor,
+  structures: new Map([
+    [structure.id, structure],
+    [w.other.id, w.other],
+  ]),
+  requests: new Map([
+    [w.request.id, w.request],
+    [w.request2.id, w.request2],
+  ]),
+  users: new Map([
+    [w.newcomer.id, w.newcomer],
+    [w.newcomer2.id, w.newcomer2],
+  ]),
+  services: index(w),
+});
 
-const acts = {
-  validate: (actor: User, structure: Structure, w: World) =>
-    validateAttachmentRequest({ actor, structure, request: w.request, requester: w.newcomer, services: index(w) }, { requestId: w.request.id }, { now }),
-  refuse: (actor: User, structure: Structure, w: World) =>
-    refuseAttachmentRequest({ actor, structure, request: w.request }, { requestId: w.request.id, reason: "Non" }, { now }),
-  consult: (actor: User, structure: Structure, w: World) =>
-    consultAttachmentRequest({ actor, structure, request: w.request, requester: w.newcomer, services: [w.svc] }, { now }),
-  attach: (actor: User, structure: Structure, w: World) =>
-    attachUser({ actor, structure, user: w.newcomer, services: index(w) }, { structureId: S, userId: w.newcomer.id, role: "user", validFrom: localDate("2026-11-27"), comment: "Oui", scope: { kind: "structure" } }, { now }),
-  changeRole: (actor: User, structure: Structure, w: World) =>
-    changeMemberRole({ actor, structure, member: w.member }, { structureId: S, userId: w.member.id, role: "secondaryManager" }, { now }),
-  remove: (actor: User, structure: Structure, w: World) =>
-    removeAttachment({ actor, structure, member: w.member }, { structureId: S, userId: w.member.id }, { now }),
-  addService: (actor: User, structure: Structure) =>
-    addService({ actor, structure }, { structureId: S, code: "B", label: "B" }, { now, serviceId: serviceId("svc-2") }),
-  deactivateService: (actor: User, structure: Structure, w: World) =>
-    deactivateService({ actor, structure, service: w.svc }, { serviceId: w.svc.id }, { now }),
+type Outcome = Result<unknown, DomainError>;
+/** What the act gives when the right is missing, or `"bulk"` for per-item refusals. */
+type Refusal = { readonly reached: "attachmentRequest" | "service"; readonly id: (w: World) => string } | { readonly named: true };
+
+interface CoreAct {
+  readonly refusal: Refusal | { readonly bulk: (w: World) => readonly string[] };
+  readonly run: (actor: User, structure: Structure, w: World, now: Date) => Outcome | { readonly results: readonly { requestId: string; result: Outcome }[] };
+}
+
+const coreActs: Record<string, CoreAct> = {
+  validate: {
+    refusal: { reached: "attachmentRequest", id: (w) => w.request.id },
+    run: (actor, structure, w, now) =>
+      validateAttachmentRequest({ actor, structure, request: w.request, requester: w.newcomer, services: index(w) }, { requestId: w.request.id }, { now }),
+  },
+  refuse: {
+    refusal: { reached: "attachmentRequest", id: (w) => w.request.id },
+    run: (actor, structure, w, now) => refuseAttachmentRequest({ actor, structure, request: w.request }, { requestId: w.request.id, reason: "Non" }, { now }),
+  },
+  consult: {
+    refusal: { reached: "attachmentRequest", id: (w) => w.request.id },
+    run: (actor, structure, w, now) =>
+      consultAttachmentRequest({ actor, structure, request: w.request, requester: w.newcomer, services: [w.svc] }, { now }),
+  },
+  renameService: {
+    refusal: { reached: "service", id: (w) => w.svc.id },
+    run: (actor, structure, w, now) => renameService({ actor, structure, service: w.svc }, { serviceId: w.svc.id, label: "B" }, { now }),
+  },
+  deactivateService: {
+    refusal: { reached: "service", id: (w) => w.svc.id },
+    run: (actor, structure, w, now) => deactivateService({ actor, structure, service: w.svc }, { serviceId: w.svc.id }, { now }),
+  },
+  attach: {
+    refusal: { named: true },
+    run: (actor, structure, w, now) =>
+      attachUser(
+        { actor, structure, user: w.newcomer, services: index(w) },
+        { structureId: S, userId: w.newcomer.id, role: "user", validFrom: localDate("2027-02-01"), comment: "Oui", scope: { kind: "structure" } },
+        { now },
+      ),
+  },
+  changeRole: {
+    refusal: { named: true },
+    run: (actor, structure, w, now) =>
+      changeMemberRole({ actor, structure, member: w.member }, { structureId: S, userId: w.member.id, role: "secondaryManager" }, { now }),
+  },
+  remove: {
+    refusal: { named: true },
+    run: (actor, structure, w, now) => removeAttachment({ actor, structure, member: w.member }, { structureId: S, userId: w.member.id }, { now }),
+  },
+  addService: {
+    refusal: { named: true },
+    run: (actor, structure, _w, now) => addService({ actor, structure }, { structureId: S, code: "B", label: "B" }, { now, serviceId: serviceId("svc-2") }),
+  },
+  validateBulk: {
+    refusal: { bulk: (w) => [w.request.id, w.request2.id] },
+    run: (actor, structure, w, now) =>
+      validateAttachmentRequests(bulkState(actor, structure, w), { items: [{ requestId: w.request.id }, { requestId: w.request2.id }] }, { now }),
+  },
+  refuseBulk: {
+    refusal: { bulk: (w) => [w.request.id, w.request2.id] },
+    run: (actor, structure, w, now) =>
+      refuseAttachmentRequests(bulkState(actor, structure, w), { requestIds: [w.request.id, w.request2.id], reason: "Non" }, { now }),
+  },
 };
+const coreActNames = Object.keys(coreActs);
 
-describe("authorization", () => {
-  test.prop([actorArb, fc.constantFrom(...(Object.keys(acts) as (keyof typeof acts)[]))], { numRuns: 500 })(
-    "a manager act succeeds only for an active manager of that structure, in force today; otherwise it is FORBIDDEN",
-    ({ actor, structure }, act) => {
-      const result = acts[act](actor, structure, world());
-      const right = hasRight(actor, structure);
+describe("authorization, on the core", () => {
+  test.prop([actorArb, fc.constantFrom(...coreActNames)], { numRuns: 600 })(
+    "a manager act succeeds exactly when the independently stated right holds; otherwise NOT_FOUND for the id given, or FORBIDDEN naming the structure",
+    ({ actor, structure, clock }, name) => {
+      const act = coreActs[name] as CoreAct;
+      const w = world();
+      const outcome = act.run(actor, structure, w, clock.now);
+      const right = hasRight(actor, structure, clock.today);
+      if ("bulk" in act.refusal) {
+        const bulk = outcome as { results: readonly { requestId: string; result: Outcome }[]; history: readonly unknown[]; events: readonly unknown[] };
+        const ids = act.refusal.bulk(w);
+        expect(bulk.results.map((r) => r.requestId)).toEqual(ids);
+        if (right) expect(bulk.results.map((r) => r.result.ok)).toEqual(ids.map(() => true));
+        else {
+          expect(bulk.results.map((r) => r.result)).toEqual(ids.map((id) => ({ ok: false, error: notFound("attachmentRequest", id) })));
+          expect(bulk.history).toEqual([]);
+          expect(bulk.events).toEqual([]);
+        }
+        return;
+      }
+      const result = outcome as Outcome;
       expect(result.ok).toBe(right);
-      if (!result.ok) expect(result.error.code).toBe("FORBIDDEN");
+      if (result.ok) return;
+      expect(result.error).toEqual(
+        "reached" in act.refusal ? notFound(act.refusal.reached, act.refusal.id(w)) : forbidden(actor, structure),
+      );
     },
   );
 });
 
 describe("immutability", () => {
-  test.prop([actorArb, fc.constantFrom(...(Object.keys(acts) as (keyof typeof acts)[]))], { numRuns: 300 })(
+  test.prop([actorArb, fc.constantFrom(...coreActNames)], { numRuns: 300 })(
     "no transition changes its inputs, whether it succeeds or refuses",
-    ({ actor, structure }, act) => {
+    ({ actor, structure, clock }, name) => {
       const w = world();
       const before = structuredClone({ actor, structure, w });
-      acts[act](actor, structure, w);
+      (coreActs[name] as CoreAct).run(actor, structure, w, clock.now);
       expect({ actor, structure, w }).toEqual(before);
+    },
+  );
+});
+
+// ------------------------------------------------------------ the application layer
+
+/** A memory store holding the world (the actor, S and OTHER, members, two pending requests, a service each). */
+async function storeOf(actor: User, structure: Structure) {
+  const store = createMemoryStore();
+  const w = world();
+  const primary = structure.primaryManagerId === actor.id ? [] : [person("u-p", [attachment(S, "user", "2026-01-01")])];
+  const records: Write[] = [
+    { kind: "structure", value: structure, expectedVersion: null },
+    { kind: "structure", value: w.other, expectedVersion: null },
+    { kind: "service", value: w.svc, expectedVersion: null },
+    { kind: "service", value: otherSvc, expectedVersion: null },
+    ...[actor, ...primary, person("u-o", [attachment(OTHER, "user", "2026-01-01")]), w.member, w.newcomer, w.newcomer2].map(
+      (value): Write => ({ kind: "user", value, expectedVersion: null }),
+    ),
+    { kind: "attachmentRequest", value: w.request, expectedVersion: null },
+    { kind: "attachmentRequest", value: w.request2, expectedVersion: null },
+  ];
+  const committed = await store.commit({ writes: records, reads: [], history: [], events: [] });
+  if (!committed.ok) throw new Error(`could not store the world: ${committed.error.code}`);
+  return { store, w };
+}
+
+type App = ReturnType<typeof createHabilitations>;
+interface AppAct {
+  readonly refusal: Refusal | { readonly bulk: (w: World) => readonly string[] };
+  readonly run: (app: App, actor: User, w: World) => Promise<Outcome>;
+}
+
+const appActs: Record<string, AppAct> = {
+  validateAttachmentRequest: {
+    refusal: { reached: "attachmentRequest", id: (w) => w.request.id },
+    run: (app, actor, w) => app.validateAttachmentRequest(actor.id, { requestId: w.request.id }),
+  },
+  refuseAttachmentRequest: {
+    refusal: { reached: "attachmentRequest", id: (w) => w.request2.id },
+    run: (app, actor, w) => app.refuseAttachmentRequest(actor.id, { requestId: w.request2.id, reason: "Non" }),
+  },
+  consultAttachmentRequest: {
+    refusal: { reached: "attachmentRequest", id: (w) => w.request2.id },
+    run: (app, actor, w) => app.consultAttachmentRequest(actor.id, { requestId: w.request2.id }),
+  },
+  renameService: {
+    refusal: { reached: "service", id: (w) => w.svc.id },
+    run: (app, actor, w) => app.renameService(actor.id, { serviceId: w.svc.id, label: "Nouveau" }),
+  },
+  deactivateService: {
+    refusal: { reached: "service", id: (w) => w.svc.id },
+    run: (app, actor, w) => app.deactivateService(actor.id, { serviceId: w.svc.id }),
+  },
+  validateAttachmentRequests: {
+    refusal: { bulk: (w) => [w.request.id, w.request2.id] },
+    run: (app, actor, w) => app.validateAttachmentRequests(actor.id, { items: [{ requestId: w.request.id }, { requestId: w.request2.id }] }),
+  },
+  refuseAttachmentRequests: {
+    refusal: { bulk: (w) => [w.request2.id, w.request.id] },
+    run: (app, actor, w) => app.refuseAttachmentRequests(actor.id, { requestIds: [w.request2.id, w.request.id], reason: "Non" }),
+  },
+  addService: {
+    refusal: { named: true },
+    run: (app, actor) => app.addService(actor.id, { structureId: S, code: "B", label: "B" }),
+  },
+  attachUser: {
+    refusal: { named: true },
+    run: (app, actor, w) =>
+      app.attachUser(actor.id, { structureId: S, userId: w.newcomer.id, role: "user", validFrom: "2027-02-01", comment: "Oui", scope: { kind: "services", serviceIds: [w.svc.id] } }),
+  },
+  changeMemberRole: {
+    refusal: { named: true },
+    run: (app, actor, w) => app.changeMemberRole(actor.id, { structureId: S, userId: w.member.id, role: "secondaryManager" }),
+  },
+  removeAttachment: {
+    refusal: { named: true },
+    run: (app, actor, w) => app.removeAttachment(actor.id, { structureId: S, userId: w.member.id }),
+  },
+  readHistory: {
+    refusal: { named: true },
+    run: (app, actor) => app.readHistory(actor.id, { structureId: S }),
+  },
+  listMembers: {
+    refusal: { named: true },
+    run: (app, actor) => app.listMembers(actor.id, { structureId: S }),
+  },
+};
+const appActNames = Object.keys(appActs);
+
+describe("authorization, on the application layer", () => {
+  test.prop([actorArb, fc.constantFrom(...appActNames)], { numRuns: 400 })(
+    "every manager command succeeds exactly when the independently stated right holds; otherwise NOT_FOUND for the id given, or FORBIDDEN naming the structure, and nothing changes",
+    async ({ actor, structure, clock }, name) => {
+      const act = appActs[name] as AppAct;
+      const { store, w } = await storeOf(actor, structure);
+      let n = 0;
+      const app = createHabilitations({ store, clock: () => clock.now, newId: (kind) => `${kind}-${++n}` });
+      const before = store.snapshot();
+      const result = await act.run(app, actor, w);
+      const right = hasRight(actor, structure, clock.today);
+      if (!("bulk" in act.refusal)) expect(result.ok, result.ok ? "success" : JSON.stringify(result.error)).toBe(right);
+      if (result.ok) {
+        if ("bulk" in act.refusal) expectBulkFrozen(result.value as Parameters<typeof expectBulkFrozen>[0]);
+        else expectDeepFrozen(result.value);
+        // Nothing of the other structure (the actor's other attachment, a requester's) shows.
+        const leaked = [...stringsIn(result.value)].filter((s) => s === OTHER || s === otherSvc.id);
+        expect(leaked).toEqual([]);
+      }
+      if ("bulk" in act.refusal) {
+        if (!result.ok) throw new Error(`bulk call refused: ${JSON.stringify(result.error)}`);
+        const bulk = result.value as { results: readonly { requestId: string; result: Outcome }[]; events: readonly unknown[] };
+        const ids = act.refusal.bulk(w);
+        expect(bulk.results.map((r) => r.requestId)).toEqual(ids);
+        if (right) {
+          expect(bulk.results.map((r) => r.result.ok)).toEqual(ids.map(() => true));
+          return;
+        }
+        expect(bulk.results.map((r) => r.result)).toEqual(ids.map((id) => ({ ok: false, error: notFound("attachmentRequest", id) })));
+        expect(bulk.events).toEqual([]);
+      } else if (!result.ok) {
+        expect(result.error).toEqual("reached" in act.refusal ? notFound(act.refusal.reached, act.refusal.id(w)) : forbidden(actor, structure));
+      }
+      if (!right) expect(store.snapshot()).toEqual(before);
+    },
+  );
+
+  test.prop([actorArb], { numRuns: 150 })(
+    "the pending requests of S are listed to the actor exactly when the right holds",
+    async ({ actor, structure, clock }) => {
+      const { store, w } = await storeOf(actor, structure);
+      const app = createHabilitations({ store, clock: () => clock.now });
+      const page = await app.listPendingAttachmentRequests(actor.id, {});
+      if (!page.ok) throw new Error(JSON.stringify(page.error));
+      const ids = page.value.items.map((p) => p.request.id);
+      expect(ids).toEqual(hasRight(actor, structure, clock.today) ? [w.request.id, w.request2.id].sort() : []);
+      expect([...stringsIn(page.value)].filter((s) => s === OTHER || s === otherSvc.id)).toEqual([]);
     },
   );
 });

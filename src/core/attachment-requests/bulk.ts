@@ -1,11 +1,11 @@
-import { frozen } from "../_lib.js";
 import type { DomainEvent } from "../events.js";
 import type { DomainError } from "../errors.js";
 import type { NewHistoryEntry } from "../history.js";
 import type { AttachmentRequestId, ServiceId, StructureId, UserId } from "../ids.js";
 import type { AttachmentRequest, Service, Structure, User } from "../model.js";
 import { err, type Result } from "../result.js";
-import type { TransitionContext } from "../time.js";
+import { todayOf, type TransitionContext } from "../time.js";
+import { authorizeManager } from "../authorization.js";
 import { refuseAttachmentRequest, type AttachmentRequestRefused } from "./refuseAttachmentRequest.js";
 import {
   validateAttachmentRequest,
@@ -60,6 +60,7 @@ function decideEach<C extends { readonly requestId: AttachmentRequestId }, T ext
 }>(
   state: BulkDecisionState,
   commands: readonly C[],
+  ctx: TransitionContext,
   decide: (one: {
     actor: User;
     structure: Structure;
@@ -78,11 +79,11 @@ function decideEach<C extends { readonly requestId: AttachmentRequestId }, T ext
   const events: DomainEvent[] = [];
   const results = commands.map((command): BulkItemResult<T> => {
     const request = requests.get(command.requestId);
-    if (request === undefined)
+    const structure = request === undefined ? undefined : state.structures.get(request.structureId);
+    // Nothing about a request is told to someone who may not manage its structure, not
+    // even which records are missing: the same NOT_FOUND as for an unknown request.
+    if (request === undefined || structure === undefined || !authorizeManager(state.actor, structure, todayOf(ctx)).ok)
       return { requestId: command.requestId, result: err({ code: "NOT_FOUND", entity: "attachmentRequest", id: command.requestId }) };
-    const structure = state.structures.get(request.structureId);
-    if (structure === undefined)
-      return { requestId: command.requestId, result: err({ code: "NOT_FOUND", entity: "structure", id: request.structureId }) };
     const requester = users.get(request.userId);
     if (requester === undefined)
       return { requestId: command.requestId, result: err({ code: "NOT_FOUND", entity: "user", id: request.userId }) };
@@ -103,13 +104,13 @@ function decideEach<C extends { readonly requestId: AttachmentRequestId }, T ext
     }
     return { requestId: command.requestId, result };
   });
-  return frozen({
+  return {
     results,
     users: [...changedUsers.values()],
     requests: [...changedRequests.values()],
     history,
     events,
-  });
+  };
 }
 
 /**
@@ -132,7 +133,7 @@ export function validateAttachmentRequests(
   command: ValidateAttachmentRequests,
   ctx: TransitionContext,
 ): BulkDecision<AttachmentRequestValidated> {
-  return decideEach(state, command.items, (one, item) => validateAttachmentRequest(one, item, ctx));
+  return decideEach(state, command.items, ctx, (one, item) => validateAttachmentRequest(one, item, ctx));
 }
 
 /**
@@ -156,6 +157,7 @@ export function refuseAttachmentRequests(
   return decideEach(
     state,
     command.requestIds.map((requestId) => ({ requestId })),
+    ctx,
     (one, item) => refuseAttachmentRequest(one, { requestId: item.requestId, reason: command.reason }, ctx),
   );
 }

@@ -41,7 +41,6 @@ export interface AttachmentRequestView {
   readonly user: {
     readonly id: UserId;
     readonly login: string;
-    readonly contactEmail: string;
     readonly lastName: string;
     readonly firstName: string;
     readonly status: AccountStatus;
@@ -87,11 +86,10 @@ export function consultAttachmentRequest(
   ctx: TransitionContext,
 ): Result<AttachmentRequestView, DomainError> {
   const { actor, structure, request, requester } = state;
-  if (request.structureId !== structure.id)
-    return err({ code: "NOT_FOUND", entity: "structure", id: request.structureId });
+  // Someone who may not manage the request's structure cannot tell it from none.
+  if (request.structureId !== structure.id || !authorizeManager(actor, structure, todayOf(ctx)).ok)
+    return err({ code: "NOT_FOUND", entity: "attachmentRequest", id: request.id });
   if (requester.id !== request.userId) return err({ code: "NOT_FOUND", entity: "user", id: request.userId });
-  const allowed = authorizeManager(actor, structure, todayOf(ctx));
-  if (!allowed.ok) return allowed;
 
   const attachment = attachmentTo(requester, structure.id);
   const role = roleIn(structure, requester);
@@ -127,7 +125,6 @@ export function consultAttachmentRequest(
     user: {
       id: requester.id,
       login: requester.login,
-      contactEmail: requester.contactEmail,
       lastName: requester.lastName,
       firstName: requester.firstName,
       status: requester.status,

@@ -1,4 +1,5 @@
-import { entry, frozen, nonBlank, type Recorded } from "../_lib.js";
+import { entry, type Recorded } from "../_lib.js";
+import { visibleText } from "../text.js";
 import type { DomainError } from "../errors.js";
 import type { AttachmentRequestId } from "../ids.js";
 import type { AttachmentRequest, RefusedAttachmentRequest, Structure, User } from "../model.js";
@@ -30,8 +31,9 @@ export interface AttachmentRequestRefused extends Recorded {
  * « Refusée » with the reason, and the requester is told why through the
  * `AttachmentRequestRefused` event. No user record changes.
  *
- * Refusals: `FORBIDDEN`, `REQUEST_ALREADY_DECIDED`, `SELF_DECISION_FORBIDDEN`,
- * `REFUSAL_REASON_REQUIRED` (empty or blank reason).
+ * Refusals: `NOT_FOUND` (also when the actor may not manage the request's structure),
+ * `REQUEST_ALREADY_DECIDED`, `SELF_DECISION_FORBIDDEN`, `REFUSAL_REASON_REQUIRED`
+ * (no visible character in the reason).
  *
  * @example
  * ```ts
@@ -49,7 +51,7 @@ export function refuseAttachmentRequest(
   const decidable = checkDecidable(actor, structure, state.request, command.requestId, todayOf(ctx));
   if (!decidable.ok) return decidable;
   const request = decidable.value;
-  const reason = nonBlank(command.reason);
+  const reason = visibleText(command.reason);
   if (reason === null) return err({ code: "REFUSAL_REASON_REQUIRED", requestId: request.id });
   const at = toInstant(ctx.now);
   const refused: RefusedAttachmentRequest = {
@@ -59,23 +61,21 @@ export function refuseAttachmentRequest(
     decidedAt: at,
     reason,
   };
-  return ok(
-    frozen({
-      request: refused,
-      history: [
-        entry("attachmentRequestRefused", at, structure.id, actor.id, request.userId, { reason }, request.id),
-      ],
-      events: [
-        {
-          type: "AttachmentRequestRefused",
-          at,
-          requestId: request.id,
-          structureId: structure.id,
-          userId: request.userId,
-          decidedBy: actor.id,
-          reason,
-        },
-      ],
-    }),
-  );
+  return ok({
+    request: refused,
+    history: [
+      entry("attachmentRequestRefused", at, structure.id, actor.id, request.userId, { reason }, request.id),
+    ],
+    events: [
+      {
+        type: "AttachmentRequestRefused",
+        at,
+        requestId: request.id,
+        structureId: structure.id,
+        userId: request.userId,
+        decidedBy: actor.id,
+        reason,
+      },
+    ],
+  });
 }

@@ -1,4 +1,5 @@
-import { entry, frozen, nonBlank, type Recorded } from "../_lib.js";
+import { entry, type Recorded } from "../_lib.js";
+import { visibleText } from "../text.js";
 import { attachmentTo } from "../authorization.js";
 import type { DomainError } from "../errors.js";
 import type { AttachmentRequestId, ServiceId, StructureId } from "../ids.js";
@@ -81,27 +82,25 @@ export function requestAttachment(
     userId: user.id,
     requestedRole: command.requestedRole ?? current?.role ?? "user",
     scope: scope.value,
-    comment: nonBlank(command.comment) ?? "",
+    comment: visibleText(command.comment) ?? "",
     createdAt: at,
     status: "pending",
   };
-  return ok(
-    frozen({
-      request,
-      history: [
-        entry(
-          "attachmentRequested",
-          at,
-          structure.id,
-          user.id,
-          user.id,
-          { role: request.requestedRole, scope: request.scope, comment: request.comment },
-          request.id,
-        ),
-      ],
-      events: [
-        { type: "AttachmentRequested", at, requestId: request.id, structureId: structure.id, userId: user.id },
-      ],
-    }),
-  );
+  return ok({
+    request,
+    history: [
+      entry(
+        "attachmentRequested",
+        at,
+        structure.id,
+        user.id,
+        user.id,
+        { role: request.requestedRole, scope: request.scope, comment: request.comment },
+        request.id,
+      ),
+    ],
+    events: [
+      { type: "AttachmentRequested", at, requestId: request.id, structureId: structure.id, userId: user.id },
+    ],
+  });
 }

@@ -1,4 +1,4 @@
-import { entry, frozen, withAttachment, type Recorded } from "../_lib.js";
+import { entry, withAttachment, type Recorded } from "../_lib.js";
 import { attachmentTo, authorizeManager } from "../authorization.js";
 import type { DomainError } from "../errors.js";
 import type { NewHistoryEntry } from "../history.js";
@@ -83,8 +83,15 @@ export function defaultValidationScope(
 }
 
 /**
- * The checks shared by validation and refusal: the actor manages the request's
- * structure, the request is pending, and it is not the actor's own.
+ * The checks shared by validation, refusal and consultation: the actor manages the
+ * request's structure (else `NOT_FOUND`, as for an unknown request), the request is
+ * pending, and it is not the actor's own.
+ *
+ * @example
+ * ```ts
+ * checkDecidable(chloe, structure, request, request.id, today);
+ * // err({ code: "NOT_FOUND", entity: "attachmentRequest", id: request.id }): Chloé manages nothing
+ * ```
  */
 export function checkDecidable(
   actor: User,
@@ -93,11 +100,11 @@ export function checkDecidable(
   requestId: AttachmentRequestId,
   today: LocalDate,
 ): Result<PendingAttachmentRequest, DomainError> {
-  if (request.id !== requestId) return err({ code: "NOT_FOUND", entity: "attachmentRequest", id: requestId });
-  if (request.structureId !== structure.id)
-    return err({ code: "NOT_FOUND", entity: "structure", id: request.structureId });
-  const allowed = authorizeManager(actor, structure, today);
-  if (!allowed.ok) return allowed;
+  // Someone who may not manage the request's structure cannot tell it from one that
+  // does not exist: both are NOT_FOUND, naming only the id they gave.
+  const notFound = err<DomainError>({ code: "NOT_FOUND", entity: "attachmentRequest", id: requestId });
+  if (request.id !== requestId || request.structureId !== structure.id) return notFound;
+  if (!authorizeManager(actor, structure, today).ok) return notFound;
   if (request.status !== "pending")
     return err({ code: "REQUEST_ALREADY_DECIDED", requestId: request.id, status: request.status });
   if (request.userId === actor.id)
@@ -112,11 +119,11 @@ export function checkDecidable(
  * « Services retirés » when checked-off services were taken away; the requester is
  * notified through the `AttachmentRequestValidated` event.
  *
- * Refusals: `FORBIDDEN` (actor not a manager of that structure, or not active),
- * `REQUEST_ALREADY_DECIDED`, `SELF_DECISION_FORBIDDEN`, `CANNOT_GRANT_PRIMARY`,
+ * Refusals: `NOT_FOUND` (also when the actor may not manage the request's structure:
+ * an outsider cannot tell a request of another structure from none), `REQUEST_ALREADY_DECIDED`, `SELF_DECISION_FORBIDDEN`, `CANNOT_GRANT_PRIMARY`,
  * `TRANSFER_REQUIRED` (the requester is the primary manager), `ACCOUNT_NOT_ACTIVE`
  * (requester deactivated), `EMPTY_SCOPE`, `SERVICE_INACTIVE`,
- * `SERVICE_NOT_IN_STRUCTURE`, `NOT_FOUND`.
+ * `NOT_FOUND` (a service that is not one of the structure's).
  *
  * @example
  * ```ts
@@ -190,24 +197,22 @@ export function validateAttachmentRequest(
     history.push(
       entry("servicesRemoved", at, structure.id, actor.id, requester.id, { removedServiceIds }, request.id),
     );
-  return ok(
-    frozen({
-      request: validated,
-      requester: updatedRequester,
-      removedServiceIds,
-      history,
-      events: [
-        {
-          type: "AttachmentRequestValidated",
-          at,
-          requestId: request.id,
-          structureId: structure.id,
-          userId: requester.id,
-          decidedBy: actor.id,
-          role,
-          scope: scope.value,
-        },
-      ],
-    }),
-  );
+  return ok({
+    request: validated,
+    requester: updatedRequester,
+    removedServiceIds,
+    history,
+    events: [
+      {
+        type: "AttachmentRequestValidated",
+        at,
+        requestId: request.id,
+        structureId: structure.id,
+        userId: requester.id,
+        decidedBy: actor.id,
+        role,
+        scope: scope.value,
+      },
+    ],
+  });
 }

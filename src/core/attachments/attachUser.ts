@@ -1,4 +1,5 @@
-import { entry, frozen, nonBlank, withAttachment, type Recorded } from "../_lib.js";
+import { entry, withAttachment, type Recorded } from "../_lib.js";
+import { visibleText } from "../text.js";
 import { attachmentTo, authorizeManager } from "../authorization.js";
 import type { DomainError } from "../errors.js";
 import type { ServiceId, StructureId, UserId } from "../ids.js";
@@ -33,7 +34,7 @@ export interface AttachUserState {
 }
 
 /** What {@link attachUser} decided. */
-export interface UserAttachedOutcome extends Recorded {
+export interface UserAttached extends Recorded {
   readonly user: User;
 }
 
@@ -45,7 +46,7 @@ export interface UserAttachedOutcome extends Recorded {
  *
  * Refusals: `FORBIDDEN`, `CANNOT_GRANT_PRIMARY`, `VALID_FROM_IN_THE_PAST`,
  * `COMMENT_REQUIRED`, `ALREADY_ATTACHED`, `ACCOUNT_NOT_ACTIVE`, `EMPTY_SCOPE`,
- * `SERVICE_INACTIVE`, `SERVICE_NOT_IN_STRUCTURE`, `NOT_FOUND`.
+ * `SERVICE_INACTIVE`, `NOT_FOUND` (a service that is not one of the structure's).
  *
  * @example
  * ```ts
@@ -60,7 +61,7 @@ export function attachUser(
   state: AttachUserState,
   command: AttachUser,
   ctx: TransitionContext,
-): Result<UserAttachedOutcome, DomainError> {
+): Result<UserAttached, DomainError> {
   const { actor, structure, user } = state;
   if (command.structureId !== structure.id)
     return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
@@ -72,7 +73,7 @@ export function attachUser(
     return err({ code: "CANNOT_GRANT_PRIMARY", structureId: structure.id, userId: user.id });
   if (command.validFrom < today)
     return err({ code: "VALID_FROM_IN_THE_PAST", validFrom: command.validFrom, today });
-  const comment = nonBlank(command.comment);
+  const comment = visibleText(command.comment);
   if (comment === null) return err({ code: "COMMENT_REQUIRED", structureId: structure.id, userId: user.id });
   if (structure.primaryManagerId === user.id || attachmentTo(user, structure.id) !== undefined)
     return err({ code: "ALREADY_ATTACHED", structureId: structure.id, userId: user.id });
@@ -82,31 +83,29 @@ export function attachUser(
   if (!scope.ok) return scope;
   const at = toInstant(ctx.now);
   const role = command.role;
-  return ok(
-    frozen({
-      user: withAttachment(user, {
+  return ok({
+    user: withAttachment(user, {
+      structureId: structure.id,
+      role,
+      scope: scope.value,
+      validFrom: command.validFrom,
+      attachedBy: actor.id,
+      attachedAt: at,
+    }),
+    history: [
+      entry("userAttached", at, structure.id, actor.id, user.id, { role, scope: scope.value, comment }),
+    ],
+    events: [
+      {
+        type: "UserAttached",
+        at,
         structureId: structure.id,
+        userId: user.id,
+        attachedBy: actor.id,
         role,
         scope: scope.value,
         validFrom: command.validFrom,
-        attachedBy: actor.id,
-        attachedAt: at,
-      }),
-      history: [
-        entry("userAttached", at, structure.id, actor.id, user.id, { role, scope: scope.value, comment }),
-      ],
-      events: [
-        {
-          type: "UserAttached",
-          at,
-          structureId: structure.id,
-          userId: user.id,
-          attachedBy: actor.id,
-          role,
-          scope: scope.value,
-          validFrom: command.validFrom,
-        },
-      ],
-    }),
-  );
+      },
+    ],
+  });
 }

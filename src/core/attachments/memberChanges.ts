@@ -1,4 +1,4 @@
-import { entry, frozen, withAttachment, withoutAttachment, type Recorded } from "../_lib.js";
+import { entry, withAttachment, withoutAttachment, type Recorded } from "../_lib.js";
 import { attachmentTo, authorizeManager } from "../authorization.js";
 import type { DomainError } from "../errors.js";
 import type { StructureId, UserId } from "../ids.js";
@@ -81,23 +81,21 @@ export function changeMemberRole(
   if (previousRole === role)
     return err({ code: "ROLE_UNCHANGED", structureId: structure.id, userId: member.id, role });
   const at = toInstant(ctx.now);
-  return ok(
-    frozen({
-      member: withAttachment(member, { ...current.value, role }),
-      history: [entry("roleChanged", at, structure.id, actor.id, member.id, { role, previousRole })],
-      events: [
-        {
-          type: "MemberRoleChanged",
-          at,
-          structureId: structure.id,
-          userId: member.id,
-          changedBy: actor.id,
-          previousRole,
-          role,
-        },
-      ],
-    }),
-  );
+  return ok({
+    member: withAttachment(member, { ...current.value, role }),
+    history: [entry("roleChanged", at, structure.id, actor.id, member.id, { role, previousRole })],
+    events: [
+      {
+        type: "MemberRoleChanged",
+        at,
+        structureId: structure.id,
+        userId: member.id,
+        changedBy: actor.id,
+        previousRole,
+        role,
+      },
+    ],
+  });
 }
 
 /**
@@ -122,18 +120,16 @@ export function removeAttachment(
   if (!current.ok) return current;
   const { actor, structure, member } = state;
   const at = toInstant(ctx.now);
-  return ok(
-    frozen({
-      member: withoutAttachment(member, structure.id),
-      history: [
-        entry("attachmentRemoved", at, structure.id, actor.id, member.id, {
-          role: current.value.role,
-          scope: current.value.scope,
-        }),
-      ],
-      events: [
-        { type: "AttachmentRemoved", at, structureId: structure.id, userId: member.id, removedBy: actor.id },
-      ],
-    }),
-  );
+  return ok({
+    member: withoutAttachment(member, structure.id),
+    history: [
+      entry("attachmentRemoved", at, structure.id, actor.id, member.id, {
+        role: current.value.role,
+        scope: current.value.scope,
+      }),
+    ],
+    events: [
+      { type: "AttachmentRemoved", at, structureId: structure.id, userId: member.id, removedBy: actor.id },
+    ],
+  });
 }

@@ -1,10 +1,11 @@
-import { entry, frozen, withAttachment, type Recorded } from "../_lib.js";
+import { entry, withAttachment, type Recorded } from "../_lib.js";
 import type { DomainError } from "../errors.js";
 import type { StructureIdentifier } from "../identifier.js";
 import type { StructureId } from "../ids.js";
 import type { Structure, User } from "../model.js";
 import { err, ok, type Result } from "../result.js";
 import { WHOLE_STRUCTURE } from "../scope.js";
+import { visibleText } from "../text.js";
 import { toInstant, todayOf, type TransitionContext } from "../time.js";
 import type { StructureKind } from "../vocabulary.js";
 
@@ -60,7 +61,7 @@ export function createStructure(
   const at = toInstant(ctx.now);
   const structure: Structure = {
     id: ctx.structureId,
-    designation: command.designation.trim(),
+    designation: visibleText(command.designation) ?? "",
     kind: command.kind,
     viaPigp: command.kind === "public" && command.viaPigp,
     identifier: command.identifier,
@@ -75,18 +76,16 @@ export function createStructure(
     attachedBy: founder.id,
     attachedAt: at,
   });
-  return ok(
-    frozen({
-      structure,
-      founder: updatedFounder,
-      history: [
-        entry("structureCreated", at, structure.id, founder.id, founder.id, {
-          label: structure.designation,
-        }),
-      ],
-      events: [
-        { type: "StructureCreated", at, structureId: structure.id, primaryManagerId: founder.id },
-      ],
-    }),
-  );
+  return ok({
+    structure,
+    founder: updatedFounder,
+    history: [
+      entry("structureCreated", at, structure.id, founder.id, founder.id, {
+        label: structure.designation,
+      }),
+    ],
+    events: [
+      { type: "StructureCreated", at, structureId: structure.id, primaryManagerId: founder.id },
+    ],
+  });
 }

@@ -1,9 +1,10 @@
-import { entry, frozen, type Recorded } from "../_lib.js";
+import { entry, type Recorded } from "../_lib.js";
 import { authorizeManager } from "../authorization.js";
 import type { DomainError } from "../errors.js";
 import type { ServiceId, StructureId } from "../ids.js";
 import type { Service, Structure, User } from "../model.js";
 import { err, ok, type Result } from "../result.js";
+import { normalizeServiceCode, visibleText } from "../text.js";
 import { toInstant, todayOf, type TransitionContext } from "../time.js";
 
 /** Add a service to a structure. */
@@ -42,7 +43,11 @@ export interface ServiceChanged extends Recorded {
 }
 
 /**
- * Adds an active service to a structure. Any manager of the structure may.
+ * Adds an active service to a structure. Any manager of the structure may. The code is
+ * kept in its canonical form (`normalizeServiceCode`); its uniqueness within the
+ * structure spans records, so the store enforces it (`SERVICE_CODE_TAKEN`).
+ *
+ * Refusals: `FORBIDDEN` (the actor may not manage the structure).
  *
  * @example
  * ```ts
@@ -66,35 +71,37 @@ export function addService(
   const service: Service = {
     id: ctx.serviceId,
     structureId: structure.id,
-    code: command.code.trim(),
-    label: command.label.trim(),
+    code: normalizeServiceCode(command.code),
+    label: visibleText(command.label) ?? "",
     active: true,
     createdAt: at,
   };
-  return ok(
-    frozen({
-      service,
-      history: [
-        entry("serviceAdded", at, structure.id, actor.id, null, {
-          serviceId: service.id,
-          label: service.label,
-        }),
-      ],
-      events: [{ type: "ServiceAdded", at, structureId: structure.id, serviceId: service.id }],
-    }),
-  );
+  return ok({
+    service,
+    history: [
+      entry("serviceAdded", at, structure.id, actor.id, null, {
+        serviceId: service.id,
+        label: service.label,
+      }),
+    ],
+    events: [{ type: "ServiceAdded", at, structureId: structure.id, serviceId: service.id }],
+  });
 }
 
-function checkService(state: ServiceState, id: ServiceId, ctx: TransitionContext) {
+/**
+ * The actor manages the service's structure; else `NOT_FOUND`, as for an unknown
+ * service (an outsider cannot tell a service of another structure from none).
+ */
+function checkService(state: ServiceState, id: ServiceId, ctx: TransitionContext): Result<true, DomainError> {
   const { actor, structure, service } = state;
-  if (service.id !== id) return err<DomainError>({ code: "NOT_FOUND", entity: "service", id });
-  if (service.structureId !== structure.id)
-    return err<DomainError>({ code: "SERVICE_NOT_IN_STRUCTURE", serviceId: id, structureId: structure.id });
-  return authorizeManager(actor, structure, todayOf(ctx));
+  const found = service.id === id && service.structureId === structure.id && authorizeManager(actor, structure, todayOf(ctx)).ok;
+  return found ? ok(true) : err({ code: "NOT_FOUND", entity: "service", id });
 }
 
 /**
  * Renames a service (its code stays).
+ *
+ * Refusals: `NOT_FOUND` (unknown service, or one of a structure the actor may not manage).
  *
  * @example
  * ```ts
@@ -111,28 +118,28 @@ export function renameService(
   const allowed = checkService(state, command.serviceId, ctx);
   if (!allowed.ok) return allowed;
   const at = toInstant(ctx.now);
-  const service: Service = { ...state.service, label: command.label.trim() };
-  return ok(
-    frozen({
-      service,
-      history: [
-        entry("serviceRenamed", at, service.structureId, state.actor.id, null, {
-          serviceId: service.id,
-          label: service.label,
-        }),
-      ],
-      events: [
-        { type: "ServiceRenamed", at, structureId: service.structureId, serviceId: service.id },
-      ],
-    }),
-  );
+  const service: Service = { ...state.service, label: visibleText(command.label) ?? "" };
+  return ok({
+    service,
+    history: [
+      entry("serviceRenamed", at, service.structureId, state.actor.id, null, {
+        serviceId: service.id,
+        label: service.label,
+      }),
+    ],
+    events: [
+      { type: "ServiceRenamed", at, structureId: service.structureId, serviceId: service.id },
+    ],
+  });
 }
 
 /**
  * Deactivates a service. No user record is touched: the effective scope of every member
  * is their granted scope minus inactive services (see `effectiveScope`), and an
- * inactive service can no longer be granted. Deactivating an inactive service is
- * refused with `SERVICE_INACTIVE`.
+ * inactive service can no longer be granted.
+ *
+ * Refusals: `NOT_FOUND` (unknown service, or one of a structure the actor may not
+ * manage), `SERVICE_INACTIVE` (already deactivated).
  *
  * @example
  * ```ts
@@ -151,18 +158,16 @@ export function deactivateService(
   if (!state.service.active) return err({ code: "SERVICE_INACTIVE", serviceId: state.service.id });
   const at = toInstant(ctx.now);
   const service: Service = { ...state.service, active: false };
-  return ok(
-    frozen({
-      service,
-      history: [
-        entry("serviceDeactivated", at, service.structureId, state.actor.id, null, {
-          serviceId: service.id,
-          label: service.label,
-        }),
-      ],
-      events: [
-        { type: "ServiceDeactivated", at, structureId: service.structureId, serviceId: service.id },
-      ],
-    }),
-  );
+  return ok({
+    service,
+    history: [
+      entry("serviceDeactivated", at, service.structureId, state.actor.id, null, {
+        serviceId: service.id,
+        label: service.label,
+      }),
+    ],
+    events: [
+      { type: "ServiceDeactivated", at, structureId: service.structureId, serviceId: service.id },
+    ],
+  });
 }

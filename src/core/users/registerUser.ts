@@ -1,8 +1,9 @@
-import { frozen, type Recorded } from "../_lib.js";
+import type { Recorded } from "../_lib.js";
 import type { DomainError } from "../errors.js";
 import type { UserId } from "../ids.js";
 import type { User } from "../model.js";
 import { ok, type Result } from "../result.js";
+import { visibleText } from "../text.js";
 import { toInstant, type TransitionContext } from "../time.js";
 
 /** Register a user account. */
@@ -57,13 +58,11 @@ export function registerUser(
     id: ctx.userId,
     login,
     contactEmail: (command.contactEmail ?? login).trim(),
-    lastName: command.lastName.trim(),
-    firstName: command.firstName.trim(),
+    lastName: visibleText(command.lastName) ?? "",
+    firstName: visibleText(command.firstName) ?? "",
     status: "active",
     attachments: [],
     createdAt: at,
   };
-  return ok(
-    frozen({ user, history: [], events: [{ type: "UserRegistered", at, userId: user.id, login }] }),
-  );
+  return ok({ user, history: [], events: [{ type: "UserRegistered", at, userId: user.id, login }] });
 }

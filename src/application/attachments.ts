@@ -1,0 +1,226 @@
+// Guide §3 A, « Rattacher un utilisateur ayant un compte »: attach a user on the
+// manager's initiative, change a member's role, remove an attachment, list members.
+import { z } from "zod";
+import {
+  attachUser as attachUserRule,
+  changeMemberRole as changeMemberRoleRule,
+  err,
+  ok,
+  parseAttachUser,
+  parseChangeMemberRole,
+  parseRemoveAttachment,
+  parseWith,
+  removeAttachment as removeAttachmentRule,
+  scopeServiceIds,
+  StructureIdSchema,
+  UserIdSchema,
+  type AccountStatus,
+  type AttachmentScope,
+  type DomainError,
+  type LocalDate,
+  type MemberChanged,
+  type MemberState,
+  type Result,
+  type Role,
+  type Structure,
+  type StructureId,
+  type TransitionContext,
+  type UserId,
+} from "../core/index.js";
+import { frozenCopy } from "../internal/frozen.js";
+import type { Page } from "../port/store.js";
+import { CursorSchema, decodeCursor, encodeCursor, PageLimitSchema } from "./cursor.js";
+import { clocked, execute, judge, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
+import { memberView, type MemberView } from "./views.js";
+
+/** What `attachUser`, `changeMemberRole` and `removeAttachment` give back: the member as seen from the structure. */
+export type MemberChangedOutcome = Outcome<{ readonly member: MemberView }>;
+
+/** A member of a structure, as a manager's list shows them. */
+export interface MemberSummary {
+  readonly userId: UserId;
+  readonly lastName: string;
+  readonly firstName: string;
+  readonly login: string;
+  readonly status: AccountStatus;
+  readonly role: Role;
+  readonly scope: AttachmentScope;
+  readonly validFrom: LocalDate;
+}
+
+const MembersQuerySchema = z.strictObject({
+  structureId: StructureIdSchema,
+  limit: PageLimitSchema,
+  cursor: CursorSchema.exactOptional(),
+});
+
+/** Builds the operations of guide §3 A. */
+export function attachmentOperations(deps: Deps) {
+  /** Shared shape of the acts on one member (role change, removal). */
+  function onMember<C extends { readonly structureId: StructureId; readonly userId: UserId }>(
+    operation: string,
+    actorId: UserId,
+    command: C,
+    idempotencyKey: string | undefined,
+    rule: (state: MemberState, c: C, ctx: TransitionContext) => Result<MemberChanged, DomainError>,
+  ): Promise<Result<MemberChangedOutcome, DomainError>> {
+    return execute(deps, {
+      operation,
+      actorId,
+      command,
+      idempotencyKey,
+      async decide({ session, ctx }) {
+        const judged = await judge(session, actorId, command.structureId, ctx.today);
+        if (!judged.ok) return judged;
+        // When the member is the actor, the session gives back the very record judged.
+        const member = await session.user(command.userId);
+        if (member === null) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
+        const decided = rule({ ...judged.value, member: member.value }, command, ctx);
+        if (!decided.ok) return decided;
+        return ok({
+          outcome: { ...decided.value, structure: judged.value.structure },
+          writes: [{ kind: "user", value: decided.value.member }],
+        });
+      },
+      show: (o: MemberChanged & { structure: Structure }) => ({ member: memberView(o.member, o.structure) }),
+    });
+  }
+
+  return {
+    /**
+     * Attaches a user who has an account, on the manager's initiative (guide §3 A): a
+     * role, a validity start date (today or later, French calendar), a mandatory
+     * comment, the whole structure or some of its services.
+     *
+     * Refusals: `VALIDATION`, `FORBIDDEN` (the actor may not manage the structure),
+     * `NOT_FOUND` (unknown user, or a service that is not the structure's),
+     * `CANNOT_GRANT_PRIMARY`, `VALID_FROM_IN_THE_PAST`, `COMMENT_REQUIRED`,
+     * `ALREADY_ATTACHED`, `ACCOUNT_NOT_ACTIVE`, `EMPTY_SCOPE`, `SERVICE_INACTIVE`.
+     *
+     * @example
+     * ```ts
+     * const r = await app.attachUser(alice.id, {
+     *   structureId, userId: bruno.id, role: "user", validFrom: "2026-12-01",
+     *   comment: "Renfort pour la clôture", scope: { kind: "structure" },
+     * });
+     * if (r.ok) r.value.member.attachment?.validFrom; // "2026-12-01"
+     * ```
+     */
+    async attachUser(actor: unknown, input: unknown, options?: unknown): Promise<Result<MemberChangedOutcome, DomainError>> {
+      const parsed = parseAct(actor, input, options, parseAttachUser);
+      if (!parsed.ok) return parsed;
+      const { actorId, command, idempotencyKey } = parsed.value;
+      return execute(deps, {
+        operation: "attachUser",
+        actorId,
+        command,
+        idempotencyKey,
+        async decide({ session, ctx }) {
+          const judged = await judge(session, actorId, command.structureId, ctx.today);
+          if (!judged.ok) return judged;
+          const target = await session.user(command.userId);
+          if (target === null) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
+          const services = await session.services(scopeServiceIds(command.scope));
+          const decided = attachUserRule({ ...judged.value, user: target.value, services }, command, ctx);
+          if (!decided.ok) return decided;
+          return ok({
+            outcome: { ...decided.value, structure: judged.value.structure },
+            writes: [{ kind: "user", value: decided.value.user }],
+          });
+        },
+        show: (o) => ({ member: memberView(o.user, o.structure) }),
+      });
+    },
+
+    /**
+     * Changes a member's role (secondary manager ↔ simple user).
+     *
+     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND`, `CANNOT_GRANT_PRIMARY`,
+     * `TRANSFER_REQUIRED`, `NOT_ATTACHED`, `ROLE_UNCHANGED`.
+     *
+     * @example
+     * ```ts
+     * await app.changeMemberRole(alice.id, { structureId, userId: bruno.id, role: "secondaryManager" });
+     * ```
+     */
+    async changeMemberRole(actor: unknown, input: unknown, options?: unknown): Promise<Result<MemberChangedOutcome, DomainError>> {
+      const parsed = parseAct(actor, input, options, parseChangeMemberRole);
+      if (!parsed.ok) return parsed;
+      const { actorId, command, idempotencyKey } = parsed.value;
+      return onMember("changeMemberRole", actorId, command, idempotencyKey, changeMemberRoleRule);
+    },
+
+    /**
+     * Removes a member's attachment (history: « Supprimé »).
+     *
+     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND`, `TRANSFER_REQUIRED`, `NOT_ATTACHED`.
+     *
+     * @example
+     * ```ts
+     * await app.removeAttachment(alice.id, { structureId, userId: bruno.id });
+     * ```
+     */
+    async removeAttachment(actor: unknown, input: unknown, options?: unknown): Promise<Result<MemberChangedOutcome, DomainError>> {
+      const parsed = parseAct(actor, input, options, parseRemoveAttachment);
+      if (!parsed.ok) return parsed;
+      const { actorId, command, idempotencyKey } = parsed.value;
+      return onMember("removeAttachment", actorId, command, idempotencyKey, removeAttachmentRule);
+    },
+
+    /**
+     * The members of a structure the actor manages, by user id, a page at a time, with
+     * their role (derived: primary manager from the structure) and scope.
+     *
+     * Refusals: `VALIDATION` (a bad limit, or a cursor that is not one of this list),
+     * `FORBIDDEN`, `NOT_FOUND` (unknown actor).
+     *
+     * @example
+     * ```ts
+     * const page = await app.listMembers(alice.id, { structureId, limit: 100 });
+     * if (page.ok && page.value.nextCursor) await app.listMembers(alice.id, { structureId, cursor: page.value.nextCursor });
+     * ```
+     */
+    async listMembers(actor: unknown, input: unknown): Promise<Result<Page<MemberSummary>, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const query = parseWith(MembersQuerySchema, input);
+      if (!query.ok) return query;
+      const { structureId, limit, cursor } = query.value;
+      let after: UserId | undefined;
+      if (cursor !== undefined) {
+        const decoded = decodeCursor(cursor, "members", structureId, UserIdSchema);
+        if (!decoded.ok) return decoded;
+        after = decoded.value;
+      }
+      return shielded(deps, "listMembers", async () => {
+        const ctx = clocked(deps);
+        const judged = await judge(new Session(deps.store), actorId.value, structureId, ctx.today);
+        if (!judged.ok) return judged;
+        const { structure } = judged.value;
+        const users = await deps.store.listMembers(structureId, after === undefined ? { limit: limit + 1 } : { limit: limit + 1, after });
+        const more = users.length > limit;
+        const page = more ? users.slice(0, limit) : users;
+        const items = page.flatMap((user): MemberSummary[] => {
+          const view = memberView(user, structure);
+          if (view.attachment === null || view.role === null) return [];
+          return [
+            {
+              userId: user.id,
+              lastName: user.lastName,
+              firstName: user.firstName,
+              login: user.login,
+              status: user.status,
+              role: view.role,
+              scope: view.attachment.scope,
+              validFrom: view.attachment.validFrom,
+            },
+          ];
+        });
+        const last = page[page.length - 1];
+        return ok(
+          frozenCopy({ items, nextCursor: more && last !== undefined ? encodeCursor("members", structureId, last.id) : null }),
+        );
+      });
+    },
+  };
+}

@@ -1,0 +1,224 @@
+// What every operation runs on: the resolved options, the time of a command, ids, and
+// how infrastructure failures become error values.
+import { randomUUID } from "node:crypto";
+import {
+  calendarDate,
+  DEFAULT_TIME_ZONE,
+  err,
+  isLocalDate,
+  toInstant,
+  type DomainError,
+  type Instant,
+  type LocalDate,
+  type Result,
+  type TransitionContext,
+} from "../core/index.js";
+import type { HabilitationsStore } from "../port/store.js";
+
+/** The kinds of record the application layer creates ids for. */
+export type IdKind = "structure" | "service" | "user" | "attachmentRequest" | "event";
+
+/** Options of {@link createHabilitations}. Everything but the store has a default. */
+export interface HabilitationsOptions {
+  /** Where aggregates, history and events are kept (`createMemoryStore()`, `createPostgresStore(pool)`). */
+  readonly store: HabilitationsStore;
+  /** The clock. Default: the system clock. */
+  readonly clock?: () => Date;
+  /** Makes a new id. Default: a prefixed random UUID (`usr_…`, `str_…`, `svc_…`, `req_…`, `evt_…`). */
+  readonly newId?: (kind: IdKind) => string;
+  /**
+   * The IANA time zone whose calendar validity dates follow (« date de début de
+   * validité », « today »). Default: `"Europe/Paris"`. Never the process time zone.
+   */
+  readonly timeZone?: string;
+  /** The calendar date of an instant, for rules on validity dates. Default: the date in `timeZone`. */
+  readonly today?: (now: Date) => LocalDate;
+  /** How many times a command is tried when another one changed what it read. Default 5. */
+  readonly maxAttempts?: number;
+  /**
+   * Told about every store failure (with what the store threw), for the host's logs;
+   * the operation itself returns a `STORE_FAILURE` error.
+   */
+  readonly onStoreError?: (error: unknown, context: { readonly operation: string; readonly stage: "read" | "commit" }) => void;
+}
+
+/** Options every command takes as its last argument. */
+export interface CommandOptions {
+  /**
+   * A key of the caller's choosing (a UUID per user action): a retry with the same key
+   * and the same input gets the first outcome again instead of acting twice; with
+   * another input, `IDEMPOTENCY_KEY_REUSED`. Keys belong to the actor. Only committed
+   * outcomes are remembered: a refused command is decided afresh.
+   */
+  readonly idempotencyKey?: string;
+}
+
+/** The resolved options, as every operation sees them. */
+export interface Deps {
+  readonly store: HabilitationsStore;
+  readonly clock: () => Date;
+  readonly newId: (kind: IdKind) => string;
+  readonly timeZone: string;
+  readonly today: ((now: Date) => LocalDate) | undefined;
+  readonly maxAttempts: number;
+  readonly onStoreError: HabilitationsOptions["onStoreError"];
+}
+
+const prefix: Record<IdKind, string> = {
+  structure: "str",
+  service: "svc",
+  user: "usr",
+  attachmentRequest: "req",
+  event: "evt",
+};
+
+/** Every method of the port, so each can be guarded. */
+const STORE_METHODS = [
+  "getStructure",
+  "getStructures",
+  "getService",
+  "getServices",
+  "listServices",
+  "getUser",
+  "getUsers",
+  "findUserByLogin",
+  "listMembers",
+  "getAttachmentRequest",
+  "findPendingRequest",
+  "listPendingRequests",
+  "readHistory",
+  "commit",
+  "getIdempotencyRecord",
+  "purgeIdempotencyRecords",
+  "claimOutbox",
+  "acknowledgeOutbox",
+] as const satisfies readonly (keyof HabilitationsStore)[];
+
+/** A store call that rejected: infrastructure, not a domain rule. */
+export class StoreFailure extends Error {
+  constructor(
+    readonly stage: "read" | "commit",
+    override readonly cause: unknown,
+  ) {
+    super(`store failure at ${stage}`);
+  }
+}
+
+/** An option given to `createHabilitations` that misbehaved. */
+export class ConfigurationFailure extends Error {
+  constructor(
+    readonly option: "clock" | "today" | "newId",
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** The store, with every rejection turned into a {@link StoreFailure}. */
+function guard(store: HabilitationsStore): HabilitationsStore {
+  const guarded: Record<string, unknown> = {};
+  for (const method of STORE_METHODS) {
+    const stage = method === "commit" ? "commit" : "read";
+    const call = (store[method] as (...args: unknown[]) => Promise<unknown>).bind(store);
+    guarded[method] = async (...args: unknown[]) => {
+      try {
+        return await call(...args);
+      } catch (thrown) {
+        throw new StoreFailure(stage, thrown);
+      }
+    };
+  }
+  return guarded as unknown as HabilitationsStore;
+}
+
+/**
+ * Applies defaults to the options, and checks those that can be checked once
+ * (a `RangeError` at construction for an impossible value).
+ */
+export function resolveOptions(options: HabilitationsOptions): Deps {
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  if (calendarDate(new Date(0), timeZone) === null) throw new RangeError(`unknown time zone: ${timeZone}`);
+  const missing = STORE_METHODS.filter((m) => typeof (options.store as unknown as Record<string, unknown>)?.[m] !== "function");
+  if (missing.length > 0) throw new TypeError(`the store lacks ${missing.join(", ")}`);
+  return {
+    store: guard(options.store),
+    clock: options.clock ?? (() => new Date()),
+    newId: options.newId ?? ((kind) => `${prefix[kind]}_${randomUUID()}`),
+    timeZone,
+    today: options.today,
+    maxAttempts,
+    onStoreError: options.onStoreError,
+  };
+}
+
+/** The time of one command: the clock is read once, its calendar date computed once. */
+export interface Clocked extends TransitionContext {
+  readonly today: LocalDate;
+  readonly at: Instant;
+}
+
+/** Reads the clock and today's date, checking both. */
+export function clocked(deps: Deps): Clocked {
+  let now: unknown;
+  try {
+    now = deps.clock();
+  } catch {
+    throw new ConfigurationFailure("clock", "the clock threw");
+  }
+  if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+    throw new ConfigurationFailure("clock", "the clock did not give a valid Date");
+  const iso = now.toISOString();
+  if (!/^\d{4}-/.test(iso)) throw new ConfigurationFailure("clock", `the clock gave a date out of range (${iso})`);
+  let today: unknown;
+  try {
+    today = deps.today === undefined ? calendarDate(now, deps.timeZone) : deps.today(now);
+  } catch {
+    throw new ConfigurationFailure("today", "the today function threw");
+  }
+  if (!isLocalDate(today)) throw new ConfigurationFailure("today", "today did not give a YYYY-MM-DD calendar date");
+  return { now, today, at: toInstant(now), timeZone: deps.timeZone };
+}
+
+/** Makes an id, checking what the host's `newId` gave. */
+export function mintId(deps: Deps, kind: IdKind): string {
+  let id: unknown;
+  try {
+    id = deps.newId(kind);
+  } catch {
+    throw new ConfigurationFailure("newId", `newId("${kind}") threw`);
+  }
+  if (typeof id !== "string" || id.length === 0 || id.length > 200)
+    throw new ConfigurationFailure("newId", `newId("${kind}") did not give a string of 1 to 200 characters`);
+  return id;
+}
+
+/**
+ * Runs an operation body, turning infrastructure failures into error values: a store
+ * failure is `STORE_FAILURE` (and told to `onStoreError`), a misbehaving option is
+ * `CONFIGURATION`. Anything else is a bug and propagates.
+ */
+export async function shielded<T>(
+  deps: Deps,
+  operation: string,
+  body: () => Promise<Result<T, DomainError>>,
+): Promise<Result<T, DomainError>> {
+  try {
+    return await body();
+  } catch (thrown) {
+    if (thrown instanceof StoreFailure) {
+      try {
+        deps.onStoreError?.(thrown.cause, { operation, stage: thrown.stage });
+      } catch {
+        // A failing logger must not turn a reported failure into a crash.
+      }
+      return err({ code: "STORE_FAILURE", stage: thrown.stage });
+    }
+    if (thrown instanceof ConfigurationFailure)
+      return err({ code: "CONFIGURATION", option: thrown.option, message: thrown.detail });
+    throw thrown;
+  }
+}
+

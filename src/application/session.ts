@@ -1,0 +1,170 @@
+// The session of one attempt: each aggregate loaded once, every read checked at commit.
+import {
+  authorizeManager,
+  err,
+  ok,
+  type AttachmentRequest,
+  type AttachmentRequestId,
+  type DomainError,
+  type EntityKind,
+  type LocalDate,
+  type NewHistoryEntry,
+  type PendingAttachmentRequest,
+  type RecordedEvent,
+  type Result,
+  type Service,
+  type ServiceId,
+  type Structure,
+  type StructureId,
+  type User,
+  type UserId,
+} from "../core/index.js";
+import type {
+  AggregateKind,
+  AggregateTypes,
+  HabilitationsStore,
+  ReadCheck,
+  UnitOfWork,
+  Versioned,
+  Write,
+} from "../port/store.js";
+
+/** An aggregate to save: its new value, and whether it is created. */
+export interface Staged {
+  readonly kind: AggregateKind;
+  readonly value: AggregateTypes[AggregateKind];
+  /** `true` when the aggregate is new (it must not exist yet). */
+  readonly create?: boolean;
+}
+
+/**
+ * What one attempt of a command reads: each aggregate is loaded once (an identity map),
+ * so the actor and the target of an act can never be two versions of one user, and
+ * every aggregate read is checked at commit, whether it is also written or not.
+ */
+export class Session {
+  private readonly rows = new Map<string, Versioned<{ readonly id: string }> | null>();
+
+  constructor(private readonly store: HabilitationsStore) {}
+
+  private note<T extends { readonly id: string }>(kind: AggregateKind, id: string, row: Versioned<T> | null): Versioned<T> | null {
+    const key = `${kind}:${id}`;
+    const known = this.rows.get(key);
+    if (known !== undefined) return known as Versioned<T> | null;
+    this.rows.set(key, row);
+    return row;
+  }
+
+  private async one<K extends AggregateKind>(
+    kind: K,
+    id: string,
+    load: (id: string) => Promise<Versioned<AggregateTypes[K]> | null>,
+  ): Promise<Versioned<AggregateTypes[K]> | null> {
+    const key = `${kind}:${id}`;
+    if (this.rows.has(key)) return this.rows.get(key) as Versioned<AggregateTypes[K]> | null;
+    return this.note(kind, id, await load(id));
+  }
+
+  private async many<K extends AggregateKind>(
+    kind: K,
+    ids: readonly string[],
+    load: (ids: string[]) => Promise<Versioned<AggregateTypes[K]>[]>,
+  ): Promise<Versioned<AggregateTypes[K]>[]> {
+    const unique = [...new Set(ids)];
+    const missing = unique.filter((id) => !this.rows.has(`${kind}:${id}`));
+    if (missing.length > 0) {
+      const found = new Map<string, Versioned<AggregateTypes[K]>>((await load(missing)).map((row) => [row.value.id, row]));
+      for (const id of missing) this.note(kind, id, found.get(id) ?? null);
+    }
+    const rows: Versioned<AggregateTypes[K]>[] = [];
+    for (const id of unique) {
+      const row = this.rows.get(`${kind}:${id}`) as Versioned<AggregateTypes[K]> | null;
+      if (row !== null) rows.push(row);
+    }
+    return rows;
+  }
+
+  user(id: UserId): Promise<Versioned<User> | null> {
+    return this.one("user", id, (i) => this.store.getUser(i as UserId));
+  }
+  users(ids: readonly UserId[]): Promise<Versioned<User>[]> {
+    return this.many("user", ids, (i) => this.store.getUsers(i as UserId[]));
+  }
+  structure(id: StructureId): Promise<Versioned<Structure> | null> {
+    return this.one("structure", id, (i) => this.store.getStructure(i as StructureId));
+  }
+  service(id: ServiceId): Promise<Versioned<Service> | null> {
+    return this.one("service", id, (i) => this.store.getService(i as ServiceId));
+  }
+  /** The services found among these ids, by id. */
+  async services(ids: Iterable<ServiceId>): Promise<ReadonlyMap<ServiceId, Service>> {
+    const rows = await this.many("service", [...ids], (i) => this.store.getServices(i as ServiceId[]));
+    return new Map(rows.map((r) => [r.value.id, r.value]));
+  }
+  request(id: AttachmentRequestId): Promise<Versioned<AttachmentRequest> | null> {
+    return this.one("attachmentRequest", id, (i) => this.store.getAttachmentRequest(i as AttachmentRequestId));
+  }
+  /** The user's pending request for a structure (a read like the others). */
+  async pendingRequest(userId: UserId, structureId: StructureId): Promise<PendingAttachmentRequest | null> {
+    const row = await this.store.findPendingRequest(userId, structureId);
+    if (row === null) return null;
+    return (this.note("attachmentRequest", row.value.id, row) as Versioned<PendingAttachmentRequest>).value;
+  }
+
+  /**
+   * The unit of work saving `writes`: each written aggregate at the version this
+   * session read it at (or created), and every other aggregate read checked.
+   */
+  unit(
+    writes: readonly Staged[],
+    history: readonly NewHistoryEntry[],
+    events: readonly RecordedEvent[],
+    idempotency: UnitOfWork["idempotency"],
+  ): UnitOfWork {
+    const written = new Set<string>();
+    const staged: Write[] = writes.map((w) => {
+      const key = `${w.kind}:${w.value.id}`;
+      written.add(key);
+      if (w.create === true) return { kind: w.kind, value: w.value, expectedVersion: null } as Write;
+      const row = this.rows.get(key);
+      if (row === undefined || row === null) throw new Error(`habilitations: ${key} is written without having been read`);
+      return { kind: w.kind, value: w.value, expectedVersion: row.version } as Write;
+    });
+    const reads: ReadCheck[] = [];
+    for (const [key, row] of this.rows) {
+      if (row === null) continue;
+      const kind = key.slice(0, key.indexOf(":")) as AggregateKind;
+      // A written aggregate is checked by its write's expected version, which is this
+      // very read: one version per aggregate in a unit.
+      reads.push({ kind, id: row.value.id, version: row.version });
+    }
+    return idempotency === undefined
+      ? { writes: staged, reads, history, events }
+      : { writes: staged, reads, history, events, idempotency };
+  }
+}
+
+/**
+ * Loads and judges the actor of a manager act on a structure. When the structure was
+ * reached through another record (a request, a service), an actor who may not manage
+ * it gets `NOT_FOUND` for that record, exactly as for an unknown one: nobody learns what
+ * exists in a structure they do not manage. When the actor named the structure, they
+ * get `FORBIDDEN` naming it, whether it exists or not.
+ */
+export async function judge(
+  session: Session,
+  actorId: UserId,
+  structureId: StructureId,
+  today: LocalDate,
+  reachedBy?: { readonly entity: EntityKind; readonly id: string },
+): Promise<Result<{ actor: User; structure: Structure }, DomainError>> {
+  const actor = await session.user(actorId);
+  if (actor === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+  const structure = await session.structure(structureId);
+  const allowed = structure === null ? null : authorizeManager(actor.value, structure.value, today);
+  if (structure !== null && allowed?.ok === true) return ok({ actor: actor.value, structure: structure.value });
+  if (reachedBy !== undefined) return err({ code: "NOT_FOUND", entity: reachedBy.entity, id: reachedBy.id });
+  if (allowed !== null && !allowed.ok) return allowed;
+  return err({ code: "FORBIDDEN", actorId, structureId, reason: "notAManager" });
+}
+

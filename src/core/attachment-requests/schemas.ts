@@ -1,0 +1,112 @@
+// The boundary of attachment requests (guide §1): schemas and parse functions of their commands.
+import { z } from "zod";
+import { parseWith } from "../boundary.js";
+import type { DomainError } from "../errors.js";
+import type { Result } from "../result.js";
+import {
+  AttachmentRequestIdSchema,
+  AttachmentRoleSchema,
+  AttachmentScopeSchema,
+  MAX_BULK_ITEMS,
+  MultilineTextSchema,
+  RoleSchema,
+  StructureIdSchema,
+} from "../schemas.js";
+import type { RefuseAttachmentRequests, ValidateAttachmentRequests } from "./bulk.js";
+import type { RefuseAttachmentRequest } from "./refuseAttachmentRequest.js";
+import type { RequestAttachment } from "./requestAttachment.js";
+import type { ValidateAttachmentRequest } from "./validateAttachmentRequest.js";
+
+/** {@link RequestAttachment}. */
+export const RequestAttachmentSchema: z.ZodType<RequestAttachment> = z.strictObject({
+  structureId: StructureIdSchema,
+  scope: AttachmentScopeSchema,
+  requestedRole: AttachmentRoleSchema.exactOptional(),
+  comment: MultilineTextSchema.exactOptional(),
+});
+
+const validateItem = {
+  requestId: AttachmentRequestIdSchema,
+  role: RoleSchema.exactOptional(),
+  scope: AttachmentScopeSchema.exactOptional(),
+};
+
+/** {@link ValidateAttachmentRequest}. */
+export const ValidateAttachmentRequestSchema: z.ZodType<ValidateAttachmentRequest> = z.strictObject(validateItem);
+
+/** {@link RefuseAttachmentRequest}. A blank reason passes here and is refused by the rule (`REFUSAL_REASON_REQUIRED`). */
+export const RefuseAttachmentRequestSchema: z.ZodType<RefuseAttachmentRequest> = z.strictObject({
+  requestId: AttachmentRequestIdSchema,
+  reason: MultilineTextSchema,
+});
+
+/** {@link ValidateAttachmentRequests}. */
+export const ValidateAttachmentRequestsSchema: z.ZodType<ValidateAttachmentRequests> = z.strictObject({
+  items: z.array(z.strictObject(validateItem)).min(1).max(MAX_BULK_ITEMS),
+});
+
+/** {@link RefuseAttachmentRequests}. */
+export const RefuseAttachmentRequestsSchema: z.ZodType<RefuseAttachmentRequests> = z.strictObject({
+  requestIds: z.array(AttachmentRequestIdSchema).min(1).max(MAX_BULK_ITEMS),
+  reason: MultilineTextSchema,
+});
+
+/**
+ * Parses a user's attachment request.
+ *
+ * @example
+ * ```ts
+ * parseRequestAttachment({ structureId: "s-1", scope: { kind: "structure" }, comment: "Bonjour" }).ok; // true
+ * ```
+ */
+export function parseRequestAttachment(input: unknown): Result<RequestAttachment, DomainError> {
+  return parseWith(RequestAttachmentSchema, input);
+}
+
+/**
+ * Parses a validation command.
+ *
+ * @example
+ * ```ts
+ * parseValidateAttachmentRequest({ requestId: "req-1", role: "secondaryManager" }).ok; // true
+ * ```
+ */
+export function parseValidateAttachmentRequest(input: unknown): Result<ValidateAttachmentRequest, DomainError> {
+  return parseWith(ValidateAttachmentRequestSchema, input);
+}
+
+/**
+ * Parses a refusal command.
+ *
+ * @example
+ * ```ts
+ * parseRefuseAttachmentRequest({ requestId: "req-1" }).ok; // false: reason missing
+ * ```
+ */
+export function parseRefuseAttachmentRequest(input: unknown): Result<RefuseAttachmentRequest, DomainError> {
+  return parseWith(RefuseAttachmentRequestSchema, input);
+}
+
+/**
+ * Parses a bulk validation command.
+ *
+ * @example
+ * ```ts
+ * parseValidateAttachmentRequests({ items: [{ requestId: "req-1" }, { requestId: "req-2" }] }).ok; // true
+ * ```
+ */
+export function parseValidateAttachmentRequests(input: unknown): Result<ValidateAttachmentRequests, DomainError> {
+  return parseWith(ValidateAttachmentRequestsSchema, input);
+}
+
+/**
+ * Parses a bulk refusal command.
+ *
+ * @example
+ * ```ts
+ * parseRefuseAttachmentRequests({ requestIds: ["req-1"], reason: "Doublon" }).ok; // true
+ * ```
+ */
+export function parseRefuseAttachmentRequests(input: unknown): Result<RefuseAttachmentRequests, DomainError> {
+  return parseWith(RefuseAttachmentRequestsSchema, input);
+}

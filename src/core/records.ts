@@ -1,0 +1,292 @@
+/**
+ * Schemas and `parse…` functions of what the library stores and emits: aggregates,
+ * history entries, events. A host reading them back from JSON (a column, a queue, an
+ * HTTP body) gets them exactly as they were written.
+ */
+import { z } from "zod";
+import { parseWith } from "./boundary.js";
+import type { DomainError } from "./errors.js";
+import type { DomainEvent, RecordedEvent } from "./events.js";
+import { HISTORY_KINDS, type HistoryEntry, type NewHistoryEntry } from "./history.js";
+import type { AttachmentRequest, Service, Structure, User } from "./model.js";
+import type { Result } from "./result.js";
+import {
+  AttachmentRequestIdSchema,
+  AttachmentRoleSchema,
+  AttachmentScopeSchema,
+  EmailSchema,
+  InstantSchema,
+  LocalDateSchema,
+  MultilineTextSchema,
+  NameSchema,
+  ServiceCodeSchema,
+  ServiceIdSchema,
+  StructureIdentifierSchema,
+  StructureIdSchema,
+  UserIdSchema,
+} from "./schemas.js";
+import { normalizeLogin } from "./users/registerUser.js";
+import { ACCOUNT_STATUSES, STRUCTURE_KINDS } from "./vocabulary.js";
+
+const text = MultilineTextSchema;
+
+/** A stored {@link Structure}. */
+export const StructureSchema: z.ZodType<Structure> = z.strictObject({
+  id: StructureIdSchema,
+  designation: NameSchema,
+  kind: z.enum(STRUCTURE_KINDS),
+  viaPigp: z.boolean(),
+  identifier: StructureIdentifierSchema,
+  primaryManagerId: UserIdSchema,
+  createdAt: InstantSchema,
+});
+
+/** A stored {@link Service}. */
+export const ServiceSchema: z.ZodType<Service> = z.strictObject({
+  id: ServiceIdSchema,
+  structureId: StructureIdSchema,
+  code: ServiceCodeSchema,
+  label: NameSchema,
+  active: z.boolean(),
+  createdAt: InstantSchema,
+});
+
+const AttachmentSchema = z.strictObject({
+  structureId: StructureIdSchema,
+  role: AttachmentRoleSchema,
+  scope: AttachmentScopeSchema,
+  validFrom: LocalDateSchema,
+  attachedBy: UserIdSchema,
+  attachedAt: InstantSchema,
+});
+
+/** A stored {@link User}. */
+export const UserSchema: z.ZodType<User> = z.strictObject({
+  id: UserIdSchema,
+  login: EmailSchema.transform(normalizeLogin),
+  contactEmail: EmailSchema,
+  lastName: NameSchema,
+  firstName: NameSchema,
+  status: z.enum(ACCOUNT_STATUSES),
+  attachments: z
+    .array(AttachmentSchema)
+    .refine((list) => new Set(list.map((a) => a.structureId)).size === list.length, "at most one attachment per structure"),
+  createdAt: InstantSchema,
+});
+
+const requestBase = {
+  id: AttachmentRequestIdSchema,
+  structureId: StructureIdSchema,
+  userId: UserIdSchema,
+  requestedRole: AttachmentRoleSchema,
+  scope: AttachmentScopeSchema,
+  comment: text,
+  createdAt: InstantSchema,
+};
+
+/** A stored {@link AttachmentRequest}, whatever its status. */
+export const AttachmentRequestSchema: z.ZodType<AttachmentRequest> = z.discriminatedUnion("status", [
+  z.strictObject({ ...requestBase, status: z.literal("pending") }),
+  z.strictObject({
+    ...requestBase,
+    status: z.literal("validated"),
+    decidedBy: UserIdSchema,
+    decidedAt: InstantSchema,
+    grantedRole: AttachmentRoleSchema,
+    grantedScope: AttachmentScopeSchema,
+  }),
+  z.strictObject({
+    ...requestBase,
+    status: z.literal("refused"),
+    decidedBy: UserIdSchema,
+    decidedAt: InstantSchema,
+    reason: text.pipe(z.string().min(1)),
+  }),
+]);
+
+const HistoryDetailsSchema = z.strictObject({
+  role: AttachmentRoleSchema.exactOptional(),
+  previousRole: AttachmentRoleSchema.exactOptional(),
+  scope: AttachmentScopeSchema.exactOptional(),
+  previousScope: AttachmentScopeSchema.exactOptional(),
+  removedServiceIds: z.array(ServiceIdSchema).exactOptional(),
+  serviceId: ServiceIdSchema.exactOptional(),
+  reason: text.exactOptional(),
+  comment: text.exactOptional(),
+  label: text.exactOptional(),
+});
+
+const newHistoryShape = {
+  structureId: StructureIdSchema,
+  kind: z.enum(HISTORY_KINDS),
+  at: InstantSchema,
+  actorId: UserIdSchema,
+  targetUserId: UserIdSchema.nullable(),
+  requestId: AttachmentRequestIdSchema.nullable(),
+  details: HistoryDetailsSchema,
+};
+
+/** A history entry before the store numbers it. */
+export const NewHistoryEntrySchema: z.ZodType<NewHistoryEntry> = z.strictObject(newHistoryShape);
+
+/** A stored, numbered history entry. */
+export const HistoryEntrySchema: z.ZodType<HistoryEntry> = z.strictObject({
+  ...newHistoryShape,
+  sequence: z.number().int().positive(),
+});
+
+const at = { at: InstantSchema };
+/** The shape of each event, by type (a list, so both event schemas derive from it). */
+const eventShapes = [
+  { type: z.literal("StructureCreated"), ...at, structureId: StructureIdSchema, primaryManagerId: UserIdSchema },
+  {
+    type: z.enum(["ServiceAdded", "ServiceRenamed", "ServiceDeactivated"]),
+    ...at,
+    structureId: StructureIdSchema,
+    serviceId: ServiceIdSchema,
+  },
+  { type: z.literal("UserRegistered"), ...at, userId: UserIdSchema, login: z.string() },
+  {
+    type: z.literal("AttachmentRequested"),
+    ...at,
+    requestId: AttachmentRequestIdSchema,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+  },
+  {
+    type: z.literal("AttachmentRequestValidated"),
+    ...at,
+    requestId: AttachmentRequestIdSchema,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    decidedBy: UserIdSchema,
+    role: AttachmentRoleSchema,
+    scope: AttachmentScopeSchema,
+  },
+  {
+    type: z.literal("AttachmentRequestRefused"),
+    ...at,
+    requestId: AttachmentRequestIdSchema,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    decidedBy: UserIdSchema,
+    reason: text,
+  },
+  {
+    type: z.literal("UserAttached"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    attachedBy: UserIdSchema,
+    role: AttachmentRoleSchema,
+    scope: AttachmentScopeSchema,
+    validFrom: LocalDateSchema,
+  },
+  {
+    type: z.literal("MemberRoleChanged"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    changedBy: UserIdSchema,
+    previousRole: AttachmentRoleSchema,
+    role: AttachmentRoleSchema,
+  },
+  {
+    type: z.literal("AttachmentRemoved"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    removedBy: UserIdSchema,
+  },
+] as const;
+
+type EventOptions = [z.ZodObject<z.ZodRawShape>, ...z.ZodObject<z.ZodRawShape>[]];
+const strictAll = (extra: z.ZodRawShape) =>
+  eventShapes.map((shape) => z.strictObject({ ...shape, ...extra })) as unknown as EventOptions;
+
+/** A {@link DomainEvent}. */
+export const DomainEventSchema = z.discriminatedUnion("type", strictAll({})) as unknown as z.ZodType<DomainEvent>;
+
+/** A {@link RecordedEvent}: a domain event with its stable id. */
+export const RecordedEventSchema = z.discriminatedUnion(
+  "type",
+  strictAll({ id: z.string().min(1).max(200) }),
+) as unknown as z.ZodType<RecordedEvent>;
+
+const parser =
+  <T>(schema: z.ZodType<T>) =>
+  (input: unknown): Result<T, DomainError> =>
+    parseWith(schema, input);
+
+/**
+ * Parses a stored structure (e.g. read back from JSON).
+ *
+ * @example
+ * ```ts
+ * parseStructure(JSON.parse(JSON.stringify(structure))); // ok(structure)
+ * ```
+ */
+export const parseStructure = parser(StructureSchema);
+/**
+ * Parses a stored service.
+ *
+ * @example
+ * ```ts
+ * parseService(JSON.parse(JSON.stringify(service))); // ok(service)
+ * ```
+ */
+export const parseService = parser(ServiceSchema);
+/**
+ * Parses a stored user.
+ *
+ * @example
+ * ```ts
+ * parseUser(JSON.parse(JSON.stringify(user))); // ok(user)
+ * ```
+ */
+export const parseUser = parser(UserSchema);
+/**
+ * Parses a stored attachment request.
+ *
+ * @example
+ * ```ts
+ * parseAttachmentRequest(JSON.parse(JSON.stringify(request))); // ok(request)
+ * ```
+ */
+export const parseAttachmentRequest = parser(AttachmentRequestSchema);
+/**
+ * Parses a stored history entry.
+ *
+ * @example
+ * ```ts
+ * parseHistoryEntry(JSON.parse(JSON.stringify(entry))); // ok(entry)
+ * ```
+ */
+export const parseHistoryEntry = parser(HistoryEntrySchema);
+/**
+ * Parses a history entry as a transition produces it (before the store numbers it).
+ *
+ * @example
+ * ```ts
+ * parseNewHistoryEntry(JSON.parse(JSON.stringify(outcome.history[0]))); // ok(outcome.history[0])
+ * ```
+ */
+export const parseNewHistoryEntry = parser(NewHistoryEntrySchema);
+/**
+ * Parses a domain event (e.g. from a queue).
+ *
+ * @example
+ * ```ts
+ * parseDomainEvent(JSON.parse(JSON.stringify(event))); // ok(event)
+ * ```
+ */
+export const parseDomainEvent = parser(DomainEventSchema);
+/**
+ * Parses a recorded event (a domain event with its id, as the outbox delivers it).
+ *
+ * @example
+ * ```ts
+ * parseRecordedEvent(JSON.parse(JSON.stringify(message.event))); // ok(message.event)
+ * ```
+ */
+export const parseRecordedEvent = parser(RecordedEventSchema);

@@ -1,0 +1,448 @@
+// core/boundary.ts (parseWith): unknown data in, typed plain data or a bounded
+// VALIDATION error out, never a throw. Only plain data crosses (no class instances,
+// inherited fields, accessors, symbols, functions); the input is bounded in size, depth
+// and key length; the error is bounded too; what comes out is made of prototype-less
+// objects, immune to a polluted Object.prototype.
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import * as core from "../../src/core/index.js";
+import {
+  MAX_INPUT_DEPTH,
+  MAX_INPUT_NODES,
+  MAX_KEY_LENGTH,
+  MAX_VALIDATION_ISSUES,
+  parseRefuseAttachmentRequests,
+  parseValidateAttachmentRequest,
+  parseValidateAttachmentRequests,
+  parseWith,
+  type DomainError,
+  type Result,
+  type ValidationIssue,
+} from "../../src/core/index.js";
+
+type Parser = (input: unknown) => Result<unknown, DomainError>;
+
+/** Every `parse…` function the core exports but parseWith, plus parseWith with a schema that takes anything. */
+const parsers: [string, Parser][] = [
+  ...Object.entries(core)
+    .filter(([name, value]) => /^parse[A-Z]/.test(name) && name !== "parseWith" && typeof value === "function")
+    .map(([name, value]): [string, Parser] => [name, value as Parser]),
+  ["parseWith(z.unknown())", (input) => parseWith(z.unknown(), input)],
+];
+
+const anyValue = (input: unknown) => parseWith(z.unknown(), input);
+
+const validCommand = { requestId: "req-1", role: "secondaryManager", scope: { kind: "services", serviceIds: ["svc-b", "svc-a"] } };
+
+/** The VALIDATION error of a result (fails the test on anything else). */
+function validationOf(result: Result<unknown, DomainError>): Extract<DomainError, { code: "VALIDATION" }> {
+  if (result.ok) throw new Error(`expected VALIDATION, got ok: ${String(JSON.stringify(result.value)).slice(0, 200)}`);
+  if (result.error.code !== "VALIDATION") throw new Error(`expected VALIDATION, got ${result.error.code}`);
+  return result.error;
+}
+
+/** Asserts every bound a VALIDATION error promises. */
+function expectBounded(error: Extract<DomainError, { code: "VALIDATION" }>) {
+  expect(error.issues.length).toBeGreaterThan(0);
+  expect(error.issues.length).toBeLessThanOrEqual(MAX_VALIDATION_ISSUES);
+  if (error.omittedIssues !== undefined) {
+    expect(error.issues.length).toBe(MAX_VALIDATION_ISSUES);
+    expect(error.omittedIssues).toBeGreaterThan(0);
+  }
+  for (const issue of error.issues) {
+    expect(issue.message.length).toBeLessThanOrEqual(200);
+    expect(issue.code.length).toBeLessThanOrEqual(40);
+    expect(issue.path.length).toBeLessThanOrEqual(13);
+    for (const p of issue.path) {
+      expect(["string", "number"]).toContain(typeof p);
+      if (typeof p === "string") expect(p.length).toBeLessThanOrEqual(64);
+    }
+  }
+}
+
+/** The paths of every object reachable from a value whose prototype is not null (arrays must be real arrays). */
+function objectsWithPrototype(value: unknown, path: (string | number)[] = []): string[] {
+  if (value === null || typeof value !== "object") return [];
+  if (Array.isArray(value)) {
+    const here = Object.getPrototypeOf(value) === Array.prototype ? [] : [path.join(".") || "(root)"];
+    return [...here, ...value.flatMap((v, i) => objectsWithPrototype(v, [...path, i]))];
+  }
+  const here = Object.getPrototypeOf(value) === null ? [] : [path.join(".") || "(root)"];
+  return [...here, ...Object.keys(value).flatMap((k) => objectsWithPrototype((value as Record<string, unknown>)[k], [...path, k]))];
+}
+
+/** `n` objects nested in one another: the deepest is at depth n - 1 (the root is at depth 0). */
+function nested(n: number, wrap: (inner: unknown) => unknown = (inner) => ({ a: inner })): unknown {
+  let value: unknown = {};
+  for (let i = 1; i < n; i++) value = wrap(value);
+  return value;
+}
+
+const issue = (path: (string | number)[], code: string): ValidationIssue =>
+  expect.objectContaining({ path, code }) as unknown as ValidationIssue;
+
+describe("only plain data crosses the boundary", () => {
+  it("given a valid command, its parse gives it back, sorted scope included", () => {
+    expect(parseValidateAttachmentRequest(validCommand)).toEqual({
+      ok: true,
+      value: { requestId: "req-1", role: "secondaryManager", scope: { kind: "services", serviceIds: ["svc-a", "svc-b"] } },
+    });
+  });
+
+  it("given Object.create(validCommand), every field inherited, then VALIDATION not_plain_data (inherited fields are not read)", () => {
+    const error = validationOf(parseValidateAttachmentRequest(Object.create(validCommand)));
+    expect(error.issues).toEqual([issue([], "not_plain_data")]);
+  });
+
+  it("an object without prototype is plain data", () => {
+    const input = Object.assign(Object.create(null) as object, { requestId: "req-1" });
+    expect(parseValidateAttachmentRequest(input)).toEqual({ ok: true, value: { requestId: "req-1" } });
+  });
+
+  class Command {
+    requestId = "req-1";
+  }
+  const nonPlain: [string, () => unknown][] = [
+    ["a Date", () => new Date("2026-11-27T09:00:00Z")],
+    ["a Map", () => new Map([["requestId", "req-1"]])],
+    ["a Set", () => new Set(["req-1"])],
+    ["a RegExp", () => /req-1/],
+    ["a boxed number", () => new Number(1)],
+    ["a boxed string", () => new String("req-1")],
+    ["a boxed boolean", () => new Boolean(true)],
+    ["a class instance", () => new Command()],
+    ["an Error", () => new Error("req-1")],
+    ["a typed array", () => new Uint8Array([1, 2])],
+    ["a Promise", () => Promise.resolve("req-1")],
+    ["an array subclass", () => new (class extends Array<string> {})()],
+    ["an object inheriting from a plain one", () => Object.create({ requestId: "req-1" })],
+    ["a function", () => () => "req-1"],
+    ["a bigint", () => 1n],
+    ["a symbol", () => Symbol("req-1")],
+  ];
+
+  it.each(nonPlain)("given %s as the whole input, then VALIDATION not_plain_data at the root", (_, make) => {
+    const error = validationOf(parseValidateAttachmentRequest(make()));
+    expect(error.issues).toEqual([issue([], "not_plain_data")]);
+  });
+
+  it.each(nonPlain)("given %s as a field, then VALIDATION not_plain_data naming the field", (_, make) => {
+    const error = validationOf(parseValidateAttachmentRequest({ requestId: make() }));
+    expect(error.issues).toEqual([issue(["requestId"], "not_plain_data")]);
+  });
+
+  it.each(nonPlain)("given %s deep inside, then VALIDATION not_plain_data at its path", (_, make) => {
+    const error = validationOf(
+      parseRefuseAttachmentRequests({ requestIds: ["req-1", make()], reason: "Doublon" }),
+    );
+    expect(error.issues).toEqual([issue(["requestIds", 1], "not_plain_data")]);
+  });
+
+  it("names the class of an instance in the message", () => {
+    const error = validationOf(parseValidateAttachmentRequest({ requestId: new Command() }));
+    expect(error.issues[0]?.message).toContain("Command");
+  });
+
+  it("given a symbol key beside valid fields, then VALIDATION not_plain_data", () => {
+    const error = validationOf(parseValidateAttachmentRequest({ requestId: "req-1", [Symbol("role")]: "primaryManager" }));
+    expect(error.issues).toEqual([issue([], "not_plain_data")]);
+  });
+
+  describe("accessors are refused without being run", () => {
+    it("given an enumerable getter for a field, then VALIDATION not_plain_data and the getter never ran", () => {
+      let calls = 0;
+      const input = Object.defineProperty({}, "requestId", {
+        enumerable: true,
+        get() {
+          calls++;
+          return "req-1";
+        },
+      });
+      const error = validationOf(parseValidateAttachmentRequest(input));
+      expect(error.issues).toEqual([issue(["requestId"], "not_plain_data")]);
+      expect(calls).toBe(0);
+    });
+
+    it("given a getter at an array index, then VALIDATION not_plain_data at that index and the getter never ran", () => {
+      let calls = 0;
+      const requestIds = ["req-1"];
+      Object.defineProperty(requestIds, 1, {
+        enumerable: true,
+        get() {
+          calls++;
+          return "req-2";
+        },
+      });
+      const error = validationOf(parseRefuseAttachmentRequests({ requestIds, reason: "Doublon" }));
+      expect(error.issues).toEqual([issue(["requestIds", 1], "not_plain_data")]);
+      expect(calls).toBe(0);
+    });
+
+    it("given a setter-only field, then VALIDATION not_plain_data and the setter never ran", () => {
+      let calls = 0;
+      const input = Object.defineProperty({ requestId: "req-1" }, "role", {
+        enumerable: true,
+        set() {
+          calls++;
+        },
+      });
+      expect(validationOf(parseValidateAttachmentRequest(input)).issues).toEqual([issue(["role"], "not_plain_data")]);
+      expect(calls).toBe(0);
+    });
+
+    it("given a non-enumerable field (getter or value), it is neither read nor kept", () => {
+      let calls = 0;
+      const input = Object.defineProperty({ requestId: "req-1" }, "role", {
+        enumerable: false,
+        get() {
+          calls++;
+          return "primaryManager";
+        },
+      });
+      Object.defineProperty(input, "scope", { enumerable: false, value: { kind: "structure" } });
+      const r = parseValidateAttachmentRequest(input);
+      expect(r).toEqual({ ok: true, value: { requestId: "req-1" } });
+      expect(calls).toBe(0);
+    });
+  });
+
+  it("reads each field once: a proxy answering differently on each read cannot slip an unchecked value through", () => {
+    let reads = 0;
+    const proxy = new Proxy(
+      { requestId: "req-1" },
+      {
+        getOwnPropertyDescriptor(target, key) {
+          const d = Reflect.getOwnPropertyDescriptor(target, key);
+          if (key !== "requestId" || d === undefined) return d;
+          reads++;
+          return { ...d, value: reads === 1 ? "req-1" : 42 };
+        },
+        get() {
+          throw new Error("a value was read through [[Get]]");
+        },
+      },
+    );
+    expect(parseValidateAttachmentRequest(proxy)).toEqual({ ok: true, value: { requestId: "req-1" } });
+    expect(reads).toBe(1);
+  });
+
+  it.each([
+    ["a revoked proxy", () => {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
+    }],
+    ["a proxy whose key listing throws", () => new Proxy({}, { ownKeys: () => { throw new Error("boom"); } })],
+    ["a proxy whose descriptor read throws", () => new Proxy({ requestId: "req-1" }, { getOwnPropertyDescriptor: () => { throw new Error("boom"); } })],
+  ])("given %s, then VALIDATION unreadable, no throw", (_, make) => {
+    const error = validationOf(parseValidateAttachmentRequest(make()));
+    expect(error.issues).toEqual([issue([], "unreadable")]);
+  });
+});
+
+describe("a polluted Object.prototype does not reach what is parsed", () => {
+  it("given Object.prototype.role = « secondaryManager », parsing { requestId } gives a value without role", () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    let r: Result<core.ValidateAttachmentRequest, DomainError>;
+    let explicit: Result<unknown, DomainError>;
+    try {
+      proto["role"] = "secondaryManager";
+      r = parseValidateAttachmentRequest({ requestId: "req-1" });
+      explicit = parseValidateAttachmentRequest({ requestId: "req-1", role: "primaryManager" });
+    } finally {
+      delete proto["role"];
+    }
+    expect("role" in Object.prototype).toBe(false);
+    if (!r.ok) throw new Error("expected the command to parse");
+    expect(r.value.role).toBeUndefined();
+    expect("role" in r.value).toBe(false);
+    expect(Object.getPrototypeOf(r.value)).toBeNull();
+    expect(r.value).toEqual({ requestId: "req-1" });
+    // A role the command itself holds is kept, whatever the prototype says.
+    expect(explicit).toEqual({ ok: true, value: { requestId: "req-1", role: "primaryManager" } });
+  });
+
+  it("given Object.prototype.scope polluted, a command without scope still has none", () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    let r: Result<core.ValidateAttachmentRequest, DomainError>;
+    try {
+      proto["scope"] = { kind: "structure" };
+      r = parseValidateAttachmentRequest({ requestId: "req-1" });
+    } finally {
+      delete proto["scope"];
+    }
+    expect("scope" in Object.prototype).toBe(false);
+    if (!r.ok) throw new Error("expected the command to parse");
+    expect(r.value.scope).toBeUndefined();
+  });
+});
+
+describe("the input is bounded, and so is the error", () => {
+  it("given 150 000 invalid items (Dates), then 20 issues, the first ones in order, and omittedIssues counting the other 149 980", () => {
+    const items = Array.from({ length: 150_000 }, () => new Date(0));
+    const error = validationOf(parseValidateAttachmentRequests({ items }));
+    expect(error.issues).toHaveLength(MAX_VALIDATION_ISSUES);
+    expect(error.issues.map((i) => i.path)).toEqual(Array.from({ length: 20 }, (_, i) => ["items", i]));
+    expect(error.issues.every((i) => i.code === "not_plain_data")).toBe(true);
+    expect(error.omittedIssues).toBe(150_000 - MAX_VALIDATION_ISSUES);
+    expect(JSON.stringify(error).length).toBeLessThan(20_000);
+    expect(core.errorMessage(error)).toContain("(et 149980 autres problèmes)");
+  });
+
+  it("given 150 000 items of the wrong type checked by the schema, then 20 issues and omittedIssues counting the rest", () => {
+    const error = validationOf(parseWith(z.array(z.string()), new Array(150_000).fill(42)));
+    expect(error.issues).toHaveLength(MAX_VALIDATION_ISSUES);
+    expect(error.issues[0]).toEqual(issue([0], "invalid_type"));
+    expect(error.omittedIssues).toBe(150_000 - MAX_VALIDATION_ISSUES);
+    expect(JSON.stringify(error).length).toBeLessThan(20_000);
+  });
+
+  it(`given ${core.MAX_BULK_ITEMS} request ids of the wrong type in a bulk refusal, then 20 issues and omittedIssues counting the rest`, () => {
+    const error = validationOf(parseRefuseAttachmentRequests({ requestIds: new Array(core.MAX_BULK_ITEMS).fill(42), reason: "x" }));
+    expect(error.issues).toHaveLength(MAX_VALIDATION_ISSUES);
+    expect(error.omittedIssues).toBe(core.MAX_BULK_ITEMS - MAX_VALIDATION_ISSUES);
+  });
+
+  it("given no more than 20 issues, there is no omittedIssues field", () => {
+    const error = validationOf(parseWith(z.array(z.string()), new Array(20).fill(42)));
+    expect(error.issues).toHaveLength(20);
+    expect("omittedIssues" in error).toBe(false);
+  });
+
+  it("given a 10 MB unknown key, then VALIDATION key_too_long that does not echo it (error JSON < 20 kB)", () => {
+    const key = "k".repeat(10_000_000);
+    const error = validationOf(parseValidateAttachmentRequest({ requestId: "req-1", [key]: 1 }));
+    expect(error.issues).toEqual([issue([expect.any(String) as unknown as string], "key_too_long")]);
+    expect((error.issues[0]!.path[0] as string).length).toBeLessThanOrEqual(64);
+    expect(JSON.stringify(error).length).toBeLessThan(20_000);
+    expect(core.errorMessage(error).length).toBeLessThan(20_000);
+  });
+
+  it(`accepts keys of ${MAX_KEY_LENGTH} characters and refuses longer ones`, () => {
+    expect(anyValue({ ["k".repeat(MAX_KEY_LENGTH)]: 1 }).ok).toBe(true);
+    expect(validationOf(anyValue({ ["k".repeat(MAX_KEY_LENGTH + 1)]: 1 })).issues).toEqual([
+      issue([expect.any(String) as unknown as string], "key_too_long"),
+    ]);
+  });
+
+  it("given an unknown key of the longest length accepted, the error stays short", () => {
+    const error = validationOf(parseValidateAttachmentRequest({ requestId: "req-1", ["x".repeat(MAX_KEY_LENGTH)]: 1 }));
+    expectBounded(error);
+    expect(JSON.stringify(error).length).toBeLessThan(2_000);
+  });
+
+  it.each([
+    ["requestId", { requestId: "r".repeat(10_000_000) }],
+    ["role", { requestId: "req-1", role: "r".repeat(10_000_000) }],
+    ["reason", { requestId: "req-1", reason: "r".repeat(10_000_000) }],
+  ])("given a 10 MB value for %s, the error does not echo it (error JSON < 20 kB)", (_, input) => {
+    const parse = "reason" in input ? core.parseRefuseAttachmentRequest : parseValidateAttachmentRequest;
+    const error = validationOf(parse(input));
+    expectBounded(error);
+    expect(JSON.stringify(error).length).toBeLessThan(20_000);
+  });
+
+  it(`accepts nesting ${MAX_INPUT_DEPTH} levels deep and refuses one more: too_deep`, () => {
+    expect(anyValue(nested(MAX_INPUT_DEPTH)).ok).toBe(true);
+    const error = validationOf(anyValue(nested(MAX_INPUT_DEPTH + 1)));
+    expect(error.issues).toEqual([issue(Array(12).fill("a").concat("…"), "too_deep")]);
+    expect(anyValue(nested(MAX_INPUT_DEPTH, (inner) => [inner])).ok).toBe(true);
+    expect(validationOf(anyValue(nested(MAX_INPUT_DEPTH + 1, (inner) => [inner]))).issues[0]?.code).toBe("too_deep");
+  });
+
+  it("given nesting far too deep inside a command, then VALIDATION too_deep and no stack overflow", () => {
+    const error = validationOf(parseValidateAttachmentRequest({ requestId: "req-1", scope: nested(100_000) }));
+    expect(error.issues.map((i) => i.code)).toContain("too_deep");
+    expectBounded(error);
+  });
+
+  it("given a cycle, then VALIDATION too_deep, no endless walk", () => {
+    const cyclic: Record<string, unknown> = { requestId: "req-1" };
+    cyclic["scope"] = cyclic;
+    expect(validationOf(parseValidateAttachmentRequest(cyclic)).issues.map((i) => i.code)).toContain("too_deep");
+  });
+
+  it(`accepts ${MAX_INPUT_NODES} values and refuses one more: too_large`, () => {
+    expect(anyValue(new Array(MAX_INPUT_NODES - 1).fill(0)).ok).toBe(true); // the array and its items
+    expect(validationOf(anyValue(new Array(MAX_INPUT_NODES).fill(0))).issues).toEqual([issue([], "too_large")]);
+  });
+
+  it("given a small input that expands to 2^26 values through shared references, then VALIDATION too_large", () => {
+    let value: unknown = 0;
+    for (let i = 0; i < 25; i++) value = [value, value];
+    expect(validationOf(anyValue(value)).issues).toEqual([issue([], "too_large")]);
+  });
+});
+
+describe("what comes out is plain, prototype-less data", () => {
+  it("a parsed command is made of objects without prototype (arrays are real arrays) and equals the expected literal", () => {
+    const r = parseValidateAttachmentRequest(validCommand);
+    if (!r.ok) throw new Error("expected the command to parse");
+    expect(Object.getPrototypeOf(r.value)).toBeNull();
+    expect(Object.getPrototypeOf(r.value.scope)).toBeNull();
+    expect(r.value.scope?.kind === "services" && Array.isArray(r.value.scope.serviceIds)).toBe(true);
+    expect(objectsWithPrototype(r.value)).toEqual([]);
+    expect(r.value).toEqual({
+      requestId: "req-1",
+      role: "secondaryManager",
+      scope: { kind: "services", serviceIds: ["svc-a", "svc-b"] },
+    });
+  });
+
+  it("so do nested records: a structure's identifier, a user's attachments", () => {
+    const structure = core.parseCreateStructure({
+      designation: "ACME",
+      kind: "private",
+      identifier: { type: "siret", value: "732 829 320 00074" },
+    });
+    if (!structure.ok) throw new Error("expected the command to parse");
+    expect(objectsWithPrototype(structure.value)).toEqual([]);
+    expect(structure.value).toEqual({
+      designation: "ACME",
+      kind: "private",
+      viaPigp: false,
+      identifier: { type: "siret", value: "73282932000074" },
+    });
+    const whole = parseValidateAttachmentRequest({ requestId: "req-1", scope: { kind: "structure" } });
+    if (!whole.ok) throw new Error("expected the command to parse");
+    expect(Object.getPrototypeOf(whole.value.scope)).toBeNull();
+    expect(Object.isFrozen(whole.value.scope)).toBe(false); // a copy, not the shared WHOLE_STRUCTURE
+  });
+
+  test.prop([fc.jsonValue({ maxDepth: 8 })])("any JSON value passes parseWith(z.unknown()) and comes back equal, prototype-less", (value) => {
+    const r = anyValue(value);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value).toEqual(value);
+    expect(objectsWithPrototype(r.value)).toEqual([]);
+  });
+});
+
+const anything = fc.anything({
+  withBigInt: true,
+  withBoxedValues: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withObjectString: true,
+  withSparseArray: true,
+  withTypedArray: true,
+  withUnicodeString: true,
+});
+
+describe.each(parsers)("%s, on anything", (_, parse) => {
+  test.prop([anything])("never throws: ok with prototype-less data, or a bounded VALIDATION", (input) => {
+    const r = parse(input);
+    if (r.ok) expect(objectsWithPrototype(r.value)).toEqual([]);
+    else expectBounded(validationOf(r));
+  });
+
+  test.prop([fc.oneof(fc.date(), fc.constant(new Map()), fc.constant(/x/), fc.integer().map((n) => new Number(n)), fc.bigInt())])(
+    "refuses a class instance, a boxed value or a bigint at the root",
+    (input) => {
+      expect(validationOf(parse(input)).issues).toEqual([issue([], "not_plain_data")]);
+    },
+  );
+});

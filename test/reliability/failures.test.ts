@@ -1,0 +1,193 @@
+// Store failures and idempotent retries: a store that fails never makes an operation
+// throw; it surfaces as STORE_FAILURE (stage read: nothing saved; stage commit: outcome
+// unknown), bulk acts report what they committed, and a retry with the same
+// idempotency key gets the first outcome instead of acting twice.
+import { describe, expect, it } from "vitest";
+import type { HabilitationsStore } from "../../src/index.js";
+import { buildWorld } from "./world.js";
+
+const methods = (inner: HabilitationsStore) =>
+  Object.fromEntries(Object.keys(inner).map((k) => [k, (inner as unknown as Record<string, (...a: unknown[]) => unknown>)[k]?.bind(inner)]));
+
+/** A store every method of which rejects. */
+function brokenStore(inner: HabilitationsStore): HabilitationsStore {
+  return Object.fromEntries(
+    Object.keys(methods(inner)).map((k) => [k, async () => Promise.reject(new Error(`ECONNRESET in ${k}`))]),
+  ) as unknown as HabilitationsStore;
+}
+
+/** Commits numbered in `failing` (1-based) reject, before (`"before"`) or after (`"after"`) saving. */
+function failingCommits(inner: HabilitationsStore, failing: ReadonlySet<number>, when: "before" | "after"): HabilitationsStore {
+  let n = 0;
+  return {
+    ...methods(inner),
+    commit: async (unit) => {
+      const fail = failing.has(++n);
+      if (fail && when === "before") throw new Error("disk full");
+      const result = await inner.commit(unit);
+      if (fail) throw new Error("connection lost after COMMIT");
+      return result;
+    },
+  } as HabilitationsStore;
+}
+
+describe("store failures", () => {
+  it("every operation returns STORE_FAILURE (read) instead of throwing when the store is down, and tells onStoreError", async () => {
+    const w = await buildWorld();
+    const told: string[] = [];
+    const app = w.appOver(brokenStore(w.store), { onStoreError: (e, c) => told.push(`${c.operation}:${c.stage}:${(e as Error).message}`) });
+    const [A] = w.structures as [string];
+    const request = [...w.requests.keys()][0] as string;
+    const runs = [
+      app.registerUser({ login: "x@example.fr", lastName: "X", firstName: "X" }),
+      app.createStructure(w.users.alice, { designation: "D", kind: "private", identifier: { type: "other", value: "D" } }),
+      app.addService(w.users.alice, { structureId: A, code: "X", label: "X" }),
+      app.requestAttachment(w.users.noe, { structureId: A, scope: { kind: "structure" } }),
+      app.validateAttachmentRequest(w.users.alice, { requestId: request }),
+      app.refuseAttachmentRequest(w.users.alice, { requestId: request, reason: "Non" }),
+      app.validateAttachmentRequests(w.users.alice, { items: [{ requestId: request }] }),
+      app.attachUser(w.users.alice, { structureId: A, userId: w.users.noe, role: "user", validFrom: "2026-11-27", comment: "c", scope: { kind: "structure" } }),
+      app.changeMemberRole(w.users.alice, { structureId: A, userId: w.users.mia, role: "secondaryManager" }),
+      app.removeAttachment(w.users.alice, { structureId: A, userId: w.users.mia }),
+      app.consultAttachmentRequest(w.users.alice, { requestId: request }),
+      app.listPendingAttachmentRequests(w.users.alice, {}),
+      app.listMembers(w.users.alice, { structureId: A }),
+      app.readHistory(w.users.alice, { structureId: A }),
+      app.claimEvents({}),
+      app.acknowledgeEvents(["evt"]),
+      app.purgeIdempotencyRecords({ olderThan: "2026-01-01T00:00:00Z" }),
+    ];
+    const results = await Promise.all(runs);
+    for (const r of results) expect(r).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "read" } });
+    expect(told.length).toBe(results.length);
+    expect(told).toContain("registerUser:read:ECONNRESET in findUserByLogin");
+    expect(told).toContain("validateAttachmentRequest:read:ECONNRESET in getAttachmentRequest");
+  });
+
+  it("a commit that fails before saving leaves nothing, and says the outcome is unknown", async () => {
+    const w = await buildWorld();
+    const before = w.store.snapshot();
+    const [A] = w.structures as [string];
+    const r = await w.appOver(failingCommits(w.store, new Set([1]), "before")).changeMemberRole(w.users.alice, {
+      structureId: A,
+      userId: w.users.mia,
+      role: "secondaryManager",
+    });
+    expect(r).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "commit" } });
+    expect(w.store.snapshot()).toEqual(before);
+  });
+
+  it("a bulk decision whose store fails on the third of six reports the two committed, the failure, and the rest not attempted", async () => {
+    const w = await buildWorld();
+    const [A, B] = w.structures as [string, string];
+    // Six pending requests Alice may decide (A and B are hers).
+    const ids: string[] = [...w.requests].filter(([, s]) => s === A || s === B).map(([id]) => id);
+    for (const who of [w.users.noe, w.users.victor, w.users.ivy]) {
+      const r = await w.app.requestAttachment(who, { structureId: A, scope: { kind: "structure" } });
+      if (r.ok) ids.push(r.value.request.id);
+    }
+    const six = ids.slice(0, 6);
+    expect(six.length).toBe(6);
+    const app = w.appOver(failingCommits(w.store, new Set([3]), "before"));
+    const r = await app.validateAttachmentRequests(w.users.alice, { items: six.map((requestId) => ({ requestId })) });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.results.map((x) => (x.result.ok ? "ok" : x.result.error.code))).toEqual([
+      "ok",
+      "ok",
+      "STORE_FAILURE",
+      "NOT_ATTEMPTED",
+      "NOT_ATTEMPTED",
+      "NOT_ATTEMPTED",
+    ]);
+    // The events of the two committed decisions reach the host, and are in the outbox.
+    expect(r.value.events.length).toBe(2);
+    const kept = new Set(w.store.snapshot().outbox.map((e) => e.id));
+    for (const e of r.value.events) expect(kept.has(e.id)).toBe(true);
+    for (const id of six.slice(2)) expect(w.store.snapshot().attachmentRequests.find((x) => x.value.id === id)?.value.status).toBe("pending");
+  });
+});
+
+describe("idempotency keys", () => {
+  it("a retry after a lost response gets the first outcome, and nothing is done twice", async () => {
+    const w = await buildWorld();
+    const request = [...w.requests.keys()][0] as string;
+    const lossy = w.appOver(failingCommits(w.store, new Set([1]), "after"));
+    const first = await lossy.validateAttachmentRequest(w.users.alice, { requestId: request }, { idempotencyKey: "k-1" });
+    expect(first).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "commit" } });
+    const afterFirst = w.store.snapshot();
+    const retry = await w.app.validateAttachmentRequest(w.users.alice, { requestId: request }, { idempotencyKey: "k-1" });
+    expect(retry.ok).toBe(true);
+    expect(w.store.snapshot()).toEqual(afterFirst);
+    // Without the key, the same retry is refused as a second decision.
+    const plain = await w.app.validateAttachmentRequest(w.users.alice, { requestId: request });
+    expect(!plain.ok && plain.error.code).toBe("REQUEST_ALREADY_DECIDED");
+    // The replay gives the outcome as first committed: its history and event ids.
+    const history = afterFirst.history.slice(-1);
+    if (retry.ok) {
+      expect(retry.value.history).toEqual(history);
+      expect(retry.value.events.map((e) => e.id)).toEqual(afterFirst.outbox.slice(-1).map((e) => e.id));
+      expect(Object.isFrozen(retry.value) && Object.isFrozen(retry.value.requester)).toBe(true);
+    }
+  });
+
+  it("the same key with another input is IDEMPOTENCY_KEY_REUSED, and changes nothing", async () => {
+    const w = await buildWorld();
+    const [A] = w.structures as [string];
+    const ok = await w.app.addService(w.users.alice, { structureId: A, code: "URBA", label: "Urbanisme" }, { idempotencyKey: "k" });
+    expect(ok.ok).toBe(true);
+    const before = w.store.snapshot();
+    const again = await w.app.addService(w.users.alice, { structureId: A, code: "urba", label: "Urbanisme" }, { idempotencyKey: "k" });
+    expect(again.ok && again.value).toEqual(ok.ok && ok.value); // same parsed input (the code is normalised)
+    const other = await w.app.addService(w.users.alice, { structureId: A, code: "VOIRIE", label: "Voirie" }, { idempotencyKey: "k" });
+    expect(other).toEqual({ ok: false, error: { code: "IDEMPOTENCY_KEY_REUSED", key: "k" } });
+    const otherOp = await w.app.renameService(w.users.alice, { serviceId: "x", label: "y" }, { idempotencyKey: "k" });
+    expect(!otherOp.ok && otherOp.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(w.store.snapshot()).toEqual(before);
+  });
+
+  it("keys belong to their actor: another actor's same key acts on its own and learns nothing", async () => {
+    const w = await buildWorld();
+    const [A, , C] = w.structures as [string, string, string];
+    const a = await w.app.addService(w.users.alice, { structureId: A, code: "URBA", label: "Urbanisme" }, { idempotencyKey: "same" });
+    const v = await w.app.addService(w.users.victor, { structureId: C, code: "URBA", label: "Urbanisme" }, { idempotencyKey: "same" });
+    expect(a.ok && v.ok).toBe(true);
+    if (a.ok && v.ok) expect(v.value.service.structureId).toBe(C);
+  });
+
+  it("concurrent duplicates with one key commit once and both get the outcome", async () => {
+    const w = await buildWorld();
+    const [A] = w.structures as [string];
+    const input = { structureId: A, userId: w.users.noe, role: "user", validFrom: "2026-11-27", comment: "Arrivée", scope: { kind: "structure" } };
+    const [x, y] = await Promise.all([
+      w.app.attachUser(w.users.alice, input, { idempotencyKey: "dup" }),
+      w.app.attachUser(w.users.alice, input, { idempotencyKey: "dup" }),
+    ]);
+    expect(x.ok && y.ok).toBe(true);
+    expect(x).toEqual(y);
+    expect(w.store.snapshot().history.filter((e) => e.kind === "userAttached" && e.targetUserId === w.users.noe).length).toBe(1);
+  });
+
+  it("a bulk retried with the same key after a store failure completes, giving back what was already committed", async () => {
+    const w = await buildWorld();
+    const [A, B] = w.structures as [string, string];
+    const ids = [...w.requests].filter(([, s]) => s === A || s === B).map(([id]) => id);
+    const items = ids.map((requestId) => ({ requestId }));
+    const first = await w.appOver(failingCommits(w.store, new Set([2]), "after")).validateAttachmentRequests(w.users.alice, { items }, { idempotencyKey: "bulk" });
+    expect(first.ok && first.value.results.map((x) => (x.result.ok ? "ok" : x.result.error.code))).toEqual(
+      ["ok", "STORE_FAILURE", ...ids.slice(2).map(() => "NOT_ATTEMPTED")],
+    );
+    const retry = await w.app.validateAttachmentRequests(w.users.alice, { items }, { idempotencyKey: "bulk" });
+    expect(retry.ok && retry.value.results.every((x) => x.result.ok)).toBe(true);
+    if (first.ok && retry.ok) expect(retry.value.results[0]).toEqual(first.value.results[0]);
+    expect(w.store.snapshot().history.filter((e) => e.kind === "attachmentRequestValidated").length).toBe(ids.length);
+  });
+
+  it("refuses a malformed key with VALIDATION on the options", async () => {
+    const w = await buildWorld();
+    for (const options of [{ idempotencyKey: "" }, { idempotencyKey: "a b" }, { idempotencyKey: "x".repeat(201) }, { other: 1 }, 42, Object.create({ idempotencyKey: "k" })]) {
+      const r = await w.app.registerUser({ login: "o@example.fr", lastName: "O", firstName: "O" }, options);
+      expect(!r.ok && r.error.code).toBe("VALIDATION");
+    }
+  });
+});

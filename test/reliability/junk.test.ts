@@ -1,0 +1,120 @@
+// Junk at every operation (SPEC §4, §7): anything at a boundary gives VALIDATION, never a
+// throw, never a change; only plain data is read (no inherited fields, no class
+// instances, no getters), even with Object.prototype polluted by some other library.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import type { Habilitations } from "../../src/index.js";
+import { buildWorld, type World } from "./world.js";
+
+type Op = readonly [name: string, run: (app: Habilitations, w: World, input: unknown) => Promise<{ ok: boolean; error?: { code: string } }>, valid: (w: World) => object];
+
+const A = (w: World) => w.structures[0] as string;
+const request = (w: World) => [...w.requests.keys()][0] as string;
+
+const OPS: readonly Op[] = [
+  ["registerUser", (app, _w, i) => app.registerUser(i), () => ({ login: "new@example.fr", lastName: "N", firstName: "N" })],
+  ["createStructure", (app, w, i) => app.createStructure(w.users.noe, i), () => ({ designation: "D", kind: "private", identifier: { type: "other", value: "D" } })],
+  ["addService", (app, w, i) => app.addService(w.users.alice, i), (w) => ({ structureId: A(w), code: "X", label: "X" })],
+  ["renameService", (app, w, i) => app.renameService(w.users.alice, i), (w) => ({ serviceId: w.services.get(A(w) as never)?.[0], label: "X" })],
+  ["deactivateService", (app, w, i) => app.deactivateService(w.users.alice, i), (w) => ({ serviceId: w.services.get(A(w) as never)?.[0] })],
+  ["requestAttachment", (app, w, i) => app.requestAttachment(w.users.noe, i), (w) => ({ structureId: A(w), scope: { kind: "structure" } })],
+  ["validateAttachmentRequest", (app, w, i) => app.validateAttachmentRequest(w.users.alice, i), (w) => ({ requestId: request(w) })],
+  ["refuseAttachmentRequest", (app, w, i) => app.refuseAttachmentRequest(w.users.alice, i), (w) => ({ requestId: request(w), reason: "Non" })],
+  ["validateAttachmentRequests", (app, w, i) => app.validateAttachmentRequests(w.users.alice, i), (w) => ({ items: [{ requestId: request(w) }] })],
+  ["refuseAttachmentRequests", (app, w, i) => app.refuseAttachmentRequests(w.users.alice, i), (w) => ({ requestIds: [request(w)], reason: "Non" })],
+  ["attachUser", (app, w, i) => app.attachUser(w.users.alice, i), (w) => ({ structureId: A(w), userId: w.users.noe, role: "user", validFrom: "2026-11-27", comment: "c", scope: { kind: "structure" } })],
+  ["changeMemberRole", (app, w, i) => app.changeMemberRole(w.users.alice, i), (w) => ({ structureId: A(w), userId: w.users.mia, role: "secondaryManager" })],
+  ["removeAttachment", (app, w, i) => app.removeAttachment(w.users.alice, i), (w) => ({ structureId: A(w), userId: w.users.mia })],
+  ["consultAttachmentRequest", (app, w, i) => app.consultAttachmentRequest(w.users.alice, i), (w) => ({ requestId: request(w) })],
+  ["listPendingAttachmentRequests", (app, w, i) => app.listPendingAttachmentRequests(w.users.alice, i), () => ({ limit: 10 })],
+  ["listMembers", (app, w, i) => app.listMembers(w.users.alice, i), (w) => ({ structureId: A(w), limit: 10 })],
+  ["readHistory", (app, w, i) => app.readHistory(w.users.alice, i), (w) => ({ structureId: A(w), limit: 10 })],
+  ["claimEvents", (app, _w, i) => app.claimEvents(i), () => ({ limit: 10 })],
+  ["acknowledgeEvents", (app, _w, i) => app.acknowledgeEvents(i), () => ["evt-x"]],
+  ["purgeIdempotencyRecords", (app, _w, i) => app.purgeIdempotencyRecords(i), () => ({ olderThan: "2020-01-01T00:00:00Z" })],
+];
+
+class Shape {
+  constructor(readonly structureId = "x") {}
+}
+
+/** Inputs that are not plain data, built from a valid one. */
+function nonPlain(valid: object): [string, unknown][] {
+  const withGetter = { ...valid };
+  let read = 0;
+  Object.defineProperty(withGetter, "extra", { enumerable: true, get: () => ++read });
+  return [
+    ["inheriting every field", Object.create(valid)],
+    ["a Date", new Date()],
+    ["a Map", new Map(Object.entries(valid))],
+    ["a RegExp", /x/],
+    ["a boxed number", new Number(1)],
+    ["a class instance", new Shape()],
+    ["a function", () => valid],
+    ["an object with a getter", withGetter],
+    ["an object with a symbol key", { ...valid, [Symbol("s")]: 1 }],
+    ["a nested class instance", { ...valid, scope: new Shape() }],
+  ];
+}
+
+describe.each(OPS)("%s", (name, run, valid) => {
+  it("refuses non-plain inputs with VALIDATION and changes nothing", async () => {
+    const w = await buildWorld();
+    const before = w.store.snapshot();
+    for (const [what, input] of nonPlain(valid(w))) {
+      const r = await run(w.app, w, input);
+      expect(r.ok, `${name} accepted ${what}`).toBe(false);
+      expect(r.error?.code, `${name} with ${what}`).toBe("VALIDATION");
+    }
+    expect(w.store.snapshot()).toEqual(before);
+  });
+
+  it("never throws on anything, and refuses with VALIDATION what it does not take, changing nothing", async () => {
+    const w = await buildWorld();
+    const before = w.store.snapshot();
+    await fc.assert(
+      fc.asyncProperty(fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withDate: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true }), async (junk) => {
+        const r = await run(w.app, w, junk);
+        if (!r.ok) expect(["VALIDATION", "NOT_FOUND", "FORBIDDEN"]).toContain(r.error?.code);
+        else expect(["listPendingAttachmentRequests", "claimEvents", "acknowledgeEvents"]).toContain(name);
+      }),
+      { numRuns: 60 },
+    );
+    expect(w.store.snapshot()).toEqual(before);
+  });
+});
+
+describe("a polluted Object.prototype", () => {
+  it("does not give a validation without role the polluted role, nor any other absent field", async () => {
+    const w = await buildWorld();
+    const proto = Object.prototype as Record<string, unknown>;
+    proto["role"] = "secondaryManager";
+    proto["scope"] = { kind: "services", serviceIds: [] };
+    proto["idempotencyKey"] = "polluted";
+    try {
+      const r = await w.app.validateAttachmentRequest(w.users.alice, { requestId: request(w) });
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.value.requester.role).toBe("user");
+      if (r.ok) expect(r.value.request.grantedScope).toEqual({ kind: "structure" });
+    } finally {
+      delete proto["role"];
+      delete proto["scope"];
+      delete proto["idempotencyKey"];
+    }
+    expect(w.store.snapshot().idempotency).toEqual([]);
+  });
+});
+
+describe("junk actors and options", () => {
+  it.each(OPS.filter(([n]) => !["registerUser", "claimEvents", "acknowledgeEvents", "purgeIdempotencyRecords"].includes(n)))(
+    "%s refuses a non-plain or junk actor with VALIDATION",
+    async (name) => {
+      const w = await buildWorld();
+      const app = w.app as unknown as Record<string, (a: unknown, i: unknown) => Promise<{ ok: boolean; error?: { code: string } }>>;
+      for (const actor of [undefined, null, 42, "", {}, new String(w.users.alice), [w.users.alice], Object.create({ id: w.users.alice })]) {
+        const r = await app[name]?.(actor, {});
+        expect(r?.error?.code).toBe("VALIDATION");
+      }
+    },
+  );
+});

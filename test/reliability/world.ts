@@ -1,0 +1,240 @@
+// A world of three structures whose members overlap, built through the app, and a
+// catalogue of every application operation as data, for the reliability properties
+// (disclosure, outbox, junk at every operation, store failures).
+import fc from "fast-check";
+import {
+  createHabilitations,
+  type DomainError,
+  type Habilitations,
+  type HabilitationsStore,
+  type IdKind,
+  type Result,
+  type ServiceId,
+  type StructureId,
+  type UserId,
+} from "../../src/index.js";
+import { createMemoryStore, type MemoryStore } from "../../src/memory/index.js";
+
+export const START = "2026-11-27T08:00:00.000Z";
+
+export interface World {
+  readonly store: MemoryStore;
+  readonly app: Habilitations;
+  appOver(store: HabilitationsStore, extra?: Partial<Parameters<typeof createHabilitations>[0]>): Habilitations;
+  tick(minutes?: number): void;
+  setNow(iso: string): void;
+  readonly users: Record<"alice" | "victor" | "sam" | "mia" | "noe" | "zoe" | "ivy", UserId>;
+  readonly structures: readonly StructureId[];
+  /** Services per structure. */
+  readonly services: ReadonlyMap<StructureId, readonly ServiceId[]>;
+  /** Pending requests made while building (by id), with their structure. */
+  readonly requests: Map<string, StructureId>;
+}
+
+function must<T>(r: Result<T, DomainError>): T {
+  if (!r.ok) throw new Error(`setup refused: ${JSON.stringify(r.error)}`);
+  return r.value;
+}
+
+/**
+ * Alice is primary manager of A and B; Victor of C. Sam is secondary manager of A and a
+ * simple user of C. Mia is a simple user of A (COMPTA), B and C, and asks for RH in A. Noé has no attachment; Zoé asks
+ * to join everything; Ivy is secondary manager of B only.
+ */
+export async function buildWorld(): Promise<World> {
+  let now = new Date(START);
+  const counters = new Map<IdKind, number>();
+  const newId = (kind: IdKind) => {
+    const n = (counters.get(kind) ?? 0) + 1;
+    counters.set(kind, n);
+    return `${kind}-${n}`;
+  };
+  const store = createMemoryStore();
+  const make = (s: HabilitationsStore, extra: Partial<Parameters<typeof createHabilitations>[0]> = {}) =>
+    createHabilitations({ store: s, clock: () => now, newId, ...extra });
+  const app = make(store);
+  const register = async (name: string) =>
+    must(await app.registerUser({ login: `${name}@example.fr`, lastName: name, firstName: name })).user.id;
+  const users = {
+    alice: await register("alice"),
+    victor: await register("victor"),
+    sam: await register("sam"),
+    mia: await register("mia"),
+    noe: await register("noe"),
+    zoe: await register("zoe"),
+    ivy: await register("ivy"),
+  };
+  const create = async (founder: UserId, designation: string) =>
+    must(
+      await app.createStructure(founder, { designation, kind: "private", identifier: { type: "other", value: designation } }),
+    ).structure.id;
+  const A = await create(users.alice, "Structure A");
+  const B = await create(users.alice, "Structure B");
+  const C = await create(users.victor, "Structure C");
+  const services = new Map<StructureId, ServiceId[]>();
+  for (const [s, manager] of [[A, users.alice], [B, users.alice], [C, users.victor]] as const) {
+    const ids: ServiceId[] = [];
+    for (const code of ["COMPTA", "RH"]) ids.push(must(await app.addService(manager, { structureId: s, code, label: code })).service.id);
+    services.set(s, ids);
+  }
+  const attach = async (
+    manager: UserId,
+    s: StructureId,
+    userId: UserId,
+    role: "user" | "secondaryManager",
+    scope: { kind: "structure" } | { kind: "services"; serviceIds: ServiceId[] } = { kind: "structure" },
+  ) => must(await app.attachUser(manager, { structureId: s, userId, role, validFrom: "2026-11-27", comment: "ok", scope }));
+  await attach(users.alice, A, users.sam, "secondaryManager");
+  await attach(users.victor, C, users.sam, "user");
+  await attach(users.alice, A, users.mia, "user", { kind: "services", serviceIds: [services.get(A)?.[0] as ServiceId] });
+  await attach(users.alice, B, users.mia, "user");
+  await attach(users.victor, C, users.mia, "user");
+  await attach(users.alice, B, users.ivy, "secondaryManager");
+  const requests = new Map<string, StructureId>();
+  for (const s of [A, B, C]) {
+    const id = must(await app.requestAttachment(users.zoe, { structureId: s, scope: { kind: "structure" }, comment: "Bonjour" })).request.id;
+    requests.set(id, s);
+  }
+  const mias = must(
+    await app.requestAttachment(users.mia, { structureId: A, scope: { kind: "services", serviceIds: [services.get(A)?.[1] as ServiceId] } }),
+  ).request.id;
+  requests.set(mias, A);
+  return {
+    store,
+    app,
+    appOver: make,
+    tick: (minutes = 1) => {
+      now = new Date(now.getTime() + minutes * 60_000);
+    },
+    setNow: (iso) => {
+      now = new Date(iso);
+    },
+    users,
+    structures: [A, B, C],
+    services,
+    requests,
+  };
+}
+
+/** A command of the catalogue, as data: which operation, by whom, on what. */
+export interface Call {
+  readonly op: string;
+  readonly actor: UserId;
+  /** The structure the call concerns (named, or reached through a request or service). */
+  readonly structure: StructureId | null;
+  readonly run: (app: Habilitations) => Promise<Result<unknown, DomainError>>;
+}
+
+/** Random calls of every operation, with ids drawn from the whole world (other structures included). */
+export function callArb(w: World): fc.Arbitrary<Call> {
+  const actor = fc.constantFrom(...Object.values(w.users));
+  const structure = fc.constantFrom(...w.structures);
+  const allServices = [...w.services.entries()].flatMap(([s, ids]) => ids.map((id) => [s, id] as const));
+  const service = fc.constantFrom(...allServices);
+  const request = fc.constantFrom(...w.requests.entries());
+  const user = fc.constantFrom(...Object.values(w.users));
+  const role = fc.constantFrom("user" as const, "secondaryManager" as const);
+  const scopeIn = (s: StructureId) =>
+    fc.oneof(
+      fc.constant({ kind: "structure" as const }),
+      fc.subarray(allServices.map(([, id]) => id), { minLength: 1 }).map((ids) => ({ kind: "services" as const, serviceIds: ids })),
+      fc.constant({ kind: "services" as const, serviceIds: [...(w.services.get(s) ?? [])] }),
+    );
+  return fc.oneof(
+    fc.record({ a: actor, s: structure }).chain(({ a, s }) =>
+      scopeIn(s).map((scope): Call => ({
+        op: "requestAttachment",
+        actor: a,
+        structure: s,
+        run: (app) => app.requestAttachment(a, { structureId: s, scope, comment: "?" }),
+      })),
+    ),
+    fc.record({ a: actor, r: request, role: fc.option(role, { nil: undefined }) }).map(({ a, r: [id, s], role: ro }): Call => ({
+      op: "validateAttachmentRequest",
+      actor: a,
+      structure: s,
+      run: (app) => app.validateAttachmentRequest(a, ro === undefined ? { requestId: id } : { requestId: id, role: ro }),
+    })),
+    fc.record({ a: actor, r: request }).map(({ a, r: [id, s] }): Call => ({
+      op: "refuseAttachmentRequest",
+      actor: a,
+      structure: s,
+      run: (app) => app.refuseAttachmentRequest(a, { requestId: id, reason: "Non" }),
+    })),
+    fc.record({ a: actor, r: request }).map(({ a, r: [id, s] }): Call => ({
+      op: "consultAttachmentRequest",
+      actor: a,
+      structure: s,
+      run: (app) => app.consultAttachmentRequest(a, { requestId: id }),
+    })),
+    fc.record({ a: actor, rs: fc.subarray([...w.requests.entries()], { minLength: 1 }) }).map(({ a, rs }): Call => ({
+      op: "validateAttachmentRequests",
+      actor: a,
+      structure: null,
+      run: (app) => app.validateAttachmentRequests(a, { items: rs.map(([id]) => ({ requestId: id })) }),
+    })),
+    fc.record({ a: actor, s: structure, u: user, role }).chain(({ a, s, u, role: ro }) =>
+      scopeIn(s).map((scope): Call => ({
+        op: "attachUser",
+        actor: a,
+        structure: s,
+        run: (app) => app.attachUser(a, { structureId: s, userId: u, role: ro, validFrom: "2026-11-27", comment: "Renfort", scope }),
+      })),
+    ),
+    fc.record({ a: actor, s: structure, u: user, role }).map(({ a, s, u, role: ro }): Call => ({
+      op: "changeMemberRole",
+      actor: a,
+      structure: s,
+      run: (app) => app.changeMemberRole(a, { structureId: s, userId: u, role: ro }),
+    })),
+    fc.record({ a: actor, s: structure, u: user }).map(({ a, s, u }): Call => ({
+      op: "removeAttachment",
+      actor: a,
+      structure: s,
+      run: (app) => app.removeAttachment(a, { structureId: s, userId: u }),
+    })),
+    fc.record({ a: actor, s: structure }).map(({ a, s }): Call => ({
+      op: "addService",
+      actor: a,
+      structure: s,
+      run: (app) => app.addService(a, { structureId: s, code: "NEW", label: "Nouveau" }),
+    })),
+    fc.record({ a: actor, sv: service }).map(({ a, sv: [s, id] }): Call => ({
+      op: "renameService",
+      actor: a,
+      structure: s,
+      run: (app) => app.renameService(a, { serviceId: id, label: "Renommé" }),
+    })),
+    fc.record({ a: actor, sv: service }).map(({ a, sv: [s, id] }): Call => ({
+      op: "deactivateService",
+      actor: a,
+      structure: s,
+      run: (app) => app.deactivateService(a, { serviceId: id }),
+    })),
+    fc.record({ a: actor, s: structure }).map(({ a, s }): Call => ({
+      op: "listMembers",
+      actor: a,
+      structure: s,
+      run: (app) => app.listMembers(a, { structureId: s, limit: 50 }),
+    })),
+    fc.record({ a: actor, s: structure }).map(({ a, s }): Call => ({
+      op: "readHistory",
+      actor: a,
+      structure: s,
+      run: (app) => app.readHistory(a, { structureId: s, limit: 50 }),
+    })),
+  );
+}
+
+/** Every structure id found anywhere in a value (strings equal to a known structure id). */
+export function structureIdsIn(value: unknown, known: ReadonlySet<string>): Set<string> {
+  const found = new Set<string>();
+  const walk = (v: unknown) => {
+    if (typeof v === "string") {
+      if (known.has(v)) found.add(v);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === "object" && v !== null) Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return found;
+}
