@@ -1,6 +1,177 @@
-// The PostgreSQL figure of SPEC §6 (filled in with the PostgreSQL store).
+// The PostgreSQL figure of SPEC §6: the validate-request unit of work through the store
+// (one statement: commit_unit) against the SPEC's hand-written 6-round-trip transaction,
+// 8 concurrent clients, fsync on, same tables and data. Part of `npm run bench`;
+// `npm run bench:postgres` runs it alone. On a throwaway durable server, or on
+// DATABASE_URL when set (in a schema of its own, dropped at the end).
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { structureId, userId, type Instant, type User } from "../src/core/index.js";
+import { createPostgresStore, migrate } from "../src/postgres/index.js";
+import type { UnitOfWork } from "../src/port/store.js";
+import { contractFixtures as fx } from "../src/testing/fixtures.js";
+import { startThrowawayPostgres, type Throwaway } from "../test/postgres/server.js";
 import type { Figure } from "./run.js";
 
-export async function postgresFigures(_options: { quick: boolean; rounds: number }): Promise<Figure[]> {
-  return [];
+const CLIENTS = 8;
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+export async function postgresFigures(options: { quick: boolean; rounds: number }): Promise<Figure[]> {
+  const seconds = options.quick ? 1 : 3;
+  // More requests than the runs consume: each transaction decides a fresh one.
+  const requests = options.quick ? 60_000 : 100_000 + options.rounds * 2 * seconds * 5_000;
+  const server: Throwaway | undefined = process.env["DATABASE_URL"] ? undefined : await startThrowawayPostgres({ durable: true });
+  const pool = new pg.Pool({ connectionString: process.env["DATABASE_URL"] ?? (server as Throwaway).url, max: CLIENTS });
+  pool.on("error", () => undefined); // an idle connection closed by the server's shutdown at the end
+  const schema = `bench_${process.pid}`;
+  const s = `"${schema}"`;
+  try {
+    await migrate(pool, { schema });
+    const store = createPostgresStore(pool, { schema });
+    const S = structureId("s-bench");
+    await store.commit({
+      writes: [
+        { kind: "user", value: fx.user("u-manager", [S]), expectedVersion: null },
+        { kind: "structure", value: fx.structure("s-bench", "u-manager"), expectedVersion: null },
+      ],
+      reads: [],
+      history: [],
+      events: [],
+    });
+    // Requesters and their pending requests, by SQL for speed.
+    await pool.query(
+      `INSERT INTO ${s}.users (data, version, login_key)
+       SELECT jsonb_build_object('id', 'u-' || i, 'login', 'u' || i || '@example.fr', 'contactEmail', 'u' || i || '@example.fr',
+         'lastName', 'Nom', 'firstName', 'Prénom', 'status', 'active', 'attachments', '[]'::jsonb, 'createdAt', '2026-11-27T09:00:00.000Z'),
+         1, 'u' || i || '@example.fr'
+       FROM generate_series(1, ${requests}) AS i`,
+    );
+    await pool.query(
+      `INSERT INTO ${s}.attachment_requests (data, version)
+       SELECT jsonb_build_object('id', 'r-' || i, 'structureId', 's-bench', 'userId', 'u-' || i, 'requestedRole', 'user',
+         'scope', '{"kind":"structure"}'::jsonb, 'comment', '', 'createdAt', '2026-11-27T09:00:00.000Z', 'status', 'pending'), 1
+       FROM generate_series(1, ${requests}) AS i`,
+    );
+    await pool.query(`VACUUM ANALYZE ${s}.users, ${s}.attachment_requests`);
+
+    const at = "2026-11-27T10:00:00.000Z" as Instant;
+    const attached = (i: number): User => ({
+      ...fx.user(`u-${i}`, [S], `u${i}@example.fr`),
+      lastName: "Nom",
+      firstName: "Prénom",
+    });
+    const validated = (i: number) => ({
+      ...fx.pendingRequest(`r-${i}`, `u-${i}`, "s-bench"),
+      status: "validated" as const,
+      decidedBy: userId("u-manager"),
+      decidedAt: at,
+      grantedRole: "user" as const,
+      grantedScope: { kind: "structure" as const },
+    });
+    const entry = (i: number) => ({ ...fx.history("s-bench", "attachmentRequestValidated", 60, `u-${i}`), requestId: validated(i).id });
+
+    /** The store's unit: request and requester written, manager and structure read-checked, history, event. */
+    async function viaStore(i: number) {
+      const unit: UnitOfWork = {
+        writes: [
+          { kind: "attachmentRequest", value: validated(i), expectedVersion: 1 },
+          { kind: "user", value: attached(i), expectedVersion: 1 },
+        ],
+        reads: [
+          { kind: "user", id: "u-manager", version: 1 },
+          { kind: "structure", id: "s-bench", version: 1 },
+        ],
+        history: [entry(i)],
+        events: [fx.event(`e-${i}`, "s-bench")],
+      };
+      const result = await store.commit(unit);
+      if (!result.ok) throw new Error(JSON.stringify(result.error));
+    }
+
+    /** The SPEC's hand-written transaction: six round trips. */
+    async function handWritten(i: number) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const { rows } = await client.query(`SELECT version FROM ${s}.attachment_requests WHERE id = $1 FOR UPDATE`, [`r-${i}`]);
+        await client.query(`UPDATE ${s}.attachment_requests SET data = $2, version = version + 1 WHERE id = $1 AND version = $3`, [
+          `r-${i}`,
+          JSON.stringify(validated(i)),
+          rows[0].version,
+        ]);
+        await client.query(`UPDATE ${s}.users SET data = $2, version = version + 1 WHERE id = $1 AND version = $3`, [
+          `u-${i}`,
+          JSON.stringify(attached(i)),
+          1,
+        ]);
+        await client.query(`INSERT INTO ${s}.history (data) VALUES ($1)`, [JSON.stringify(entry(i))]);
+        await client.query("COMMIT");
+      } finally {
+        client.release();
+      }
+    }
+
+    let next = 0;
+    /** Transactions per second of `work` with CLIENTS concurrent clients for `seconds`. */
+    async function run(work: (i: number) => Promise<void>): Promise<number> {
+      let done = 0;
+      const until = performance.now() + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          while (performance.now() < until) {
+            await work(++next);
+            done++;
+          }
+        }),
+      );
+      if (next >= requests) throw new Error("bench/postgres.ts ran out of requests: raise `requests`");
+      return done / seconds;
+    }
+
+    // Warm-up, then rounds alternating which goes first; medians.
+    await run(viaStore);
+    await run(handWritten);
+    const samples = { store: [] as number[], hand: [] as number[] };
+    for (let round = 0; round < options.rounds; round++) {
+      if (round % 2 === 0) {
+        samples.store.push(await run(viaStore));
+        samples.hand.push(await run(handWritten));
+      } else {
+        samples.hand.push(await run(handWritten));
+        samples.store.push(await run(viaStore));
+      }
+    }
+    const history = Number((await pool.query(`SELECT count(*) AS n FROM ${s}.history`)).rows[0].n);
+    return [
+      {
+        name: "validate request, 8 clients: store commit vs hand-written transaction",
+        layer: "PostgreSQL store",
+        ratioOf: "store tx/s / hand-written tx/s",
+        ratio: median(samples.store.map((x, i) => x / (samples.hand[i] as number))),
+        target: 0.5,
+        atLeast: true,
+        details: {
+          "store tx/s": Math.round(median(samples.store)),
+          "hand-written tx/s": Math.round(median(samples.hand)),
+          "round trips": "store 1, hand-written 6",
+          fsync: server !== undefined ? "on (throwaway server)" : "as DATABASE_URL's server has it",
+          "history entries written": history,
+        },
+      },
+    ];
+  } finally {
+    await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`).catch(() => undefined);
+    await pool.end();
+    await server?.stop();
+  }
+}
+
+// `npm run bench:postgres`: this figure alone.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const quick = process.argv.includes("--quick");
+  const [figure] = await postgresFigures({ quick, rounds: quick ? 3 : 7 });
+  if (figure !== undefined) {
+    console.table([figure.details]);
+    console.log(`${figure.ratioOf}: ${figure.ratio.toFixed(2)} (target ≥ ${figure.target})`);
+  }
 }

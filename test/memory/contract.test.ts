@@ -1,5 +1,6 @@
 import { describe, it } from "vitest";
 import { createMemoryStore } from "../../src/memory/index.js";
-import { runStoreContract } from "../../src/testing/index.js";
+import { runApplicationContract, runStoreContract } from "../../src/testing/index.js";
 
 runStoreContract({ name: "memory", createStore: async () => createMemoryStore(), describe, it });
+runApplicationContract({ name: "memory", createStore: async () => createMemoryStore(), describe, it });

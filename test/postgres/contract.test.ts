@@ -2,21 +2,23 @@
 // own, dropped afterwards.
 import { afterAll, describe, it } from "vitest";
 import type { HabilitationsStore } from "../../src/port/store.js";
-import { runStoreContract } from "../../src/testing/index.js";
+import { runApplicationContract, runStoreContract } from "../../src/testing/index.js";
 import { createPool, freshStore } from "./helpers.js";
 
 const pool = createPool();
 afterAll(() => pool.end());
 const drops = new WeakMap<HabilitationsStore, () => Promise<void>>();
 
-runStoreContract({
+const options = {
   name: "postgres",
   createStore: async () => {
     const { store, drop } = await freshStore(pool, "contract");
     drops.set(store, drop);
     return store;
   },
-  disposeStore: async (store) => drops.get(store)?.(),
+  disposeStore: async (store: HabilitationsStore) => drops.get(store)?.(),
   describe,
   it,
-});
+};
+runStoreContract(options);
+runApplicationContract(options);
