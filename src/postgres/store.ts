@@ -7,6 +7,7 @@ import type {
   Structure,
   User,
 } from "../core/index.js";
+import { normalizeLogin } from "../core/users/registerUser.js";
 import type {
   CommitError,
   CommitResult,
@@ -44,10 +45,8 @@ type UnitAnswer =
 
 const RETRYABLE = new Set(["40001", "40P01"]);
 
-/** The login as the library compares it (as the memory store does). */
-export const loginKey = (login: string): string => login.trim().toLowerCase();
-/** A service code as the library compares it within a structure. */
-export const serviceCodeKey = (code: string): string => code.toLowerCase();
+/** A service code as stores compare it within a structure (as the memory store does). */
+const serviceCodeKey = (code: string): string => code.toLowerCase();
 
 /** A page size as the memory store counts it: `limit` rounded up, none for NaN or less than 1. */
 function pageSize(limit: number): number | null {
@@ -58,9 +57,12 @@ function pageSize(limit: number): number | null {
 const versioned = <T>(row: Row<T> | undefined): Versioned<T> | null =>
   row === undefined ? null : deepFreeze({ value: row.data, version: row.version });
 
-/** The unique key a write carries beside its JSON (computed here, the library's one definition). */
+/**
+ * The unique key a write carries beside its JSON, computed here in JavaScript (the core's
+ * `normalizeLogin`), never by the database's locale-dependent `lower()`.
+ */
 function keyOf(write: Write): string | undefined {
-  if (write.kind === "user") return loginKey(write.value.login);
+  if (write.kind === "user") return normalizeLogin(write.value.login);
   if (write.kind === "service") return serviceCodeKey(write.value.code);
   return undefined;
 }
@@ -178,7 +180,7 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
     getUser: (id) => users.get(id),
     getUsers: (ids) => users.getMany(ids),
     async findUserByLogin(login) {
-      return versioned((await rows<Row<User>>(sql.findUserByLogin, [loginKey(login)]))[0]);
+      return versioned((await rows<Row<User>>(sql.findUserByLogin, [normalizeLogin(login)]))[0]);
     },
     async listMembers(structureId, page) {
       const limit = pageSize(page.limit);
