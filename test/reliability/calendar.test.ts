@@ -47,7 +47,7 @@ describe.each(["UTC", "Pacific/Noumea", "America/Los_Angeles"])("with the proces
   it("lets a manager attached from tomorrow act at Paris midnight, not a minute before", async () => {
     process.env["TZ"] = zone;
     const w = await buildWorld();
-    const [A] = w.structures as [string];
+    const [A] = w.structures;
     w.setNow("2026-11-27T12:00:00.000Z");
     const attached = await w.app.attachUser(w.users.alice, {
       structureId: A,

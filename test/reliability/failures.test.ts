@@ -36,7 +36,7 @@ describe("store failures", () => {
     const w = await buildWorld();
     const told: string[] = [];
     const app = w.appOver(brokenStore(w.store), { onStoreError: (e, c) => told.push(`${c.operation}:${c.stage}:${(e as Error).message}`) });
-    const [A] = w.structures as [string];
+    const [A] = w.structures;
     const request = [...w.requests.keys()][0] as string;
     const runs = [
       app.registerUser({ login: "x@example.fr", lastName: "X", firstName: "X" }),
@@ -67,7 +67,7 @@ describe("store failures", () => {
   it("a commit that fails before saving leaves nothing, and says the outcome is unknown", async () => {
     const w = await buildWorld();
     const before = w.store.snapshot();
-    const [A] = w.structures as [string];
+    const [A] = w.structures;
     const r = await w.appOver(failingCommits(w.store, new Set([1]), "before")).changeMemberRole(w.users.alice, {
       structureId: A,
       userId: w.users.mia,
@@ -79,7 +79,7 @@ describe("store failures", () => {
 
   it("a bulk decision whose store fails on the third of six reports the two committed, the failure, and the rest not attempted", async () => {
     const w = await buildWorld();
-    const [A, B] = w.structures as [string, string];
+    const [A, B] = w.structures;
     // Six pending requests Alice may decide (A and B are hers).
     const ids: string[] = [...w.requests].filter(([, s]) => s === A || s === B).map(([id]) => id);
     for (const who of [w.users.noe, w.users.victor, w.users.ivy]) {
@@ -133,7 +133,7 @@ describe("idempotency keys", () => {
 
   it("the same key with another input is IDEMPOTENCY_KEY_REUSED, and changes nothing", async () => {
     const w = await buildWorld();
-    const [A] = w.structures as [string];
+    const [A] = w.structures;
     const ok = await w.app.addService(w.users.alice, { structureId: A, code: "URBA", label: "Urbanisme" }, { idempotencyKey: "k" });
     expect(ok.ok).toBe(true);
     const before = w.store.snapshot();
@@ -148,7 +148,7 @@ describe("idempotency keys", () => {
 
   it("keys belong to their actor: another actor's same key acts on its own and learns nothing", async () => {
     const w = await buildWorld();
-    const [A, , C] = w.structures as [string, string, string];
+    const [A, , C] = w.structures;
     const a = await w.app.addService(w.users.alice, { structureId: A, code: "URBA", label: "Urbanisme" }, { idempotencyKey: "same" });
     const v = await w.app.addService(w.users.victor, { structureId: C, code: "URBA", label: "Urbanisme" }, { idempotencyKey: "same" });
     expect(a.ok && v.ok).toBe(true);
@@ -157,7 +157,7 @@ describe("idempotency keys", () => {
 
   it("concurrent duplicates with one key commit once and both get the outcome", async () => {
     const w = await buildWorld();
-    const [A] = w.structures as [string];
+    const [A] = w.structures;
     const input = { structureId: A, userId: w.users.noe, role: "user", validFrom: "2026-11-27", comment: "Arrivée", scope: { kind: "structure" } };
     const [x, y] = await Promise.all([
       w.app.attachUser(w.users.alice, input, { idempotencyKey: "dup" }),
@@ -170,7 +170,7 @@ describe("idempotency keys", () => {
 
   it("a bulk retried with the same key after a store failure completes, giving back what was already committed", async () => {
     const w = await buildWorld();
-    const [A, B] = w.structures as [string, string];
+    const [A, B] = w.structures;
     const ids = [...w.requests].filter(([, s]) => s === A || s === B).map(([id]) => id);
     const items = ids.map((requestId) => ({ requestId }));
     const first = await w.appOver(failingCommits(w.store, new Set([2]), "after")).validateAttachmentRequests(w.users.alice, { items }, { idempotencyKey: "bulk" });

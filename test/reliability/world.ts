@@ -24,7 +24,7 @@ export interface World {
   tick(minutes?: number): void;
   setNow(iso: string): void;
   readonly users: Record<"alice" | "victor" | "sam" | "mia" | "noe" | "zoe" | "ivy", UserId>;
-  readonly structures: readonly StructureId[];
+  readonly structures: readonly [StructureId, StructureId, StructureId];
   /** Services per structure. */
   readonly services: ReadonlyMap<StructureId, readonly ServiceId[]>;
   /** Pending requests made while building (by id), with their structure. */
