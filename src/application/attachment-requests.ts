@@ -67,8 +67,15 @@ export function attachmentRequestOperations(deps: Deps) {
       command,
       idempotencyKey,
       async decide({ session, ctx }) {
+        // Two reads before the commit: the request with the actor, then all the rest it names.
+        await session.prefetch({ attachmentRequest: [command.requestId], user: [actorId] });
         const request = await session.request(command.requestId);
         if (request === null) return err({ code: "NOT_FOUND", entity: "attachmentRequest", id: command.requestId });
+        await session.prefetch({
+          structure: [request.value.structureId],
+          user: [request.value.userId],
+          service: [...scopeServiceIds(request.value.scope), ...(command.scope ? scopeServiceIds(command.scope) : [])],
+        });
         const judged = await judge(session, actorId, request.value.structureId, ctx.today, {
           entity: "attachmentRequest",
           id: command.requestId,
@@ -115,6 +122,7 @@ export function attachmentRequestOperations(deps: Deps) {
       command,
       idempotencyKey,
       async decide({ session, ctx }) {
+        await session.prefetch({ attachmentRequest: [command.requestId], user: [actorId] });
         const request = await session.request(command.requestId);
         if (request === null) return err({ code: "NOT_FOUND", entity: "attachmentRequest", id: command.requestId });
         const judged = await judge(session, actorId, request.value.structureId, ctx.today, {
@@ -186,6 +194,7 @@ export function attachmentRequestOperations(deps: Deps) {
         command,
         idempotencyKey,
         async decide({ session, ctx, newId }) {
+          await session.prefetch({ user: [actorId], structure: [command.structureId], service: scopeServiceIds(command.scope) });
           const user = await session.user(actorId);
           if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
           const structure = await session.structure(command.structureId);

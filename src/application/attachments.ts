@@ -70,9 +70,11 @@ export function attachmentOperations(deps: Deps) {
       command,
       idempotencyKey,
       async decide({ session, ctx }) {
+        // One read before the commit. When the member is the actor, the session gives back
+        // the very record judged.
+        await session.prefetch({ user: [actorId, command.userId], structure: [command.structureId] });
         const judged = await judge(session, actorId, command.structureId, ctx.today);
         if (!judged.ok) return judged;
-        // When the member is the actor, the session gives back the very record judged.
         const member = await session.user(command.userId);
         if (member === null) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
         const decided = rule({ ...judged.value, member: member.value }, command, ctx);
@@ -116,6 +118,11 @@ export function attachmentOperations(deps: Deps) {
         command,
         idempotencyKey,
         async decide({ session, ctx }) {
+          await session.prefetch({
+            user: [actorId, command.userId],
+            structure: [command.structureId],
+            service: scopeServiceIds(command.scope),
+          });
           const judged = await judge(session, actorId, command.structureId, ctx.today);
           if (!judged.ok) return judged;
           const target = await session.user(command.userId);

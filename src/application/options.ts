@@ -74,6 +74,7 @@ const prefix: Record<IdKind, string> = {
 
 /** Every method of the port, so each can be guarded. */
 const STORE_METHODS = [
+  "getAggregates",
   "getStructure",
   "getStructures",
   "getService",

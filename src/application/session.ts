@@ -19,8 +19,10 @@ import {
   type User,
   type UserId,
 } from "../core/index.js";
+import { AGGREGATE_KINDS } from "../port/store.js";
 import type {
   AggregateKind,
+  AggregateRefs,
   AggregateTypes,
   HabilitationsStore,
   ReadCheck,
@@ -82,6 +84,28 @@ export class Session {
       if (row !== null) rows.push(row);
     }
     return rows;
+  }
+
+  /**
+   * Reads, in one call to the store, the aggregates named that this session has not read
+   * yet (the later `user(id)`, `structure(id)`… of them cost nothing).
+   */
+  async prefetch(refs: AggregateRefs): Promise<void> {
+    const missing: { -readonly [K in AggregateKind]?: string[] } = {};
+    let any = false;
+    for (const kind of AGGREGATE_KINDS) {
+      const ids = [...new Set(refs[kind] ?? [])].filter((id) => !this.rows.has(`${kind}:${id}`));
+      if (ids.length > 0) {
+        missing[kind] = ids;
+        any = true;
+      }
+    }
+    if (!any) return;
+    const found = await this.store.getAggregates(missing);
+    for (const kind of AGGREGATE_KINDS) {
+      const rows = new Map<string, Versioned<{ readonly id: string }>>(found[kind].map((row) => [row.value.id, row]));
+      for (const id of missing[kind] ?? []) this.note(kind, id, rows.get(id) ?? null);
+    }
   }
 
   user(id: UserId): Promise<Versioned<User> | null> {

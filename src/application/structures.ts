@@ -46,6 +46,7 @@ export function structureOperations(deps: Deps) {
       command,
       idempotencyKey,
       async decide({ session, ctx }) {
+        await session.prefetch({ service: [command.serviceId], user: [actorId] });
         const service = await session.service(command.serviceId);
         if (service === null) return err({ code: "NOT_FOUND", entity: "service", id: command.serviceId });
         const judged = await judge(session, actorId, service.value.structureId, ctx.today, {
@@ -132,6 +133,7 @@ export function structureOperations(deps: Deps) {
         command,
         idempotencyKey,
         async decide({ session, ctx, newId }) {
+          await session.prefetch({ user: [actorId], structure: [command.structureId] });
           const judged = await judge(session, actorId, command.structureId, ctx.today);
           if (!judged.ok) return judged;
           const decided = addServiceRule(judged.value, command, { ...ctx, serviceId: newId("service") as ServiceId });

@@ -271,6 +271,14 @@ export function createMemoryStore(): MemoryStore {
   }
 
   return {
+    async getAggregates(refs) {
+      return {
+        structure: getMany("structure", refs.structure ?? []),
+        service: getMany("service", refs.service ?? []),
+        user: getMany("user", refs.user ?? []),
+        attachmentRequest: getMany("attachmentRequest", refs.attachmentRequest ?? []),
+      };
+    },
     async getStructure(id) {
       return get("structure", id);
     },

@@ -60,6 +60,12 @@ export type AggregateKind = keyof AggregateTypes;
 /** Every aggregate kind, in the order stores apply writes. */
 export const AGGREGATE_KINDS: readonly AggregateKind[] = ["structure", "service", "user", "attachmentRequest"];
 
+/** Ids of aggregates to read in one go, by kind. */
+export type AggregateRefs = { readonly [K in AggregateKind]?: readonly string[] };
+
+/** What {@link HabilitationsStore.getAggregates} found, by kind (missing ids left out, any order). */
+export type AggregateRows = { readonly [K in AggregateKind]: readonly Versioned<AggregateTypes[K]>[] };
+
 /** An aggregate with the version the store holds it at (1 after creation). */
 export interface Versioned<T> {
   readonly value: T;
@@ -198,6 +204,11 @@ export interface OutboxClaim {
 
 /** What a store must do. Every method is async, so an SQL store fits as well as memory. */
 export interface HabilitationsStore {
+  /**
+   * Aggregates of several kinds at once (the application reads what a decision needs in
+   * as few round trips as it can). Missing ids are left out.
+   */
+  getAggregates(refs: AggregateRefs): Promise<AggregateRows>;
   getStructure(id: StructureId): Promise<Versioned<Structure> | null>;
   /** The structures found among these ids (missing ones are left out), in any order. */
   getStructures(ids: readonly StructureId[]): Promise<Versioned<Structure>[]>;

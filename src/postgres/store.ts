@@ -8,7 +8,11 @@ import type {
   User,
 } from "../core/index.js";
 import { normalizeLogin } from "../core/users/registerUser.js";
+import { AGGREGATE_KINDS } from "../port/store.js";
 import type {
+  AggregateKind,
+  AggregateRefs,
+  AggregateRows,
   CommitError,
   CommitResult,
   HabilitationsStore,
@@ -169,7 +173,30 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
     }
   }
 
+  const tables: Record<AggregateKind, string> = {
+    structure: "structures",
+    service: "services",
+    user: "users",
+    attachmentRequest: "attachment_requests",
+  };
+
   return {
+    async getAggregates(refs: AggregateRefs): Promise<AggregateRows> {
+      // One statement, one round trip, whatever the kinds asked for.
+      const values: unknown[] = [];
+      const parts: string[] = [];
+      for (const kind of AGGREGATE_KINDS) {
+        const ids = refs[kind];
+        if (ids === undefined || ids.length === 0) continue;
+        values.push([...new Set(ids)]);
+        parts.push(`SELECT '${kind}' AS kind, data, version FROM ${s}.${tables[kind]} WHERE id = ANY($${values.length}::text[])`);
+      }
+      const found: Record<AggregateKind, Versioned<unknown>[]> = { structure: [], service: [], user: [], attachmentRequest: [] };
+      if (parts.length > 0)
+        for (const row of await rows<Row<unknown> & { kind: AggregateKind }>(parts.join(" UNION ALL "), values))
+          found[row.kind].push(versioned(row) as Versioned<unknown>);
+      return deepFreeze(found) as unknown as AggregateRows;
+    },
     getStructure: (id) => structures.get(id),
     getStructures: (ids) => structures.getMany(ids),
     getService: (id) => services.get(id),

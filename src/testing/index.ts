@@ -167,6 +167,24 @@ export function runStoreContract(options: StoreContractOptions): void {
         assert.deepEqual(await store.getUsers([]), []);
       });
 
+      test("several kinds read at once give what the single reads give, missing ids left out", async (store) => {
+        const request = fx.pendingRequest("r-1", "u-2", "s-1");
+        assertOk(await store.commit(create(fx.user("u-1"), fx.user("u-2"), fx.structure("s-1"), fx.service("svc-1", "s-1", "A"), request)));
+        const found = await store.getAggregates({
+          user: ["u-2", "nope", "u-1", "u-2"],
+          structure: ["s-1"],
+          service: ["nope"],
+          attachmentRequest: ["r-1"],
+        });
+        const ids = (rows: readonly { value: { id: string } }[]) => rows.map((r) => r.value.id).sort();
+        assert.deepEqual(ids(found.user), ["u-1", "u-2"]);
+        assert.deepEqual(found.structure, [await store.getStructure(structureId("s-1"))]);
+        assert.deepEqual(found.service, []);
+        assert.deepEqual(found.attachmentRequest, [{ value: request, version: 1 }]);
+        const none = await store.getAggregates({});
+        assert.deepEqual(none, { structure: [], service: [], user: [], attachmentRequest: [] });
+      });
+
       test("an update at the version read bumps the version", async (store) => {
         const user = fx.user("u-1");
         assertOk(await store.commit(create(user)));

@@ -8,10 +8,13 @@ import type { HabilitationsStore, UserId } from "../../src/index.js";
 import { guide, must, userRow, WHOLE } from "../application/harness.js";
 
 /**
- * A store that, the first time `getUser(id)` is answered, runs `meanwhile` before
- * handing the answer back: the caller has read the record, another command changes it.
+ * A store that, the `nth` time a read of `id` is answered (by `getAggregates`, `getUser`
+ * or `getUsers`), runs `meanwhile` before handing the answer back: the caller has read
+ * the record, another command changes it. A command that reads the record fewer times is
+ * never paused (`paused()` tells).
  */
-function pauseAfterFirstRead(inner: HabilitationsStore, id: UserId, meanwhile: () => Promise<void>): HabilitationsStore & { paused: () => boolean } {
+function pauseAfterRead(inner: HabilitationsStore, id: UserId, nth: number, meanwhile: () => Promise<void>): HabilitationsStore & { paused: () => boolean } {
+  let reads = 0;
   let done = false;
   const pausing: HabilitationsStore = Object.create(null);
   for (const key of Object.keys(inner) as (keyof HabilitationsStore)[]) {
@@ -19,13 +22,15 @@ function pauseAfterFirstRead(inner: HabilitationsStore, id: UserId, meanwhile: (
   }
   const read = async (ids: readonly UserId[], answer: Promise<unknown>) => {
     const value = await answer;
-    if (!done && ids.includes(id)) {
+    if (!done && ids.includes(id) && ++reads === nth) {
       done = true;
       await meanwhile();
     }
     return value;
   };
   return Object.assign(pausing, {
+    getAggregates: (refs: Parameters<HabilitationsStore["getAggregates"]>[0]) =>
+      read((refs.user ?? []) as UserId[], inner.getAggregates(refs)) as ReturnType<HabilitationsStore["getAggregates"]>,
     getUser: (u: UserId) => read([u], inner.getUser(u)) as ReturnType<HabilitationsStore["getUser"]>,
     getUsers: (us: readonly UserId[]) => read(us, inner.getUsers(us)) as ReturnType<HabilitationsStore["getUsers"]>,
     paused: () => done,
@@ -47,20 +52,24 @@ function pauseBeforeCommit(inner: HabilitationsStore, meanwhile: () => Promise<v
   } as HabilitationsStore;
 }
 
-describe("racing one's own demotion", () => {
+// The pause follows the first, second or third read of the manager's record by the racing
+// command: the library reads it once (the later pauses never happen), but a store or a
+// session that read it again would be caught by one of them.
+describe.each([1, 2, 3])("racing one's own demotion, paused after read %i", (nth) => {
   it("a secondary manager re-promoting themself while the primary manager demotes them stays demoted", async () => {
     const { h, g, app } = await guide();
     // Bruno is secondary manager of the town hall; Alice demotes him while he calls
     // changeMemberRole on himself (paused right after his record is read).
     let demotion: Awaited<ReturnType<typeof app.changeMemberRole>> | undefined;
-    const racing = pauseAfterFirstRead(h.store, g.bruno, async () => {
+    const racing = pauseAfterRead(h.store, g.bruno, nth, async () => {
       demotion = await app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.bruno, role: "user" });
     });
     const brunoApp = h.appOver(racing);
     const own = await brunoApp.changeMemberRole(g.bruno, { structureId: g.townHall, userId: g.bruno, role: "secondaryManager" });
-    expect(racing.paused()).toBe(true);
+    if (nth === 1) expect(racing.paused()).toBe(true);
+    if (!racing.paused()) demotion = await app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.bruno, role: "user" });
     expect(demotion?.ok).toBe(true);
-    expect(own.ok).toBe(false);
+    if (racing.paused()) expect(own.ok).toBe(false);
     const bruno = await userRow(h, g.bruno);
     expect(bruno.value.attachments.find((a) => a.structureId === g.townHall)?.role).toBe("user");
   });
@@ -68,7 +77,7 @@ describe("racing one's own demotion", () => {
   it("a secondary manager re-attaching themself while the primary manager removes them stays removed", async () => {
     const { h, g, app } = await guide();
     let removal: Awaited<ReturnType<typeof app.removeAttachment>> | undefined;
-    const racing = pauseAfterFirstRead(h.store, g.bruno, async () => {
+    const racing = pauseAfterRead(h.store, g.bruno, nth, async () => {
       removal = await app.removeAttachment(g.alice, { structureId: g.townHall, userId: g.bruno });
     });
     const own = await h.appOver(racing).attachUser(g.bruno, {
@@ -79,12 +88,16 @@ describe("racing one's own demotion", () => {
       comment: "Je reste",
       scope: WHOLE,
     });
-    expect(racing.paused()).toBe(true);
+    if (nth === 1) expect(racing.paused()).toBe(true);
+    if (!racing.paused()) removal = await app.removeAttachment(g.alice, { structureId: g.townHall, userId: g.bruno });
     expect(removal?.ok).toBe(true);
-    expect(own.ok).toBe(false);
+    if (racing.paused()) expect(own.ok).toBe(false);
     expect((await userRow(h, g.bruno)).value.attachments.some((a) => a.structureId === g.townHall)).toBe(false);
   });
 
+});
+
+describe("a decision in flight when its author is demoted", () => {
   it("a secondary manager removing their own attachment while demoted: the removal is judged on the demoted record", async () => {
     const { h, g, app } = await guide();
     const racing = pauseBeforeCommit(h.store, async () => {
