@@ -6,8 +6,10 @@
 // record's id (a request, a service) gives NOT_FOUND naming only that id, exactly as
 // for an id that exists nowhere; an act naming the structure gives FORBIDDEN naming it,
 // with the reason. Checked on the pure core and on the application layer over the
-// memory store, for every manager command, bulk ones included.
-import { describe, expect } from "vitest";
+// memory store, for every manager command, bulk ones included; and over PostgreSQL
+// (fewer runs, a fresh schema each), where a memory store given the same world and act
+// must give the same answer and then hold the same.
+import { afterAll, describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
 import {
   addService,
@@ -31,6 +33,7 @@ import {
   type Attachment,
   type DomainError,
   type ForbiddenReason,
+  type HabilitationsStore,
   type PendingAttachmentRequest,
   type Result,
   type Service,
@@ -39,8 +42,8 @@ import {
   type User,
   type Write,
 } from "../../src/index.js";
-import { createMemoryStore } from "../../src/memory/index.js";
 import { expectBulkFrozen, expectDeepFrozen } from "../application/harness.js";
+import { memoryTwin, storeKinds, type StoreKind } from "./stores.js";
 
 // ------------------------------------------------------------------------- the world
 
@@ -316,9 +319,8 @@ describe("immutability", () => {
 
 // ------------------------------------------------------------ the application layer
 
-/** A memory store holding the world (the actor, S and OTHER, members, two pending requests, a service each). */
-async function storeOf(actor: User, structure: Structure) {
-  const store = createMemoryStore();
+/** A store holding the world (the actor, S and OTHER, members, two pending requests, a service each). */
+async function storeOf(store: HabilitationsStore, actor: User, structure: Structure) {
   const w = world();
   const primary = structure.primaryManagerId === actor.id ? [] : [person("u-p", [attachment(S, "user", "2026-01-01")])];
   const records: Write[] = [
@@ -400,53 +402,100 @@ const appActs: Record<string, AppAct> = {
 };
 const appActNames = Object.keys(appActs);
 
-describe("authorization, on the application layer", () => {
-  test.prop([actorArb, fc.constantFrom(...appActNames)], { numRuns: 400 })(
-    "every manager command succeeds exactly when the independently stated right holds; otherwise NOT_FOUND for the id given, or FORBIDDEN naming the structure, and nothing changes",
-    async ({ actor, structure, clock }, name) => {
-      const act = appActs[name] as AppAct;
-      const { store, w } = await storeOf(actor, structure);
-      let n = 0;
-      const app = createHabilitations({ store, clock: () => clock.now, newId: (kind) => `${kind}-${++n}` });
-      const before = store.snapshot();
-      const result = await act.run(app, actor, w);
-      const right = hasRight(actor, structure, clock.today);
-      if (!("bulk" in act.refusal)) expect(result.ok, result.ok ? "success" : JSON.stringify(result.error)).toBe(right);
-      if (result.ok) {
-        if ("bulk" in act.refusal) expectBulkFrozen(result.value as Parameters<typeof expectBulkFrozen>[0]);
-        else expectDeepFrozen(result.value);
-        // Nothing of the other structure (the actor's other attachment, a requester's) shows.
-        const leaked = [...stringsIn(result.value)].filter((s) => s === OTHER || s === otherSvc.id);
-        expect(leaked).toEqual([]);
-      }
-      if ("bulk" in act.refusal) {
-        if (!result.ok) throw new Error(`bulk call refused: ${JSON.stringify(result.error)}`);
-        const bulk = result.value as { results: readonly { requestId: string; result: Outcome }[]; events: readonly unknown[] };
-        const ids = act.refusal.bulk(w);
-        expect(bulk.results.map((r) => r.requestId)).toEqual(ids);
-        if (right) {
-          expect(bulk.results.map((r) => r.result.ok)).toEqual(ids.map(() => true));
-          return;
-        }
-        expect(bulk.results.map((r) => r.result)).toEqual(ids.map((id) => ({ ok: false, error: notFound("attachmentRequest", id) })));
-        expect(bulk.events).toEqual([]);
-      } else if (!result.ok) {
-        expect(result.error).toEqual("reached" in act.refusal ? notFound(act.refusal.reached, act.refusal.id(w)) : forbidden(actor, structure));
-      }
-      if (!right) expect(store.snapshot()).toEqual(before);
-    },
-  );
+/** Runs per store: the memory store many times, PostgreSQL (slower) fewer. */
+const RUNS = { memory: { act: 400, listing: 150 }, postgres: { act: 60, listing: 30 } };
+const stores = storeKinds();
+afterAll(() => stores.end());
 
-  test.prop([actorArb], { numRuns: 150 })(
-    "the pending requests of S are listed to the actor exactly when the right holds",
-    async ({ actor, structure, clock }) => {
-      const { store, w } = await storeOf(actor, structure);
-      const app = createHabilitations({ store, clock: () => clock.now });
-      const page = await app.listPendingAttachmentRequests(actor.id, {});
-      if (!page.ok) throw new Error(JSON.stringify(page.error));
-      const ids = page.value.items.map((p) => p.request.id);
-      expect(ids).toEqual(hasRight(actor, structure, clock.today) ? [w.request.id, w.request2.id].sort() : []);
-      expect([...stringsIn(page.value)].filter((s) => s === OTHER || s === otherSvc.id)).toEqual([]);
+/**
+ * A run's world in a fresh store of this kind, an app over it, and, on a store other
+ * than the memory store, the same on a memory store: `twin(run)` gives the memory
+ * store's answer to compare with, `same()` checks both stores hold the same.
+ */
+async function worldIn(kind: StoreKind, actor: User, structure: Structure, clock: (typeof CLOCKS)[number]) {
+  const opened = await kind.open();
+  const { w } = await storeOf(opened.store, actor, structure);
+  const appOver = (store: HabilitationsStore) => {
+    let n = 0;
+    return createHabilitations({ store, clock: () => clock.now, newId: (kind) => `${kind}-${++n}` });
+  };
+  const reference = kind.reference ? undefined : memoryTwin();
+  if (reference !== undefined) await storeOf(reference.store, actor, structure);
+  const twinApp = reference === undefined ? undefined : appOver(reference.store);
+  return {
+    w,
+    app: appOver(opened.store),
+    snapshot: () => opened.snapshot(),
+    close: () => opened.close(),
+    async twin<T>(run: (app: App) => Promise<T>, answer: T) {
+      if (twinApp !== undefined) expect(answer, "the memory store gives the same answer").toEqual(await run(twinApp));
     },
-  );
-});
+    async same() {
+      if (reference !== undefined) expect(await opened.snapshot(), "the store holds what the memory store holds").toEqual(reference.snapshot());
+    },
+  };
+}
+
+for (const kind of stores.kinds) {
+  const on = kind.reference ? "" : ` (${kind.name} store)`;
+  describe(`authorization, on the application layer${on}`, () => {
+    test.prop([actorArb, fc.constantFrom(...appActNames)], { numRuns: RUNS[kind.name].act })(
+      "every manager command succeeds exactly when the independently stated right holds; otherwise NOT_FOUND for the id given, or FORBIDDEN naming the structure, and nothing changes",
+      async ({ actor, structure, clock }, name) => {
+        const act = appActs[name] as AppAct;
+        const given = await worldIn(kind, actor, structure, clock);
+        try {
+          const { app, w } = given;
+          const before = await given.snapshot();
+          const result = await act.run(app, actor, w);
+          await given.twin((other) => act.run(other, actor, w), result);
+          const right = hasRight(actor, structure, clock.today);
+          if (!("bulk" in act.refusal)) expect(result.ok, result.ok ? "success" : JSON.stringify(result.error)).toBe(right);
+          if (result.ok) {
+            if ("bulk" in act.refusal) expectBulkFrozen(result.value as Parameters<typeof expectBulkFrozen>[0]);
+            else expectDeepFrozen(result.value);
+            // Nothing of the other structure (the actor's other attachment, a requester's) shows.
+            const leaked = [...stringsIn(result.value)].filter((s) => s === OTHER || s === otherSvc.id);
+            expect(leaked).toEqual([]);
+          }
+          await given.same();
+          if ("bulk" in act.refusal) {
+            if (!result.ok) throw new Error(`bulk call refused: ${JSON.stringify(result.error)}`);
+            const bulk = result.value as { results: readonly { requestId: string; result: Outcome }[]; events: readonly unknown[] };
+            const ids = act.refusal.bulk(w);
+            expect(bulk.results.map((r) => r.requestId)).toEqual(ids);
+            if (right) {
+              expect(bulk.results.map((r) => r.result.ok)).toEqual(ids.map(() => true));
+              return;
+            }
+            expect(bulk.results.map((r) => r.result)).toEqual(ids.map((id) => ({ ok: false, error: notFound("attachmentRequest", id) })));
+            expect(bulk.events).toEqual([]);
+          } else if (!result.ok) {
+            expect(result.error).toEqual("reached" in act.refusal ? notFound(act.refusal.reached, act.refusal.id(w)) : forbidden(actor, structure));
+          }
+          if (!right) expect(await given.snapshot()).toEqual(before);
+        } finally {
+          await given.close();
+        }
+      },
+    );
+
+    test.prop([actorArb], { numRuns: RUNS[kind.name].listing })(
+      "the pending requests of S are listed to the actor exactly when the right holds",
+      async ({ actor, structure, clock }) => {
+        const given = await worldIn(kind, actor, structure, clock);
+        try {
+          const { app, w } = given;
+          const page = await app.listPendingAttachmentRequests(actor.id, {});
+          await given.twin((other) => other.listPendingAttachmentRequests(actor.id, {}), page);
+          if (!page.ok) throw new Error(JSON.stringify(page.error));
+          const ids = page.value.items.map((p) => p.request.id);
+          expect(ids).toEqual(hasRight(actor, structure, clock.today) ? [w.request.id, w.request2.id].sort() : []);
+          expect([...stringsIn(page.value)].filter((s) => s === OTHER || s === otherSvc.id)).toEqual([]);
+        } finally {
+          await given.close();
+        }
+      },
+    );
+  });
+}

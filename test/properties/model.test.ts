@@ -7,7 +7,10 @@
 // nothing else; someone who may not manage a structure they named gets FORBIDDEN and
 // nothing else (no rule about its members shows through). After every step the store's
 // outbox holds exactly the events of the accepted commands, in order, ids included.
-import { describe, expect } from "vitest";
+// The same property runs over the memory store and over PostgreSQL (fewer runs, a fresh
+// schema each); on PostgreSQL every command is also given to a memory store, which must
+// give the same answer and then hold the same records, history, outbox and keys.
+import { afterAll, describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
 import {
   createHabilitations,
@@ -17,6 +20,7 @@ import {
   type DomainEvent,
   type ForbiddenReason,
   type Habilitations,
+  type HabilitationsStore,
   type RecordedEvent,
   type Result,
   type Role,
@@ -24,7 +28,8 @@ import {
   type StructureId,
   type UserId,
 } from "../../src/index.js";
-import { createMemoryStore, type MemoryStore } from "../../src/memory/index.js";
+import type { MemoryStoreSnapshot } from "../../src/memory/index.js";
+import { memoryTwin, storeKinds, type OpenStore, type Twin } from "./stores.js";
 
 const NOW = new Date("2026-11-27T09:00:00Z");
 const AT = NOW.toISOString();
@@ -61,7 +66,10 @@ const key = (u: string, s: string) => `${u}|${s}`;
 
 interface Real {
   app: Habilitations;
-  store: MemoryStore;
+  /** Everything the store holds. */
+  snapshot: () => Promise<MemoryStoreSnapshot>;
+  /** On a store other than the memory store: a memory store given the same commands, and its app. */
+  twin?: { app: Habilitations; store: Twin };
 }
 
 const USERS = ["u0", "u1", "u2", "u3", "u4", "u5"];
@@ -137,6 +145,15 @@ function named(m: Model, actor: string, structure: string, rules: () => Judgemen
 // ------------------------------------------------------------------ checking a step
 
 type Outcome = Result<{ readonly events: readonly RecordedEvent[] }, DomainError>;
+/** A command given to an app (the store's, and its memory twin's). */
+type Act<T> = (app: Habilitations) => Promise<T>;
+
+/** Runs a command; on a store with a memory twin, the twin must answer the same. */
+async function run<T>(r: Real, act: Act<T>): Promise<T> {
+  const result = await act(r.app);
+  if (r.twin !== undefined) expect(result, "the memory store gives the same answer").toEqual(await act(r.twin.app));
+  return result;
+}
 
 /** Checks the events an accepted act returned against the model's, and records them. */
 function accept(m: Model, judgement: Judgement, value: { readonly events: readonly RecordedEvent[] }) {
@@ -155,19 +172,20 @@ function refused(judgement: Judgement, error: DomainError) {
   if (judgement.exactly !== undefined) expect(error).toEqual(judgement.exactly);
 }
 
-async function step(m: Model, r: Real, judgement: Judgement, act: () => Promise<Outcome>) {
-  const before = r.store.snapshot();
-  const result = await act();
+async function step(m: Model, r: Real, judgement: Judgement, act: Act<Outcome>) {
+  const before = await r.snapshot();
+  const result = await run(r, act);
   if (result.ok) accept(m, judgement, result.value);
   else {
     refused(judgement, result.error);
-    expect(r.store.snapshot(), "a refused command changes nothing").toEqual(before);
+    expect(await r.snapshot(), "a refused command changes nothing").toEqual(before);
   }
   await compare(m, r);
 }
 
 async function compare(m: Model, r: Real) {
-  const snap = r.store.snapshot();
+  const snap = await r.snapshot();
+  if (r.twin !== undefined) expect(snap, "the store holds what the memory store holds").toEqual(r.twin.store.snapshot());
   expect(snap.history.length).toBe(m.history);
   expect(snap.outbox, "the outbox holds exactly the events of the accepted commands").toEqual(m.outbox);
   const users = new Map(snap.users.map((u) => [u.value.id as string, u.value]));
@@ -296,7 +314,7 @@ class RequestCmd implements Cmd {
         m.history += 1;
         return [{ type: "AttachmentRequested", at: AT, requestId: id, structureId: this.structure, userId: this.user } as DomainEvent];
       },
-    }, () => r.app.requestAttachment(this.user, { structureId: this.structure, scope: toScope(this.scope) }));
+    }, (app) => app.requestAttachment(this.user, { structureId: this.structure, scope: toScope(this.scope) }));
   }
   toString = () => `request(${this.user}, ${this.structure}, ${JSON.stringify(this.scope)})`;
 }
@@ -306,8 +324,8 @@ class ValidateCmd implements Cmd {
   check = (m: Readonly<Model>) => m.requests.length > 0;
   async run(m: Model, r: Real) {
     const q = m.requests[this.pick % m.requests.length] as MRequest;
-    await step(m, r, validateRules(m, this.actor, q, this.role, this.scope), () =>
-      r.app.validateAttachmentRequest(this.actor, {
+    await step(m, r, validateRules(m, this.actor, q, this.role, this.scope), (app) =>
+      app.validateAttachmentRequest(this.actor, {
         requestId: q.id,
         ...(this.role === undefined ? {} : { role: this.role }),
         ...(this.scope === undefined ? {} : { scope: toScope(this.scope) }),
@@ -322,8 +340,8 @@ class RefuseCmd implements Cmd {
   check = (m: Readonly<Model>) => m.requests.length > 0;
   async run(m: Model, r: Real) {
     const q = m.requests[this.pick % m.requests.length] as MRequest;
-    await step(m, r, refuseRules(m, this.actor, q, this.reason), () =>
-      r.app.refuseAttachmentRequest(this.actor, { requestId: q.id, reason: this.reason }),
+    await step(m, r, refuseRules(m, this.actor, q, this.reason), (app) =>
+      app.refuseAttachmentRequest(this.actor, { requestId: q.id, reason: this.reason }),
     );
   }
   toString = () => `refuse(${this.actor}, #${this.pick}, ${JSON.stringify(this.reason)})`;
@@ -337,9 +355,9 @@ async function bulkStep(
   m: Model,
   r: Real,
   items: readonly { readonly q: MRequest; readonly judge: () => Judgement }[],
-  act: () => Promise<Result<{ readonly results: readonly { readonly requestId: string; readonly result: Outcome }[]; readonly events: readonly RecordedEvent[] }, DomainError>>,
+  act: Act<Result<{ readonly results: readonly { readonly requestId: string; readonly result: Outcome }[]; readonly events: readonly RecordedEvent[] }, DomainError>>,
 ) {
-  const result = await act();
+  const result = await run(r, act);
   if (!result.ok) throw new Error(`bulk call refused as a whole: ${JSON.stringify(result.error)}`);
   const { results, events } = result.value;
   expect(results.map((x) => x.requestId)).toEqual(items.map((i) => i.q.id));
@@ -367,7 +385,7 @@ class ValidateManyCmd implements Cmd {
       m,
       r,
       qs.map((q) => ({ q, judge: () => validateRules(m, this.actor, q, this.role, undefined) })),
-      () => r.app.validateAttachmentRequests(this.actor, { items: qs.map((q) => ({ requestId: q.id, ...(this.role === undefined ? {} : { role: this.role }) })) }),
+      (app) => app.validateAttachmentRequests(this.actor, { items: qs.map((q) => ({ requestId: q.id, ...(this.role === undefined ? {} : { role: this.role }) })) }),
     );
   }
   toString = () => `validateMany(${this.actor}, ${JSON.stringify(this.picks)}, ${this.role})`;
@@ -382,7 +400,7 @@ class RefuseManyCmd implements Cmd {
       m,
       r,
       qs.map((q) => ({ q, judge: () => refuseRules(m, this.actor, q, this.reason) })),
-      () => r.app.refuseAttachmentRequests(this.actor, { requestIds: qs.map((q) => q.id), reason: this.reason }),
+      (app) => app.refuseAttachmentRequests(this.actor, { requestIds: qs.map((q) => q.id), reason: this.reason }),
     );
   }
   toString = () => `refuseMany(${this.actor}, ${JSON.stringify(this.picks)}, ${JSON.stringify(this.reason)})`;
@@ -429,8 +447,8 @@ class AttachCmd implements Cmd {
         },
       };
     });
-    await step(m, r, judgement, () =>
-      r.app.attachUser(this.actor, {
+    await step(m, r, judgement, (app) =>
+      app.attachUser(this.actor, {
         structureId: this.structure,
         userId: this.user,
         role: this.role,
@@ -467,7 +485,7 @@ class ChangeRoleCmd implements Cmd {
         },
       };
     });
-    await step(m, r, judgement, () => r.app.changeMemberRole(this.actor, { structureId: this.structure, userId: this.user, role: this.role }));
+    await step(m, r, judgement, (app) => app.changeMemberRole(this.actor, { structureId: this.structure, userId: this.user, role: this.role }));
   }
   toString = () => `changeRole(${this.actor} → ${this.user} @${this.structure} ${this.role})`;
 }
@@ -489,7 +507,7 @@ class RemoveCmd implements Cmd {
         },
       };
     });
-    await step(m, r, judgement, () => r.app.removeAttachment(this.actor, { structureId: this.structure, userId: this.user }));
+    await step(m, r, judgement, (app) => app.removeAttachment(this.actor, { structureId: this.structure, userId: this.user }));
   }
   toString = () => `remove(${this.actor} → ${this.user} @${this.structure})`;
 }
@@ -507,7 +525,7 @@ class DeactivateServiceCmd implements Cmd {
         return [{ type: "ServiceDeactivated", at: AT, structureId: s.structure, serviceId: this.service } as DomainEvent];
       },
     }));
-    await step(m, r, judgement, () => r.app.deactivateService(this.actor, { serviceId: this.service }));
+    await step(m, r, judgement, (app) => app.deactivateService(this.actor, { serviceId: this.service }));
   }
   toString = () => `deactivateService(${this.actor}, ${this.service})`;
 }
@@ -524,7 +542,7 @@ class RenameServiceCmd implements Cmd {
         return [{ type: "ServiceRenamed", at: AT, structureId: s.structure, serviceId: this.service } as DomainEvent];
       },
     }));
-    await step(m, r, judgement, () => r.app.renameService(this.actor, { serviceId: this.service, label: "Renommé" }));
+    await step(m, r, judgement, (app) => app.renameService(this.actor, { serviceId: this.service, label: "Renommé" }));
   }
   toString = () => `renameService(${this.actor}, ${this.service})`;
 }
@@ -564,8 +582,51 @@ const commands = fc.commands(
  * (not in force yet); u4's account is deactivated although it holds a secondary-manager
  * attachment to s1; u5 is attached to nothing.
  */
-async function setup(): Promise<{ model: Model; real: Real }> {
-  const store = createMemoryStore();
+async function setup(opened: OpenStore, withTwin: boolean): Promise<{ model: Model; real: Real }> {
+  const app = await seed(opened.store);
+  const twin = withTwin ? memoryTwin() : undefined;
+  const real: Real = {
+    app,
+    snapshot: () => opened.snapshot(),
+    ...(twin === undefined ? {} : { twin: { app: await seed(twin.store), store: twin } }),
+  };
+  const snapshot = await real.snapshot();
+  if (real.twin !== undefined) expect(snapshot).toEqual(real.twin.store.snapshot());
+
+  const model: Model = {
+    active: new Map(USERS.map((u) => [u, u !== "u4"])),
+    primary: new Map([["s1", "u0"], ["s2", "u1"]]),
+    services: new Map([["svA", { structure: "s1", active: true }], ["svB", { structure: "s1", active: true }], ["svC", { structure: "s1", active: true }]]),
+    attachments: new Map<string, MAttachment>([
+      [key("u0", "s1"), { role: "user", scope: "structure", validFrom: TODAY }],
+      [key("u1", "s2"), { role: "user", scope: "structure", validFrom: TODAY }],
+      [key("u2", "s1"), { role: "secondaryManager", scope: "structure", validFrom: TODAY }],
+      [key("u3", "s2"), { role: "secondaryManager", scope: "structure", validFrom: "2026-12-15" }],
+      [key("u4", "s1"), { role: "secondaryManager", scope: "structure", validFrom: TODAY }],
+      [key("u3", "s1"), { role: "secondaryManager", scope: ["svA"], validFrom: TODAY }],
+    ]),
+    requests: [],
+    history: snapshot.history.length,
+    outbox: [...snapshot.outbox],
+  };
+  // Every act of the setup saved its events.
+  expect(model.outbox.map((e) => e.type)).toEqual([
+    ...USERS.map(() => "UserRegistered"),
+    "StructureCreated",
+    "StructureCreated",
+    "ServiceAdded",
+    "ServiceAdded",
+    "ServiceAdded",
+    "UserAttached",
+    "UserAttached",
+    "UserAttached",
+    "UserAttached",
+  ]);
+  return { model, real };
+}
+
+/** The world above, written through an app over the store (and u4 deactivated directly); the app. */
+async function seed(store: HabilitationsStore): Promise<Habilitations> {
   let requests = 0;
   let events = 0;
   const ids: string[] = [];
@@ -605,47 +666,29 @@ async function setup(): Promise<{ model: Model; real: Real }> {
     events: [],
   });
   if (!deactivated.ok) throw new Error("setup: could not deactivate u4");
-
-  const model: Model = {
-    active: new Map(USERS.map((u) => [u, u !== "u4"])),
-    primary: new Map([["s1", "u0"], ["s2", "u1"]]),
-    services: new Map([["svA", { structure: "s1", active: true }], ["svB", { structure: "s1", active: true }], ["svC", { structure: "s1", active: true }]]),
-    attachments: new Map<string, MAttachment>([
-      [key("u0", "s1"), { role: "user", scope: "structure", validFrom: TODAY }],
-      [key("u1", "s2"), { role: "user", scope: "structure", validFrom: TODAY }],
-      [key("u2", "s1"), { role: "secondaryManager", scope: "structure", validFrom: TODAY }],
-      [key("u3", "s2"), { role: "secondaryManager", scope: "structure", validFrom: "2026-12-15" }],
-      [key("u4", "s1"), { role: "secondaryManager", scope: "structure", validFrom: TODAY }],
-      [key("u3", "s1"), { role: "secondaryManager", scope: ["svA"], validFrom: TODAY }],
-    ]),
-    requests: [],
-    history: store.snapshot().history.length,
-    outbox: [...store.snapshot().outbox],
-  };
-  // Every act of the setup saved its events.
-  expect(model.outbox.map((e) => e.type)).toEqual([
-    ...USERS.map(() => "UserRegistered"),
-    "StructureCreated",
-    "StructureCreated",
-    "ServiceAdded",
-    "ServiceAdded",
-    "ServiceAdded",
-    "UserAttached",
-    "UserAttached",
-    "UserAttached",
-    "UserAttached",
-  ]);
-  return { model, real: { app, store } };
+  return app;
 }
 
-describe("model-based: application layer + memory store", () => {
-  test.prop([commands], { numRuns: 100 })(
-    "every command follows the rules the model states; refusals change nothing; the outbox holds the accepted commands' events; one primary manager per structure",
-    async (cmds) => {
-      await fc.asyncModelRun(setup, cmds);
-    },
-  );
-});
+// The memory store runs the property 100 times; PostgreSQL, slower, 15 times.
+const RUNS = { memory: 100, postgres: 15 };
+const stores = storeKinds();
+afterAll(() => stores.end());
+
+for (const kind of stores.kinds) {
+  describe(`model-based: application layer + ${kind.name} store`, () => {
+    test.prop([commands], { numRuns: RUNS[kind.name] })(
+      "every command follows the rules the model states; refusals change nothing; the outbox holds the accepted commands' events; one primary manager per structure",
+      async (cmds) => {
+        const opened = await kind.open();
+        try {
+          await fc.asyncModelRun(() => setup(opened, !kind.reference), cmds);
+        } finally {
+          await opened.close();
+        }
+      },
+    );
+  });
+}
 
 // Typed only so the ids above stay honest if the id types change.
 export type _Ids = [StructureId, ServiceId];
