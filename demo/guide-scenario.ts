@@ -1,226 +1,242 @@
-// The guide's scenario, end to end, through the application layer and the memory
-// store: `npm run demo`.
+// The guide's scenario, end to end, through the application layer: `npm run demo` on
+// the memory store; `DATABASE_URL=postgres://… npm run demo` on PostgreSQL, in a fresh
+// schema dropped at the end. The output is the same on both.
+import { isDeepStrictEqual } from "node:util";
 import {
   createHabilitations,
   errorMessage,
   historyKindLabel,
   roleLabel,
   type DomainError,
+  type HabilitationsStore,
   type RecordedEvent,
   type Result,
   type ServiceId,
   type UserId,
 } from "../src/index.js";
-import { createMemoryStore } from "../src/memory/index.js";
+import { openDemoStore } from "./store.js";
 import { printTable } from "./table.js";
 
-// A fixed clock and readable ids, so the output is the same on every run.
-let now = new Date("2026-11-27T08:00:00Z");
-const counters = new Map<string, number>();
-const app = createHabilitations({
-  store: createMemoryStore(),
-  clock: () => now,
-  newId: (kind) => {
-    const n = (counters.get(kind) ?? 0) + 1;
-    counters.set(kind, n);
-    return `${{ structure: "str", service: "svc", user: "usr", attachmentRequest: "req", event: "evt" }[kind]}-${n}`;
-  },
-});
-const tick = (minutes: number) => (now = new Date(now.getTime() + minutes * 60_000));
-
-/** Unwraps a result the scenario expects to succeed. */
-function must<T>(r: Result<T, DomainError>): T {
-  if (!r.ok) throw new Error(`unexpected refusal: ${errorMessage(r.error)}`);
-  return r.value;
+const demo = await openDemoStore(process.env["DATABASE_URL"]);
+if (process.env["DATABASE_URL"]) process.stderr.write(`[demo] ${demo.label}\n`);
+try {
+  await guideScenario(demo.store);
+} finally {
+  await demo.close();
 }
 
-const names = new Map<string, string>();
+/** The scenario, on a store. */
+async function guideScenario(store: HabilitationsStore): Promise<void> {
+  // A fixed clock and readable ids, so the output is the same on every run.
+  let now = new Date("2026-11-27T08:00:00Z");
+  const counters = new Map<string, number>();
+  const app = createHabilitations({
+    store,
+    clock: () => now,
+    newId: (kind) => {
+      const n = (counters.get(kind) ?? 0) + 1;
+      counters.set(kind, n);
+      return `${{ structure: "str", service: "svc", user: "usr", attachmentRequest: "req", event: "evt" }[kind]}-${n}`;
+    },
+  });
+  const tick = (minutes: number) => (now = new Date(now.getTime() + minutes * 60_000));
 
-async function register(login: string, firstName: string, lastName: string): Promise<UserId> {
-  const { user } = must(await app.registerUser({ login, firstName, lastName }));
-  names.set(user.id, `${firstName} ${lastName}`);
-  return user.id;
-}
+  /** Unwraps a result the scenario expects to succeed. */
+  function must<T>(r: Result<T, DomainError>): T {
+    if (!r.ok) throw new Error(`unexpected refusal: ${errorMessage(r.error)}`);
+    return r.value;
+  }
 
-const alice = await register("alice.martin@mairie-lyon.fr", "Alice", "Martin");
-const bruno = await register("bruno.petit@mairie-lyon.fr", "Bruno", "Petit");
-const elodie = await register("elodie.lefevre@mairie-lyon.fr", "Élodie", "Lefèvre");
-const farid = await register("farid.benali@example.fr", "Farid", "Benali");
-const chloe = await register("chloe.durand@mairie-lyon.fr", "Chloé", "Durand");
+  const names = new Map<string, string>();
 
-// Two structures managed by Alice: one without services, one with services.
-const librairie = must(
-  await app.createStructure(alice, {
-    designation: "Librairie Dupont",
-    kind: "private",
-    identifier: { type: "siret", value: "552 421 622 00010" },
-  }),
-).structure;
-const mairie = must(
-  await app.createStructure(alice, {
-    designation: "Mairie de Lyon",
-    kind: "public",
-    identifier: { type: "siret", value: "216 901 231 00011" },
-  }),
-).structure;
-const services = new Map<string, ServiceId>();
-for (const [code, label] of [
-  ["ACHATS", "Achats publics"],
-  ["ARCHIVES", "Archives municipales"],
-  ["COMPTA", "Comptabilité"],
-  ["PAIE", "Paie"],
-  ["RH", "Ressources humaines"],
-] as const) {
-  services.set(code, must(await app.addService(alice, { structureId: mairie.id, code, label })).service.id);
-}
-must(await app.deactivateService(alice, { serviceId: services.get("ARCHIVES") }));
+  async function register(login: string, firstName: string, lastName: string): Promise<UserId> {
+    const { user } = must(await app.registerUser({ login, firstName, lastName }));
+    names.set(user.id, `${firstName} ${lastName}`);
+    return user.id;
+  }
 
-printTable("Structures", [librairie, mairie].map((s) => ({
-  id: s.id,
-  désignation: s.designation,
-  type: s.kind === "public" ? "publique" : "privée",
-  SIRET: s.identifier.value,
-  "gestionnaire principal": names.get(s.primaryManagerId),
-})));
+  const alice = await register("alice.martin@mairie-lyon.fr", "Alice", "Martin");
+  const bruno = await register("bruno.petit@mairie-lyon.fr", "Bruno", "Petit");
+  const elodie = await register("elodie.lefevre@mairie-lyon.fr", "Élodie", "Lefèvre");
+  const farid = await register("farid.benali@example.fr", "Farid", "Benali");
+  const chloe = await register("chloe.durand@mairie-lyon.fr", "Chloé", "Durand");
 
-// Élodie is already attached to COMPTA; she asks for ACHATS and PAIE.
-tick(5);
-must(await app.attachUser(alice, {
-  structureId: mairie.id,
-  userId: elodie,
-  role: "user",
-  validFrom: "2026-11-27",
-  comment: "Arrivée au service comptable",
-  scope: { kind: "services", serviceIds: [services.get("COMPTA")] },
-}));
-tick(60);
-const elodieRequest = must(await app.requestAttachment(elodie, {
-  structureId: mairie.id,
-  scope: { kind: "services", serviceIds: [services.get("ACHATS"), services.get("PAIE")] },
-  comment: "Je reprends aussi les achats et la paie.",
-}));
-tick(3);
-const brunoRequest = must(await app.requestAttachment(bruno, {
-  structureId: librairie.id,
-  scope: { kind: "structure" },
-  comment: "Responsable de la librairie.",
-}));
-tick(2);
-const faridRequest = must(await app.requestAttachment(farid, {
-  structureId: mairie.id,
-  scope: { kind: "structure" },
-  comment: "Bonjour, merci de m'ajouter.",
-}));
+  // Two structures managed by Alice: one without services, one with services.
+  const librairie = must(
+    await app.createStructure(alice, {
+      designation: "Librairie Dupont",
+      kind: "private",
+      identifier: { type: "siret", value: "552 421 622 00010" },
+    }),
+  ).structure;
+  const mairie = must(
+    await app.createStructure(alice, {
+      designation: "Mairie de Lyon",
+      kind: "public",
+      identifier: { type: "siret", value: "216 901 231 00011" },
+    }),
+  ).structure;
+  const services = new Map<string, ServiceId>();
+  for (const [code, label] of [
+    ["ACHATS", "Achats publics"],
+    ["ARCHIVES", "Archives municipales"],
+    ["COMPTA", "Comptabilité"],
+    ["PAIE", "Paie"],
+    ["RH", "Ressources humaines"],
+  ] as const) {
+    services.set(code, must(await app.addService(alice, { structureId: mairie.id, code, label })).service.id);
+  }
+  must(await app.deactivateService(alice, { serviceId: services.get("ARCHIVES") }));
 
-const pending = must(await app.listPendingAttachmentRequests(alice));
-printTable("Les demandes de rattachement à une structure (en attente)", pending.items.map((p) => ({
-  demande: p.request.id,
-  structure: p.structure.designation,
-  utilisateur: `${p.user.firstName} ${p.user.lastName}`,
-  "services demandés": p.services.length === 0 ? "toute la structure" : p.services.map((s) => s.label).join(", "),
-  commentaire: p.request.comment,
-})));
-
-// Consult Élodie's request: every active service with its status and default check.
-const view = must(await app.consultAttachmentRequest(alice, { requestId: elodieRequest.request.id }));
-process.stdout.write(
-  `\nConsulter la demande ${view.request.id} — ${view.structure.designation} (SIRET ${view.structure.identifier.value})` +
-    `\n  Utilisateur : ${view.user.firstName} ${view.user.lastName} <${view.user.login}>` +
-    `\n  Commentaire : « ${view.comment} »\n`,
-);
-printTable("Services actifs de la structure", view.services.map((s) => ({
-  code: s.code,
-  service: s.label,
-  "statut du rattachement": s.statusLabel,
-  coché: s.checked,
-})));
-
-// Bruno's request, on the structure without services: validated, role changed.
-tick(10);
-const brunoView = must(await app.consultAttachmentRequest(alice, { requestId: brunoRequest.request.id }));
-process.stdout.write(
-  `\nConsulter la demande ${brunoView.request.id} — ${brunoView.structure.designation} (sans service) : ` +
-    `${brunoView.services.length} service, « Rattacher à la structure » coché : ${brunoView.wholeStructureChecked ? "oui" : "non"}\n`,
-);
-must(await app.validateAttachmentRequest(alice, {
-  requestId: brunoRequest.request.id,
-  role: "secondaryManager",
-}));
-
-// Élodie's request validated with COMPTA unchecked: the checked services *are* her
-// scope, so COMPTA is removed and the history says so. Farid's is refused with a reason.
-const elodieDecision = {
-  requestId: elodieRequest.request.id,
-  scope: { kind: "services", serviceIds: [services.get("ACHATS"), services.get("PAIE")] },
-};
-const validatedElodie = must(await app.validateAttachmentRequest(alice, elodieDecision, { idempotencyKey: "alice-click-42" }));
-// The response was lost on the way back; the browser retries with the same key and
-// gets the same outcome (same history entries, same event ids), nothing done twice.
-const retried = must(await app.validateAttachmentRequest(alice, elodieDecision, { idempotencyKey: "alice-click-42" }));
-process.stdout.write(
-  `\nValidation rejouée avec la même clé d'idempotence : même résultat ? ${JSON.stringify(retried) === JSON.stringify(validatedElodie) ? "oui" : "NON"}` +
-    `\nCe que le gestionnaire voit de la demandeuse : ${JSON.stringify(validatedElodie.requester)}\n`,
-);
-const refusal = await app.refuseAttachmentRequest(alice, { requestId: faridRequest.request.id, reason: " \u200B " });
-process.stdout.write(`\nRefus sans motif : ${refusal.ok ? "accepté ?!" : `${refusal.error.code} — ${errorMessage(refusal.error)}`}\n`);
-must(await app.refuseAttachmentRequest(alice, {
-  requestId: faridRequest.request.id,
-  reason: "Vous n'êtes pas agent de la mairie.",
-}));
-const again = await app.validateAttachmentRequest(alice, { requestId: faridRequest.request.id });
-process.stdout.write(`Valider une demande déjà refusée : ${again.ok ? "accepté ?!" : `${again.error.code} — ${errorMessage(again.error)}`}\n`);
-
-// A direct attachment on the manager's initiative, from a later date.
-tick(15);
-must(await app.attachUser(bruno, {
-  structureId: librairie.id,
-  userId: chloe,
-  role: "user",
-  validFrom: "2026-12-01",
-  comment: "Renfort pour les fêtes",
-  scope: { kind: "structure" },
-}));
-
-const serviceLabel = new Map([...services].map(([code, id]) => [id as string, code]));
-const describeScope = (scope: { kind: string; serviceIds?: readonly string[] } | undefined) =>
-  scope === undefined ? "" : scope.kind === "structure" ? "toute la structure" : (scope.serviceIds ?? []).map((id) => serviceLabel.get(id) ?? id).join(", ");
-
-for (const structure of [mairie, librairie]) {
-  const members = must(await app.listMembers(alice, { structureId: structure.id }));
-  printTable(`Utilisateurs rattachés — ${structure.designation}`, members.items.map((m) => ({
-    utilisateur: `${m.firstName} ${m.lastName}`,
-    rôle: roleLabel[m.role],
-    périmètre: describeScope(m.scope),
-    "début de validité": m.validFrom,
+  printTable("Structures", [librairie, mairie].map((s) => ({
+    id: s.id,
+    désignation: s.designation,
+    type: s.kind === "public" ? "publique" : "privée",
+    SIRET: s.identifier.value,
+    "gestionnaire principal": names.get(s.primaryManagerId),
   })));
-  const history = must(await app.readHistory(alice, { structureId: structure.id, limit: 50 }));
-  printTable(`Historique — ${structure.designation} (du plus récent au plus ancien)`, history.items.map((e) => ({
-    "n°": e.sequence,
-    date: e.at.slice(0, 16).replace("T", " "),
-    "auteur de l'action": names.get(e.actorId),
-    utilisateur: e.targetUserId === null ? null : names.get(e.targetUserId),
-    commentaires: historyKindLabel[e.kind],
-    détail: [
-      e.details.role ? roleLabel[e.details.role] : "",
-      describeScope(e.details.scope),
-      e.details.removedServiceIds ? `retirés : ${describeScope({ kind: "services", serviceIds: e.details.removedServiceIds })}` : "",
-      e.details.reason ? `motif : ${e.details.reason}` : "",
-      e.details.label ?? "",
-    ].filter((s) => s !== "").join(" · "),
-    demande: e.requestId,
+
+  // Élodie is already attached to COMPTA; she asks for ACHATS and PAIE.
+  tick(5);
+  must(await app.attachUser(alice, {
+    structureId: mairie.id,
+    userId: elodie,
+    role: "user",
+    validFrom: "2026-11-27",
+    comment: "Arrivée au service comptable",
+    scope: { kind: "services", serviceIds: [services.get("COMPTA")] },
+  }));
+  tick(60);
+  const elodieRequest = must(await app.requestAttachment(elodie, {
+    structureId: mairie.id,
+    scope: { kind: "services", serviceIds: [services.get("ACHATS"), services.get("PAIE")] },
+    comment: "Je reprends aussi les achats et la paie.",
+  }));
+  tick(3);
+  const brunoRequest = must(await app.requestAttachment(bruno, {
+    structureId: librairie.id,
+    scope: { kind: "structure" },
+    comment: "Responsable de la librairie.",
+  }));
+  tick(2);
+  const faridRequest = must(await app.requestAttachment(farid, {
+    structureId: mairie.id,
+    scope: { kind: "structure" },
+    comment: "Bonjour, merci de m'ajouter.",
+  }));
+
+  const pending = must(await app.listPendingAttachmentRequests(alice));
+  printTable("Les demandes de rattachement à une structure (en attente)", pending.items.map((p) => ({
+    demande: p.request.id,
+    structure: p.structure.designation,
+    utilisateur: `${p.user.firstName} ${p.user.lastName}`,
+    "services demandés": p.services.length === 0 ? "toute la structure" : p.services.map((s) => s.label).join(", "),
+    commentaire: p.request.comment,
+  })));
+
+  // Consult Élodie's request: every active service with its status and default check.
+  const view = must(await app.consultAttachmentRequest(alice, { requestId: elodieRequest.request.id }));
+  process.stdout.write(
+    `\nConsulter la demande ${view.request.id} — ${view.structure.designation} (SIRET ${view.structure.identifier.value})` +
+      `\n  Utilisateur : ${view.user.firstName} ${view.user.lastName} <${view.user.login}>` +
+      `\n  Commentaire : « ${view.comment} »\n`,
+  );
+  printTable("Services actifs de la structure", view.services.map((s) => ({
+    code: s.code,
+    service: s.label,
+    "statut du rattachement": s.statusLabel,
+    coché: s.checked,
+  })));
+
+  // Bruno's request, on the structure without services: validated, role changed.
+  tick(10);
+  const brunoView = must(await app.consultAttachmentRequest(alice, { requestId: brunoRequest.request.id }));
+  process.stdout.write(
+    `\nConsulter la demande ${brunoView.request.id} — ${brunoView.structure.designation} (sans service) : ` +
+      `${brunoView.services.length} service, « Rattacher à la structure » coché : ${brunoView.wholeStructureChecked ? "oui" : "non"}\n`,
+  );
+  must(await app.validateAttachmentRequest(alice, {
+    requestId: brunoRequest.request.id,
+    role: "secondaryManager",
+  }));
+
+  // Élodie's request validated with COMPTA unchecked: the checked services *are* her
+  // scope, so COMPTA is removed and the history says so. Farid's is refused with a reason.
+  const elodieDecision = {
+    requestId: elodieRequest.request.id,
+    scope: { kind: "services", serviceIds: [services.get("ACHATS"), services.get("PAIE")] },
+  };
+  const validatedElodie = must(await app.validateAttachmentRequest(alice, elodieDecision, { idempotencyKey: "alice-click-42" }));
+  // The response was lost on the way back; the browser retries with the same key and
+  // gets the same outcome (same history entries, same event ids), nothing done twice.
+  // The same data: PostgreSQL gives it back from jsonb, whose objects list their keys in
+  // an order of its own, so compare values, not serialised text.
+  const retried = must(await app.validateAttachmentRequest(alice, elodieDecision, { idempotencyKey: "alice-click-42" }));
+  process.stdout.write(
+    `\nValidation rejouée avec la même clé d'idempotence : même résultat ? ${isDeepStrictEqual(retried, validatedElodie) ? "oui" : "NON"}` +
+      `\nCe que le gestionnaire voit de la demandeuse : ${JSON.stringify(validatedElodie.requester)}\n`,
+  );
+  const refusal = await app.refuseAttachmentRequest(alice, { requestId: faridRequest.request.id, reason: " \u200B " });
+  process.stdout.write(`\nRefus sans motif : ${refusal.ok ? "accepté ?!" : `${refusal.error.code} — ${errorMessage(refusal.error)}`}\n`);
+  must(await app.refuseAttachmentRequest(alice, {
+    requestId: faridRequest.request.id,
+    reason: "Vous n'êtes pas agent de la mairie.",
+  }));
+  const again = await app.validateAttachmentRequest(alice, { requestId: faridRequest.request.id });
+  process.stdout.write(`Valider une demande déjà refusée : ${again.ok ? "accepté ?!" : `${again.error.code} — ${errorMessage(again.error)}`}\n`);
+
+  // A direct attachment on the manager's initiative, from a later date.
+  tick(15);
+  must(await app.attachUser(bruno, {
+    structureId: librairie.id,
+    userId: chloe,
+    role: "user",
+    validFrom: "2026-12-01",
+    comment: "Renfort pour les fêtes",
+    scope: { kind: "structure" },
+  }));
+
+  const serviceLabel = new Map([...services].map(([code, id]) => [id as string, code]));
+  const describeScope = (scope: { kind: string; serviceIds?: readonly string[] } | undefined) =>
+    scope === undefined ? "" : scope.kind === "structure" ? "toute la structure" : (scope.serviceIds ?? []).map((id) => serviceLabel.get(id) ?? id).join(", ");
+
+  for (const structure of [mairie, librairie]) {
+    const members = must(await app.listMembers(alice, { structureId: structure.id }));
+    printTable(`Utilisateurs rattachés — ${structure.designation}`, members.items.map((m) => ({
+      utilisateur: `${m.firstName} ${m.lastName}`,
+      rôle: roleLabel[m.role],
+      périmètre: describeScope(m.scope),
+      "début de validité": m.validFrom,
+    })));
+    const history = must(await app.readHistory(alice, { structureId: structure.id, limit: 50 }));
+    printTable(`Historique — ${structure.designation} (du plus récent au plus ancien)`, history.items.map((e) => ({
+      "n°": e.sequence,
+      date: e.at.slice(0, 16).replace("T", " "),
+      "auteur de l'action": names.get(e.actorId),
+      utilisateur: e.targetUserId === null ? null : names.get(e.targetUserId),
+      commentaires: historyKindLabel[e.kind],
+      détail: [
+        e.details.role ? roleLabel[e.details.role] : "",
+        describeScope(e.details.scope),
+        e.details.removedServiceIds ? `retirés : ${describeScope({ kind: "services", serviceIds: e.details.removedServiceIds })}` : "",
+        e.details.reason ? `motif : ${e.details.reason}` : "",
+        e.details.label ?? "",
+      ].filter((s) => s !== "").join(" · "),
+      demande: e.requestId,
+    })));
+  }
+
+  // Every event was saved with the decision it reports, in the outbox: the host's relay
+  // delivers them (at least once; acknowledged ones never come back).
+  const delivered: RecordedEvent[] = [];
+  const relay = must(await app.relayEvents((event) => {
+    delivered.push(event);
+  }, { limit: 1000 }));
+  printTable(`Événements livrés par le relais de l'hôte (${relay.delivered} livrés, ${relay.failed} en échec)`, delivered.map((e) => ({
+    id: e.id,
+    type: e.type,
+    destinataire:
+      e.type === "AttachmentRequested" ? "gestionnaires de la structure" : "userId" in e ? names.get(e.userId) : null,
+    détail: e.type === "AttachmentRequestRefused" ? `motif : ${e.reason}` : e.type === "AttachmentRequestValidated" ? roleLabel[e.role] : "",
   })));
 }
-
-// Every event was saved with the decision it reports, in the outbox: the host's relay
-// delivers them (at least once; acknowledged ones never come back).
-const delivered: RecordedEvent[] = [];
-const relay = must(await app.relayEvents((event) => {
-  delivered.push(event);
-}, { limit: 1000 }));
-printTable(`Événements livrés par le relais de l'hôte (${relay.delivered} livrés, ${relay.failed} en échec)`, delivered.map((e) => ({
-  id: e.id,
-  type: e.type,
-  destinataire:
-    e.type === "AttachmentRequested" ? "gestionnaires de la structure" : "userId" in e ? names.get(e.userId) : null,
-  détail: e.type === "AttachmentRequestRefused" ? `motif : ${e.reason}` : e.type === "AttachmentRequestValidated" ? roleLabel[e.role] : "",
-})));
