@@ -53,7 +53,7 @@ export interface MemoryStoreSnapshot {
   readonly history: readonly HistoryEntry[];
   /** Events saved and not yet acknowledged, in outbox order. */
   readonly outbox: readonly RecordedEvent[];
-  /** Idempotency records, by owner then key. */
+  /** Idempotency records, in the order they were saved. */
   readonly idempotency: readonly IdempotencyRecord[];
 }
 
