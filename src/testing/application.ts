@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createHabilitations } from "../application/index.js";
 import type { HabilitationsStore } from "../port/store.js";
-import type { StoreContractOptions } from "./index.js";
+import { contractTest, type StoreContractOptions } from "./helpers.js";
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
 
@@ -22,18 +22,9 @@ const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
  * ```
  */
 export function runApplicationContract(options: StoreContractOptions): void {
-  const { describe, it } = options;
-  const test = (name: string, body: (store: HabilitationsStore) => Promise<void>) =>
-    it(name, async () => {
-      const store = await options.createStore();
-      try {
-        await body(store);
-      } finally {
-        await options.disposeStore?.(store);
-      }
-    });
+  const test = contractTest(options);
 
-  describe(`application contract: ${options.name}`, () => {
+  options.describe(`application contract: ${options.name}`, () => {
     test("a manager demoted between read and commit loses: the decision fails, the request stays pending", async (store) => {
       const app = createHabilitations({ store, clock: () => new Date(T0) });
       const alice = await app.registerUser({ login: "alice@example.fr", lastName: "Martin", firstName: "Alice" });

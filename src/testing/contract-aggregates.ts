@@ -1,0 +1,151 @@
+// The store contract: aggregates and versions.
+import assert from "node:assert/strict";
+import {
+  attachmentRequestId,
+  serviceId,
+  structureId,
+  userId,
+  type NewHistoryEntry,
+  type RecordedEvent,
+  type User,
+} from "../core/index.js";
+import { at } from "./fixtures.js";
+import { fx, unit, create, update, assertOk, tamper, type ContractTest } from "./helpers.js";
+
+/** Registers the contract's tests on aggregates and versions. */
+export function aggregatesAndVersions(describe: (name: string, body: () => void) => void, test: ContractTest): void {
+  describe("aggregates and versions", () => {
+    test("saves each kind of aggregate at version 1 and reads it back equal", async (store) => {
+      const user = fx.user("u-1", [structureId("s-1")]);
+      const structure = fx.structure("s-1", "u-1");
+      const service = fx.service("svc-1", "s-1", "COMPTA");
+      const request = fx.pendingRequest("r-1", "u-2", "s-1");
+      const result = await store.commit(create(structure, user, service, request));
+      assertOk(result);
+      assert.deepEqual(result.value.versions, [1, 1, 1, 1]);
+      assert.deepEqual(await store.getStructure(structure.id), { value: structure, version: 1 });
+      assert.deepEqual(await store.getUser(user.id), { value: user, version: 1 });
+      assert.deepEqual(await store.getService(service.id), { value: service, version: 1 });
+      assert.deepEqual(await store.getAttachmentRequest(request.id), { value: request, version: 1 });
+    });
+
+    test("unknown ids read as null, and are left out of batch reads", async (store) => {
+      assertOk(await store.commit(create(fx.user("u-1"), fx.structure("s-1"), fx.service("svc-1", "s-1", "A"))));
+      assert.equal(await store.getUser(userId("nope")), null);
+      assert.equal(await store.getStructure(structureId("nope")), null);
+      assert.equal(await store.getService(serviceId("nope")), null);
+      assert.equal(await store.getAttachmentRequest(attachmentRequestId("nope")), null);
+      assert.deepEqual((await store.getUsers([userId("u-1"), userId("nope"), userId("u-1")])).map((r) => r.value.id), ["u-1"]);
+      assert.deepEqual((await store.getStructures([structureId("nope")])).length, 0);
+      assert.deepEqual((await store.getServices([serviceId("svc-1")])).map((r) => r.version), [1]);
+      assert.deepEqual(await store.getUsers([]), []);
+    });
+
+    test("several kinds read at once give what the single reads give, missing ids left out", async (store) => {
+      const request = fx.pendingRequest("r-1", "u-2", "s-1");
+      assertOk(await store.commit(create(fx.user("u-1"), fx.user("u-2"), fx.structure("s-1"), fx.service("svc-1", "s-1", "A"), request)));
+      const found = await store.getAggregates({
+        user: ["u-2", "nope", "u-1", "u-2"],
+        structure: ["s-1"],
+        service: ["nope"],
+        attachmentRequest: ["r-1"],
+      });
+      const ids = (rows: readonly { value: { id: string } }[]) => rows.map((r) => r.value.id).sort();
+      assert.deepEqual(ids(found.user), ["u-1", "u-2"]);
+      assert.deepEqual(found.structure, [await store.getStructure(structureId("s-1"))]);
+      assert.deepEqual(found.service, []);
+      assert.deepEqual(found.attachmentRequest, [{ value: request, version: 1 }]);
+      const none = await store.getAggregates({});
+      assert.deepEqual(none, { structure: [], service: [], user: [], attachmentRequest: [] });
+    });
+
+    test("an update at the version read bumps the version", async (store) => {
+      const user = fx.user("u-1");
+      assertOk(await store.commit(create(user)));
+      const renamed = { ...user, lastName: "Lefèvre" };
+      const result = await store.commit(update(renamed, 1));
+      assertOk(result);
+      assert.deepEqual(result.value.versions, [2]);
+      assert.deepEqual(await store.getUser(user.id), { value: renamed, version: 2 });
+    });
+
+    test("creating what exists, or writing at a stale version, is a VERSION_CONFLICT", async (store) => {
+      const user = fx.user("u-1");
+      assertOk(await store.commit(create(user)));
+      const again = await store.commit(create({ ...user, lastName: "Autre" }));
+      assert.deepEqual(again, { ok: false, error: { code: "VERSION_CONFLICT", kind: "user", id: "u-1" } });
+      const stale = await store.commit(update(user, 7));
+      assert.deepEqual(stale, { ok: false, error: { code: "VERSION_CONFLICT", kind: "user", id: "u-1" } });
+      const missing = await store.commit(update(fx.user("u-2"), 1));
+      assert.deepEqual(missing, { ok: false, error: { code: "VERSION_CONFLICT", kind: "user", id: "u-2" } });
+      assert.deepEqual(await store.getUser(user.id), { value: user, version: 1 });
+      assert.equal(await store.getUser(userId("u-2")), null);
+    });
+
+    test("what is stored is isolated from the caller's objects, both ways", async (store) => {
+      const s1 = structureId("s-1");
+      const user = fx.user("u-1", [s1]);
+      const mine = structuredClone(user) as { -readonly [K in keyof User]: User[K] };
+      const entry = structuredClone(fx.history("s-1", "userAttached", 0, "u-1")) as { details: { comment?: string } };
+      const event = structuredClone(fx.event("e-1")) as { at: string };
+      const result = await store.commit(
+        unit({ writes: [{ kind: "user", value: mine, expectedVersion: null }], history: [entry as NewHistoryEntry], events: [event as RecordedEvent] }),
+      );
+      assertOk(result);
+      mine.lastName = "Changé après coup";
+      (mine.attachments as unknown[]).length = 0;
+      entry.details.comment = "Changé après coup";
+      event.at = "Changé après coup";
+      const read = await store.getUser(user.id);
+      assert.deepEqual(read, { value: user, version: 1 });
+      assert.deepEqual((await store.readHistory(s1, { limit: 10 }))[0]?.details, {});
+      assert.deepEqual((await store.claimOutbox({ limit: 10, now: at(0), leaseUntil: at(1) }))[0]?.event, fx.event("e-1"));
+    });
+
+    test("stored rows cannot be changed through what the store hands out", async (store) => {
+      const s1 = structureId("s-1");
+      const user = fx.user("u-1", [s1]);
+      const committed = await store.commit(
+        unit({
+          writes: [
+            { kind: "user", value: user, expectedVersion: null },
+            { kind: "attachmentRequest", value: fx.pendingRequest("r-1", "u-2", "s-1"), expectedVersion: null },
+          ],
+          history: [fx.history("s-1", "userAttached", 0, "u-1")],
+          events: [fx.event("e-1")],
+          idempotency: fx.idempotency("u-admin", "k-1"),
+        }),
+      );
+      assertOk(committed);
+      tamper(() => ((committed.value.history[0] as { details: { comment?: string } }).details.comment = "x"));
+      const read = await store.getUser(user.id);
+      tamper(() => ((read?.value as { lastName: string }).lastName = "Changé par le lecteur"));
+      tamper(() => ((read?.value.attachments as unknown[]).length = 0));
+      tamper(() => ((read as { version: number }).version = 99));
+      const [member] = await store.listMembers(s1, { limit: 1 });
+      tamper(() => ((member as { firstName: string }).firstName = "Changé"));
+      const [pending] = await store.listPendingRequests(s1, { limit: 1 });
+      tamper(() => ((pending as { comment: string }).comment = "Changé"));
+      const [entry] = await store.readHistory(s1, { limit: 1 });
+      tamper(() => ((entry as { details: { comment?: string } }).details.comment = "Changé"));
+      const [message] = await store.claimOutbox({ limit: 1, now: at(0), leaseUntil: at(1) });
+      tamper(() => ((message?.event as { at: string }).at = "Changé"));
+      const record = await store.getIdempotencyRecord("u-admin", "k-1");
+      tamper(() => ((record?.outcome as { ok: boolean }).ok = false));
+      tamper(() => ((record?.history as unknown[]).length = 0));
+
+      assert.deepEqual(await store.getUser(user.id), { value: user, version: 1 });
+      assert.deepEqual(await store.listMembers(s1, { limit: 1 }), [user]);
+      assert.deepEqual(await store.listPendingRequests(s1, { limit: 1 }), [fx.pendingRequest("r-1", "u-2", "s-1")]);
+      assert.deepEqual(await store.readHistory(s1, { limit: 1 }), [
+        { ...fx.history("s-1", "userAttached", 0, "u-1"), sequence: committed.value.history[0]?.sequence },
+      ]);
+      assert.deepEqual((await store.claimOutbox({ limit: 1, now: at(1), leaseUntil: at(2) }))[0]?.event, fx.event("e-1"));
+      assert.deepEqual(await store.getIdempotencyRecord("u-admin", "k-1"), {
+        ...fx.idempotency("u-admin", "k-1"),
+        history: [{ ...fx.history("s-1", "userAttached", 0, "u-1"), sequence: committed.value.history[0]?.sequence }],
+        events: [fx.event("e-1")],
+      });
+    });
+  });
+}
