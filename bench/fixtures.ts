@@ -31,12 +31,13 @@ export function structure(id: string, primary: string): Structure {
     viaPigp: false,
     identifier: { type: "other", value: id },
     primaryManagerId: userId(primary),
+    openSpaces: [],
     createdAt: AT,
   };
 }
 
 export function service(id: string, s: string, code: string): Service {
-  return { id: serviceId(id), structureId: structureId(s), code, label: code, active: true, createdAt: AT };
+  return { id: serviceId(id), structureId: structureId(s), code, label: code, active: true, openSpaces: [], createdAt: AT };
 }
 
 export function attachment(s: StructureId, role: "user" | "secondaryManager" = "user", services?: readonly string[]): Attachment {
@@ -59,6 +60,7 @@ export function user(id: string, attachments: readonly Attachment[] = []): User 
     firstName: `Prénom ${id}`,
     status: "active",
     attachments,
+    grants: [],
     createdAt: AT,
   };
 }

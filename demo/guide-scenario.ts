@@ -36,7 +36,7 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
     newId: (kind) => {
       const n = (counters.get(kind) ?? 0) + 1;
       counters.set(kind, n);
-      return `${{ structure: "str", service: "svc", user: "usr", attachmentRequest: "req", event: "evt" }[kind]}-${n}`;
+      return `${{ structure: "str", service: "svc", user: "usr", attachmentRequest: "req", subscriptionRequest: "sub", event: "evt" }[kind]}-${n}`;
     },
   });
   const tick = (minutes: number) => (now = new Date(now.getTime() + minutes * 60_000));

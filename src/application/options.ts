@@ -16,7 +16,7 @@ import {
 import type { HabilitationsStore } from "../port/store.js";
 
 /** The kinds of record the application layer creates ids for. */
-export type IdKind = "structure" | "service" | "user" | "attachmentRequest" | "event";
+export type IdKind = "structure" | "service" | "user" | "attachmentRequest" | "subscriptionRequest" | "event";
 
 /** Options of {@link createHabilitations}. Everything but the store has a default. */
 export interface HabilitationsOptions {
@@ -69,6 +69,7 @@ const prefix: Record<IdKind, string> = {
   service: "svc",
   user: "usr",
   attachmentRequest: "req",
+  subscriptionRequest: "sub",
   event: "evt",
 };
 
@@ -87,6 +88,7 @@ const STORE_METHODS = [
   "getAttachmentRequest",
   "findPendingRequest",
   "listPendingRequests",
+  "listPendingSubscriptionRequests",
   "readHistory",
   "commit",
   "getIdempotencyRecord",

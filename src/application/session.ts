@@ -16,6 +16,8 @@ import {
   type ServiceId,
   type Structure,
   type StructureId,
+  type SubscriptionRequest,
+  type SubscriptionRequestId,
   type User,
   type UserId,
 } from "../core/index.js";
@@ -124,6 +126,9 @@ export class Session {
   async services(ids: Iterable<ServiceId>): Promise<ReadonlyMap<ServiceId, Service>> {
     const rows = await this.many("service", [...ids], (i) => this.store.getServices(i as ServiceId[]));
     return new Map(rows.map((r) => [r.value.id, r.value]));
+  }
+  subscriptionRequest(id: SubscriptionRequestId): Promise<Versioned<SubscriptionRequest> | null> {
+    return this.one("subscriptionRequest", id, async (i) => (await this.store.getAggregates({ subscriptionRequest: [i] })).subscriptionRequest[0] ?? null);
   }
   request(id: AttachmentRequestId): Promise<Versioned<AttachmentRequest> | null> {
     return this.one("attachmentRequest", id, (i) => this.store.getAttachmentRequest(i as AttachmentRequestId));

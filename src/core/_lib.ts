@@ -1,7 +1,7 @@
 // Internal helpers shared by the transitions; not exported from the package.
 import type { DomainEvent } from "./events.js";
 import type { HistoryDetails, HistoryKind, NewHistoryEntry } from "./history.js";
-import type { AttachmentRequestId, StructureId, UserId } from "./ids.js";
+import type { AttachmentRequestId, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
 import type { Attachment, User } from "./model.js";
 import type { Instant } from "./time.js";
 
@@ -24,7 +24,7 @@ export function entry(
   actorId: UserId,
   target: UserId | null,
   details: HistoryDetails,
-  requestId: AttachmentRequestId | null = null,
+  requestId: AttachmentRequestId | SubscriptionRequestId | null = null,
 ): NewHistoryEntry {
   return { structureId, kind, at, actorId, targetUserId: target, requestId, details };
 }

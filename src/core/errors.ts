@@ -1,8 +1,9 @@
-import type { AttachmentRequestId, ServiceId, StructureId, UserId } from "./ids.js";
+import type { AttachmentRequestId, ServiceId, SpaceCode, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
 import type { LocalDate } from "./time.js";
 import {
   accountStatusLabel,
   attachmentRequestStatusLabel,
+  subscriptionRequestStatusLabel,
   roleLabel,
   type AccountStatus,
   type AttachmentRole,
@@ -18,7 +19,7 @@ export interface ValidationIssue {
 }
 
 /** The kinds of record an id can fail to name. */
-export type EntityKind = "structure" | "service" | "user" | "attachmentRequest";
+export type EntityKind = "structure" | "service" | "user" | "attachmentRequest" | "subscriptionRequest" | "spaceGrant";
 
 /** Why an actor was refused an action. */
 export type ForbiddenReason =
@@ -53,13 +54,15 @@ export type DomainError =
     }
   | {
       readonly code: "SELF_DECISION_FORBIDDEN";
-      readonly requestId: AttachmentRequestId;
+      readonly requestId: AttachmentRequestId | SubscriptionRequestId;
       readonly userId: UserId;
     }
   | {
       readonly code: "REQUEST_ALREADY_DECIDED";
-      readonly requestId: AttachmentRequestId;
+      readonly requestId: AttachmentRequestId | SubscriptionRequestId;
       readonly status: "validated" | "refused";
+      /** Set for a subscription request (its refused status reads « Désactivée »). */
+      readonly request?: "subscription";
     }
   | { readonly code: "REFUSAL_REASON_REQUIRED"; readonly requestId: AttachmentRequestId }
   | { readonly code: "COMMENT_REQUIRED"; readonly structureId: StructureId; readonly userId: UserId }
@@ -71,7 +74,38 @@ export type DomainError =
       readonly userId: UserId;
     }
   | { readonly code: "ALREADY_ATTACHED"; readonly structureId: StructureId; readonly userId: UserId }
-  | { readonly code: "NOT_ATTACHED"; readonly structureId: StructureId; readonly userId: UserId }
+  | {
+      readonly code: "NOT_ATTACHED";
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      /** Set when the user is attached to the structure but not to this service. */
+      readonly serviceId?: ServiceId;
+    }
+  | {
+      /** A space not opened where a grant would point (structure, or service). */
+      readonly code: "SPACE_NOT_OPEN";
+      readonly structureId: StructureId;
+      readonly serviceId: ServiceId | null;
+      readonly space: SpaceCode;
+    }
+  | {
+      readonly code: "SPACE_ALREADY_OPEN";
+      readonly structureId: StructureId;
+      readonly serviceId: ServiceId | null;
+      readonly space: SpaceCode;
+    }
+  | {
+      /** A validation that leaves no item checked (refuse the request instead). */
+      readonly code: "EMPTY_SELECTION";
+      readonly requestId: SubscriptionRequestId;
+    }
+  | {
+      /** A checked item that the request did not ask for. */
+      readonly code: "ITEM_NOT_REQUESTED";
+      readonly requestId: SubscriptionRequestId;
+      readonly space: SpaceCode;
+      readonly serviceId: ServiceId | null;
+    }
   | { readonly code: "SERVICE_INACTIVE"; readonly serviceId: ServiceId }
   | { readonly code: "EMPTY_SCOPE"; readonly structureId: StructureId }
   | {
@@ -126,6 +160,8 @@ const entityLabel: Record<EntityKind, string> = {
   service: "Le service",
   user: "L'utilisateur",
   attachmentRequest: "La demande de rattachement",
+  subscriptionRequest: "La demande d'abonnement",
+  spaceGrant: "L'habilitation",
 };
 
 const forbiddenLabel: Record<ForbiddenReason, string> = {
@@ -158,7 +194,7 @@ export function errorMessage(error: DomainError): string {
     case "SELF_DECISION_FORBIDDEN":
       return `Un gestionnaire ne peut pas statuer sur sa propre demande (demande ${error.requestId}).`;
     case "REQUEST_ALREADY_DECIDED":
-      return `La demande ${error.requestId} a déjà été traitée : elle est « ${attachmentRequestStatusLabel[error.status]} ».`;
+      return `La demande ${error.requestId} a déjà été traitée : elle est « ${(error.request === "subscription" ? subscriptionRequestStatusLabel : attachmentRequestStatusLabel)[error.status]} ».`;
     case "REFUSAL_REASON_REQUIRED":
       return `Le motif du refus est obligatoire (demande ${error.requestId}).`;
     case "COMMENT_REQUIRED":
@@ -172,7 +208,17 @@ export function errorMessage(error: DomainError): string {
     case "ALREADY_ATTACHED":
       return `L'utilisateur ${error.userId} est déjà rattaché à la structure ${error.structureId}.`;
     case "NOT_ATTACHED":
-      return `L'utilisateur ${error.userId} n'est pas rattaché à la structure ${error.structureId}.`;
+      return error.serviceId === undefined
+        ? `L'utilisateur ${error.userId} n'est pas rattaché à la structure ${error.structureId}.`
+        : `L'utilisateur ${error.userId} n'est pas rattaché au service ${error.serviceId}.`;
+    case "SPACE_NOT_OPEN":
+      return `L'espace ${error.space} n'est pas ouvert ${error.serviceId === null ? `sur la structure ${error.structureId}` : `sur le service ${error.serviceId}`}.`;
+    case "SPACE_ALREADY_OPEN":
+      return `L'espace ${error.space} est déjà ouvert ${error.serviceId === null ? `sur la structure ${error.structureId}` : `sur le service ${error.serviceId}`}.`;
+    case "EMPTY_SELECTION":
+      return `Cochez au moins un espace pour valider la demande ${error.requestId}, ou refusez-la.`;
+    case "ITEM_NOT_REQUESTED":
+      return `L'espace ${error.space} n'a pas été demandé${error.serviceId === null ? "" : ` pour le service ${error.serviceId}`} (demande ${error.requestId}).`;
     case "SERVICE_INACTIVE":
       return `Le service ${error.serviceId} n'est pas actif.`;
     case "EMPTY_SCOPE":

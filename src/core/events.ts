@@ -1,7 +1,7 @@
-import type { AttachmentRequestId, ServiceId, StructureId, UserId } from "./ids.js";
-import type { AttachmentScope } from "./model.js";
+import type { AttachmentRequestId, ServiceId, SpaceCode, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
+import type { AttachmentScope, SubscriptionItem } from "./model.js";
 import type { Instant, LocalDate } from "./time.js";
-import type { AttachmentRole } from "./vocabulary.js";
+import type { AttachmentRole, SubscriptionScope } from "./vocabulary.js";
 
 /**
  * What happened, for the host to act on (e-mails, notifications, projections). Every
@@ -81,6 +81,61 @@ export type DomainEvent =
       readonly structureId: StructureId;
       readonly userId: UserId;
       readonly removedBy: UserId;
+    }
+  | {
+      /** Tell the structure's managers a subscription request is waiting. */
+      readonly type: "SubscriptionRequested";
+      readonly at: Instant;
+      readonly requestId: SubscriptionRequestId;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+    }
+  | {
+      /** Tell the requester which spaces they got. */
+      readonly type: "SubscriptionRequestValidated";
+      readonly at: Instant;
+      readonly requestId: SubscriptionRequestId;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly decidedBy: UserId;
+      readonly items: readonly SubscriptionItem[];
+      readonly scope: SubscriptionScope;
+    }
+  | {
+      /** Tell the requester their subscription request was refused (« Désactivée »). */
+      readonly type: "SubscriptionRequestRefused";
+      readonly at: Instant;
+      readonly requestId: SubscriptionRequestId;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly decidedBy: UserId;
+    }
+  | {
+      readonly type: "SpaceOpened" | "SpaceClosed";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      /** `null`: on the whole structure. */
+      readonly serviceId: ServiceId | null;
+      readonly space: SpaceCode;
+      readonly by: UserId;
+    }
+  | {
+      /** Tell the user a manager gave them spaces directly. */
+      readonly type: "SpacesGranted";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly grantedBy: UserId;
+      readonly items: readonly SubscriptionItem[];
+    }
+  | {
+      readonly type: "SpaceGrantRevoked";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly revokedBy: UserId;
+      readonly space: SpaceCode;
+      readonly serviceId: ServiceId | null;
     };
 
 /** The `type` of every domain event. */

@@ -1,7 +1,7 @@
-import type { AttachmentRequestId, ServiceId, StructureId, UserId } from "./ids.js";
-import type { AttachmentScope } from "./model.js";
+import type { AttachmentRequestId, ServiceId, SpaceCode, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
+import type { AttachmentScope, SubscriptionItem } from "./model.js";
 import type { Instant } from "./time.js";
-import type { AttachmentRole } from "./vocabulary.js";
+import type { AccessLevel, AttachmentRole, SubscriptionScope } from "./vocabulary.js";
 
 /** Every kind of action the history of a structure records. */
 export const HISTORY_KINDS = [
@@ -16,15 +16,23 @@ export const HISTORY_KINDS = [
   "userAttached",
   "roleChanged",
   "attachmentRemoved",
+  "subscriptionRequested",
+  "subscriptionRequestValidated",
+  "subscriptionRequestRefused",
+  "spaceOpened",
+  "spaceClosed",
+  "spacesGranted",
+  "spaceGrantRevoked",
 ] as const;
 /** The kind of a history entry. */
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
 
 /**
  * The « Commentaires » column of the guide's history screen. The four values the guide
- * names are exact: « Validée », « Refusée », « Supprimé » (and « Désactivée » for a
- * refused subscription, which comes with subscriptions); other actions have labels of
- * their own.
+ * names are exact: « Validée » (an attachment or a subscription request validated),
+ * « Refusée » (an attachment request refused), « Désactivée » (a subscription request
+ * refused, and nothing else), « Supprimé » (an attachment removed); other actions have
+ * labels of their own.
  */
 export const historyKindLabel: Readonly<Record<HistoryKind, string>> = {
   structureCreated: "Structure créée",
@@ -38,6 +46,13 @@ export const historyKindLabel: Readonly<Record<HistoryKind, string>> = {
   userAttached: "Rattaché par le gestionnaire",
   roleChanged: "Rôle modifié",
   attachmentRemoved: "Supprimé",
+  subscriptionRequested: "Demande d’abonnement",
+  subscriptionRequestValidated: "Validée",
+  subscriptionRequestRefused: "Désactivée",
+  spaceOpened: "Espace ouvert",
+  spaceClosed: "Espace fermé",
+  spacesGranted: "Habilitation accordée par le gestionnaire",
+  spaceGrantRevoked: "Habilitation retirée",
 };
 
 /** What was decided, as data: only the fields that apply to the entry's kind are set. */
@@ -52,6 +67,13 @@ export interface HistoryDetails {
   readonly reason?: string;
   readonly comment?: string;
   readonly label?: string;
+  /** The spaces asked for, granted or revoked. */
+  readonly items?: readonly SubscriptionItem[];
+  /** The space opened or closed. */
+  readonly space?: SpaceCode;
+  readonly access?: AccessLevel;
+  /** Where a subscription validation applied. */
+  readonly subscriptionScope?: SubscriptionScope;
 }
 
 /**
@@ -66,8 +88,8 @@ export interface NewHistoryEntry {
   readonly actorId: UserId;
   /** Whom the action concerns, when it concerns a user. */
   readonly targetUserId: UserId | null;
-  /** The request decided, for the « loupe » link to its detail. */
-  readonly requestId: AttachmentRequestId | null;
+  /** The request decided (attachment or subscription), for the « loupe » link to its detail. */
+  readonly requestId: AttachmentRequestId | SubscriptionRequestId | null;
   readonly details: HistoryDetails;
 }
 

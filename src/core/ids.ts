@@ -11,6 +11,10 @@ export type ServiceId = Brand<string, "ServiceId">;
 export type UserId = Brand<string, "UserId">;
 /** Identifies an {@link AttachmentRequest}. */
 export type AttachmentRequestId = Brand<string, "AttachmentRequestId">;
+/** Identifies a {@link SubscriptionRequest} (a request for spaces). */
+export type SubscriptionRequestId = Brand<string, "SubscriptionRequestId">;
+/** A space's code in the catalogue (`"FACTURES_EMISES"`, …). */
+export type SpaceCode = Brand<string, "SpaceCode">;
 
 /**
  * Treats a string as a structure id (no check: ids are opaque to the library).
@@ -52,3 +56,23 @@ export const userId = (value: string): UserId => value as UserId;
  */
 export const attachmentRequestId = (value: string): AttachmentRequestId =>
   value as AttachmentRequestId;
+
+/**
+ * Treats a string as a subscription request id.
+ *
+ * @example
+ * ```ts
+ * const id = subscriptionRequestId("sub-1");
+ * ```
+ */
+export const subscriptionRequestId = (value: string): SubscriptionRequestId => value as SubscriptionRequestId;
+
+/**
+ * Treats a string as a space code (no check: the catalogue checks).
+ *
+ * @example
+ * ```ts
+ * const code = spaceCode("FACTURES_EMISES");
+ * ```
+ */
+export const spaceCode = (value: string): SpaceCode => value as SpaceCode;

@@ -1,7 +1,7 @@
-import type { AttachmentRequestId, ServiceId, StructureId, UserId } from "./ids.js";
+import type { AttachmentRequestId, ServiceId, SpaceCode, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
 import type { StructureIdentifier } from "./identifier.js";
 import type { Instant, LocalDate } from "./time.js";
-import type { AccountStatus, AttachmentRole, StructureKind } from "./vocabulary.js";
+import type { AccessLevel, AccountStatus, AttachmentRole, StructureKind, SubscriptionScope } from "./vocabulary.js";
 
 /**
  * An organisation (« fiche structure »). It holds its identity and who its primary
@@ -21,6 +21,11 @@ export interface Structure {
    * is derived from this field and stored nowhere else.
    */
   readonly primaryManagerId: UserId;
+  /**
+   * The spaces opened on the whole structure (sorted): a grant for all services, or for
+   * any service, may use them. One field on the structure, never one record per member.
+   */
+  readonly openSpaces: readonly SpaceCode[];
   readonly createdAt: Instant;
 }
 
@@ -34,6 +39,8 @@ export interface Service {
   readonly label: string;
   /** `estActif`. A deactivated service is no longer granted, and no longer counts in scopes. */
   readonly active: boolean;
+  /** The spaces opened on this service only (sorted): grants for this service may use them. */
+  readonly openSpaces: readonly SpaceCode[];
   readonly createdAt: Instant;
 }
 
@@ -74,7 +81,26 @@ export interface User {
   readonly status: AccountStatus;
   /** At most one per structure. */
   readonly attachments: readonly Attachment[];
+  /**
+   * What the user may read or write, per structure, space and service (« habilitations »).
+   * A grant gives access only while it is *usable* (see `mayAccess`): the user attached
+   * to the structure and in force, the service active and in their scope, the space
+   * opened where the grant points.
+   */
+  readonly grants: readonly SpaceGrant[];
   readonly createdAt: Instant;
+}
+
+/** A user's access to a space of a structure, for all its services or one of them. */
+export interface SpaceGrant {
+  readonly structureId: StructureId;
+  readonly space: SpaceCode;
+  /** `null`: every service of the structure (in the user's scope), and the structure itself. */
+  readonly serviceId: ServiceId | null;
+  /** `write` includes `read`. */
+  readonly access: AccessLevel;
+  readonly grantedBy: UserId;
+  readonly grantedAt: Instant;
 }
 
 interface AttachmentRequestBase {
@@ -117,3 +143,51 @@ export type AttachmentRequest =
   | PendingAttachmentRequest
   | ValidatedAttachmentRequest
   | RefusedAttachmentRequest;
+
+/** One line of a subscription request: a space, for all services or one, with an access level. */
+export interface SubscriptionItem {
+  readonly space: SpaceCode;
+  /** `null`: « tous les services ». */
+  readonly serviceId: ServiceId | null;
+  readonly access: AccessLevel;
+}
+
+interface SubscriptionRequestBase {
+  readonly id: SubscriptionRequestId;
+  readonly structureId: StructureId;
+  readonly userId: UserId;
+  /** The spaces asked for (at least one; one line per space and service). */
+  readonly items: readonly SubscriptionItem[];
+  /** The comment the user typed (may be empty). */
+  readonly comment: string;
+  readonly createdAt: Instant;
+}
+
+/** A subscription request waiting for a manager. */
+export interface PendingSubscriptionRequest extends SubscriptionRequestBase {
+  readonly status: "pending";
+}
+
+/** A validated subscription request (« Validée »), with what the manager granted. */
+export interface ValidatedSubscriptionRequest extends SubscriptionRequestBase {
+  readonly status: "validated";
+  readonly decidedBy: UserId;
+  readonly decidedAt: Instant;
+  /** The items the manager left checked, with the access given. */
+  readonly grantedItems: readonly SubscriptionItem[];
+  readonly scope: SubscriptionScope;
+  /** The manager's comment (may be empty). */
+  readonly managerComment: string;
+}
+
+/** A refused subscription request (« Désactivée »). */
+export interface RefusedSubscriptionRequest extends SubscriptionRequestBase {
+  readonly status: "refused";
+  readonly decidedBy: UserId;
+  readonly decidedAt: Instant;
+  /** The manager's comment (may be empty). */
+  readonly managerComment: string;
+}
+
+/** A user's request for access to spaces of a structure (« demande d'abonnement »). */
+export type SubscriptionRequest = PendingSubscriptionRequest | ValidatedSubscriptionRequest | RefusedSubscriptionRequest;

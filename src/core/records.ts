@@ -8,7 +8,7 @@ import { parseWith } from "./boundary.js";
 import type { DomainError } from "./errors.js";
 import type { DomainEvent, RecordedEvent } from "./events.js";
 import { HISTORY_KINDS, type HistoryEntry, type NewHistoryEntry } from "./history.js";
-import type { AttachmentRequest, Service, Structure, User } from "./model.js";
+import type { AttachmentRequest, Service, Structure, SubscriptionRequest, User } from "./model.js";
 import type { Result } from "./result.js";
 import {
   AttachmentRequestIdSchema,
@@ -26,7 +26,13 @@ import {
   UserIdSchema,
 } from "./schemas.js";
 import { normalizeLogin } from "./users/registerUser.js";
-import { ACCOUNT_STATUSES, STRUCTURE_KINDS } from "./vocabulary.js";
+import { ACCOUNT_STATUSES, STRUCTURE_KINDS, SUBSCRIPTION_SCOPES } from "./vocabulary.js";
+import {
+  AccessLevelSchema,
+  SpaceCodeSchema,
+  SubscriptionItemSchema,
+  SubscriptionRequestIdSchema,
+} from "./subscriptions/schemas.js";
 
 const text = MultilineTextSchema;
 
@@ -38,6 +44,7 @@ export const StructureSchema: z.ZodType<Structure> = z.strictObject({
   viaPigp: z.boolean(),
   identifier: StructureIdentifierSchema,
   primaryManagerId: UserIdSchema,
+  openSpaces: z.array(SpaceCodeSchema),
   createdAt: InstantSchema,
 });
 
@@ -48,6 +55,7 @@ export const ServiceSchema: z.ZodType<Service> = z.strictObject({
   code: ServiceCodeSchema,
   label: NameSchema,
   active: z.boolean(),
+  openSpaces: z.array(SpaceCodeSchema),
   createdAt: InstantSchema,
 });
 
@@ -71,6 +79,16 @@ export const UserSchema: z.ZodType<User> = z.strictObject({
   attachments: z
     .array(AttachmentSchema)
     .refine((list) => new Set(list.map((a) => a.structureId)).size === list.length, "at most one attachment per structure"),
+  grants: z.array(
+    z.strictObject({
+      structureId: StructureIdSchema,
+      space: SpaceCodeSchema,
+      serviceId: ServiceIdSchema.nullable(),
+      access: AccessLevelSchema,
+      grantedBy: UserIdSchema,
+      grantedAt: InstantSchema,
+    }),
+  ),
   createdAt: InstantSchema,
 });
 
@@ -104,6 +122,36 @@ export const AttachmentRequestSchema: z.ZodType<AttachmentRequest> = z.discrimin
   }),
 ]);
 
+const subscriptionBase = {
+  id: SubscriptionRequestIdSchema,
+  structureId: StructureIdSchema,
+  userId: UserIdSchema,
+  items: z.array(SubscriptionItemSchema).min(1),
+  comment: text,
+  createdAt: InstantSchema,
+};
+
+/** A stored {@link SubscriptionRequest}, whatever its status. */
+export const SubscriptionRequestSchema: z.ZodType<SubscriptionRequest> = z.discriminatedUnion("status", [
+  z.strictObject({ ...subscriptionBase, status: z.literal("pending") }),
+  z.strictObject({
+    ...subscriptionBase,
+    status: z.literal("validated"),
+    decidedBy: UserIdSchema,
+    decidedAt: InstantSchema,
+    grantedItems: z.array(SubscriptionItemSchema).min(1),
+    scope: z.enum(SUBSCRIPTION_SCOPES),
+    managerComment: text,
+  }),
+  z.strictObject({
+    ...subscriptionBase,
+    status: z.literal("refused"),
+    decidedBy: UserIdSchema,
+    decidedAt: InstantSchema,
+    managerComment: text,
+  }),
+]) as unknown as z.ZodType<SubscriptionRequest>;
+
 const HistoryDetailsSchema = z.strictObject({
   role: AttachmentRoleSchema.exactOptional(),
   previousRole: AttachmentRoleSchema.exactOptional(),
@@ -114,6 +162,10 @@ const HistoryDetailsSchema = z.strictObject({
   reason: text.exactOptional(),
   comment: text.exactOptional(),
   label: text.exactOptional(),
+  items: z.array(SubscriptionItemSchema).exactOptional(),
+  space: SpaceCodeSchema.exactOptional(),
+  access: AccessLevelSchema.exactOptional(),
+  subscriptionScope: z.enum(SUBSCRIPTION_SCOPES).exactOptional(),
 });
 
 const newHistoryShape = {
@@ -122,7 +174,7 @@ const newHistoryShape = {
   at: InstantSchema,
   actorId: UserIdSchema,
   targetUserId: UserIdSchema.nullable(),
-  requestId: AttachmentRequestIdSchema.nullable(),
+  requestId: z.union([AttachmentRequestIdSchema, SubscriptionRequestIdSchema]).nullable(),
   details: HistoryDetailsSchema,
 };
 
@@ -198,6 +250,56 @@ const eventShapes = [
     userId: UserIdSchema,
     removedBy: UserIdSchema,
   },
+  {
+    type: z.literal("SubscriptionRequested"),
+    ...at,
+    requestId: SubscriptionRequestIdSchema,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+  },
+  {
+    type: z.literal("SubscriptionRequestValidated"),
+    ...at,
+    requestId: SubscriptionRequestIdSchema,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    decidedBy: UserIdSchema,
+    items: z.array(SubscriptionItemSchema),
+    scope: z.enum(SUBSCRIPTION_SCOPES),
+  },
+  {
+    type: z.literal("SubscriptionRequestRefused"),
+    ...at,
+    requestId: SubscriptionRequestIdSchema,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    decidedBy: UserIdSchema,
+  },
+  {
+    type: z.enum(["SpaceOpened", "SpaceClosed"]),
+    ...at,
+    structureId: StructureIdSchema,
+    serviceId: ServiceIdSchema.nullable(),
+    space: SpaceCodeSchema,
+    by: UserIdSchema,
+  },
+  {
+    type: z.literal("SpacesGranted"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    grantedBy: UserIdSchema,
+    items: z.array(SubscriptionItemSchema),
+  },
+  {
+    type: z.literal("SpaceGrantRevoked"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    revokedBy: UserIdSchema,
+    space: SpaceCodeSchema,
+    serviceId: ServiceIdSchema.nullable(),
+  },
 ] as const;
 
 type EventOptions = [z.ZodObject<z.ZodRawShape>, ...z.ZodObject<z.ZodRawShape>[]];
@@ -254,6 +356,15 @@ export const parseUser = parser(UserSchema);
  * ```
  */
 export const parseAttachmentRequest = parser(AttachmentRequestSchema);
+/**
+ * Parses a stored subscription request.
+ *
+ * @example
+ * ```ts
+ * parseSubscriptionRequest(JSON.parse(JSON.stringify(request))); // ok(request)
+ * ```
+ */
+export const parseSubscriptionRequest = parser(SubscriptionRequestSchema);
 /**
  * Parses a stored history entry.
  *

@@ -226,3 +226,67 @@ export const identifierTypeToApiCode = identifierTypeCodes.toCode;
  * ```
  */
 export const identifierTypeFromApiCode = identifierTypeCodes.fromCode;
+
+// ------------------------------------------------------------------- space access
+
+/** The access a space grant gives: read (« Consultation ») or write (« Modification », which includes read). */
+export const ACCESS_LEVELS = ["read", "write"] as const;
+/** An access level on a space. */
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+/** French labels of the access levels, as the guide writes them. */
+export const accessLevelLabel: Readonly<Record<AccessLevel, string>> = {
+  read: "Consultation",
+  write: "Modification",
+};
+
+const accessCodes = twoWay({ read: "CONSULTATION_UNIQUEMENT", write: "MODIFICATION" } as const);
+
+/**
+ * The Chorus Pro API code of an access level.
+ *
+ * @example
+ * ```ts
+ * accessLevelToApiCode("read"); // "CONSULTATION_UNIQUEMENT"
+ * ```
+ */
+export const accessLevelToApiCode = accessCodes.toCode;
+
+/**
+ * The access level named by a Chorus Pro API code, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * accessLevelFromApiCode("MODIFICATION"); // "write"
+ * ```
+ */
+export const accessLevelFromApiCode = accessCodes.fromCode;
+
+// --------------------------------------------------------- subscription requests
+
+/** The statuses of a subscription request. */
+export const SUBSCRIPTION_REQUEST_STATUSES = ["pending", "validated", "refused"] as const;
+/** Where a subscription request stands. */
+export type SubscriptionRequestStatus = (typeof SUBSCRIPTION_REQUEST_STATUSES)[number];
+
+/** French labels of the subscription request statuses: a refused one is « Désactivée ». */
+export const subscriptionRequestStatusLabel: Readonly<Record<SubscriptionRequestStatus, string>> = {
+  pending: "En cours de validation",
+  validated: "Validée",
+  refused: "Désactivée",
+};
+
+/**
+ * Where a validated subscription applies (the guide: « seulement l'utilisateur », « tous
+ * les services concernés », « toute la structure »).
+ */
+export const SUBSCRIPTION_SCOPES = ["user", "services", "structure"] as const;
+/** The scope of a subscription validation. */
+export type SubscriptionScope = (typeof SUBSCRIPTION_SCOPES)[number];
+
+/** French labels of the subscription scopes. */
+export const subscriptionScopeLabel: Readonly<Record<SubscriptionScope, string>> = {
+  user: "Seulement l’utilisateur",
+  services: "Tous les services concernés",
+  structure: "Toute la structure",
+};

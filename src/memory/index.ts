@@ -17,11 +17,13 @@ import type {
   AttachmentRequestId,
   HistoryEntry,
   PendingAttachmentRequest,
+  PendingSubscriptionRequest,
   RecordedEvent,
   Service,
   ServiceId,
   Structure,
   StructureId,
+  SubscriptionRequest,
   User,
   UserId,
 } from "../core/index.js";
@@ -50,6 +52,7 @@ export interface MemoryStoreSnapshot {
   readonly services: readonly Versioned<Service>[];
   readonly users: readonly Versioned<User>[];
   readonly attachmentRequests: readonly Versioned<AttachmentRequest>[];
+  readonly subscriptionRequests: readonly Versioned<SubscriptionRequest>[];
   readonly history: readonly HistoryEntry[];
   /** Events saved and not yet acknowledged, in outbox order. */
   readonly outbox: readonly RecordedEvent[];
@@ -120,12 +123,15 @@ export function createMemoryStore(): MemoryStore {
     service: new Map(),
     user: new Map(),
     attachmentRequest: new Map(),
+    subscriptionRequest: new Map(),
   };
   /** Per structure: the ids of its members, in order. */
   const members = new Map<StructureId, SortedSet>();
   const servicesOf = new Map<StructureId, Set<ServiceId>>();
   /** Per structure: its pending requests, by (createdAt, id). */
   const pendingOf = new Map<StructureId, SortedSet>();
+  /** Per structure: its pending subscription requests, by (createdAt, id). */
+  const pendingSubscriptionsOf = new Map<StructureId, SortedSet>();
   const logins = new Map<string, UserId>();
   const pendingKeys = new Map<string, AttachmentRequestId>();
   const serviceCodes = new Map<string, ServiceId>();
@@ -229,6 +235,12 @@ export function createMemoryStore(): MemoryStore {
     }
   }
 
+  function indexSubscription(before: SubscriptionRequest | undefined, after: SubscriptionRequest): void {
+    if (before?.status === "pending") pendingSubscriptionsOf.get(before.structureId)?.delete(pendingOrderKey(before.createdAt, before.id));
+    if (after.status === "pending")
+      getOrCreate(pendingSubscriptionsOf, after.structureId, () => new SortedSet()).add(pendingOrderKey(after.createdAt, after.id));
+  }
+
   function indexService(before: Service | undefined, after: Service): void {
     if (before !== undefined) {
       serviceCodes.delete(serviceCodeKey(before.structureId, before.code));
@@ -257,6 +269,10 @@ export function createMemoryStore(): MemoryStore {
         indexRequest(tables.attachmentRequest.get(value.id)?.value, value as AttachmentRequest);
         tables.attachmentRequest.set(value.id, Object.freeze({ value: value as AttachmentRequest, version }));
         break;
+      case "subscriptionRequest":
+        indexSubscription(tables.subscriptionRequest.get(value.id)?.value, value as SubscriptionRequest);
+        tables.subscriptionRequest.set(value.id, Object.freeze({ value: value as SubscriptionRequest, version }));
+        break;
     }
     return version;
   }
@@ -277,6 +293,7 @@ export function createMemoryStore(): MemoryStore {
         service: getMany("service", refs.service ?? []),
         user: getMany("user", refs.user ?? []),
         attachmentRequest: getMany("attachmentRequest", refs.attachmentRequest ?? []),
+        subscriptionRequest: getMany("subscriptionRequest", refs.subscriptionRequest ?? []),
       };
     },
     async getStructure(id) {
@@ -322,6 +339,14 @@ export function createMemoryStore(): MemoryStore {
       return keys.map(
         (key) =>
           (tables.attachmentRequest.get(idOfPendingKey(key)) as Versioned<AttachmentRequest>).value as PendingAttachmentRequest,
+      );
+    },
+    async listPendingSubscriptionRequests(structureId, page: { readonly limit: number; readonly after?: PendingCursor }) {
+      const after = page.after === undefined ? undefined : pendingOrderKey(page.after.createdAt, page.after.id);
+      const keys = pendingSubscriptionsOf.get(structureId)?.page(after, page.limit) ?? [];
+      return keys.map(
+        (key) =>
+          (tables.subscriptionRequest.get(idOfPendingKey(key)) as Versioned<SubscriptionRequest>).value as PendingSubscriptionRequest,
       );
     },
     async readHistory(structureId, query: HistoryQuery) {
@@ -395,6 +420,7 @@ export function createMemoryStore(): MemoryStore {
         services: [...tables.service.values()],
         users: [...tables.user.values()],
         attachmentRequests: [...tables.attachmentRequest.values()],
+        subscriptionRequests: [...tables.subscriptionRequest.values()],
         history: [...history.all],
         outbox: pending,
         idempotency: [...idempotency.values()],

@@ -42,6 +42,8 @@ import type {
   ServiceId,
   Structure,
   StructureId,
+  SubscriptionRequest,
+  PendingSubscriptionRequest,
   User,
   UserId,
 } from "../core/index.js";
@@ -52,13 +54,14 @@ export interface AggregateTypes {
   readonly service: Service;
   readonly user: User;
   readonly attachmentRequest: AttachmentRequest;
+  readonly subscriptionRequest: SubscriptionRequest;
 }
 
 /** The kind of an aggregate. */
 export type AggregateKind = keyof AggregateTypes;
 
 /** Every aggregate kind, in the order stores apply writes. */
-export const AGGREGATE_KINDS: readonly AggregateKind[] = ["structure", "service", "user", "attachmentRequest"];
+export const AGGREGATE_KINDS: readonly AggregateKind[] = ["structure", "service", "user", "attachmentRequest", "subscriptionRequest"];
 
 /** Ids of aggregates to read in one go, by kind. */
 export type AggregateRefs = { readonly [K in AggregateKind]?: readonly string[] };
@@ -161,10 +164,10 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** Where a listing of pending requests resumes: after this (createdAt, id). */
+/** Where a listing of pending requests (attachment or subscription) resumes: after this (createdAt, id). */
 export interface PendingCursor {
   readonly createdAt: Instant;
-  readonly id: AttachmentRequestId;
+  readonly id: string;
 }
 
 /** Filters and position of a history read. Newest first. */
@@ -232,6 +235,11 @@ export interface HabilitationsStore {
     structureId: StructureId,
     page: { readonly limit: number; readonly after?: PendingCursor },
   ): Promise<PendingAttachmentRequest[]>;
+  /** A structure's pending subscription requests, oldest first (by createdAt, then id), after `after`. */
+  listPendingSubscriptionRequests(
+    structureId: StructureId,
+    page: { readonly limit: number; readonly after?: PendingCursor },
+  ): Promise<PendingSubscriptionRequest[]>;
   /**
    * A structure's history, newest first (by global sequence), filtered. A filtered read
    * costs the same whatever the length of the structure's history.

@@ -57,6 +57,7 @@ export const contractFixtures = {
         attachedBy: userId("u-admin"),
         attachedAt: instant(),
       })),
+      grants: [],
       createdAt: instant(),
     };
   },
@@ -68,6 +69,7 @@ export const contractFixtures = {
       viaPigp: false,
       identifier: { type: "siret", value: "73282932000074" },
       primaryManagerId: userId(primaryManagerId),
+      openSpaces: [],
       createdAt: instant(),
     };
   },
@@ -78,6 +80,7 @@ export const contractFixtures = {
       code,
       label: `Service ${code}`,
       active: true,
+      openSpaces: [],
       createdAt: instant(),
     };
   },

@@ -35,6 +35,7 @@ const prefix: Record<IdKind, string> = {
   service: "svc",
   user: "usr",
   attachmentRequest: "req",
+  subscriptionRequest: "sub",
   event: "evt",
 };
 

@@ -62,6 +62,7 @@ const svcOf = (structure: StructureId): Service => ({
   code: structure === S ? "A" : "O",
   label: "Service",
   active: true,
+  openSpaces: [],
   createdAt: LONG_AGO as Service["createdAt"],
 });
 const svc = svcOf(S);
@@ -96,6 +97,7 @@ const person = (id: string, attachments: Attachment[] = [], status: AccountStatu
   firstName: id,
   status,
   attachments,
+  grants: [],
   createdAt: LONG_AGO as User["createdAt"],
 });
 
@@ -106,6 +108,7 @@ const structureRecord = (id: StructureId, primary: string): Structure => ({
   viaPigp: false,
   identifier: { type: "siret", value: "73282932000074" },
   primaryManagerId: userId(primary),
+  openSpaces: [],
   createdAt: LONG_AGO as Structure["createdAt"],
 });
 

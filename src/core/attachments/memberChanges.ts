@@ -99,7 +99,8 @@ export function changeMemberRole(
 }
 
 /**
- * Removes a member's attachment to a structure (history: « Supprimé »). The primary
+ * Removes a member's attachment to a structure (history: « Supprimé »), and their space
+ * grants on it. The primary
  * manager's attachment cannot be removed before the role is transferred.
  *
  * Refusals: `FORBIDDEN`, `TRANSFER_REQUIRED`, `NOT_ATTACHED`.
@@ -121,7 +122,8 @@ export function removeAttachment(
   const { actor, structure, member } = state;
   const at = toInstant(ctx.now);
   return ok({
-    member: withoutAttachment(member, structure.id),
+    // Its grants on the structure go with the attachment: nothing left gives access.
+    member: { ...withoutAttachment(member, structure.id), grants: member.grants.filter((g) => g.structureId !== structure.id) },
     history: [
       entry("attachmentRemoved", at, structure.id, actor.id, member.id, {
         role: current.value.role,

@@ -66,6 +66,7 @@ export function createStructure(
     viaPigp: command.kind === "public" && command.viaPigp,
     identifier: command.identifier,
     primaryManagerId: founder.id,
+    openSpaces: [],
     createdAt: at,
   };
   const updatedFounder = withAttachment(founder, {

@@ -74,6 +74,7 @@ export function addService(
     code: normalizeServiceCode(command.code),
     label: visibleText(command.label) ?? "",
     active: true,
+    openSpaces: [],
     createdAt: at,
   };
   return ok({

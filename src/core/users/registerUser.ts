@@ -62,6 +62,7 @@ export function registerUser(
     firstName: visibleText(command.firstName) ?? "",
     status: "active",
     attachments: [],
+    grants: [],
     createdAt: at,
   };
   return ok({ user, history: [], events: [{ type: "UserRegistered", at, userId: user.id, login }] });

@@ -1,0 +1,190 @@
+// The boundary of subscriptions and spaces (guide §2): schemas and parse functions of
+// their commands. Space codes are checked for their form here, and against the
+// catalogue by the rules (a host may replace the catalogue).
+import { z } from "zod";
+import { parseWith } from "../boundary.js";
+import type { DomainError } from "../errors.js";
+import type { SpaceCode, SubscriptionRequestId } from "../ids.js";
+import type { SubscriptionItem } from "../model.js";
+import type { Result } from "../result.js";
+import { MAX_BULK_ITEMS, MultilineTextSchema, ServiceIdSchema, StructureIdSchema, UserIdSchema } from "../schemas.js";
+import { ACCESS_LEVELS, SUBSCRIPTION_SCOPES } from "../vocabulary.js";
+import { SPACE_CODE_PATTERN } from "./catalogue.js";
+import type { GrantSpaces, RevokeSpaceGrant } from "./grants.js";
+import type { RequestSubscription } from "./requestSubscription.js";
+import type { RefuseSubscriptionRequest, ValidateSubscriptionRequest } from "./decideSubscriptionRequest.js";
+import type { SpaceOnStructure } from "./spaces.js";
+
+/** Most items one subscription request or grant may name. */
+export const MAX_SUBSCRIPTION_ITEMS = 200;
+/** Most users one direct grant may name. */
+export const MAX_GRANT_USERS = 1000;
+
+/** A space code (its form; the catalogue says which exist). */
+export const SpaceCodeSchema = z.string().regex(SPACE_CODE_PATTERN, "not a space code") as unknown as z.ZodType<SpaceCode, string>;
+/** A subscription request id. */
+export const SubscriptionRequestIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\p{Cc}\u202A-\u202E\u2066-\u2069]+$/u, "not an id") as unknown as z.ZodType<SubscriptionRequestId, string>;
+/** An access level: `read` (« Consultation ») or `write` (« Modification »). */
+export const AccessLevelSchema = z.enum(ACCESS_LEVELS);
+
+/** One item: a space, for all services (`serviceId` absent or `null`) or one, with an access. */
+export const SubscriptionItemSchema: z.ZodType<SubscriptionItem> = z
+  .strictObject({
+    space: SpaceCodeSchema,
+    serviceId: ServiceIdSchema.nullable().optional(),
+    access: AccessLevelSchema,
+  })
+  .transform((item) => ({ space: item.space, serviceId: item.serviceId ?? null, access: item.access }));
+
+const items = z
+  .array(SubscriptionItemSchema)
+  .min(1)
+  .max(MAX_SUBSCRIPTION_ITEMS)
+  .refine(
+    (list) => new Set(list.map((i) => `${i.space}\u0000${i.serviceId ?? ""}`)).size === list.length,
+    "one line per space and service",
+  );
+
+/** {@link RequestSubscription}. */
+export const RequestSubscriptionSchema: z.ZodType<RequestSubscription> = z.strictObject({
+  structureId: StructureIdSchema,
+  items,
+  comment: MultilineTextSchema.exactOptional(),
+});
+
+const validateItem = {
+  requestId: SubscriptionRequestIdSchema,
+  items: z.array(SubscriptionItemSchema).max(MAX_SUBSCRIPTION_ITEMS).exactOptional(),
+  scope: z.enum(SUBSCRIPTION_SCOPES),
+  comment: MultilineTextSchema.exactOptional(),
+};
+
+/** {@link ValidateSubscriptionRequest}. */
+export const ValidateSubscriptionRequestSchema: z.ZodType<ValidateSubscriptionRequest> = z.strictObject(validateItem);
+
+/** {@link RefuseSubscriptionRequest}. */
+export const RefuseSubscriptionRequestSchema: z.ZodType<RefuseSubscriptionRequest> = z.strictObject({
+  requestId: SubscriptionRequestIdSchema,
+  comment: MultilineTextSchema.exactOptional(),
+});
+
+/** Several validations at once: each item like {@link ValidateSubscriptionRequest} (`scope` defaults to `user`). */
+export const ValidateSubscriptionRequestsSchema: z.ZodType<{ readonly items: readonly ValidateSubscriptionRequest[] }> = z.strictObject({
+  items: z.array(z.strictObject({ ...validateItem, scope: z.enum(SUBSCRIPTION_SCOPES).default("user") })).min(1).max(MAX_BULK_ITEMS),
+});
+
+/** Several refusals at once, with one shared comment. */
+export const RefuseSubscriptionRequestsSchema: z.ZodType<{ readonly requestIds: readonly SubscriptionRequestId[]; readonly comment?: string }> =
+  z.strictObject({
+    requestIds: z.array(SubscriptionRequestIdSchema).min(1).max(MAX_BULK_ITEMS),
+    comment: MultilineTextSchema.exactOptional(),
+  });
+
+/** {@link SpaceOnStructure}: `serviceId` absent or `null` for the whole structure. */
+export const SpaceOnStructureSchema: z.ZodType<SpaceOnStructure> = z
+  .strictObject({ structureId: StructureIdSchema, space: SpaceCodeSchema, serviceId: ServiceIdSchema.nullable().optional() })
+  .transform((c) => ({ structureId: c.structureId, space: c.space, serviceId: c.serviceId ?? null }));
+
+/** Spaces given directly to one or more users of a structure. */
+export const GrantSpacesSchema: z.ZodType<{
+  readonly structureId: GrantSpaces["structureId"];
+  readonly userIds: readonly GrantSpaces["userId"][];
+  readonly items: readonly SubscriptionItem[];
+  readonly comment?: string;
+}> = z.strictObject({
+  structureId: StructureIdSchema,
+  userIds: z
+    .array(UserIdSchema)
+    .min(1)
+    .max(MAX_GRANT_USERS)
+    .refine((ids) => new Set(ids).size === ids.length, "each user once"),
+  items,
+  comment: MultilineTextSchema.exactOptional(),
+});
+
+/** {@link RevokeSpaceGrant}. */
+export const RevokeSpaceGrantSchema: z.ZodType<RevokeSpaceGrant> = z
+  .strictObject({
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    space: SpaceCodeSchema,
+    serviceId: ServiceIdSchema.nullable().optional(),
+  })
+  .transform((c) => ({ structureId: c.structureId, userId: c.userId, space: c.space, serviceId: c.serviceId ?? null }));
+
+/** The access query's input: `at` is an instant (default: now). */
+export const AccessQuerySchema = z
+  .strictObject({
+    userId: UserIdSchema,
+    structureId: StructureIdSchema,
+    space: SpaceCodeSchema,
+    serviceId: ServiceIdSchema.nullable().optional(),
+    access: AccessLevelSchema,
+  })
+  .transform((q) => ({ userId: q.userId, structureId: q.structureId, space: q.space, serviceId: q.serviceId ?? null, access: q.access }));
+
+/**
+ * Parses a user's subscription request.
+ *
+ * @example
+ * ```ts
+ * parseRequestSubscription({ structureId: "s-1", items: [{ space: "FACTURES_RECUES", access: "read" }] });
+ * // ok({ structureId: "s-1", items: [{ space: "FACTURES_RECUES", serviceId: null, access: "read" }] })
+ * ```
+ */
+export function parseRequestSubscription(input: unknown): Result<RequestSubscription, DomainError> {
+  return parseWith(RequestSubscriptionSchema, input);
+}
+
+/**
+ * Parses a subscription validation.
+ *
+ * @example
+ * ```ts
+ * parseValidateSubscriptionRequest({ requestId: "sub-1", scope: "structure" }).ok; // true
+ * ```
+ */
+export function parseValidateSubscriptionRequest(input: unknown): Result<ValidateSubscriptionRequest, DomainError> {
+  return parseWith(ValidateSubscriptionRequestSchema, input);
+}
+
+/**
+ * Parses a subscription refusal.
+ *
+ * @example
+ * ```ts
+ * parseRefuseSubscriptionRequest({ requestId: "sub-1" }).ok; // true (the comment is optional)
+ * ```
+ */
+export function parseRefuseSubscriptionRequest(input: unknown): Result<RefuseSubscriptionRequest, DomainError> {
+  return parseWith(RefuseSubscriptionRequestSchema, input);
+}
+
+/**
+ * Parses a space opened or closed.
+ *
+ * @example
+ * ```ts
+ * parseSpaceOnStructure({ structureId: "s-1", space: "FACTURES_RECUES" });
+ * // ok({ structureId: "s-1", space: "FACTURES_RECUES", serviceId: null })
+ * ```
+ */
+export function parseSpaceOnStructure(input: unknown): Result<SpaceOnStructure, DomainError> {
+  return parseWith(SpaceOnStructureSchema, input);
+}
+
+/**
+ * Parses a grant revocation.
+ *
+ * @example
+ * ```ts
+ * parseRevokeSpaceGrant({ structureId: "s-1", userId: "u-1", space: "FACTURES_RECUES" }).ok; // true
+ * ```
+ */
+export function parseRevokeSpaceGrant(input: unknown): Result<RevokeSpaceGrant, DomainError> {
+  return parseWith(RevokeSpaceGrantSchema, input);
+}
