@@ -318,10 +318,220 @@ END;
 $commit_unit$;
 `;
 
+/**
+ * Migration 3, subscription requests to spaces (the guide's section 2):
+ *
+ * - `subscription_requests`, one row per request as for attachment requests (`data`,
+ *   `version`, generated key columns), with a partial index of the pending ones by
+ *   (structure, createdAt, id) for `listPendingSubscriptionRequests`, and an index by
+ *   user for the user's own requests. No unique key: a user may have several pending
+ *   subscription requests for one structure (the port states none).
+ * - The rows written before it get the section's new fields, empty: `openSpaces: []` on
+ *   structures and services, `grants: []` on users (only where missing, so running it
+ *   again changes nothing). Versions are left alone: the data means the same as before
+ *   (no space opened, no grant), so a unit that read a row before the migration still
+ *   commits after it.
+ */
+const subscriptionRequests = (s: string) => `
+CREATE TABLE ${s}.subscription_requests (
+  data jsonb NOT NULL,
+  version integer NOT NULL CHECK (version > 0),
+  id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'id') STORED PRIMARY KEY,
+  structure_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'structureId') STORED NOT NULL,
+  user_id text COLLATE "C" GENERATED ALWAYS AS (data ->> 'userId') STORED NOT NULL,
+  status text COLLATE "C" GENERATED ALWAYS AS (data ->> 'status') STORED NOT NULL,
+  created_at text COLLATE "C" GENERATED ALWAYS AS (data ->> 'createdAt') STORED NOT NULL
+);
+-- A structure's pending subscription requests, oldest first, by keyset.
+CREATE INDEX subscription_requests_pending ON ${s}.subscription_requests (structure_id, created_at, id)
+  WHERE status = 'pending';
+-- A user's own subscription requests.
+CREATE INDEX subscription_requests_user_id ON ${s}.subscription_requests (user_id);
+
+-- The section's new fields on the rows already there, empty.
+UPDATE ${s}.structures SET data = data || '{"openSpaces": []}'::jsonb WHERE NOT data ? 'openSpaces';
+UPDATE ${s}.services SET data = data || '{"openSpaces": []}'::jsonb WHERE NOT data ? 'openSpaces';
+UPDATE ${s}.users SET data = data || '{"grants": []}'::jsonb WHERE NOT data ? 'grants';
+${commitUnitWithSubscriptions(s)}`;
+
+/**
+ * `commit_unit()` again (migration 2 is never edited), word for word, plus the
+ * `subscriptionRequest` kind wherever the function names kinds: it is locked (in the
+ * same (kind, id) order as the others), version-checked, inserted or updated like an
+ * attachment request, and a key violation on a request created meanwhile is a
+ * `VERSION_CONFLICT`. `test/postgres/migrate.test.ts` checks that nothing else differs.
+ */
+const commitUnitWithSubscriptions = (s: string) => `
+CREATE OR REPLACE FUNCTION ${s}.commit_unit(unit jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $commit_unit$
+DECLARE
+  target record;
+  item record;
+  w jsonb;
+  current_version integer;
+  found_versions jsonb := '{}';
+  creating boolean;
+  next_version integer;
+  versions jsonb := '[]';
+  sequences jsonb := '[]';
+  numbered jsonb := '[]';
+  seq bigint;
+  claim jsonb := nullif(unit -> 'idempotency', 'null'::jsonb);
+  violated text;
+  refusal text;
+BEGIN
+  BEGIN
+    -- 0. The idempotency key first.
+    IF claim IS NOT NULL THEN
+      INSERT INTO ${s}.idempotency_records (data) VALUES (claim) ON CONFLICT (owner, key) DO NOTHING;
+      IF NOT FOUND THEN
+        RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'IDEMPOTENCY_KEY_TAKEN',
+          'owner', claim -> 'owner', 'key', claim -> 'key'));
+      END IF;
+    END IF;
+
+    -- 1. Lock and read the versions of every aggregate the unit names, in (kind, id) order.
+    FOR target IN
+      SELECT t.kind, t.id, bool_or(t.written) AS written
+      FROM (
+        SELECT x ->> 'kind' AS kind, x ->> 'id' AS id, true AS written FROM jsonb_array_elements(unit -> 'writes') x
+        UNION ALL
+        SELECT x ->> 'kind', x ->> 'id', false FROM jsonb_array_elements(unit -> 'reads') x
+      ) t
+      GROUP BY t.kind, t.id
+      ORDER BY t.kind COLLATE "C", t.id COLLATE "C"
+    LOOP
+      current_version := NULL;
+      CASE target.kind${lockBranch(s, "structure", "structures")}${lockBranch(s, "service", "services")}${lockBranch(s, "user", "users")}${lockBranch(s, "attachmentRequest", "attachment_requests")}${lockBranch(s, "subscriptionRequest", "subscription_requests")}
+        ELSE
+          RAISE EXCEPTION 'habilitations: unknown aggregate kind "%"', target.kind USING ERRCODE = '22023';
+      END CASE;
+      found_versions := found_versions || jsonb_build_object(target.kind || ':' || target.id, current_version);
+    END LOOP;
+
+    -- 2a. Read checks: one version per aggregate in the unit, and that version stored.
+    FOR item IN SELECT x AS r, n FROM jsonb_array_elements(unit -> 'reads') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
+      SELECT x INTO w FROM jsonb_array_elements(unit -> 'writes') x
+        WHERE x ->> 'kind' = item.r ->> 'kind' AND x ->> 'id' = item.r ->> 'id' LIMIT 1;
+      IF (w IS NOT NULL AND (w -> 'expectedVersion') IS DISTINCT FROM (item.r -> 'version'))
+         OR (found_versions -> ((item.r ->> 'kind') || ':' || (item.r ->> 'id'))) IS DISTINCT FROM (item.r -> 'version') THEN
+        RAISE EXCEPTION USING ERRCODE = 'HB409', MESSAGE =
+          jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', item.r -> 'kind', 'id', item.r -> 'id')::text;
+      END IF;
+    END LOOP;
+
+    -- 2b. Write checks: absent to create, else at the version read.
+    FOR item IN SELECT x AS w, n FROM jsonb_array_elements(unit -> 'writes') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
+      IF (found_versions -> ((item.w ->> 'kind') || ':' || (item.w ->> 'id'))) IS DISTINCT FROM (item.w -> 'expectedVersion') THEN
+        RAISE EXCEPTION USING ERRCODE = 'HB409', MESSAGE =
+          jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', item.w -> 'kind', 'id', item.w -> 'id')::text;
+      END IF;
+    END LOOP;
+
+    -- 3. Apply.
+    w := NULL;
+    FOR item IN SELECT x AS w, n FROM jsonb_array_elements(unit -> 'writes') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
+      w := item.w;
+      creating := (w -> 'expectedVersion') = 'null'::jsonb;
+      next_version := CASE WHEN creating THEN 1 ELSE (w ->> 'expectedVersion')::integer + 1 END;
+      CASE w ->> 'kind'
+        WHEN 'structure' THEN
+          IF creating THEN
+            INSERT INTO ${s}.structures (data, version) VALUES (w -> 'value', 1);
+          ELSE
+            UPDATE ${s}.structures SET data = w -> 'value', version = next_version WHERE id = w ->> 'id';
+          END IF;
+        WHEN 'service' THEN
+          IF creating THEN
+            INSERT INTO ${s}.services (data, version, code_key) VALUES (w -> 'value', 1, w ->> 'key');
+          ELSE
+            UPDATE ${s}.services SET data = w -> 'value', version = next_version, code_key = w ->> 'key'
+              WHERE id = w ->> 'id';
+          END IF;
+        WHEN 'user' THEN
+          IF creating THEN
+            INSERT INTO ${s}.users (data, version, login_key) VALUES (w -> 'value', 1, w ->> 'key');
+          ELSE
+            UPDATE ${s}.users SET data = w -> 'value', version = next_version, login_key = w ->> 'key'
+              WHERE id = w ->> 'id';
+            DELETE FROM ${s}.attachments a
+              WHERE a.user_id = w ->> 'id'
+                AND NOT EXISTS (SELECT FROM jsonb_array_elements(w -> 'value' -> 'attachments') e
+                                WHERE e ->> 'structureId' = a.structure_id);
+          END IF;
+          INSERT INTO ${s}.attachments AS a (structure_id, user_id, role, valid_from, scope)
+            SELECT DISTINCT ON (e ->> 'structureId') e ->> 'structureId', w ->> 'id', e ->> 'role', e ->> 'validFrom', e -> 'scope'
+            FROM jsonb_array_elements(w -> 'value' -> 'attachments') e
+            ORDER BY e ->> 'structureId'
+          ON CONFLICT (structure_id, user_id) DO UPDATE
+            SET role = excluded.role, valid_from = excluded.valid_from, scope = excluded.scope
+            WHERE (a.role, a.valid_from, a.scope) IS DISTINCT FROM (excluded.role, excluded.valid_from, excluded.scope);
+        WHEN 'attachmentRequest' THEN
+          IF creating THEN
+            INSERT INTO ${s}.attachment_requests (data, version) VALUES (w -> 'value', 1);
+          ELSE
+            UPDATE ${s}.attachment_requests SET data = w -> 'value', version = next_version WHERE id = w ->> 'id';
+          END IF;
+        WHEN 'subscriptionRequest' THEN
+          IF creating THEN
+            INSERT INTO ${s}.subscription_requests (data, version) VALUES (w -> 'value', 1);
+          ELSE
+            UPDATE ${s}.subscription_requests SET data = w -> 'value', version = next_version WHERE id = w ->> 'id';
+          END IF;
+      END CASE;
+      versions := versions || to_jsonb(next_version);
+    END LOOP;
+    w := NULL;
+
+    FOR item IN SELECT x AS e, n FROM jsonb_array_elements(unit -> 'history') WITH ORDINALITY AS a(x, n) ORDER BY n LOOP
+      INSERT INTO ${s}.history (data) VALUES (item.e) RETURNING sequence INTO seq;
+      sequences := sequences || to_jsonb(seq);
+      numbered := numbered || jsonb_build_array(item.e || jsonb_build_object('sequence', seq));
+    END LOOP;
+
+    INSERT INTO ${s}.outbox (event)
+      SELECT x FROM jsonb_array_elements(unit -> 'events') WITH ORDINALITY AS a(x, n) ORDER BY n
+      ON CONFLICT (event_id) DO NOTHING;
+
+    IF claim IS NOT NULL THEN
+      UPDATE ${s}.idempotency_records
+        SET data = claim || jsonb_build_object('history', numbered, 'events', unit -> 'events')
+        WHERE owner = claim ->> 'owner' AND key = claim ->> 'key';
+    END IF;
+  EXCEPTION
+    WHEN SQLSTATE 'HB409' THEN
+      GET STACKED DIAGNOSTICS refusal = MESSAGE_TEXT;
+      RETURN jsonb_build_object('ok', false, 'error', refusal::jsonb);
+    WHEN unique_violation THEN
+      GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
+      IF violated = 'users_login_key' THEN
+        RETURN jsonb_build_object('ok', false, 'error',
+          jsonb_build_object('code', 'LOGIN_TAKEN', 'login', w -> 'value' -> 'login'));
+      ELSIF violated = 'attachment_requests_one_pending' THEN
+        RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'PENDING_REQUEST_EXISTS',
+          'userId', w -> 'value' -> 'userId', 'structureId', w -> 'value' -> 'structureId'));
+      ELSIF violated = 'services_code_key' THEN
+        RETURN jsonb_build_object('ok', false, 'error', jsonb_build_object('code', 'SERVICE_CODE_TAKEN',
+          'structureId', w -> 'value' -> 'structureId', 'serviceCode', w -> 'value' -> 'code'));
+      ELSIF violated IN ('structures_pkey', 'services_pkey', 'users_pkey', 'attachment_requests_pkey',
+                        'subscription_requests_pkey') AND w IS NOT NULL THEN
+        -- Created meanwhile by a concurrent unit.
+        RETURN jsonb_build_object('ok', false, 'error',
+          jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', w -> 'kind', 'id', w -> 'id'));
+      END IF;
+      RAISE;
+  END;
+
+  RETURN jsonb_build_object('ok', true, 'versions', versions, 'sequences', sequences);
+END;
+$commit_unit$;
+`;
+
 /** Every migration, in order. The last one's number is the schema version this library knows. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: "tables, unique keys and indexes", sql: tables },
   { version: 2, description: "commit_unit(): a unit of work in one statement", sql: commitUnit },
+  { version: 3, description: "subscription requests; openSpaces and grants on existing rows; commit_unit() with subscription requests", sql: subscriptionRequests },
 ];
 
 /** The schema version this build of the library writes and reads. */

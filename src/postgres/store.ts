@@ -2,6 +2,7 @@ import type {
   AttachmentRequest,
   HistoryEntry,
   PendingAttachmentRequest,
+  PendingSubscriptionRequest,
   RecordedEvent,
   Service,
   Structure,
@@ -145,6 +146,10 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
               ORDER BY created_at, id LIMIT $2`,
     pendingAfter: `SELECT data FROM ${s}.attachment_requests WHERE structure_id = $1 AND status = 'pending'
                    AND (created_at, id) > ($3, $4) ORDER BY created_at, id LIMIT $2`,
+    pendingSubscriptions: `SELECT data FROM ${s}.subscription_requests WHERE structure_id = $1 AND status = 'pending'
+                           ORDER BY created_at, id LIMIT $2`,
+    pendingSubscriptionsAfter: `SELECT data FROM ${s}.subscription_requests WHERE structure_id = $1 AND status = 'pending'
+                                AND (created_at, id) > ($3, $4) ORDER BY created_at, id LIMIT $2`,
     commit: `SELECT ${s}.commit_unit($1::jsonb) AS answer`,
     idempotency: `SELECT data FROM ${s}.idempotency_records WHERE owner = $1 AND key = $2`,
     purge: `DELETE FROM ${s}.idempotency_records WHERE at < $1`,
@@ -178,6 +183,7 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
     service: "services",
     user: "users",
     attachmentRequest: "attachment_requests",
+    subscriptionRequest: "subscription_requests",
   };
 
   return {
@@ -191,7 +197,13 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
         values.push([...new Set(ids)]);
         parts.push(`SELECT '${kind}' AS kind, data, version FROM ${s}.${tables[kind]} WHERE id = ANY($${values.length}::text[])`);
       }
-      const found: Record<AggregateKind, Versioned<unknown>[]> = { structure: [], service: [], user: [], attachmentRequest: [] };
+      const found: Record<AggregateKind, Versioned<unknown>[]> = {
+        structure: [],
+        service: [],
+        user: [],
+        attachmentRequest: [],
+        subscriptionRequest: [],
+      };
       if (parts.length > 0)
         for (const row of await rows<Row<unknown> & { kind: AggregateKind }>(parts.join(" UNION ALL "), values))
           found[row.kind].push(versioned(row) as Versioned<unknown>);
@@ -229,6 +241,20 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
         page.after === undefined
           ? await rows<{ data: PendingAttachmentRequest }>(sql.pending, [structureId, limit])
           : await rows<{ data: PendingAttachmentRequest }>(sql.pendingAfter, [
+              structureId,
+              limit,
+              page.after.createdAt,
+              page.after.id,
+            ]);
+      return found.map((row) => deepFreeze(row.data));
+    },
+    async listPendingSubscriptionRequests(structureId, page) {
+      const limit = pageSize(page.limit);
+      if (limit === 0) return [];
+      const found =
+        page.after === undefined
+          ? await rows<{ data: PendingSubscriptionRequest }>(sql.pendingSubscriptions, [structureId, limit])
+          : await rows<{ data: PendingSubscriptionRequest }>(sql.pendingSubscriptionsAfter, [
               structureId,
               limit,
               page.after.createdAt,
