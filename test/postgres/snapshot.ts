@@ -32,6 +32,7 @@ export async function snapshotOf(pool: PostgresPool, schema: string): Promise<Me
             ${aggregates("services")} AS services,
             ${aggregates("users")} AS users,
             ${aggregates("attachment_requests")} AS "attachmentRequests",
+            ${aggregates("subscription_requests")} AS "subscriptionRequests",
             (SELECT coalesce(jsonb_agg(data || jsonb_build_object('sequence', sequence) ORDER BY sequence), '[]')
                FROM ${s}.history) AS history,
             (SELECT coalesce(jsonb_agg(event ORDER BY sequence), '[]') FROM ${s}.outbox) AS outbox,
@@ -62,6 +63,7 @@ export function normalizedSnapshot(snapshot: MemoryStoreSnapshot): MemoryStoreSn
     services: byId(snapshot.services),
     users: byId(snapshot.users),
     attachmentRequests: byId(snapshot.attachmentRequests),
+    subscriptionRequests: byId(snapshot.subscriptionRequests),
     history: [...snapshot.history].sort((a, b) => a.sequence - b.sequence),
     outbox: [...snapshot.outbox],
     idempotency: [...snapshot.idempotency].sort((a, b) => byText(a.owner, b.owner) || byText(a.key, b.key)),
