@@ -14,8 +14,8 @@ export type {
 } from "./core/errors.js";
 
 // Ids, time and text
-export { structureId, serviceId, userId, attachmentRequestId } from "./core/ids.js";
-export type { Brand, StructureId, ServiceId, UserId, AttachmentRequestId } from "./core/ids.js";
+export { structureId, serviceId, userId, attachmentRequestId, subscriptionRequestId, spaceCode } from "./core/ids.js";
+export type { Brand, StructureId, ServiceId, UserId, AttachmentRequestId, SubscriptionRequestId, SpaceCode } from "./core/ids.js";
 export {
   toInstant,
   todayOf,
@@ -57,6 +57,14 @@ export {
   identifierTypeLabel,
   identifierTypeToApiCode,
   identifierTypeFromApiCode,
+  ACCESS_LEVELS,
+  accessLevelLabel,
+  accessLevelToApiCode,
+  accessLevelFromApiCode,
+  SUBSCRIPTION_REQUEST_STATUSES,
+  subscriptionRequestStatusLabel,
+  SUBSCRIPTION_SCOPES,
+  subscriptionScopeLabel,
 } from "./core/vocabulary.js";
 export type {
   Role,
@@ -66,6 +74,9 @@ export type {
   AccountStatus,
   StructureKind,
   IdentifierType,
+  AccessLevel,
+  SubscriptionRequestStatus,
+  SubscriptionScope,
 } from "./core/vocabulary.js";
 export {
   checkIdentifier,
@@ -86,6 +97,12 @@ export type {
   PendingAttachmentRequest,
   ValidatedAttachmentRequest,
   RefusedAttachmentRequest,
+  SpaceGrant,
+  SubscriptionItem,
+  SubscriptionRequest,
+  PendingSubscriptionRequest,
+  ValidatedSubscriptionRequest,
+  RefusedSubscriptionRequest,
 } from "./core/model.js";
 export { HISTORY_KINDS, historyKindLabel } from "./core/history.js";
 export type { HistoryKind, HistoryDetails, NewHistoryEntry, HistoryEntry } from "./core/history.js";
@@ -171,6 +188,55 @@ export type {
   MemberChanged,
 } from "./core/attachments/memberChanges.js";
 
+// Guide §2: spaces and subscription requests
+export { CHORUS_PRO_SPACES, spaceCatalogue, checkSpaces, SPACE_CODE_PATTERN } from "./core/subscriptions/catalogue.js";
+export type { SpaceCatalogue, SpaceDefinition } from "./core/subscriptions/catalogue.js";
+export { mayAccess, usableGrants, isSpaceOpen, accessCovers, withGrants, grantKey } from "./core/subscriptions/access.js";
+export type { AccessQuery, AccessState } from "./core/subscriptions/access.js";
+export { canonicalItems, checkItems } from "./core/subscriptions/items.js";
+export { requestSubscription } from "./core/subscriptions/requestSubscription.js";
+export type { RequestSubscription, RequestSubscriptionState, SubscriptionRequested } from "./core/subscriptions/requestSubscription.js";
+export {
+  validateSubscriptionRequest,
+  refuseSubscriptionRequest,
+  checkSubscriptionDecidable,
+} from "./core/subscriptions/decideSubscriptionRequest.js";
+export type {
+  ValidateSubscriptionRequest,
+  RefuseSubscriptionRequest,
+  DecideSubscriptionState,
+  SubscriptionRequestValidated,
+  SubscriptionRequestRefused,
+} from "./core/subscriptions/decideSubscriptionRequest.js";
+export { openSpace, closeSpace } from "./core/subscriptions/spaces.js";
+export type { SpaceOnStructure, SpaceState, SpaceChanged } from "./core/subscriptions/spaces.js";
+export { grantSpaces, revokeSpaceGrant } from "./core/subscriptions/grants.js";
+export type { GrantSpaces, RevokeSpaceGrant, GrantState, GrantsChanged } from "./core/subscriptions/grants.js";
+export { consultSubscriptionRequest, ALL_SERVICES_LABEL } from "./core/subscriptions/consultSubscriptionRequest.js";
+export type { SubscriptionRequestView, SubscriptionItemLine } from "./core/subscriptions/consultSubscriptionRequest.js";
+export {
+  MAX_SUBSCRIPTION_ITEMS,
+  MAX_GRANT_USERS,
+  SpaceCodeSchema,
+  SubscriptionRequestIdSchema,
+  AccessLevelSchema,
+  SubscriptionItemSchema,
+  RequestSubscriptionSchema,
+  ValidateSubscriptionRequestSchema,
+  RefuseSubscriptionRequestSchema,
+  ValidateSubscriptionRequestsSchema,
+  RefuseSubscriptionRequestsSchema,
+  SpaceOnStructureSchema,
+  GrantSpacesSchema,
+  RevokeSpaceGrantSchema,
+  AccessQuerySchema,
+  parseRequestSubscription,
+  parseValidateSubscriptionRequest,
+  parseRefuseSubscriptionRequest,
+  parseSpaceOnStructure,
+  parseRevokeSpaceGrant,
+} from "./core/subscriptions/schemas.js";
+
 // The boundary: plain data in, schemas and parse functions
 export {
   parseWith,
@@ -204,6 +270,7 @@ export {
   ServiceSchema,
   UserSchema,
   AttachmentRequestSchema,
+  SubscriptionRequestSchema,
   NewHistoryEntrySchema,
   HistoryEntrySchema,
   DomainEventSchema,
@@ -212,6 +279,7 @@ export {
   parseService,
   parseUser,
   parseAttachmentRequest,
+  parseSubscriptionRequest,
   parseHistoryEntry,
   parseNewHistoryEntry,
   parseDomainEvent,
@@ -269,6 +337,8 @@ export type {
   IdempotencyRecord,
   OutboxMessage,
   OutboxClaim,
+  AggregateRefs,
+  AggregateRows,
 } from "./port/store.js";
 
 // The application layer
@@ -292,4 +362,12 @@ export type {
   PendingRequestSummary,
   MemberSummary,
   RelayReport,
+  SubscriptionRequestedOutcome,
+  SubscriptionRequestValidatedOutcome,
+  SubscriptionRequestRefusedOutcome,
+  PendingSubscriptionSummary,
+  SpaceChangedOutcome,
+  GrantsChangedOutcome,
+  GrantResultItem,
+  MemberGrants,
 } from "./application/index.js";

@@ -16,7 +16,6 @@ import {
   type AttachmentRequestId,
   type DomainError,
   type PendingAttachmentRequest,
-  type RecordedEvent,
   type RefuseAttachmentRequest,
   type RefusedAttachmentRequest,
   type Result,
@@ -25,7 +24,7 @@ import {
   type ValidateAttachmentRequest,
   type ValidatedAttachmentRequest,
 } from "../core/index.js";
-import { eachItem, execute, itemKey, judge, parseAct, shielded, type Deps, type Outcome } from "./runner.js";
+import { decideEach, execute, judge, parseAct, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `requestAttachment` gives back. */
@@ -40,21 +39,8 @@ export type AttachmentRequestValidatedOutcome = Outcome<{
 /** What `refuseAttachmentRequest` gives back. */
 export type AttachmentRequestRefusedOutcome = Outcome<{ readonly request: RefusedAttachmentRequest }>;
 
-/** One request's outcome in a bulk decision, each request committed on its own. */
-export interface BulkResultItem<T> {
-  readonly requestId: AttachmentRequestId;
-  readonly result: Result<T, DomainError>;
-}
-
-/** The outcome of a bulk decision: one result per request, in order, and all the events saved. */
-export interface BulkOutcome<T> {
-  readonly results: readonly BulkResultItem<T>[];
-  readonly events: readonly RecordedEvent[];
-}
-
 /** Builds the operations of guide §1. */
 export function attachmentRequestOperations(deps: Deps) {
-  const { store } = deps;
 
   function validateOne(
     actorId: UserId,
@@ -135,31 +121,6 @@ export function attachmentRequestOperations(deps: Deps) {
         return ok({ outcome: decided.value, writes: [{ kind: "attachmentRequest", value: decided.value.request }] });
       },
       show: (o) => ({ request: o.request }),
-    });
-  }
-
-  /**
-   * Decides each request on its own, in order: one unit of work each, so one bad or
-   * conflicting request never blocks or corrupts the others. An unknown actor fails the
-   * whole call; rights are judged per request (each may belong to another structure).
-   */
-  async function decideEach<C extends { readonly requestId: AttachmentRequestId }, T extends { readonly events: readonly RecordedEvent[] }>(
-    operation: string,
-    actorId: UserId,
-    items: readonly C[],
-    idempotencyKey: string | undefined,
-    decide: (actorId: UserId, item: C, key: string | undefined) => Promise<Result<T, DomainError>>,
-  ): Promise<Result<BulkOutcome<T>, DomainError>> {
-    return shielded(deps, operation, async () => {
-      const known = await store.getUser(actorId);
-      if (known === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
-      const results = await eachItem(items, (item, i) => decide(actorId, item, itemKey(idempotencyKey, i)));
-      return ok(
-        Object.freeze({
-          results: Object.freeze(results.map((result, i) => Object.freeze({ requestId: (items[i] as C).requestId, result }))),
-          events: Object.freeze(results.flatMap((r) => (r.ok ? r.value.events : []))),
-        }),
-      );
     });
   }
 
@@ -281,7 +242,7 @@ export function attachmentRequestOperations(deps: Deps) {
       const parsed = parseAct(actor, input, options, parseValidateAttachmentRequests);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
-      return decideEach("validateAttachmentRequests", actorId, command.items, idempotencyKey, validateOne);
+      return decideEach(deps, "validateAttachmentRequests", actorId, command.items, idempotencyKey, validateOne);
     },
 
     /**
@@ -302,6 +263,7 @@ export function attachmentRequestOperations(deps: Deps) {
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
       return decideEach(
+        deps,
         "refuseAttachmentRequests",
         actorId,
         command.requestIds.map((requestId) => ({ requestId, reason: command.reason })),

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { err, ok, parseWith, type DomainError, type Result } from "../core/index.js";
 
 /** The lists that are read a page at a time. */
-export type CursorList = "members" | "history" | "pending";
+export type CursorList = "members" | "history" | "pending" | "pendingSubscriptions";
 
 /** Longest cursor accepted. */
 export const MAX_CURSOR_LENGTH = 1000;

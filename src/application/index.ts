@@ -4,6 +4,9 @@ import { attachmentOperations } from "./attachments.js";
 import { historyOperations } from "./history.js";
 import { outboxOperations } from "./outbox.js";
 import { pendingRequestOperations } from "./pending-requests.js";
+import { spaceOperations } from "./spaces.js";
+import { subscriptionQueryOperations } from "./subscription-queries.js";
+import { subscriptionOperations } from "./subscriptions.js";
 import { resolveOptions, type HabilitationsOptions } from "./runner.js";
 import { structureOperations } from "./structures.js";
 import { userOperations } from "./users.js";
@@ -21,6 +24,9 @@ export type Habilitations = ReturnType<typeof structureOperations> &
   ReturnType<typeof userOperations> &
   ReturnType<typeof attachmentRequestOperations> &
   ReturnType<typeof pendingRequestOperations> &
+  ReturnType<typeof subscriptionOperations> &
+  ReturnType<typeof subscriptionQueryOperations> &
+  ReturnType<typeof spaceOperations> &
   ReturnType<typeof attachmentOperations> &
   ReturnType<typeof historyOperations> &
   ReturnType<typeof outboxOperations>;
@@ -50,6 +56,9 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
     ...userOperations(deps),
     ...attachmentRequestOperations(deps),
     ...pendingRequestOperations(deps),
+    ...subscriptionOperations(deps),
+    ...subscriptionQueryOperations(deps),
+    ...spaceOperations(deps),
     ...attachmentOperations(deps),
     ...historyOperations(deps),
     ...outboxOperations(deps),
@@ -58,7 +67,10 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
   // cannot change (what is already frozen is reused as it is).
   const frozen: Record<string, unknown> = {};
   for (const [name, operation] of Object.entries(operations))
-    frozen[name] = async (...args: unknown[]) => frozenCopy(await (operation as (...a: unknown[]) => Promise<unknown>)(...args));
+    frozen[name] =
+      name === "listSpaces"
+        ? operation
+        : async (...args: unknown[]) => frozenCopy(await (operation as (...a: unknown[]) => Promise<unknown>)(...args));
   return Object.freeze(frozen) as Habilitations;
 }
 
@@ -70,11 +82,13 @@ export type {
   AttachmentRequestedOutcome,
   AttachmentRequestValidatedOutcome,
   AttachmentRequestRefusedOutcome,
-  BulkOutcome,
-  BulkResultItem,
 } from "./attachment-requests.js";
+export type { BulkOutcome, BulkResultItem } from "./runner.js";
 export type { PendingRequestSummary } from "./pending-requests.js";
 export { MAX_PAGE_SIZE } from "./cursor.js";
 export type { MemberChangedOutcome, MemberSummary } from "./attachments.js";
 export type { RelayReport } from "./outbox.js";
 export { MAX_OUTBOX_BATCH } from "./outbox.js";
+export type { SubscriptionRequestedOutcome, SubscriptionRequestValidatedOutcome, SubscriptionRequestRefusedOutcome } from "./subscriptions.js";
+export type { PendingSubscriptionSummary } from "./subscription-queries.js";
+export type { SpaceChangedOutcome, GrantsChangedOutcome, GrantResultItem, MemberGrants } from "./spaces.js";

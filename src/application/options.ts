@@ -2,6 +2,9 @@
 // how infrastructure failures become error values.
 import { randomUUID } from "node:crypto";
 import {
+  CHORUS_PRO_SPACES,
+  spaceCatalogue,
+  type SpaceCatalogue,
   calendarDate,
   DEFAULT_TIME_ZONE,
   err,
@@ -36,6 +39,11 @@ export interface HabilitationsOptions {
   /** How many times a command is tried when another one changed what it read. Default 5. */
   readonly maxAttempts?: number;
   /**
+   * The spaces (« espaces ») this deployment knows. Default: Chorus Pro's
+   * (`CHORUS_PRO_SPACES`). Build your own with `spaceCatalogue([...])`.
+   */
+  readonly spaces?: SpaceCatalogue;
+  /**
    * Told about every store failure (with what the store threw), for the host's logs;
    * the operation itself returns a `STORE_FAILURE` error.
    */
@@ -62,6 +70,7 @@ export interface Deps {
   readonly today: ((now: Date) => LocalDate) | undefined;
   readonly maxAttempts: number;
   readonly onStoreError: HabilitationsOptions["onStoreError"];
+  readonly catalogue: SpaceCatalogue;
 }
 
 const prefix: Record<IdKind, string> = {
@@ -134,6 +143,14 @@ function guard(store: HabilitationsStore): HabilitationsStore {
   return guarded as unknown as HabilitationsStore;
 }
 
+/** The catalogue given, checked again (a hand-made object could break the lookups), or Chorus Pro's. */
+function checkedCatalogue(catalogue: SpaceCatalogue | undefined): SpaceCatalogue {
+  if (catalogue === undefined) return CHORUS_PRO_SPACES;
+  const rebuilt = spaceCatalogue(Array.isArray(catalogue?.spaces) ? catalogue.spaces : []);
+  if (!rebuilt.ok) throw new RangeError(`habilitations: the spaces catalogue is invalid (${JSON.stringify(rebuilt.error)})`);
+  return rebuilt.value;
+}
+
 /**
  * Applies defaults to the options, and checks those that can be checked once
  * (a `RangeError` at construction for an impossible value).
@@ -154,6 +171,7 @@ export function resolveOptions(options: HabilitationsOptions): Deps {
     today: options.today,
     maxAttempts,
     onStoreError: options.onStoreError,
+    catalogue: checkedCatalogue(options.spaces),
   };
 }
 

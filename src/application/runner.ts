@@ -7,6 +7,7 @@ import {
   ok,
   parseWith,
   UserIdSchema,
+  type AttachmentRequestId,
   type DomainError,
   type DomainEvent,
   type HistoryEntry,
@@ -220,4 +221,44 @@ export async function eachItem<I, T>(
 /** The idempotency key of the `index`-th item of a bulk act whose key is `key`. */
 export function itemKey(key: string | undefined, index: number): string | undefined {
   return key === undefined ? undefined : `${key}#${index}`;
+}
+
+/** One item's outcome in a bulk act, each item committed on its own. */
+export interface BulkResultItem<T, Id extends string = AttachmentRequestId> {
+  readonly requestId: Id;
+  readonly result: Result<T, DomainError>;
+}
+
+/** The outcome of a bulk act: one result per item, in order, and all the events saved. */
+export interface BulkOutcome<T, Id extends string = AttachmentRequestId> {
+  readonly results: readonly BulkResultItem<T, Id>[];
+  readonly events: readonly RecordedEvent[];
+}
+
+/**
+ * Decides each request of a bulk act on its own, in order: one unit of work each, so
+ * one bad or conflicting request never blocks or corrupts the others. An unknown actor
+ * fails the whole call; rights are judged per request (each may belong to another
+ * structure). Item `i` is keyed `${idempotencyKey}#${i}`.
+ */
+export function decideEach<
+  C extends { readonly requestId: string },
+  T extends { readonly events: readonly RecordedEvent[] },
+>(
+  deps: Deps,
+  operation: string,
+  actorId: UserId,
+  items: readonly C[],
+  idempotencyKey: string | undefined,
+  decide: (actorId: UserId, item: C, key: string | undefined) => Promise<Result<T, DomainError>>,
+): Promise<Result<BulkOutcome<T, C["requestId"]>, DomainError>> {
+  return shielded(deps, operation, async () => {
+    const known = await deps.store.getUser(actorId);
+    if (known === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+    const results = await eachItem(items, (item, i) => decide(actorId, item, itemKey(idempotencyKey, i)));
+    return ok({
+      results: results.map((result, i) => ({ requestId: (items[i] as C).requestId, result })),
+      events: results.flatMap((r) => (r.ok ? r.value.events : [])),
+    });
+  });
 }

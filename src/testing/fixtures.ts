@@ -4,12 +4,15 @@ import {
   attachmentRequestId,
   localDate,
   serviceId,
+  spaceCode,
   structureId,
+  subscriptionRequestId,
   userId,
   type HistoryKind,
   type Instant,
   type NewHistoryEntry,
   type PendingAttachmentRequest,
+  type PendingSubscriptionRequest,
   type RecordedEvent,
   type Service,
   type Structure,
@@ -92,6 +95,24 @@ export const contractFixtures = {
       requestedRole: "user",
       scope: { kind: "structure" },
       comment: "",
+      createdAt: instant(minutes),
+      status: "pending",
+    };
+  },
+  /**
+   * A pending subscription request: one space for all services (read), one for one
+   * service (write), and a comment.
+   */
+  pendingSubscription(id: string, user: string, structure: string, minutes = 0): PendingSubscriptionRequest {
+    return {
+      id: subscriptionRequestId(id),
+      structureId: structureId(structure),
+      userId: userId(user),
+      items: [
+        { space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read" },
+        { space: spaceCode("FACTURES_EMISES"), serviceId: serviceId(`svc-${structure}`), access: "write" },
+      ],
+      comment: "Pour la comptabilité",
       createdAt: instant(minutes),
       status: "pending",
     };

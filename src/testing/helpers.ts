@@ -22,6 +22,7 @@ export const update = (value: Write["value"], expectedVersion: number, parts: Pa
 export function kindOf(value: Write["value"]): Write["kind"] {
   if ("primaryManagerId" in value) return "structure";
   if ("login" in value) return "user";
+  if ("items" in value) return "subscriptionRequest";
   if ("status" in value) return "attachmentRequest";
   return "service";
 }

@@ -7,7 +7,7 @@ import type { DomainError } from "../errors.js";
 import type { SpaceCode, SubscriptionRequestId } from "../ids.js";
 import type { SubscriptionItem } from "../model.js";
 import type { Result } from "../result.js";
-import { MAX_BULK_ITEMS, MultilineTextSchema, ServiceIdSchema, StructureIdSchema, UserIdSchema } from "../schemas.js";
+import { InstantSchema, MAX_BULK_ITEMS, MultilineTextSchema, ServiceIdSchema, StructureIdSchema, UserIdSchema } from "../schemas.js";
 import { ACCESS_LEVELS, SUBSCRIPTION_SCOPES } from "../vocabulary.js";
 import { SPACE_CODE_PATTERN } from "./catalogue.js";
 import type { GrantSpaces, RevokeSpaceGrant } from "./grants.js";
@@ -116,7 +116,7 @@ export const RevokeSpaceGrantSchema: z.ZodType<RevokeSpaceGrant> = z
   })
   .transform((c) => ({ structureId: c.structureId, userId: c.userId, space: c.space, serviceId: c.serviceId ?? null }));
 
-/** The access query's input: `at` is an instant (default: now). */
+/** The access query's input: `serviceId` absent or `null` for the structure as a whole; `at` an instant (default: now). */
 export const AccessQuerySchema = z
   .strictObject({
     userId: UserIdSchema,
@@ -124,8 +124,16 @@ export const AccessQuerySchema = z
     space: SpaceCodeSchema,
     serviceId: ServiceIdSchema.nullable().optional(),
     access: AccessLevelSchema,
+    at: InstantSchema.optional(),
   })
-  .transform((q) => ({ userId: q.userId, structureId: q.structureId, space: q.space, serviceId: q.serviceId ?? null, access: q.access }));
+  .transform((q) => ({
+    userId: q.userId,
+    structureId: q.structureId,
+    space: q.space,
+    serviceId: q.serviceId ?? null,
+    access: q.access,
+    at: q.at ?? null,
+  }));
 
 /**
  * Parses a user's subscription request.
