@@ -3,13 +3,17 @@ import assert from "node:assert/strict";
 import {
   attachmentRequestId,
   serviceId,
+  spaceCode,
   structureId,
   userId,
   type NewHistoryEntry,
   type RecordedEvent,
+  type Service,
+  type Structure,
+  type SubscriptionRequest,
   type User,
 } from "../core/index.js";
-import { at } from "./fixtures.js";
+import { at, instant } from "./fixtures.js";
 import { fx, unit, create, update, assertOk, tamper, type ContractTest } from "./helpers.js";
 
 /** Registers the contract's tests on aggregates and versions. */
@@ -43,20 +47,130 @@ export function aggregatesAndVersions(describe: (name: string, body: () => void)
 
     test("several kinds read at once give what the single reads give, missing ids left out", async (store) => {
       const request = fx.pendingRequest("r-1", "u-2", "s-1");
-      assertOk(await store.commit(create(fx.user("u-1"), fx.user("u-2"), fx.structure("s-1"), fx.service("svc-1", "s-1", "A"), request)));
+      const subscription = fx.pendingSubscription("sub-1", "u-2", "s-1");
+      assertOk(
+        await store.commit(
+          create(fx.user("u-1"), fx.user("u-2"), fx.structure("s-1"), fx.service("svc-1", "s-1", "A"), request, subscription),
+        ),
+      );
       const found = await store.getAggregates({
         user: ["u-2", "nope", "u-1", "u-2"],
         structure: ["s-1"],
         service: ["nope"],
         attachmentRequest: ["r-1"],
+        subscriptionRequest: ["nope", "sub-1", "sub-1"],
       });
       const ids = (rows: readonly { value: { id: string } }[]) => rows.map((r) => r.value.id).sort();
       assert.deepEqual(ids(found.user), ["u-1", "u-2"]);
       assert.deepEqual(found.structure, [await store.getStructure(structureId("s-1"))]);
       assert.deepEqual(found.service, []);
       assert.deepEqual(found.attachmentRequest, [{ value: request, version: 1 }]);
+      assert.deepEqual(found.subscriptionRequest, [{ value: subscription, version: 1 }]);
       const none = await store.getAggregates({});
-      assert.deepEqual(none, { structure: [], service: [], user: [], attachmentRequest: [] });
+      assert.deepEqual(none, { structure: [], service: [], user: [], attachmentRequest: [], subscriptionRequest: [] });
+      // An id is looked up in its own kind only.
+      const crossed = await store.getAggregates({ attachmentRequest: ["sub-1"], subscriptionRequest: ["r-1", "u-1"] });
+      assert.deepEqual(crossed, { structure: [], service: [], user: [], attachmentRequest: [], subscriptionRequest: [] });
+    });
+
+    test("a subscription request is saved at version 1, read back equal, and updated at its version only", async (store) => {
+      const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
+      const created = await store.commit(create(pending));
+      assertOk(created);
+      assert.deepEqual(created.value.versions, [1]);
+      const read = async () => (await store.getAggregates({ subscriptionRequest: ["sub-1"] })).subscriptionRequest;
+      assert.deepEqual(await read(), [{ value: pending, version: 1 }]);
+      const validated: SubscriptionRequest = {
+        ...pending,
+        status: "validated",
+        decidedBy: userId("u-admin"),
+        decidedAt: instant(5),
+        grantedItems: [{ space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "write" }],
+        scope: "services",
+        managerComment: "Accordé en écriture",
+      };
+      const decided = await store.commit(update(validated, 1));
+      assertOk(decided);
+      assert.deepEqual(decided.value.versions, [2]);
+      assert.deepEqual(await read(), [{ value: validated, version: 2 }]);
+      // Created again, or written at a stale or wrong version: refused, nothing changed.
+      const refused: SubscriptionRequest = {
+        ...pending,
+        status: "refused",
+        decidedBy: userId("u-other"),
+        decidedAt: instant(6),
+        managerComment: "",
+      };
+      const conflict = { ok: false, error: { code: "VERSION_CONFLICT", kind: "subscriptionRequest", id: "sub-1" } };
+      assert.deepEqual(await store.commit(update(refused, 1)), conflict);
+      assert.deepEqual(await store.commit(update(refused, 3)), conflict);
+      assert.deepEqual(await store.commit(create(refused)), conflict);
+      assert.deepEqual(await store.commit(update(fx.pendingSubscription("sub-2", "u-1", "s-1"), 1)), {
+        ok: false,
+        error: { code: "VERSION_CONFLICT", kind: "subscriptionRequest", id: "sub-2" },
+      });
+      assert.deepEqual(await read(), [{ value: validated, version: 2 }]);
+      assert.deepEqual((await store.getAggregates({ subscriptionRequest: ["sub-2"] })).subscriptionRequest, []);
+      // An attachment request and a subscription request may share an id: two kinds, two aggregates.
+      assertOk(await store.commit(create(fx.pendingRequest("sub-1", "u-1", "s-1"))));
+      assert.deepEqual(await read(), [{ value: validated, version: 2 }]);
+      assert.equal((await store.getAttachmentRequest(attachmentRequestId("sub-1")))?.version, 1);
+    });
+
+    test("opened spaces and grants are kept as written, through every read", async (store) => {
+      const s1 = structureId("s-1");
+      const structure: Structure = { ...fx.structure("s-1"), openSpaces: [spaceCode("FACTURES_EMISES"), spaceCode("FACTURES_RECUES")] };
+      const service: Service = { ...fx.service("svc-1", "s-1", "COMPTA"), openSpaces: [spaceCode("SOLLICITATIONS_RECUES")] };
+      const user: User = {
+        ...fx.user("u-1", [s1]),
+        grants: [
+          { structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-admin"), grantedAt: instant(1) },
+          { structureId: s1, space: spaceCode("SOLLICITATIONS_RECUES"), serviceId: serviceId("svc-1"), access: "write", grantedBy: userId("u-admin"), grantedAt: instant(2) },
+        ],
+      };
+      assertOk(await store.commit(create(structure, service, user)));
+      assert.deepEqual(await store.getStructure(s1), { value: structure, version: 1 });
+      assert.deepEqual(await store.getService(service.id), { value: service, version: 1 });
+      assert.deepEqual(await store.getUser(user.id), { value: user, version: 1 });
+      assert.deepEqual(await store.listServices(s1), [{ value: service, version: 1 }]);
+      assert.deepEqual(await store.listMembers(s1, { limit: 10 }), [user]);
+      assert.deepEqual(await store.findUserByLogin(user.login), { value: user, version: 1 });
+      const all = await store.getAggregates({ structure: ["s-1"], service: ["svc-1"], user: ["u-1"] });
+      assert.deepEqual([all.structure, all.service, all.user], [[{ value: structure, version: 1 }], [{ value: service, version: 1 }], [{ value: user, version: 1 }]]);
+      // Closing a space and revoking a grant are writes like any other.
+      const closed: Structure = { ...structure, openSpaces: [spaceCode("FACTURES_RECUES")] };
+      const revoked: User = { ...user, grants: user.grants.slice(1) };
+      const result = await store.commit(unit({ writes: [{ kind: "structure", value: closed, expectedVersion: 1 }, { kind: "user", value: revoked, expectedVersion: 1 }] }));
+      assertOk(result);
+      assert.deepEqual(result.value.versions, [2, 2]);
+      assert.deepEqual(await store.getStructure(s1), { value: closed, version: 2 });
+      assert.deepEqual(await store.getUser(user.id), { value: revoked, version: 2 });
+      assert.deepEqual(await store.listMembers(s1, { limit: 10 }), [revoked]);
+    });
+
+    test("subscription requests handed out cannot change what is stored", async (store) => {
+      const s1 = structureId("s-1");
+      const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
+      const user: User = {
+        ...fx.user("u-1", [s1]),
+        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-admin"), grantedAt: instant(1) }],
+      };
+      const mine = structuredClone(pending) as unknown as { comment: string; items: unknown[] };
+      assertOk(await store.commit(create(mine as unknown as SubscriptionRequest, user)));
+      mine.comment = "Changé après coup";
+      mine.items.length = 0;
+      const [read] = (await store.getAggregates({ subscriptionRequest: ["sub-1"] })).subscriptionRequest;
+      tamper(() => ((read?.value as { comment: string }).comment = "Changé par le lecteur"));
+      tamper(() => ((read?.value.items as unknown[]).length = 0));
+      tamper(() => ((read?.value.items[0] as { access: string }).access = "write"));
+      const [listed] = await store.listPendingSubscriptionRequests(s1, { limit: 1 });
+      tamper(() => ((listed as { comment: string }).comment = "Changé"));
+      const reader = await store.getUser(user.id);
+      tamper(() => ((reader?.value.grants as unknown[]).length = 0));
+      tamper(() => ((reader?.value.grants[0] as { access: string }).access = "write"));
+      assert.deepEqual((await store.getAggregates({ subscriptionRequest: ["sub-1"] })).subscriptionRequest, [{ value: pending, version: 1 }]);
+      assert.deepEqual(await store.listPendingSubscriptionRequests(s1, { limit: 1 }), [pending]);
+      assert.deepEqual(await store.getUser(user.id), { value: user, version: 1 });
     });
 
     test("an update at the version read bumps the version", async (store) => {

@@ -1,9 +1,14 @@
 // The store contract: atomicity.
 import assert from "node:assert/strict";
 import {
+  spaceCode,
   structureId,
   userId,
+  type Structure,
+  type SubscriptionRequest,
+  type User,
 } from "../core/index.js";
+import { instant } from "./fixtures.js";
 import { fx, unit, create, update, assertOk, claimable, type ContractTest } from "./helpers.js";
 
 /** Registers the contract's tests on atomicity. */
@@ -116,6 +121,102 @@ export function atomicity(describe: (name: string, body: () => void) => void, te
       assert.equal(await store.getUser(userId("u-2")), null);
       assert.deepEqual(await store.readHistory(structureId("s-1"), { limit: 10 }), []);
       assert.deepEqual(await claimable(store), []);
+    });
+
+    test("a read check on a subscription request: at its version it passes, stale or missing it refuses the whole unit", async (store) => {
+      const s1 = structureId("s-1");
+      const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
+      const member = fx.user("u-1", [s1]);
+      assertOk(await store.commit(create(pending, fx.user("u-manager", [s1]), member)));
+      const grant = { structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read" as const, grantedBy: userId("u-manager"), grantedAt: instant(1) };
+      const granted: User = { ...member, grants: [grant] };
+      const checked = await store.commit(
+        update(granted, 1, {
+          reads: [
+            { kind: "subscriptionRequest", id: "sub-1", version: 1 },
+            { kind: "user", id: "u-manager", version: 1 },
+          ],
+          history: [fx.history("s-1", "spacesGranted", 1, "u-1")],
+          events: [fx.event("e-1")],
+        }),
+      );
+      assertOk(checked);
+      assert.deepEqual(checked.value.versions, [2]);
+      // Meanwhile another manager refuses the request.
+      const refused: SubscriptionRequest = { ...pending, status: "refused", decidedBy: userId("u-other"), decidedAt: instant(2), managerComment: "" };
+      assertOk(await store.commit(update(refused, 1)));
+      const conflict = (id: string) => ({ ok: false, error: { code: "VERSION_CONFLICT", kind: "subscriptionRequest", id } });
+      const stale = await store.commit(
+        update({ ...granted, grants: [grant, { ...grant, access: "write" as const }] }, 2, {
+          reads: [{ kind: "subscriptionRequest", id: "sub-1", version: 1 }],
+          history: [fx.history("s-1", "spacesGranted", 3, "u-1")],
+          events: [fx.event("e-2")],
+        }),
+      );
+      assert.deepEqual(stale, conflict("sub-1"));
+      const missing = await store.commit(update({ ...granted, lastName: "Autre" }, 2, { reads: [{ kind: "subscriptionRequest", id: "sub-nope", version: 1 }] }));
+      assert.deepEqual(missing, conflict("sub-nope"));
+      // A read and a write of the request must name one version.
+      const explained: SubscriptionRequest = { ...refused, managerComment: "Espace non ouvert" };
+      assert.deepEqual(await store.commit(update(explained, 2, { reads: [{ kind: "subscriptionRequest", id: "sub-1", version: 1 }] })), conflict("sub-1"));
+      assert.deepEqual(await store.getUser(member.id), { value: granted, version: 2 });
+      assert.deepEqual((await store.readHistory(s1, { limit: 10 })).map((e) => e.at), [instant(1)]);
+      assert.deepEqual(await claimable(store), ["e-1"]);
+      // At the version written, it passes.
+      const same = await store.commit(update(explained, 2, { reads: [{ kind: "subscriptionRequest", id: "sub-1", version: 2 }] }));
+      assertOk(same);
+      assert.deepEqual((await store.getAggregates({ subscriptionRequest: ["sub-1"] })).subscriptionRequest, [{ value: explained, version: 3 }]);
+    });
+
+    test("a decision on a subscription request that fails halfway leaves nothing behind; whole, it saves every write in order", async (store) => {
+      const s1 = structureId("s-1");
+      const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
+      const structure = fx.structure("s-1");
+      const member = fx.user("u-1", [s1]);
+      assertOk(await store.commit(create(structure, member, pending)));
+      const validated: SubscriptionRequest = {
+        ...pending,
+        status: "validated",
+        decidedBy: userId("u-admin"),
+        decidedAt: instant(3),
+        grantedItems: [pending.items[0] as SubscriptionRequest["items"][number]],
+        scope: "structure",
+        managerComment: "",
+      };
+      const opened: Structure = { ...structure, openSpaces: [spaceCode("FACTURES_RECUES")] };
+      const granted: User = {
+        ...member,
+        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-admin"), grantedAt: instant(3) }],
+      };
+      const decision = (structureVersion: number) =>
+        unit({
+          writes: [
+            { kind: "subscriptionRequest", value: validated, expectedVersion: 1 },
+            { kind: "structure", value: opened, expectedVersion: structureVersion },
+            { kind: "user", value: granted, expectedVersion: 1 },
+          ],
+          reads: [{ kind: "user", id: "u-admin", version: 1 }],
+          history: [fx.history("s-1", "subscriptionRequestValidated", 3, "u-1")],
+          events: [fx.event("e-1")],
+          idempotency: fx.idempotency("u-admin", "k-1"),
+        });
+      assertOk(await store.commit(create(fx.user("u-admin"))));
+      assert.deepEqual(await store.commit(decision(5)), { ok: false, error: { code: "VERSION_CONFLICT", kind: "structure", id: "s-1" } });
+      assert.deepEqual((await store.getAggregates({ subscriptionRequest: ["sub-1"] })).subscriptionRequest, [{ value: pending, version: 1 }]);
+      assert.deepEqual(await store.listPendingSubscriptionRequests(s1, { limit: 10 }), [pending]);
+      assert.deepEqual(await store.getStructure(s1), { value: structure, version: 1 });
+      assert.deepEqual(await store.getUser(member.id), { value: member, version: 1 });
+      assert.deepEqual(await store.readHistory(s1, { limit: 10 }), []);
+      assert.deepEqual(await claimable(store), []);
+      assert.equal(await store.getIdempotencyRecord("u-admin", "k-1"), null);
+      const whole = await store.commit(decision(1));
+      assertOk(whole);
+      assert.deepEqual(whole.value.versions, [2, 2, 2]);
+      assert.deepEqual((await store.getAggregates({ subscriptionRequest: ["sub-1"] })).subscriptionRequest, [{ value: validated, version: 2 }]);
+      assert.deepEqual(await store.listPendingSubscriptionRequests(s1, { limit: 10 }), []);
+      assert.deepEqual(await store.getStructure(s1), { value: opened, version: 2 });
+      assert.deepEqual(await store.getUser(member.id), { value: granted, version: 2 });
+      assert.deepEqual(await claimable(store), ["e-1"]);
     });
 
     test("a read check of a written aggregate at the version written passes", async (store) => {

@@ -1,9 +1,13 @@
 // The store contract: concurrency.
 import assert from "node:assert/strict";
 import {
+  spaceCode,
   structureId,
   userId,
+  type SubscriptionRequest,
+  type User,
 } from "../core/index.js";
+import { instant } from "./fixtures.js";
 import { fx, unit, create, update, assertOk, claimable, type ContractTest } from "./helpers.js";
 
 /** Registers the contract's tests on concurrency. */
@@ -38,6 +42,48 @@ export function concurrency(describe: (name: string, body: () => void) => void, 
       const winner = results.findIndex((r) => r.ok) === 0 ? "A" : "B";
       assert.equal((await store.getUser(user.id))?.value.lastName, winner);
       assert.equal((await store.readHistory(structureId("s-1"), { limit: 10 })).length, 1);
+      assert.deepEqual(await claimable(store), [`e-${winner}`]);
+    });
+
+    test("two concurrent decisions of one subscription request: exactly one wins, its writes, history and events alone are saved", async (store) => {
+      const s1 = structureId("s-1");
+      const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
+      const member = fx.user("u-1", [s1]);
+      assertOk(await store.commit(create(pending, member, fx.user("u-a"), fx.user("u-b"))));
+      const decide = (manager: "u-a" | "u-b") => {
+        const by = userId(manager);
+        const decided: SubscriptionRequest =
+          manager === "u-a"
+            ? { ...pending, status: "validated", decidedBy: by, decidedAt: instant(1), grantedItems: pending.items, scope: "user", managerComment: "" }
+            : { ...pending, status: "refused", decidedBy: by, decidedAt: instant(1), managerComment: "Non" };
+        const granted: User = {
+          ...member,
+          grants: manager === "u-a" ? [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: by, grantedAt: instant(1) }] : [],
+          lastName: manager,
+        };
+        return store.commit(
+          unit({
+            writes: [
+              { kind: "subscriptionRequest", value: decided, expectedVersion: 1 },
+              { kind: "user", value: granted, expectedVersion: 1 },
+            ],
+            reads: [{ kind: "user", id: manager, version: 1 }],
+            history: [fx.history("s-1", manager === "u-a" ? "subscriptionRequestValidated" : "subscriptionRequestRefused", 1, "u-1")],
+            events: [fx.event(`e-${manager}`)],
+          }),
+        );
+      };
+      const results = await Promise.all([decide("u-a"), decide("u-b")]);
+      assert.equal(results.filter((r) => r.ok).length, 1);
+      const winner = results[0]?.ok === true ? "u-a" : "u-b";
+      const loser = results.find((r) => !r.ok);
+      assert.deepEqual(loser?.ok === false && loser.error.code, "VERSION_CONFLICT");
+      const [stored] = (await store.getAggregates({ subscriptionRequest: ["sub-1"] })).subscriptionRequest;
+      assert.equal(stored?.version, 2);
+      assert.equal(stored?.value.status, winner === "u-a" ? "validated" : "refused");
+      assert.equal((await store.getUser(member.id))?.value.lastName, winner);
+      assert.deepEqual(await store.listPendingSubscriptionRequests(s1, { limit: 10 }), []);
+      assert.equal((await store.readHistory(s1, { limit: 10 })).length, 1);
       assert.deepEqual(await claimable(store), [`e-${winner}`]);
     });
 

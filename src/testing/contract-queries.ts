@@ -8,9 +8,10 @@ import {
   type HistoryEntry,
   type HistoryKind,
   type PendingAttachmentRequest,
+  type SubscriptionRequest,
   type User,
 } from "../core/index.js";
-import type { HistoryQuery } from "../port/store.js";
+import type { HistoryQuery, PendingCursor } from "../port/store.js";
 import { instant } from "./fixtures.js";
 import { fx, unit, create, update, assertOk, readAllHistory, readAllMembers, type ContractTest } from "./helpers.js";
 
@@ -82,6 +83,54 @@ export function queries(describe: (name: string, body: () => void) => void, test
       assertOk(await store.commit(update(validated, 1)));
       assert.deepEqual((await store.listPendingRequests(structureId("s-1"), { limit: 10 })).map((x) => x.id), ["r-b", "r-c"]);
       assert.deepEqual(await store.getAttachmentRequest(attachmentRequestId("r-a")), { value: validated, version: 2 });
+    });
+
+    test("pending subscription requests of a structure, oldest first, after a position, without decided ones", async (store) => {
+      const s1 = structureId("s-1");
+      const r = [
+        fx.pendingSubscription("sub-c", "u-3", "s-1", 2),
+        fx.pendingSubscription("sub-a", "u-1", "s-1", 1),
+        fx.pendingSubscription("sub-b", "u-2", "s-1", 1),
+        fx.pendingSubscription("sub-x", "u-1", "s-2", 0),
+        // The port names no unique key for subscription requests: a user may have two pending.
+        fx.pendingSubscription("sub-d", "u-1", "s-1", 3),
+        fx.pendingSubscription("Sub-e", "u-4", "s-1", 3),
+      ];
+      // Attachment requests are another listing.
+      assertOk(await store.commit(create(...r, fx.pendingRequest("r-a", "u-1", "s-1", 0))));
+      const ids = async (page: { limit: number; after?: PendingCursor }) => (await store.listPendingSubscriptionRequests(s1, page)).map((x) => x.id);
+      const all = await store.listPendingSubscriptionRequests(s1, { limit: 10 });
+      assert.deepEqual(all.map((x) => x.id), ["sub-a", "sub-b", "sub-c", "Sub-e", "sub-d"]); // (createdAt, id), ids by code point
+      assert.deepEqual(all[0], r[1]);
+      assert.deepEqual(await ids({ limit: 10, after: { createdAt: instant(1), id: "sub-a" } }), ["sub-b", "sub-c", "Sub-e", "sub-d"]);
+      assert.deepEqual(await ids({ limit: 10, after: { createdAt: instant(1), id: "sub-z" } }), ["sub-c", "Sub-e", "sub-d"]);
+      assert.deepEqual(await ids({ limit: 10, after: { createdAt: instant(3), id: "Sub-e" } }), ["sub-d"]);
+      assert.deepEqual(await ids({ limit: 10, after: { createdAt: instant(3), id: "sub-d" } }), []);
+      assert.deepEqual(await ids({ limit: 2 }), ["sub-a", "sub-b"]);
+      assert.deepEqual(await ids({ limit: 2, after: { createdAt: instant(1), id: "sub-b" } }), ["sub-c", "Sub-e"]);
+      assert.deepEqual(await ids({ limit: 0 }), []);
+      assert.deepEqual((await store.listPendingSubscriptionRequests(structureId("s-2"), { limit: 10 })).map((x) => x.id), ["sub-x"]);
+      assert.deepEqual(await store.listPendingSubscriptionRequests(structureId("s-none"), { limit: 10 }), []);
+      assert.deepEqual((await store.listPendingRequests(s1, { limit: 10 })).map((x) => x.id), ["r-a"]);
+      // Decided ones leave the listing; the others keep their place.
+      const validated: SubscriptionRequest = {
+        ...(r[1] as SubscriptionRequest),
+        status: "validated",
+        decidedBy: userId("u-admin"),
+        decidedAt: instant(4),
+        grantedItems: (r[1] as SubscriptionRequest).items,
+        scope: "user",
+        managerComment: "",
+      };
+      const refused: SubscriptionRequest = { ...(r[2] as SubscriptionRequest), status: "refused", decidedBy: userId("u-admin"), decidedAt: instant(4), managerComment: "Non" };
+      assertOk(await store.commit(unit({ writes: [{ kind: "subscriptionRequest", value: validated, expectedVersion: 1 }, { kind: "subscriptionRequest", value: refused, expectedVersion: 1 }] })));
+      assert.deepEqual(await ids({ limit: 10 }), ["sub-c", "Sub-e", "sub-d"]);
+      assert.deepEqual(await ids({ limit: 10, after: { createdAt: instant(1), id: "sub-a" } }), ["sub-c", "Sub-e", "sub-d"]);
+      const found = await store.getAggregates({ subscriptionRequest: ["sub-a", "sub-b"] });
+      assert.deepEqual(
+        [...found.subscriptionRequest].sort((a, b) => (a.value.id < b.value.id ? -1 : 1)),
+        [{ value: validated, version: 2 }, { value: refused, version: 2 }],
+      );
     });
 
     test("history: one global sequence, newest first, per structure", async (store) => {
