@@ -1,8 +1,11 @@
 // migrate(): idempotent, safe when several processes run it at once, refuses a newer schema.
 import { afterAll, describe, expect, it } from "vitest";
+import { spaceCode, structureId, userId, type Service, type Structure, type User } from "../../src/core/index.js";
 import { MIGRATIONS, SCHEMA_VERSION, createPostgresStore, migrate, schemaVersion } from "../../src/postgres/index.js";
+import type { UnitOfWork, Write } from "../../src/port/store.js";
 import { contractFixtures as fx } from "../../src/testing/fixtures.js";
 import { createPool, uniqueSchema } from "./helpers.js";
+import { snapshotOf } from "./snapshot.js";
 
 const pool = createPool(12);
 afterAll(() => pool.end());
@@ -39,6 +42,7 @@ describe("migrate", () => {
         "schema_migrations",
         "services",
         "structures",
+        "subscription_requests",
         "users",
       ]);
       const store = createPostgresStore(pool, { schema });
@@ -96,5 +100,164 @@ describe("migrate", () => {
       expect(await store.getUser(fx.user("u-1").id)).toBeNull();
     });
     expect(() => createPostgresStore(pool, { schema: "" })).toThrow(TypeError);
+  });
+});
+
+const unitOf = (...writes: Write[]): UnitOfWork => ({ writes, reads: [], history: [], events: [] });
+
+/** A schema as migrate() left it at version 2 (the release before subscription requests). */
+async function atVersion2(schema: string): Promise<void> {
+  const s = `"${schema}"`;
+  await pool.query(`CREATE SCHEMA ${s}`);
+  await pool.query(
+    `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
+    await pool.query(m.sql(s));
+    await pool.query(`INSERT INTO ${s}.schema_migrations (version, description) VALUES ($1, $2)`, [m.version, m.description]);
+  }
+}
+
+/** Records as the release before wrote them: no openSpaces, no grants. */
+const withoutSpaces = <T extends Structure | Service>(value: T): T => {
+  const { openSpaces: _, ...old } = value;
+  return old as T;
+};
+const withoutGrants = (value: User): User => {
+  const { grants: _, ...old } = value;
+  return old as User;
+};
+
+/** Rows written through the version-2 commit_unit: some moved past version 1, one already with the new field. */
+async function seedVersion2(schema: string): Promise<void> {
+  const store = createPostgresStore(pool, { schema });
+  const s1 = structureId("s-1");
+  const opened: Structure = { ...fx.structure("s-2"), openSpaces: [spaceCode("FACTURES_EMISES")] };
+  const results = [
+    await store.commit(
+      unitOf(
+        { kind: "structure", value: withoutSpaces(fx.structure("s-1", "u-1")), expectedVersion: null },
+        { kind: "structure", value: opened, expectedVersion: null },
+        { kind: "service", value: withoutSpaces(fx.service("svc-1", "s-1", "COMPTA")), expectedVersion: null },
+        { kind: "user", value: withoutGrants(fx.user("u-1", [s1])), expectedVersion: null },
+        { kind: "user", value: withoutGrants(fx.user("u-2")), expectedVersion: null },
+        { kind: "attachmentRequest", value: fx.pendingRequest("r-1", "u-2", "s-1"), expectedVersion: null },
+      ),
+    ),
+    await store.commit(unitOf({ kind: "user", value: withoutGrants({ ...fx.user("u-2", [s1]), lastName: "Lefèvre" }), expectedVersion: 1 })),
+  ];
+  expect(results.map((r) => r.ok)).toEqual([true, true]);
+}
+
+describe("migration 3: subscription requests", () => {
+  it("applies on a schema at version 2, fills openSpaces and grants where missing, and keeps every version and everything else", async () => {
+    const schema = uniqueSchema("mig3");
+    await dropping(schema, async () => {
+      await atVersion2(schema);
+      await seedVersion2(schema);
+      expect(await schemaVersion(pool, { schema })).toBe(2);
+      const store = createPostgresStore(pool, { schema });
+      // The version-2 commit_unit does not know the kind.
+      await expect(store.commit(unitOf({ kind: "subscriptionRequest", value: fx.pendingSubscription("sub-0", "u-1", "s-1"), expectedVersion: null }))).rejects.toThrow(
+        /unknown aggregate kind "subscriptionRequest"/,
+      );
+      expect(await tablesOf(schema)).not.toContain("subscription_requests");
+
+      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: [3] });
+      const s1 = structureId("s-1");
+      const after = await snapshotOf(pool, schema);
+      expect(after).toEqual({
+        structures: [
+          { value: fx.structure("s-1", "u-1"), version: 1 },
+          { value: { ...fx.structure("s-2"), openSpaces: ["FACTURES_EMISES"] }, version: 1 },
+        ],
+        services: [{ value: fx.service("svc-1", "s-1", "COMPTA"), version: 1 }],
+        users: [
+          { value: fx.user("u-1", [s1]), version: 1 },
+          { value: { ...fx.user("u-2", [s1]), lastName: "Lefèvre" }, version: 2 },
+        ],
+        attachmentRequests: [{ value: fx.pendingRequest("r-1", "u-2", "s-1"), version: 1 }],
+        subscriptionRequests: [],
+        history: [],
+        outbox: [],
+        idempotency: [],
+      });
+      // The keys and derived rows are untouched, and the store works on the migrated rows.
+      expect((await store.findUserByLogin("u-2@example.fr"))?.version).toBe(2);
+      expect((await store.listMembers(s1, { limit: 10 })).map((u) => [u.id, u.grants])).toEqual([["u-1", []], ["u-2", []]]);
+      const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
+      const granted: User = {
+        ...fx.user("u-1", [s1]),
+        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-1"), grantedAt: pending.createdAt }],
+      };
+      const committed = await store.commit({
+        ...unitOf({ kind: "subscriptionRequest", value: pending, expectedVersion: null }, { kind: "user", value: granted, expectedVersion: 1 }),
+        reads: [{ kind: "structure", id: "s-1", version: 1 }],
+      });
+      expect(committed).toMatchObject({ ok: true, value: { versions: [1, 2] } });
+      expect(await store.listPendingSubscriptionRequests(s1, { limit: 10 })).toEqual([pending]);
+      expect(await store.getUser(granted.id)).toEqual({ value: granted, version: 2 });
+    });
+  });
+
+  it("is idempotent: its row updates find nothing left to fill, and a second migrate() is a no-op", async () => {
+    const schema = uniqueSchema("mig3idem");
+    await dropping(schema, async () => {
+      await atVersion2(schema);
+      await seedVersion2(schema);
+      await migrate(pool, { schema });
+      const once = await snapshotOf(pool, schema);
+      const s = `"${schema}"`;
+      const fills = MIGRATIONS.find((m) => m.version === 3)?.sql(s).split("\n").filter((line) => line.startsWith("UPDATE ")) ?? [];
+      expect(fills).toHaveLength(3);
+      for (const fill of fills) expect((await pool.query(fill)).rowCount).toBe(0);
+      expect(await migrate(pool, { schema })).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
+      expect(await snapshotOf(pool, schema)).toEqual(once);
+      // Rows written without the fields after the migration (a process of the release
+      // before, still running) are filled by the same statements, and only those.
+      await pool.query(`UPDATE ${s}.users SET data = data - 'grants' WHERE id = 'u-2'`);
+      expect((await Promise.all(fills.map((fill) => pool.query(fill)))).map((r) => r.rowCount)).toEqual([0, 0, 1]);
+      expect(await snapshotOf(pool, schema)).toEqual(once);
+    });
+  });
+
+  it("four concurrent runs on a schema at version 2: one applies it, once; the others find nothing to do", async () => {
+    const schema = uniqueSchema("mig3conc");
+    await dropping(schema, async () => {
+      await atVersion2(schema);
+      await seedVersion2(schema);
+      const reports = await Promise.all([1, 2, 3, 4].map(() => migrate(pool, { schema })));
+      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: [3] }]);
+      expect(reports.filter((r) => r.applied.length === 0)).toEqual([1, 2, 3].map(() => ({ from: 3, to: 3, applied: [] })));
+      const versions = await pool.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3]);
+      const { users, structures } = await snapshotOf(pool, schema);
+      expect(users.map((u) => [u.value.grants, u.version])).toEqual([[[], 1], [[], 2]]);
+      expect(structures.map((s) => s.value.openSpaces)).toEqual([[], ["FACTURES_EMISES"]]);
+    });
+  });
+
+  it("its commit_unit() is migration 2's, word for word, plus the subscriptionRequest kind", () => {
+    const v2 = MIGRATIONS.find((m) => m.version === 2)?.sql('"x"') ?? "";
+    const v3 = MIGRATIONS.find((m) => m.version === 3)?.sql('"x"') ?? "";
+    const fn3 = v3.slice(v3.indexOf("CREATE OR REPLACE FUNCTION"));
+    const lock = `
+      WHEN 'subscriptionRequest' THEN
+        IF target.written THEN
+          SELECT version INTO current_version FROM "x".subscription_requests WHERE id = target.id FOR UPDATE;
+        ELSE
+          SELECT version INTO current_version FROM "x".subscription_requests WHERE id = target.id FOR SHARE;
+        END IF;`;
+    const write = `
+        WHEN 'subscriptionRequest' THEN
+          IF creating THEN
+            INSERT INTO "x".subscription_requests (data, version) VALUES (w -> 'value', 1);
+          ELSE
+            UPDATE "x".subscription_requests SET data = w -> 'value', version = next_version WHERE id = w ->> 'id';
+          END IF;`;
+    const created = `'attachment_requests_pkey',
+                        'subscription_requests_pkey')`;
+    for (const added of [lock, write, created]) expect(fn3.split(added)).toHaveLength(2);
+    expect("\n" + fn3.replace(lock, "").replace(write, "").replace(created, "'attachment_requests_pkey')")).toBe(v2);
   });
 });
