@@ -12,6 +12,8 @@ import {
   type Instant,
   type PendingAttachmentRequest,
   type Service,
+  type SpaceCode,
+  type SpaceGrant,
   type Structure,
   type StructureId,
   type User,
@@ -94,17 +96,34 @@ export async function seedStructure(
   s: string,
   members: number,
   requests: number,
-): Promise<{ manager: UserId; requestIds: string[]; services: string[] }> {
+  options: { readonly grantsPerMember?: number } = {},
+): Promise<{ manager: UserId; requestIds: string[]; services: string[]; members: string[] }> {
   const sid = structureId(s);
   const primary = `${s}-primary`;
   const svc = [service(`${s}-svc-a`, s, "COMPTA"), service(`${s}-svc-b`, s, "RH")];
+  const grantsPerMember = options.grantsPerMember ?? 0;
+  // Spaces opened on the structure, and a member's grants spread over them and the services.
+  const spaces = ["FACTURES_EMISES", "FACTURES_RECUES", "FACTURES_A_VALIDER", "SOLLICITATIONS_EMISES", "SOLLICITATIONS_RECUES"] as SpaceCode[];
+  const grantsOf = (sid: StructureId): SpaceGrant[] =>
+    Array.from({ length: grantsPerMember }, (_, g) => ({
+      structureId: sid,
+      space: spaces[g % spaces.length] as SpaceCode,
+      serviceId: g % 3 === 0 ? null : (svc[g % 2] as Service).id,
+      access: g % 2 === 0 ? "write" : "read",
+      grantedBy: userId(primary),
+      grantedAt: AT,
+    }));
+  const memberIds: string[] = [];
   const writes: Write[] = [
-    { kind: "structure", value: structure(s, primary), expectedVersion: null },
+    { kind: "structure", value: { ...structure(s, primary), openSpaces: grantsPerMember > 0 ? [...spaces].sort() : [] }, expectedVersion: null },
     ...svc.map((value): Write => ({ kind: "service", value, expectedVersion: null })),
     { kind: "user", value: user(primary, [attachment(sid)]), expectedVersion: null },
   ];
-  for (let i = 0; i < members; i++)
-    writes.push({ kind: "user", value: user(`${s}-m${String(i).padStart(7, "0")}`, [attachment(sid)]), expectedVersion: null });
+  for (let i = 0; i < members; i++) {
+    const id = `${s}-m${String(i).padStart(7, "0")}`;
+    memberIds.push(id);
+    writes.push({ kind: "user", value: { ...user(id, [attachment(sid)]), grants: grantsOf(sid) }, expectedVersion: null });
+  }
   const requestIds: string[] = [];
   for (let i = 0; i < requests; i++) {
     const u = `${s}-r${String(i).padStart(7, "0")}`;
@@ -114,5 +133,5 @@ export async function seedStructure(
     requestIds.push(id);
   }
   await commitAll(store, writes);
-  return { manager: userId(primary), requestIds, services: svc.map((x) => x.id) };
+  return { manager: userId(primary), requestIds, services: svc.map((x) => x.id), members: memberIds };
 }

@@ -7,6 +7,7 @@ import { Bench } from "tinybench";
 import {
   attachmentRequestId,
   createHabilitations,
+  mayAccess,
   servicesScope,
 
   structureId,
@@ -259,6 +260,113 @@ async function historyFiltered(store: HabilitationsStore = createMemoryStore()):
   };
 }
 
+// ------------------------------------------------------------------- access query
+
+/** Queries for a structure's members: a mix of granted and refused accesses. */
+function accessQueries(s: string, members: readonly string[], services: readonly string[], count: number) {
+  const spaces = ["FACTURES_EMISES", "FACTURES_RECUES", "FACTURES_A_VALIDER", "SOLLICITATIONS_EMISES", "SOLLICITATIONS_RECUES"];
+  const out: { userId: string; structureId: string; space: string; serviceId: string | null; access: "read" | "write" }[] = [];
+  for (let i = 0; i < count; i++) {
+    const member = members[(i * 7919) % members.length] as string;
+    out.push({
+      userId: member,
+      structureId: s,
+      space: spaces[i % spaces.length] as string,
+      serviceId: i % 3 === 0 ? null : (services[i % 2] as string),
+      access: i % 4 === 0 ? "write" : "read",
+    });
+  }
+  return out;
+}
+
+/**
+ * The access query answered by the rule over the records a store holds (users,
+ * structures and services by id, as the memory store keeps them) against a hand-written
+ * lookup in a `Map` of `Set`s of precomputed "structure|space|service|access" keys, among
+ * 100 000 members with 3 grants each.
+ */
+async function accessAgainstMapOfSets(): Promise<Figure> {
+  const members = quick ? 20_000 : 100_000;
+  const store = createMemoryStore();
+  const seeded = await seedStructure(store, "acc", members, 0, { grantsPerMember: 3 });
+  const snap = store.snapshot();
+  const users = new Map(snap.users.map((r) => [r.value.id as string, r.value]));
+  const structures = new Map(snap.structures.map((r) => [r.value.id as string, r.value]));
+  const services = new Map(snap.services.map((r) => [r.value.id as string, r.value]));
+  // The hand-written index: every effective access, write also giving read.
+  const index = new Map<string, Set<string>>();
+  for (const u of snap.users) {
+    const keys = new Set<string>();
+    for (const g of u.value.grants) {
+      const where = g.serviceId === null ? [null, ...seeded.services] : [g.serviceId];
+      for (const svc of where)
+        for (const access of g.access === "write" ? ["read", "write"] : ["read"]) keys.add(`${g.structureId}|${g.space}|${svc}|${access}`);
+    }
+    index.set(u.value.id, keys);
+  }
+  const queries = accessQueries("acc", seeded.members, seeded.services, 1000);
+  let sink = 0;
+  const ours = () => {
+    for (const q of queries) {
+      const user = users.get(q.userId);
+      const structure = structures.get(q.structureId);
+      const service = q.serviceId === null ? null : (services.get(q.serviceId) ?? null);
+      if (user !== undefined && structure !== undefined && mayAccess({ user, structure, service }, q as unknown as Parameters<typeof mayAccess>[1], TODAY)) sink++;
+    }
+  };
+  const byHand = () => {
+    for (const q of queries) if (index.get(q.userId)?.has(`${q.structureId}|${q.space}|${q.serviceId}|${q.access}`) === true) sink++;
+  };
+  const result = await sideBySide(
+    { name: "access rule over the records", fn: ours },
+    { name: "Map of Sets", fn: byHand },
+    { time: quick ? 150 : 400, iterations: 20, batch: queries.length },
+  );
+  void sink;
+  return {
+    name: `access query: the rule over the store's records vs a hand-written Map of Sets (${members.toLocaleString("en")} members, 3 grants each)`,
+    layer: "pure + memory records",
+    ratioOf: "rule µs / Map-of-Sets µs",
+    ratio: result.ratio,
+    target: 3,
+    details: { "rule µs": round(result.a), "Map of Sets µs": round(result.b) },
+  };
+}
+
+/** `app.mayAccess` through the application and the memory store: 100 000 members against 100, 3 grants each. */
+async function accessThroughApplication(): Promise<Figure> {
+  const big = quick ? 20_000 : 100_000;
+  const setup = async (members: number, name: string) => {
+    const store = createMemoryStore();
+    const seeded = await seedStructure(store, name, members, 0, { grantsPerMember: 3 });
+    const app = createHabilitations({ store, clock: () => NOW });
+    // The same working set on both sides (100 members queried, spread over the structure):
+    // what is measured is the size of the structure, not how many records stay in cache.
+    const sample = Array.from({ length: 100 }, (_, k) => seeded.members[Math.floor((k * seeded.members.length) / 100)] as string);
+    const queries = accessQueries(name, sample, seeded.services, 512);
+    let i = 0;
+    return async () => {
+      const r = await app.mayAccess(queries[i++ & 511]);
+      if (!r.ok) throw new Error(r.error.code);
+    };
+  };
+  const large = await setup(big, "accbig");
+  const small = await setup(100, "accsmall");
+  const result = await sideBySide(
+    { name: `mayAccess among ${big}`, fn: large },
+    { name: "mayAccess among 100", fn: small },
+    { time: quick ? 150 : 400, iterations: 200 },
+  );
+  return {
+    name: `access query through the application (memory store): ${big.toLocaleString("en")} vs 100 members, 3 grants each`,
+    layer: "application + memory",
+    ratioOf: `µs at ${big} / µs at 100`,
+    ratio: result.ratio,
+    target: 1.5,
+    details: { [`µs at ${big}`]: round(result.a), "µs at 100": round(result.b) },
+  };
+}
+
 function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
@@ -270,6 +378,8 @@ const started = Date.now();
 figures.push(await pureValidate());
 figures.push(await appValidate());
 figures.push(await historyFiltered());
+figures.push(await accessAgainstMapOfSets());
+figures.push(await accessThroughApplication());
 figures.push(...(await postgresFigures({ quick, rounds: ROUNDS })));
 
 const pass = (f: Figure) => (f.atLeast === true ? f.ratio >= f.target : f.ratio <= f.target);

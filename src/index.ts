@@ -235,7 +235,9 @@ export {
   parseRefuseSubscriptionRequest,
   parseSpaceOnStructure,
   parseRevokeSpaceGrant,
+  parseAccessQuery,
 } from "./core/subscriptions/schemas.js";
+export type { ParsedAccessQuery } from "./core/subscriptions/schemas.js";
 
 // The boundary: plain data in, schemas and parse functions
 export {
@@ -246,6 +248,7 @@ export {
   MAX_KEY_LENGTH,
 } from "./core/boundary.js";
 export {
+  isId,
   MAX_TEXT_LENGTH,
   MAX_NAME_LENGTH,
   MAX_SCOPE_SERVICES,

@@ -71,6 +71,8 @@ export interface Deps {
   readonly maxAttempts: number;
   readonly onStoreError: HabilitationsOptions["onStoreError"];
   readonly catalogue: SpaceCatalogue;
+  /** The calendar date of an instant in `timeZone`, remembered for the last second asked. */
+  readonly calendar: (now: Date) => LocalDate | null;
 }
 
 const prefix: Record<IdKind, string> = {
@@ -143,6 +145,25 @@ function guard(store: HabilitationsStore): HabilitationsStore {
   return guarded as unknown as HabilitationsStore;
 }
 
+/**
+ * The calendar date of an instant in a time zone, remembered for the second it was asked
+ * for (time-zone offsets are whole seconds, so a date cannot change within one): the
+ * access query is asked on every request of a host, and the zone arithmetic costs more
+ * than the rest of it.
+ */
+function rememberedCalendar(timeZone: string): (now: Date) => LocalDate | null {
+  let second = Number.NaN;
+  let date: LocalDate | null = null;
+  return (now) => {
+    const s = Math.floor(now.getTime() / 1000);
+    if (s !== second) {
+      date = calendarDate(now, timeZone);
+      second = s;
+    }
+    return date;
+  };
+}
+
 /** The catalogue given, checked again (a hand-made object could break the lookups), or Chorus Pro's. */
 function checkedCatalogue(catalogue: SpaceCatalogue | undefined): SpaceCatalogue {
   if (catalogue === undefined) return CHORUS_PRO_SPACES;
@@ -172,6 +193,7 @@ export function resolveOptions(options: HabilitationsOptions): Deps {
     maxAttempts,
     onStoreError: options.onStoreError,
     catalogue: checkedCatalogue(options.spaces),
+    calendar: rememberedCalendar(timeZone),
   };
 }
 
@@ -183,6 +205,12 @@ export interface Clocked extends TransitionContext {
 
 /** Reads the clock and today's date, checking both. */
 export function clocked(deps: Deps): Clocked {
+  const { now, today } = dated(deps);
+  return { now, today, at: toInstant(now), timeZone: deps.timeZone };
+}
+
+/** Reads the clock and today's date only (what a query needs), checking both. */
+export function dated(deps: Deps): { readonly now: Date; readonly today: LocalDate } {
   let now: unknown;
   try {
     now = deps.clock();
@@ -191,16 +219,22 @@ export function clocked(deps: Deps): Clocked {
   }
   if (!(now instanceof Date) || Number.isNaN(now.getTime()))
     throw new ConfigurationFailure("clock", "the clock did not give a valid Date");
+  if (deps.today === undefined) {
+    // The library's own calendar gives a real date or null (a year beyond 0000–9999).
+    const today = deps.calendar(now);
+    if (today === null) throw new ConfigurationFailure("clock", `the clock gave a date out of range (${now.getTime()})`);
+    return { now, today };
+  }
   const iso = now.toISOString();
   if (!/^\d{4}-/.test(iso)) throw new ConfigurationFailure("clock", `the clock gave a date out of range (${iso})`);
   let today: unknown;
   try {
-    today = deps.today === undefined ? calendarDate(now, deps.timeZone) : deps.today(now);
+    today = deps.today(now);
   } catch {
     throw new ConfigurationFailure("today", "the today function threw");
   }
   if (!isLocalDate(today)) throw new ConfigurationFailure("today", "today did not give a YYYY-MM-DD calendar date");
-  return { now, today, at: toInstant(now), timeZone: deps.timeZone };
+  return { now, today };
 }
 
 /** Makes an id, checking what the host's `newId` gave. */

@@ -3,7 +3,7 @@
 // it later), a member's grants, and the access query a host asks on each of its requests.
 import { z } from "zod";
 import {
-  AccessQuerySchema,
+  parseAccessQuery,
   closeSpace as closeSpaceRule,
   err,
   grantSpaces as grantSpacesRule,
@@ -30,7 +30,7 @@ import {
   type UserId,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
-import { clocked, eachItem, execute, itemKey, judge, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
+import { clocked, dated, eachItem, execute, itemKey, judge, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
 import { withKnownSpaces } from "./subscriptions.js";
 import { memberView, type MemberView } from "./views.js";
 
@@ -309,13 +309,13 @@ export function spaceOperations(deps: Deps) {
      * ```
      */
     async mayAccess(input: unknown): Promise<Result<boolean, DomainError>> {
-      const query = parseWith(AccessQuerySchema, input);
+      const query = parseAccessQuery(input);
       if (!query.ok) return query;
       const q = query.value;
       if (deps.catalogue.get(q.space) === undefined)
         return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "not a space of the catalogue" }] });
       return shielded(deps, "mayAccess", async () => {
-        const today = q.at === null ? clocked(deps).today : calendarOf(q.at);
+        const today = q.at === null ? dated(deps).today : calendarOf(q.at);
         const found = await store.getAggregates({ user: [q.userId], structure: [q.structureId], service: q.serviceId === null ? [] : [q.serviceId] });
         const user = found.user[0]?.value;
         const structure = found.structure[0]?.value;

@@ -23,12 +23,21 @@ export const MAX_SCOPE_SERVICES = 10_000;
 export const MAX_BULK_ITEMS = 50_000;
 
 /** Ids are opaque, but one line of visible characters: no control character, no bidirectional override. */
-const id = <T extends string>() =>
-  z
-    .string()
-    .min(1)
-    .max(200)
-    .refine((s) => textProblem(s, "line") === null && !isBlank(s), "not an id") as unknown as z.ZodType<T, string>;
+/**
+ * Whether a value is an id: a string of 1 to 200 characters, one line of visible
+ * characters (no control character, no bidirectional override, not blank).
+ *
+ * @example
+ * ```ts
+ * isId("usr_1"); // true
+ * isId("usr\u202E1"); // false
+ * ```
+ */
+export function isId(value: unknown): value is string {
+  return typeof value === "string" && value.length >= 1 && value.length <= 200 && textProblem(value, "line") === null && !isBlank(value);
+}
+
+const id = <T extends string>() => z.string().min(1).max(200).refine(isId, "not an id") as unknown as z.ZodType<T, string>;
 
 /** A structure id. */
 export const StructureIdSchema = id<StructureId>();

@@ -7,7 +7,10 @@ import type { DomainError } from "../errors.js";
 import type { SpaceCode, SubscriptionRequestId } from "../ids.js";
 import type { SubscriptionItem } from "../model.js";
 import type { Result } from "../result.js";
-import { InstantSchema, MAX_BULK_ITEMS, MultilineTextSchema, ServiceIdSchema, StructureIdSchema, UserIdSchema } from "../schemas.js";
+import { InstantSchema, isId, MAX_BULK_ITEMS, MultilineTextSchema, ServiceIdSchema, StructureIdSchema, UserIdSchema } from "../schemas.js";
+import type { ServiceId, StructureId, UserId } from "../ids.js";
+import type { AccessLevel } from "../vocabulary.js";
+import type { Instant } from "../time.js";
 import { ACCESS_LEVELS, SUBSCRIPTION_SCOPES } from "../vocabulary.js";
 import { SPACE_CODE_PATTERN } from "./catalogue.js";
 import type { GrantSpaces, RevokeSpaceGrant } from "./grants.js";
@@ -195,4 +198,66 @@ export function parseSpaceOnStructure(input: unknown): Result<SpaceOnStructure, 
  */
 export function parseRevokeSpaceGrant(input: unknown): Result<RevokeSpaceGrant, DomainError> {
   return parseWith(RevokeSpaceGrantSchema, input);
+}
+
+/** A parsed access query. */
+export interface ParsedAccessQuery {
+  readonly userId: UserId;
+  readonly structureId: StructureId;
+  readonly space: SpaceCode;
+  readonly serviceId: ServiceId | null;
+  readonly access: AccessLevel;
+  /** The instant asked about, or `null` for now. */
+  readonly at: Instant | null;
+}
+
+const ACCESS_KEYS = new Set(["userId", "structureId", "space", "serviceId", "access", "at"]);
+
+/** The common, well-formed access query read without zod (a host asks it on every request); `null` to take the full path. */
+function quickAccessQuery(input: unknown): ParsedAccessQuery | null {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return null;
+  const proto = Object.getPrototypeOf(input) as unknown;
+  if (proto !== Object.prototype && proto !== null) return null;
+  if (Object.getOwnPropertySymbols(input).length > 0) return null;
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.getOwnPropertyNames(input)) {
+    const d = Object.getOwnPropertyDescriptor(input, key) as PropertyDescriptor;
+    if (!ACCESS_KEYS.has(key) || d.get !== undefined || d.set !== undefined || !d.enumerable) return null;
+    fields[key] = d.value;
+  }
+  const { userId, structureId, space, serviceId, access, at } = fields;
+  if (at !== undefined) return null;
+  if (!isId(userId) || !isId(structureId)) return null;
+  if (typeof space !== "string" || !SPACE_CODE_PATTERN.test(space)) return null;
+  if (serviceId !== undefined && serviceId !== null && !isId(serviceId)) return null;
+  if (access !== "read" && access !== "write") return null;
+  const parsed = Object.create(null) as { -readonly [K in keyof ParsedAccessQuery]: ParsedAccessQuery[K] };
+  parsed.userId = userId as UserId;
+  parsed.structureId = structureId as StructureId;
+  parsed.space = space as SpaceCode;
+  parsed.serviceId = (serviceId ?? null) as ServiceId | null;
+  parsed.access = access;
+  parsed.at = null;
+  return parsed;
+}
+
+/**
+ * Parses an access query (`{ userId, structureId, space, serviceId?, access, at? }`). The
+ * common well-formed query is read without zod, exactly as the schema would read it;
+ * anything else goes through `AccessQuerySchema`.
+ *
+ * @example
+ * ```ts
+ * parseAccessQuery({ userId: "u-1", structureId: "s-1", space: "FACTURES_RECUES", access: "read" });
+ * // ok({ userId: "u-1", structureId: "s-1", space: "FACTURES_RECUES", serviceId: null, access: "read", at: null })
+ * ```
+ */
+export function parseAccessQuery(input: unknown): Result<ParsedAccessQuery, DomainError> {
+  let quick: ParsedAccessQuery | null = null;
+  try {
+    quick = quickAccessQuery(input);
+  } catch {
+    quick = null;
+  }
+  return quick !== null ? { ok: true, value: quick } : (parseWith(AccessQuerySchema, input) as Result<ParsedAccessQuery, DomainError>);
 }
