@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   attachmentRequestId,
   serviceId,
+  spaceCode,
   structureId,
   userId,
   type AttachmentRequest,
@@ -15,6 +16,7 @@ import {
   type Instant,
   type Service,
   type Structure,
+  type SubscriptionRequest,
   type User,
 } from "../../src/core/index.js";
 import { createMemoryStore } from "../../src/memory/index.js";
@@ -40,15 +42,32 @@ const LOGINS = ["a@example.fr", " A@example.fr", "b@example.fr"];
 const at = (s: number) => new Date(Date.UTC(2026, 10, 27, 9, 0, s)).toISOString() as Instant;
 
 // What a write carries, as small choices the stores' unique keys can clash on.
+const SPACES = ["FACTURES_EMISES", "FACTURES_RECUES"].map(spaceCode);
+const spacesArb = fc.subarray(SPACES);
+const grantsArb = fc.array(
+  fc.record({ structure: fc.constantFrom(...STRUCTURES), space: fc.constantFrom(...SPACES), service: fc.constantFrom(null, "svc-1"), write: fc.boolean() }),
+  { maxLength: 2 },
+);
 const userArb = fc
-  .record({ id: fc.constantFrom(...USERS), login: fc.constantFrom(...LOGINS), in: fc.subarray(STRUCTURES), name: fc.nat(2) })
-  .map(({ id, login, in: attached, name }): User => ({ ...fx.user(id, attached.map(structureId), login), lastName: `N${name}` }));
+  .record({ id: fc.constantFrom(...USERS), login: fc.constantFrom(...LOGINS), in: fc.subarray(STRUCTURES), name: fc.nat(2), grants: grantsArb })
+  .map(({ id, login, in: attached, name, grants }): User => ({
+    ...fx.user(id, attached.map(structureId), login),
+    lastName: `N${name}`,
+    grants: grants.map((g) => ({
+      structureId: structureId(g.structure),
+      space: g.space,
+      serviceId: g.service === null ? null : serviceId(g.service),
+      access: g.write ? "write" : "read",
+      grantedBy: userId("u-admin"),
+      grantedAt: at(1),
+    })),
+  }));
 const structureArb = fc
-  .record({ id: fc.constantFrom(...STRUCTURES), manager: fc.constantFrom(...USERS) })
-  .map(({ id, manager }): Structure => fx.structure(id, manager));
+  .record({ id: fc.constantFrom(...STRUCTURES), manager: fc.constantFrom(...USERS), spaces: spacesArb })
+  .map(({ id, manager, spaces }): Structure => ({ ...fx.structure(id, manager), openSpaces: spaces }));
 const serviceArb = fc
-  .record({ id: fc.constantFrom("svc-1", "svc-2", "svc-3"), structure: fc.constantFrom(...STRUCTURES), code: fc.constantFrom("A", "a", "B") })
-  .map(({ id, structure, code }): Service => fx.service(id, structure, code));
+  .record({ id: fc.constantFrom("svc-1", "svc-2", "svc-3"), structure: fc.constantFrom(...STRUCTURES), code: fc.constantFrom("A", "a", "B"), spaces: spacesArb })
+  .map(({ id, structure, code, spaces }): Service => ({ ...fx.service(id, structure, code), openSpaces: spaces }));
 const requestArb = fc
   .record({
     id: fc.constantFrom("r-1", "r-2", "r-3"),
@@ -62,17 +81,37 @@ const requestArb = fc
     return refused ? { ...pending, status: "refused", decidedBy: userId("u-admin"), decidedAt: at(9), reason: "Non" } : pending;
   });
 
+const SUBSCRIPTIONS = ["sub-1", "sub-2", "sub-3"];
+const subscriptionArb = fc
+  .record({
+    id: fc.constantFrom(...SUBSCRIPTIONS),
+    user: fc.constantFrom("u-1", "u-2"),
+    structure: fc.constantFrom(...STRUCTURES),
+    minutes: fc.nat(2),
+    status: fc.constantFrom("pending", "pending", "validated", "refused"),
+  })
+  .map(({ id, user, structure, minutes, status }): SubscriptionRequest => {
+    const pending = fx.pendingSubscription(id, user, structure, minutes);
+    const decided = { decidedBy: userId("u-admin"), decidedAt: at(9), managerComment: "" };
+    if (status === "validated") return { ...pending, ...decided, status, grantedItems: pending.items.slice(0, 1), scope: "user" };
+    return status === "refused" ? { ...pending, ...decided, status } : pending;
+  });
+
 /** A version to name: none (create), the one stored now, or a fixed number. */
 const versionArb = fc.oneof(fc.constant<"current" | null | number>("current"), fc.constant(null), fc.integer({ min: 1, max: 3 }));
 const writeArb = fc.record({
-  value: fc.oneof(userArb, structureArb, serviceArb, requestArb) as fc.Arbitrary<Write["value"]>,
+  value: fc.oneof(userArb, structureArb, serviceArb, requestArb, subscriptionArb) as fc.Arbitrary<Write["value"]>,
   version: versionArb,
 });
 const kindOf = (value: Write["value"]): Write["kind"] =>
-  "primaryManagerId" in value ? "structure" : "login" in value ? "user" : "status" in value ? "attachmentRequest" : "service";
+  "primaryManagerId" in value ? "structure"
+  : "login" in value ? "user"
+  : "items" in value ? "subscriptionRequest"
+  : "status" in value ? "attachmentRequest"
+  : "service";
 const readArb = fc.record({
-  kind: fc.constantFrom("user" as const, "structure" as const),
-  id: fc.constantFrom("u-1", "u-2", "s-1"),
+  kind: fc.constantFrom("user" as const, "structure" as const, "subscriptionRequest" as const),
+  id: fc.constantFrom("u-1", "u-2", "s-1", "sub-1"),
   version: versionArb.map((v) => (v === null ? 1 : v)),
 });
 const HISTORY_KINDS: HistoryKind[] = ["userAttached", "roleChanged", "attachmentRemoved"];
@@ -150,6 +189,9 @@ async function apply(store: HabilitationsStore, op: Op, unit: UnitOfWork | undef
   }
 }
 
+const sortedById = <T extends { readonly value: { readonly id: string } }>(rows: readonly T[]) =>
+  [...rows].sort((a, b) => (a.value.id < b.value.id ? -1 : a.value.id > b.value.id ? 1 : 0));
+
 /** Everything a store answers about the small world, for comparison. */
 async function everything(store: HabilitationsStore) {
   const queries: Omit<HistoryQuery, "limit">[] = [{}, { kinds: ["roleChanged", "attachmentRemoved"] }, { targetUserId: userId("u-1") }, { from: fx.history("s-1", "userAttached", 1).at }];
@@ -160,6 +202,13 @@ async function everything(store: HabilitationsStore) {
     services: await Promise.all(STRUCTURES.map((s) => store.listServices(structureId(s)))),
     requests: await Promise.all(["r-1", "r-2", "r-3"].map((id) => store.getAttachmentRequest(attachmentRequestId(id)))),
     pending: await Promise.all(STRUCTURES.map((s) => store.listPendingRequests(structureId(s), { limit: 10 }))),
+    subscriptions: sortedById((await store.getAggregates({ subscriptionRequest: SUBSCRIPTIONS })).subscriptionRequest),
+    pendingSubscriptions: await Promise.all(
+      STRUCTURES.flatMap((s) => [
+        store.listPendingSubscriptionRequests(structureId(s), { limit: 10 }),
+        store.listPendingSubscriptionRequests(structureId(s), { limit: 1, after: { createdAt: at(60), id: "sub-1" } }),
+      ]),
+    ),
     pendingOf: await Promise.all(["u-1", "u-2"].flatMap((u) => STRUCTURES.map((s) => store.findPendingRequest(userId(u), structureId(s))))),
     members: await Promise.all(STRUCTURES.map((s) => store.listMembers(structureId(s), { limit: 10 }))),
     logins: await Promise.all(LOGINS.map((login) => store.findUserByLogin(login))),
@@ -177,7 +226,7 @@ it("memory and PostgreSQL give the same answers to the same operations", async (
   await fc.assert(
     fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 15 }), async (ops) => {
       await pool.query(
-        `TRUNCATE ${s}.structures, ${s}.services, ${s}.users, ${s}.attachments, ${s}.attachment_requests, ${s}.history, ${s}.outbox, ${s}.idempotency_records RESTART IDENTITY`,
+        `TRUNCATE ${s}.structures, ${s}.services, ${s}.users, ${s}.attachments, ${s}.attachment_requests, ${s}.subscription_requests, ${s}.history, ${s}.outbox, ${s}.idempotency_records RESTART IDENTITY`,
       );
       const memory = createMemoryStore();
       const postgres = createPostgresStore(pool, { schema });
@@ -186,6 +235,7 @@ it("memory and PostgreSQL give the same answers to the same operations", async (
           kind === "user" ? await memory.getUser(userId(id))
           : kind === "structure" ? await memory.getStructure(structureId(id))
           : kind === "service" ? await memory.getService(serviceId(id))
+          : kind === "subscriptionRequest" ? (await memory.getAggregates({ subscriptionRequest: [id] })).subscriptionRequest[0]
           : await memory.getAttachmentRequest(attachmentRequestId(id));
         return row?.version ?? null;
       };
