@@ -43,7 +43,7 @@ export async function postgresFigures(options: { quick: boolean; rounds: number 
     await pool.query(
       `INSERT INTO ${s}.users (data, version, login_key)
        SELECT jsonb_build_object('id', 'u-' || i, 'login', 'u' || i || '@example.fr', 'contactEmail', 'u' || i || '@example.fr',
-         'lastName', 'Nom', 'firstName', 'Prénom', 'status', 'active', 'attachments', '[]'::jsonb, 'createdAt', '2026-11-27T09:00:00.000Z'),
+         'lastName', 'Nom', 'firstName', 'Prénom', 'status', 'active', 'attachments', '[]'::jsonb, 'grants', '[]'::jsonb, 'createdAt', '2026-11-27T09:00:00.000Z'),
          1, 'u' || i || '@example.fr'
        FROM generate_series(1, ${requests}) AS i`,
     );

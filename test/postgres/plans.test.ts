@@ -1,6 +1,7 @@
 // Reads cost the same whatever the size of a structure's history, members or requests:
 // each query the store sends is checked with EXPLAIN ANALYZE on a structure of 20 000
-// history entries, 5 000 members and 5 000 pending requests, beside another as large.
+// history entries, 5 000 members, 5 000 pending requests and 5 000 pending subscription
+// requests among 10 000 (the others decided), beside another as large.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachmentRequestId, structureId, userId, type HistoryKind, type Instant } from "../../src/core/index.js";
 import { createPostgresStore, type PostgresPool } from "../../src/postgres/index.js";
@@ -45,10 +46,24 @@ beforeAll(async () => {
        FROM generate_series(1, ${MEMBERS}) AS i`,
       [structure],
     );
+    // Subscription requests: odd ones pending, even ones validated, interleaved in time.
+    await pool.query(
+      `INSERT INTO ${s}.subscription_requests (data, version)
+       SELECT jsonb_build_object('id', 'sub-' || $1::text || '-' || lpad(i::text, 5, '0'), 'structureId', $1::text,
+         'userId', 'u-' || lpad((i % ${MEMBERS})::text, 5, '0'),
+         'items', '[{"space":"FACTURES_RECUES","serviceId":null,"access":"read"}]'::jsonb, 'comment', '',
+         'createdAt', to_char(timestamptz '2026-01-01 00:00:00+00' + (i / 3) * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+         || CASE WHEN i % 2 = 1 THEN '{"status":"pending"}'::jsonb
+            ELSE jsonb_build_object('status', 'validated', 'decidedBy', 'u-admin', 'decidedAt', '2026-02-01T00:00:00.000Z',
+              'grantedItems', '[{"space":"FACTURES_RECUES","serviceId":null,"access":"read"}]'::jsonb, 'scope', 'user', 'managerComment', '') END,
+         CASE WHEN i % 2 = 1 THEN 1 ELSE 2 END
+       FROM generate_series(1, ${2 * MEMBERS}) AS i`,
+      [structure],
+    );
   }
   await pool.query(
     `INSERT INTO ${s}.users (data, version, login_key)
-     SELECT jsonb_build_object('id', 'u-' || lpad(i::text, 5, '0'), 'login', 'u' || i || '@example.fr', 'attachments', '[]'::jsonb), 1, 'u' || i || '@example.fr'
+     SELECT jsonb_build_object('id', 'u-' || lpad(i::text, 5, '0'), 'login', 'u' || i || '@example.fr', 'attachments', '[]'::jsonb, 'grants', '[]'::jsonb), 1, 'u' || i || '@example.fr'
      FROM generate_series(0, ${MEMBERS}) AS i`,
   );
   await pool.query(
@@ -56,7 +71,7 @@ beforeAll(async () => {
      SELECT st, 'u-' || lpad(i::text, 5, '0'), 'user', '2026-01-01', '{"kind":"structure"}'::jsonb
      FROM generate_series(0, ${MEMBERS}) AS i, unnest(ARRAY['s-big', 's-other']) AS st`,
   );
-  await pool.query(`ANALYZE ${s}.history, ${s}.attachment_requests, ${s}.users, ${s}.attachments`);
+  await pool.query(`ANALYZE ${s}.history, ${s}.attachment_requests, ${s}.subscription_requests, ${s}.users, ${s}.attachments`);
   const capturing: PostgresPool = {
     query: ((text: string, values?: unknown[]) => {
       last = { text, values: values ?? [] };
@@ -127,6 +142,21 @@ describe("reads touch a bounded number of rows in a large structure", () => {
       "pending requests, a page in the middle",
       () => store.listPendingRequests(big, { limit: 20, after: { createdAt: minute(10), id: attachmentRequestId("r-s-big-01800") } }),
       20,
+    ],
+    [
+      "pending subscription requests, the first page",
+      () => store.listPendingSubscriptionRequests(big, { limit: 20 }),
+      20,
+    ],
+    [
+      "pending subscription requests, a page in the middle",
+      () => store.listPendingSubscriptionRequests(big, { limit: 20, after: { createdAt: minute(20), id: "sub-s-big-03601" } }),
+      20,
+    ],
+    [
+      "pending subscription requests, the last page",
+      () => store.listPendingSubscriptionRequests(big, { limit: 20, after: { createdAt: minute(55.5), id: "sub-s-big-09991" } }),
+      4,
     ],
     ["a pending request by user and structure", async () => [await store.findPendingRequest(userId("u-00042"), big)], 1],
     ["a user by login", async () => [await store.findUserByLogin(" U42@example.fr")], 1],
