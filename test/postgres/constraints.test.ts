@@ -75,6 +75,29 @@ describe("constraints against direct SQL", () => {
     ]);
   });
 
+  it("a subscription request row has its structure, user, status and date; its key columns follow the JSON; no key per user and structure", async () => {
+    const insert = "INSERT INTO @s.subscription_requests (data, version) VALUES ($1, $2)";
+    for (const field of ["structureId", "userId", "status", "createdAt"] as const) {
+      const { [field]: _, ...partial } = fx.pendingSubscription(`sub-sql-no-${field}`, "u-sql", "s-sql");
+      expect((await failure(insert, [json(partial), 1])).code, field).toBe("23502");
+    }
+    expect((await failure(insert, [json(fx.pendingSubscription("sub-sql-0", "u-sql", "s-sql")), 0])).code).toBe("23514");
+    await sql(insert, [json(fx.pendingSubscription("sub-sql-1", "u-sql", "s-sql", 1)), 1]);
+    expect(await failure(insert, [json(fx.pendingSubscription("sub-sql-1", "u-other", "s-other")), 1])).toEqual({
+      code: "23505",
+      constraint: "subscription_requests_pkey",
+    });
+    // The port names no unique key for subscription requests: two pending ones of one user and structure coexist.
+    await sql(insert, [json(fx.pendingSubscription("sub-sql-2", "u-sql", "s-sql", 0)), 1]);
+    await sql(`UPDATE @s.subscription_requests SET data = jsonb_set(data, '{status}', '"refused"') WHERE id = 'sub-sql-2'`);
+    expect(
+      (await sql("SELECT id, structure_id, user_id, status, created_at FROM @s.subscription_requests WHERE user_id = 'u-sql' ORDER BY id")).rows,
+    ).toEqual([
+      { id: "sub-sql-1", structure_id: "s-sql", user_id: "u-sql", status: "pending", created_at: fx.pendingSubscription("x", "u", "s", 1).createdAt },
+      { id: "sub-sql-2", structure_id: "s-sql", user_id: "u-sql", status: "refused", created_at: fx.pendingSubscription("x", "u", "s", 0).createdAt },
+    ]);
+  });
+
   it("an attachment row belongs to an existing user, and goes with it", async () => {
     expect(
       await failure(
