@@ -7,6 +7,7 @@ import {
   errorMessage,
   historyKindLabel,
   roleLabel,
+  subscriptionScopeLabel,
   type DomainError,
   type HabilitationsStore,
   type RecordedEvent,
@@ -196,6 +197,63 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
     scope: { kind: "structure" },
   }));
 
+  const serviceLabel0 = new Map([...services].map(([code, id]) => [id as string, code]));
+  // Guide §2: subscription requests to spaces. (Users sending them is our extension:
+  // Chorus Pro does not offer it yet.)
+  printTable("Le catalogue des espaces", app.listSpaces().map((s) => ({ code: s.code, espace: s.label, "code API": s.apiCode })));
+  tick(5);
+  const subscription = must(await app.requestSubscription(elodie, {
+    structureId: mairie.id,
+    items: [
+      { space: "FACTURES_RECUES", serviceId: services.get("ACHATS"), access: "write" },
+      { space: "FACTURES_EMISES", access: "read" },
+      { space: "FACTURES_A_VALIDER", serviceId: services.get("PAIE"), access: "read" },
+    ],
+    comment: "Pour traiter les factures des achats.",
+  })).request;
+  const subscriptionView = must(await app.consultSubscriptionRequest(alice, { requestId: subscription.id }));
+  printTable(
+    `Consulter la demande d'abonnement ${subscription.id} — ${subscriptionView.user.firstName} ${subscriptionView.user.lastName} (« ${subscriptionView.comment} »)`,
+    subscriptionView.items.map((i) => ({ espace: i.spaceLabel, service: i.serviceLabel, accès: i.accessLabel, "déjà ouvert": i.open ? "oui" : "non" })),
+  );
+  // With scope « user », spaces not open yet are refused; the manager unchecks « Factures
+  // à valider » and applies the setting to the whole structure.
+  const userOnly = await app.validateSubscriptionRequest(alice, { requestId: subscription.id, scope: "user" });
+  process.stdout.write(`\nValider « seulement l'utilisateur » : ${userOnly.ok ? "accepté ?!" : `${userOnly.error.code} — ${errorMessage(userOnly.error)}`}\n`);
+  tick(2);
+  const granted = must(await app.validateSubscriptionRequest(alice, {
+    requestId: subscription.id,
+    items: subscription.items.filter((i) => i.space !== "FACTURES_A_VALIDER"),
+    comment: "Accordé, sauf les factures à valider.",
+    scope: "structure",
+  }));
+  process.stdout.write(
+    `Validée, « toute la structure » : espaces ouverts sur la structure ${JSON.stringify(granted.structureOpenSpaces)}, ` +
+      `${granted.requester.grants.length} habilitations pour ${names.get(elodie)}\n`,
+  );
+  tick(3);
+  const faridSubscription = await app.requestSubscription(farid, { structureId: mairie.id, items: [{ space: "FACTURES_EMISES", access: "read" }] });
+  process.stdout.write(`Demande d'abonnement d'un utilisateur non rattaché : ${faridSubscription.ok ? "acceptée ?!" : faridSubscription.error.code}\n`);
+  const chloeSubscription = must(await app.requestSubscription(chloe, {
+    structureId: librairie.id,
+    items: [{ space: "SOLLICITATIONS_EMISES", access: "write" }],
+  })).request;
+  must(await app.refuseSubscriptionRequest(bruno, { requestId: chloeSubscription.id, comment: "Réservé aux gestionnaires." }));
+  const access = [
+    { space: "FACTURES_RECUES", serviceId: services.get("ACHATS"), access: "write" },
+    { space: "FACTURES_RECUES", serviceId: services.get("PAIE"), access: "read" },
+    { space: "FACTURES_EMISES", serviceId: services.get("ACHATS"), access: "read" },
+    { space: "FACTURES_EMISES", serviceId: services.get("COMPTA"), access: "read" },
+    { space: "FACTURES_EMISES", access: "write" },
+    { space: "FACTURES_A_VALIDER", serviceId: services.get("PAIE"), access: "read" },
+  ] as const;
+  printTable(`L'hôte demande : ${names.get(elodie)} peut-elle… ?`, await Promise.all(access.map(async (q) => ({
+    espace: q.space,
+    service: "serviceId" in q ? serviceLabel0.get(q.serviceId as string) : "(la structure)",
+    accès: q.access === "write" ? "Modification" : "Consultation",
+    réponse: must(await app.mayAccess({ userId: elodie, structureId: mairie.id, ...q })) ? "oui" : "non",
+  }))));
+
   const serviceLabel = new Map([...services].map(([code, id]) => [id as string, code]));
   const describeScope = (scope: { kind: string; serviceIds?: readonly string[] } | undefined) =>
     scope === undefined ? "" : scope.kind === "structure" ? "toute la structure" : (scope.serviceIds ?? []).map((id) => serviceLabel.get(id) ?? id).join(", ");
@@ -221,6 +279,12 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
         e.details.removedServiceIds ? `retirés : ${describeScope({ kind: "services", serviceIds: e.details.removedServiceIds })}` : "",
         e.details.reason ? `motif : ${e.details.reason}` : "",
         e.details.label ?? "",
+        e.details.space ?? "",
+        e.details.items
+          ? e.details.items.map((i) => `${i.space}${i.serviceId === null ? "" : `/${serviceLabel.get(i.serviceId) ?? i.serviceId}`} (${i.access === "write" ? "modification" : "consultation"})`).join(", ")
+          : "",
+        e.details.subscriptionScope ? subscriptionScopeLabel[e.details.subscriptionScope] : "",
+        e.details.comment && e.kind !== "userAttached" && e.kind !== "attachmentRequested" ? `« ${e.details.comment} »` : "",
       ].filter((s) => s !== "").join(" · "),
       demande: e.requestId,
     })));
