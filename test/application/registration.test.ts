@@ -36,6 +36,7 @@ describe("registerUser", () => {
       firstName: "Élodie",
       status: "active",
       attachments: [],
+      grants: [], // no space yet
       createdAt: START,
     });
     expect(r.history).toEqual([]);
@@ -109,6 +110,7 @@ describe("createStructure", () => {
       viaPigp: false,
       identifier: { type: "siret", value: "73282932000074" },
       primaryManagerId: alice,
+      openSpaces: [], // no space opened yet
       createdAt: at,
     });
     const attachment = { structureId: "str-001", role: "user", scope: { kind: "structure" }, validFrom: TODAY, attachedBy: alice, attachedAt: at };

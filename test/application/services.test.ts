@@ -33,6 +33,7 @@ describe("addService", () => {
       code: "ETAT-CIVIL",
       label: "État civil",
       active: true,
+      openSpaces: [], // no space opened on it yet
       createdAt: at,
     });
     expect(r.history).toEqual([

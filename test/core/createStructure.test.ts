@@ -43,6 +43,7 @@ describe("createStructure — « Créer une fiche structure »", () => {
       viaPigp: false,
       identifier: { type: "siret", value: "21690029000018" },
       primaryManagerId: founder.id,
+      openSpaces: [], // no space opened yet
       createdAt: at,
     });
     expect(r.founder.attachments).toEqual([

@@ -4,7 +4,9 @@ import {
   errorMessage,
   localDate,
   serviceId,
+  spaceCode,
   structureId,
+  subscriptionRequestId,
   userId,
   type DomainError,
   type DomainErrorCode,
@@ -17,6 +19,8 @@ const s = structureId("s-lyon");
 const u = userId("u-elodie");
 const req = attachmentRequestId("req-1");
 const svc = serviceId("svc-compta");
+const sub = subscriptionRequestId("sub-7");
+const recues = spaceCode("FACTURES_RECUES");
 
 /**
  * One example per error code. The mapped type makes this exhaustive at compile time:
@@ -47,6 +51,10 @@ const examples: { readonly [C in DomainErrorCode]: DomainErrorOf<C> } = {
   STORE_FAILURE: { code: "STORE_FAILURE", stage: "commit" },
   NOT_ATTEMPTED: { code: "NOT_ATTEMPTED", reason: "storeFailure" },
   CONFIGURATION: { code: "CONFIGURATION", option: "clock", message: "l'horloge a donné une date invalide" },
+  SPACE_NOT_OPEN: { code: "SPACE_NOT_OPEN", structureId: s, serviceId: svc, space: recues },
+  SPACE_ALREADY_OPEN: { code: "SPACE_ALREADY_OPEN", structureId: s, serviceId: null, space: recues },
+  EMPTY_SELECTION: { code: "EMPTY_SELECTION", requestId: sub },
+  ITEM_NOT_REQUESTED: { code: "ITEM_NOT_REQUESTED", requestId: sub, space: recues, serviceId: svc },
 };
 
 const all: DomainError[] = Object.values(examples);
@@ -133,11 +141,39 @@ describe("errorMessage — a French sentence for every error", () => {
     },
   );
 
-  it.each(["structure", "service", "user", "attachmentRequest"] satisfies EntityKind[])(
-    "NOT_FOUND %s names the kind of record in French",
-    (entity) => {
-      const message = errorMessage({ code: "NOT_FOUND", entity, id: "x-1" });
-      expect(message).toMatch(/^(La structure|Le service|L'utilisateur|La demande de rattachement) x-1 /);
-    },
-  );
+  it.each([
+    ["structure", "La structure"],
+    ["service", "Le service"],
+    ["user", "L'utilisateur"],
+    ["attachmentRequest", "La demande de rattachement"],
+    ["subscriptionRequest", "La demande d'abonnement"],
+    ["spaceGrant", "L'habilitation"],
+  ] satisfies [EntityKind, string][])("NOT_FOUND %s names the kind of record in French (%s)", (entity, label) => {
+    expect(errorMessage({ code: "NOT_FOUND", entity, id: "x-1" })).toBe(`${label} x-1 est introuvable.`);
+  });
+
+  it("REQUEST_ALREADY_DECIDED for a subscription request says « Désactivée » for a refused one, « Validée » for a validated one", () => {
+    const refused = errorMessage({ code: "REQUEST_ALREADY_DECIDED", requestId: sub, status: "refused", request: "subscription" });
+    expect(refused).toContain("« Désactivée »");
+    expect(refused).toContain("sub-7");
+    expect(refused).not.toContain("Refusée");
+    expect(errorMessage({ code: "REQUEST_ALREADY_DECIDED", requestId: sub, status: "validated", request: "subscription" })).toContain("« Validée »");
+    // Without the mark, an attachment request: « Refusée », never « Désactivée ».
+    expect(errorMessage({ code: "REQUEST_ALREADY_DECIDED", requestId: req, status: "refused" })).not.toContain("Désactivée");
+  });
+
+  it("the errors of guide §2 name the space, and the service or the structure where it is (not) open", () => {
+    expect(errorMessage(examples.SPACE_NOT_OPEN)).toBe("L'espace FACTURES_RECUES n'est pas ouvert sur le service svc-compta.");
+    expect(errorMessage({ ...examples.SPACE_NOT_OPEN, serviceId: null })).toBe("L'espace FACTURES_RECUES n'est pas ouvert sur la structure s-lyon.");
+    expect(errorMessage(examples.SPACE_ALREADY_OPEN)).toBe("L'espace FACTURES_RECUES est déjà ouvert sur la structure s-lyon.");
+    expect(errorMessage({ ...examples.SPACE_ALREADY_OPEN, serviceId: svc })).toBe("L'espace FACTURES_RECUES est déjà ouvert sur le service svc-compta.");
+    expect(errorMessage(examples.EMPTY_SELECTION)).toContain("sub-7");
+    expect(errorMessage(examples.ITEM_NOT_REQUESTED)).toBe("L'espace FACTURES_RECUES n'a pas été demandé pour le service svc-compta (demande sub-7).");
+    expect(errorMessage({ ...examples.ITEM_NOT_REQUESTED, serviceId: null })).toBe("L'espace FACTURES_RECUES n'a pas été demandé (demande sub-7).");
+  });
+
+  it("NOT_ATTACHED names the service when the user is attached to the structure but not to it", () => {
+    expect(errorMessage(examples.NOT_ATTACHED)).toBe("L'utilisateur u-elodie n'est pas rattaché à la structure s-lyon.");
+    expect(errorMessage({ ...examples.NOT_ATTACHED, serviceId: svc })).toBe("L'utilisateur u-elodie n'est pas rattaché au service svc-compta.");
+  });
 });

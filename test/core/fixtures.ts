@@ -6,15 +6,19 @@ import {
   addService,
   attachUser,
   attachmentRequestId,
+  CHORUS_PRO_SPACES,
   createStructure,
   errorMessage,
   indexServices,
   localDate,
   registerUser,
   requestAttachment,
+  requestSubscription,
   serviceId,
   servicesScope,
+  spaceCode,
   structureId,
+  subscriptionRequestId,
   toInstant,
   userId,
   WHOLE_STRUCTURE,
@@ -26,10 +30,14 @@ import {
   type ForbiddenReason,
   type NewHistoryEntry,
   type PendingAttachmentRequest,
+  type PendingSubscriptionRequest,
   type Result,
   type Service,
   type ServiceId,
+  type SpaceCode,
+  type SpaceGrant,
   type Structure,
+  type SubscriptionItem,
   type TransitionContext,
   type User,
 } from "../../src/core/index.js";
@@ -405,3 +413,73 @@ export const hospitalOutsiders: readonly Outsider[] = [
   },
   { who: "a secondary manager not in force yet (David, from 2026-12-15)", actor: (g) => withFutureManager(g), reason: "attachmentNotInForce" },
 ];
+
+// ------------------------------------------------------------ guide §2: the spaces
+
+/** Chorus Pro's five spaces, by short name. */
+export const space = {
+  /** « Factures émises ». */
+  emises: spaceCode("FACTURES_EMISES"),
+  /** « Factures reçues ». */
+  recues: spaceCode("FACTURES_RECUES"),
+  /** « Factures à valider ». */
+  aValider: spaceCode("FACTURES_A_VALIDER"),
+  /** « Sollicitations émises ». */
+  sollicitationsEmises: spaceCode("SOLLICITATIONS_EMISES"),
+  /** « Sollicitations reçues ». */
+  sollicitationsRecues: spaceCode("SOLLICITATIONS_RECUES"),
+} as const;
+
+/** The context of the acts of guide §2: `ctx` with Chorus Pro's catalogue. */
+export const sctx = { ...ctx, catalogue: CHORUS_PRO_SPACES } as const;
+
+/** When Élodie sent her subscription request. */
+export const subscriptionAsked = new Date("2026-11-25T10:00:00Z");
+
+/**
+ * The three lines of Élodie's subscription request to the hospital (she is a simple
+ * user on PAIE), in canonical order: « Factures à valider » for PAIE in consultation,
+ * « Factures reçues » for PAIE in modification, « Sollicitations émises » for all
+ * services in consultation.
+ */
+export function elodieItems(g: Guide): SubscriptionItem[] {
+  return [
+    { space: space.aValider, serviceId: g.paie.id, access: "read" },
+    { space: space.recues, serviceId: g.paie.id, access: "write" },
+    { space: space.sollicitationsEmises, serviceId: null, access: "read" },
+  ];
+}
+
+/** Élodie's pending subscription request for three spaces of the hospital, sent through the real transition. */
+export function elodieSubscription(g: Guide): PendingSubscriptionRequest {
+  const items = elodieItems(g);
+  return unwrap(
+    requestSubscription(
+      { user: g.elodie, structure: g.hospital, services: g.serviceIndex },
+      // Given out of order, with a duplicate line of lower access: the request keeps them canonical.
+      { structureId: g.hospital.id, items: [items[2]!, items[1]!, items[0]!, { ...items[1]!, access: "read" }], comment: "Je traite les factures de la paie" },
+      { now: subscriptionAsked, requestId: subscriptionRequestId("sub-elodie"), catalogue: CHORUS_PRO_SPACES },
+    ),
+  ).request;
+}
+
+/** A structure with these spaces opened on it (sorted, as the transitions keep them). */
+export function openedOn<T extends Structure | Service>(record: T, ...spaces: SpaceCode[]): T {
+  return { ...record, openSpaces: [...new Set([...record.openSpaces, ...spaces])].sort() };
+}
+
+/** A grant, given by Alice at the setup. */
+export function grantOf(
+  structureId: Structure["id"],
+  spaceCode: SpaceCode,
+  serviceId: ServiceId | null,
+  access: SpaceGrant["access"],
+  grantedBy: User["id"] = ids.alice,
+): SpaceGrant {
+  return { structureId, space: spaceCode, serviceId, access, grantedBy, grantedAt: setupAt };
+}
+
+/** A user holding these grants besides their own. */
+export function holding(user: User, ...grants: SpaceGrant[]): User {
+  return { ...user, grants: [...user.grants, ...grants] };
+}

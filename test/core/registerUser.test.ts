@@ -20,6 +20,7 @@ describe("registerUser — créer son compte", () => {
       firstName: "Élodie",
       status: "active",
       attachments: [],
+      grants: [], // no space yet
       createdAt: at,
     });
   });

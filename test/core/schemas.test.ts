@@ -32,7 +32,7 @@ import {
   type User,
   type UserId,
 } from "../../src/core/index.js";
-import { buildGuide, ctx, unwrap, type Produced } from "./fixtures.js";
+import { buildGuide, ctx, elodieItems, elodieSubscription, sctx, space, unwrap, type Produced } from "./fixtures.js";
 
 type Parser = (input: unknown) => Result<unknown, DomainError>;
 
@@ -82,8 +82,41 @@ function validInputs(): Record<string, unknown> {
     parseNewHistoryEntry: json(g.produced.history[0]),
     parseDomainEvent: json(g.produced.events[0]),
     parseRecordedEvent: { ...(json(g.produced.events[0]) as object), id: "evt-001" },
+    parseSubscriptionRequest: json(elodieSubscription(g)),
+    parseRequestSubscription: {
+      structureId: "s-1",
+      items: [
+        { space: "FACTURES_RECUES", serviceId: "svc-1", access: "write" },
+        { space: "FACTURES_EMISES", access: "read" },
+      ],
+      comment: "Je traite les factures",
+    },
+    parseValidateSubscriptionRequest: {
+      requestId: "sub-1",
+      items: [{ space: "FACTURES_RECUES", serviceId: "svc-1", access: "read" }],
+      scope: "structure",
+      comment: "Accordé en consultation",
+    },
+    parseRefuseSubscriptionRequest: { requestId: "sub-1", comment: "Voyez votre chef de service" },
+    parseSpaceOnStructure: { structureId: "s-1", space: "FACTURES_RECUES", serviceId: "svc-1" },
+    parseRevokeSpaceGrant: { structureId: "s-1", userId: "u-2", space: "FACTURES_RECUES", serviceId: null },
+    parseAccessQuery: {
+      userId: "u-1",
+      structureId: "s-1",
+      space: "FACTURES_RECUES",
+      serviceId: "svc-1",
+      access: "write",
+      at: "2026-11-27T10:00:00+01:00",
+    },
   };
 }
+
+/**
+ * Parsers whose output does not parse again to itself, each a reported bug (the
+ * `it.fails` below shows it): the property "what passes re-parses to itself" skips
+ * only that last step for them.
+ */
+const OUTPUT_DOES_NOT_REPARSE = new Set(["parseAccessQuery"]);
 
 const anything = fc.anything({
   withBigInt: true,
@@ -165,7 +198,7 @@ describe("the boundary parsers", () => {
       (path, junk) => {
         const r = parse(replaceAt(valid, path, junk));
         expectOkOrValidation(r);
-        if (r.ok) expect(parse(json(r.value))).toEqual(r);
+        if (r.ok && !OUTPUT_DOES_NOT_REPARSE.has(name)) expect(parse(json(r.value))).toEqual(r);
       },
     );
 
@@ -177,6 +210,46 @@ describe("the boundary parsers", () => {
         expect(r.ok ? "ok" : r.error.code).toBe("VALIDATION");
       },
     );
+  });
+
+  // Bug (reported): parseAccessQuery gives `at: null` for "now", which it refuses as
+  // input (`at` must be an instant or absent, while `serviceId: null` is accepted), so a
+  // parsed query sent on (JSON, a queue) and parsed again is VALIDATION. Expected: its
+  // output parses back to itself, as every other parser's. Remove `.fails` (and the entry
+  // in OUTPUT_DOES_NOT_REPARSE) once `at: null` is accepted or `at` left out.
+  it.fails("parseAccessQuery: a query without `at` parses back to itself (at: null is now)", () => {
+    const first = core.parseAccessQuery({ userId: "u-1", structureId: "s-1", space: "FACTURES_RECUES", access: "read" });
+    expect(first).toEqual({ ok: true, value: { userId: "u-1", structureId: "s-1", space: "FACTURES_RECUES", serviceId: null, access: "read", at: null } });
+    expect(core.parseAccessQuery(json(unwrap(first)))).toEqual(first);
+  });
+
+  it("parseAccessQuery: a query with `at` parses back to itself (the instant in UTC)", () => {
+    const first = unwrap(core.parseAccessQuery(validInputs()["parseAccessQuery"]));
+    expect(first).toEqual({ userId: "u-1", structureId: "s-1", space: "FACTURES_RECUES", serviceId: "svc-1", access: "write", at: "2026-11-27T09:00:00.000Z" });
+    expect(core.parseAccessQuery(json(first))).toEqual({ ok: true, value: first });
+  });
+
+  // parseAccessQuery reads the common query without zod: whatever the input, it must
+  // answer exactly as the schema does.
+  const accessPart = <T>(valid: fc.Arbitrary<T>) =>
+    fc.oneof({ weight: 4, arbitrary: valid }, { weight: 1, arbitrary: fc.oneof(anything, fc.string({ maxLength: 3 }), fc.constant(undefined)) });
+  test.prop([
+    fc.record(
+      {
+        userId: accessPart(fc.constantFrom("u-1", "u\u202E1", " ", "x".repeat(200), "x".repeat(201))),
+        structureId: accessPart(fc.constantFrom("s-1", "s\n1", "")),
+        space: accessPart(fc.constantFrom("FACTURES_RECUES", "factures", "A", "_A", "A".repeat(61))),
+        serviceId: accessPart(fc.constantFrom("svc-1", null, "\u0000")),
+        access: accessPart(fc.constantFrom("read", "write", "admin")),
+        at: accessPart(fc.constantFrom("2026-11-27T10:00:00+01:00", "2026-11-27", null)),
+        extra: anything,
+      },
+      { requiredKeys: [] },
+    ),
+    fc.boolean(),
+  ])("parseAccessQuery answers exactly as AccessQuerySchema for any record of its fields", (input, nullProto) => {
+    const given = nullProto ? Object.assign(Object.create(null) as object, input) : input;
+    expect(core.parseAccessQuery(given)).toEqual(parseWith(core.AccessQuerySchema, given));
   });
 
   it("a hostile input (a getter that throws, a revoked proxy) is just bad input", () => {
@@ -259,9 +332,10 @@ describe("the boundary parsers", () => {
 });
 
 /** Runs the rest of the guide on the fixture and collects everything produced. */
-function guideScenario(): Produced {
+function guideScenario(): Produced & { readonly subscriptions: core.SubscriptionRequest[] } {
   const g = buildGuide();
-  const all: Produced = {
+  const all: Produced & { subscriptions: core.SubscriptionRequest[] } = {
+    subscriptions: [],
     structures: [...g.produced.structures],
     services: [...g.produced.services],
     users: [...g.produced.users],
@@ -340,8 +414,104 @@ function guideScenario(): Produced {
   all.requests.push(...bulk.requests);
   all.history.push(...bulk.history);
   all.events.push(...bulk.events);
+
+  // Guide §2, on a fresh cast: Élodie's subscription request validated with one line
+  // unchecked and scope « toute la structure », a second one refused (« Désactivée »), a
+  // space opened on a service and one closed on the structure, a direct grant and a revocation.
+  const s = buildGuide();
+  all.history.push(...s.produced.history);
+  all.events.push(...s.produced.events);
+  const asked = elodieSubscription(s);
+  all.subscriptions.push(asked);
+  const askedAgain = unwrap(
+    core.requestSubscription(
+      { user: s.elodie, structure: s.hospital, services: s.serviceIndex },
+      { structureId: s.hospital.id, items: [{ space: space.emises, serviceId: null, access: "write" }] },
+      { ...sctx, requestId: core.subscriptionRequestId("sub-elodie-2") },
+    ),
+  );
+  add(askedAgain);
+  all.subscriptions.push(askedAgain.request);
+  const granted = unwrap(
+    core.validateSubscriptionRequest(
+      { actor: s.alice, structure: s.hospital, request: asked, requester: s.elodie, services: s.serviceIndex },
+      { requestId: asked.id, items: elodieItems(s).slice(1), scope: "structure", comment: "Accordé" },
+      sctx,
+    ),
+  );
+  add(granted);
+  all.subscriptions.push(granted.request);
+  all.users.push(granted.requester);
+  all.structures.push(granted.structure);
+  const refusedSub = unwrap(
+    core.refuseSubscriptionRequest(
+      { actor: s.bruno, structure: granted.structure, request: askedAgain.request },
+      { requestId: askedAgain.request.id, comment: "Pas les factures émises" },
+      ctx,
+    ),
+  );
+  add(refusedSub);
+  all.subscriptions.push(refusedSub.request);
+  const openedOnPaie = unwrap(
+    core.openSpace(
+      { actor: s.alice, structure: granted.structure, service: s.paie },
+      { structureId: s.hospital.id, space: space.emises, serviceId: s.paie.id },
+      sctx,
+    ),
+  );
+  add(openedOnPaie);
+  all.services.push(openedOnPaie.service!);
+  const closed = unwrap(
+    core.closeSpace(
+      { actor: s.alice, structure: granted.structure, service: null },
+      { structureId: s.hospital.id, space: space.sollicitationsEmises, serviceId: null },
+      sctx,
+    ),
+  );
+  add(closed);
+  all.structures.push(closed.structure!);
+  const direct = unwrap(
+    core.grantSpaces(
+      { actor: s.alice, structure: granted.structure, user: s.bruno, services: core.indexServices([openedOnPaie.service!]) },
+      { structureId: s.hospital.id, userId: s.bruno.id, items: [{ space: space.emises, serviceId: s.paie.id, access: "write" }], comment: "Renfort" },
+      sctx,
+    ),
+  );
+  add(direct);
+  all.users.push(direct.user);
+  const revoked = unwrap(
+    core.revokeSpaceGrant(
+      { actor: s.alice, structure: granted.structure, user: granted.requester, services: new Map() },
+      { structureId: s.hospital.id, userId: s.elodie.id, space: space.recues, serviceId: s.paie.id },
+      ctx,
+    ),
+  );
+  add(revoked);
+  all.users.push(revoked.user);
   return all;
 }
+
+/** Every event type, checked exhaustive by the compiler. */
+const EVENT_TYPES: { readonly [T in core.DomainEventType]: true } = {
+  StructureCreated: true,
+  ServiceAdded: true,
+  ServiceRenamed: true,
+  ServiceDeactivated: true,
+  UserRegistered: true,
+  AttachmentRequested: true,
+  AttachmentRequestValidated: true,
+  AttachmentRequestRefused: true,
+  UserAttached: true,
+  MemberRoleChanged: true,
+  AttachmentRemoved: true,
+  SubscriptionRequested: true,
+  SubscriptionRequestValidated: true,
+  SubscriptionRequestRefused: true,
+  SpaceOpened: true,
+  SpaceClosed: true,
+  SpacesGranted: true,
+  SpaceGrantRevoked: true,
+};
 
 describe("everything the transitions produce survives JSON through its schema, unchanged", () => {
   const all = guideScenario();
@@ -350,8 +520,13 @@ describe("everything the transitions produce survives JSON through its schema, u
     expect(new Set(all.history.map((h) => h.kind))).toEqual(
       new Set(core.HISTORY_KINDS), // every kind of history entry
     );
-    expect(new Set(all.events.map((e) => e.type)).size).toBe(11);
+    expect(new Set(all.events.map((e) => e.type))).toEqual(new Set(Object.keys(EVENT_TYPES))); // every kind of event
     expect(all.requests.map((r) => r.status)).toEqual(expect.arrayContaining(["pending", "validated", "refused"]));
+    expect(all.subscriptions.map((r) => r.status)).toEqual(expect.arrayContaining(["pending", "validated", "refused"]));
+    // Spaces opened on a structure and on a service, grants for all services and for one.
+    expect(all.structures.some((x) => x.openSpaces.length > 0)).toBe(true);
+    expect(all.services.some((x) => x.openSpaces.length > 0)).toBe(true);
+    expect(all.users.flatMap((u) => u.grants.map((gr) => gr.serviceId === null))).toEqual(expect.arrayContaining([true, false]));
     expect(all.users.some((u) => u.status === "deactivated")).toBe(true);
   });
 
@@ -366,6 +541,9 @@ describe("everything the transitions produce survives JSON through its schema, u
   });
   it.each(all.requests.map((r) => [`${r.id} (${r.status})`, r] as const))("attachment request %s", (_, r) => {
     expect(parseAttachmentRequest(json(r))).toEqual({ ok: true, value: r });
+  });
+  it.each(all.subscriptions.map((r) => [`${r.id} (${r.status})`, r] as const))("subscription request %s", (_, r) => {
+    expect(core.parseSubscriptionRequest(json(r))).toEqual({ ok: true, value: r });
   });
   it.each(all.history.map((h, i) => [`#${i} ${h.kind}`, h] as const))("history entry %s", (_, h) => {
     expect(parseWith(NewHistoryEntrySchema, json(h))).toEqual({ ok: true, value: h });
@@ -418,6 +596,26 @@ describe("commands, typed as the transitions take them, survive JSON through the
     ],
     ["ChangeMemberRole", core.parseChangeMemberRole, { structureId: g.hospital.id, userId: g.elodie.id, role: "secondaryManager" }],
     ["RemoveAttachment", core.parseRemoveAttachment, { structureId: g.hospital.id, userId: g.elodie.id }],
+    [
+      "RequestSubscription",
+      core.parseRequestSubscription,
+      { structureId: g.hospital.id, items: elodieItems(g), comment: "Je traite les factures de la paie" },
+    ],
+    [
+      "ValidateSubscriptionRequest",
+      core.parseValidateSubscriptionRequest,
+      { requestId: core.subscriptionRequestId("sub-elodie"), items: elodieItems(g).slice(1), scope: "services", comment: "" },
+    ],
+    ["ValidateSubscriptionRequest (every item)", core.parseValidateSubscriptionRequest, { requestId: core.subscriptionRequestId("sub-elodie"), scope: "user" }],
+    ["RefuseSubscriptionRequest", core.parseRefuseSubscriptionRequest, { requestId: core.subscriptionRequestId("sub-elodie"), comment: "Non" }],
+    ["SpaceOnStructure (structure)", core.parseSpaceOnStructure, { structureId: g.hospital.id, space: space.recues, serviceId: null }],
+    ["SpaceOnStructure (service)", core.parseSpaceOnStructure, { structureId: g.hospital.id, space: space.recues, serviceId: g.paie.id }],
+    ["RevokeSpaceGrant", core.parseRevokeSpaceGrant, { structureId: g.hospital.id, userId: g.elodie.id, space: space.recues, serviceId: g.paie.id }],
+    [
+      "AccessQuery (at an instant)",
+      core.parseAccessQuery,
+      { userId: g.elodie.id, structureId: g.hospital.id, space: space.recues, serviceId: g.paie.id, access: "write", at: "2026-11-27T09:00:00.000Z" },
+    ],
   ];
 
   it.each(commands)("%s", (_, parse, command) => {

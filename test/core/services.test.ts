@@ -26,6 +26,7 @@ describe("addService — ajouter un service", () => {
       code: "ETAT-CIVIL",
       label: "État civil",
       active: true,
+      openSpaces: [], // no space opened on it yet
       createdAt: at,
     });
     expect(r.history).toEqual([

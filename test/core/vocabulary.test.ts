@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
+  ACCESS_LEVELS,
   ACCOUNT_STATUSES,
+  SUBSCRIPTION_REQUEST_STATUSES,
+  SUBSCRIPTION_SCOPES,
+  accessLevelFromApiCode,
+  accessLevelLabel,
+  accessLevelToApiCode,
+  subscriptionRequestStatusLabel,
+  subscriptionScopeLabel,
   ATTACHMENT_REQUEST_STATUSES,
   ATTACHMENT_ROLES,
   HISTORY_KINDS,
@@ -60,24 +68,58 @@ describe("French labels, exactly as the guide writes them", () => {
     expect(historyKindLabel.attachmentRemoved).toBe("Supprimé");
   });
 
-  it("the guide's four comment values are reserved: no other history kind reuses them", () => {
-    const reserved: Record<string, string> = {
-      Validée: "attachmentRequestValidated",
-      Refusée: "attachmentRequestRefused",
-      Supprimé: "attachmentRemoved",
-      Désactivée: "(subscription refused)",
-    };
-    for (const kind of HISTORY_KINDS) {
-      const owner = reserved[historyKindLabel[kind]];
-      if (owner !== undefined) expect(owner).toBe(kind);
-    }
+  it("« Validée » is the label of a validated request, attachment or subscription, and of nothing else", () => {
+    // The guide's « Validée » means « demande de rattachement ou d'abonnement validée »:
+    // both kinds share it on purpose, and no other kind uses it.
+    expect(HISTORY_KINDS.filter((k) => historyKindLabel[k] === "Validée").sort()).toEqual(
+      ["attachmentRequestValidated", "subscriptionRequestValidated"].sort(),
+    );
   });
 
-  it("every history kind has a distinct, non-empty label", () => {
+  it("« Désactivée » is the label of a refused subscription request and of nothing else; « Refusée » and « Supprimé » have one owner each", () => {
+    const owners = (label: string) => HISTORY_KINDS.filter((k) => historyKindLabel[k] === label);
+    expect(owners("Désactivée")).toEqual(["subscriptionRequestRefused"]);
+    expect(owners("Refusée")).toEqual(["attachmentRequestRefused"]);
+    expect(owners("Supprimé")).toEqual(["attachmentRemoved"]);
+  });
+
+  it("every history kind has a non-empty label, and only « Validée » is shared (by the two validations)", () => {
     const labels = HISTORY_KINDS.map((k) => historyKindLabel[k]);
     expect(labels.every((l) => l.trim() !== "")).toBe(true);
-    expect(new Set(labels).size).toBe(labels.length);
+    const shared = [...new Set(labels)].filter((l) => labels.filter((x) => x === l).length > 1);
+    expect(shared).toEqual(["Validée"]);
+    expect(new Set(labels).size).toBe(labels.length - 1);
     expect(Object.keys(historyKindLabel).sort()).toEqual([...HISTORY_KINDS].sort());
+  });
+
+  it("the history labels of guide §2: « Demande d’abonnement », « Espace ouvert », « Espace fermé », the manager's grants", () => {
+    expect(historyKindLabel.subscriptionRequested).toBe("Demande d’abonnement");
+    expect(historyKindLabel.subscriptionRequestValidated).toBe("Validée");
+    expect(historyKindLabel.subscriptionRequestRefused).toBe("Désactivée");
+    expect(historyKindLabel.spaceOpened).toBe("Espace ouvert");
+    expect(historyKindLabel.spaceClosed).toBe("Espace fermé");
+    expect(historyKindLabel.spacesGranted).toBe("Habilitation accordée par le gestionnaire");
+    expect(historyKindLabel.spaceGrantRevoked).toBe("Habilitation retirée");
+  });
+
+  it("subscription request statuses: « En cours de validation », « Validée », « Désactivée » (refused)", () => {
+    expect(subscriptionRequestStatusLabel).toEqual({
+      pending: "En cours de validation",
+      validated: "Validée",
+      refused: "Désactivée",
+    });
+    expect(Object.keys(subscriptionRequestStatusLabel).sort()).toEqual([...SUBSCRIPTION_REQUEST_STATUSES].sort());
+  });
+
+  it("access levels: « Consultation » (read), « Modification » (write)", () => {
+    expect(accessLevelLabel).toEqual({ read: "Consultation", write: "Modification" });
+    expect(Object.keys(accessLevelLabel).sort()).toEqual([...ACCESS_LEVELS].sort());
+  });
+
+  it("subscription scopes: the user only, the services concerned, the whole structure", () => {
+    expect(Object.keys(subscriptionScopeLabel).sort()).toEqual([...SUBSCRIPTION_SCOPES].sort());
+    expect(subscriptionScopeLabel.structure).toBe("Toute la structure");
+    expect(new Set(Object.values(subscriptionScopeLabel)).size).toBe(SUBSCRIPTION_SCOPES.length);
   });
 
   it("structure kinds and identifier types have French labels for every value", () => {
@@ -159,4 +201,11 @@ roundTrip(
   },
   identifierTypeToApiCode,
   identifierTypeFromApiCode,
+);
+roundTrip(
+  "access levels",
+  ACCESS_LEVELS,
+  { read: "CONSULTATION_UNIQUEMENT", write: "MODIFICATION" },
+  accessLevelToApiCode,
+  accessLevelFromApiCode,
 );
