@@ -483,3 +483,20 @@ export function grantOf(
 export function holding(user: User, ...grants: SpaceGrant[]): User {
   return { ...user, grants: [...user.grants, ...grants] };
 }
+
+/** A user's subscription request to the hospital, through the real transition (must succeed). */
+export function requestSubscriptionBy(
+  g: Guide,
+  user: User,
+  items: SubscriptionItem[],
+  id = subscriptionRequestId("sub-other"),
+  structure: Structure = g.hospital,
+): PendingSubscriptionRequest {
+  return unwrap(
+    requestSubscription(
+      { user, structure, services: g.serviceIndex },
+      { structureId: structure.id, items },
+      { now: subscriptionAsked, requestId: id, catalogue: CHORUS_PRO_SPACES },
+    ),
+  ).request;
+}
