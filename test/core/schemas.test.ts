@@ -111,12 +111,8 @@ function validInputs(): Record<string, unknown> {
   };
 }
 
-/**
- * Parsers whose output does not parse again to itself, each a reported bug (the
- * `it.fails` below shows it): the property "what passes re-parses to itself" skips
- * only that last step for them.
- */
-const OUTPUT_DOES_NOT_REPARSE = new Set(["parseAccessQuery"]);
+/** Parsers whose output does not parse again to itself (none: every parser's output re-parses). */
+const OUTPUT_DOES_NOT_REPARSE = new Set<string>();
 
 const anything = fc.anything({
   withBigInt: true,
@@ -212,12 +208,9 @@ describe("the boundary parsers", () => {
     );
   });
 
-  // Bug (reported): parseAccessQuery gives `at: null` for "now", which it refuses as
-  // input (`at` must be an instant or absent, while `serviceId: null` is accepted), so a
-  // parsed query sent on (JSON, a queue) and parsed again is VALIDATION. Expected: its
-  // output parses back to itself, as every other parser's. Remove `.fails` (and the entry
-  // in OUTPUT_DOES_NOT_REPARSE) once `at: null` is accepted or `at` left out.
-  it.fails("parseAccessQuery: a query without `at` parses back to itself (at: null is now)", () => {
+  // `at: null` is « now », as the parser gives it back: a parsed query sent on (JSON, a
+  // queue) parses again to itself.
+  it("parseAccessQuery: a query without `at` parses back to itself (at: null is now)", () => {
     const first = core.parseAccessQuery({ userId: "u-1", structureId: "s-1", space: "FACTURES_RECUES", access: "read" });
     expect(first).toEqual({ ok: true, value: { userId: "u-1", structureId: "s-1", space: "FACTURES_RECUES", serviceId: null, access: "read", at: null } });
     expect(core.parseAccessQuery(json(unwrap(first)))).toEqual(first);

@@ -127,7 +127,7 @@ export const AccessQuerySchema = z
     space: SpaceCodeSchema,
     serviceId: ServiceIdSchema.nullable().optional(),
     access: AccessLevelSchema,
-    at: InstantSchema.optional(),
+    at: InstantSchema.nullable().optional(),
   })
   .transform((q) => ({
     userId: q.userId,
