@@ -128,7 +128,15 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
       }
       const session = new Session(deps.store);
       const decided = await act.decide({ session, ctx, newId });
-      if (!decided.ok) return decided;
+      if (!decided.ok) {
+        // A twin with the same key may have committed between our look-up and our reads
+        // (the request we read is then already decided): its outcome is ours.
+        if (key !== undefined) {
+          const record = await deps.store.getIdempotencyRecord(owner, key);
+          if (record !== null) return replay<V>(record, fingerprint, key);
+        }
+        return decided;
+      }
       const { outcome, writes } = decided.value;
       const shown = act.show(outcome);
       const events: RecordedEvent[] = outcome.events.map((event) => ({ id: mintId(deps, "event"), ...event }));

@@ -104,7 +104,7 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
  * character below any other, so string order is (createdAt, id) order.
  */
 const pendingOrderKey = (createdAt: string, id: string) => `${createdAt}\u0000${id}`;
-const idOfPendingKey = (key: string) => key.slice(key.indexOf("\u0000") + 1) as AttachmentRequestId;
+const idOfPendingKey = (key: string) => key.slice(key.indexOf("\u0000") + 1);
 
 /**
  * Creates an empty in-memory store.

@@ -60,7 +60,7 @@ export interface AggregateTypes {
 /** The kind of an aggregate. */
 export type AggregateKind = keyof AggregateTypes;
 
-/** Every aggregate kind, in the order stores apply writes. */
+/** Every aggregate kind. */
 export const AGGREGATE_KINDS: readonly AggregateKind[] = ["structure", "service", "user", "attachmentRequest", "subscriptionRequest"];
 
 /** Ids of aggregates to read in one go, by kind. */

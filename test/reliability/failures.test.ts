@@ -38,6 +38,8 @@ describe("store failures", () => {
     const app = w.appOver(brokenStore(w.store), { onStoreError: (e, c) => told.push(`${c.operation}:${c.stage}:${(e as Error).message}`) });
     const [A] = w.structures;
     const request = [...w.requests.keys()][0] as string;
+    const subscription = [...w.subscriptions.keys()][0] as string;
+    const compta = w.services.get(A)?.[0] as string;
     const runs = [
       app.registerUser({ login: "x@example.fr", lastName: "X", firstName: "X" }),
       app.createStructure(w.users.alice, { designation: "D", kind: "private", identifier: { type: "other", value: "D" } }),
@@ -56,6 +58,20 @@ describe("store failures", () => {
       app.claimEvents({}),
       app.acknowledgeEvents(["evt"]),
       app.purgeIdempotencyRecords({ olderThan: "2026-01-01T00:00:00Z" }),
+      // Guide §2.
+      app.requestSubscription(w.users.mia, { structureId: A, items: [{ space: "FACTURES_RECUES", access: "read" }] }),
+      app.validateSubscriptionRequest(w.users.alice, { requestId: subscription, scope: "structure" }),
+      app.refuseSubscriptionRequest(w.users.alice, { requestId: subscription }),
+      app.validateSubscriptionRequests(w.users.alice, { items: [{ requestId: subscription }] }),
+      app.refuseSubscriptionRequests(w.users.alice, { requestIds: [subscription] }),
+      app.consultSubscriptionRequest(w.users.alice, { requestId: subscription }),
+      app.listPendingSubscriptionRequests(w.users.alice, {}),
+      app.openSpace(w.users.alice, { structureId: A, space: "FACTURES_A_VALIDER" }),
+      app.closeSpace(w.users.alice, { structureId: A, space: "FACTURES_RECUES" }),
+      app.grantSpaces(w.users.alice, { structureId: A, userIds: [w.users.sam], items: [{ space: "FACTURES_RECUES", access: "read" }] }),
+      app.revokeSpaceGrant(w.users.alice, { structureId: A, userId: w.users.mia, space: "FACTURES_EMISES", serviceId: compta }),
+      app.listMemberGrants(w.users.alice, { structureId: A, userId: w.users.mia }),
+      app.mayAccess({ userId: w.users.mia, structureId: A, space: "FACTURES_EMISES", serviceId: compta, access: "write" }),
     ];
     const results = await Promise.all(runs);
     for (const r of results) expect(r).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "read" } });
@@ -166,6 +182,30 @@ describe("idempotency keys", () => {
     expect(x.ok && y.ok).toBe(true);
     expect(x).toEqual(y);
     expect(w.store.snapshot().history.filter((e) => e.kind === "userAttached" && e.targetUserId === w.users.noe).length).toBe(1);
+  });
+
+  it("a twin that commits between a retry's key look-up and its reads gives the retry its outcome, not a refusal", async () => {
+    const w = await buildWorld();
+    const request = [...w.requests.keys()][0] as string;
+    let first: Awaited<ReturnType<typeof w.app.validateAttachmentRequest>> | undefined;
+    let paused = false;
+    // The retry looks its key up (nothing yet), then, before it reads the request, the first
+    // try with the same key commits.
+    const pausing = {
+      ...methods(w.store),
+      getIdempotencyRecord: async (owner: string, key: string) => {
+        const found = await w.store.getIdempotencyRecord(owner, key);
+        if (!paused && found === null) {
+          paused = true;
+          first = await w.app.validateAttachmentRequest(w.users.alice, { requestId: request }, { idempotencyKey: "twin" });
+        }
+        return found;
+      },
+    } as HabilitationsStore;
+    const retry = await w.appOver(pausing).validateAttachmentRequest(w.users.alice, { requestId: request }, { idempotencyKey: "twin" });
+    expect(paused).toBe(true);
+    expect(first?.ok).toBe(true);
+    expect(retry).toEqual(first);
   });
 
   it("a bulk retried with the same key after a store failure completes, giving back what was already committed", async () => {
