@@ -7,6 +7,12 @@
 // nothing else; someone who may not manage a structure they named gets FORBIDDEN and
 // nothing else (no rule about its members shows through). After every step the store's
 // outbox holds exactly the events of the accepted commands, in order, ids included.
+// Guide §2 is in the model too: subscription requests (asked, validated with a scope
+// and a checked subset, refused, in bulk), spaces opened and closed on a structure or a
+// service, grants given and revoked; after every step the access query (`mayAccess`)
+// must answer as the model states it, at every grant's own point and at random points,
+// and no grant that answers "yes" may sit on a structure its holder left or a space not
+// opened where it points.
 // The same property runs over the memory store and over PostgreSQL (fewer runs, a fresh
 // schema each); on PostgreSQL every command is also given to a memory store, which must
 // give the same answer and then hold the same records, history, outbox and keys.
@@ -15,6 +21,7 @@ import { fc, test } from "@fast-check/vitest";
 import {
   createHabilitations,
   roleIn,
+  type AccessLevel,
   type DomainError,
   type DomainErrorCode,
   type DomainEvent,
@@ -26,6 +33,7 @@ import {
   type Role,
   type ServiceId,
   type StructureId,
+  type SubscriptionScope,
   type UserId,
 } from "../../src/index.js";
 import type { MemoryStoreSnapshot } from "../../src/memory/index.js";
@@ -52,17 +60,47 @@ interface MRequest {
   requestedRole: "secondaryManager" | "user";
   status: "pending" | "validated" | "refused";
 }
+/** One line of a subscription request or a grant: a space, for all services (`null`) or one, read or write. */
+interface MItem {
+  space: string;
+  service: string | null;
+  access: AccessLevel;
+}
+interface MSubscription {
+  id: string;
+  user: string;
+  structure: string;
+  /** As asked, in canonical form. */
+  items: MItem[];
+  status: "pending" | "validated" | "refused";
+  /** Once validated: the items granted (canonical) and the scope chosen. */
+  granted?: MItem[];
+  scope?: SubscriptionScope;
+}
+interface MGrant {
+  structure: string;
+  space: string;
+  service: string | null;
+  access: AccessLevel;
+  by: string;
+}
 interface Model {
   active: Map<string, boolean>;
   primary: Map<string, string>;
   services: Map<string, { structure: string; active: boolean }>;
   attachments: Map<string, MAttachment>; // key `${user}|${structure}`
   requests: MRequest[];
+  /** The spaces opened on a structure (keyed by its id) or on a service (keyed by its id). */
+  open: Map<string, Set<string>>;
+  /** Each user's grants, one per (structure, space, service): key `${structure}|${space}|${service ?? "*"}`. */
+  grants: Map<string, Map<string, MGrant>>;
+  subscriptions: MSubscription[];
   history: number;
   /** The events of the accepted commands, in order, as the system returned them. */
   outbox: RecordedEvent[];
 }
 const key = (u: string, s: string) => `${u}|${s}`;
+const grantKey = (structure: string, item: { space: string; service: string | null }) => `${structure}|${item.space}|${item.service ?? "*"}`;
 
 interface Real {
   app: Habilitations;
@@ -75,6 +113,10 @@ interface Real {
 const USERS = ["u0", "u1", "u2", "u3", "u4", "u5"];
 const STRUCTURES = ["s1", "s2"];
 const SERVICES = ["svA", "svB", "svC", "svX"]; // svX does not exist
+/** Spaces of the catalogue (Chorus Pro's, the default), and one it does not have. */
+const SPACES = ["FACTURES_EMISES", "FACTURES_RECUES", "FACTURES_A_VALIDER"];
+const UNKNOWN_SPACE = "ESPACE_INCONNU";
+const known = (space: string) => SPACES.includes(space);
 
 /** The right to manage a structure: an active account, primary manager or secondary manager in force today. */
 function hasRight(m: Model, actor: string, structure: string): boolean {
@@ -111,6 +153,109 @@ const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort();
 const canonical = (scope: MScope) =>
   scope === "structure" ? { kind: "structure" as const } : { kind: "services" as const, serviceIds: sorted(scope) };
 
+// ------------------------------------------------------- spaces and access (guide §2)
+
+const openAt = (m: Model, where: string): ReadonlySet<string> => m.open.get(where) ?? new Set();
+function openIn(m: Model, where: string): Set<string> {
+  let set = m.open.get(where);
+  if (set === undefined) m.open.set(where, (set = new Set()));
+  return set;
+}
+
+/**
+ * Whether a space is opened where a line points: for all services, on the structure; for
+ * one service, on the structure or on that service (a service of that structure).
+ */
+function openWhere(m: Model, structure: string, space: string, service: string | null): boolean {
+  if (openAt(m, structure).has(space)) return true;
+  return service !== null && m.services.get(service)?.structure === structure && openAt(m, service).has(space);
+}
+
+/** One line per space and service, the highest access kept; sorted by space, then service (all services first). */
+function canonicalItems(items: readonly MItem[]): MItem[] {
+  const byKey = new Map<string, MItem>();
+  for (const item of items) {
+    const k = grantKey("", item);
+    const seen = byKey.get(k);
+    if (seen === undefined || (seen.access === "read" && item.access === "write")) byKey.set(k, { ...item });
+  }
+  const order = (i: MItem) => [i.space, i.service ?? ""] as const;
+  return [...byKey.values()].sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    return x[0] !== y[0] ? (x[0] < y[0] ? -1 : 1) : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
+  });
+}
+const toItem = (i: MItem) => ({ space: i.space, serviceId: i.service, access: i.access });
+
+/**
+ * The rules lines for a user of a structure break: the user attached to it; each service
+ * named an active service of that structure within the user's attachment.
+ */
+function itemViolations(m: Model, user: string, structure: string, items: readonly MItem[]): DomainErrorCode[] {
+  const v: DomainErrorCode[] = [];
+  const a = m.attachments.get(key(user, structure));
+  if (a === undefined) v.push("NOT_ATTACHED");
+  for (const item of items) {
+    if (item.service === null) continue;
+    const s = m.services.get(item.service);
+    // A service of another structure is, from this one, a service that does not exist.
+    if (s === undefined || s.structure !== structure) {
+      v.push("NOT_FOUND");
+      continue;
+    }
+    if (!s.active) v.push("SERVICE_INACTIVE");
+    if (a !== undefined && a.scope !== "structure" && !a.scope.includes(item.service)) v.push("NOT_ATTACHED");
+  }
+  return v;
+}
+
+function grantsOf(m: Model, user: string): Map<string, MGrant> {
+  let g = m.grants.get(user);
+  if (g === undefined) m.grants.set(user, (g = new Map()));
+  return g;
+}
+
+/** Gives a user one grant per line (a line already held gets the new access). */
+function give(m: Model, user: string, structure: string, items: readonly MItem[], by: string) {
+  for (const i of items) grantsOf(m, user).set(grantKey(structure, i), { structure, space: i.space, service: i.service, access: i.access, by });
+}
+
+/** A point the access query is asked about. */
+interface Probe {
+  user: string;
+  structure: string;
+  space: string;
+  service: string | null;
+  access: AccessLevel;
+  /** An instant and its date in Paris, or none for now (TODAY). */
+  at?: { readonly instant: string; readonly date: string };
+}
+
+/**
+ * The access rule, stated from the guide and SPEC §3.2: the account active; attached to
+ * the structure, in force on the date; for a service, an active service of that structure
+ * within the attachment; and a grant of that space giving at least the access asked, for
+ * all services with the space opened on the structure, or for that very service with the
+ * space opened on the structure or on the service.
+ */
+function mayAccessInModel(m: Model, p: Probe): boolean {
+  if (m.active.get(p.user) !== true) return false;
+  const a = m.attachments.get(key(p.user, p.structure));
+  if (a === undefined || a.validFrom > (p.at?.date ?? TODAY)) return false;
+  if (p.service !== null) {
+    const s = m.services.get(p.service);
+    if (s === undefined || s.structure !== p.structure || !s.active) return false;
+    if (a.scope !== "structure" && !a.scope.includes(p.service)) return false;
+  }
+  for (const g of m.grants.get(p.user)?.values() ?? []) {
+    if (g.structure !== p.structure || g.space !== p.space) continue;
+    if (g.access === "read" && p.access === "write") continue;
+    if (g.service === null && openAt(m, p.structure).has(p.space)) return true;
+    if (g.service !== null && g.service === p.service && openWhere(m, p.structure, p.space, p.service)) return true;
+  }
+  return false;
+}
+
 /**
  * What the model says of one act: the rules it breaks (empty: it must succeed), the
  * exact error when only one answer discloses nothing, and how the model changes when it
@@ -127,7 +272,14 @@ const never = (): DomainEvent[] => {
 };
 
 /** An act reached through a record's id: without the right, NOT_FOUND for that id, nothing else. */
-function reached(m: Model, actor: string, structure: string, entity: "attachmentRequest" | "service", id: string, rules: () => Judgement): Judgement {
+function reached(
+  m: Model,
+  actor: string,
+  structure: string,
+  entity: "attachmentRequest" | "subscriptionRequest" | "service",
+  id: string,
+  rules: () => Judgement,
+): Judgement {
   if (hasRight(m, actor, structure)) return rules();
   return { broken: ["NOT_FOUND"], exactly: { code: "NOT_FOUND", entity, id }, apply: never };
 }
@@ -212,6 +364,94 @@ async function compare(m: Model, r: Real) {
   const requests = new Map(snap.attachmentRequests.map((x) => [x.value.id as string, x.value.status]));
   for (const q of m.requests) expect(requests.get(q.id)).toBe(q.status);
   for (const [id, s] of m.services) expect(snap.services.find((x) => x.value.id === id)?.value.active).toBe(s.active);
+  // Guide §2: the spaces opened on each structure and service, each user's grants, the
+  // subscription requests, as the model says.
+  for (const s of snap.structures) expect(s.value.openSpaces, `spaces open on ${s.value.id}`).toEqual(sorted(openAt(m, s.value.id)));
+  for (const s of snap.services) expect(s.value.openSpaces, `spaces open on ${s.value.id}`).toEqual(sorted(openAt(m, s.value.id)));
+  const byPoint = (a: MGrant, b: MGrant) => (grantKey(a.structure, a) < grantKey(b.structure, b) ? -1 : 1);
+  for (const u of snap.users) {
+    const held = u.value.grants.map((g): MGrant => ({ structure: g.structureId, space: g.space, service: g.serviceId, access: g.access, by: g.grantedBy }));
+    expect(held.sort(byPoint), `grants of ${u.value.id}`).toEqual([...(m.grants.get(u.value.id)?.values() ?? [])].sort(byPoint));
+    // A grant never outlives its holder's attachment to its structure.
+    for (const g of u.value.grants)
+      expect(u.value.attachments.some((a) => a.structureId === g.structureId), `${u.value.id} holds a grant on ${g.structureId}, where they are not attached`).toBe(true);
+  }
+  expect(snap.subscriptionRequests.length).toBe(m.subscriptions.length);
+  const subscriptions = new Map(snap.subscriptionRequests.map((x) => [x.value.id as string, x.value]));
+  for (const q of m.subscriptions) {
+    const stored = subscriptions.get(q.id);
+    expect(stored?.status, q.id).toBe(q.status);
+    expect(stored?.userId).toBe(q.user);
+    expect(stored?.structureId).toBe(q.structure);
+    expect(stored?.items).toEqual(q.items.map(toItem));
+    if (stored?.status === "validated") {
+      expect(stored.grantedItems).toEqual(q.granted?.map(toItem));
+      expect(stored.scope).toBe(q.scope);
+    }
+  }
+}
+
+/** Paris dates of a few instants, stated by hand (CET, UTC+1, in November and December 2026). */
+const INSTANTS = [
+  { instant: "2026-11-26T22:30:00.000Z", date: "2026-11-26" },
+  { instant: "2026-11-26T23:30:00.000Z", date: "2026-11-27" },
+  { instant: "2026-12-14T22:50:00.000Z", date: "2026-12-14" },
+  { instant: "2026-12-14T23:10:00.000Z", date: "2026-12-15" },
+] as const;
+
+const probeText = (p: Probe) => `mayAccess(${p.user}, ${p.structure}, ${p.space}, ${p.service ?? "*"}, ${p.access}${p.at === undefined ? "" : `, ${p.at.instant}`})`;
+
+/**
+ * The access query after a step: at every grant's own point (and with write asked of a
+ * read grant, and, for a grant on all services, at each service of its structure), and at
+ * the random points given, `mayAccess` answers as the model's rule does. Then, from the
+ * store alone: a stored grant that gives access belongs to a user attached to its
+ * structure and in force, and its space is opened where it points.
+ */
+async function probeAccess(m: Model, r: Real, random: readonly Probe[]) {
+  const points: Probe[] = [];
+  for (const [user, grants] of m.grants)
+    for (const g of grants.values()) {
+      const own: Probe = { user, structure: g.structure, space: g.space, service: g.service, access: g.access };
+      points.push(own);
+      if (g.access === "read") points.push({ ...own, access: "write" });
+      if (g.service === null) for (const [id, s] of m.services) if (s.structure === g.structure) points.push({ ...own, service: id });
+    }
+  const asked = [...points, ...random];
+  const answers = await Promise.all(
+    asked.map((p) =>
+      r.app.mayAccess({
+        userId: p.user,
+        structureId: p.structure,
+        space: p.space,
+        access: p.access,
+        ...(p.service === null ? {} : { serviceId: p.service }),
+        ...(p.at === undefined ? {} : { at: p.at.instant }),
+      }),
+    ),
+  );
+  const answer = new Map<string, boolean>();
+  asked.forEach((p, i) => {
+    expect(answers[i], probeText(p)).toEqual({ ok: true, value: mayAccessInModel(m, p) });
+    if (p.at === undefined) answer.set(probeText(p), (answers[i] as { value: boolean }).value);
+  });
+  const snap = await r.snapshot();
+  const structures = new Map(snap.structures.map((s) => [s.value.id as string, s.value]));
+  const services = new Map(snap.services.map((s) => [s.value.id as string, s.value]));
+  for (const { value: u } of snap.users)
+    for (const g of u.grants) {
+      const own = probeText({ user: u.id, structure: g.structureId, space: g.space, service: g.serviceId, access: g.access });
+      if (answer.get(own) !== true) continue;
+      const a = u.attachments.find((x) => x.structureId === g.structureId);
+      expect(a !== undefined && a.validFrom <= TODAY, `${own}: a usable grant where ${u.id} is not attached and in force`).toBe(true);
+      const structure = structures.get(g.structureId);
+      const service = g.serviceId === null ? undefined : services.get(g.serviceId);
+      const open =
+        structure?.openSpaces.includes(g.space) === true ||
+        (service !== undefined && service.structureId === g.structureId && service.openSpaces.includes(g.space));
+      expect(open, `${own}: a usable grant on a space not opened where it points`).toBe(true);
+      if (g.serviceId === null) expect(structure?.openSpaces.includes(g.space), `${own}: all services, not opened on the structure`).toBe(true);
+    }
 }
 
 // ------------------------------------------------------------------------ the rules
@@ -351,16 +591,23 @@ class RefuseCmd implements Cmd {
  * A bulk decision: each item judged on the model as it stands after the items before
  * it; the accepted ones' events, in order, are the outcome's events and the outbox's.
  */
+/** What a bulk act gives back: one result per request (or per user, for a direct grant). */
+type BulkResult = Result<
+  { readonly results: readonly { readonly requestId?: string; readonly userId?: string; readonly result: Outcome }[]; readonly events: readonly RecordedEvent[] },
+  DomainError
+>;
+
 async function bulkStep(
   m: Model,
   r: Real,
-  items: readonly { readonly q: MRequest; readonly judge: () => Judgement }[],
-  act: Act<Result<{ readonly results: readonly { readonly requestId: string; readonly result: Outcome }[]; readonly events: readonly RecordedEvent[] }, DomainError>>,
+  items: readonly { readonly id: string; readonly judge: () => Judgement }[],
+  act: Act<BulkResult>,
+  by: "requestId" | "userId" = "requestId",
 ) {
   const result = await run(r, act);
   if (!result.ok) throw new Error(`bulk call refused as a whole: ${JSON.stringify(result.error)}`);
   const { results, events } = result.value;
-  expect(results.map((x) => x.requestId)).toEqual(items.map((i) => i.q.id));
+  expect(results.map((x) => x[by])).toEqual(items.map((i) => i.id));
   const accepted: RecordedEvent[] = [];
   items.forEach((item, i) => {
     const judgement = item.judge();
@@ -384,7 +631,7 @@ class ValidateManyCmd implements Cmd {
     await bulkStep(
       m,
       r,
-      qs.map((q) => ({ q, judge: () => validateRules(m, this.actor, q, this.role, undefined) })),
+      qs.map((q) => ({ id: q.id, judge: () => validateRules(m, this.actor, q, this.role, undefined) })),
       (app) => app.validateAttachmentRequests(this.actor, { items: qs.map((q) => ({ requestId: q.id, ...(this.role === undefined ? {} : { role: this.role }) })) }),
     );
   }
@@ -399,7 +646,7 @@ class RefuseManyCmd implements Cmd {
     await bulkStep(
       m,
       r,
-      qs.map((q) => ({ q, judge: () => refuseRules(m, this.actor, q, this.reason) })),
+      qs.map((q) => ({ id: q.id, judge: () => refuseRules(m, this.actor, q, this.reason) })),
       (app) => app.refuseAttachmentRequests(this.actor, { requestIds: qs.map((q) => q.id), reason: this.reason }),
     );
   }
@@ -502,6 +749,8 @@ class RemoveCmd implements Cmd {
         broken: v,
         apply: () => {
           m.attachments.delete(key(this.user, this.structure));
+          // The user's grants on the structure go with the attachment.
+          for (const [k, g] of m.grants.get(this.user) ?? []) if (g.structure === this.structure) m.grants.get(this.user)?.delete(k);
           m.history += 1;
           return [{ type: "AttachmentRemoved", at: AT, structureId: this.structure, userId: this.user, removedBy: this.actor } as DomainEvent];
         },
@@ -547,12 +796,405 @@ class RenameServiceCmd implements Cmd {
   toString = () => `renameService(${this.actor}, ${this.service})`;
 }
 
+// -------------------------------------------------- guide §2: rules and commands
+
+/** A validation of a subscription request, the lines checked (all, as asked, when none are given) and the scope. */
+function validateSubscriptionRules(m: Model, actor: string, q: MSubscription, checked: readonly MItem[] | undefined, scope: SubscriptionScope): Judgement {
+  const lines = checked ?? q.items;
+  // A space the catalogue does not have is refused before anything is read.
+  if (lines.some((i) => !known(i.space))) return { broken: ["VALIDATION"], apply: never };
+  return reached(m, actor, q.structure, "subscriptionRequest", q.id, () => {
+    const v: DomainErrorCode[] = [];
+    if (q.status !== "pending") v.push("REQUEST_ALREADY_DECIDED");
+    if (q.user === actor) v.push("SELF_DECISION_FORBIDDEN");
+    if (m.active.get(q.user) !== true) v.push("ACCOUNT_NOT_ACTIVE");
+    // Each line checked is one the user asked for (its access may differ); at least one.
+    const asked = new Set(q.items.map((i) => grantKey(q.structure, i)));
+    if (lines.some((i) => !asked.has(grantKey(q.structure, i)))) v.push("ITEM_NOT_REQUESTED");
+    if (lines.length === 0) v.push("EMPTY_SELECTION");
+    // What is granted must still be grantable to the requester.
+    v.push(...itemViolations(m, q.user, q.structure, lines));
+    // Scope "user" opens nothing: each space must already be open where its line points.
+    if (scope === "user" && lines.some((i) => !openWhere(m, q.structure, i.space, i.service))) v.push("SPACE_NOT_OPEN");
+    return {
+      broken: v,
+      apply: (value) => {
+        const granted = canonicalItems(lines);
+        const events: DomainEvent[] = [];
+        // "services": each space opened on the line's service (on the structure for all
+        // services); "structure": on the whole structure; nothing where it is open already.
+        if (scope !== "user")
+          for (const i of granted) {
+            if (openAt(m, q.structure).has(i.space)) continue;
+            const where = scope === "structure" || i.service === null ? q.structure : i.service;
+            if (openAt(m, where).has(i.space)) continue;
+            openIn(m, where).add(i.space);
+            m.history += 1;
+            events.push({ type: "SpaceOpened", at: AT, structureId: q.structure, serviceId: where === q.structure ? null : where, space: i.space, by: actor } as DomainEvent);
+          }
+        give(m, q.user, q.structure, granted, actor);
+        q.status = "validated";
+        q.granted = granted;
+        q.scope = scope;
+        m.history += 1;
+        // The outcome shows the requester's grants in this structure, and its open spaces.
+        const shown = value as { requester: { id: string; grants: readonly { structureId: string; space: string; serviceId: string | null; access: string }[] }; structureOpenSpaces: readonly string[] };
+        expect(shown.requester.id).toBe(q.user);
+        expect(shown.requester.grants.map((g) => grantKey(g.structureId, { space: g.space, service: g.serviceId }) + g.access).sort()).toEqual(
+          [...grantsOf(m, q.user).values()].filter((g) => g.structure === q.structure).map((g) => grantKey(g.structure, g) + g.access).sort(),
+        );
+        expect(shown.structureOpenSpaces).toEqual(sorted(openAt(m, q.structure)));
+        return [
+          ...events,
+          {
+            type: "SubscriptionRequestValidated",
+            at: AT,
+            requestId: q.id,
+            structureId: q.structure,
+            userId: q.user,
+            decidedBy: actor,
+            items: granted.map(toItem),
+            scope,
+          } as unknown as DomainEvent,
+        ];
+      },
+    };
+  });
+}
+
+function refuseSubscriptionRules(m: Model, actor: string, q: MSubscription): Judgement {
+  return reached(m, actor, q.structure, "subscriptionRequest", q.id, () => {
+    const v: DomainErrorCode[] = [];
+    if (q.status !== "pending") v.push("REQUEST_ALREADY_DECIDED");
+    if (q.user === actor) v.push("SELF_DECISION_FORBIDDEN");
+    return {
+      broken: v,
+      apply: () => {
+        q.status = "refused";
+        m.history += 1;
+        return [{ type: "SubscriptionRequestRefused", at: AT, requestId: q.id, structureId: q.structure, userId: q.user, decidedBy: actor } as DomainEvent];
+      },
+    };
+  });
+}
+
+/** A direct grant to one user (each user of a grant is decided on its own). */
+function grantRules(m: Model, actor: string, structure: string, user: string, items: readonly MItem[]): Judgement {
+  return named(m, actor, structure, () => {
+    const v: DomainErrorCode[] = [];
+    if (m.active.get(user) === false) v.push("ACCOUNT_NOT_ACTIVE");
+    v.push(...itemViolations(m, user, structure, items));
+    if (items.some((i) => !openWhere(m, structure, i.space, i.service))) v.push("SPACE_NOT_OPEN");
+    return {
+      broken: v,
+      apply: (value) => {
+        const granted = canonicalItems(items);
+        give(m, user, structure, granted, actor);
+        m.history += 1;
+        const member = (value as { member: { id: string; grants: readonly { structureId: string }[] } }).member;
+        expect(member.id).toBe(user);
+        expect(member.grants.length).toBe([...grantsOf(m, user).values()].filter((g) => g.structure === structure).length);
+        return [{ type: "SpacesGranted", at: AT, structureId: structure, userId: user, grantedBy: actor, items: granted.map(toItem) } as unknown as DomainEvent];
+      },
+    };
+  });
+}
+
+const describeItems = (items: readonly MItem[]) => items.map((i) => `${i.space}/${i.service ?? "*"}/${i.access}`).join(",");
+const toInput = (items: readonly MItem[]) =>
+  items.map((i) => (i.service === null ? { space: i.space, access: i.access } : { space: i.space, serviceId: i.service, access: i.access }));
+
+class RequestSubscriptionCmd implements Cmd {
+  constructor(readonly user: string, readonly structure: string, readonly items: readonly MItem[], readonly comment: string | undefined) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    let judgement: Judgement;
+    if (this.items.some((i) => !known(i.space))) judgement = { broken: ["VALIDATION"], apply: never };
+    else {
+      const v: DomainErrorCode[] = [];
+      // The user's own act: an active account, attached to the structure; each service an
+      // active one of the structure, within the user's attachment.
+      if (m.active.get(this.user) !== true) v.push("FORBIDDEN");
+      v.push(...itemViolations(m, this.user, this.structure, this.items));
+      judgement = {
+        broken: v,
+        apply: (value) => {
+          const id = (value as { request: { id: string } }).request.id;
+          // Several pending requests of one user are allowed.
+          m.subscriptions.push({ id, user: this.user, structure: this.structure, items: canonicalItems(this.items), status: "pending" });
+          m.history += 1;
+          return [{ type: "SubscriptionRequested", at: AT, requestId: id, structureId: this.structure, userId: this.user } as DomainEvent];
+        },
+      };
+    }
+    await step(m, r, judgement, (app) =>
+      app.requestSubscription(this.user, { structureId: this.structure, items: toInput(this.items), ...(this.comment === undefined ? {} : { comment: this.comment }) }),
+    );
+  }
+  toString = () => `requestSubscription(${this.user}, ${this.structure}, ${describeItems(this.items)})`;
+}
+
+/** A subscription request picked: mostly a pending one (when there is one), else any. */
+interface Pick {
+  readonly pending: boolean;
+  readonly n: number;
+}
+function pickSubscription(m: Model, pick: Pick): MSubscription {
+  const pending = m.subscriptions.filter((q) => q.status === "pending");
+  const among = pick.pending && pending.length > 0 ? pending : m.subscriptions;
+  return among[pick.n % among.length] as MSubscription;
+}
+const pickText = (p: Pick) => `${p.pending ? "pending " : ""}#${p.n}`;
+
+/** The lines a manager leaves checked: some of the request's (their access maybe changed), maybe one more. */
+interface Checked {
+  readonly picks: readonly { readonly i: number; readonly access: AccessLevel | undefined }[];
+  readonly extra: MItem | undefined;
+}
+const checkedLines = (q: MSubscription, c: Checked | undefined): MItem[] | undefined =>
+  c === undefined
+    ? undefined
+    : [
+        ...c.picks.map(({ i, access }) => {
+          const item = q.items[i % q.items.length] as MItem;
+          return { ...item, access: access ?? item.access };
+        }),
+        ...(c.extra === undefined ? [] : [c.extra]),
+      ];
+
+class ValidateSubscriptionCmd implements Cmd {
+  constructor(
+    readonly actor: string,
+    readonly pick: Pick,
+    readonly checked: Checked | undefined,
+    readonly scope: SubscriptionScope,
+    readonly comment: string | undefined,
+  ) {}
+  check = (m: Readonly<Model>) => m.subscriptions.length > 0;
+  async run(m: Model, r: Real) {
+    const q = pickSubscription(m, this.pick);
+    const lines = checkedLines(q, this.checked);
+    await step(m, r, validateSubscriptionRules(m, this.actor, q, lines, this.scope), (app) =>
+      app.validateSubscriptionRequest(this.actor, {
+        requestId: q.id,
+        scope: this.scope,
+        ...(lines === undefined ? {} : { items: toInput(lines) }),
+        ...(this.comment === undefined ? {} : { comment: this.comment }),
+      }),
+    );
+  }
+  toString = () => `validateSubscription(${this.actor}, ${pickText(this.pick)}, ${this.scope}, ${JSON.stringify(this.checked)})`;
+}
+
+class RefuseSubscriptionCmd implements Cmd {
+  constructor(readonly actor: string, readonly pick: Pick, readonly comment: string | undefined) {}
+  check = (m: Readonly<Model>) => m.subscriptions.length > 0;
+  async run(m: Model, r: Real) {
+    const q = pickSubscription(m, this.pick);
+    await step(m, r, refuseSubscriptionRules(m, this.actor, q), (app) =>
+      app.refuseSubscriptionRequest(this.actor, { requestId: q.id, ...(this.comment === undefined ? {} : { comment: this.comment }) }),
+    );
+  }
+  toString = () => `refuseSubscription(${this.actor}, ${pickText(this.pick)})`;
+}
+
+class ValidateSubscriptionsCmd implements Cmd {
+  constructor(readonly actor: string, readonly picks: readonly { readonly p: Pick; readonly scope: SubscriptionScope | undefined }[]) {}
+  check = (m: Readonly<Model>) => m.subscriptions.length > 0;
+  async run(m: Model, r: Real) {
+    const qs = this.picks.map(({ p, scope }) => ({ q: pickSubscription(m, p), scope }));
+    await bulkStep(
+      m,
+      r,
+      // Scope "user" unless the item says otherwise.
+      qs.map(({ q, scope }) => ({ id: q.id, judge: () => validateSubscriptionRules(m, this.actor, q, undefined, scope ?? "user") })),
+      (app) => app.validateSubscriptionRequests(this.actor, { items: qs.map(({ q, scope }) => ({ requestId: q.id, ...(scope === undefined ? {} : { scope }) })) }),
+    );
+  }
+  toString = () => `validateSubscriptions(${this.actor}, ${JSON.stringify(this.picks)})`;
+}
+
+class RefuseSubscriptionsCmd implements Cmd {
+  constructor(readonly actor: string, readonly picks: readonly Pick[], readonly comment: string | undefined) {}
+  check = (m: Readonly<Model>) => m.subscriptions.length > 0;
+  async run(m: Model, r: Real) {
+    const qs = this.picks.map((p) => pickSubscription(m, p));
+    await bulkStep(
+      m,
+      r,
+      qs.map((q) => ({ id: q.id, judge: () => refuseSubscriptionRules(m, this.actor, q) })),
+      (app) => app.refuseSubscriptionRequests(this.actor, { requestIds: qs.map((q) => q.id), ...(this.comment === undefined ? {} : { comment: this.comment }) }),
+    );
+  }
+  toString = () => `refuseSubscriptions(${this.actor}, ${JSON.stringify(this.picks)})`;
+}
+
+class SpaceCmd implements Cmd {
+  constructor(readonly open: boolean, readonly actor: string, readonly structure: string, readonly space: string, readonly service: string | null) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const where = this.service ?? this.structure;
+    const judgement: Judgement = !known(this.space)
+      ? {
+          broken: ["VALIDATION"],
+          exactly: { code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "not a space of the catalogue" }] },
+          apply: never,
+        }
+      : named(m, this.actor, this.structure, () => {
+          if (this.service !== null && m.services.get(this.service)?.structure !== this.structure)
+            return { broken: ["NOT_FOUND"], exactly: { code: "NOT_FOUND", entity: "service", id: this.service as ServiceId }, apply: never };
+          const isOpen = openAt(m, where).has(this.space);
+          return {
+            broken: this.open && isOpen ? ["SPACE_ALREADY_OPEN"] : !this.open && !isOpen ? ["SPACE_NOT_OPEN"] : [],
+            apply: () => {
+              if (this.open) openIn(m, where).add(this.space);
+              else openIn(m, where).delete(this.space);
+              m.history += 1;
+              // Closing keeps the grants: they stop giving access (the access probes say so).
+              return [
+                { type: this.open ? "SpaceOpened" : "SpaceClosed", at: AT, structureId: this.structure, serviceId: this.service, space: this.space, by: this.actor } as DomainEvent,
+              ];
+            },
+          };
+        });
+    const input = { structureId: this.structure, space: this.space, ...(this.service === null ? {} : { serviceId: this.service }) };
+    await step(m, r, judgement, (app) => (this.open ? app.openSpace(this.actor, input) : app.closeSpace(this.actor, input)));
+  }
+  toString = () => `${this.open ? "openSpace" : "closeSpace"}(${this.actor}, ${this.structure}, ${this.space}, ${this.service ?? "*"})`;
+}
+
+/**
+ * Lines pointing where spaces are open in a structure (for all services where a space is
+ * open on the structure; for a service where it is open on the structure or that service).
+ */
+function openLines(m: Model, structure: string): { space: string; service: string | null }[] {
+  const services = [...m.services].filter(([, s]) => s.structure === structure).map(([id]) => id);
+  const out: { space: string; service: string | null }[] = [];
+  for (const space of openAt(m, structure)) out.push({ space, service: null }, ...services.map((service) => ({ space, service })));
+  for (const service of services) for (const space of openAt(m, service)) if (!openAt(m, structure).has(space)) out.push({ space, service });
+  return out;
+}
+
+class GrantCmd implements Cmd {
+  /** `open`: when given, the lines are picked among those pointing where spaces are open (if any), with these accesses. */
+  constructor(
+    readonly actor: string,
+    readonly structure: string,
+    readonly users: readonly string[],
+    readonly given: readonly MItem[],
+    readonly open: readonly { readonly n: number; readonly access: AccessLevel }[] | undefined,
+    readonly comment: string | undefined,
+  ) {}
+  check = () => true;
+  items: readonly MItem[] = [];
+  async run(m: Model, r: Real) {
+    const candidates = openLines(m, this.structure);
+    this.items =
+      this.open === undefined || candidates.length === 0
+        ? this.given
+        : canonicalItems(this.open.map(({ n, access }) => ({ ...(candidates[n % candidates.length] as { space: string; service: string | null }), access })));
+    const act: Act<BulkResult> = (app) =>
+      app.grantSpaces(this.actor, {
+        structureId: this.structure,
+        userIds: [...this.users],
+        items: toInput(this.items),
+        ...(this.comment === undefined ? {} : { comment: this.comment }),
+      });
+    // A space the catalogue does not have: the whole call is VALIDATION, before anything is read.
+    if (this.items.some((i) => !known(i.space))) return step(m, r, { broken: ["VALIDATION"], apply: never }, act as unknown as Act<Outcome>);
+    await bulkStep(m, r, this.users.map((u) => ({ id: u, judge: () => grantRules(m, this.actor, this.structure, u, this.items) })), act, "userId");
+  }
+  toString = () =>
+    `grantSpaces(${this.actor}, ${this.structure}, [${this.users.join(",")}], ${this.open === undefined ? describeItems(this.given) : `open lines ${JSON.stringify(this.open)}`})`;
+}
+
+class RevokeCmd implements Cmd {
+  /** `pick`: revoke the `pick`-th grant the model knows of (if any), else the point given. */
+  constructor(
+    readonly actor: string,
+    readonly pick: number | undefined,
+    readonly point: { readonly structure: string; readonly user: string; readonly space: string; readonly service: string | null },
+  ) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const all = [...m.grants].flatMap(([user, gs]) => [...gs.values()].map((g) => ({ user, ...g })));
+    const g = this.pick === undefined || all.length === 0 ? this.point : (all[this.pick % all.length] as (typeof all)[number]);
+    const judgement = named(m, this.actor, g.structure, () => {
+      const held = m.grants.get(g.user)?.get(grantKey(g.structure, g));
+      if (held === undefined)
+        return { broken: ["NOT_FOUND"], exactly: { code: "NOT_FOUND", entity: "spaceGrant", id: `${g.space}/${g.service ?? "*"}` }, apply: never };
+      return {
+        broken: [],
+        apply: () => {
+          m.grants.get(g.user)?.delete(grantKey(g.structure, g));
+          m.history += 1;
+          return [
+            { type: "SpaceGrantRevoked", at: AT, structureId: g.structure, userId: g.user, revokedBy: this.actor, space: g.space, serviceId: g.service } as DomainEvent,
+          ];
+        },
+      };
+    });
+    await step(m, r, judgement, (app) =>
+      app.revokeSpaceGrant(this.actor, { structureId: g.structure, userId: g.user, space: g.space, ...(g.service === null ? {} : { serviceId: g.service }) }),
+    );
+  }
+  toString = () => `revokeSpaceGrant(${this.actor}, ${this.pick === undefined ? JSON.stringify(this.point) : `grant #${this.pick}`})`;
+}
+
+/** Any command, followed by the access query asked at every grant's point and at random points. */
+class Probed implements Cmd {
+  constructor(readonly inner: Cmd, readonly probes: readonly Probe[]) {}
+  check = (m: Readonly<Model>) => this.inner.check(m);
+  async run(m: Model, r: Real) {
+    await this.inner.run(m, r);
+    await probeAccess(m, r, this.probes);
+  }
+  toString = () => `${this.inner.toString()} then ${this.probes.map(probeText).join(" ")}`;
+}
+
 const user = fc.constantFrom(...USERS);
 // Actors lean towards the managers, so that sequences go past the authorization rule.
 const actor = fc.oneof({ arbitrary: fc.constantFrom("u0", "u1", "u2", "u3"), weight: 4 }, { arbitrary: user, weight: 1 });
 const structure = fc.constantFrom(...STRUCTURES);
 const role = fc.constantFrom<Role>("primaryManager", "secondaryManager", "user");
 const reason = fc.constantFrom("Motif valable", "   ", "", "\u200B");
+const access = fc.constantFrom<AccessLevel>("read", "write");
+// The managers' acts of §2 lean towards s1's managers (u0 primary, u2, u3 secondary).
+const manager = fc.oneof({ arbitrary: fc.constant("u0"), weight: 3 }, { arbitrary: fc.constantFrom("u2", "u3"), weight: 2 }, { arbitrary: actor, weight: 2 });
+// Requesters lean towards u2 and u3, attached to s1 (u3 to svA only).
+const requester = fc.oneof({ arbitrary: fc.constant("u2"), weight: 4 }, { arbitrary: fc.constant("u3"), weight: 2 }, { arbitrary: user, weight: 2 });
+const structure2 = fc.oneof({ arbitrary: fc.constant("s1"), weight: 4 }, { arbitrary: fc.constant("s2"), weight: 1 });
+const subscriptionPick: fc.Arbitrary<Pick> = fc.record({ pending: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }), n: fc.nat() });
+// Now and then a space the catalogue does not have.
+const space = fc.oneof({ arbitrary: fc.constantFrom(...SPACES), weight: 20 }, { arbitrary: fc.constant(UNKNOWN_SPACE), weight: 1 });
+// All services, one of s1's, or one that does not exist.
+const lineService = fc.oneof(
+  { arbitrary: fc.constant(null), weight: 3 },
+  { arbitrary: fc.constantFrom("svA", "svB", "svC"), weight: 4 },
+  { arbitrary: fc.constant("svX"), weight: 1 },
+);
+const line: fc.Arbitrary<MItem> = fc.record({ space, service: lineService, access });
+const lines = fc.uniqueArray(line, { minLength: 1, maxLength: 3, selector: (i) => grantKey("", i) });
+const comment = fc.constantFrom(undefined, "Accordé", "", "\u200B");
+const subscriptionScope = fc.constantFrom<SubscriptionScope>("user", "services", "structure");
+const checked: fc.Arbitrary<Checked | undefined> = fc.option(
+  fc.record({
+    picks: fc.array(fc.record({ i: fc.nat(), access: fc.option(access, { nil: undefined }) }), { maxLength: 3 }),
+    extra: fc.option(line, { nil: undefined, freq: 3 }),
+  }),
+  { nil: undefined },
+);
+const probe: fc.Arbitrary<Probe> = fc
+  .record({
+    user: fc.constantFrom(...USERS, "u9"),
+    structure: fc.constantFrom(...STRUCTURES, "s9"),
+    space: fc.constantFrom(...SPACES),
+    service: fc.constantFrom(null, ...SERVICES),
+    access,
+    at: fc.option(fc.constantFrom(...INSTANTS), { nil: undefined }),
+  })
+  .map(({ at, ...p }) => (at === undefined ? p : { ...p, at }));
+const probes = fc.array(probe, { minLength: 3, maxLength: 3 });
 const commands = fc.commands(
   [
     fc.tuple(user, structure, likelyScope).map(([u, s, sc]) => new RequestCmd(u, s, sc)),
@@ -569,7 +1211,31 @@ const commands = fc.commands(
     fc.tuple(actor, user, structure).map(([a, u, s]) => new RemoveCmd(a, u, s)),
     fc.tuple(actor, fc.constantFrom("svA", "svB", "svC")).map(([a, s]) => new DeactivateServiceCmd(a, s)),
     fc.tuple(actor, fc.constantFrom("svA", "svB", "svC")).map(([a, s]) => new RenameServiceCmd(a, s)),
-  ],
+    // Guide §2 (mostly on s1, which has services).
+    // (Twice: requests are what the managers' acts need.)
+    fc.tuple(requester, structure2, lines, comment).map(([u, s, is, c]) => new RequestSubscriptionCmd(u, s, is, c)),
+    fc.tuple(requester, structure2, lines, comment).map(([u, s, is, c]) => new RequestSubscriptionCmd(u, s, is, c)),
+    fc.tuple(manager, subscriptionPick, checked, subscriptionScope, comment).map(([a, p, ch, sc, c]) => new ValidateSubscriptionCmd(a, p, ch, sc, c)),
+    fc.tuple(manager, subscriptionPick, comment).map(([a, p, c]) => new RefuseSubscriptionCmd(a, p, c)),
+    fc.tuple(manager, fc.array(fc.record({ p: subscriptionPick, scope: fc.option(subscriptionScope, { nil: undefined }) }), { minLength: 1, maxLength: 3 })).map(
+      ([a, ps]) => new ValidateSubscriptionsCmd(a, ps),
+    ),
+    fc.tuple(manager, fc.array(subscriptionPick, { minLength: 1, maxLength: 3 }), comment).map(([a, ps, c]) => new RefuseSubscriptionsCmd(a, ps, c)),
+    fc.tuple(fc.boolean(), manager, structure2, space, lineService).map(([o, a, s, sp, sv]) => new SpaceCmd(o, a, s, sp, sv)),
+    fc
+      .tuple(
+        manager,
+        structure2,
+        fc.uniqueArray(user, { minLength: 1, maxLength: 2 }),
+        lines,
+        fc.option(fc.array(fc.record({ n: fc.nat(), access }), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+        comment,
+      )
+      .map(([a, s, us, is, op, c]) => new GrantCmd(a, s, us, is, op, c)),
+    fc.tuple(manager, fc.option(fc.nat(), { nil: undefined, freq: 4 }), fc.record({ structure: structure2, user, space: fc.constantFrom(...SPACES), service: lineService })).map(
+      ([a, p, pt]) => new RevokeCmd(a, p, pt),
+    ),
+  ].map((command) => fc.tuple(command, probes).map(([c, ps]): Cmd => new Probed(c, ps))),
   { maxCommands: 60, size: "large" },
 );
 
@@ -580,7 +1246,10 @@ const commands = fc.commands(
  * secondary manager of s1; u3 is secondary manager of s1 on svA only (so they can
  * ask for more, and must not decide their own request) and of s2 from a future date
  * (not in force yet); u4's account is deactivated although it holds a secondary-manager
- * attachment to s1; u5 is attached to nothing.
+ * attachment to s1; u5 is attached to nothing. FACTURES_RECUES is open on s1 and
+ * FACTURES_EMISES on svA; u2 may read FACTURES_RECUES of s1 (all services), u3 may write
+ * FACTURES_EMISES of svA; u3 asks for FACTURES_A_VALIDER on svA and FACTURES_RECUES (sub-1),
+ * u2 for FACTURES_EMISES on svB and FACTURES_A_VALIDER (sub-2).
  */
 async function setup(opened: OpenStore, withTwin: boolean): Promise<{ model: Model; real: Real }> {
   const app = await seed(opened.store);
@@ -606,6 +1275,40 @@ async function setup(opened: OpenStore, withTwin: boolean): Promise<{ model: Mod
       [key("u3", "s1"), { role: "secondaryManager", scope: ["svA"], validFrom: TODAY }],
     ]),
     requests: [],
+    open: new Map([
+      ["s1", new Set(["FACTURES_RECUES"])],
+      ["svA", new Set(["FACTURES_EMISES"])],
+    ]),
+    grants: new Map(
+      (
+        [
+          ["u2", { structure: "s1", space: "FACTURES_RECUES", service: null, access: "read", by: "u0" }],
+          ["u3", { structure: "s1", space: "FACTURES_EMISES", service: "svA", access: "write", by: "u0" }],
+        ] as const
+      ).map(([u, g]): [string, Map<string, MGrant>] => [u, new Map([[grantKey(g.structure, g), { ...g }]])]),
+    ),
+    subscriptions: [
+      {
+        id: "sub-1",
+        user: "u3",
+        structure: "s1",
+        items: [
+          { space: "FACTURES_A_VALIDER", service: "svA", access: "read" },
+          { space: "FACTURES_RECUES", service: null, access: "write" },
+        ],
+        status: "pending",
+      },
+      {
+        id: "sub-2",
+        user: "u2",
+        structure: "s1",
+        items: [
+          { space: "FACTURES_A_VALIDER", service: null, access: "read" },
+          { space: "FACTURES_EMISES", service: "svB", access: "write" },
+        ],
+        status: "pending",
+      },
+    ],
     history: snapshot.history.length,
     outbox: [...snapshot.outbox],
   };
@@ -621,20 +1324,34 @@ async function setup(opened: OpenStore, withTwin: boolean): Promise<{ model: Mod
     "UserAttached",
     "UserAttached",
     "UserAttached",
+    "SpaceOpened",
+    "SpaceOpened",
+    "SpacesGranted",
+    "SpacesGranted",
+    "SubscriptionRequested",
+    "SubscriptionRequested",
   ]);
+  await compare(model, real);
   return { model, real };
 }
 
 /** The world above, written through an app over the store (and u4 deactivated directly); the app. */
 async function seed(store: HabilitationsStore): Promise<Habilitations> {
   let requests = 0;
+  let subscriptions = 0;
   let events = 0;
   const ids: string[] = [];
   const app = createHabilitations({
     store,
     clock: () => NOW,
     newId: (kind) =>
-      kind === "event" ? `evt-${++events}` : kind === "attachmentRequest" ? `req-${++requests}` : (ids.shift() ?? `${kind}-unexpected`),
+      kind === "event"
+        ? `evt-${++events}`
+        : kind === "attachmentRequest"
+          ? `req-${++requests}`
+          : kind === "subscriptionRequest"
+            ? `sub-${++subscriptions}`
+            : (ids.shift() ?? `${kind}-unexpected`),
   });
   const must = <T,>(r: { ok: boolean; value?: T }) => {
     if (!r.ok) throw new Error(`setup failed: ${JSON.stringify(r)}`);
@@ -658,6 +1375,30 @@ async function seed(store: HabilitationsStore): Promise<Habilitations> {
   must(await attach("u1", "u3", "s2", "2026-12-15"));
   must(await attach("u0", "u4", "s1", TODAY));
   must(await app.attachUser("u0", { structureId: "s1", userId: "u3", role: "secondaryManager", validFrom: TODAY, comment: "setup", scope: { kind: "services", serviceIds: ["svA"] } }));
+  must(await app.openSpace("u0", { structureId: "s1", space: "FACTURES_RECUES" }));
+  must(await app.openSpace("u0", { structureId: "s1", space: "FACTURES_EMISES", serviceId: "svA" }));
+  const granted = (r: Result<{ results: readonly { result: Result<unknown, DomainError> }[] }, DomainError>) => must(r).results.forEach((x) => must(x.result));
+  granted(await app.grantSpaces("u0", { structureId: "s1", userIds: ["u3"], items: [{ space: "FACTURES_EMISES", serviceId: "svA", access: "write" }] }));
+  granted(await app.grantSpaces("u0", { structureId: "s1", userIds: ["u2"], items: [{ space: "FACTURES_RECUES", access: "read" }] }));
+  must(
+    await app.requestSubscription("u3", {
+      structureId: "s1",
+      items: [
+        { space: "FACTURES_RECUES", access: "write" },
+        { space: "FACTURES_A_VALIDER", serviceId: "svA", access: "read" },
+      ],
+    }),
+  );
+  must(
+    await app.requestSubscription("u2", {
+      structureId: "s1",
+      items: [
+        { space: "FACTURES_EMISES", serviceId: "svB", access: "write" },
+        { space: "FACTURES_A_VALIDER", serviceId: null, access: "read" },
+      ],
+      comment: "Pour la comptabilité",
+    }),
+  );
   const u4 = (await store.getUser("u4" as UserId))!;
   const deactivated = await store.commit({
     writes: [{ kind: "user", value: { ...u4.value, status: "deactivated" }, expectedVersion: u4.version }],
