@@ -10,6 +10,8 @@ type Op = readonly [name: string, run: (app: Habilitations, w: World, input: unk
 
 const A = (w: World) => w.structures[0] as string;
 const request = (w: World) => [...w.requests.keys()][0] as string;
+const subscription = (w: World) => [...w.subscriptions.keys()][0] as string;
+const compta = (w: World) => w.services.get(A(w) as never)?.[0] as string;
 
 const OPS: readonly Op[] = [
   ["registerUser", (app, _w, i) => app.registerUser(i), () => ({ login: "new@example.fr", lastName: "N", firstName: "N" })],
@@ -32,6 +34,21 @@ const OPS: readonly Op[] = [
   ["claimEvents", (app, _w, i) => app.claimEvents(i), () => ({ limit: 10 })],
   ["acknowledgeEvents", (app, _w, i) => app.acknowledgeEvents(i), () => ["evt-x"]],
   ["purgeIdempotencyRecords", (app, _w, i) => app.purgeIdempotencyRecords(i), () => ({ olderThan: "2020-01-01T00:00:00Z" })],
+  // Guide §2.
+  ["requestSubscription", (app, w, i) => app.requestSubscription(w.users.mia, i), (w) => ({ structureId: A(w), items: [{ space: "FACTURES_RECUES", access: "read" }] })],
+  ["validateSubscriptionRequest", (app, w, i) => app.validateSubscriptionRequest(w.users.alice, i), (w) => ({ requestId: subscription(w), scope: "structure" })],
+  ["refuseSubscriptionRequest", (app, w, i) => app.refuseSubscriptionRequest(w.users.alice, i), (w) => ({ requestId: subscription(w), comment: "Non" })],
+  ["validateSubscriptionRequests", (app, w, i) => app.validateSubscriptionRequests(w.users.alice, i), (w) => ({ items: [{ requestId: subscription(w) }] })],
+  ["refuseSubscriptionRequests", (app, w, i) => app.refuseSubscriptionRequests(w.users.alice, i), (w) => ({ requestIds: [subscription(w)] })],
+  ["consultSubscriptionRequest", (app, w, i) => app.consultSubscriptionRequest(w.users.alice, i), (w) => ({ requestId: subscription(w) })],
+  ["listPendingSubscriptionRequests", (app, w, i) => app.listPendingSubscriptionRequests(w.users.alice, i), () => ({ limit: 10 })],
+  ["openSpace", (app, w, i) => app.openSpace(w.users.alice, i), (w) => ({ structureId: A(w), space: "FACTURES_A_VALIDER" })],
+  ["closeSpace", (app, w, i) => app.closeSpace(w.users.alice, i), (w) => ({ structureId: A(w), space: "FACTURES_RECUES" })],
+  ["grantSpaces", (app, w, i) => app.grantSpaces(w.users.alice, i), (w) => ({ structureId: A(w), userIds: [w.users.sam], items: [{ space: "FACTURES_RECUES", access: "read" }] })],
+  ["revokeSpaceGrant", (app, w, i) => app.revokeSpaceGrant(w.users.alice, i), (w) => ({ structureId: A(w), userId: w.users.mia, space: "FACTURES_EMISES", serviceId: compta(w) })],
+  ["listMemberGrants", (app, w, i) => app.listMemberGrants(w.users.alice, i), (w) => ({ structureId: A(w), userId: w.users.mia })],
+  // No actor: the input is all there is.
+  ["mayAccess", (app, _w, i) => app.mayAccess(i), (w) => ({ userId: w.users.mia, structureId: A(w), space: "FACTURES_EMISES", serviceId: compta(w), access: "write" })],
 ];
 
 class Shape {
@@ -58,6 +75,12 @@ function nonPlain(valid: object): [string, unknown][] {
 }
 
 describe.each(OPS)("%s", (name, run, valid) => {
+  it("takes its valid input (so the refusals below are about the junk)", async () => {
+    const w = await buildWorld();
+    const r = await run(w.app, w, valid(w));
+    expect(r.ok || r.error?.code, `${name} refused its valid input: ${JSON.stringify(r)}`).toBe(true);
+  });
+
   it("refuses non-plain inputs with VALIDATION and changes nothing", async () => {
     const w = await buildWorld();
     const before = w.store.snapshot();
@@ -76,7 +99,7 @@ describe.each(OPS)("%s", (name, run, valid) => {
       fc.asyncProperty(fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withDate: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true }), async (junk) => {
         const r = await run(w.app, w, junk);
         if (!r.ok) expect(["VALIDATION", "NOT_FOUND", "FORBIDDEN"]).toContain(r.error?.code);
-        else expect(["listPendingAttachmentRequests", "claimEvents", "acknowledgeEvents"]).toContain(name);
+        else expect(["listPendingAttachmentRequests", "listPendingSubscriptionRequests", "claimEvents", "acknowledgeEvents"]).toContain(name);
       }),
       { numRuns: 60 },
     );
@@ -106,7 +129,7 @@ describe("a polluted Object.prototype", () => {
 });
 
 describe("junk actors and options", () => {
-  it.each(OPS.filter(([n]) => !["registerUser", "claimEvents", "acknowledgeEvents", "purgeIdempotencyRecords"].includes(n)))(
+  it.each(OPS.filter(([n]) => !["registerUser", "claimEvents", "acknowledgeEvents", "purgeIdempotencyRecords", "mayAccess"].includes(n)))(
     "%s refuses a non-plain or junk actor with VALIDATION",
     async (name) => {
       const w = await buildWorld();

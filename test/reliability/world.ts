@@ -1,6 +1,7 @@
 // A world of three structures whose members overlap, built through the app, and a
 // catalogue of every application operation as data, for the reliability properties
-// (disclosure, outbox, junk at every operation, store failures).
+// (disclosure, outbox, junk at every operation, store failures). Guide §2 is in it:
+// spaces opened on some structures and services, grants, pending subscription requests.
 import fc from "fast-check";
 import {
   createHabilitations,
@@ -29,7 +30,12 @@ export interface World {
   readonly services: ReadonlyMap<StructureId, readonly ServiceId[]>;
   /** Pending requests made while building (by id), with their structure. */
   readonly requests: Map<string, StructureId>;
+  /** Pending subscription requests made while building (by id), with their structure. */
+  readonly subscriptions: Map<string, StructureId>;
 }
+
+/** The spaces the world uses (Chorus Pro's catalogue, the default). */
+export const SPACES = ["FACTURES_EMISES", "FACTURES_RECUES", "FACTURES_A_VALIDER"] as const;
 
 function must<T>(r: Result<T, DomainError>): T {
   if (!r.ok) throw new Error(`setup refused: ${JSON.stringify(r.error)}`);
@@ -40,6 +46,9 @@ function must<T>(r: Result<T, DomainError>): T {
  * Alice is primary manager of A and B; Victor of C. Sam is secondary manager of A and a
  * simple user of C. Mia is a simple user of A (COMPTA), B and C, and asks for RH in A. Noé has no attachment; Zoé asks
  * to join everything; Ivy is secondary manager of B only.
+ * Spaces: « Factures reçues » is open on A, « Factures émises » on A's COMPTA, « Factures
+ * reçues » on C's RH. Mia may write « Factures émises » of A's COMPTA and read « Factures
+ * reçues » of C's RH. Subscription requests pending: Mia's in A and in C, Sam's in C, Ivy's in B.
  */
 export async function buildWorld(): Promise<World> {
   let now = new Date(START);
@@ -99,6 +108,25 @@ export async function buildWorld(): Promise<World> {
     await app.requestAttachment(users.mia, { structureId: A, scope: { kind: "services", serviceIds: [services.get(A)?.[1] as ServiceId] } }),
   ).request.id;
   requests.set(mias, A);
+  const [compta] = services.get(A) ?? [];
+  const [, rhOfC] = services.get(C) ?? [];
+  must(await app.openSpace(users.alice, { structureId: A, space: "FACTURES_RECUES" }));
+  must(await app.openSpace(users.alice, { structureId: A, space: "FACTURES_EMISES", serviceId: compta }));
+  must(await app.openSpace(users.victor, { structureId: C, space: "FACTURES_RECUES", serviceId: rhOfC }));
+  const granted = (r: Result<{ readonly results: readonly { readonly result: Result<unknown, DomainError> }[] }, DomainError>) =>
+    must(r).results.forEach((x) => must(x.result));
+  granted(await app.grantSpaces(users.alice, { structureId: A, userIds: [users.mia], items: [{ space: "FACTURES_EMISES", serviceId: compta, access: "write" }] }));
+  granted(await app.grantSpaces(users.victor, { structureId: C, userIds: [users.mia], items: [{ space: "FACTURES_RECUES", serviceId: rhOfC, access: "read" }] }));
+  const subscriptions = new Map<string, StructureId>();
+  for (const [who, s, items] of [
+    [users.mia, A, [{ space: "FACTURES_RECUES", access: "read" }]],
+    [users.mia, C, [{ space: "FACTURES_EMISES", serviceId: rhOfC, access: "write" }, { space: "FACTURES_RECUES", serviceId: rhOfC, access: "write" }]],
+    [users.sam, C, [{ space: "FACTURES_RECUES", access: "read" }]],
+    [users.ivy, B, [{ space: "FACTURES_A_VALIDER", access: "write" }]],
+  ] as const) {
+    const id = must(await app.requestSubscription(who, { structureId: s, items, comment: "Merci" })).request.id;
+    subscriptions.set(id, s);
+  }
   return {
     store,
     app,
@@ -113,20 +141,35 @@ export async function buildWorld(): Promise<World> {
     structures: [A, B, C],
     services,
     requests,
+    subscriptions,
   };
 }
 
 /** A command of the catalogue, as data: which operation, by whom, on what. */
 export interface Call {
   readonly op: string;
+  /** Who acts (for the access query, which has no actor: the user asked about). */
   readonly actor: UserId;
   /** The structure the call concerns (named, or reached through a request or service). */
   readonly structure: StructureId | null;
+  /** The id given, for a call that reaches its structure through a record's id. */
+  readonly id?: string;
+  /** For a bulk call: each item's id and structure, in order. */
+  readonly items?: readonly (readonly [id: string, structure: StructureId])[];
   readonly run: (app: Habilitations) => Promise<Result<unknown, DomainError>>;
 }
 
-/** Random calls of every operation, with ids drawn from the whole world (other structures included). */
+/**
+ * Random calls of every operation, with ids drawn from the whole world (other structures
+ * included): the operations of attachments and services, and those of guide §2, about as
+ * often each.
+ */
 export function callArb(w: World): fc.Arbitrary<Call> {
+  return fc.oneof({ arbitrary: membershipCalls(w), weight: 13 }, { arbitrary: subscriptionCalls(w), weight: 12 });
+}
+
+/** The calls of attachment requests, members and services. */
+function membershipCalls(w: World): fc.Arbitrary<Call> {
   const actor = fc.constantFrom(...Object.values(w.users));
   const structure = fc.constantFrom(...w.structures);
   const allServices = [...w.services.entries()].flatMap(([s, ids]) => ids.map((id) => [s, id] as const));
@@ -153,24 +196,28 @@ export function callArb(w: World): fc.Arbitrary<Call> {
       op: "validateAttachmentRequest",
       actor: a,
       structure: s,
+      id,
       run: (app) => app.validateAttachmentRequest(a, ro === undefined ? { requestId: id } : { requestId: id, role: ro }),
     })),
     fc.record({ a: actor, r: request }).map(({ a, r: [id, s] }): Call => ({
       op: "refuseAttachmentRequest",
       actor: a,
       structure: s,
+      id,
       run: (app) => app.refuseAttachmentRequest(a, { requestId: id, reason: "Non" }),
     })),
     fc.record({ a: actor, r: request }).map(({ a, r: [id, s] }): Call => ({
       op: "consultAttachmentRequest",
       actor: a,
       structure: s,
+      id,
       run: (app) => app.consultAttachmentRequest(a, { requestId: id }),
     })),
     fc.record({ a: actor, rs: fc.subarray([...w.requests.entries()], { minLength: 1 }) }).map(({ a, rs }): Call => ({
       op: "validateAttachmentRequests",
       actor: a,
       structure: null,
+      items: rs,
       run: (app) => app.validateAttachmentRequests(a, { items: rs.map(([id]) => ({ requestId: id })) }),
     })),
     fc.record({ a: actor, s: structure, u: user, role }).chain(({ a, s, u, role: ro }) =>
@@ -203,12 +250,14 @@ export function callArb(w: World): fc.Arbitrary<Call> {
       op: "renameService",
       actor: a,
       structure: s,
+      id,
       run: (app) => app.renameService(a, { serviceId: id, label: "Renommé" }),
     })),
     fc.record({ a: actor, sv: service }).map(({ a, sv: [s, id] }): Call => ({
       op: "deactivateService",
       actor: a,
       structure: s,
+      id,
       run: (app) => app.deactivateService(a, { serviceId: id }),
     })),
     fc.record({ a: actor, s: structure }).map(({ a, s }): Call => ({
@@ -222,6 +271,105 @@ export function callArb(w: World): fc.Arbitrary<Call> {
       actor: a,
       structure: s,
       run: (app) => app.readHistory(a, { structureId: s, limit: 50 }),
+    })),
+  );
+}
+
+/** The calls of guide §2, with ids drawn from every structure. */
+function subscriptionCalls(w: World): fc.Arbitrary<Call> {
+  const actor = fc.constantFrom(...Object.values(w.users));
+  const structure = fc.constantFrom(...w.structures);
+  const user = fc.constantFrom(...Object.values(w.users));
+  const allServices = [...w.services.values()].flat();
+  const subscription = fc.constantFrom(...w.subscriptions.entries());
+  const space = fc.constantFrom(...SPACES);
+  const serviceId = fc.option(fc.constantFrom(...allServices), { nil: undefined });
+  const line = fc
+    .record({ space, serviceId, access: fc.constantFrom("read" as const, "write" as const) })
+    .map(({ serviceId: sv, ...rest }) => (sv === undefined ? rest : { ...rest, serviceId: sv }));
+  const lines = fc.uniqueArray(line, { minLength: 1, maxLength: 3, selector: (l) => `${l.space}|${"serviceId" in l ? l.serviceId : ""}` });
+  const scope = fc.constantFrom("user" as const, "services" as const, "structure" as const);
+  const onService = (sv: string | undefined) => (sv === undefined ? {} : { serviceId: sv });
+  return fc.oneof(
+    fc.record({ a: actor, s: structure, is: lines }).map(({ a, s, is }): Call => ({
+      op: "requestSubscription",
+      actor: a,
+      structure: s,
+      run: (app) => app.requestSubscription(a, { structureId: s, items: is, comment: "Pour mon travail" }),
+    })),
+    fc.record({ a: actor, r: subscription, sc: scope }).map(({ a, r: [id, s], sc }): Call => ({
+      op: "validateSubscriptionRequest",
+      actor: a,
+      structure: s,
+      id,
+      run: (app) => app.validateSubscriptionRequest(a, { requestId: id, scope: sc, comment: "Accordé" }),
+    })),
+    fc.record({ a: actor, r: subscription }).map(({ a, r: [id, s] }): Call => ({
+      op: "refuseSubscriptionRequest",
+      actor: a,
+      structure: s,
+      id,
+      run: (app) => app.refuseSubscriptionRequest(a, { requestId: id, comment: "Non" }),
+    })),
+    fc.record({ a: actor, r: subscription }).map(({ a, r: [id, s] }): Call => ({
+      op: "consultSubscriptionRequest",
+      actor: a,
+      structure: s,
+      id,
+      run: (app) => app.consultSubscriptionRequest(a, { requestId: id }),
+    })),
+    fc.record({ a: actor, rs: fc.subarray([...w.subscriptions.entries()], { minLength: 1 }), sc: scope }).map(({ a, rs, sc }): Call => ({
+      op: "validateSubscriptionRequests",
+      actor: a,
+      structure: null,
+      items: rs,
+      run: (app) => app.validateSubscriptionRequests(a, { items: rs.map(([id]) => ({ requestId: id, scope: sc })) }),
+    })),
+    fc.record({ a: actor, rs: fc.subarray([...w.subscriptions.entries()], { minLength: 1 }) }).map(({ a, rs }): Call => ({
+      op: "refuseSubscriptionRequests",
+      actor: a,
+      structure: null,
+      items: rs,
+      run: (app) => app.refuseSubscriptionRequests(a, { requestIds: rs.map(([id]) => id), comment: "Non" }),
+    })),
+    actor.map((a): Call => ({
+      op: "listPendingSubscriptionRequests",
+      actor: a,
+      structure: null,
+      run: (app) => app.listPendingSubscriptionRequests(a, { limit: 50 }),
+    })),
+    fc.record({ a: actor, s: structure, sp: space, sv: serviceId, open: fc.boolean() }).map(({ a, s, sp, sv, open }): Call => ({
+      op: open ? "openSpace" : "closeSpace",
+      actor: a,
+      structure: s,
+      run: (app) => {
+        const input = { structureId: s, space: sp, ...onService(sv) };
+        return open ? app.openSpace(a, input) : app.closeSpace(a, input);
+      },
+    })),
+    fc.record({ a: actor, s: structure, us: fc.uniqueArray(user, { minLength: 1, maxLength: 3 }), is: lines }).map(({ a, s, us, is }): Call => ({
+      op: "grantSpaces",
+      actor: a,
+      structure: s,
+      run: (app) => app.grantSpaces(a, { structureId: s, userIds: us, items: is, comment: "Renfort" }),
+    })),
+    fc.record({ a: actor, s: structure, u: user, sp: space, sv: serviceId }).map(({ a, s, u, sp, sv }): Call => ({
+      op: "revokeSpaceGrant",
+      actor: a,
+      structure: s,
+      run: (app) => app.revokeSpaceGrant(a, { structureId: s, userId: u, space: sp, ...onService(sv) }),
+    })),
+    fc.record({ a: actor, s: structure, u: user }).map(({ a, s, u }): Call => ({
+      op: "listMemberGrants",
+      actor: a,
+      structure: s,
+      run: (app) => app.listMemberGrants(a, { structureId: s, userId: u }),
+    })),
+    fc.record({ u: user, s: structure, sp: space, sv: serviceId, access: fc.constantFrom("read" as const, "write" as const) }).map(({ u, s, sp, sv, access }): Call => ({
+      op: "mayAccess",
+      actor: u,
+      structure: s,
+      run: (app) => app.mayAccess({ userId: u, structureId: s, space: sp, access, ...onService(sv) }),
     })),
   );
 }
