@@ -12,24 +12,36 @@ import {
   attachmentRequestId,
   changeMemberRole,
   checkGrantableScope,
+  CHORUS_PRO_SPACES,
+  closeSpace,
   consultAttachmentRequest,
+  consultSubscriptionRequest,
   createStructure,
   deactivateService,
   defaultValidationScope,
+  grantSpaces,
   managedStructureIds,
+  mayAccess,
+  openSpace,
   pendingRequestsForManager,
   refuseAttachmentRequest,
   refuseAttachmentRequests,
+  refuseSubscriptionRequest,
   registerUser,
   removeAttachment,
   renameService,
   requestAttachment,
+  requestSubscription,
+  revokeSpaceGrant,
   serviceId,
   servicesScope,
   structureId,
+  subscriptionRequestId,
+  usableGrants,
   userId,
   validateAttachmentRequest,
   validateAttachmentRequests,
+  validateSubscriptionRequest,
   WHOLE_STRUCTURE,
   type Attachment,
   type AttachmentRequest,
@@ -43,7 +55,14 @@ import {
   type UserId,
   type ValidateAttachmentRequest,
 } from "../../src/core/index.js";
-import { buildGuide, ctx, today, tomorrow, unwrap, type Guide } from "./fixtures.js";
+import { buildGuide, ctx, elodieItems, elodieSubscription, grantOf, holding, openedOn, space, today, tomorrow, unwrap, type Guide } from "./fixtures.js";
+
+/**
+ * The context of guide §2's transitions, with the catalogue added at the call (a
+ * catalogue holds lookup functions, which structuredClone cannot copy: it stays out of
+ * the arguments checked).
+ */
+const withCatalogue = <T extends object>(c: T) => ({ ...c, catalogue: CHORUS_PRO_SPACES });
 
 interface Case {
   readonly args: readonly unknown[];
@@ -158,6 +177,68 @@ const successes: Record<string, (g: Guide) => Case> = {
   defaultValidationScope: (g) => call(defaultValidationScope, g.elodieRequest, g.elodie, g.serviceIndex),
   checkGrantableScope: (g) =>
     call(checkGrantableScope, g.hospital.id, { kind: "services", serviceIds: [g.rh.id, g.achats.id, g.rh.id] }, g.serviceIndex),
+  // Guide §2.
+  requestSubscription: (g) =>
+    call(
+      (state: Parameters<typeof requestSubscription>[0], command: Parameters<typeof requestSubscription>[1], c: typeof ctx) =>
+        requestSubscription(state, command, { ...withCatalogue(c), requestId: subscriptionRequestId("sub-x") }),
+      { user: g.elodie, structure: g.hospital, services: g.serviceIndex },
+      { structureId: g.hospital.id, items: [...elodieItems(g)].reverse(), comment: "Bonjour" },
+      ctx,
+    ),
+  "validateSubscriptionRequest (scope services)": (g) =>
+    call(
+      (state: Parameters<typeof validateSubscriptionRequest>[0], command: Parameters<typeof validateSubscriptionRequest>[1], c: typeof ctx) =>
+        validateSubscriptionRequest(state, command, withCatalogue(c)),
+      { actor: g.alice, structure: openedOn(g.hospital, space.emises), request: elodieSubscription(g), requester: g.elodie, services: g.serviceIndex },
+      { requestId: elodieSubscription(g).id, items: [...elodieItems(g)].reverse().slice(0, 2), scope: "services", comment: "OK" },
+      ctx,
+    ),
+  refuseSubscriptionRequest: (g) =>
+    call(refuseSubscriptionRequest, { actor: g.alice, structure: g.hospital, request: elodieSubscription(g) }, { requestId: elodieSubscription(g).id }, ctx),
+  consultSubscriptionRequest: (g) =>
+    call(
+      (state: Parameters<typeof consultSubscriptionRequest>[0], c: typeof ctx) => consultSubscriptionRequest(state, withCatalogue(c)),
+      { actor: g.alice, structure: g.hospital, request: elodieSubscription(g), requester: holding(g.elodie, grantOf(g.hospital.id, space.recues, g.paie.id, "read")), services: g.serviceIndex },
+      ctx,
+    ),
+  openSpace: (g) =>
+    call(
+      (state: Parameters<typeof openSpace>[0], command: Parameters<typeof openSpace>[1], c: typeof ctx) => openSpace(state, command, withCatalogue(c)),
+      { actor: g.alice, structure: g.hospital, service: openedOn(g.paie, space.recues, space.emises) },
+      { structureId: g.hospital.id, space: space.aValider, serviceId: g.paie.id },
+      ctx,
+    ),
+  closeSpace: (g) =>
+    call(
+      (state: Parameters<typeof closeSpace>[0], command: Parameters<typeof closeSpace>[1], c: typeof ctx) => closeSpace(state, command, withCatalogue(c)),
+      { actor: g.alice, structure: openedOn(g.hospital, space.recues, space.emises), service: null },
+      { structureId: g.hospital.id, space: space.emises, serviceId: null },
+      ctx,
+    ),
+  grantSpaces: (g) =>
+    call(
+      (state: Parameters<typeof grantSpaces>[0], command: Parameters<typeof grantSpaces>[1], c: typeof ctx) => grantSpaces(state, command, withCatalogue(c)),
+      { actor: g.alice, structure: openedOn(g.hospital, space.recues, space.emises), user: holding(g.elodie, grantOf(g.hospital.id, space.recues, null, "read")), services: g.serviceIndex },
+      { structureId: g.hospital.id, userId: g.elodie.id, items: [{ space: space.recues, serviceId: null, access: "write" }, { space: space.emises, serviceId: g.paie.id, access: "read" }] },
+      ctx,
+    ),
+  revokeSpaceGrant: (g) =>
+    call(
+      revokeSpaceGrant,
+      { actor: g.alice, structure: g.hospital, user: holding(g.elodie, grantOf(g.hospital.id, space.recues, null, "read"), grantOf(g.hospital.id, space.emises, null, "read")), services: new Map() },
+      { structureId: g.hospital.id, userId: g.elodie.id, space: space.recues, serviceId: null },
+      ctx,
+    ),
+  mayAccess: (g) =>
+    call(
+      mayAccess,
+      { user: holding(g.elodie, grantOf(g.hospital.id, space.recues, g.paie.id, "read")), structure: openedOn(g.hospital, space.recues), service: g.paie },
+      { structureId: g.hospital.id, space: space.recues, serviceId: g.paie.id, access: "read" },
+      today,
+    ),
+  usableGrants: (g) =>
+    call(usableGrants, holding(g.elodie, grantOf(g.hospital.id, space.recues, g.paie.id, "read")), openedOn(g.hospital, space.recues), g.serviceIndex, today),
 };
 
 /** Refused calls: a refused command changes nothing either. */
@@ -194,6 +275,45 @@ const refusals: Record<string, (g: Guide) => Case> = {
     call(renameService, { actor: g.alice, structure: g.hospital, service: g.ventes }, { serviceId: g.ventes.id, label: "Ventes" }, ctx),
   "consultAttachmentRequest (NOT_FOUND: an outsider)": (g) =>
     call(consultAttachmentRequest, { actor: g.elodie, structure: g.hospital, request: g.elodieRequest, requester: g.elodie, services: [g.rh] }, ctx),
+  "validateSubscriptionRequest (SPACE_NOT_OPEN)": (g) =>
+    call(
+      (state: Parameters<typeof validateSubscriptionRequest>[0], command: Parameters<typeof validateSubscriptionRequest>[1], c: typeof ctx) =>
+        validateSubscriptionRequest(state, command, withCatalogue(c)),
+      { actor: g.alice, structure: g.hospital, request: elodieSubscription(g), requester: g.elodie, services: g.serviceIndex },
+      { requestId: elodieSubscription(g).id, scope: "user" },
+      ctx,
+    ),
+  "validateSubscriptionRequest (EMPTY_SELECTION)": (g) =>
+    call(
+      (state: Parameters<typeof validateSubscriptionRequest>[0], command: Parameters<typeof validateSubscriptionRequest>[1], c: typeof ctx) =>
+        validateSubscriptionRequest(state, command, withCatalogue(c)),
+      { actor: g.alice, structure: g.hospital, request: elodieSubscription(g), requester: g.elodie, services: g.serviceIndex },
+      { requestId: elodieSubscription(g).id, items: [], scope: "structure" },
+      ctx,
+    ),
+  "grantSpaces (SPACE_NOT_OPEN)": (g) =>
+    call(
+      (state: Parameters<typeof grantSpaces>[0], command: Parameters<typeof grantSpaces>[1], c: typeof ctx) => grantSpaces(state, command, withCatalogue(c)),
+      { actor: g.alice, structure: g.hospital, user: g.elodie, services: g.serviceIndex },
+      { structureId: g.hospital.id, userId: g.elodie.id, items: [{ space: space.emises, serviceId: g.paie.id, access: "read" }] },
+      ctx,
+    ),
+  "closeSpace (SPACE_NOT_OPEN)": (g) =>
+    call(
+      (state: Parameters<typeof closeSpace>[0], command: Parameters<typeof closeSpace>[1], c: typeof ctx) => closeSpace(state, command, withCatalogue(c)),
+      { actor: g.alice, structure: openedOn(g.hospital, space.emises), service: g.paie },
+      { structureId: g.hospital.id, space: space.emises, serviceId: g.paie.id },
+      ctx,
+    ),
+  "revokeSpaceGrant (NOT_FOUND spaceGrant)": (g) =>
+    call(
+      revokeSpaceGrant,
+      { actor: g.alice, structure: g.hospital, user: holding(g.elodie, grantOf(g.acme.id, space.recues, null, "read", g.victor.id)), services: new Map() },
+      { structureId: g.hospital.id, userId: g.elodie.id, space: space.recues, serviceId: null },
+      ctx,
+    ),
+  "refuseSubscriptionRequest (NOT_FOUND: an outsider)": (g) =>
+    call(refuseSubscriptionRequest, { actor: g.victor, structure: g.hospital, request: elodieSubscription(g) }, { requestId: elodieSubscription(g).id }, ctx),
 };
 
 const everyCall = Object.entries({ ...successes, ...refusals });

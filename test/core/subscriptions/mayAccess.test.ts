@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   deactivateService,
+  isSpaceOpen,
   localDate,
   mayAccess,
   usableGrants,
@@ -193,5 +194,24 @@ describe("usableGrants — the grants that give access now", () => {
     expect(usableGrants(david, openedOn(g.hospital, space.recues), g.serviceIndex, today)).toEqual([]);
     expect(usableGrants(david, openedOn(g.hospital, space.recues), g.serviceIndex, tomorrow)).toEqual([]);
     expect(usableGrants(david, openedOn(g.hospital, space.recues), g.serviceIndex, localDate("2026-12-15"))).toHaveLength(1);
+  });
+});
+
+describe("isSpaceOpen — is a space open where a line or a grant points?", () => {
+  it("on the structure: for the structure and for any of its services", () => {
+    const g = buildGuide();
+    const hospital = openedOn(g.hospital, space.recues);
+    expect(isSpaceOpen(hospital, null, space.recues)).toBe(true);
+    expect(isSpaceOpen(hospital, g.paie, space.recues)).toBe(true);
+    expect(isSpaceOpen(hospital, null, space.emises)).toBe(false);
+  });
+
+  it("on a service: for that service only, and only a service of that structure", () => {
+    const g = buildGuide();
+    expect(isSpaceOpen(g.hospital, openedOn(g.paie, space.recues), space.recues)).toBe(true);
+    expect(isSpaceOpen(g.hospital, null, space.recues)).toBe(false);
+    expect(isSpaceOpen(g.hospital, g.compta, space.recues)).toBe(false);
+    // ACME's VENTES with the space open on it says nothing of the hospital.
+    expect(isSpaceOpen(g.hospital, openedOn(g.ventes, space.recues), space.recues)).toBe(false);
   });
 });
