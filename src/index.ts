@@ -121,6 +121,7 @@ export {
 } from "./core/scope.js";
 export { attachmentTo, roleIn, authorizeManager, canManage } from "./core/authorization.js";
 export type { ManagerRole } from "./core/authorization.js";
+export type { StructureCard, RequesterCard } from "./core/_lib.js";
 
 // Pure transitions and queries
 export { createStructure } from "./core/structures/createStructure.js";

@@ -1,8 +1,10 @@
-// Internal helpers shared by the transitions; not exported from the package.
+// Helpers shared by the transitions (the card types are exported: they are part of the views).
 import type { DomainEvent } from "./events.js";
 import type { HistoryDetails, HistoryKind, NewHistoryEntry } from "./history.js";
 import type { AttachmentRequestId, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
-import type { Attachment, User } from "./model.js";
+import type { StructureIdentifier } from "./identifier.js";
+import type { Attachment, Structure, User } from "./model.js";
+import type { AccountStatus, StructureKind } from "./vocabulary.js";
 import type { Instant } from "./time.js";
 
 /** A user with their attachment to `attachment.structureId` added or replaced. */
@@ -35,4 +37,36 @@ export interface Recorded {
   readonly history: readonly NewHistoryEntry[];
   /** What the host is told (e-mails, notifications). */
   readonly events: readonly DomainEvent[];
+}
+
+/** A structure as a request's consultation screen shows it. */
+export interface StructureCard {
+  readonly id: StructureId;
+  readonly designation: string;
+  readonly kind: StructureKind;
+  readonly viaPigp: boolean;
+  readonly identifier: StructureIdentifier;
+}
+
+/** A requester as a manager of the request's structure sees them on its consultation screen. */
+export interface RequesterCard {
+  readonly id: UserId;
+  readonly login: string;
+  readonly lastName: string;
+  readonly firstName: string;
+  readonly status: AccountStatus;
+}
+
+/** The structure and requester cards of a consultation screen. */
+export function cards(structure: Structure, requester: User): { structure: StructureCard; user: RequesterCard } {
+  return {
+    structure: {
+      id: structure.id,
+      designation: structure.designation,
+      kind: structure.kind,
+      viaPigp: structure.viaPigp,
+      identifier: structure.identifier,
+    },
+    user: { id: requester.id, login: requester.login, lastName: requester.lastName, firstName: requester.firstName, status: requester.status },
+  };
 }

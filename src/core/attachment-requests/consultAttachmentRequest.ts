@@ -1,18 +1,16 @@
+import { cards, type RequesterCard, type StructureCard } from "../_lib.js";
 import { attachmentTo, authorizeManager, roleIn } from "../authorization.js";
 import type { DomainError } from "../errors.js";
-import type { StructureIdentifier } from "../identifier.js";
-import type { ServiceId, StructureId, UserId } from "../ids.js";
+import type { ServiceId } from "../ids.js";
 import type { AttachmentRequest, AttachmentScope, Service, Structure, User } from "../model.js";
 import { err, ok, type Result } from "../result.js";
 import { scopeServiceIds } from "../scope.js";
 import { todayOf, type TransitionContext } from "../time.js";
 import {
   serviceAttachmentStatusLabel,
-  type AccountStatus,
   type AttachmentRole,
   type Role,
   type ServiceAttachmentStatus,
-  type StructureKind,
 } from "../vocabulary.js";
 
 /** One line of the services table on the consultation screen. */
@@ -31,20 +29,9 @@ export interface RequestServiceLine {
 /** Everything the guide's consultation screen of an attachment request shows. */
 export interface AttachmentRequestView {
   readonly request: AttachmentRequest;
-  readonly structure: {
-    readonly id: StructureId;
-    readonly designation: string;
-    readonly kind: StructureKind;
-    readonly viaPigp: boolean;
-    readonly identifier: StructureIdentifier;
-  };
-  readonly user: {
-    readonly id: UserId;
-    readonly login: string;
-    readonly lastName: string;
-    readonly firstName: string;
-    readonly status: AccountStatus;
-  };
+  readonly structure: StructureCard;
+  /** The requester as seen from this structure. */
+  readonly user: RequesterCard;
   /** The comment the user typed. */
   readonly comment: string;
   readonly requestedRole: AttachmentRole;
@@ -115,20 +102,7 @@ export function consultAttachmentRequest(
   services.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return ok({
     request,
-    structure: {
-      id: structure.id,
-      designation: structure.designation,
-      kind: structure.kind,
-      viaPigp: structure.viaPigp,
-      identifier: structure.identifier,
-    },
-    user: {
-      id: requester.id,
-      login: requester.login,
-      lastName: requester.lastName,
-      firstName: requester.firstName,
-      status: requester.status,
-    },
+    ...cards(structure, requester),
     comment: request.comment,
     requestedRole: request.requestedRole,
     current: attachment !== undefined && role !== null ? { role, scope: attachment.scope } : null,

@@ -1,11 +1,11 @@
+import { cards, type RequesterCard, type StructureCard } from "../_lib.js";
 import { authorizeManager } from "../authorization.js";
 import type { DomainError } from "../errors.js";
-import type { StructureIdentifier } from "../identifier.js";
-import type { ServiceId, SpaceCode, StructureId, UserId } from "../ids.js";
+import type { ServiceId, SpaceCode } from "../ids.js";
 import type { Service, Structure, SubscriptionRequest, User } from "../model.js";
 import { err, ok, type Result } from "../result.js";
 import { todayOf, type TransitionContext } from "../time.js";
-import { accessLevelLabel, type AccessLevel, type AccountStatus, type StructureKind } from "../vocabulary.js";
+import { accessLevelLabel, type AccessLevel } from "../vocabulary.js";
 import { grantKey, isSpaceOpen } from "./access.js";
 import type { SpaceCatalogue } from "./catalogue.js";
 
@@ -30,21 +30,9 @@ export interface SubscriptionItemLine {
 /** Everything the guide's consultation screen of a subscription request shows. */
 export interface SubscriptionRequestView {
   readonly request: SubscriptionRequest;
-  readonly structure: {
-    readonly id: StructureId;
-    readonly designation: string;
-    readonly kind: StructureKind;
-    readonly viaPigp: boolean;
-    readonly identifier: StructureIdentifier;
-  };
+  readonly structure: StructureCard;
   /** The requester as seen from this structure. */
-  readonly user: {
-    readonly id: UserId;
-    readonly login: string;
-    readonly lastName: string;
-    readonly firstName: string;
-    readonly status: AccountStatus;
-  };
+  readonly user: RequesterCard;
   /** The user's comment. */
   readonly comment: string;
   readonly items: readonly SubscriptionItemLine[];
@@ -85,14 +73,7 @@ export function consultSubscriptionRequest(
   const held = new Map(requester.grants.map((g) => [grantKey(g.structureId, g), g.access]));
   return ok({
     request,
-    structure: {
-      id: structure.id,
-      designation: structure.designation,
-      kind: structure.kind,
-      viaPigp: structure.viaPigp,
-      identifier: structure.identifier,
-    },
-    user: { id: requester.id, login: requester.login, lastName: requester.lastName, firstName: requester.firstName, status: requester.status },
+    ...cards(structure, requester),
     comment: request.comment,
     items: request.items.map((item) => {
       const service = item.serviceId === null ? null : (services.get(item.serviceId) ?? null);
