@@ -19,6 +19,7 @@ import {
   type Result,
   type ServiceId,
   type StructureId,
+  type SubscriptionRequestId,
   type UserId,
 } from "../../src/index.js";
 import { createMemoryStore, type MemoryStore, type MemoryStoreSnapshot } from "../../src/memory/index.js";
@@ -159,7 +160,7 @@ export async function expectNotFound(
 export async function expectHidden(
   h: Harness,
   run: (id: string) => Promise<Result<unknown, DomainError>>,
-  entity: "attachmentRequest" | "service",
+  entity: "attachmentRequest" | "service" | "subscriptionRequest",
   id: string,
 ) {
   const error = await expectNotFound(h, () => run(id), entity, id);
@@ -280,6 +281,27 @@ export async function userRow(h: Harness, id: UserId) {
 export async function requestRow(h: Harness, id: AttachmentRequestId) {
   const row = await h.store.getAttachmentRequest(id);
   if (row === null) throw new Error(`no request ${id}`);
+  return row;
+}
+
+/** The store's current record of a subscription request. */
+export async function subscriptionRow(h: Harness, id: SubscriptionRequestId) {
+  const row = (await h.store.getAggregates({ subscriptionRequest: [id] })).subscriptionRequest[0];
+  if (row === undefined) throw new Error(`no subscription request ${id}`);
+  return row;
+}
+
+/** The store's current record of a structure. */
+export async function structureRow(h: Harness, id: StructureId) {
+  const row = await h.store.getStructure(id);
+  if (row === null) throw new Error(`no structure ${id}`);
+  return row;
+}
+
+/** The store's current record of a service. */
+export async function serviceRow(h: Harness, id: ServiceId) {
+  const row = await h.store.getService(id);
+  if (row === null) throw new Error(`no service ${id}`);
   return row;
 }
 
@@ -440,6 +462,35 @@ export async function ask(
   extra: { readonly requestedRole?: "user" | "secondaryManager"; readonly comment?: string } = {},
 ): Promise<AttachmentRequestId> {
   return must(await h.app.requestAttachment(userId, { structureId, scope, ...extra })).request.id;
+}
+
+// ------------------------------------------------------------------ guide §2: spaces
+
+/** Chorus Pro's spaces, by short name (the codes the app takes). */
+export const SPACE = {
+  emises: "FACTURES_EMISES",
+  recues: "FACTURES_RECUES",
+  aValider: "FACTURES_A_VALIDER",
+  sollicitationsEmises: "SOLLICITATIONS_EMISES",
+  sollicitationsRecues: "SOLLICITATIONS_RECUES",
+} as const;
+
+/** One line of a subscription request or a direct grant, as the app takes it (`serviceId` absent: all services). */
+export interface Line {
+  readonly space: string;
+  readonly serviceId?: ServiceId | null;
+  readonly access: "read" | "write";
+}
+
+/** A user's own subscription request, which must succeed; returns its id. */
+export async function askSpaces(
+  h: Harness,
+  userId: UserId,
+  structureId: StructureId,
+  items: readonly Line[],
+  comment?: string,
+): Promise<SubscriptionRequestId> {
+  return must(await h.app.requestSubscription(userId, { structureId, items, ...(comment === undefined ? {} : { comment }) })).request.id;
 }
 
 /**
