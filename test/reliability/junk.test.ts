@@ -141,3 +141,56 @@ describe("junk actors and options", () => {
     },
   );
 });
+
+describe("a space code the catalogue does not have", () => {
+  const UNKNOWN = "ESPACE_INCONNU";
+  /** The store, recording every method called on it. */
+  const watched = (w: World, calls: string[]) =>
+    w.appOver(
+      Object.fromEntries(
+        Object.keys(w.store).map((k) => [
+          k,
+          (...args: unknown[]) => {
+            calls.push(k);
+            return (w.store as unknown as Record<string, (...a: unknown[]) => unknown>)[k]?.(...args);
+          },
+        ]),
+      ) as unknown as typeof w.store,
+    );
+  const naming: readonly [string, (app: Habilitations, w: World) => Promise<{ ok: boolean; error?: unknown }>][] = [
+    ["requestSubscription", (app, w) => app.requestSubscription(w.users.mia, { structureId: A(w), items: [{ space: UNKNOWN, access: "read" }] })],
+    ["validateSubscriptionRequest", (app, w) => app.validateSubscriptionRequest(w.users.alice, { requestId: subscription(w), scope: "user", items: [{ space: UNKNOWN, access: "read" }] })],
+    ["validateSubscriptionRequests", (app, w) => app.validateSubscriptionRequests(w.users.alice, { items: [{ requestId: subscription(w), items: [{ space: UNKNOWN, access: "read" }] }] })],
+    ["openSpace", (app, w) => app.openSpace(w.users.alice, { structureId: A(w), space: UNKNOWN })],
+    ["closeSpace", (app, w) => app.closeSpace(w.users.alice, { structureId: A(w), space: UNKNOWN })],
+    ["grantSpaces", (app, w) => app.grantSpaces(w.users.alice, { structureId: A(w), userIds: [w.users.mia], items: [{ space: UNKNOWN, access: "read" }] })],
+    ["mayAccess", (app, w) => app.mayAccess({ userId: w.users.mia, structureId: A(w), space: UNKNOWN, access: "read" })],
+  ];
+  const unknownSpace = (r: { ok: boolean; error?: unknown }) => {
+    expect(r.ok).toBe(false);
+    const error = r.error as { code: string; issues?: readonly { code: string }[] };
+    expect(error.code).toBe("VALIDATION");
+    expect(error.issues?.map((i) => i.code)).toContain("unknown_space");
+  };
+
+  it.each(naming)("%s: VALIDATION (unknown_space) before anything is read", async (_name, run) => {
+    const w = await buildWorld();
+    const calls: string[] = [];
+    const before = w.store.snapshot();
+    unknownSpace(await run(watched(w, calls), w));
+    expect(calls).toEqual([]);
+    expect(w.store.snapshot()).toEqual(before);
+  });
+
+  // Bug (reported): revokeSpaceGrant does not check the space against the catalogue, so a
+  // space code the catalogue does not have gives NOT_FOUND spaceGrant after reading the
+  // store (FORBIDDEN to an outsider), where docs/02-subscriptions.md says « A space code
+  // not in the deployment's catalogue is a VALIDATION error (unknown_space), before
+  // anything is read ».
+  it.fails("revokeSpaceGrant: VALIDATION (unknown_space) before anything is read", async () => {
+    const w = await buildWorld();
+    const calls: string[] = [];
+    unknownSpace(await watched(w, calls).revokeSpaceGrant(w.users.alice, { structureId: A(w), userId: w.users.mia, space: UNKNOWN }));
+    expect(calls).toEqual([]);
+  });
+});

@@ -284,19 +284,25 @@ function subscriptionCalls(w: World): fc.Arbitrary<Call> {
   const subscription = fc.constantFrom(...w.subscriptions.entries());
   const space = fc.constantFrom(...SPACES);
   const serviceId = fc.option(fc.constantFrom(...allServices), { nil: undefined });
-  const line = fc
-    .record({ space, serviceId, access: fc.constantFrom("read" as const, "write" as const) })
-    .map(({ serviceId: sv, ...rest }) => (sv === undefined ? rest : { ...rest, serviceId: sv }));
-  const lines = fc.uniqueArray(line, { minLength: 1, maxLength: 3, selector: (l) => `${l.space}|${"serviceId" in l ? l.serviceId : ""}` });
+  // Lines mostly on the structure's own services (or all of them), now and then another's.
+  const serviceIn = (s: StructureId) =>
+    fc.oneof({ arbitrary: fc.option(fc.constantFrom(...(w.services.get(s) ?? [])), { nil: undefined }), weight: 4 }, { arbitrary: serviceId, weight: 1 });
+  const lines = (s: StructureId) =>
+    fc.uniqueArray(
+      fc
+        .record({ space, serviceId: serviceIn(s), access: fc.constantFrom("read" as const, "write" as const) })
+        .map(({ serviceId: sv, ...rest }) => (sv === undefined ? rest : { ...rest, serviceId: sv })),
+      { minLength: 1, maxLength: 3, selector: (l) => `${l.space}|${"serviceId" in l ? l.serviceId : ""}` },
+    );
   const scope = fc.constantFrom("user" as const, "services" as const, "structure" as const);
   const onService = (sv: string | undefined) => (sv === undefined ? {} : { serviceId: sv });
   return fc.oneof(
-    fc.record({ a: actor, s: structure, is: lines }).map(({ a, s, is }): Call => ({
+    fc.record({ a: actor, s: structure }).chain(({ a, s }) => lines(s).map((is): Call => ({
       op: "requestSubscription",
       actor: a,
       structure: s,
       run: (app) => app.requestSubscription(a, { structureId: s, items: is, comment: "Pour mon travail" }),
-    })),
+    }))),
     fc.record({ a: actor, r: subscription, sc: scope }).map(({ a, r: [id, s], sc }): Call => ({
       op: "validateSubscriptionRequest",
       actor: a,
@@ -347,18 +353,20 @@ function subscriptionCalls(w: World): fc.Arbitrary<Call> {
         return open ? app.openSpace(a, input) : app.closeSpace(a, input);
       },
     })),
-    fc.record({ a: actor, s: structure, us: fc.uniqueArray(user, { minLength: 1, maxLength: 3 }), is: lines }).map(({ a, s, us, is }): Call => ({
-      op: "grantSpaces",
-      actor: a,
-      structure: s,
-      run: (app) => app.grantSpaces(a, { structureId: s, userIds: us, items: is, comment: "Renfort" }),
-    })),
-    fc.record({ a: actor, s: structure, u: user, sp: space, sv: serviceId }).map(({ a, s, u, sp, sv }): Call => ({
+    fc.record({ a: actor, s: structure, us: fc.uniqueArray(user, { minLength: 1, maxLength: 3 }) }).chain(({ a, s, us }) =>
+      lines(s).map((is): Call => ({
+        op: "grantSpaces",
+        actor: a,
+        structure: s,
+        run: (app) => app.grantSpaces(a, { structureId: s, userIds: us, items: is, comment: "Renfort" }),
+      })),
+    ),
+    fc.record({ a: actor, s: structure, u: user, sp: space }).chain(({ a, s, u, sp }) => serviceIn(s).map((sv): Call => ({
       op: "revokeSpaceGrant",
       actor: a,
       structure: s,
       run: (app) => app.revokeSpaceGrant(a, { structureId: s, userId: u, space: sp, ...onService(sv) }),
-    })),
+    }))),
     fc.record({ a: actor, s: structure, u: user }).map(({ a, s, u }): Call => ({
       op: "listMemberGrants",
       actor: a,
