@@ -387,12 +387,24 @@ describe("revokeSpaceGrant", () => {
     await expectForbidden(h, () => app.revokeSpaceGrant(g[who], { structureId: g.townHall, userId: UNKNOWN, space: SPACE.recues }), g[who], reason, g.townHall);
   });
 
-  it("refuses junk with VALIDATION (a space not in the catalogue is no grant: NOT_FOUND)", async () => {
+  it("refuses junk with VALIDATION", async () => {
     const { h, g, app } = await guide();
     for (const [, input] of [...JUNK_INPUTS, ["extra", { structureId: g.townHall, userId: g.chloe, space: SPACE.recues, access: "read" }] as const])
       await expectInvalid(h, () => app.revokeSpaceGrant(g.alice, input));
     for (const [, actor] of JUNK_ACTORS) await expectInvalid(h, () => app.revokeSpaceGrant(actor, { structureId: g.townHall, userId: g.chloe, space: SPACE.recues }));
-    await expectNotFound(h, () => app.revokeSpaceGrant(g.alice, { structureId: g.townHall, userId: g.chloe, space: "E_REPORTING" }), "spaceGrant", "E_REPORTING/*");
+  });
+
+  // Bug (reported, also by test/reliability): revokeSpaceGrant does not check the space
+  // against the catalogue. docs/02-subscriptions.md and the §2 brief: « a space code not in
+  // the deployment's catalogue is a VALIDATION error (unknown_space), before anything is
+  // read »; every other act naming a space does so. Got: the store is read, and Alice gets
+  // NOT_FOUND spaceGrant "E_REPORTING/*", Victor (an outsider) FORBIDDEN. Remove `.fails` once fixed.
+  it.fails("refuses a space not in the catalogue with VALIDATION unknown_space, before anything is read", async () => {
+    const { h, g, app } = await guide();
+    for (const actor of [g.alice, g.victor, UNKNOWN])
+      expect((await expectInvalid(h, () => app.revokeSpaceGrant(actor, { structureId: g.townHall, userId: g.chloe, space: "E_REPORTING" }))).issues).toEqual([
+        expect.objectContaining({ path: ["space"], code: "unknown_space" }),
+      ]);
   });
 });
 
