@@ -237,6 +237,23 @@ export function dated(deps: Deps): { readonly now: Date; readonly today: LocalDa
   return { now, today };
 }
 
+/**
+ * The calendar date of a given instant (not the clock's): the host's `today` function
+ * when it gave one (checked), else the date in `timeZone`; `null` when there is none (a
+ * year beyond 9999 in that zone).
+ */
+export function dayOf(deps: Deps, instant: Date): LocalDate | null {
+  if (deps.today === undefined) return calendarDate(instant, deps.timeZone);
+  let today: unknown;
+  try {
+    today = deps.today(instant);
+  } catch {
+    throw new ConfigurationFailure("today", "the today function threw");
+  }
+  if (!isLocalDate(today)) throw new ConfigurationFailure("today", "today did not give a YYYY-MM-DD calendar date");
+  return today;
+}
+
 /** Makes an id, checking what the host's `newId` gave. */
 export function mintId(deps: Deps, kind: IdKind): string {
   let id: unknown;

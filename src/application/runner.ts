@@ -21,7 +21,7 @@ import type { CommitError, IdempotencyRecord } from "../port/store.js";
 import { clocked, mintId, shielded, type Clocked, type CommandOptions, type Deps, type IdKind } from "./options.js";
 import { Session, type Staged } from "./session.js";
 
-export { clocked, dated, mintId, resolveOptions, shielded } from "./options.js";
+export { clocked, dated, dayOf, mintId, resolveOptions, shielded } from "./options.js";
 export type { Clocked, CommandOptions, Deps, HabilitationsOptions, IdKind } from "./options.js";
 export { judge, Session } from "./session.js";
 export type { Staged } from "./session.js";

@@ -18,7 +18,6 @@ import {
   StructureIdSchema,
   usableGrants,
   UserIdSchema,
-  calendarDate,
   type DomainError,
   type Result,
   type Service,
@@ -30,7 +29,7 @@ import {
   type UserId,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
-import { clocked, dated, eachItem, execute, itemKey, judge, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
+import { clocked, dated, dayOf, eachItem, execute, itemKey, judge, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
 import { withKnownSpaces } from "./subscriptions.js";
 import { memberView, type MemberView } from "./views.js";
 
@@ -62,7 +61,6 @@ const MemberGrantsSchema = z.strictObject({ structureId: StructureIdSchema, user
 /** Builds the operations on spaces and grants. */
 export function spaceOperations(deps: Deps) {
   const { store } = deps;
-  const calendarOf = (at: string) => calendarDate(new Date(at), deps.timeZone) as NonNullable<ReturnType<typeof calendarDate>>;
 
   function onSpace(
     operation: string,
@@ -225,7 +223,8 @@ export function spaceOperations(deps: Deps) {
      * Takes one grant back (the grant for all services when `serviceId` is absent).
      * History « Habilitation retirée ».
      *
-     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND` (the user, or no such grant).
+     * Refusals: `VALIDATION` (also a space not in the catalogue), `FORBIDDEN`, `NOT_FOUND`
+     * (the user, or no such grant).
      *
      * @example
      * ```ts
@@ -236,6 +235,8 @@ export function spaceOperations(deps: Deps) {
       const parsed = parseAct(actor, input, options, parseRevokeSpaceGrant);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
+      if (deps.catalogue.get(command.space) === undefined)
+        return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "not a space of the catalogue" }] });
       return execute(deps, {
         operation: "revokeSpaceGrant",
         actorId,
@@ -299,7 +300,8 @@ export function spaceOperations(deps: Deps) {
      * user's, the structure's and the service's records alone (one read of the store),
      * never from a scan. `false` for an unknown user, structure or service.
      *
-     * Refusals: `VALIDATION` (also a space not in the catalogue), `STORE_FAILURE`.
+     * Refusals: `VALIDATION` (also a space not in the catalogue, or an instant with no
+     * calendar date), `STORE_FAILURE`.
      *
      * @example
      * ```ts
@@ -315,7 +317,9 @@ export function spaceOperations(deps: Deps) {
       if (deps.catalogue.get(q.space) === undefined)
         return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "not a space of the catalogue" }] });
       return shielded(deps, "mayAccess", async () => {
-        const today = q.at === null ? dated(deps).today : calendarOf(q.at);
+        const today = q.at === null ? dated(deps).today : dayOf(deps, new Date(q.at));
+        if (today === null)
+          return err({ code: "VALIDATION", issues: [{ path: ["at"], code: "out_of_range", message: "no calendar date for this instant" }] });
         const found = await store.getAggregates({ user: [q.userId], structure: [q.structureId], service: q.serviceId === null ? [] : [q.serviceId] });
         const user = found.user[0]?.value;
         const structure = found.structure[0]?.value;

@@ -394,12 +394,8 @@ describe("revokeSpaceGrant", () => {
     for (const [, actor] of JUNK_ACTORS) await expectInvalid(h, () => app.revokeSpaceGrant(actor, { structureId: g.townHall, userId: g.chloe, space: SPACE.recues }));
   });
 
-  // Bug (reported, also by test/reliability): revokeSpaceGrant does not check the space
-  // against the catalogue. docs/02-subscriptions.md and the §2 brief: « a space code not in
-  // the deployment's catalogue is a VALIDATION error (unknown_space), before anything is
-  // read »; every other act naming a space does so. Got: the store is read, and Alice gets
-  // NOT_FOUND spaceGrant "E_REPORTING/*", Victor (an outsider) FORBIDDEN. Remove `.fails` once fixed.
-  it.fails("refuses a space not in the catalogue with VALIDATION unknown_space, before anything is read", async () => {
+  // Like every act naming a space: a space not in the catalogue is VALIDATION before anything is read.
+  it("refuses a space not in the catalogue with VALIDATION unknown_space, before anything is read", async () => {
     const { h, g, app } = await guide();
     for (const actor of [g.alice, g.victor, UNKNOWN])
       expect((await expectInvalid(h, () => app.revokeSpaceGrant(actor, { structureId: g.townHall, userId: g.chloe, space: "E_REPORTING" }))).issues).toEqual([
@@ -498,13 +494,9 @@ describe("mayAccess through the application (no actor: the host's own question)"
     expect(must(await app.mayAccess({ ...q, at: null }))).toBe(true);
   });
 
-  // Bug (reported): an `at` the boundary accepts (instants of years 0000–9999) whose
-  // Paris calendar date leaves 0000–9999 — 9999-12-31T23:30:00Z is 10000-01-01 in Paris —
-  // gets `calendarDate(...) === null`, cast away as non-null in spaces.ts, and
-  // `isInForce("2026-11-27", null)` is false: the answer is a silent `false` for a member
-  // whose attachment is in force on every later date. Expected: `true`, or VALIDATION on
-  // `at`; never a `false` built on no date. Remove `.fails` once fixed.
-  it.fails("an `at` whose Paris date leaves 0000–9999 is no silent false", async () => {
+  // 9999-12-31T23:30:00Z is 10000-01-01 in Paris: no calendar date, so VALIDATION on `at`,
+  // never a `false` built on no date.
+  it("an `at` whose Paris date leaves 0000–9999 is no silent false", async () => {
     const { h, g, app } = await guide();
     await chloeWithGrants(h, g);
     const q = { userId: g.chloe, structureId: g.townHall, space: SPACE.recues, access: "read" };

@@ -50,19 +50,22 @@ export function spaceCatalogue(spaces: readonly SpaceDefinition[]): Result<Space
   if (!Array.isArray(spaces) || spaces.length === 0)
     return err({ code: "VALIDATION", issues: [{ path: ["spaces"], code: "too_small", message: "a catalogue has at least one space" }] });
   spaces.forEach((space, i) => {
-    if (typeof space?.code !== "string" || !SPACE_CODE_PATTERN.test(space.code))
+    
+    const code: unknown = space?.code;
+    const apiCode: unknown = space?.apiCode;
+    if (typeof code !== "string" || !SPACE_CODE_PATTERN.test(code))
       issues.push({ path: ["spaces", i, "code"], code: "invalid_format", message: "a space code is A-Z, 0-9 and _ (1 to 60)" });
-    else if (byCode.has(space.code)) issues.push({ path: ["spaces", i, "code"], code: "duplicate", message: "two spaces with one code" });
+    else if (byCode.has(code)) issues.push({ path: ["spaces", i, "code"], code: "duplicate", message: "two spaces with one code" });
     if (typeof space?.label !== "string" || isBlank(space.label) || textProblem(space.label, "line") !== null || space.label.length > 200)
       issues.push({ path: ["spaces", i, "label"], code: "invalid_label", message: "a label is one visible line" });
-    if (typeof space?.apiCode !== "string" || space.apiCode.length === 0 || space.apiCode.length > 100 || textProblem(space.apiCode, "line") !== null)
+    if (typeof apiCode !== "string" || apiCode.length === 0 || apiCode.length > 100 || textProblem(apiCode, "line") !== null)
       issues.push({ path: ["spaces", i, "apiCode"], code: "invalid_format", message: "an API code is one line of 1 to 100 characters" });
-    else if (byApi.has(space.apiCode)) issues.push({ path: ["spaces", i, "apiCode"], code: "duplicate", message: "two spaces with one API code" });
-    if (issues.length === 0) {
-      const copy = Object.freeze({ code: space.code, label: space.label, apiCode: space.apiCode });
-      byCode.set(space.code, copy);
-      byApi.set(space.apiCode, copy);
-    }
+    else if (byApi.has(apiCode)) issues.push({ path: ["spaces", i, "apiCode"], code: "duplicate", message: "two spaces with one API code" });
+    // Every code is remembered, so a duplicate is reported wherever it stands.
+    const copy = Object.freeze({ code: code as SpaceCode, label: space?.label as string, apiCode: apiCode as string });
+    if (typeof code === "string" && !byCode.has(code)) byCode.set(code, copy);
+    if (typeof apiCode === "string" && !byApi.has(apiCode)) byApi.set(apiCode, copy);
+
   });
   if (issues.length > 0) return err({ code: "VALIDATION", issues });
   const list = Object.freeze([...byCode.values()]);

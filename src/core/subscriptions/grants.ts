@@ -96,8 +96,7 @@ export function grantSpaces(
 /**
  * Takes one grant back. History: « Habilitation retirée ».
  *
- * Refusals: `FORBIDDEN`, `NOT_FOUND` (the user, or no such grant: `entity: "spaceGrant"`),
- * `NOT_ATTACHED`.
+ * Refusals: `FORBIDDEN`, `NOT_FOUND` (the user, or no such grant: `entity: "spaceGrant"`).
  *
  * @example
  * ```ts

@@ -71,6 +71,22 @@ describe("spaceCatalogue — a host's own catalogue", () => {
     expect(unwrap(spaceCatalogue([def("A".repeat(60), "Long"), def("7", "Court")])).spaces).toHaveLength(2);
   });
 
+  it("reports a duplicate code or API code wherever it stands, also after a malformed space", () => {
+    const e = expectErr(
+      spaceCatalogue([
+        { code: spaceCode("bad code"), label: "Mal formé", apiCode: "BAD" },
+        { code: spaceCode("A"), label: "A", apiCode: "X" },
+        { code: spaceCode("A"), label: "A bis", apiCode: "X" },
+      ]),
+      "VALIDATION",
+    );
+    expect(e.issues.map((i) => [i.path.join("."), i.code])).toEqual([
+      ["spaces.0.code", "invalid_format"],
+      ["spaces.2.code", "duplicate"],
+      ["spaces.2.apiCode", "duplicate"],
+    ]);
+  });
+
   it("refuses an empty catalogue", () => {
     expect(expectErr(spaceCatalogue([]), "VALIDATION").issues).toEqual([expect.objectContaining({ path: ["spaces"], code: "too_small" })]);
   });
