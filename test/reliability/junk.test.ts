@@ -182,12 +182,7 @@ describe("a space code the catalogue does not have", () => {
     expect(w.store.snapshot()).toEqual(before);
   });
 
-  // Bug (reported): revokeSpaceGrant does not check the space against the catalogue, so a
-  // space code the catalogue does not have gives NOT_FOUND spaceGrant after reading the
-  // store (FORBIDDEN to an outsider), where docs/02-subscriptions.md says « A space code
-  // not in the deployment's catalogue is a VALIDATION error (unknown_space), before
-  // anything is read ».
-  it.fails("revokeSpaceGrant: VALIDATION (unknown_space) before anything is read", async () => {
+  it("revokeSpaceGrant: VALIDATION (unknown_space) before anything is read", async () => {
     const w = await buildWorld();
     const calls: string[] = [];
     unknownSpace(await watched(w, calls).revokeSpaceGrant(w.users.alice, { structureId: A(w), userId: w.users.mia, space: UNKNOWN }));
