@@ -63,6 +63,12 @@ export function user(id: string, attachments: readonly Attachment[] = []): User 
     status: "active",
     attachments,
     grants: [],
+    phone: null,
+    postalAddress: null,
+    settings: { activityNotifications: "never" },
+    createdFor: null,
+    activation: null,
+    accountEmailsAt: [],
     createdAt: AT,
   };
 }

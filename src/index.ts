@@ -65,6 +65,8 @@ export {
   subscriptionRequestStatusLabel,
   SUBSCRIPTION_SCOPES,
   subscriptionScopeLabel,
+  ACTIVITY_NOTIFICATIONS,
+  activityNotificationsLabel,
 } from "./core/vocabulary.js";
 export type {
   Role,
@@ -77,6 +79,7 @@ export type {
   AccessLevel,
   SubscriptionRequestStatus,
   SubscriptionScope,
+  ActivityNotifications,
 } from "./core/vocabulary.js";
 export {
   checkIdentifier,
@@ -103,10 +106,14 @@ export type {
   PendingSubscriptionRequest,
   ValidatedSubscriptionRequest,
   RefusedSubscriptionRequest,
+  PostalAddress,
+  UserSettings,
+  Activation,
 } from "./core/model.js";
 export { HISTORY_KINDS, historyKindLabel } from "./core/history.js";
 export type { HistoryKind, HistoryDetails, NewHistoryEntry, HistoryEntry } from "./core/history.js";
 export type { DomainEvent, DomainEventType, RecordedEvent } from "./core/events.js";
+export { withoutSecret } from "./core/events.js";
 
 // Rules
 export {
@@ -137,6 +144,41 @@ export type {
 } from "./core/structures/services.js";
 export { registerUser, normalizeLogin } from "./core/users/registerUser.js";
 export type { RegisterUser, UserRegistered } from "./core/users/registerUser.js";
+export {
+  DEFAULT_ACTIVATION_POLICY,
+  nextEmailAllowedAt,
+  withEmailCounted,
+  freshActivation,
+} from "./core/accounts/policy.js";
+export type { ActivationPolicy, IssuedToken } from "./core/accounts/policy.js";
+export {
+  createAccount,
+  registerAccount,
+  activationEmail,
+  withFreshActivation,
+  DEFAULT_USER_SETTINGS,
+} from "./core/accounts/createAccount.js";
+export type {
+  AccountDetails,
+  CreateAccount,
+  CreateAccountState,
+  AccountCreated,
+  RegisterAccount,
+  AccountRegistration,
+  NewAccountContext,
+} from "./core/accounts/createAccount.js";
+export { sendActivationEmail, activateAccount, isUserOf, accountStructures } from "./core/accounts/activation.js";
+export type {
+  SendActivationEmails,
+  SendActivationEmailState,
+  ActivationEmailSent,
+  ActivateAccount,
+  AccountActivated,
+} from "./core/accounts/activation.js";
+export { updateUser } from "./core/accounts/updateUser.js";
+export type { UpdateUser, UserChanges, UpdateUserState, UserUpdated } from "./core/accounts/updateUser.js";
+export { personalInformation, userStructures } from "./core/accounts/views.js";
+export type { PersonalInformation, UserStructureLine, ServiceLine } from "./core/accounts/views.js";
 export { requestAttachment } from "./core/attachment-requests/requestAttachment.js";
 export type {
   RequestAttachment,
@@ -301,6 +343,26 @@ export {
 } from "./core/structures/schemas.js";
 export { RegisterUserSchema, parseRegisterUser } from "./core/users/schemas.js";
 export {
+  PhoneSchema,
+  PostalAddressSchema,
+  UserSettingsSchema,
+  TokenHashSchema,
+  AccountDetailsSchema,
+  CreateAccountSchema,
+  RegisterAccountSchema,
+  SendActivationEmailsSchema,
+  ActivationTokenSchema,
+  ActivateAccountSchema,
+  UserChangesSchema,
+  UpdateUserSchema,
+  UserRefSchema,
+  parseCreateAccount,
+  parseRegisterAccount,
+  parseSendActivationEmails,
+  parseActivateAccount,
+  parseUpdateUser,
+} from "./core/accounts/schemas.js";
+export {
   RequestAttachmentSchema,
   ValidateAttachmentRequestSchema,
   RefuseAttachmentRequestSchema,
@@ -346,7 +408,7 @@ export type {
 } from "./port/store.js";
 
 // The application layer
-export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH } from "./application/index.js";
+export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH, hashActivationToken } from "./application/index.js";
 export type {
   Habilitations,
   HabilitationsOptions,
@@ -357,6 +419,13 @@ export type {
   StructureCreatedOutcome,
   ServiceChangedOutcome,
   UserRegisteredOutcome,
+  AccountCreatedOutcome,
+  RegistrationReceipt,
+  ActivationEmailOutcome,
+  ActivationEmailResultItem,
+  ActivationEmailsOutcome,
+  AccountActivatedOutcome,
+  UserUpdatedOutcome,
   AttachmentRequestedOutcome,
   AttachmentRequestValidatedOutcome,
   AttachmentRequestRefusedOutcome,

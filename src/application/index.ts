@@ -1,4 +1,5 @@
 import { frozenCopy } from "../internal/frozen.js";
+import { accountOperations } from "./accounts.js";
 import { attachmentRequestOperations } from "./attachment-requests.js";
 import { attachmentOperations } from "./attachments.js";
 import { historyOperations } from "./history.js";
@@ -22,6 +23,7 @@ import { userOperations } from "./users.js";
  */
 export type Habilitations = ReturnType<typeof structureOperations> &
   ReturnType<typeof userOperations> &
+  ReturnType<typeof accountOperations> &
   ReturnType<typeof attachmentRequestOperations> &
   ReturnType<typeof pendingRequestOperations> &
   ReturnType<typeof subscriptionOperations> &
@@ -54,6 +56,7 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
   const operations = {
     ...structureOperations(deps),
     ...userOperations(deps),
+    ...accountOperations(deps),
     ...attachmentRequestOperations(deps),
     ...pendingRequestOperations(deps),
     ...subscriptionOperations(deps),
@@ -78,6 +81,16 @@ export type { HabilitationsOptions, IdKind, CommandOptions, Outcome } from "./ru
 export type { MemberView } from "./views.js";
 export type { StructureCreatedOutcome, ServiceChangedOutcome } from "./structures.js";
 export type { UserRegisteredOutcome } from "./users.js";
+export type {
+  AccountCreatedOutcome,
+  RegistrationReceipt,
+  ActivationEmailOutcome,
+  ActivationEmailResultItem,
+  ActivationEmailsOutcome,
+  AccountActivatedOutcome,
+  UserUpdatedOutcome,
+} from "./accounts.js";
+export { hashActivationToken } from "./options.js";
 export type {
   AttachmentRequestedOutcome,
   AttachmentRequestValidatedOutcome,

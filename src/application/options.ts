@@ -1,8 +1,11 @@
 // What every operation runs on: the resolved options, the time of a command, ids, and
 // how infrastructure failures become error values.
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
   CHORUS_PRO_SPACES,
+  DEFAULT_ACTIVATION_POLICY,
+  type ActivationPolicy,
+  type IssuedToken,
   spaceCatalogue,
   type SpaceCatalogue,
   calendarDate,
@@ -42,6 +45,18 @@ export interface HabilitationsOptions {
    * The spaces (« espaces ») this deployment knows. Default: Chorus Pro's
    * (`CHORUS_PRO_SPACES`). Build your own with `spaceCatalogue([...])`.
    */
+  /**
+   * How activation tokens and account e-mails are limited (each field defaults to
+   * {@link DEFAULT_ACTIVATION_POLICY}'s: tokens live 60 minutes; one e-mail per account
+   * every 2 minutes at most, 5 per 24 hours).
+   */
+  readonly activation?: Partial<ActivationPolicy>;
+  /**
+   * Makes an activation token (default: 32 random bytes from `node:crypto`, base64url).
+   * Only its SHA-256 is stored. Replace it in tests only: a guessable token lets anyone
+   * activate an account.
+   */
+  readonly newToken?: () => string;
   readonly spaces?: SpaceCatalogue;
   /**
    * Told about every store failure (with what the store threw), for the host's logs;
@@ -73,6 +88,8 @@ export interface Deps {
   readonly catalogue: SpaceCatalogue;
   /** The calendar date of an instant in `timeZone`, remembered for the last second asked. */
   readonly calendar: (now: Date) => LocalDate | null;
+  readonly activation: ActivationPolicy;
+  readonly newToken: () => string;
 }
 
 const prefix: Record<IdKind, string> = {
@@ -121,7 +138,7 @@ export class StoreFailure extends Error {
 /** An option given to `createHabilitations` that misbehaved. */
 export class ConfigurationFailure extends Error {
   constructor(
-    readonly option: "clock" | "today" | "newId",
+    readonly option: "clock" | "today" | "newId" | "newToken",
     readonly detail: string,
   ) {
     super(detail);
@@ -176,6 +193,21 @@ function checkedCatalogue(catalogue: SpaceCatalogue | undefined): SpaceCatalogue
  * Applies defaults to the options, and checks those that can be checked once
  * (a `RangeError` at construction for an impossible value).
  */
+function checkedPolicy(policy: Partial<ActivationPolicy> | undefined): ActivationPolicy {
+  const resolved = { ...DEFAULT_ACTIVATION_POLICY, ...policy };
+  const bounds: Record<keyof ActivationPolicy, [number, number]> = {
+    tokenLifetimeMinutes: [1, 60 * 24 * 30],
+    minMinutesBetweenEmails: [0, 60 * 24],
+    maxEmailsPer24Hours: [1, 1000],
+  };
+  for (const [field, [min, max]] of Object.entries(bounds) as [keyof ActivationPolicy, [number, number]][]) {
+    const value = resolved[field];
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new RangeError(`activation.${field} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return Object.freeze(resolved);
+}
+
 export function resolveOptions(options: HabilitationsOptions): Deps {
   const maxAttempts = options.maxAttempts ?? 5;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
@@ -194,6 +226,8 @@ export function resolveOptions(options: HabilitationsOptions): Deps {
     onStoreError: options.onStoreError,
     catalogue: checkedCatalogue(options.spaces),
     calendar: rememberedCalendar(timeZone),
+    activation: checkedPolicy(options.activation),
+    newToken: options.newToken ?? (() => randomBytes(32).toString("base64url")),
   };
 }
 
@@ -294,3 +328,29 @@ export async function shielded<T>(
   }
 }
 
+
+/**
+ * The SHA-256 of an activation token, base64url: what the store keeps instead of the
+ * token. A token of 32 random bytes cannot be found again from it.
+ *
+ * @example
+ * ```ts
+ * hashActivationToken("k3JmY2"); // "…43 characters…"
+ * ```
+ */
+export function hashActivationToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("base64url");
+}
+
+/** Makes an activation token with the host's `newToken` (checked) and its hash. */
+export function issueToken(deps: Deps): IssuedToken {
+  let token: unknown;
+  try {
+    token = deps.newToken();
+  } catch {
+    throw new ConfigurationFailure("newToken", "newToken() threw");
+  }
+  if (typeof token !== "string" || !/^[\x21-\x7E]{16,200}$/.test(token))
+    throw new ConfigurationFailure("newToken", "newToken() did not give 16 to 200 printable ASCII characters");
+  return { token, tokenHash: hashActivationToken(token) };
+}

@@ -7,6 +7,7 @@ import {
   ok,
   parseWith,
   UserIdSchema,
+  withoutSecret,
   type AttachmentRequestId,
   type DomainError,
   type DomainEvent,
@@ -21,7 +22,7 @@ import type { CommitError, IdempotencyRecord } from "../port/store.js";
 import { clocked, mintId, shielded, type Clocked, type CommandOptions, type Deps, type IdKind } from "./options.js";
 import { Session, type Staged } from "./session.js";
 
-export { clocked, dated, dayOf, mintId, resolveOptions, shielded } from "./options.js";
+export { clocked, dated, dayOf, hashActivationToken, issueToken, mintId, resolveOptions, shielded } from "./options.js";
 export type { Clocked, CommandOptions, Deps, HabilitationsOptions, IdKind } from "./options.js";
 export { judge, Session } from "./session.js";
 export type { Staged } from "./session.js";
@@ -30,7 +31,11 @@ export type { Staged } from "./session.js";
 export type Outcome<V> = V & {
   /** The history entries appended, as stored (numbered). */
   readonly history: readonly HistoryEntry[];
-  /** The events saved in the outbox, with their ids: deliver them now, or let the relay do it. */
+  /**
+   * The events saved in the outbox, with their ids: deliver them now, or let the relay
+   * do it. An `ActivationEmailRequested` comes without its token, which only the outbox
+   * holds: deliver activation e-mails from the relay (`claimEvents`).
+   */
   readonly events: readonly RecordedEvent[];
 };
 
@@ -92,7 +97,7 @@ function fromCommitError(error: Exclude<CommitError, { code: "VERSION_CONFLICT" 
 
 function replay<V>(record: IdempotencyRecord, fingerprint: string, key: string): Result<Outcome<V>, DomainError> {
   if (record.fingerprint !== fingerprint) return err({ code: "IDEMPOTENCY_KEY_REUSED", key });
-  return ok(frozenCopy({ ...(record.outcome as V), history: record.history, events: record.events }));
+  return ok(frozenCopy({ ...(record.outcome as V), history: record.history, events: record.events.map(withoutSecret) }));
 }
 
 /**
@@ -147,7 +152,8 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
         key === undefined ? undefined : { owner, key, fingerprint, outcome: frozenCopy(shown), at: ctx.at },
       );
       const committed = await deps.store.commit(unit);
-      if (committed.ok) return ok(frozenCopy({ ...shown, history: committed.value.history, events }));
+      // The outbox has the events whole; the caller gets them without their secret (an activation token).
+      if (committed.ok) return ok(frozenCopy({ ...shown, history: committed.value.history, events: events.map(withoutSecret) }));
       const error = committed.error;
       if (error.code === "VERSION_CONFLICT") continue;
       // A concurrent twin with the same key committed first: the next attempt replays it.

@@ -1,5 +1,5 @@
 import type { AttachmentRequestId, ServiceId, SpaceCode, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
-import type { LocalDate } from "./time.js";
+import type { Instant, LocalDate } from "./time.js";
 import {
   accountStatusLabel,
   attachmentRequestStatusLabel,
@@ -121,6 +121,33 @@ export type DomainError =
       readonly role: AttachmentRole;
     }
   | { readonly code: "LOGIN_TAKEN"; readonly login: string }
+  | {
+      /**
+       * A public structure using the PIGP: its accounts come from the DGFiP referential,
+       * so its managers do not create them.
+       */
+      readonly code: "PIGP_REFERENT_REQUIRED";
+      readonly structureId: StructureId;
+    }
+  | {
+      /** No such account, or not its newest activation token (an older one stops working). */
+      readonly code: "ACTIVATION_TOKEN_INVALID";
+      readonly userId: UserId;
+    }
+  | { readonly code: "ACTIVATION_TOKEN_USED"; readonly userId: UserId }
+  | { readonly code: "ACTIVATION_TOKEN_EXPIRED"; readonly userId: UserId; readonly expiredAt: Instant }
+  | {
+      /** An activation e-mail for an account that is not « En cours d'activation ». */
+      readonly code: "ACCOUNT_NOT_PENDING_ACTIVATION";
+      readonly userId: UserId;
+      readonly status: AccountStatus;
+    }
+  | {
+      /** The account was e-mailed too recently (policy): try again at `retryAt`. */
+      readonly code: "ACTIVATION_EMAIL_THROTTLED";
+      readonly userId: UserId;
+      readonly retryAt: Instant;
+    }
   | { readonly code: "SERVICE_CODE_TAKEN"; readonly structureId: StructureId; readonly serviceCode: string }
   | { readonly code: "CONCURRENT_MODIFICATION"; readonly attempts: number }
   | {
@@ -145,7 +172,7 @@ export type DomainError =
   | {
       /** An option given to `createHabilitations` misbehaved (a clock giving an invalid date…). */
       readonly code: "CONFIGURATION";
-      readonly option: "clock" | "today" | "newId";
+      readonly option: "clock" | "today" | "newId" | "newToken";
       readonly message: string;
     };
 
@@ -231,6 +258,18 @@ export function errorMessage(error: DomainError): string {
       return `L'utilisateur ${error.userId} a déjà le rôle « ${roleLabel[error.role]} ».`;
     case "LOGIN_TAKEN":
       return `L'adresse de connexion ${error.login} est déjà utilisée.`;
+    case "PIGP_REFERENT_REQUIRED":
+      return "Pour les structures publiques (utilisatrices du PIGP), il faut réaliser une demande au référent de la DGFiP en charge du référentiel MADHRAS afin de créer l'utilisateur.";
+    case "ACTIVATION_TOKEN_INVALID":
+      return "Ce lien d'activation n'est pas valide : utilisez le lien du dernier courriel d'activation reçu.";
+    case "ACTIVATION_TOKEN_USED":
+      return "Ce lien d'activation a déjà servi : le compte est activé.";
+    case "ACTIVATION_TOKEN_EXPIRED":
+      return `Ce lien d'activation a expiré (${error.expiredAt}) : demandez l'envoi d'un nouveau courriel d'activation.`;
+    case "ACCOUNT_NOT_PENDING_ACTIVATION":
+      return `Le compte de l'utilisateur ${error.userId} est « ${accountStatusLabel[error.status]} » : le courriel d'activation ne s'envoie qu'aux comptes « ${accountStatusLabel.pendingActivation} ».`;
+    case "ACTIVATION_EMAIL_THROTTLED":
+      return `Un courriel a déjà été envoyé récemment à l'utilisateur ${error.userId} : nouvel envoi possible à partir de ${error.retryAt}.`;
     case "SERVICE_CODE_TAKEN":
       return `Le code de service ${error.serviceCode} existe déjà dans la structure ${error.structureId}.`;
     case "CONCURRENT_MODIFICATION":

@@ -129,6 +129,61 @@ export type DomainEvent =
       readonly items: readonly SubscriptionItem[];
     }
   | {
+      /**
+       * An account was created: by a manager for their structure (`createdBy`,
+       * `structureId`), or from the public side (both `null`).
+       */
+      readonly type: "AccountCreated";
+      readonly at: Instant;
+      readonly userId: UserId;
+      readonly login: string;
+      readonly createdBy: UserId | null;
+      readonly structureId: StructureId | null;
+    }
+  | {
+      /**
+       * Send the activation e-mail: a link carrying `userId` and `token` to `login` (the
+       * connection address). The token is a secret: it is present in the event as the
+       * outbox keeps it (`claimEvents`) and nowhere else. Outcomes and idempotent replays
+       * carry this event without it, so whoever called the act (a manager) never holds
+       * it; the history never names it.
+       */
+      readonly type: "ActivationEmailRequested";
+      readonly at: Instant;
+      readonly userId: UserId;
+      readonly login: string;
+      readonly contactEmail: string;
+      readonly expiresAt: Instant;
+      /** Only in the outbox. */
+      readonly token?: string;
+    }
+  | {
+      /** The person activated their account: the host's identity provider takes over (password…). */
+      readonly type: "AccountActivated";
+      readonly at: Instant;
+      readonly userId: UserId;
+      readonly login: string;
+    }
+  | {
+      /**
+       * Someone tried to register an account with the login of an existing, already
+       * activated account: tell its owner (the one who tried was told nothing).
+       */
+      readonly type: "RegistrationAttemptedForExistingAccount";
+      readonly at: Instant;
+      readonly userId: UserId;
+      readonly login: string;
+      readonly contactEmail: string;
+    }
+  | {
+      readonly type: "UserModified";
+      readonly at: Instant;
+      readonly userId: UserId;
+      readonly modifiedBy: UserId;
+      /** The fields changed (`"lastName"`, `"postalAddress"`, …). */
+      readonly fields: readonly string[];
+    }
+  | {
       readonly type: "SpaceGrantRevoked";
       readonly at: Instant;
       readonly structureId: StructureId;
@@ -147,3 +202,18 @@ export type DomainEventType = DomainEvent["type"];
  * both (or twice, after a crash) can tell it has already delivered it.
  */
 export type RecordedEvent = DomainEvent & { readonly id: string };
+
+/**
+ * An event as it may be shown to whoever called the act: without its secret (the
+ * activation token), which only the outbox keeps.
+ *
+ * @example
+ * ```ts
+ * withoutSecret({ type: "ActivationEmailRequested", token: "s3cr3t", … }); // { type: "ActivationEmailRequested", … } (no token)
+ * ```
+ */
+export function withoutSecret<E extends DomainEvent>(event: E): E {
+  if (event.type !== "ActivationEmailRequested" || !("token" in event)) return event;
+  const { token: _secret, ...rest } = event as Extract<DomainEvent, { type: "ActivationEmailRequested" }>;
+  return rest as E;
+}

@@ -23,6 +23,10 @@ export const HISTORY_KINDS = [
   "spaceClosed",
   "spacesGranted",
   "spaceGrantRevoked",
+  "accountCreated",
+  "activationEmailSent",
+  "accountActivated",
+  "userModified",
 ] as const;
 /** The kind of a history entry. */
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
@@ -53,6 +57,10 @@ export const historyKindLabel: Readonly<Record<HistoryKind, string>> = {
   spaceClosed: "Espace fermé",
   spacesGranted: "Habilitation accordée par le gestionnaire",
   spaceGrantRevoked: "Habilitation retirée",
+  accountCreated: "Compte créé par le gestionnaire",
+  activationEmailSent: "Courriel d’activation envoyé",
+  accountActivated: "Compte activé",
+  userModified: "Utilisateur modifié",
 };
 
 /** What was decided, as data: only the fields that apply to the entry's kind are set. */
@@ -74,6 +82,10 @@ export interface HistoryDetails {
   readonly access?: AccessLevel;
   /** Where a subscription validation applied. */
   readonly subscriptionScope?: SubscriptionScope;
+  /** The fields of a user's record a manager changed. */
+  readonly fields?: readonly string[];
+  /** When the activation token sent expires. */
+  readonly expiresAt?: Instant;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AttachmentRequestId, ServiceId, SpaceCode, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
 import type { StructureIdentifier } from "./identifier.js";
 import type { Instant, LocalDate } from "./time.js";
-import type { AccessLevel, AccountStatus, AttachmentRole, StructureKind, SubscriptionScope } from "./vocabulary.js";
+import type { AccessLevel, AccountStatus, ActivityNotifications, AttachmentRole, StructureKind, SubscriptionScope } from "./vocabulary.js";
 
 /**
  * An organisation (« fiche structure »). It holds its identity and who its primary
@@ -88,7 +88,61 @@ export interface User {
    * opened where the grant points.
    */
   readonly grants: readonly SpaceGrant[];
+  /** « Téléphone », or `null`. */
+  readonly phone: string | null;
+  /** « Adresse postale », or `null`. */
+  readonly postalAddress: PostalAddress | null;
+  /** « Paramètres ». */
+  readonly settings: UserSettings;
+  /**
+   * The structure whose manager created this account (guide §3 B), or `null` (an account
+   * registered from the public side). Its managers may send the activation e-mail again
+   * even before the account is attached.
+   */
+  readonly createdFor: StructureId | null;
+  /**
+   * The account's activation: the hash of the newest token (never the token), when it
+   * expires and when it was used. `null` for an account created active.
+   */
+  readonly activation: Activation | null;
+  /**
+   * When the library asked the host to e-mail this person about their account
+   * (activation, a registration attempt with their login), oldest first, those of the
+   * last 24 hours only: what the throttle counts.
+   */
+  readonly accountEmailsAt: readonly Instant[];
   readonly createdAt: Instant;
+}
+
+/** A postal address (« adresse postale »). */
+export interface PostalAddress {
+  /** Number and street. */
+  readonly street: string;
+  /** « Complément d'adresse », or `null`. */
+  readonly complement: string | null;
+  readonly postalCode: string;
+  readonly city: string;
+  /** ISO 3166-1 alpha-2 country code, upper case (`FR`). */
+  readonly countryCode: string;
+}
+
+/** A user's settings (« paramètres »). */
+export interface UserSettings {
+  /** The periodic summary of activity by e-mail. */
+  readonly activityNotifications: ActivityNotifications;
+}
+
+/**
+ * Where an account's activation stands. Only the hash of the newest token is kept:
+ * issuing a token replaces the previous one, which stops working.
+ */
+export interface Activation {
+  /** SHA-256 of the token, base64url: the token cannot be recovered from it. */
+  readonly tokenHash: string;
+  readonly issuedAt: Instant;
+  readonly expiresAt: Instant;
+  /** When the account was activated with this token, or `null`. */
+  readonly usedAt: Instant | null;
 }
 
 /** A user's access to a space of a structure, for all its services or one of them. */

@@ -26,6 +26,7 @@ import {
   UserIdSchema,
 } from "./schemas.js";
 import { normalizeLogin } from "./users/registerUser.js";
+import { PhoneSchema, PostalAddressSchema, TokenHashSchema, UserSettingsSchema } from "./accounts/schemas.js";
 import { ACCOUNT_STATUSES, STRUCTURE_KINDS, SUBSCRIPTION_SCOPES } from "./vocabulary.js";
 import {
   AccessLevelSchema,
@@ -89,8 +90,21 @@ export const UserSchema: z.ZodType<User> = z.strictObject({
       grantedAt: InstantSchema,
     }),
   ),
+  phone: PhoneSchema.nullable(),
+  postalAddress: PostalAddressSchema.nullable(),
+  settings: UserSettingsSchema,
+  createdFor: StructureIdSchema.nullable(),
+  activation: z
+    .strictObject({
+      tokenHash: TokenHashSchema,
+      issuedAt: InstantSchema,
+      expiresAt: InstantSchema,
+      usedAt: InstantSchema.nullable(),
+    })
+    .nullable(),
+  accountEmailsAt: z.array(InstantSchema),
   createdAt: InstantSchema,
-});
+}) as unknown as z.ZodType<User>;
 
 const requestBase = {
   id: AttachmentRequestIdSchema,
@@ -166,6 +180,8 @@ const HistoryDetailsSchema = z.strictObject({
   space: SpaceCodeSchema.exactOptional(),
   access: AccessLevelSchema.exactOptional(),
   subscriptionScope: z.enum(SUBSCRIPTION_SCOPES).exactOptional(),
+  fields: z.array(z.string().max(200)).exactOptional(),
+  expiresAt: InstantSchema.exactOptional(),
 });
 
 const newHistoryShape = {
@@ -290,6 +306,38 @@ const eventShapes = [
     userId: UserIdSchema,
     grantedBy: UserIdSchema,
     items: z.array(SubscriptionItemSchema),
+  },
+  {
+    type: z.literal("AccountCreated"),
+    ...at,
+    userId: UserIdSchema,
+    login: z.string(),
+    createdBy: UserIdSchema.nullable(),
+    structureId: StructureIdSchema.nullable(),
+  },
+  {
+    type: z.literal("ActivationEmailRequested"),
+    ...at,
+    userId: UserIdSchema,
+    login: z.string(),
+    contactEmail: z.string(),
+    expiresAt: InstantSchema,
+    token: z.string().max(200).exactOptional(),
+  },
+  { type: z.literal("AccountActivated"), ...at, userId: UserIdSchema, login: z.string() },
+  {
+    type: z.literal("RegistrationAttemptedForExistingAccount"),
+    ...at,
+    userId: UserIdSchema,
+    login: z.string(),
+    contactEmail: z.string(),
+  },
+  {
+    type: z.literal("UserModified"),
+    ...at,
+    userId: UserIdSchema,
+    modifiedBy: UserIdSchema,
+    fields: z.array(z.string().max(200)),
   },
   {
     type: z.literal("SpaceGrantRevoked"),

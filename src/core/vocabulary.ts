@@ -136,6 +136,20 @@ export const accountStatusLabel: Readonly<Record<AccountStatus, string>> = {
   deactivated: "Désactivé",
 };
 
+// ------------------------------------------------------------------ account settings
+
+/** How often a user receives the periodic summary of activity (« notifications périodiques d'activité »). */
+export const ACTIVITY_NOTIFICATIONS = ["never", "daily", "weekly"] as const;
+/** A user's periodic activity notification setting. */
+export type ActivityNotifications = (typeof ACTIVITY_NOTIFICATIONS)[number];
+
+/** French labels of the periodic activity notification settings. */
+export const activityNotificationsLabel: Readonly<Record<ActivityNotifications, string>> = {
+  never: "Jamais",
+  daily: "Quotidienne",
+  weekly: "Hebdomadaire",
+};
+
 // ------------------------------------------------------------------ structure kind
 
 /** The kinds of structure. */

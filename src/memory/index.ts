@@ -27,6 +27,7 @@ import type {
   User,
   UserId,
 } from "../core/index.js";
+import { withoutSecret } from "../core/events.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type {
   AggregateKind,
@@ -376,7 +377,7 @@ export function createMemoryStore(): MemoryStore {
       if (claim !== undefined)
         idempotency.set(
           idempotencyKey(claim.owner, claim.key),
-          Object.freeze({ ...claim, history: Object.freeze(numbered), events }),
+          Object.freeze({ ...claim, history: Object.freeze(numbered), events: Object.freeze(events.map(withoutSecret)) }),
         );
       return { ok: true, value: Object.freeze({ history: Object.freeze(numbered), versions: Object.freeze(versions) }) };
     },

@@ -114,7 +114,10 @@ export interface IdempotencyClaim {
 export interface IdempotencyRecord extends IdempotencyClaim {
   /** The history entries the unit appended, numbered. */
   readonly history: readonly HistoryEntry[];
-  /** The events the unit saved. */
+  /**
+   * The events the unit saved, without their secret: an `ActivationEmailRequested` is
+   * kept here without its `token` (only the outbox holds it).
+   */
   readonly events: readonly RecordedEvent[];
 }
 

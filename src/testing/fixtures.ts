@@ -61,6 +61,12 @@ export const contractFixtures = {
         attachedAt: instant(),
       })),
       grants: [],
+      phone: null,
+      postalAddress: null,
+      settings: { activityNotifications: "never" },
+      createdFor: null,
+      activation: null,
+      accountEmailsAt: [],
       createdAt: instant(),
     };
   },

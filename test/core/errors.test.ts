@@ -1,3 +1,4 @@
+import type { Instant } from "../../src/core/index.js";
 import { describe, expect, it } from "vitest";
 import {
   attachmentRequestId,
@@ -38,6 +39,12 @@ const examples: { readonly [C in DomainErrorCode]: DomainErrorOf<C> } = {
   TRANSFER_REQUIRED: { code: "TRANSFER_REQUIRED", structureId: s, userId: u },
   PENDING_REQUEST_EXISTS: { code: "PENDING_REQUEST_EXISTS", structureId: s, userId: u },
   ALREADY_ATTACHED: { code: "ALREADY_ATTACHED", structureId: s, userId: u },
+  PIGP_REFERENT_REQUIRED: { code: "PIGP_REFERENT_REQUIRED", structureId: s },
+  ACTIVATION_TOKEN_INVALID: { code: "ACTIVATION_TOKEN_INVALID", userId: u },
+  ACTIVATION_TOKEN_USED: { code: "ACTIVATION_TOKEN_USED", userId: u },
+  ACTIVATION_TOKEN_EXPIRED: { code: "ACTIVATION_TOKEN_EXPIRED", userId: u, expiredAt: "2026-11-27T10:00:00.000Z" as Instant },
+  ACCOUNT_NOT_PENDING_ACTIVATION: { code: "ACCOUNT_NOT_PENDING_ACTIVATION", userId: u, status: "active" },
+  ACTIVATION_EMAIL_THROTTLED: { code: "ACTIVATION_EMAIL_THROTTLED", userId: u, retryAt: "2026-11-27T09:02:00.000Z" as Instant },
   NOT_ATTACHED: { code: "NOT_ATTACHED", structureId: s, userId: u },
   SERVICE_INACTIVE: { code: "SERVICE_INACTIVE", serviceId: svc },
   EMPTY_SCOPE: { code: "EMPTY_SCOPE", structureId: s },

@@ -116,6 +116,12 @@ const person = (id: string, attachments: Attachment[] = [], status: AccountStatu
   status,
   attachments,
   grants,
+  phone: null,
+  postalAddress: null,
+  settings: { activityNotifications: "never" },
+  createdFor: null,
+  activation: null,
+  accountEmailsAt: [],
   createdAt: LONG_AGO as User["createdAt"],
 });
 

@@ -63,6 +63,12 @@ export function registerUser(
     status: "active",
     attachments: [],
     grants: [],
+    phone: null,
+    postalAddress: null,
+    settings: { activityNotifications: "never" },
+    createdFor: null,
+    activation: null,
+    accountEmailsAt: [],
     createdAt: at,
   };
   return ok({ user, history: [], events: [{ type: "UserRegistered", at, userId: user.id, login }] });

@@ -116,6 +116,7 @@ const userArb = (id: UserId): fc.Arbitrary<User> =>
       status,
       attachments: attachments.filter((a): a is Attachment => a !== undefined),
       grants,
+      phone: null, postalAddress: null, settings: { activityNotifications: "never" }, createdFor: null, activation: null, accountEmailsAt: [],
       createdAt: setupAt,
     }));
 
@@ -135,6 +136,7 @@ const worldArb: fc.Arbitrary<World> = fc
       status: "active",
       attachments: STRUCTURES.map((s) => ({ structureId: s, role: "user", scope: { kind: "structure" }, validFrom: yesterday, attachedBy: BOSS, attachedAt: setupAt })),
       grants: [],
+      phone: null, postalAddress: null, settings: { activityNotifications: "never" }, createdFor: null, activation: null, accountEmailsAt: [],
       createdAt: setupAt,
     };
     return {

@@ -1,0 +1,155 @@
+import { entry, type Recorded } from "../_lib.js";
+import { attachmentTo, authorizeManager } from "../authorization.js";
+import type { DomainError } from "../errors.js";
+import type { StructureId, UserId } from "../ids.js";
+import type { Structure, User } from "../model.js";
+import { err, ok, type Result } from "../result.js";
+import { toInstant, todayOf, type TransitionContext } from "../time.js";
+import { withFreshActivation } from "./createAccount.js";
+import { nextEmailAllowedAt, type ActivationPolicy, type IssuedToken } from "./policy.js";
+
+/** A manager sends (again) the activation e-mail to one or more users of their structure. */
+export interface SendActivationEmails {
+  readonly structureId: StructureId;
+  /** The users checked (each once). */
+  readonly userIds: readonly UserId[];
+}
+
+/** The person activates their account with the token of their e-mail. */
+export interface ActivateAccount {
+  readonly userId: UserId;
+  readonly token: string;
+}
+
+/**
+ * Whether a user is one of a structure's users for its managers' account acts: attached
+ * to it, or created for it by one of its managers (an account not attached yet).
+ *
+ * @example
+ * ```ts
+ * isUserOf(hugo, structure.id); // true: created for it
+ * ```
+ */
+export function isUserOf(user: User, structureId: StructureId): boolean {
+  return user.createdFor === structureId || attachmentTo(user, structureId) !== undefined;
+}
+
+/**
+ * The structures an act on a user's account concerns, whose history records it: every
+ * structure they are attached to, and the one their account was created for.
+ *
+ * @example
+ * ```ts
+ * accountStructures(hugo); // [structure.id]
+ * ```
+ */
+export function accountStructures(user: User): readonly StructureId[] {
+  const ids = user.attachments.map((a) => a.structureId);
+  if (user.createdFor !== null && !ids.includes(user.createdFor)) ids.push(user.createdFor);
+  return ids;
+}
+
+/** What {@link sendActivationEmail} needs to know. */
+export interface SendActivationEmailState {
+  readonly actor: User;
+  readonly structure: Structure;
+  /** The user to e-mail. */
+  readonly user: User;
+}
+
+/** What {@link sendActivationEmail} decided. */
+export interface ActivationEmailSent extends Recorded {
+  readonly user: User;
+}
+
+/**
+ * A manager sends the activation e-mail of an account « En cours d'activation » of
+ * their structure, again (guide §5, « Renvoyer un courriel d'activation »): a fresh
+ * token, which replaces the older one (that stops working), carried by an
+ * `ActivationEmailRequested` event. Throttled per user by the policy, so nobody can
+ * flood a mailbox.
+ *
+ * Refusals: `FORBIDDEN`, `NOT_FOUND` (a user who is not one of the structure's: same
+ * answer as an unknown id), `ACCOUNT_NOT_PENDING_ACTIVATION` (already active or
+ * deactivated), `ACTIVATION_EMAIL_THROTTLED` (with the instant it may be sent again).
+ *
+ * History: « Courriel d'activation envoyé » on every structure of the account.
+ *
+ * @example
+ * ```ts
+ * const r = sendActivationEmail({ actor: alice, structure, user: hugo },
+ *   { now, issued: { token, tokenHash }, policy: DEFAULT_ACTIVATION_POLICY });
+ * if (r.ok) r.value.events[0]?.type; // "ActivationEmailRequested"
+ * ```
+ */
+export function sendActivationEmail(
+  state: SendActivationEmailState,
+  ctx: TransitionContext & { readonly issued: IssuedToken; readonly policy: ActivationPolicy },
+): Result<ActivationEmailSent, DomainError> {
+  const { actor, structure, user } = state;
+  const allowed = authorizeManager(actor, structure, todayOf(ctx));
+  if (!allowed.ok) return allowed;
+  if (!isUserOf(user, structure.id)) return err({ code: "NOT_FOUND", entity: "user", id: user.id });
+  if (user.status !== "pendingActivation")
+    return err({ code: "ACCOUNT_NOT_PENDING_ACTIVATION", userId: user.id, status: user.status });
+  const retryAt = nextEmailAllowedAt(user, ctx.now, ctx.policy);
+  if (retryAt !== null) return err({ code: "ACTIVATION_EMAIL_THROTTLED", userId: user.id, retryAt });
+  const { user: renewed, email } = withFreshActivation(user, ctx);
+  const at = toInstant(ctx.now);
+  const expiresAt = renewed.activation?.expiresAt;
+  return ok({
+    user: renewed,
+    history: accountStructures(user).map((s) =>
+      entry("activationEmailSent", at, s, actor.id, user.id, expiresAt === undefined ? {} : { expiresAt }),
+    ),
+    events: [email],
+  });
+}
+
+/** What {@link activateAccount} decided. */
+export interface AccountActivated extends Recorded {
+  readonly user: User;
+}
+
+/**
+ * The person activates their account with the token of their newest activation e-mail:
+ * « En cours d'activation » → « Actif ». The library stores no password: it reports
+ * the activation (`AccountActivated`) and the host's identity provider does the rest.
+ *
+ * `tokenHash` is the hash of the token presented (the caller hashes it as it hashed
+ * the token it issued). An unknown user and a wrong token get the same answer, so the
+ * act tells nothing about which accounts exist.
+ *
+ * Refusals: `ACTIVATION_TOKEN_INVALID` (no such user, no activation, or not its newest
+ * token: an older one stops working when a new one is sent), `ACTIVATION_TOKEN_USED`,
+ * `ACTIVATION_TOKEN_EXPIRED`.
+ *
+ * History: « Compte activé » on every structure of the account.
+ *
+ * @example
+ * ```ts
+ * const r = activateAccount(hugo, { userId: hugo.id, token }, { now, tokenHash: hashActivationToken(token) });
+ * if (r.ok) r.value.user.status; // "active"
+ * ```
+ */
+export function activateAccount(
+  user: User | null,
+  command: ActivateAccount,
+  ctx: TransitionContext & { readonly tokenHash: string },
+): Result<AccountActivated, DomainError> {
+  const invalid = err<DomainError>({ code: "ACTIVATION_TOKEN_INVALID", userId: command.userId });
+  if (user === null || user.id !== command.userId) return invalid;
+  const activation = user.activation;
+  if (activation === null || activation.tokenHash !== ctx.tokenHash) return invalid;
+  if (activation.usedAt !== null || user.status !== "pendingActivation")
+    return err({ code: "ACTIVATION_TOKEN_USED", userId: user.id });
+  const at = toInstant(ctx.now);
+  if (at >= activation.expiresAt)
+    return err({ code: "ACTIVATION_TOKEN_EXPIRED", userId: user.id, expiredAt: activation.expiresAt });
+  const activated: User = { ...user, status: "active", activation: { ...activation, usedAt: at } };
+  return ok({
+    user: activated,
+    history: accountStructures(user).map((s) => entry("accountActivated", at, s, user.id, user.id, {})),
+    events: [{ type: "AccountActivated", at, userId: user.id, login: user.login }],
+  });
+}

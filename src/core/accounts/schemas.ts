@@ -1,0 +1,210 @@
+// The boundary of accounts (guide §3 B and §5): schemas and parse functions of their commands.
+import { z } from "zod";
+import { parseWith } from "../boundary.js";
+import type { DomainError } from "../errors.js";
+import type { PostalAddress, UserSettings } from "../model.js";
+import type { Result } from "../result.js";
+import {
+  AttachmentScopeSchema,
+  EmailSchema,
+  LocalDateSchema,
+  MAX_BULK_ITEMS,
+  MultilineTextSchema,
+  NameSchema,
+  RoleSchema,
+  StructureIdSchema,
+  UserIdSchema,
+} from "../schemas.js";
+import { normalizeLogin } from "../users/registerUser.js";
+import { ACTIVITY_NOTIFICATIONS } from "../vocabulary.js";
+import type { ActivateAccount } from "./activation.js";
+import type { AccountDetails, CreateAccount, RegisterAccount } from "./createAccount.js";
+import type { SendActivationEmails } from "./activation.js";
+import type { UpdateUser, UserChanges } from "./updateUser.js";
+
+/**
+ * A phone number as people write it: digits, spaces, dots, hyphens, parentheses and a
+ * leading `+`; 3 to 20 digits; trimmed. Kept as written.
+ */
+export const PhoneSchema = z
+  .string()
+  .trim()
+  .max(40)
+  .regex(/^\+?[0-9 ().-]+$/, "digits, spaces, dots, hyphens, parentheses and a leading +")
+  .refine((p) => {
+    const digits = p.replace(/[^0-9]/g, "").length;
+    return digits >= 3 && digits <= 20;
+  }, "3 to 20 digits");
+
+/** A {@link PostalAddress}; the country code is upper-cased (`fr` → `FR`). */
+export const PostalAddressSchema: z.ZodType<PostalAddress> = z.strictObject({
+  street: NameSchema,
+  complement: NameSchema.nullable(),
+  postalCode: z
+    .string()
+    .trim()
+    .max(20)
+    .regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,14}$/, "1 to 15 letters, digits, spaces or hyphens"),
+  city: NameSchema,
+  countryCode: z
+    .string()
+    .trim()
+    .transform((c) => c.toUpperCase())
+    .pipe(z.string().regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 code (FR)")),
+}) as unknown as z.ZodType<PostalAddress>;
+
+/** {@link UserSettings}. */
+export const UserSettingsSchema: z.ZodType<UserSettings> = z.strictObject({
+  activityNotifications: z.enum(ACTIVITY_NOTIFICATIONS),
+});
+
+/** The SHA-256 of an activation token, base64url (43 characters). */
+export const TokenHashSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "a SHA-256 digest in base64url");
+
+const accountDetails = {
+  login: EmailSchema.transform(normalizeLogin),
+  contactEmail: EmailSchema.exactOptional(),
+  lastName: NameSchema,
+  firstName: NameSchema,
+  phone: PhoneSchema.exactOptional(),
+  postalAddress: PostalAddressSchema.exactOptional(),
+  settings: UserSettingsSchema.exactOptional(),
+};
+
+/** {@link AccountDetails}. */
+export const AccountDetailsSchema: z.ZodType<AccountDetails> = z.strictObject(accountDetails);
+
+/** {@link CreateAccount}. A blank attachment comment passes here and is refused by the rule (`COMMENT_REQUIRED`). */
+export const CreateAccountSchema: z.ZodType<CreateAccount> = z.strictObject({
+  structureId: StructureIdSchema,
+  ...accountDetails,
+  attach: z
+    .strictObject({
+      role: RoleSchema,
+      scope: AttachmentScopeSchema,
+      validFrom: LocalDateSchema,
+      comment: MultilineTextSchema,
+    })
+    .exactOptional(),
+});
+
+/** {@link RegisterAccount}. */
+export const RegisterAccountSchema: z.ZodType<RegisterAccount> = AccountDetailsSchema;
+
+/** {@link SendActivationEmails}: one or more distinct users. */
+export const SendActivationEmailsSchema: z.ZodType<SendActivationEmails> = z.strictObject({
+  structureId: StructureIdSchema,
+  userIds: z
+    .array(UserIdSchema)
+    .min(1)
+    .max(MAX_BULK_ITEMS)
+    .refine((ids) => new Set(ids).size === ids.length, "each user once"),
+});
+
+/**
+ * An activation token as the link carries it: at most 200 printable ASCII characters
+ * (the library makes 43; a host's own `newToken` may make others).
+ */
+export const ActivationTokenSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7E]+$/, "printable ASCII without spaces");
+
+/** {@link ActivateAccount}. */
+export const ActivateAccountSchema: z.ZodType<ActivateAccount> = z.strictObject({
+  userId: UserIdSchema,
+  token: ActivationTokenSchema,
+});
+
+const changes = {
+  lastName: NameSchema.exactOptional(),
+  firstName: NameSchema.exactOptional(),
+  contactEmail: EmailSchema.exactOptional(),
+  /** `null` clears it. */
+  phone: PhoneSchema.nullable().exactOptional(),
+  /** `null` clears it. */
+  postalAddress: PostalAddressSchema.nullable().exactOptional(),
+  settings: UserSettingsSchema.exactOptional(),
+};
+
+/** {@link UserChanges}: at least one field; never the login. */
+export const UserChangesSchema: z.ZodType<UserChanges> = z
+  .strictObject(changes)
+  .refine((c) => Object.keys(c).length > 0, "at least one field to change") as unknown as z.ZodType<UserChanges>;
+
+/** {@link UpdateUser}. A `login` among the changes is refused: it is immutable. */
+export const UpdateUserSchema: z.ZodType<UpdateUser> = z.strictObject({
+  userId: UserIdSchema,
+  /** The structure the manager acts for; absent when the user changes their own record. */
+  structureId: StructureIdSchema.exactOptional(),
+  changes: UserChangesSchema,
+});
+
+/** A user of one's structure: `{ structureId, userId }` (or `{ userId }` for one's own record). */
+export const UserRefSchema = z.strictObject({
+  userId: UserIdSchema,
+  structureId: StructureIdSchema.exactOptional(),
+});
+
+/**
+ * Parses a manager's account creation (login trimmed and lower-cased).
+ *
+ * @example
+ * ```ts
+ * parseCreateAccount({ structureId: "s-1", login: "Hugo@Example.fr", lastName: "Martin", firstName: "Hugo" });
+ * // ok({ structureId: "s-1", login: "hugo@example.fr", lastName: "Martin", firstName: "Hugo" })
+ * ```
+ */
+export function parseCreateAccount(input: unknown): Result<CreateAccount, DomainError> {
+  return parseWith(CreateAccountSchema, input);
+}
+
+/**
+ * Parses a public registration.
+ *
+ * @example
+ * ```ts
+ * parseRegisterAccount({ login: "hugo@example.fr", lastName: "Martin", firstName: "Hugo" }).ok; // true
+ * ```
+ */
+export function parseRegisterAccount(input: unknown): Result<RegisterAccount, DomainError> {
+  return parseWith(RegisterAccountSchema, input);
+}
+
+/**
+ * Parses a send-activation-e-mails command.
+ *
+ * @example
+ * ```ts
+ * parseSendActivationEmails({ structureId: "s-1", userIds: ["u-2", "u-2"] }).ok; // false: each user once
+ * ```
+ */
+export function parseSendActivationEmails(input: unknown): Result<SendActivationEmails, DomainError> {
+  return parseWith(SendActivationEmailsSchema, input);
+}
+
+/**
+ * Parses an activation.
+ *
+ * @example
+ * ```ts
+ * parseActivateAccount({ userId: "u-2", token: "k3JmY…" }).ok; // true
+ * ```
+ */
+export function parseActivateAccount(input: unknown): Result<ActivateAccount, DomainError> {
+  return parseWith(ActivateAccountSchema, input);
+}
+
+/**
+ * Parses a change to a user's record; a `login` field is refused (the login is immutable).
+ *
+ * @example
+ * ```ts
+ * parseUpdateUser({ userId: "u-2", structureId: "s-1", changes: { phone: "+33 1 23 45 67 89" } }).ok; // true
+ * parseUpdateUser({ userId: "u-2", structureId: "s-1", changes: { login: "x@example.fr" } }).ok; // false
+ * ```
+ */
+export function parseUpdateUser(input: unknown): Result<UpdateUser, DomainError> {
+  return parseWith(UpdateUserSchema, input);
+}
