@@ -6,6 +6,8 @@ import {
   createHabilitations,
   errorMessage,
   historyKindLabel,
+  accountStatusLabel,
+  activityNotificationsLabel,
   roleLabel,
   subscriptionScopeLabel,
   type DomainError,
@@ -254,6 +256,76 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
     réponse: must(await app.mayAccess({ userId: elodie, structureId: mairie.id, ...q })) ? "oui" : "non",
   }))));
 
+  // Guide §3 B: a user without an account. Alice creates Hugo's account for the mairie
+  // and attaches him to ACHATS in the same act; the account is « En cours d'activation »
+  // and the activation e-mail (its token) waits in the outbox for the host's mailer.
+  tick(10);
+  const hugoCreated = must(await app.createAccount(alice, {
+    structureId: mairie.id,
+    login: "Hugo.Moreau@mairie-lyon.fr",
+    lastName: "Moreau",
+    firstName: "Hugo",
+    phone: "+33 4 72 10 30 30",
+    postalAddress: { street: "1 place de la Comédie", complement: null, postalCode: "69001", city: "Lyon", countryCode: "FR" },
+    attach: { role: "user", scope: { kind: "services", serviceIds: [services.get("ACHATS")] }, validFrom: "2026-11-27", comment: "Nouvel acheteur" },
+  })).member;
+  const hugo = hugoCreated.id;
+  names.set(hugo, "Hugo Moreau");
+  process.stdout.write(`\nCompte créé par ${names.get(alice)} : ${hugoCreated.login}, « ${accountStatusLabel[hugoCreated.status]} », ${roleLabel[hugoCreated.role ?? "user"]}\n`);
+  const villeurbanne = must(await app.createStructure(alice, {
+    designation: "Commune de Villeurbanne", kind: "public", viaPigp: true,
+    identifier: { type: "siret", value: "216 902 643 00008" },
+  })).structure;
+  const pigp = await app.createAccount(alice, { structureId: villeurbanne.id, login: "ines.roux@villeurbanne.fr", lastName: "Roux", firstName: "Inès" });
+  process.stdout.write(`Créer un compte pour une structure publique utilisatrice du PIGP : ${pigp.ok ? "accepté ?!" : `${pigp.error.code} — ${errorMessage(pigp.error)}`}\n`);
+  // Hugo did not get the e-mail: Alice sends it again. Too soon is refused (throttle);
+  // a few minutes later a fresh token replaces the first one.
+  const tooSoon = must(await app.sendActivationEmails(alice, { structureId: mairie.id, userIds: [hugo, elodie] }));
+  process.stdout.write(`Renvoyer le courriel d'activation (Hugo, Élodie) : ${tooSoon.results.map((r) => `${names.get(r.userId)} → ${r.result.ok ? "envoyé" : r.result.error.code}`).join(" ; ")}\n`);
+  tick(3);
+  const resent = must(await app.sendActivationEmails(alice, { structureId: mairie.id, userIds: [hugo] }));
+  process.stdout.write(`Trois minutes plus tard : ${resent.results.map((r) => `${names.get(r.userId)} → ${r.result.ok ? `envoyé, lien valable jusqu'à ${r.result.value.expiresAt.slice(11, 16)} UTC` : r.result.error.code}`).join(" ; ")}\n`);
+  // The host's mailer drains the outbox: only there do the activation e-mails carry their token.
+  const tokens: string[] = [];
+  must(await app.relayEvents((event) => {
+    if (event.type === "ActivationEmailRequested" && event.userId === hugo && event.token !== undefined) tokens.push(event.token);
+  }, { limit: 1000 }));
+  const [firstToken, newestToken] = [tokens[0] ?? "", tokens[tokens.length - 1] ?? ""];
+  tick(5);
+  const withOld = await app.activateAccount({ userId: hugo, token: firstToken });
+  const activated = await app.activateAccount({ userId: hugo, token: newestToken });
+  const twice = await app.activateAccount({ userId: hugo, token: newestToken });
+  printTable(`Activation du compte de Hugo (${tokens.length} courriels d'activation envoyés)`, [
+    { lien: "celui du premier courriel", résultat: withOld.ok ? "activé ?!" : withOld.error.code },
+    { lien: "celui du dernier courriel", résultat: activated.ok ? "compte activé" : activated.error.code },
+    { lien: "le même, une seconde fois", résultat: twice.ok ? "activé ?!" : twice.error.code },
+  ]);
+  // From the public side, nobody learns whether a login exists: same answer either way.
+  const taken = must(await app.registerAccount({ login: "hugo.moreau@mairie-lyon.fr", lastName: "X", firstName: "Y" }));
+  const fresh = must(await app.registerAccount({ login: "gabriel.fontaine@example.fr", lastName: "Fontaine", firstName: "Gabriel" }));
+  process.stdout.write(`\nCréer un compte depuis l'accueil déconnecté, adresse prise puis libre : ${JSON.stringify(taken)} / ${JSON.stringify(fresh)}\n`);
+  must(await app.updateUser(alice, { structureId: mairie.id, userId: hugo, changes: { settings: { activityNotifications: "weekly" } } }));
+  const hugoInfo = must(await app.getPersonalInformation(alice, { structureId: mairie.id, userId: hugo }));
+  printTable("Informations personnelles de Hugo", [{
+    nom: `${hugoInfo.general.firstName} ${hugoInfo.general.lastName}`,
+    connexion: hugoInfo.general.login,
+    téléphone: hugoInfo.general.phone,
+    adresse: hugoInfo.postalAddress === null ? null : `${hugoInfo.postalAddress.street}, ${hugoInfo.postalAddress.postalCode} ${hugoInfo.postalAddress.city}`,
+    statut: accountStatusLabel[hugoInfo.general.status],
+    "notifications d'activité": activityNotificationsLabel[hugoInfo.settings.activityNotifications],
+  }]);
+  // Bruno, manager of the librairie only, attaches Hugo there too. Listing Hugo's
+  // structures, he sees the librairie in full and the mairie by its designation only.
+  must(await app.attachUser(bruno, {
+    structureId: librairie.id, userId: hugo, role: "user", validFrom: "2026-11-27", comment: "Aide le samedi", scope: { kind: "structure" },
+  }));
+  const hugoStructures = must(await app.listUserStructures(bruno, { structureId: librairie.id, userId: hugo }));
+  printTable(`Structures de Hugo, vues par ${names.get(bruno)}`, hugoStructures.map((l) => ({
+    structure: l.designation,
+    rôle: l.managed ? roleLabel[l.role] : "",
+    services: l.managed ? (l.scope.kind === "structure" ? "toute la structure" : l.scope.services.map((x) => x.label).join(", ")) : "",
+  })));
+
   const serviceLabel = new Map([...services].map(([code, id]) => [id as string, code]));
   const describeScope = (scope: { kind: string; serviceIds?: readonly string[] } | undefined) =>
     scope === undefined ? "" : scope.kind === "structure" ? "toute la structure" : (scope.serviceIds ?? []).map((id) => serviceLabel.get(id) ?? id).join(", ");
@@ -284,6 +356,8 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
           ? e.details.items.map((i) => `${i.space}${i.serviceId === null ? "" : `/${serviceLabel.get(i.serviceId) ?? i.serviceId}`} (${i.access === "write" ? "modification" : "consultation"})`).join(", ")
           : "",
         e.details.subscriptionScope ? subscriptionScopeLabel[e.details.subscriptionScope] : "",
+        e.details.fields ? `champs : ${e.details.fields.join(", ")}` : "",
+        e.details.expiresAt ? `lien valable jusqu'au ${e.details.expiresAt.slice(0, 16).replace("T", " ")} UTC` : "",
         e.details.comment && e.kind !== "userAttached" && e.kind !== "attachmentRequested" ? `« ${e.details.comment} »` : "",
       ].filter((s) => s !== "").join(" · "),
       demande: e.requestId,
