@@ -18,8 +18,12 @@ export type UserRegisteredOutcome = Outcome<{ readonly user: User }>;
 export function userOperations(deps: Deps) {
   return {
     /**
-     * Registers an active user account (public side, no actor). Refused with
-     * `LOGIN_TAKEN` when the login is in use, even by a concurrent registration.
+     * Provisions an active user account, for a host that has already verified the
+     * person (its own sign-up with e-mail verification, an SSO). Refused with
+     * `LOGIN_TAKEN` when the login is in use, even by a concurrent registration: a
+     * trusted act, **never to expose to anonymous callers** (it would tell them which
+     * logins exist). The public sign-up is `registerAccount`, which answers alike for a
+     * new and a taken login and activates by e-mail.
      *
      * Refusals: `VALIDATION`, `LOGIN_TAKEN`.
      *
