@@ -37,6 +37,12 @@ describe("registerUser", () => {
       status: "active",
       attachments: [],
       grants: [], // no space yet
+      phone: null,
+      postalAddress: null,
+      settings: { activityNotifications: "never" },
+      createdFor: null, // registered by the person, not created by a manager
+      activation: null, // active from the start: nothing to activate
+      accountEmailsAt: [],
       createdAt: START,
     });
     expect(r.history).toEqual([]);

@@ -21,6 +21,12 @@ describe("registerUser — créer son compte", () => {
       status: "active",
       attachments: [],
       grants: [], // no space yet
+      phone: null,
+      postalAddress: null,
+      settings: { activityNotifications: "never" },
+      createdFor: null, // registered by the person, not created by a manager
+      activation: null, // active from the start: nothing to activate
+      accountEmailsAt: [],
       createdAt: at,
     });
   });
