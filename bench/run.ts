@@ -367,6 +367,48 @@ async function accessThroughApplication(): Promise<Figure> {
   };
 }
 
+/**
+ * A manager creates an account and attaches it in the same act (guide §3 B), through the
+ * application layer and the memory store, in a structure of 100 000 members against one
+ * of 100: the login's uniqueness is one index look-up, nothing structure-sized is read.
+ * (Each side adds a few hundred members over the run: negligible against its size.)
+ */
+async function appCreateAccount(): Promise<Figure> {
+  const big = quick ? 20_000 : 100_000;
+  const small = 100;
+  const setup = async (members: number, name: string) => {
+    const store = createMemoryStore();
+    const seeded = await seedStructure(store, name, members, 0);
+    const app = createHabilitations({ store, clock: () => NOW });
+    let next = 0;
+    return async () => {
+      const r = await app.createAccount(seeded.manager, {
+        structureId: name,
+        login: `new-${next++}@${name}.example.fr`,
+        lastName: "Moreau",
+        firstName: "Hugo",
+        attach: { role: "user", scope: { kind: "structure" }, validFrom: TODAY, comment: "Nouvel agent" },
+      });
+      if (!r.ok) throw new Error(r.error.code);
+    };
+  };
+  const large = await setup(big, "acctbig");
+  const little = await setup(small, "acctsmall");
+  const result = await sideBySide(
+    { name: `createAccount in ${big} members`, fn: large },
+    { name: `createAccount in ${small} members`, fn: little },
+    { time: 0, iterations: quick ? 150 : 400 },
+  );
+  return {
+    name: `create an account and attach it: application + memory store, ${big.toLocaleString("en")} vs ${small} members`,
+    layer: "application + memory",
+    ratioOf: `µs at ${big} / µs at ${small}`,
+    ratio: result.ratio,
+    target: 1.5,
+    details: { [`µs at ${big}`]: round(result.a), [`µs at ${small}`]: round(result.b) },
+  };
+}
+
 function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
@@ -380,6 +422,7 @@ figures.push(await appValidate());
 figures.push(await historyFiltered());
 figures.push(await accessAgainstMapOfSets());
 figures.push(await accessThroughApplication());
+figures.push(await appCreateAccount());
 figures.push(...(await postgresFigures({ quick, rounds: ROUNDS })));
 
 const pass = (f: Figure) => (f.atLeast === true ? f.ratio >= f.target : f.ratio <= f.target);
