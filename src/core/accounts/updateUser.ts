@@ -45,8 +45,22 @@ export interface UserUpdated extends Recorded {
 
 const FIELDS = ["lastName", "firstName", "contactEmail", "phone", "postalAddress", "settings"] as const;
 
+/**
+ * Whether two plain values are equal, whatever the order of their keys: a record read
+ * back from a store may list an object's keys in another order than the command (a
+ * PostgreSQL `jsonb` column sorts them), and the same address must change nothing.
+ */
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return (
+    keys.length === Object.keys(y).length &&
+    keys.every((k) => Object.prototype.hasOwnProperty.call(y, k) && same(x[k], y[k]))
+  );
 }
 
 /**
