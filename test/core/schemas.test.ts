@@ -33,6 +33,7 @@ import {
   type UserId,
 } from "../../src/core/index.js";
 import { buildGuide, ctx, elodieItems, elodieSubscription, sctx, space, unwrap, type Produced } from "./fixtures.js";
+import { attachToCompta, createHugo, hugoId, issued, minutesAfter, policy, secondToken } from "./accounts/fixtures.js";
 
 type Parser = (input: unknown) => Result<unknown, DomainError>;
 
@@ -107,6 +108,39 @@ function validInputs(): Record<string, unknown> {
       serviceId: "svc-1",
       access: "write",
       at: "2026-11-27T10:00:00+01:00",
+    },
+    parseCreateAccount: {
+      structureId: "s-1",
+      login: "Hugo.Martin@Example.fr",
+      contactEmail: "secretariat@example.fr",
+      lastName: "Martin",
+      firstName: "Hugo",
+      phone: "+33 4 72 11 00 00",
+      postalAddress: { street: "3 quai des Célestins", complement: null, postalCode: "69002", city: "Lyon", countryCode: "fr" },
+      settings: { activityNotifications: "weekly" },
+      attach: { role: "user", scope: { kind: "services", serviceIds: ["b", "a"] }, validFrom: "2026-12-01", comment: "Nouvel agent comptable" },
+    },
+    parseRegisterAccount: {
+      login: "Hugo.Martin@Example.fr",
+      contactEmail: "hugo@example.fr",
+      lastName: "Martin",
+      firstName: "Hugo",
+      phone: "04 72 11 00 00",
+      postalAddress: { street: "3 quai des Célestins", complement: "Bâtiment B", postalCode: "69002", city: "Lyon", countryCode: "FR" },
+      settings: { activityNotifications: "never" },
+    },
+    parseSendActivationEmails: { structureId: "s-1", userIds: ["u-2", "u-3"] },
+    parseActivateAccount: { userId: "u-2", token: "k3JmY2Fzc2VydGlvbi10b2tlbi1mb3ItdGVzdHMtb25seQ" },
+    parseUpdateUser: {
+      userId: "u-2",
+      structureId: "s-1",
+      changes: {
+        lastName: "Martin",
+        contactEmail: "hugo@example.fr",
+        phone: null,
+        postalAddress: { street: "1 place Bellecour", complement: null, postalCode: "69002", city: "Lyon", countryCode: "FR" },
+        settings: { activityNotifications: "daily" },
+      },
     },
   };
 }
@@ -248,6 +282,21 @@ describe("the boundary parsers", () => {
     expect(
       unwrap(parseWith(core.AttachmentScopeSchema, { kind: "services", serviceIds: ["b", "a", "b"] })),
     ).toEqual({ kind: "services", serviceIds: ["a", "b"] });
+  });
+
+  it("accounts at the boundary: login in lower case, country code in upper case, each user once, never a login among the changes", () => {
+    expect(unwrap(core.parseCreateAccount(validInputs()["parseCreateAccount"]))).toMatchObject({
+      login: "hugo.martin@example.fr",
+      postalAddress: { countryCode: "FR" },
+      attach: { scope: { kind: "services", serviceIds: ["a", "b"] } },
+    });
+    expect(unwrap(core.parseRegisterAccount(validInputs()["parseRegisterAccount"]))).toMatchObject({ login: "hugo.martin@example.fr" });
+    expect(issuesOf(core.parseSendActivationEmails({ structureId: "s-1", userIds: ["u-2", "u-2"] })).map((i) => i.path)).toEqual([["userIds"]]);
+    expect(issuesOf(core.parseSendActivationEmails({ structureId: "s-1", userIds: [] })).length).toBeGreaterThan(0);
+    expect(core.parseUpdateUser({ userId: "u-2", changes: { login: "x@example.fr" } }).ok).toBe(false);
+    expect(core.parseUpdateUser({ userId: "u-2", changes: {} }).ok).toBe(false);
+    expect(core.parseUpdateUser({ userId: "u-2", changes: { phone: "+33 (0)4 72.11-00-00" } }).ok).toBe(true);
+    expect(core.parseActivateAccount({ userId: "u-2", token: "with a space" }).ok).toBe(false);
   });
 
   it("refuses a wrong SIRET key with an issue on identifier.value", () => {
@@ -456,6 +505,57 @@ function guideScenario(): Produced & { readonly subscriptions: core.Subscription
   );
   add(revoked);
   all.users.push(revoked.user);
+
+  // Guide §3 B and §5, on a fresh cast: Alice creates Hugo's account for the hospital and
+  // attaches it to COMPTA in the same act; she sends the activation e-mail again; Hugo
+  // activates with the newest token; someone registers his login again from the public
+  // side (his owner is told); Alice changes his record; a stranger registers a new login.
+  const a = buildGuide();
+  all.history.push(...a.produced.history);
+  all.events.push(...a.produced.events);
+  const created = unwrap(createHugo(a, { attach: attachToCompta(a) }));
+  add(created);
+  all.users.push(created.user);
+  const resent = unwrap(
+    core.sendActivationEmail(
+      { actor: a.alice, structure: a.hospital, user: created.user },
+      { now: minutesAfter(ctx.now, 3), issued: secondToken, policy },
+    ),
+  );
+  add(resent);
+  all.users.push(resent.user);
+  const activated = unwrap(
+    core.activateAccount(resent.user, { userId: hugoId, token: secondToken.token }, { now: minutesAfter(ctx.now, 4), tokenHash: secondToken.tokenHash }),
+  );
+  add(activated);
+  all.users.push(activated.user);
+  const attempted = unwrap(
+    core.registerAccount(
+      activated.user,
+      { login: "hugo.martin@chu-lyon.fr", lastName: "Martin", firstName: "Hugo" },
+      { now: minutesAfter(ctx.now, 10), userId: core.userId("u-unused"), issued: issued("attempt"), policy },
+    ),
+  );
+  add(attempted);
+  all.users.push(attempted.user!);
+  const modified = unwrap(
+    core.updateUser(
+      { actor: a.alice, structure: a.hospital, user: attempted.user! },
+      { userId: hugoId, structureId: a.hospital.id, changes: { firstName: "Hugues", phone: null } },
+      { now: minutesAfter(ctx.now, 20) },
+    ),
+  );
+  add(modified);
+  all.users.push(modified.user);
+  const registered = unwrap(
+    core.registerAccount(
+      null,
+      { login: "ines.garcia@example.fr", lastName: "Garcia", firstName: "Inès", settings: { activityNotifications: "daily" } },
+      { ...ctx, userId: core.userId("u-ines"), issued: issued("ines"), policy },
+    ),
+  );
+  add(registered);
+  all.users.push(registered.user!);
   return all;
 }
 
@@ -589,6 +689,23 @@ describe("commands, typed as the transitions take them, survive JSON through the
       core.parseAccessQuery,
       { userId: g.elodie.id, structureId: g.hospital.id, space: space.recues, serviceId: g.paie.id, access: "write", at: "2026-11-27T09:00:00.000Z" },
     ],
+    [
+      "CreateAccount (attached in the same act)",
+      core.parseCreateAccount,
+      {
+        structureId: g.hospital.id,
+        login: "hugo.martin@chu-lyon.fr",
+        lastName: "Martin",
+        firstName: "Hugo",
+        postalAddress: { street: "3 quai des Célestins", complement: null, postalCode: "69002", city: "Lyon", countryCode: "FR" },
+        attach: { role: "user", scope: core.servicesScope([g.compta.id]), validFrom: "2026-11-27", comment: "Nouvel agent comptable" },
+      },
+    ],
+    ["RegisterAccount", core.parseRegisterAccount, { login: "hugo.martin@chu-lyon.fr", lastName: "Martin", firstName: "Hugo", phone: "+33 4 72 11 00 00" }],
+    ["SendActivationEmails", core.parseSendActivationEmails, { structureId: g.hospital.id, userIds: [g.david.id, g.elodie.id] }],
+    ["ActivateAccount", core.parseActivateAccount, { userId: g.david.id, token: "k3JmY2Fzc2VydGlvbi10b2tlbi1mb3ItdGVzdHMtb25seQ" }],
+    ["UpdateUser (by a manager)", core.parseUpdateUser, { userId: g.david.id, structureId: g.hospital.id, changes: { phone: null, postalAddress: null } }],
+    ["UpdateUser (one's own)", core.parseUpdateUser, { userId: g.david.id, changes: { settings: { activityNotifications: "weekly" } } }],
   ];
 
   it.each(commands)("%s", (_, parse, command) => {
