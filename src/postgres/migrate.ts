@@ -57,7 +57,7 @@ export function quoteIdentifier(name: string): string {
  * import { createPostgresStore, migrate } from "habilitations/postgres";
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 5_000 });
- * await migrate(pool); // { from: 0, to: 3, applied: [1, 2, 3] } the first time, then applied: []
+ * await migrate(pool); // { from: 0, to: 4, applied: [1, 2, 3, 4] } the first time, then applied: []
  * const store = createPostgresStore(pool);
  * ```
  */

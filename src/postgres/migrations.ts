@@ -527,11 +527,61 @@ END;
 $commit_unit$;
 `;
 
+/**
+ * Migration 4, accounts (the guide's section 3 B and 5):
+ *
+ * - The rows written before it get the user's new fields, at what an account created
+ *   before them means: `phone: null`, `postalAddress: null`, `settings:
+ *   {"activityNotifications": "never"}`, `createdFor: null`, `activation: null` (an account
+ *   created active, no token issued) and `accountEmailsAt: []`. One statement adds the
+ *   missing ones only (the defaults on the left of `||`, so a field already there wins),
+ *   on the rows that lack one, so running it again changes nothing. Versions are left
+ *   alone, as in migration 3: a unit that read a row before the migration still commits
+ *   after it.
+ * - `commit_unit()` again, so the idempotency record keeps the unit's events without
+ *   their secret: an `ActivationEmailRequested` is saved there without its `token`, which
+ *   only the outbox row keeps (the port's `IdempotencyRecord.events`; the memory store's
+ *   `withoutSecret`).
+ */
+const accounts = (s: string) => `
+-- The section's new user fields on the rows already there, where missing.
+UPDATE ${s}.users SET data = '{"phone": null, "postalAddress": null, "settings": {"activityNotifications": "never"}, "createdFor": null, "activation": null, "accountEmailsAt": []}'::jsonb || data WHERE NOT data ?& ARRAY['phone', 'postalAddress', 'settings', 'createdFor', 'activation', 'accountEmailsAt'];
+${commitUnitWithoutSecrets(s)}`;
+
+/** What migrations 2 and 3 save as the idempotency record's events: the unit's, whole. */
+const RECORD_EVENTS = `'events', unit -> 'events'`;
+/**
+ * What migration 4 saves instead: the same events in the same order, an
+ * `ActivationEmailRequested` without its `token` key (as `withoutSecret` does), `[]` for none.
+ */
+const RECORD_EVENTS_WITHOUT_SECRET =
+  `'events', (SELECT coalesce(jsonb_agg(CASE WHEN x ->> 'type' = 'ActivationEmailRequested' THEN x - 'token' ELSE x END ORDER BY n), '[]'::jsonb)` +
+  ` FROM jsonb_array_elements(unit -> 'events') WITH ORDINALITY AS a(x, n))`;
+
+/** `text` with `from` replaced by `to`, which must occur exactly once. */
+function replacedOnce(text: string, from: string, to: string): string {
+  const parts = text.split(from);
+  if (parts.length !== 2)
+    throw new Error(`habilitations: migration 4 expects ${JSON.stringify(from)} once in migration 3's commit_unit(), found ${parts.length - 1}`);
+  return parts.join(to);
+}
+
+/**
+ * `commit_unit()` a third time: migration 3's word for word (migration 3 is never
+ * edited), derived from its text with one checked replacement, the idempotency record's
+ * events, so that nothing else can differ. `test/postgres/migrate.test.ts` checks it.
+ */
+const commitUnitWithoutSecrets = (s: string) => replacedOnce(commitUnitWithSubscriptions(s), RECORD_EVENTS, RECORD_EVENTS_WITHOUT_SECRET);
+// Checked when the module loads: an edit of the function's text that loses (or repeats)
+// the expression fails at once, not at the first migration of a database.
+commitUnitWithoutSecrets('"habilitations"');
+
 /** Every migration, in order. The last one's number is the schema version this library knows. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: "tables, unique keys and indexes", sql: tables },
   { version: 2, description: "commit_unit(): a unit of work in one statement", sql: commitUnit },
   { version: 3, description: "subscription requests; openSpaces and grants on existing rows; commit_unit() with subscription requests", sql: subscriptionRequests },
+  { version: 4, description: "accounts: the new user fields on existing rows; commit_unit() keeping idempotency events without their token", sql: accounts },
 ];
 
 /** The schema version this build of the library writes and reads. */

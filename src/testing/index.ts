@@ -20,6 +20,7 @@ import { concurrency } from "./contract-concurrency.js";
 import { uniqueKeys } from "./contract-unique-keys.js";
 import { outbox } from "./contract-outbox.js";
 import { queries } from "./contract-queries.js";
+import { accounts } from "./contract-accounts.js";
 
 export { contractFixtures };
 export type { StoreContractOptions };
@@ -41,6 +42,7 @@ export function runStoreContract(options: StoreContractOptions): void {
     uniqueKeys(options.describe, test);
     outbox(options.describe, test);
     queries(options.describe, test);
+    accounts(options.describe, test);
   });
 }
 export { runApplicationContract } from "./application.js";
