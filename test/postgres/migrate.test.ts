@@ -1,8 +1,9 @@
 // migrate(): idempotent, safe when several processes run it at once, refuses a newer schema.
 import { afterAll, describe, expect, it } from "vitest";
-import { spaceCode, structureId, userId, type Service, type Structure, type User } from "../../src/core/index.js";
+import { spaceCode, structureId, userId, type Instant, type RecordedEvent, type Service, type Structure, type User } from "../../src/core/index.js";
 import { MIGRATIONS, SCHEMA_VERSION, createPostgresStore, migrate, schemaVersion } from "../../src/postgres/index.js";
 import type { UnitOfWork, Write } from "../../src/port/store.js";
+import { accountFixtures } from "../../src/testing/contract-accounts.js";
 import { contractFixtures as fx } from "../../src/testing/fixtures.js";
 import { createPool, uniqueSchema } from "./helpers.js";
 import { snapshotOf } from "./snapshot.js";
@@ -105,14 +106,14 @@ describe("migrate", () => {
 
 const unitOf = (...writes: Write[]): UnitOfWork => ({ writes, reads: [], history: [], events: [] });
 
-/** A schema as migrate() left it at version 2 (the release before subscription requests). */
-async function atVersion2(schema: string): Promise<void> {
+/** A schema as migrate() left it at `version` (2: the release before subscription requests; 3: before accounts). */
+async function atVersion(schema: string, version: number): Promise<void> {
   const s = `"${schema}"`;
   await pool.query(`CREATE SCHEMA ${s}`);
   await pool.query(
     `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
   );
-  for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
+  for (const m of MIGRATIONS.filter((m) => m.version <= version)) {
     await pool.query(m.sql(s));
     await pool.query(`INSERT INTO ${s}.schema_migrations (version, description) VALUES ($1, $2)`, [m.version, m.description]);
   }
@@ -153,7 +154,7 @@ describe("migration 3: subscription requests", () => {
   it("applies on a schema at version 2, fills openSpaces and grants where missing, and keeps every version and everything else", async () => {
     const schema = uniqueSchema("mig3");
     await dropping(schema, async () => {
-      await atVersion2(schema);
+      await atVersion(schema, 2);
       await seedVersion2(schema);
       expect(await schemaVersion(pool, { schema })).toBe(2);
       const store = createPostgresStore(pool, { schema });
@@ -163,7 +164,7 @@ describe("migration 3: subscription requests", () => {
       );
       expect(await tablesOf(schema)).not.toContain("subscription_requests");
 
-      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: [3] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: [3, 4] });
       const s1 = structureId("s-1");
       const after = await snapshotOf(pool, schema);
       expect(after).toEqual({
@@ -203,7 +204,7 @@ describe("migration 3: subscription requests", () => {
   it("is idempotent: its row updates find nothing left to fill, and a second migrate() is a no-op", async () => {
     const schema = uniqueSchema("mig3idem");
     await dropping(schema, async () => {
-      await atVersion2(schema);
+      await atVersion(schema, 2);
       await seedVersion2(schema);
       await migrate(pool, { schema });
       const once = await snapshotOf(pool, schema);
@@ -221,16 +222,16 @@ describe("migration 3: subscription requests", () => {
     });
   });
 
-  it("four concurrent runs on a schema at version 2: one applies it, once; the others find nothing to do", async () => {
+  it("four concurrent runs on a schema at version 2: one applies it (and 4), once; the others find nothing to do", async () => {
     const schema = uniqueSchema("mig3conc");
     await dropping(schema, async () => {
-      await atVersion2(schema);
+      await atVersion(schema, 2);
       await seedVersion2(schema);
       const reports = await Promise.all([1, 2, 3, 4].map(() => migrate(pool, { schema })));
-      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: [3] }]);
-      expect(reports.filter((r) => r.applied.length === 0)).toEqual([1, 2, 3].map(() => ({ from: 3, to: 3, applied: [] })));
+      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: [3, 4] }]);
+      expect(reports.filter((r) => r.applied.length === 0)).toEqual([1, 2, 3].map(() => ({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] })));
       const versions = await pool.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3]);
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
       const { users, structures } = await snapshotOf(pool, schema);
       expect(users.map((u) => [u.value.grants, u.version])).toEqual([[[], 1], [[], 2]]);
       expect(structures.map((s) => s.value.openSpaces)).toEqual([[], ["FACTURES_EMISES"]]);
@@ -259,5 +260,133 @@ describe("migration 3: subscription requests", () => {
                         'subscription_requests_pkey')`;
     for (const added of [lock, write, created]) expect(fn3.split(added)).toHaveLength(2);
     expect("\n" + fn3.replace(lock, "").replace(write, "").replace(created, "'attachment_requests_pkey')")).toBe(v2);
+  });
+});
+
+/** A user as the release before accounts wrote it: none of the account fields. */
+const withoutAccountFields = (value: User): User => {
+  const { phone: _p, postalAddress: _a, settings: _s, createdFor: _c, activation: _t, accountEmailsAt: _e, ...old } = value;
+  return old as User;
+};
+
+/**
+ * Rows written through the version-3 commit_unit: users without the account fields (one
+ * moved past version 1), one with some of them, one with all of them (written by a
+ * process of the new release before the migration).
+ */
+async function seedVersion3(schema: string): Promise<void> {
+  const store = createPostgresStore(pool, { schema });
+  const s1 = structureId("s-1");
+  const partial = { ...withoutAccountFields(fx.user("u-3", [s1])), settings: { activityNotifications: "weekly" }, phone: "05 56 00 00 00" } as User;
+  const results = [
+    await store.commit(
+      unitOf(
+        { kind: "structure", value: fx.structure("s-1", "u-1"), expectedVersion: null },
+        { kind: "user", value: withoutAccountFields(fx.user("u-1", [s1])), expectedVersion: null },
+        { kind: "user", value: withoutAccountFields(fx.user("u-2")), expectedVersion: null },
+        { kind: "user", value: partial, expectedVersion: null },
+        { kind: "user", value: accountFixtures.pending("u-4", s1, [s1]), expectedVersion: null },
+      ),
+    ),
+    await store.commit(unitOf({ kind: "user", value: withoutAccountFields({ ...fx.user("u-2", [s1]), lastName: "Lefèvre" }), expectedVersion: 1 })),
+  ];
+  expect(results.map((r) => r.ok)).toEqual([true, true]);
+}
+
+describe("migration 4: accounts", () => {
+  const s1 = structureId("s-1");
+  /** The users of seedVersion3 as migration 4 leaves them. */
+  const migratedUsers = [
+    { value: fx.user("u-1", [s1]), version: 1 },
+    { value: { ...fx.user("u-2", [s1]), lastName: "Lefèvre" }, version: 2 },
+    { value: { ...fx.user("u-3", [s1]), settings: { activityNotifications: "weekly" }, phone: "05 56 00 00 00" } as User, version: 1 },
+    { value: accountFixtures.pending("u-4", s1, [s1]), version: 1 },
+  ];
+
+  it("applies on a schema at version 3, fills the account fields where missing, and keeps every version and everything else", async () => {
+    const schema = uniqueSchema("mig4acc");
+    await dropping(schema, async () => {
+      await atVersion(schema, 3);
+      await seedVersion3(schema);
+      expect(await schemaVersion(pool, { schema })).toBe(3);
+      expect(await migrate(pool, { schema })).toEqual({ from: 3, to: SCHEMA_VERSION, applied: [4] });
+      expect(await snapshotOf(pool, schema)).toEqual({
+        structures: [{ value: fx.structure("s-1", "u-1"), version: 1 }],
+        services: [],
+        users: migratedUsers,
+        attachmentRequests: [],
+        subscriptionRequests: [],
+        history: [],
+        outbox: [],
+        idempotency: [],
+      });
+      // Every read gives the migrated users; keys and attachment rows are untouched.
+      const store = createPostgresStore(pool, { schema });
+      for (const row of migratedUsers) {
+        expect(await store.getUser(row.value.id)).toEqual(row);
+        expect(await store.findUserByLogin(row.value.login)).toEqual(row);
+      }
+      const ids = migratedUsers.map((row) => row.value.id);
+      const byId = (rows: readonly { value: User }[]) => [...rows].sort((a, b) => (a.value.id < b.value.id ? -1 : 1));
+      expect(byId(await store.getUsers(ids))).toEqual(migratedUsers);
+      expect(byId((await store.getAggregates({ user: ids })).user)).toEqual(migratedUsers);
+      expect(await store.listMembers(s1, { limit: 10 })).toEqual(migratedUsers.map((row) => row.value));
+
+      // The new commit_unit(): an activation written at the migrated version, its e-mail's
+      // token in the outbox only.
+      const resent: User = { ...accountFixtures.pending("u-1", s1, [s1]), accountEmailsAt: [] };
+      const email = accountFixtures.activationEmail("e-1", resent);
+      const committed = await store.commit({
+        ...unitOf({ kind: "user", value: resent, expectedVersion: 1 }),
+        reads: [{ kind: "user", id: "u-4", version: 1 }],
+        events: [email],
+        idempotency: fx.idempotency("u-4", "k-1"),
+      });
+      expect(committed).toMatchObject({ ok: true, value: { versions: [2] } });
+      const { token: _secret, ...withoutToken } = email as Extract<RecordedEvent, { type: "ActivationEmailRequested" }>;
+      expect((await store.getIdempotencyRecord("u-4", "k-1"))?.events).toEqual([withoutToken]);
+      expect((await store.claimOutbox({ limit: 10, now: fx.idempotency("u-4", "k-1").at, leaseUntil: "2026-11-27T10:00:00.000Z" as Instant })).map((m) => m.event)).toEqual([email]);
+      expect(await store.getUser(resent.id)).toEqual({ value: resent, version: 2 });
+    });
+  });
+
+  it("is idempotent: its row update finds nothing left to fill, and a second migrate() is a no-op", async () => {
+    const schema = uniqueSchema("mig4idem");
+    await dropping(schema, async () => {
+      await atVersion(schema, 3);
+      await seedVersion3(schema);
+      await migrate(pool, { schema });
+      const once = await snapshotOf(pool, schema);
+      const s = `"${schema}"`;
+      const fills = MIGRATIONS.find((m) => m.version === 4)?.sql(s).split("\n").filter((line) => line.startsWith("UPDATE ")) ?? [];
+      expect(fills).toHaveLength(1);
+      for (const fill of fills) expect((await pool.query(fill)).rowCount).toBe(0);
+      expect(await migrate(pool, { schema })).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
+      expect(await snapshotOf(pool, schema)).toEqual(once);
+      // Rows written without the fields after the migration (a process of the release
+      // before, still running) are filled by the same statement, and only those.
+      await pool.query(`UPDATE ${s}.users SET data = data - 'phone' - 'activation' WHERE id = 'u-1'`);
+      await pool.query(`UPDATE ${s}.users SET data = data - 'accountEmailsAt' WHERE id = 'u-2'`);
+      expect((await Promise.all(fills.map((fill) => pool.query(fill)))).map((r) => r.rowCount)).toEqual([2]);
+      expect(await snapshotOf(pool, schema)).toEqual(once);
+    });
+  });
+
+  it("its commit_unit() is migration 3's, word for word, but the idempotency record's events, without their token", () => {
+    const v3 = MIGRATIONS.find((m) => m.version === 3)?.sql('"x"') ?? "";
+    const v4 = MIGRATIONS.find((m) => m.version === 4)?.sql('"x"') ?? "";
+    const fn3 = v3.slice(v3.indexOf("CREATE OR REPLACE FUNCTION"));
+    const fn4 = v4.slice(v4.indexOf("CREATE OR REPLACE FUNCTION"));
+    const whole = `'events', unit -> 'events')`;
+    const withoutSecret =
+      `'events', (SELECT coalesce(jsonb_agg(CASE WHEN x ->> 'type' = 'ActivationEmailRequested' THEN x - 'token' ELSE x END ORDER BY n), '[]'::jsonb)` +
+      ` FROM jsonb_array_elements(unit -> 'events') WITH ORDINALITY AS a(x, n)))`;
+    expect(fn3.split(whole)).toHaveLength(2);
+    expect(fn4.split(withoutSecret)).toHaveLength(2);
+    expect(fn4.replace(withoutSecret, whole)).toBe(fn3);
+    // Before the function: the row update, and nothing else.
+    expect(v4.slice(0, v4.indexOf("CREATE OR REPLACE FUNCTION")).split("\n").filter((line) => line !== "" && !line.startsWith("--"))).toEqual([
+      `UPDATE "x".users SET data = '{"phone": null, "postalAddress": null, "settings": {"activityNotifications": "never"}, "createdFor": null, "activation": null, "accountEmailsAt": []}'::jsonb || data WHERE NOT data ?& ARRAY['phone', 'postalAddress', 'settings', 'createdFor', 'activation', 'accountEmailsAt'];`,
+    ]);
   });
 });
