@@ -1,0 +1,190 @@
+// Guide §5, « Envoyer / Renvoyer un courriel d'activation de compte aux utilisateurs ayant
+// comme statut « En cours d'activation » »: a fresh token each time (the older stops
+// working), throttled per user so nobody can flood a mailbox.
+import { describe, expect, it } from "vitest";
+import {
+  accountStatusLabel,
+  attachUser,
+  errorMessage,
+  historyKindLabel,
+  registerAccount,
+  sendActivationEmail,
+  toInstant,
+  userId,
+  WHOLE_STRUCTURE,
+  type ActivationPolicy,
+  type User,
+} from "../../../src/core/index.js";
+import { at, buildGuide, ctx, expectErr, hospitalOutsiders, now, today, unwrap, withStatus, type Guide } from "../fixtures.js";
+import { createHugo, firstToken, hugoCreated, hugoId, hugoPending, issued, minutesAfter, policy, secondToken } from "./fixtures.js";
+
+const send = (g: Guide, user: User, when: Date, actor: User = g.alice, token = secondToken, p: ActivationPolicy = policy) =>
+  sendActivationEmail({ actor, structure: g.hospital, user }, { now: when, issued: token, policy: p });
+
+const threeMinutesLater = minutesAfter(now, 3);
+
+describe("sendActivationEmail — « Renvoyer un courriel d'activation »", () => {
+  it("given Hugo's account awaits activation, when Alice sends the e-mail again, then a fresh token replaces the first", () => {
+    const g = buildGuide();
+    const hugo = hugoPending(g);
+    const r = unwrap(send(g, hugo, threeMinutesLater));
+    const sentAt = toInstant(threeMinutesLater);
+    const expiresAt = toInstant(minutesAfter(threeMinutesLater, 60));
+    expect(r.user).toEqual({
+      ...hugo,
+      activation: { tokenHash: secondToken.tokenHash, issuedAt: sentAt, expiresAt, usedAt: null },
+      accountEmailsAt: [at, sentAt],
+    });
+    expect(r.events).toEqual([
+      {
+        type: "ActivationEmailRequested",
+        at: sentAt,
+        userId: hugoId,
+        login: hugo.login,
+        contactEmail: hugo.contactEmail,
+        expiresAt,
+        token: secondToken.token,
+      },
+    ]);
+    expect(JSON.stringify(r.user)).not.toContain(firstToken.tokenHash); // the first token stops working
+  });
+
+  it("history records « Courriel d'activation envoyé » with the expiry, never the token", () => {
+    const g = buildGuide();
+    const r = unwrap(send(g, hugoPending(g), threeMinutesLater));
+    expect(r.history).toEqual([
+      {
+        structureId: g.hospital.id,
+        kind: "activationEmailSent",
+        at: toInstant(threeMinutesLater),
+        actorId: g.alice.id,
+        targetUserId: hugoId,
+        requestId: null,
+        details: { expiresAt: toInstant(minutesAfter(threeMinutesLater, 60)) },
+      },
+    ]);
+    expect(historyKindLabel.activationEmailSent).toBe("Courriel d’activation envoyé");
+    expect(JSON.stringify(r.history)).not.toContain(secondToken.token);
+  });
+
+  it("given Hugo's account was created for the hospital and not attached yet, its managers may still send the e-mail", () => {
+    const g = buildGuide();
+    const r = unwrap(send(g, hugoCreated(g).user, threeMinutesLater, g.bruno));
+    expect(r.history.map((h) => [h.structureId, h.actorId])).toEqual([[g.hospital.id, g.bruno.id]]);
+  });
+
+  it("is recorded on every structure the account belongs to (created for the hospital, also attached to the town hall)", () => {
+    const g = buildGuide();
+    const hugo = unwrap(
+      attachUser(
+        { actor: g.alice, structure: g.townHall, user: hugoPending(g), services: g.serviceIndex },
+        { structureId: g.townHall.id, userId: hugoId, role: "user", validFrom: today, comment: "Accueil", scope: WHOLE_STRUCTURE },
+        ctx,
+      ),
+    ).user;
+    const r = unwrap(send(g, hugo, threeMinutesLater));
+    expect(r.history.map((h) => h.structureId).sort()).toEqual([g.hospital.id, g.townHall.id].sort());
+  });
+
+  it("given an account registered from the public side and then attached to the hospital, the hospital's managers may send it", () => {
+    const g = buildGuide();
+    const registered = unwrap(
+      registerAccount(null, { login: "ines@example.fr", lastName: "Garcia", firstName: "Inès" }, { ...ctx, userId: userId("u-ines"), issued: firstToken, policy }),
+    ).user!;
+    const attached = unwrap(
+      attachUser(
+        { actor: g.alice, structure: g.hospital, user: registered, services: g.serviceIndex },
+        { structureId: g.hospital.id, userId: registered.id, role: "user", validFrom: today, comment: "Stagiaire", scope: WHOLE_STRUCTURE },
+        ctx,
+      ),
+    ).user;
+    const r = unwrap(send(g, attached, threeMinutesLater));
+    expect(r.history.map((h) => h.structureId)).toEqual([g.hospital.id]);
+  });
+});
+
+describe("sendActivationEmail — refusals", () => {
+  it.each(hospitalOutsiders.map((o) => [o.who, o] as const))("refuses %s with FORBIDDEN", (_, outsider) => {
+    const g = buildGuide();
+    const actor = outsider.actor(g);
+    expect(expectErr(send(g, hugoPending(g), threeMinutesLater, actor), "FORBIDDEN")).toEqual({
+      code: "FORBIDDEN",
+      actorId: actor.id,
+      structureId: g.hospital.id,
+      reason: outsider.reason,
+    });
+  });
+
+  it("given Inès registered from the public side and belongs to no structure, the hospital's manager gets NOT_FOUND, as for an unknown id", () => {
+    const g = buildGuide();
+    const ines = unwrap(
+      registerAccount(null, { login: "ines@example.fr", lastName: "Garcia", firstName: "Inès" }, { ...ctx, userId: userId("u-ines"), issued: firstToken, policy }),
+    ).user!;
+    expect(expectErr(send(g, ines, threeMinutesLater), "NOT_FOUND")).toEqual({ code: "NOT_FOUND", entity: "user", id: "u-ines" });
+  });
+
+  it("given Hugo's account was created for the hospital, ACME's manager gets NOT_FOUND for ACME", () => {
+    const g = buildGuide();
+    const r = sendActivationEmail(
+      { actor: g.victor, structure: g.acme, user: hugoPending(g) },
+      { now: threeMinutesLater, issued: secondToken, policy },
+    );
+    expect(expectErr(r, "NOT_FOUND")).toEqual({ code: "NOT_FOUND", entity: "user", id: hugoId });
+  });
+
+  it.each([
+    ["active (Élodie)", (g: Guide) => g.elodie, "active"],
+    ["deactivated (Bruno)", (g: Guide) => withStatus(g.bruno, "deactivated"), "deactivated"],
+  ] as const)("refuses an account %s with ACCOUNT_NOT_PENDING_ACTIVATION naming its status", (_, who, status) => {
+    const g = buildGuide();
+    const user = who(g);
+    const e = expectErr(send(g, user, threeMinutesLater), "ACCOUNT_NOT_PENDING_ACTIVATION");
+    expect(e).toEqual({ code: "ACCOUNT_NOT_PENDING_ACTIVATION", userId: user.id, status });
+    expect(errorMessage(e)).toContain(`« ${accountStatusLabel.pendingActivation} »`); // « En cours d’activation »
+  });
+
+  it("given Hugo was e-mailed at 09:00, a new e-mail at 09:01 is ACTIVATION_EMAIL_THROTTLED until 09:02", () => {
+    const g = buildGuide();
+    const e = expectErr(send(g, hugoPending(g), minutesAfter(now, 1)), "ACTIVATION_EMAIL_THROTTLED");
+    expect(e).toEqual({ code: "ACTIVATION_EMAIL_THROTTLED", userId: hugoId, retryAt: "2026-11-27T09:02:00.000Z" });
+    expect(unwrap(send(g, hugoPending(g), minutesAfter(now, 2))).events).toHaveLength(1); // at 09:02 it goes
+  });
+
+  it("given Hugo got 5 e-mails since 09:00, the 6th is ACTIVATION_EMAIL_THROTTLED until 09:00 the next day", () => {
+    const g = buildGuide();
+    let hugo = hugoPending(g); // 1st e-mail at 09:00
+    for (const minutes of [10, 20, 30, 40]) hugo = unwrap(send(g, hugo, minutesAfter(now, minutes), g.alice, issued(`#${minutes}`))).user;
+    expect(hugo.accountEmailsAt).toHaveLength(5);
+    const e = expectErr(send(g, hugo, minutesAfter(now, 50)), "ACTIVATION_EMAIL_THROTTLED");
+    expect(e.retryAt).toBe("2026-11-28T09:00:00.000Z");
+    expect(errorMessage(e)).toContain("2026-11-28T09:00:00.000Z");
+    expect(expectErr(send(g, hugo, minutesAfter(now, 24 * 60 - 1)), "ACTIVATION_EMAIL_THROTTLED").retryAt).toBe("2026-11-28T09:00:00.000Z");
+    expect(unwrap(send(g, hugo, minutesAfter(now, 24 * 60))).user.accountEmailsAt).toHaveLength(5); // the oldest has left the window
+  });
+
+  it("when both limits hold, retryAt is the later instant", () => {
+    const g = buildGuide();
+    const strict: ActivationPolicy = { tokenLifetimeMinutes: 60, minMinutesBetweenEmails: 30, maxEmailsPer24Hours: 2 };
+    let hugo = hugoPending(g); // 09:00
+    hugo = unwrap(send(g, hugo, minutesAfter(now, 30), g.alice, secondToken, strict)).user; // 09:30
+    // 09:40: the interval says 10:00, the daily limit says 09:00 the next day.
+    expect(expectErr(send(g, hugo, minutesAfter(now, 40), g.alice, issued("x"), strict), "ACTIVATION_EMAIL_THROTTLED").retryAt).toBe(
+      "2026-11-28T09:00:00.000Z",
+    );
+  });
+
+  it("the policy is the host's: no interval and one e-mail a day", () => {
+    const g = buildGuide();
+    const daily: ActivationPolicy = { tokenLifetimeMinutes: 15, minMinutesBetweenEmails: 0, maxEmailsPer24Hours: 1 };
+    const hugo = unwrap(createHugo(g, {}, {}, firstToken)).user;
+    expect(expectErr(send(g, hugo, now, g.alice, secondToken, daily), "ACTIVATION_EMAIL_THROTTLED").retryAt).toBe("2026-11-28T09:00:00.000Z");
+    const sent = unwrap(send(g, hugo, minutesAfter(now, 24 * 60), g.alice, secondToken, daily));
+    expect(sent.user.activation?.expiresAt).toBe("2026-11-28T09:15:00.000Z");
+  });
+
+  it("an account not pending is refused as such before the throttle is looked at", () => {
+    const g = buildGuide();
+    const active = { ...g.elodie, accountEmailsAt: [at] };
+    expectErr(send(g, active, minutesAfter(now, 1)), "ACCOUNT_NOT_PENDING_ACTIVATION");
+  });
+});
