@@ -42,10 +42,6 @@ export interface HabilitationsOptions {
   /** How many times a command is tried when another one changed what it read. Default 5. */
   readonly maxAttempts?: number;
   /**
-   * The spaces (« espaces ») this deployment knows. Default: Chorus Pro's
-   * (`CHORUS_PRO_SPACES`). Build your own with `spaceCatalogue([...])`.
-   */
-  /**
    * How activation tokens and account e-mails are limited (each field defaults to
    * {@link DEFAULT_ACTIVATION_POLICY}'s: tokens live 60 minutes; one e-mail per account
    * every 2 minutes at most, 5 per 24 hours).
@@ -57,6 +53,10 @@ export interface HabilitationsOptions {
    * activate an account.
    */
   readonly newToken?: () => string;
+  /**
+   * The spaces (« espaces ») this deployment knows. Default: Chorus Pro's
+   * (`CHORUS_PRO_SPACES`). Build your own with `spaceCatalogue([...])`.
+   */
   readonly spaces?: SpaceCatalogue;
   /**
    * Told about every store failure (with what the store threw), for the host's logs;
@@ -189,10 +189,7 @@ function checkedCatalogue(catalogue: SpaceCatalogue | undefined): SpaceCatalogue
   return rebuilt.value;
 }
 
-/**
- * Applies defaults to the options, and checks those that can be checked once
- * (a `RangeError` at construction for an impossible value).
- */
+/** The activation policy with its defaults, checked (a `RangeError` for an impossible value). */
 function checkedPolicy(policy: Partial<ActivationPolicy> | undefined): ActivationPolicy {
   const resolved = { ...DEFAULT_ACTIVATION_POLICY, ...policy };
   const bounds: Record<keyof ActivationPolicy, [number, number]> = {
@@ -208,6 +205,10 @@ function checkedPolicy(policy: Partial<ActivationPolicy> | undefined): Activatio
   return Object.freeze(resolved);
 }
 
+/**
+ * Applies defaults to the options, and checks those that can be checked once
+ * (a `RangeError` at construction for an impossible value).
+ */
 export function resolveOptions(options: HabilitationsOptions): Deps {
   const maxAttempts = options.maxAttempts ?? 5;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
