@@ -22,6 +22,7 @@ import {
   userStructures,
   UserRefSchema,
   type DomainError,
+  type HistoryEntry,
   type Instant,
   type PersonalInformation,
   type RecordedEvent,
@@ -121,18 +122,32 @@ async function reachUser(
   return ok({ ...judged.value, user: user.value });
 }
 
+/**
+ * What a manager acting for one structure is shown of the history an act on a user
+ * appended: that structure's entries only. The act is recorded on every structure of the
+ * user, and the others' entries would name structures the manager may not know the user
+ * belongs to (minimal disclosure); they stay in those structures' history.
+ */
+function shownTo<V extends { readonly history: readonly HistoryEntry[] }>(
+  done: Result<V, DomainError>,
+  structureId: StructureId | undefined,
+): Result<V, DomainError> {
+  if (!done.ok || structureId === undefined) return done;
+  return ok(frozenCopy({ ...done.value, history: done.value.history.filter((h) => h.structureId === structureId) }));
+}
+
 /** Builds the operations on accounts (guide §3 B and §5). */
 export function accountOperations(deps: Deps) {
   const { store } = deps;
 
   /** One activation e-mail, its own unit of work. */
-  function sendOne(
+  async function sendOne(
     actorId: UserId,
     structureId: StructureId,
     userId: UserId,
     idempotencyKey: string | undefined,
   ): Promise<Result<ActivationEmailOutcome, DomainError>> {
-    return execute(deps, {
+    const done = await execute(deps, {
       operation: "sendActivationEmail",
       actorId,
       command: { structureId, userId },
@@ -152,6 +167,7 @@ export function accountOperations(deps: Deps) {
       },
       show: (o) => ({ userId: o.user.id, expiresAt: o.user.activation?.expiresAt as Instant }),
     });
+    return shownTo(done, structureId);
   }
 
   return {
@@ -269,7 +285,8 @@ export function accountOperations(deps: Deps) {
      * each, one result each, in order), only accounts « En cours d'activation » of the
      * structure (attached to it, or created for it). Each e-mail carries a fresh token
      * and the older ones stop working. Throttled per user (`activation` policy). User
-     * `i` is keyed `${idempotencyKey}#${i}`.
+     * `i` is keyed `${idempotencyKey}#${i}`. Each result's history holds the entry on this
+     * structure only (the e-mail is recorded on every structure of the account).
      *
      * Refusals of the whole call: `VALIDATION`, `NOT_FOUND` (unknown actor). Per user:
      * `FORBIDDEN`, `NOT_FOUND` (not a user of the structure), `ACCOUNT_NOT_PENDING_ACTIVATION`,
@@ -339,7 +356,9 @@ export function accountOperations(deps: Deps) {
      * Changes a user's record (guide §5, « Modifier l'utilisateur »): names, contact
      * e-mail, phone, postal address (`null` clears the last two), settings; never the
      * login (`VALIDATION`). The user changes their own (no `structureId`); a manager
-     * changes that of a user of their structure. Nothing changed: nothing written.
+     * changes that of a user of their structure, and the outcome's history holds the entry
+     * on that structure only (the change is recorded on every structure of the user).
+     * Nothing changed: nothing written.
      *
      * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND`.
      *
@@ -353,7 +372,7 @@ export function accountOperations(deps: Deps) {
       const parsed = parseAct(actor, input, options, parseUpdateUser);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
-      return execute(deps, {
+      const done = await execute(deps, {
         operation: "updateUser",
         actorId,
         command,
@@ -370,6 +389,7 @@ export function accountOperations(deps: Deps) {
         },
         show: (o) => ({ user: personalInformation(o.user), fields: o.fields }),
       });
+      return shownTo(done, command.structureId);
     },
 
     /**
