@@ -1,11 +1,14 @@
 // Minimal disclosure (SPEC §4): whatever a random actor does, what comes back about a
 // structure's business names that structure only — never another structure, never an
 // attachment to another one — and an outsider cannot tell a record of a structure they
-// do not manage from one that does not exist.
+// do not manage from one that does not exist. For the acts on accounts: a manager acting
+// for S on someone who is not a user of S gets exactly what an unknown id gets; a user's
+// structures name the others by designation only; nobody can tell from the public acts
+// (registration, activation) which logins or accounts exist.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { canManage, localDate, type StructureId, type UserId } from "../../src/index.js";
-import { buildWorld, callArb, structureIdsIn, type Call, type World } from "./world.js";
+import { buildWorld, callArb, newestToken, structureIdsIn, UNKNOWN_USER, type Call, type World } from "./world.js";
 
 const REACHED_BY_ID: Record<string, "attachmentRequest" | "subscriptionRequest" | "service"> = {
   validateAttachmentRequest: "attachmentRequest",
@@ -34,7 +37,13 @@ const NAMING_THE_STRUCTURE = new Set([
   "closeSpace",
   "revokeSpaceGrant",
   "listMemberGrants",
+  "createAccount",
+  "updateUser",
+  "getPersonalInformation",
+  "listUserStructures",
 ]);
+/** Acts on one user of the structure named: for anyone else, with the right, NOT_FOUND for that user. */
+const ON_A_USER = new Set(["updateUser", "getPersonalInformation", "listUserStructures"]);
 
 /** Whether the actor may manage the structure, read from the store as it stands (stated independently). */
 function manages(w: World, actor: UserId, structure: StructureId): boolean {
@@ -44,8 +53,43 @@ function manages(w: World, actor: UserId, structure: StructureId): boolean {
   return user !== undefined && s !== undefined && canManage(user, s, localDate("2026-11-27"));
 }
 
+/** Whether a user is one of a structure's users: attached to it (its primary manager is), or created for it (stated independently). */
+function isUserOf(w: World, user: string, structure: StructureId): boolean {
+  const snap = w.store.snapshot();
+  const u = snap.users.find((x) => x.value.id === user)?.value;
+  const s = snap.structures.find((x) => x.value.id === structure)?.value;
+  if (u === undefined) return false;
+  return u.createdFor === structure || s?.primaryManagerId === user || u.attachments.some((a) => a.structureId === structure);
+}
+
+/** The structures of an account: those it is attached to, and the one it was created for. */
+function structuresOf(w: World, user: string): Set<string> {
+  const u = w.store.snapshot().users.find((x) => x.value.id === user)?.value;
+  return new Set([...(u?.attachments.map((a) => a.structureId) ?? []), ...(u?.createdFor === null || u === undefined ? [] : [u.createdFor])]);
+}
+
+/** A structure's services, by id. */
+const servicesOf = (w: World) => new Map([...w.services].flatMap(([s, ids]) => ids.map((id) => [id as string, s] as const)));
+
 function check(w: World, call: Call, result: unknown): void {
   const known = new Set<string>(w.structures);
+  if (call.op === "activateAccount") {
+    // The person themself (with their e-mail's token): their own structures only.
+    const own = structuresOf(w, call.actor);
+    for (const s of structureIdsIn(result, known)) expect(own.has(s), `activating ${call.actor} names ${s}`).toBe(true);
+    return;
+  }
+  if (call.op === "listUserStructures") {
+    // The structure named (a refusal names it), a structure the actor manages in full; any
+    // other by its designation only.
+    const services = servicesOf(w);
+    for (const s of structureIdsIn(result, known)) expect(s === call.structure || manages(w, call.actor, s as StructureId), `lists ${s} in full`).toBe(true);
+    for (const sv of structureIdsIn(result, new Set(services.keys())))
+      expect(manages(w, call.actor, services.get(sv) as StructureId), `lists the service ${sv}`).toBe(true);
+    const r = result as { ok: boolean; value?: readonly { managed: boolean }[] };
+    for (const line of r.value ?? []) if (!line.managed) expect(Object.keys(line).sort()).toEqual(["designation", "managed"]);
+    return;
+  }
   if (BULK[call.op] !== undefined) {
     const r = result as { ok: boolean; value?: { results: { requestId: string; result: unknown }[] } };
     const own = new Map(call.items);
@@ -76,6 +120,8 @@ describe("minimal disclosure", () => {
           const allowed = call.structure !== null && manages(w, call.actor, call.structure);
           // For a bulk act, which items the actor may decide, judged before it runs.
           const decidable = (call.items ?? []).map(([, s]) => manages(w, call.actor, s));
+          // For an act on users, which are users of the structure named, judged before it runs.
+          const usersOf = (call.users ?? []).map((u) => call.structure !== null && isUserOf(w, u, call.structure));
           const result = await call.run(w.app);
           check(w, call, result);
           const entity = REACHED_BY_ID[call.op];
@@ -96,6 +142,18 @@ describe("minimal disclosure", () => {
           if (!allowed && NAMING_THE_STRUCTURE.has(call.op)) {
             expect(!result.ok && result.error.code).toBe("FORBIDDEN");
           }
+          if (allowed && ON_A_USER.has(call.op) && usersOf[0] === false)
+            expect(result, "not a user of the structure: as an unknown id").toEqual({ ok: false, error: { code: "NOT_FOUND", entity: "user", id: call.users?.[0] } });
+          if (call.op === "sendActivationEmails") {
+            // Judged per user: without the right, FORBIDDEN naming the structure; with it,
+            // someone who is not a user of it is NOT_FOUND (whatever their status or e-mails).
+            expect(result.ok).toBe(true);
+            const { results } = (result as { value: { results: readonly { userId: string; result: { ok: boolean; error?: { code: string } } }[] } }).value;
+            results.forEach((item, i) => {
+              if (!allowed) expect(!item.result.ok && item.result.error?.code).toBe("FORBIDDEN");
+              else if (usersOf[i] === false) expect(item.result).toEqual({ ok: false, error: { code: "NOT_FOUND", entity: "user", id: item.userId } });
+            });
+          }
           if (!allowed && call.op === "grantSpaces") {
             // Judged per user, each refused naming the structure.
             expect(result.ok).toBe(true);
@@ -105,8 +163,9 @@ describe("minimal disclosure", () => {
           w.tick();
         }
       }),
-      // As many runs again since guide §2's operations joined the catalogue (about half the calls).
-      { numRuns: 80 },
+      // As many runs again since guide §2's operations joined the catalogue (about half the
+      // calls), and a third more since those of accounts did (about a fifth).
+      { numRuns: 110 },
     );
   });
 
@@ -162,5 +221,123 @@ describe("minimal disclosure", () => {
     expect(removed.ok).toBe(true);
     expect([...structureIdsIn(removed, new Set(w.structures))]).toEqual([A]);
     if (removed.ok) expect(removed.value.member.attachment).toBeNull();
+  });
+});
+
+/** An answer with one id written `<id>`, to compare the answers about two ids. */
+const withId = (answer: unknown, id: string): unknown => JSON.parse(JSON.stringify(answer).replaceAll(JSON.stringify(id), '"<id>"'));
+
+describe("minimal disclosure of accounts", () => {
+  it("a manager acting for A gets, for a user of C only, exactly the answer an unknown id gets", async () => {
+    const w = await buildWorld();
+    const [A] = w.structures;
+    w.tick(3); // past the throttle: Lou's e-mail could be sent, were she a user of A
+    const before = w.store.snapshot();
+    const acts: readonly (readonly [string, (u: UserId) => Promise<unknown>])[] = [
+      ["sendActivationEmails", (u) => w.app.sendActivationEmails(w.users.alice, { structureId: A, userIds: [u] })],
+      ["updateUser", (u) => w.app.updateUser(w.users.alice, { userId: u, structureId: A, changes: { phone: "+33 4 72 10 30 30" } })],
+      ["getPersonalInformation", (u) => w.app.getPersonalInformation(w.users.alice, { userId: u, structureId: A })],
+      ["listUserStructures", (u) => w.app.listUserStructures(w.users.alice, { userId: u, structureId: A })],
+    ];
+    // Lou: « En cours d'activation », created for C and attached to it; Victor: active, C's primary manager.
+    for (const outsider of [w.pending.lou, w.users.victor])
+      for (const [name, act] of acts) {
+        const unknown = await act(UNKNOWN_USER);
+        const notFound = { ok: false, error: { code: "NOT_FOUND", entity: "user", id: UNKNOWN_USER } };
+        expect(unknown).toEqual(name === "sendActivationEmails" ? { ok: true, value: { results: [{ userId: UNKNOWN_USER, result: notFound }], events: [] } } : notFound);
+        expect(withId(await act(outsider), outsider), `${name} on ${outsider}`).toEqual(withId(unknown, UNKNOWN_USER));
+      }
+    expect(w.store.snapshot()).toEqual(before);
+  });
+
+  it("the structures of a user name those the actor does not manage by their designation only", async () => {
+    const w = await buildWorld();
+    const [A, B, C] = w.structures;
+    const idsOf = (...ss: StructureId[]) => new Set(ss.flatMap((s) => [s as string, ...(w.services.get(s) ?? [])]));
+    // Mia is in A (COMPTA), B and C. Sam manages A only (a simple user of C); Alice manages A and B.
+    const bySam = await w.app.listUserStructures(w.users.sam, { userId: w.users.mia, structureId: A });
+    const byAlice = await w.app.listUserStructures(w.users.alice, { userId: w.users.mia, structureId: A });
+    if (!bySam.ok || !byAlice.ok) throw new Error("refused");
+    expect(bySam.value.map((l) => [l.designation, l.managed])).toEqual([["Structure A", true], ["Structure B", false], ["Structure C", false]]);
+    expect(bySam.value.slice(1)).toEqual([{ managed: false, designation: "Structure B" }, { managed: false, designation: "Structure C" }]);
+    expect([...structureIdsIn(bySam.value, idsOf(B, C))]).toEqual([]);
+    expect(byAlice.value.map((l) => [l.designation, l.managed])).toEqual([["Structure A", true], ["Structure B", true], ["Structure C", false]]);
+    expect([...structureIdsIn(byAlice.value, idsOf(C))]).toEqual([]);
+  });
+
+  it("a manager acting on a user who is also in other structures is shown the history of that structure only", async () => {
+    const w = await buildWorld();
+    const [A, B, C] = w.structures;
+    const others = new Set<string>([B, C]);
+    // Sam manages A only; Mia is in A, B and C.
+    const updated = await w.app.updateUser(w.users.sam, { userId: w.users.mia, structureId: A, changes: { phone: "+33 4 72 10 30 30" } });
+    expect(updated.ok && updated.value.history.map((h) => h.structureId)).toEqual([A]);
+    expect([...structureIdsIn(updated, others)]).toEqual([]);
+    // Recorded on every structure of Mia's all the same.
+    expect(w.store.snapshot().history.filter((h) => h.kind === "userModified").map((h) => h.structureId).sort()).toEqual([A, B, C].sort());
+    // Hugo, created for A, is attached to B too: Sam e-mails him from A.
+    const attached = await w.app.attachUser(w.users.alice, { structureId: B, userId: w.pending.hugo, role: "user", validFrom: "2026-11-27", comment: "Renfort", scope: { kind: "structure" } });
+    expect(attached.ok).toBe(true);
+    w.tick(3);
+    const sent = await w.app.sendActivationEmails(w.users.sam, { structureId: A, userIds: [w.pending.hugo] }, { idempotencyKey: "k" });
+    const item = sent.ok ? sent.value.results[0]?.result : undefined;
+    expect(item?.ok && item.value.history.map((h) => h.structureId)).toEqual([A]);
+    expect([...structureIdsIn(sent, others)]).toEqual([]);
+    // A replay is shown alike.
+    const replay = await w.app.sendActivationEmails(w.users.sam, { structureId: A, userIds: [w.pending.hugo] }, { idempotencyKey: "k" });
+    expect(replay).toEqual(sent);
+  });
+
+  it("registerAccount answers the same for a new login and for one held by a pending, an active or a deactivated account, throttled or not", async () => {
+    const input = { login: " Nouveau@Example.fr ", lastName: "Nouveau", firstName: "Compte" };
+    const expected = { ok: true, value: { login: "nouveau@example.fr" } };
+    // New.
+    const w = await buildWorld();
+    const answers: unknown[] = [await w.app.registerAccount(input)];
+    // Held by that new account, pending: e-mailed a moment ago (throttled), then again later.
+    answers.push(await w.app.registerAccount(input));
+    w.tick(3);
+    answers.push(await w.app.registerAccount(input));
+    // Held by an active account (registered by the host), then deactivated.
+    const v = await buildWorld();
+    const id = await v.app.registerUser({ login: "nouveau@example.fr", lastName: "Déjà", firstName: "Là" });
+    answers.push(await v.app.registerAccount(input));
+    if (!id.ok) throw new Error("setup");
+    const row = v.store.snapshot().users.find((u) => u.value.id === id.value.user.id);
+    const deactivated = await v.store.commit({
+      writes: [{ kind: "user", value: { ...row!.value, status: "deactivated" }, expectedVersion: row!.version }],
+      reads: [],
+      history: [],
+      events: [],
+    });
+    expect(deactivated.ok).toBe(true);
+    v.tick(3);
+    answers.push(await v.app.registerAccount(input));
+    for (const answer of answers) expect(answer).toEqual(expected);
+    expect(answers.map((a) => Object.isFrozen((a as { value: object }).value))).toEqual(answers.map(() => true));
+    // Only the outbox tells what happened (to the holder of the login).
+    const told = (x: World) => x.store.snapshot().outbox.filter((e) => "login" in e && e.login === "nouveau@example.fr").map((e) => e.type);
+    expect(told(w)).toEqual(["AccountCreated", "ActivationEmailRequested", "ActivationEmailRequested"]);
+    expect(told(v)).toEqual(["UserRegistered", "RegistrationAttemptedForExistingAccount", "RegistrationAttemptedForExistingAccount"]);
+  });
+
+  it("activateAccount answers ACTIVATION_TOKEN_INVALID alike for an unknown user, a wrong token, another's token and an account never e-mailed", async () => {
+    const w = await buildWorld();
+    const { hugo, lou } = w.pending;
+    const hugos = newestToken(w, hugo) as string;
+    const before = w.store.snapshot();
+    const answers: readonly (readonly [string, unknown])[] = [
+      [UNKNOWN_USER, await w.app.activateAccount({ userId: UNKNOWN_USER, token: hugos })],
+      [hugo, await w.app.activateAccount({ userId: hugo, token: "x".repeat(43) })],
+      [lou, await w.app.activateAccount({ userId: lou, token: hugos })],
+      [w.users.mia, await w.app.activateAccount({ userId: w.users.mia, token: hugos })], // active, never e-mailed
+    ];
+    for (const [id, answer] of answers) {
+      expect(answer).toEqual({ ok: false, error: { code: "ACTIVATION_TOKEN_INVALID", userId: id } });
+      expect(withId(answer, id)).toEqual(withId(answers[0]?.[1], UNKNOWN_USER));
+    }
+    expect(w.store.snapshot()).toEqual(before);
+    // The right token still works.
+    expect((await w.app.activateAccount({ userId: hugo, token: hugos })).ok).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 // A world of three structures whose members overlap, built through the app, and a
 // catalogue of every application operation as data, for the reliability properties
 // (disclosure, outbox, junk at every operation, store failures). Guide §2 is in it:
-// spaces opened on some structures and services, grants, pending subscription requests.
+// spaces opened on some structures and services, grants, pending subscription requests;
+// and the accounts of guide §3 B and §5: two accounts « En cours d'activation ».
 import fc from "fast-check";
 import {
   createHabilitations,
@@ -25,6 +26,8 @@ export interface World {
   tick(minutes?: number): void;
   setNow(iso: string): void;
   readonly users: Record<"alice" | "victor" | "sam" | "mia" | "noe" | "zoe" | "ivy", UserId>;
+  /** Accounts « En cours d'activation »: Hugo, created by Alice for A (attached to nothing); Lou, created by Victor for C and attached to it. */
+  readonly pending: Record<"hugo" | "lou", UserId>;
   readonly structures: readonly [StructureId, StructureId, StructureId];
   /** Services per structure. */
   readonly services: ReadonlyMap<StructureId, readonly ServiceId[]>;
@@ -49,6 +52,8 @@ function must<T>(r: Result<T, DomainError>): T {
  * Spaces: « Factures reçues » is open on A, « Factures émises » on A's COMPTA, « Factures
  * reçues » on C's RH. Mia may write « Factures émises » of A's COMPTA and read « Factures
  * reçues » of C's RH. Subscription requests pending: Mia's in A and in C, Sam's in C, Ivy's in B.
+ * Accounts « En cours d'activation » (their activation e-mails in the outbox): Hugo,
+ * created by Alice for A; Lou, created by Victor for C and attached to C.
  */
 export async function buildWorld(): Promise<World> {
   let now = new Date(START);
@@ -127,6 +132,16 @@ export async function buildWorld(): Promise<World> {
     const id = must(await app.requestSubscription(who, { structureId: s, items, comment: "Merci" })).request.id;
     subscriptions.set(id, s);
   }
+  const hugo = must(await app.createAccount(users.alice, { structureId: A, login: "hugo@example.fr", lastName: "Martin", firstName: "Hugo" })).member.id;
+  const lou = must(
+    await app.createAccount(users.victor, {
+      structureId: C,
+      login: "lou@example.fr",
+      lastName: "Bernard",
+      firstName: "Lou",
+      attach: { role: "user", scope: { kind: "structure" }, validFrom: "2026-11-27", comment: "Arrivée" },
+    }),
+  ).member.id;
   return {
     store,
     app,
@@ -138,6 +153,7 @@ export async function buildWorld(): Promise<World> {
       now = new Date(iso);
     },
     users,
+    pending: { hugo, lou },
     structures: [A, B, C],
     services,
     requests,
@@ -156,6 +172,8 @@ export interface Call {
   readonly id?: string;
   /** For a bulk call: each item's id and structure, in order. */
   readonly items?: readonly (readonly [id: string, structure: StructureId])[];
+  /** For an act on users (with `structure`, the one the actor acts for): the users named, in order. */
+  readonly users?: readonly UserId[];
   readonly run: (app: Habilitations) => Promise<Result<unknown, DomainError>>;
 }
 
@@ -165,7 +183,77 @@ export interface Call {
  * often each.
  */
 export function callArb(w: World): fc.Arbitrary<Call> {
-  return fc.oneof({ arbitrary: membershipCalls(w), weight: 13 }, { arbitrary: subscriptionCalls(w), weight: 12 });
+  return fc.oneof({ arbitrary: membershipCalls(w), weight: 13 }, { arbitrary: subscriptionCalls(w), weight: 12 }, { arbitrary: accountCalls(w), weight: 7 });
+}
+
+/** An id no record has. */
+export const UNKNOWN_USER = "user-unknown" as UserId;
+
+/** The newest activation token the outbox holds for a user (what their last e-mail carried), if any. */
+export function newestToken(w: World, user: string): string | undefined {
+  const emails = w.store.snapshot().outbox.filter((e) => e.type === "ActivationEmailRequested" && e.userId === user);
+  const last = emails.at(-1);
+  return last?.type === "ActivationEmailRequested" ? last.token : undefined;
+}
+
+/** The calls of accounts (guide §3 B and §5), on users of every structure, and ids nobody has. */
+function accountCalls(w: World): fc.Arbitrary<Call> {
+  const actor = fc.constantFrom(...Object.values(w.users));
+  const structure = fc.constantFrom(...w.structures);
+  const someone = fc.constantFrom(...Object.values(w.users), ...Object.values(w.pending), UNKNOWN_USER);
+  const login = fc.constantFrom("nouveau@example.fr", "Hugo@Example.fr", "mia@example.fr", "autre@example.fr");
+  const names = { lastName: "Nouveau", firstName: "Compte" };
+  const attach = { role: "user" as const, scope: { kind: "structure" as const }, validFrom: "2026-11-27", comment: "Arrivée" };
+  return fc.oneof(
+    fc.record({ a: actor, s: structure, l: login, attached: fc.boolean() }).map(({ a, s, l, attached }): Call => ({
+      op: "createAccount",
+      actor: a,
+      structure: s,
+      run: (app) => app.createAccount(a, { structureId: s, login: l, ...names, ...(attached ? { attach } : {}) }),
+    })),
+    login.map((l): Call => ({
+      op: "registerAccount",
+      actor: w.users.noe,
+      structure: null,
+      run: (app) => app.registerAccount({ login: l, ...names }),
+    })),
+    fc.record({ a: actor, s: structure, us: fc.uniqueArray(someone, { minLength: 1, maxLength: 3 }) }).map(({ a, s, us }): Call => ({
+      op: "sendActivationEmails",
+      actor: a,
+      structure: s,
+      users: us,
+      run: (app) => app.sendActivationEmails(a, { structureId: s, userIds: us }),
+    })),
+    // The newest token of the user's last e-mail (when there is one), or one nobody was sent.
+    fc.record({ u: someone, newest: fc.boolean() }).map(({ u, newest }): Call => ({
+      op: "activateAccount",
+      actor: u,
+      structure: null,
+      run: (app) => app.activateAccount({ userId: u, token: (newest ? newestToken(w, u) : undefined) ?? "jeton-jamais-envoye-0000" }),
+    })),
+    // (A few phone numbers, so that a change often changes something.)
+    fc.record({ a: actor, s: structure, u: someone, phone: fc.constantFrom("+33 4 72 10 30 30", "04 72 10 30 31", "+33 1 23 45 67 89") }).map(({ a, s, u, phone }): Call => ({
+      op: "updateUser",
+      actor: a,
+      structure: s,
+      users: [u],
+      run: (app) => app.updateUser(a, { userId: u, structureId: s, changes: { phone } }),
+    })),
+    fc.record({ a: actor, s: structure, u: someone }).map(({ a, s, u }): Call => ({
+      op: "getPersonalInformation",
+      actor: a,
+      structure: s,
+      users: [u],
+      run: (app) => app.getPersonalInformation(a, { userId: u, structureId: s }),
+    })),
+    fc.record({ a: actor, s: structure, u: someone }).map(({ a, s, u }): Call => ({
+      op: "listUserStructures",
+      actor: a,
+      structure: s,
+      users: [u],
+      run: (app) => app.listUserStructures(a, { userId: u, structureId: s }),
+    })),
+  );
 }
 
 /** The calls of attachment requests, members and services. */
