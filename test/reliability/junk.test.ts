@@ -4,14 +4,46 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { Habilitations } from "../../src/index.js";
-import { buildWorld, type World } from "./world.js";
+import { buildWorld, newestToken, type World } from "./world.js";
 
 type Op = readonly [name: string, run: (app: Habilitations, w: World, input: unknown) => Promise<{ ok: boolean; error?: { code: string } }>, valid: (w: World) => object];
+type Answer = Promise<{ ok: boolean; error?: { code: string } }>;
+/**
+ * The operations on accounts, each with every argument open to junk: the actor (`null`
+ * for the public ones, which have none), the input and the options.
+ */
+type AccountOp = readonly [
+  name: string,
+  run: (app: Habilitations, input: unknown, actor: unknown, options: unknown) => Answer,
+  valid: (w: World) => object,
+  actor: ((w: World) => string) | null,
+];
 
 const A = (w: World) => w.structures[0] as string;
 const request = (w: World) => [...w.requests.keys()][0] as string;
 const subscription = (w: World) => [...w.subscriptions.keys()][0] as string;
 const compta = (w: World) => w.services.get(A(w) as never)?.[0] as string;
+const alice = (w: World) => w.users.alice as string;
+
+const ACCOUNT_OPS: readonly AccountOp[] = [
+  [
+    "createAccount",
+    (app, i, a, o) => app.createAccount(a, i, o),
+    (w) => ({ structureId: A(w), login: "nouveau@example.fr", lastName: "N", firstName: "N", attach: { role: "user", scope: { kind: "structure" }, validFrom: "2026-11-27", comment: "c" } }),
+    alice,
+  ],
+  ["registerAccount", (app, i, _a, o) => app.registerAccount(i, o), () => ({ login: "public@example.fr", lastName: "P", firstName: "P" }), null],
+  ["sendActivationEmails", (app, i, a, o) => app.sendActivationEmails(a, i, o), (w) => ({ structureId: A(w), userIds: [w.pending.hugo] }), alice],
+  ["activateAccount", (app, i, _a, o) => app.activateAccount(i, o), (w) => ({ userId: w.pending.hugo, token: newestToken(w, w.pending.hugo) }), null],
+  [
+    "updateUser",
+    (app, i, a, o) => app.updateUser(a, i, o),
+    (w) => ({ userId: w.users.mia, structureId: A(w), changes: { phone: "+33 4 72 10 30 30", postalAddress: null } }),
+    alice,
+  ],
+  ["getPersonalInformation", (app, i, a) => app.getPersonalInformation(a, i), (w) => ({ userId: w.users.mia, structureId: A(w) }), alice],
+  ["listUserStructures", (app, i, a) => app.listUserStructures(a, i), (w) => ({ userId: w.users.mia, structureId: A(w) }), alice],
+];
 
 const OPS: readonly Op[] = [
   ["registerUser", (app, _w, i) => app.registerUser(i), () => ({ login: "new@example.fr", lastName: "N", firstName: "N" })],
@@ -49,6 +81,8 @@ const OPS: readonly Op[] = [
   ["listMemberGrants", (app, w, i) => app.listMemberGrants(w.users.alice, i), (w) => ({ structureId: A(w), userId: w.users.mia })],
   // No actor: the input is all there is.
   ["mayAccess", (app, _w, i) => app.mayAccess(i), (w) => ({ userId: w.users.mia, structureId: A(w), space: "FACTURES_EMISES", serviceId: compta(w), access: "write" })],
+  // Guide §3 B and §5.
+  ...ACCOUNT_OPS.map(([name, run, valid, actor]): Op => [name, (app, w, i) => run(app, i, actor?.(w), undefined), valid]),
 ];
 
 class Shape {
@@ -129,7 +163,7 @@ describe("a polluted Object.prototype", () => {
 });
 
 describe("junk actors and options", () => {
-  it.each(OPS.filter(([n]) => !["registerUser", "claimEvents", "acknowledgeEvents", "purgeIdempotencyRecords", "mayAccess"].includes(n)))(
+  it.each(OPS.filter(([n]) => !["registerUser", "claimEvents", "acknowledgeEvents", "purgeIdempotencyRecords", "mayAccess", "registerAccount", "activateAccount"].includes(n)))(
     "%s refuses a non-plain or junk actor with VALIDATION",
     async (name) => {
       const w = await buildWorld();
@@ -188,4 +222,44 @@ describe("a space code the catalogue does not have", () => {
     unknownSpace(await watched(w, calls).revokeSpaceGrant(w.users.alice, { structureId: A(w), userId: w.users.mia, space: UNKNOWN }));
     expect(calls).toEqual([]);
   });
+});
+
+describe("the acts on accounts: anything as the actor or the options", () => {
+  const anything = fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withDate: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true });
+  // No options (`undefined`, an object without any key, of either prototype): the valid act would be done.
+  const noOptions = (x: unknown) =>
+    x === undefined ||
+    (typeof x === "object" && x !== null && !Array.isArray(x) && [Object.prototype, null].includes(Object.getPrototypeOf(x)) && Reflect.ownKeys(x).length === 0);
+  const junkOptions = anything.filter((x) => !noOptions(x));
+
+  it.each(ACCOUNT_OPS.filter(([, , , actor]) => actor !== null))("%s: junk for the actor is VALIDATION (or an unknown actor's refusal), never a throw nor a change", async (_name, run, valid) => {
+    const w = await buildWorld();
+    const before = w.store.snapshot();
+    await fc.assert(
+      fc.asyncProperty(anything, async (actor) => {
+        const r = await run(w.app, valid(w), actor, undefined);
+        expect(r.ok && "accepted").toBe(false);
+        expect(["VALIDATION", "NOT_FOUND", "FORBIDDEN"]).toContain(r.error?.code);
+      }),
+      { numRuns: 60 },
+    );
+    expect(w.store.snapshot()).toEqual(before);
+  });
+
+  it.each(ACCOUNT_OPS.filter(([name]) => !["getPersonalInformation", "listUserStructures"].includes(name)))(
+    "%s: junk for the options is VALIDATION, never a throw nor a change",
+    async (_name, run, valid, actor) => {
+      const w = await buildWorld();
+      const before = w.store.snapshot();
+      await fc.assert(
+        fc.asyncProperty(junkOptions, async (options) => {
+          const r = await run(w.app, valid(w), actor?.(w), options);
+          expect(r.ok && "accepted").toBe(false);
+          expect(r.error?.code).toBe("VALIDATION");
+        }),
+        { numRuns: 60 },
+      );
+      expect(w.store.snapshot()).toEqual(before);
+    },
+  );
 });
