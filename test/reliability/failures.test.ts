@@ -1,10 +1,11 @@
 // Store failures and idempotent retries: a store that fails never makes an operation
 // throw; it surfaces as STORE_FAILURE (stage read: nothing saved; stage commit: outcome
 // unknown), bulk acts report what they committed, and a retry with the same
-// idempotency key gets the first outcome instead of acting twice.
+// idempotency key gets the first outcome instead of acting twice. An activation token
+// whose unit of work failed is nowhere; one whose answer was lost is in the outbox only.
 import { describe, expect, it } from "vitest";
 import type { HabilitationsStore } from "../../src/index.js";
-import { buildWorld } from "./world.js";
+import { buildWorld, type World } from "./world.js";
 
 const methods = (inner: HabilitationsStore) =>
   Object.fromEntries(Object.keys(inner).map((k) => [k, (inner as unknown as Record<string, (...a: unknown[]) => unknown>)[k]?.bind(inner)]));
@@ -72,6 +73,14 @@ describe("store failures", () => {
       app.revokeSpaceGrant(w.users.alice, { structureId: A, userId: w.users.mia, space: "FACTURES_EMISES", serviceId: compta }),
       app.listMemberGrants(w.users.alice, { structureId: A, userId: w.users.mia }),
       app.mayAccess({ userId: w.users.mia, structureId: A, space: "FACTURES_EMISES", serviceId: compta, access: "write" }),
+      // Guide §3 B and §5.
+      app.createAccount(w.users.alice, { structureId: A, login: "n@example.fr", lastName: "N", firstName: "N" }),
+      app.registerAccount({ login: "n@example.fr", lastName: "N", firstName: "N" }),
+      app.sendActivationEmails(w.users.alice, { structureId: A, userIds: [w.pending.hugo] }),
+      app.activateAccount({ userId: w.pending.hugo, token: "x".repeat(43) }),
+      app.updateUser(w.users.alice, { userId: w.users.mia, structureId: A, changes: { phone: "+33 4 72 10 30 30" } }),
+      app.getPersonalInformation(w.users.alice, { userId: w.users.mia, structureId: A }),
+      app.listUserStructures(w.users.alice, { userId: w.users.mia, structureId: A }),
     ];
     const results = await Promise.all(runs);
     for (const r of results) expect(r).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "read" } });
@@ -229,5 +238,114 @@ describe("idempotency keys", () => {
       const r = await w.app.registerUser({ login: "o@example.fr", lastName: "O", firstName: "O" }, options);
       expect(!r.ok && r.error.code).toBe("VALIDATION");
     }
+  });
+});
+
+describe("accounts: a commit that fails", () => {
+  /** An app over `store` that keeps every token it issues. */
+  const issuing = (w: World, store: HabilitationsStore) => {
+    const issued: string[] = [];
+    const app = w.appOver(store, {
+      newToken: () => {
+        const token = `jeton-${issued.length}-${"x".repeat(30)}`;
+        issued.push(token);
+        return token;
+      },
+    });
+    return { app, issued };
+  };
+  const input = (w: World) => ({ structureId: w.structures[0] as string, login: "nouveau@example.fr", lastName: "Nouveau", firstName: "Compte" });
+  /** Where a token shows in a value (the snapshot, an answer), if anywhere. */
+  const holds = (value: unknown, token: string) => JSON.stringify(value).includes(token);
+  const outboxOf = (w: World, user: string) =>
+    w.store.snapshot().outbox.filter((e) => e.type === "ActivationEmailRequested" && e.userId === user) as readonly { id: string; token?: string }[];
+
+  it("createAccount: a commit lost before saving leaves no account and no token anywhere", async () => {
+    const w = await buildWorld();
+    const before = w.store.snapshot();
+    const { app, issued } = issuing(w, failingCommits(w.store, new Set([1]), "before"));
+    const r = await app.createAccount(w.users.alice, input(w), { idempotencyKey: "acc" });
+    expect(r).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "commit" } });
+    expect(issued.length).toBe(1);
+    expect(w.store.snapshot()).toEqual(before);
+    // A retry with the same key acts afresh (only committed outcomes are remembered), with a token of its own.
+    const retry = await w.app.createAccount(w.users.alice, input(w), { idempotencyKey: "acc" });
+    expect(retry.ok).toBe(true);
+    expect(holds(w.store.snapshot(), issued[0] as string)).toBe(false);
+  });
+
+  it("createAccount: a commit whose answer is lost keeps its token in the outbox only, and a retry with the key gets the first outcome", async () => {
+    const w = await buildWorld();
+    const { app, issued } = issuing(w, failingCommits(w.store, new Set([1]), "after"));
+    const first = await app.createAccount(w.users.alice, input(w), { idempotencyKey: "acc" });
+    expect(first).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "commit" } });
+    const token = issued[0] as string;
+    const saved = w.store.snapshot();
+    const account = saved.users.find((u) => u.value.login === "nouveau@example.fr")?.value;
+    expect(account?.status).toBe("pendingActivation");
+    // The retry (another process, another token maker) gets the first outcome: nothing done twice.
+    const retry = issuing(w, w.store);
+    const again = await retry.app.createAccount(w.users.alice, input(w), { idempotencyKey: "acc" });
+    expect(again.ok).toBe(true);
+    if (!again.ok) return;
+    expect(again.value.member.id).toBe(account?.id);
+    expect(retry.issued).toEqual([]);
+    expect(w.store.snapshot()).toEqual(saved);
+    expect(again.value.events.map((e) => e.id)).toEqual(saved.outbox.slice(-2).map((e) => e.id));
+    // The token: in the outbox's e-mail, nowhere else (the replay, the records, the keys, the history).
+    expect(outboxOf(w, account?.id as string).map((e) => e.token)).toEqual([token]);
+    expect(holds(again, token) || holds(first, token)).toBe(false);
+    expect(holds({ ...saved, outbox: [] }, token)).toBe(false);
+    expect((await w.app.activateAccount({ userId: account?.id, token })).ok).toBe(true);
+  });
+
+  it("sendActivationEmails: a commit lost before saving leaves no new token, and the earlier one still works", async () => {
+    const w = await buildWorld();
+    const { hugo } = w.pending;
+    const earlier = outboxOf(w, hugo).at(-1)?.token as string;
+    w.tick(3);
+    const before = w.store.snapshot();
+    const { app, issued } = issuing(w, failingCommits(w.store, new Set([1]), "before"));
+    const r = await app.sendActivationEmails(w.users.alice, { structureId: w.structures[0], userIds: [hugo, w.pending.lou] }, { idempotencyKey: "mail" });
+    expect(r.ok && r.value.results.map((x) => (x.result.ok ? "ok" : x.result.error.code))).toEqual(["STORE_FAILURE", "NOT_ATTEMPTED"]);
+    expect(r.ok && r.value.events).toEqual([]);
+    expect(issued.length).toBe(1);
+    expect(w.store.snapshot()).toEqual(before);
+    expect(holds(w.store.snapshot(), issued[0] as string)).toBe(false);
+    expect((await w.app.activateAccount({ userId: hugo, token: issued[0] })).ok).toBe(false);
+    expect((await w.app.activateAccount({ userId: hugo, token: earlier })).ok).toBe(true);
+  });
+
+  it("sendActivationEmails: a commit whose answer is lost keeps its token in the outbox only, and a retry with the key gets the first outcome", async () => {
+    const w = await buildWorld();
+    const { hugo } = w.pending;
+    const [A] = w.structures;
+    const earlier = outboxOf(w, hugo).at(-1)?.token as string;
+    w.tick(3);
+    const { app, issued } = issuing(w, failingCommits(w.store, new Set([1]), "after"));
+    const first = await app.sendActivationEmails(w.users.alice, { structureId: A, userIds: [hugo] }, { idempotencyKey: "mail" });
+    expect(first.ok && first.value.results.map((x) => (x.result.ok ? "ok" : x.result.error.code))).toEqual(["STORE_FAILURE"]);
+    const token = issued[0] as string;
+    const saved = w.store.snapshot();
+    expect(outboxOf(w, hugo).map((e) => e.token)).toEqual([earlier, token]);
+    // A moment later the throttle would refuse a new e-mail; the retry with the key gets the first one's outcome instead.
+    w.tick(1);
+    const retry = issuing(w, w.store);
+    const again = await retry.app.sendActivationEmails(w.users.alice, { structureId: A, userIds: [hugo] }, { idempotencyKey: "mail" });
+    expect(again.ok).toBe(true);
+    if (!again.ok) return;
+    const item = again.value.results[0]?.result;
+    expect(item?.ok).toBe(true);
+    expect(again.value.events.map((e) => e.id)).toEqual([outboxOf(w, hugo).at(-1)?.id]);
+    expect(again.value.events.every((e) => !("token" in e))).toBe(true);
+    expect(retry.issued).toEqual([]);
+    expect(w.store.snapshot()).toEqual(saved);
+    // Without the key, the same e-mail now is throttled.
+    const plain = await w.app.sendActivationEmails(w.users.alice, { structureId: A, userIds: [hugo] });
+    expect(plain.ok && plain.value.results[0]?.result.ok === false && plain.value.results[0].result.error.code).toBe("ACTIVATION_EMAIL_THROTTLED");
+    // The token: in the outbox only; it is the newest, so the earlier one stopped working.
+    expect(holds({ ...saved, outbox: [] }, token) || holds(first, token) || holds(again, token)).toBe(false);
+    expect((await w.app.activateAccount({ userId: hugo, token: earlier })).ok).toBe(false);
+    expect((await w.app.activateAccount({ userId: hugo, token })).ok).toBe(true);
   });
 });
