@@ -3,9 +3,12 @@
 // read is checked at commit, also when it is written. Each race is replayed
 // deterministically: the racing command is paused right after it first reads the
 // actor's record, the other command runs to completion, then the paused one resumes.
+// Two activation e-mails racing for one account: no more are sent than the throttle
+// allows, and only the newest token works.
 import { describe, expect, it } from "vitest";
-import type { HabilitationsStore, UserId } from "../../src/index.js";
+import type { ActivationPolicy, HabilitationsStore, UserId } from "../../src/index.js";
 import { guide, must, userRow, WHOLE } from "../application/harness.js";
+import { buildWorld, type World } from "./world.js";
 
 /**
  * A store that, the `nth` time a read of `id` is answered (by `getAggregates`, `getUser`
@@ -149,4 +152,64 @@ describe("one version per aggregate in a unit of work", () => {
     expect(r).toEqual({ ok: false, error: { code: "VERSION_CONFLICT", kind: "user", id: g.bruno } });
     expect(h.snapshot()).toEqual(before);
   });
+});
+
+describe("two activation e-mails at once for one account", () => {
+  /** The tokens of the e-mails the outbox holds for a user, oldest first. */
+  const tokensOf = (w: World, user: string) =>
+    w.store.snapshot().outbox.flatMap((e) => (e.type === "ActivationEmailRequested" && e.userId === user && e.token !== undefined ? [e.token] : []));
+  /** The one result of a call naming one user: the e-mail's outcome, or why not. */
+  const resultOf = (r: Awaited<ReturnType<World["app"]["sendActivationEmails"]>> | undefined) =>
+    r?.ok === true ? (r.value.results[0]?.result.ok === true ? "sent" : r.value.results[0]?.result.error.code) : r?.error.code;
+
+  // Hugo (created for A by Alice, e-mailed once then) is e-mailed again three minutes later,
+  // by Alice and by Sam (secondary manager of A) at the same time.
+  const CASES: readonly (readonly [string, Partial<ActivationPolicy>, number])[] = [
+    ["the interval between two e-mails (default policy)", {}, 1],
+    ["the most e-mails in 24 hours (2, one already sent)", { minMinutesBetweenEmails: 0, maxEmailsPer24Hours: 2 }, 1],
+    ["a policy that allows both", { minMinutesBetweenEmails: 0, maxEmailsPer24Hours: 5 }, 2],
+  ];
+
+  async function race(policy: Partial<ActivationPolicy>, paused: boolean) {
+    const w = await buildWorld();
+    const { hugo } = w.pending;
+    const [A] = w.structures;
+    w.tick(3);
+    const before = tokensOf(w, hugo);
+    const plain = w.appOver(w.store, { activation: policy });
+    const input = { structureId: A, userIds: [hugo] };
+    let answers: unknown[];
+    if (paused) {
+      // Alice's unit is decided, then Sam's e-mail is sent whole, then Alice's commits.
+      let sams: Awaited<ReturnType<typeof plain.sendActivationEmails>> | undefined;
+      const racing = w.appOver(
+        pauseBeforeCommit(w.store, async () => {
+          sams = await plain.sendActivationEmails(w.users.sam, input);
+        }),
+        { activation: policy },
+      );
+      const alices = await racing.sendActivationEmails(w.users.alice, input);
+      answers = [resultOf(alices), resultOf(sams)];
+    } else {
+      const both = await Promise.all([plain.sendActivationEmails(w.users.alice, input), plain.sendActivationEmails(w.users.sam, input)]);
+      answers = both.map(resultOf);
+    }
+    return { w, hugo, before, answers };
+  }
+
+  for (const paused of [true, false])
+    it.each(CASES)(`${paused ? "one paused before its commit" : "both at once"}, under %s: as many sent as the throttle allows, and only the newest token works`, async (_what, policy, allowed) => {
+      const { w, hugo, before, answers } = await race(policy, paused);
+      expect([...answers].sort()).toEqual([...Array.from({ length: allowed }, () => "sent"), ...Array.from({ length: 2 - allowed }, () => "ACTIVATION_EMAIL_THROTTLED")].sort());
+      const tokens = tokensOf(w, hugo);
+      expect(tokens.slice(0, before.length)).toEqual(before);
+      expect(tokens.length - before.length, "e-mails saved").toBe(allowed);
+      const account = w.store.snapshot().users.find((u) => u.value.id === hugo)?.value;
+      expect(account?.accountEmailsAt.length, "e-mails counted").toBe(before.length + allowed);
+      // Every token but the newest is refused as unknown; the newest activates, once.
+      for (const token of tokens.slice(0, -1))
+        expect(await w.app.activateAccount({ userId: hugo, token })).toEqual({ ok: false, error: { code: "ACTIVATION_TOKEN_INVALID", userId: hugo } });
+      expect((await w.app.activateAccount({ userId: hugo, token: tokens.at(-1) })).ok).toBe(true);
+      expect(!(await w.app.activateAccount({ userId: hugo, token: tokens.at(-1) })).ok).toBe(true);
+    });
 });
