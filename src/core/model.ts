@@ -95,9 +95,10 @@ export interface User {
   /** « Paramètres ». */
   readonly settings: UserSettings;
   /**
-   * The structure whose manager created this account (guide §3 B), or `null` (an account
-   * registered from the public side). Its managers may send the activation e-mail again
-   * even before the account is attached.
+   * The structure whose manager created this account (guide §3 B), while it is not
+   * activated yet; `null` for an account registered from the public side, and once
+   * activated. Its managers may send the activation e-mail again, and read and edit the
+   * record, before the account is attached.
    */
   readonly createdFor: StructureId | null;
   /**

@@ -1617,6 +1617,7 @@ function activateRules(m: Model, userId: string, token: string): Judgement {
       activation.usedAt = atOf(m);
       m.active.set(userId, true);
       m.history += accountStructureCount(m, userId);
+      a.createdFor = null; // active: no longer the creating structure's unless attached
       expect(value).toMatchObject({ userId, login: a.login });
       return [{ type: "AccountActivated", at: atOf(m), userId, login: a.login } as DomainEvent];
     },

@@ -115,6 +115,8 @@ export interface AccountActivated extends Recorded {
  * The person activates their account with the token of their newest activation e-mail:
  * « En cours d'activation » → « Actif ». The library stores no password: it reports
  * the activation (`AccountActivated`) and the host's identity provider does the rest.
+ * An account created for a structure and not attached to it stops being that
+ * structure's (`createdFor` cleared): its managers reach it again only by attaching it.
  *
  * `tokenHash` is the hash of the token presented (the caller hashes it as it hashed
  * the token it issued). An unknown user and a wrong token get the same answer, so the
@@ -146,7 +148,9 @@ export function activateAccount(
   const at = toInstant(ctx.now);
   if (at >= activation.expiresAt)
     return err({ code: "ACTIVATION_TOKEN_EXPIRED", userId: user.id, expiredAt: activation.expiresAt });
-  const activated: User = { ...user, status: "active", activation: { ...activation, usedAt: at } };
+  // Created for a structure and never attached to it: once active, the account is the
+  // person's own, and that structure's managers lose their hold on it (attach it to keep one).
+  const activated: User = { ...user, status: "active", createdFor: null, activation: { ...activation, usedAt: at } };
   return ok({
     user: activated,
     history: accountStructures(user).map((s) => entry("accountActivated", at, s, user.id, user.id, {})),

@@ -33,7 +33,7 @@ describe("activateAccount — with the newest token", () => {
     const g = buildGuide();
     const hugo = resent(g);
     const r = unwrap(with_(hugo, secondToken, at0904));
-    expect(r.user).toEqual({ ...hugo, status: "active", activation: { ...hugo.activation!, usedAt: toInstant(at0904) } });
+    expect(r.user).toEqual({ ...hugo, status: "active", createdFor: null, activation: { ...hugo.activation!, usedAt: toInstant(at0904) } });
     expect(r.events).toEqual([{ type: "AccountActivated", at: toInstant(at0904), userId: hugoId, login: "hugo.martin@chu-lyon.fr" }]);
   });
 
