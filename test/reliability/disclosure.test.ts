@@ -71,11 +71,12 @@ function structuresOf(w: World, user: string): Set<string> {
 /** A structure's services, by id. */
 const servicesOf = (w: World) => new Map([...w.services].flatMap(([s, ids]) => ids.map((id) => [id as string, s] as const)));
 
-function check(w: World, call: Call, result: unknown): void {
+function check(w: World, call: Call, result: unknown, ownBefore: ReadonlySet<string>): void {
   const known = new Set<string>(w.structures);
   if (call.op === "activateAccount") {
-    // The person themself (with their e-mail's token): their own structures only.
-    const own = structuresOf(w, call.actor);
+    // The person themself (with their e-mail's token): their own structures only, as they
+    // were before (an account never attached stops being its creating structure's then).
+    const own = ownBefore;
     for (const s of structureIdsIn(result, known)) expect(own.has(s), `activating ${call.actor} names ${s}`).toBe(true);
     return;
   }
@@ -122,8 +123,9 @@ describe("minimal disclosure", () => {
           const decidable = (call.items ?? []).map(([, s]) => manages(w, call.actor, s));
           // For an act on users, which are users of the structure named, judged before it runs.
           const usersOf = (call.users ?? []).map((u) => call.structure !== null && isUserOf(w, u, call.structure));
+          const ownBefore = structuresOf(w, call.actor);
           const result = await call.run(w.app);
-          check(w, call, result);
+          check(w, call, result, ownBefore);
           const entity = REACHED_BY_ID[call.op];
           if (!allowed && entity !== undefined) {
             // An outsider learns nothing: the very answer an unknown id gets.
