@@ -28,6 +28,8 @@ import type {
   UserId,
 } from "../core/index.js";
 import { withoutSecret } from "../core/events.js";
+import { normalizeForSearch } from "../core/search/normalize.js";
+import { searchKeyOf, searchStructuresOf, type UserSearchQuery } from "../core/search/query.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type {
   AggregateKind,
@@ -91,6 +93,32 @@ const serviceCodeKey = (structureId: StructureId, code: string) => `${structureI
 const idempotencyKey = (owner: string, key: string) => `${owner}\u0000${key}`;
 const normalizedLogin = (login: string) => login.trim().toLowerCase();
 
+/** The normalised "last\u0000first" part of a search key. */
+const nameKeyOf = (key: string) => key.slice(0, key.indexOf("\u0000", key.indexOf("\u0000") + 1));
+/** The user id that ends a search key. */
+const userIdOfKey = (key: string) => key.slice(key.lastIndexOf("\u0000") + 1) as UserId;
+
+/**
+ * `matchesSearch`, reading the normalised names from the user's search key instead of
+ * normalising them again (the property tests compare it with the reference).
+ */
+function matchesIndexed(user: User, key: string, query: UserSearchQuery): boolean {
+  if (query.status !== undefined && user.status !== query.status) return false;
+  if (query.service !== undefined) {
+    const { structureId, serviceId } = query.service;
+    const attachment = user.attachments.find((a) => a.structureId === structureId);
+    if (attachment === undefined) return false;
+    if (attachment.scope.kind === "services" && !attachment.scope.serviceIds.includes(serviceId)) return false;
+  }
+  if (query.lastName !== undefined || query.firstName !== undefined) {
+    const first = key.indexOf("\u0000");
+    if (query.lastName !== undefined && !key.slice(0, first).includes(query.lastName)) return false;
+    if (query.firstName !== undefined && !key.slice(first + 1, key.indexOf("\u0000", first + 1)).includes(query.firstName)) return false;
+  }
+  if (query.login !== undefined && !normalizeForSearch(user.login).includes(query.login)) return false;
+  return true;
+}
+
 function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
@@ -128,6 +156,10 @@ export function createMemoryStore(): MemoryStore {
   };
   /** Per structure: the ids of its members, in order. */
   const members = new Map<StructureId, SortedSet>();
+  /** Per structure: the search keys (`searchKeyOf`) of its users (attached, or created for it), in search order. */
+  const searchIndex = new Map<StructureId, SortedSet>();
+  /** Normalised "last\u0000first" → the users of those names (the lookup by names). */
+  const nameIndex = new Map<string, Set<UserId>>();
   const servicesOf = new Map<StructureId, Set<ServiceId>>();
   /** Per structure: its pending requests, by (createdAt, id). */
   const pendingOf = new Map<StructureId, SortedSet>();
@@ -223,6 +255,59 @@ export function createMemoryStore(): MemoryStore {
     const is = new Set(after.attachments.map((a) => a.structureId));
     for (const s of was) if (!is.has(s)) members.get(s)?.delete(after.id);
     for (const s of is) if (!was.has(s)) getOrCreate(members, s, () => new SortedSet()).add(after.id);
+    indexForSearch(before, after);
+  }
+
+  function indexForSearch(before: User | undefined, after: User): void {
+    const afterKey = searchKeyOf(after);
+    const afterIn = searchStructuresOf(after);
+    if (before !== undefined) {
+      const beforeKey = searchKeyOf(before);
+      const beforeIn = searchStructuresOf(before);
+      const sameKey = beforeKey === afterKey;
+      if (sameKey && beforeIn.length === afterIn.length && beforeIn.every((s) => afterIn.includes(s))) return;
+      for (const s of beforeIn) if (!sameKey || !afterIn.includes(s)) searchIndex.get(s)?.delete(beforeKey);
+      if (!sameKey) nameIndex.get(nameKeyOf(beforeKey))?.delete(before.id);
+    }
+    for (const s of afterIn) getOrCreate(searchIndex, s, () => new SortedSet()).add(afterKey);
+    getOrCreate(nameIndex, nameKeyOf(afterKey), () => new Set()).add(after.id);
+  }
+
+  /**
+   * A search page: a merge, in search order, of the searched structures' search indexes
+   * from the position on, each user once, kept when it matches; it reads the members of
+   * those structures only, and stops as soon as the page is full.
+   */
+  function searchPage(query: UserSearchQuery): User[] {
+    const CHUNK = 256;
+    const heads = query.structureIds.flatMap((s) => {
+      const set = searchIndex.get(s);
+      return set === undefined ? [] : [{ set, buf: [] as string[], pos: 0, after: query.after, done: false }];
+    });
+    const peek = (h: (typeof heads)[number]): string | undefined => {
+      if (h.pos >= h.buf.length) {
+        if (h.done) return undefined;
+        h.buf = h.set.page(h.after, CHUNK);
+        h.pos = 0;
+        if (h.buf.length < CHUNK) h.done = true;
+        if (h.buf.length === 0) return undefined;
+        h.after = h.buf[h.buf.length - 1];
+      }
+      return h.buf[h.pos];
+    };
+    const found: User[] = [];
+    while (found.length < query.limit) {
+      let min: string | undefined;
+      for (const h of heads) {
+        const k = peek(h);
+        if (k !== undefined && (min === undefined || k < min)) min = k;
+      }
+      if (min === undefined) break;
+      for (const h of heads) if (peek(h) === min) h.pos++;
+      const user = (tables.user.get(userIdOfKey(min)) as Versioned<User>).value;
+      if (matchesIndexed(user, min, query)) found.push(user);
+    }
+    return found;
   }
 
   function indexRequest(before: AttachmentRequest | undefined, after: AttachmentRequest): void {
@@ -322,6 +407,19 @@ export function createMemoryStore(): MemoryStore {
     async findUserByLogin(login) {
       const id = logins.get(normalizedLogin(login));
       return id === undefined ? null : get("user", id);
+    },
+    async searchUsers(query) {
+      return searchPage(query);
+    },
+    async findUsersByName(lastName, firstName, limit) {
+      const ids = nameIndex.get(`${lastName}\u0000${firstName}`);
+      if (ids === undefined) return [];
+      const users = [...ids].map((id) => (tables.user.get(id) as Versioned<User>).value);
+      return users
+        .map((u) => ({ key: searchKeyOf(u), u }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .slice(0, limit)
+        .map((x) => x.u);
     },
     async listMembers(structureId, page) {
       const ids = members.get(structureId)?.page(page.after, page.limit) ?? [];
