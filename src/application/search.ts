@@ -74,7 +74,14 @@ const EXPORT_PAGE = 1000;
 /** About how many characters an export chunk holds. */
 const EXPORT_CHUNK = 64 * 1024;
 
-const SearchPositionSchema = z.string().min(1).max(3000);
+/**
+ * A search cursor's position: the last user's sort fields as stored (last name, first
+ * name, login, id), whose `searchKeyOf` the next page starts after. Not the key itself:
+ * normalisation (NFKD) can make a 200-character name thousands of characters long, and
+ * such a cursor would be too long to be accepted back; the stored fields are bounded by
+ * the input schemas.
+ */
+const SearchPositionSchema = z.tuple([z.string(), z.string(), z.string(), z.string().min(1)]);
 
 /** The structures an actor manages now, among those they are attached to, by id. */
 async function managedStructures(session: Session, actor: User, ctx: Clocked): Promise<Map<StructureId, Structure>> {
@@ -194,7 +201,8 @@ export function searchOperations(deps: Deps) {
       if (cursor !== undefined) {
         const position = decodeCursor(cursor, "userSearch", actorId.value, SearchPositionSchema);
         if (!position.ok) return position;
-        after = position.value;
+        const [lastName, firstName, login, id] = position.value;
+        after = searchKeyOf({ lastName, firstName, login, id: id as UserId });
       }
       return shielded(deps, "searchUsers", async () => {
         const ctx = clocked(deps);
@@ -210,7 +218,7 @@ export function searchOperations(deps: Deps) {
         return ok(
           frozenCopy({
             items: page.map((u) => hitOf(u, managed)),
-            nextCursor: users.length > limit && last !== undefined ? encodeCursor("userSearch", actorId.value, searchKeyOf(last)) : null,
+            nextCursor: users.length > limit && last !== undefined ? encodeCursor("userSearch", actorId.value, [last.lastName, last.firstName, last.login, last.id]) : null,
           }),
         );
       });

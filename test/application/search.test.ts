@@ -298,6 +298,26 @@ describe("searchUsers — order and pages", () => {
     expect(rest).toEqual([w.elodie, lea, w.alice, w.david, w.gaelle, w.bruno, w.denis, zoe]);
   });
 
+  it("pages past users whose names grow under normalisation (NFKD) to far more than the names' 200 characters", async () => {
+    const { w, app } = await world();
+    // « ﷺ » is one character that NFKD makes 18; « ㌀ » makes 4 (アパート).
+    const long = [
+      ["ligature.a@example.fr", "\uFDFA".repeat(199), "\uFDFA".repeat(200)],
+      ["ligature.b@example.fr", "\uFDFA".repeat(200), "\uFDFA".repeat(200)],
+      ["katakana@example.fr", "\u3300".repeat(200), "\u3300".repeat(200)],
+    ] as const;
+    const ids: UserId[] = [];
+    for (const [login, lastName, firstName] of long) {
+      const id = must(await app.registerUser({ login, lastName, firstName })).user.id;
+      must(await app.attachUser(w.alice, { structureId: w.bookshop, userId: id, role: "user", validFrom: TODAY, comment: "Oui", scope: WHOLE }));
+      ids.push(id);
+    }
+    const all = await found(app, w.alice, {}, 1);
+    expect(all).toHaveLength(alicesUsers(w).length + long.length);
+    expect(all).toEqual(await found(app, w.alice, {}, 500));
+    expect(all.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+  });
+
   it("keeps the criteria out of the cursor: a cursor is a position in the actor's list", async () => {
     const { w, app } = await world();
     const first = must(await app.searchUsers(w.alice, { criteria: { designation: "mairie" }, limit: 2 }));
