@@ -194,6 +194,7 @@ export {
   csvLine,
   exportDate,
   userExportCells,
+  userExportLine,
   exportStructuresOf,
 } from "./core/search/csv.js";
 export type { CsvOptions } from "./core/search/csv.js";

@@ -18,7 +18,7 @@ import {
   roleIn,
   searchKeyOf,
   USER_EXPORT_HEADERS,
-  userExportCells,
+  userExportLine,
   type AccountStatus,
   type DomainError,
   type Instant,
@@ -299,7 +299,11 @@ export function searchOperations(deps: Deps) {
         if (!found.ok) return found;
         const managed = await managedStructures(session, found.value, ctx);
         const days = new Map<string, string>();
+        let lastAt = "";
+        let lastDay = "";
         const dateOf = (at: Instant) => {
+          if (at === lastAt) return lastDay;
+          lastAt = at;
           const minute = at.slice(0, 16);
           let day = days.get(minute);
           if (day === undefined) {
@@ -307,9 +311,10 @@ export function searchOperations(deps: Deps) {
             day = exportDate(at, deps.timeZone);
             days.set(minute, day);
           }
+          lastDay = day;
           return day;
         };
-        const rowOf = (u: User) => csvLine(userExportCells(u, exportStructuresOf(u, managed), dateOf), separator);
+        const rowOf = (u: User) => userExportLine(u, managed, dateOf, separator);
         const head = `${bom ? "\uFEFF" : ""}${csvLine(USER_EXPORT_HEADERS, separator)}`;
         const fileName = `utilisateurs-${ctx.today}.csv`;
 

@@ -95,28 +95,50 @@ const normalizedLogin = (login: string) => login.trim().toLowerCase();
 
 /** The normalised "last\u0000first" part of a search key. */
 const nameKeyOf = (key: string) => key.slice(0, key.indexOf("\u0000", key.indexOf("\u0000") + 1));
-/** The user id that ends a search key. */
-const userIdOfKey = (key: string) => key.slice(key.lastIndexOf("\u0000") + 1) as UserId;
+
+const STATUS_CODE = { pendingActivation: "p", active: "a", deactivated: "d" } as const;
 
 /**
- * `matchesSearch`, reading the normalised names from the user's search key instead of
- * normalising them again (the property tests compare it with the reference).
+ * A user's entry in a structure's search index: the core's search key, then U+0001 and
+ * the account status's letter. Ids hold no U+0001, so entries sort as their keys do, and
+ * a page decides names and status from the entry alone, touching the user records only
+ * of what it keeps (or when the query needs more than names and status).
  */
-function matchesIndexed(user: User, key: string, query: UserSearchQuery): boolean {
-  if (query.status !== undefined && user.status !== query.status) return false;
+const entryOf = (user: User) => `${searchKeyOf(user)}\u0001${STATUS_CODE[user.status]}`;
+/** The user id in an entry (between the last U+0000 and the U+0001). */
+const userIdOfEntry = (entry: string) => entry.slice(entry.lastIndexOf("\u0000") + 1, entry.lastIndexOf("\u0001")) as UserId;
+/** The first entry after every entry of the user whose search key is `key`. */
+const entriesAfter = (key: string) => `${key}\u0002`;
+
+/**
+ * The part of `matchesSearch` an index entry decides alone: names and status (the
+ * property tests compare the whole with the reference).
+ */
+function entryMatches(entry: string, query: UserSearchQuery): boolean {
+  if (query.lastName !== undefined || query.firstName !== undefined) {
+    const sep1 = entry.indexOf("\u0000");
+    if (query.lastName !== undefined) {
+      const at = entry.indexOf(query.lastName);
+      if (at < 0 || at + query.lastName.length > sep1) return false;
+    }
+    if (query.firstName !== undefined) {
+      const sep2 = entry.indexOf("\u0000", sep1 + 1);
+      const at = entry.indexOf(query.firstName, sep1 + 1);
+      if (at < 0 || at + query.firstName.length > sep2) return false;
+    }
+  }
+  return query.status === undefined || entry.charCodeAt(entry.length - 1) === STATUS_CODE[query.status].charCodeAt(0);
+}
+
+/** The rest of `matchesSearch`, which needs the record: the service and the login. */
+function recordMatches(user: User, query: UserSearchQuery): boolean {
   if (query.service !== undefined) {
     const { structureId, serviceId } = query.service;
     const attachment = user.attachments.find((a) => a.structureId === structureId);
     if (attachment === undefined) return false;
     if (attachment.scope.kind === "services" && !attachment.scope.serviceIds.includes(serviceId)) return false;
   }
-  if (query.lastName !== undefined || query.firstName !== undefined) {
-    const first = key.indexOf("\u0000");
-    if (query.lastName !== undefined && !key.slice(0, first).includes(query.lastName)) return false;
-    if (query.firstName !== undefined && !key.slice(first + 1, key.indexOf("\u0000", first + 1)).includes(query.firstName)) return false;
-  }
-  if (query.login !== undefined && !normalizeForSearch(user.login).includes(query.login)) return false;
-  return true;
+  return query.login === undefined || normalizeForSearch(user.login).includes(query.login);
 }
 
 function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
@@ -158,6 +180,12 @@ export function createMemoryStore(): MemoryStore {
   const members = new Map<StructureId, SortedSet>();
   /** Per structure: the search keys (`searchKeyOf`) of its users (attached, or created for it), in search order. */
   const searchIndex = new Map<StructureId, SortedSet>();
+  /**
+   * Each user's current record by their index entry (the very string the indexes hold,
+   * whose hash is computed once), so a search page reaches a record without rebuilding
+   * its id.
+   */
+  const recordOfEntry = new Map<string, User>();
   /** Normalised "last\u0000first" → the users of those names (the lookup by names). */
   const nameIndex = new Map<string, Set<UserId>>();
   const servicesOf = new Map<StructureId, Set<ServiceId>>();
@@ -259,18 +287,21 @@ export function createMemoryStore(): MemoryStore {
   }
 
   function indexForSearch(before: User | undefined, after: User): void {
-    const afterKey = searchKeyOf(after);
+    const afterEntry = entryOf(after);
     const afterIn = searchStructuresOf(after);
     if (before !== undefined) {
-      const beforeKey = searchKeyOf(before);
+      const beforeEntry = entryOf(before);
       const beforeIn = searchStructuresOf(before);
-      const sameKey = beforeKey === afterKey;
-      if (sameKey && beforeIn.length === afterIn.length && beforeIn.every((s) => afterIn.includes(s))) return;
-      for (const s of beforeIn) if (!sameKey || !afterIn.includes(s)) searchIndex.get(s)?.delete(beforeKey);
-      if (!sameKey) nameIndex.get(nameKeyOf(beforeKey))?.delete(before.id);
+      const same = beforeEntry === afterEntry;
+      if (!same) recordOfEntry.delete(beforeEntry);
+      recordOfEntry.set(afterEntry, after);
+      if (same && beforeIn.length === afterIn.length && beforeIn.every((s) => afterIn.includes(s))) return;
+      for (const s of beforeIn) if (!same || !afterIn.includes(s)) searchIndex.get(s)?.delete(beforeEntry);
+      nameIndex.get(nameKeyOf(beforeEntry))?.delete(before.id);
     }
-    for (const s of afterIn) getOrCreate(searchIndex, s, () => new SortedSet()).add(afterKey);
-    getOrCreate(nameIndex, nameKeyOf(afterKey), () => new Set()).add(after.id);
+    if (before === undefined) recordOfEntry.set(afterEntry, after);
+    for (const s of afterIn) getOrCreate(searchIndex, s, () => new SortedSet()).add(afterEntry);
+    getOrCreate(nameIndex, nameKeyOf(afterEntry), () => new Set()).add(after.id);
   }
 
   /**
@@ -280,9 +311,10 @@ export function createMemoryStore(): MemoryStore {
    */
   function searchPage(query: UserSearchQuery): User[] {
     const CHUNK = 256;
+    const start = query.after === undefined ? undefined : entriesAfter(query.after);
     const heads = query.structureIds.flatMap((s) => {
       const set = searchIndex.get(s);
-      return set === undefined ? [] : [{ set, buf: [] as string[], pos: 0, after: query.after, done: false }];
+      return set === undefined ? [] : [{ set, buf: [] as string[], pos: 0, after: start, done: false }];
     });
     const peek = (h: (typeof heads)[number]): string | undefined => {
       if (h.pos >= h.buf.length) {
@@ -296,16 +328,26 @@ export function createMemoryStore(): MemoryStore {
       return h.buf[h.pos];
     };
     const found: User[] = [];
+    const needsRecord = query.service !== undefined || query.login !== undefined;
+    const single = heads.length === 1 ? heads[0] : undefined;
     while (found.length < query.limit) {
       let min: string | undefined;
-      for (const h of heads) {
-        const k = peek(h);
-        if (k !== undefined && (min === undefined || k < min)) min = k;
+      if (single !== undefined) {
+        min = peek(single);
+        if (min === undefined) break;
+        single.pos++;
+      } else {
+        for (const h of heads) {
+          const k = peek(h);
+          if (k !== undefined && (min === undefined || k < min)) min = k;
+        }
+        if (min === undefined) break;
+        for (const h of heads) if (peek(h) === min) h.pos++;
       }
-      if (min === undefined) break;
-      for (const h of heads) if (peek(h) === min) h.pos++;
-      const user = (tables.user.get(userIdOfKey(min)) as Versioned<User>).value;
-      if (matchesIndexed(user, min, query)) found.push(user);
+      if (!entryMatches(min, query)) continue;
+      const user = recordOfEntry.get(min) ?? (tables.user.get(userIdOfEntry(min)) as Versioned<User>).value;
+      if (needsRecord && !recordMatches(user, query)) continue;
+      found.push(user);
     }
     return found;
   }

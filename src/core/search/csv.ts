@@ -31,7 +31,13 @@ export const USER_EXPORT_HEADERS = [
   "date de création",
 ] as const;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** Whether a value starts with `=`, `+`, `-`, `@`, a tab or a carriage return. */
+function startsLikeFormula(value: string): boolean {
+  const c = value.charCodeAt(0);
+  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
+}
+
+const NEEDS_QUOTES: Readonly<Record<";" | ",", RegExp>> = { ";": /[";\r\n]/, ",": /[",\r\n]/ };
 
 /**
  * A cell made inert for spreadsheets (OWASP, CSV injection): a value starting with `=`,
@@ -45,7 +51,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * ```
  */
 export function neutralizeCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
+  return startsLikeFormula(value) ? `'${value}` : value;
 }
 
 /**
@@ -59,10 +65,8 @@ export function neutralizeCell(value: string): string {
  * ```
  */
 export function csvCell(value: string, separator: ";" | ","): string {
-  const safe = neutralizeCell(value);
-  if (safe.includes(separator) || safe.includes('"') || safe.includes("\r") || safe.includes("\n"))
-    return `"${safe.replaceAll('"', '""')}"`;
-  return safe;
+  const safe = startsLikeFormula(value) ? `'${value}` : value;
+  return NEEDS_QUOTES[separator].test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 /**
@@ -139,4 +143,55 @@ export function exportStructuresOf(user: User, structures: ReadonlyMap<Structure
     if (s !== undefined) found.push(s);
   }
   return found;
+}
+
+/**
+ * One user's CSV record, as `csvLine(userExportCells(user, exportStructuresOf(user,
+ * structures), dateOf), separator)` writes it, in one pass and without intermediate
+ * arrays: what the export writes a million times.
+ *
+ * @example
+ * ```ts
+ * userExportLine(elodie, new Map([[mairie.id, mairie]]), (at) => exportDate(at, "Europe/Paris"), ";");
+ * // "Lefèvre;Élodie;elodie.lefevre@…;…;;Actif;Mairie de Lyon (Utilisateur simple);27/11/2026\r\n"
+ * ```
+ */
+export function userExportLine(
+  user: User,
+  structures: ReadonlyMap<StructureId, Structure>,
+  dateOf: (at: Instant) => string,
+  separator: ";" | ",",
+): string {
+  let memberships = "";
+  for (const a of user.attachments) {
+    const s = structures.get(a.structureId);
+    if (s === undefined) continue;
+    const role = s.primaryManagerId === user.id ? "primaryManager" : a.role;
+    memberships += `${memberships === "" ? "" : ", "}${s.designation} (${roleLabel[role]})`;
+  }
+  if (user.createdFor !== null) {
+    const s = structures.get(user.createdFor);
+    if (s !== undefined && !user.attachments.some((a) => a.structureId === user.createdFor)) {
+      const role = roleIn(s, user);
+      memberships += `${memberships === "" ? "" : ", "}${s.designation} (${role === null ? "compte créé, non rattaché" : roleLabel[role]})`;
+    }
+  }
+  return (
+    csvCell(user.lastName, separator) +
+    separator +
+    csvCell(user.firstName, separator) +
+    separator +
+    csvCell(user.login, separator) +
+    separator +
+    csvCell(user.contactEmail, separator) +
+    separator +
+    csvCell(user.phone ?? "", separator) +
+    separator +
+    csvCell(accountStatusLabel[user.status], separator) +
+    separator +
+    csvCell(memberships, separator) +
+    separator +
+    csvCell(dateOf(user.createdAt), separator) +
+    "\r\n"
+  );
 }

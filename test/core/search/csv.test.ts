@@ -14,6 +14,7 @@ import {
   structureId,
   USER_EXPORT_HEADERS,
   userExportCells,
+  userExportLine,
   userId,
   type Instant,
   type Structure,
@@ -181,6 +182,40 @@ describe("userExportCells", () => {
     const cells = userExportCells(elodie, exportStructuresOf(elodie, new Map([[mairie.id, mairie]])), () => "");
     expect(cells[6]).toBe("Mairie de Lyon (Utilisateur simple)");
     expect(cells.join("|")).not.toContain("Librairie");
+  });
+
+  test.prop([
+    fc.record({
+      lastName: fc.string(),
+      firstName: fc.string(),
+      phone: fc.option(fc.string(), { nil: null }),
+      primary: fc.boolean(),
+      role: fc.constantFrom("user" as const, "secondaryManager" as const),
+      attachedToLibrairie: fc.boolean(),
+      createdFor: fc.constantFrom(null, librairie.id, mairie.id),
+      status: fc.constantFrom("pendingActivation" as const, "active" as const, "deactivated" as const),
+      only: fc.boolean(),
+    }),
+    fc.constantFrom(...SEPARATORS),
+  ])("userExportLine writes exactly csvLine of userExportCells, whatever the user", (u, separator) => {
+    const user: User = {
+      ...elodie,
+      lastName: u.lastName,
+      firstName: u.firstName,
+      phone: u.phone,
+      status: u.status,
+      createdFor: u.createdFor,
+      attachments: [
+        { ...(elodie.attachments[0] as User["attachments"][number]), role: u.role },
+        ...(u.attachedToLibrairie ? [{ ...(elodie.attachments[0] as User["attachments"][number]), structureId: librairie.id }] : []),
+      ],
+    };
+    const given = new Map(u.only ? [[mairie.id, { ...mairie, primaryManagerId: u.primary ? user.id : mairie.primaryManagerId }]] : [
+      [mairie.id, { ...mairie, primaryManagerId: u.primary ? user.id : mairie.primaryManagerId }],
+      [librairie.id, librairie],
+    ]);
+    const dateOf = (at: Instant) => exportDate(at, "Europe/Paris");
+    expect(userExportLine(user, given, dateOf, separator)).toBe(csvLine(userExportCells(user, exportStructuresOf(user, given), dateOf), separator));
   });
 
   it("writes the creation date in the time zone given, not the process's", () => {
