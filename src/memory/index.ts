@@ -107,8 +107,6 @@ const STATUS_CODE = { pendingActivation: "p", active: "a", deactivated: "d" } as
 const entryOf = (user: User) => `${searchKeyOf(user)}\u0001${STATUS_CODE[user.status]}`;
 /** The user id in an entry (between the last U+0000 and the U+0001). */
 const userIdOfEntry = (entry: string) => entry.slice(entry.lastIndexOf("\u0000") + 1, entry.lastIndexOf("\u0001")) as UserId;
-/** The first entry after every entry of the user whose search key is `key`. */
-const entriesAfter = (key: string) => `${key}\u0002`;
 
 /**
  * The part of `matchesSearch` an index entry decides alone: names and status (the
@@ -311,7 +309,11 @@ export function createMemoryStore(): MemoryStore {
    */
   function searchPage(query: UserSearchQuery): User[] {
     const CHUNK = 256;
-    const start = query.after === undefined ? undefined : entriesAfter(query.after);
+    // Entries are the keys with a suffix: start from `after`, and skip, at the start, the
+    // entries whose key is not past it (the user at the position itself).
+    const after = query.after;
+    let atStart = after !== undefined;
+    const start = after;
     const heads = query.structureIds.flatMap((s) => {
       const set = searchIndex.get(s);
       return set === undefined ? [] : [{ set, buf: [] as string[], pos: 0, after: start, done: false }];
@@ -343,6 +345,10 @@ export function createMemoryStore(): MemoryStore {
         }
         if (min === undefined) break;
         for (const h of heads) if (peek(h) === min) h.pos++;
+      }
+      if (atStart) {
+        if (min.slice(0, min.lastIndexOf("\u0001")) <= (after as string)) continue;
+        atStart = false;
       }
       if (!entryMatches(min, query)) continue;
       const user = recordOfEntry.get(min) ?? (tables.user.get(userIdOfEntry(min)) as Versioned<User>).value;
