@@ -15,6 +15,7 @@ export default defineConfig({
   treeshake: true,
   target: "es2022",
   platform: "node",
-  // An optional peer dependency of habilitations/postgres: the host's, never bundled.
-  external: ["pg"],
+  // Optional peer dependencies, the host's, never bundled: pg for habilitations/postgres,
+  // fast-check for the property tests of habilitations/testing.
+  external: ["pg", "fast-check"],
 });

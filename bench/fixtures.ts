@@ -141,3 +141,58 @@ export async function seedStructure(
   await commitAll(store, writes);
   return { manager: userId(primary), requestIds, services: svc.map((x) => x.id), members: memberIds };
 }
+
+const LAST_NAMES = ["Lefèvre", "Lefebvre", "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefranc", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Legrand", "Garnier", "Faure", "Rousseau", "Blanc", "Guérin", "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu", "Clément", "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier"];
+const FIRST_NAMES = ["Élodie", "Marc", "Anne", "Zoé", "Hugo", "Léa", "Chloé", "Louis", "Inès", "Jules", "Manon", "Lucas", "Camille", "Gabriel", "Emma", "Raphaël", "Jade", "Arthur", "Louise", "Noé", "Alice", "Adam", "Lina", "Paul", "Rose", "Nathan", "Anna", "Théo", "Mila", "Tom"];
+
+/**
+ * A population for the search figures: `total` users in structures of `perStructure`
+ * members each (names drawn from common French names, a status in ten pending, one
+ * in four attached to one service), the first three structures managed by one manager.
+ */
+export async function seedPopulation(
+  store: HabilitationsStore,
+  prefix: string,
+  total: number,
+  perStructure: number,
+): Promise<{ manager: UserId; structures: string[]; services: string[] }> {
+  const manager = `${prefix}-manager`;
+  const count = Math.ceil(total / perStructure);
+  const structures: string[] = [];
+  const services: string[] = [];
+  let writes: Write[] = [];
+  const flush = async () => {
+    await commitAll(store, writes);
+    writes = [];
+  };
+  const managerAttachments: Attachment[] = [];
+  for (let k = 0; k < count; k++) {
+    const s = `${prefix}-s${String(k).padStart(5, "0")}`;
+    structures.push(s);
+    const svc = [service(`${s}-a`, s, "ACHATS"), service(`${s}-b`, s, "COMPTA")];
+    services.push(svc[0]?.id as string);
+    writes.push({ kind: "structure", value: { ...structure(s, manager), designation: `Mairie ${k}` }, expectedVersion: null });
+    for (const value of svc) writes.push({ kind: "service", value, expectedVersion: null });
+    if (k < 3) managerAttachments.push(attachment(structureId(s)));
+    for (let i = 0; i < perStructure && k * perStructure + i < total; i++) {
+      const n = k * perStructure + i;
+      const id = `${s}-m${String(i).padStart(6, "0")}`;
+      const a = attachment(structureId(s), "user", n % 4 === 0 ? [svc[n % 8 === 0 ? 0 : 1]?.id as string] : undefined);
+      writes.push({
+        kind: "user",
+        value: {
+          ...user(id, [a]),
+          lastName: LAST_NAMES[(n * 7) % LAST_NAMES.length] as string,
+          firstName: FIRST_NAMES[(n * 13) % FIRST_NAMES.length] as string,
+          status: n % 10 === 0 ? "pendingActivation" : "active",
+          phone: n % 3 === 0 ? "+33 1 23 45 67 89" : null,
+        },
+        expectedVersion: null,
+      });
+    }
+    if (writes.length > 20_000) await flush();
+  }
+  writes.push({ kind: "user", value: user(manager, managerAttachments), expectedVersion: null });
+  await flush();
+  return { manager: userId(manager), structures, services };
+}

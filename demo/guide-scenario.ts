@@ -326,6 +326,28 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
     services: l.managed ? (l.scope.kind === "structure" ? "toute la structure" : l.scope.services.map((x) => x.label).join(", ")) : "",
   })));
 
+  // Guide §5: search the users of one's structures — partial, without accents or capitals —,
+  // check some, export them as CSV (a phone « +33 … » comes out as « '+33 … »).
+  const found = must(await app.searchUsers(alice, { criteria: { lastName: "lef", firstName: "elodie" } }));
+  printTable("Rechercher : nom « lef », prénom « elodie »", found.items.map((u) => ({
+    utilisateur: `${u.firstName} ${u.lastName}`,
+    connexion: u.login,
+    statut: accountStatusLabel[u.status],
+    structures: u.structures.map((s) => `${s.designation} (${s.role === null ? "—" : roleLabel[s.role]})`).join(", "),
+  })));
+  const everyone = must(await app.searchUsers(alice, { criteria: {}, limit: 3 }));
+  const next = must(await app.searchUsers(alice, { criteria: {}, limit: 3, cursor: everyone.nextCursor ?? undefined }));
+  process.stdout.write(`\nTous les utilisateurs de mes structures, par pages de 3 : ${[everyone, next].map((p) => p.items.map((u) => u.lastName).join(", ")).join(" | ")} …\n`);
+  const outsider = must(await app.searchUsers(bruno, { criteria: { structureId: mairie.id } }));
+  process.stdout.write(`Bruno cherche dans la mairie, qu'il ne gère pas : ${outsider.items.length} résultat\n`);
+  const lookup = must(await app.lookupPerson(bruno, { structureId: librairie.id, lastName: "lefevre", firstName: "ELODIE" }));
+  process.stdout.write(`Bruno cherche une personne à rattacher, « lefevre ELODIE » : ${JSON.stringify(lookup.map((p) => ({ nom: `${p.firstName} ${p.lastName}`, connexion: p.maskedLogin, statut: p.status })))}\n`);
+  const checked = [found.items[0]?.id, hugo, chloe].filter((id): id is UserId => id !== undefined);
+  const csv = must(await app.exportUsers(alice, { userIds: checked }));
+  let text = "";
+  for await (const chunk of csv.body) text += chunk;
+  process.stdout.write(`\nExport CSV des utilisateurs cochés (${csv.fileName}, BOM ${text.startsWith("\uFEFF") ? "présent" : "absent"}) :\n${text.replace("\uFEFF", "").replaceAll("\r\n", "\n")}`);
+
   const serviceLabel = new Map([...services].map(([code, id]) => [id as string, code]));
   const describeScope = (scope: { kind: string; serviceIds?: readonly string[] } | undefined) =>
     scope === undefined ? "" : scope.kind === "structure" ? "toute la structure" : (scope.serviceIds ?? []).map((id) => serviceLabel.get(id) ?? id).join(", ");

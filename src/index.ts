@@ -179,6 +179,25 @@ export { updateUser } from "./core/accounts/updateUser.js";
 export type { UpdateUser, UserChanges, UpdateUserState, UserUpdated } from "./core/accounts/updateUser.js";
 export { personalInformation, userStructures } from "./core/accounts/views.js";
 export type { PersonalInformation, UserStructureLine, ServiceLine } from "./core/accounts/views.js";
+
+// Guide §5: search, lookup and CSV export
+export { normalizeForSearch } from "./core/search/normalize.js";
+export { searchKeyOf, searchStructuresOf, matchesSearch, searchReference } from "./core/search/query.js";
+export type { UserSearchQuery } from "./core/search/query.js";
+export { maskLogin, personCard } from "./core/search/lookup.js";
+export type { PersonCard } from "./core/search/lookup.js";
+export {
+  DEFAULT_CSV_OPTIONS,
+  USER_EXPORT_HEADERS,
+  neutralizeCell,
+  csvCell,
+  csvLine,
+  exportDate,
+  userExportCells,
+  userExportLine,
+  exportStructuresOf,
+} from "./core/search/csv.js";
+export type { CsvOptions } from "./core/search/csv.js";
 export { requestAttachment } from "./core/attachment-requests/requestAttachment.js";
 export type {
   RequestAttachment,
@@ -363,6 +382,16 @@ export {
   parseUpdateUser,
 } from "./core/accounts/schemas.js";
 export {
+  UserSearchCriteriaSchema,
+  SearchUsersSchema,
+  LookupPersonSchema,
+  ExportUsersSchema,
+  parseSearchUsers,
+  parseLookupPerson,
+  parseExportUsers,
+} from "./core/search/schemas.js";
+export type { UserSearchCriteria, SearchUsers, LookupPerson, ExportUsers } from "./core/search/schemas.js";
+export {
   RequestAttachmentSchema,
   ValidateAttachmentRequestSchema,
   RefuseAttachmentRequestSchema,
@@ -408,7 +437,7 @@ export type {
 } from "./port/store.js";
 
 // The application layer
-export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH, hashActivationToken } from "./application/index.js";
+export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH, MAX_LOOKUP_RESULTS, hashActivationToken } from "./application/index.js";
 export type {
   Habilitations,
   HabilitationsOptions,
@@ -443,4 +472,7 @@ export type {
   GrantsChangedOutcome,
   GrantResultItem,
   MemberGrants,
+  UserSearchHit,
+  UserSearchPage,
+  UserExport,
 } from "./application/index.js";

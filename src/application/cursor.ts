@@ -4,10 +4,10 @@ import { z } from "zod";
 import { err, ok, parseWith, type DomainError, type Result } from "../core/index.js";
 
 /** The lists that are read a page at a time. */
-export type CursorList = "members" | "history" | "pending" | "pendingSubscriptions";
+export type CursorList = "members" | "history" | "pending" | "pendingSubscriptions" | "userSearch";
 
 /** Longest cursor accepted. */
-export const MAX_CURSOR_LENGTH = 1000;
+export const MAX_CURSOR_LENGTH = 4000;
 
 /** A cursor for the page after `position` in the list `list` of `scope` (a structure, an actor). */
 export function encodeCursor(list: CursorList, scope: string, position: unknown): string {

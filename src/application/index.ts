@@ -9,6 +9,7 @@ import { spaceOperations } from "./spaces.js";
 import { subscriptionQueryOperations } from "./subscription-queries.js";
 import { subscriptionOperations } from "./subscriptions.js";
 import { resolveOptions, type HabilitationsOptions } from "./runner.js";
+import { searchOperations } from "./search.js";
 import { structureOperations } from "./structures.js";
 import { userOperations } from "./users.js";
 
@@ -31,6 +32,7 @@ export type Habilitations = ReturnType<typeof structureOperations> &
   ReturnType<typeof spaceOperations> &
   ReturnType<typeof attachmentOperations> &
   ReturnType<typeof historyOperations> &
+  ReturnType<typeof searchOperations> &
   ReturnType<typeof outboxOperations>;
 
 /**
@@ -64,6 +66,7 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
     ...spaceOperations(deps),
     ...attachmentOperations(deps),
     ...historyOperations(deps),
+    ...searchOperations(deps),
     ...outboxOperations(deps),
   };
   // Whatever an operation gives back — success or refusal, every level — the caller
@@ -73,6 +76,16 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
     frozen[name] =
       name === "listSpaces"
         ? operation
+        : name === "exportUsers"
+          ? // The export's body is a stream: freeze the envelope, not the iterator.
+            async (...args: unknown[]) => {
+              const r = (await (operation as (...a: unknown[]) => Promise<{ ok: boolean; value?: object }>)(...args)) as {
+                ok: boolean;
+                value?: object;
+              };
+              if (r.ok && r.value !== undefined) Object.freeze(r.value);
+              return Object.freeze(r.ok ? r : frozenCopy(r));
+            }
         : async (...args: unknown[]) => frozenCopy(await (operation as (...a: unknown[]) => Promise<unknown>)(...args));
   return Object.freeze(frozen) as Habilitations;
 }
@@ -101,6 +114,8 @@ export type { PendingRequestSummary } from "./pending-requests.js";
 export { MAX_PAGE_SIZE } from "./cursor.js";
 export type { MemberChangedOutcome, MemberSummary } from "./attachments.js";
 export type { RelayReport } from "./outbox.js";
+export type { UserSearchHit, UserSearchPage, UserExport } from "./search.js";
+export { MAX_LOOKUP_RESULTS } from "./search.js";
 export { MAX_OUTBOX_BATCH } from "./outbox.js";
 export type { SubscriptionRequestedOutcome, SubscriptionRequestValidatedOutcome, SubscriptionRequestRefusedOutcome } from "./subscriptions.js";
 export type { PendingSubscriptionSummary } from "./subscription-queries.js";

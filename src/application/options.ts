@@ -112,6 +112,8 @@ const STORE_METHODS = [
   "getUser",
   "getUsers",
   "findUserByLogin",
+  "searchUsers",
+  "findUsersByName",
   "listMembers",
   "getAttachmentRequest",
   "findPendingRequest",

@@ -47,3 +47,8 @@ export * from "./accounts/createAccount.js";
 export * from "./accounts/activation.js";
 export * from "./accounts/updateUser.js";
 export * from "./accounts/views.js";
+export * from "./search/normalize.js";
+export * from "./search/query.js";
+export * from "./search/lookup.js";
+export * from "./search/csv.js";
+export * from "./search/schemas.js";

@@ -28,6 +28,8 @@ import type {
   UserId,
 } from "../core/index.js";
 import { withoutSecret } from "../core/events.js";
+import { normalizeForSearch } from "../core/search/normalize.js";
+import { searchKeyOf, searchStructuresOf, type UserSearchQuery } from "../core/search/query.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type {
   AggregateKind,
@@ -91,6 +93,52 @@ const serviceCodeKey = (structureId: StructureId, code: string) => `${structureI
 const idempotencyKey = (owner: string, key: string) => `${owner}\u0000${key}`;
 const normalizedLogin = (login: string) => login.trim().toLowerCase();
 
+/** The normalised "last\u0000first" part of a search key. */
+const nameKeyOf = (key: string) => key.slice(0, key.indexOf("\u0000", key.indexOf("\u0000") + 1));
+
+const STATUS_CODE = { pendingActivation: "p", active: "a", deactivated: "d" } as const;
+
+/**
+ * A user's entry in a structure's search index: the core's search key, then U+0001 and
+ * the account status's letter. Ids hold no U+0001, so entries sort as their keys do, and
+ * a page decides names and status from the entry alone, touching the user records only
+ * of what it keeps (or when the query needs more than names and status).
+ */
+const entryOf = (user: User) => `${searchKeyOf(user)}\u0001${STATUS_CODE[user.status]}`;
+/** The user id in an entry (between the last U+0000 and the U+0001). */
+const userIdOfEntry = (entry: string) => entry.slice(entry.lastIndexOf("\u0000") + 1, entry.lastIndexOf("\u0001")) as UserId;
+
+/**
+ * The part of `matchesSearch` an index entry decides alone: names and status (the
+ * property tests compare the whole with the reference).
+ */
+function entryMatches(entry: string, query: UserSearchQuery): boolean {
+  if (query.lastName !== undefined || query.firstName !== undefined) {
+    const sep1 = entry.indexOf("\u0000");
+    if (query.lastName !== undefined) {
+      const at = entry.indexOf(query.lastName);
+      if (at < 0 || at + query.lastName.length > sep1) return false;
+    }
+    if (query.firstName !== undefined) {
+      const sep2 = entry.indexOf("\u0000", sep1 + 1);
+      const at = entry.indexOf(query.firstName, sep1 + 1);
+      if (at < 0 || at + query.firstName.length > sep2) return false;
+    }
+  }
+  return query.status === undefined || entry.charCodeAt(entry.length - 1) === STATUS_CODE[query.status].charCodeAt(0);
+}
+
+/** The rest of `matchesSearch`, which needs the record: the service and the login. */
+function recordMatches(user: User, query: UserSearchQuery): boolean {
+  if (query.service !== undefined) {
+    const { structureId, serviceId } = query.service;
+    const attachment = user.attachments.find((a) => a.structureId === structureId);
+    if (attachment === undefined) return false;
+    if (attachment.scope.kind === "services" && !attachment.scope.serviceIds.includes(serviceId)) return false;
+  }
+  return query.login === undefined || normalizeForSearch(user.login).includes(query.login);
+}
+
 function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
@@ -128,6 +176,16 @@ export function createMemoryStore(): MemoryStore {
   };
   /** Per structure: the ids of its members, in order. */
   const members = new Map<StructureId, SortedSet>();
+  /** Per structure: the search keys (`searchKeyOf`) of its users (attached, or created for it), in search order. */
+  const searchIndex = new Map<StructureId, SortedSet>();
+  /**
+   * Each user's current record by their index entry (the very string the indexes hold,
+   * whose hash is computed once), so a search page reaches a record without rebuilding
+   * its id.
+   */
+  const recordOfEntry = new Map<string, User>();
+  /** Normalised "last\u0000first" → the users of those names (the lookup by names). */
+  const nameIndex = new Map<string, Set<UserId>>();
   const servicesOf = new Map<StructureId, Set<ServiceId>>();
   /** Per structure: its pending requests, by (createdAt, id). */
   const pendingOf = new Map<StructureId, SortedSet>();
@@ -223,6 +281,81 @@ export function createMemoryStore(): MemoryStore {
     const is = new Set(after.attachments.map((a) => a.structureId));
     for (const s of was) if (!is.has(s)) members.get(s)?.delete(after.id);
     for (const s of is) if (!was.has(s)) getOrCreate(members, s, () => new SortedSet()).add(after.id);
+    indexForSearch(before, after);
+  }
+
+  function indexForSearch(before: User | undefined, after: User): void {
+    const afterEntry = entryOf(after);
+    const afterIn = searchStructuresOf(after);
+    if (before !== undefined) {
+      const beforeEntry = entryOf(before);
+      const beforeIn = searchStructuresOf(before);
+      const same = beforeEntry === afterEntry;
+      if (!same) recordOfEntry.delete(beforeEntry);
+      recordOfEntry.set(afterEntry, after);
+      if (same && beforeIn.length === afterIn.length && beforeIn.every((s) => afterIn.includes(s))) return;
+      for (const s of beforeIn) if (!same || !afterIn.includes(s)) searchIndex.get(s)?.delete(beforeEntry);
+      nameIndex.get(nameKeyOf(beforeEntry))?.delete(before.id);
+    }
+    if (before === undefined) recordOfEntry.set(afterEntry, after);
+    for (const s of afterIn) getOrCreate(searchIndex, s, () => new SortedSet()).add(afterEntry);
+    getOrCreate(nameIndex, nameKeyOf(afterEntry), () => new Set()).add(after.id);
+  }
+
+  /**
+   * A search page: a merge, in search order, of the searched structures' search indexes
+   * from the position on, each user once, kept when it matches; it reads the members of
+   * those structures only, and stops as soon as the page is full.
+   */
+  function searchPage(query: UserSearchQuery): User[] {
+    const CHUNK = 256;
+    // Entries are the keys with a suffix: start from `after`, and skip, at the start, the
+    // entries whose key is not past it (the user at the position itself).
+    const after = query.after;
+    let atStart = after !== undefined;
+    const start = after;
+    const heads = query.structureIds.flatMap((s) => {
+      const set = searchIndex.get(s);
+      return set === undefined ? [] : [{ set, buf: [] as string[], pos: 0, after: start, done: false }];
+    });
+    const peek = (h: (typeof heads)[number]): string | undefined => {
+      if (h.pos >= h.buf.length) {
+        if (h.done) return undefined;
+        h.buf = h.set.page(h.after, CHUNK);
+        h.pos = 0;
+        if (h.buf.length < CHUNK) h.done = true;
+        if (h.buf.length === 0) return undefined;
+        h.after = h.buf[h.buf.length - 1];
+      }
+      return h.buf[h.pos];
+    };
+    const found: User[] = [];
+    const needsRecord = query.service !== undefined || query.login !== undefined;
+    const single = heads.length === 1 ? heads[0] : undefined;
+    while (found.length < query.limit) {
+      let min: string | undefined;
+      if (single !== undefined) {
+        min = peek(single);
+        if (min === undefined) break;
+        single.pos++;
+      } else {
+        for (const h of heads) {
+          const k = peek(h);
+          if (k !== undefined && (min === undefined || k < min)) min = k;
+        }
+        if (min === undefined) break;
+        for (const h of heads) if (peek(h) === min) h.pos++;
+      }
+      if (atStart) {
+        if (min.slice(0, min.lastIndexOf("\u0001")) <= (after as string)) continue;
+        atStart = false;
+      }
+      if (!entryMatches(min, query)) continue;
+      const user = recordOfEntry.get(min) ?? (tables.user.get(userIdOfEntry(min)) as Versioned<User>).value;
+      if (needsRecord && !recordMatches(user, query)) continue;
+      found.push(user);
+    }
+    return found;
   }
 
   function indexRequest(before: AttachmentRequest | undefined, after: AttachmentRequest): void {
@@ -322,6 +455,19 @@ export function createMemoryStore(): MemoryStore {
     async findUserByLogin(login) {
       const id = logins.get(normalizedLogin(login));
       return id === undefined ? null : get("user", id);
+    },
+    async searchUsers(query) {
+      return searchPage(query);
+    },
+    async findUsersByName(lastName, firstName, limit) {
+      const ids = nameIndex.get(`${lastName}\u0000${firstName}`);
+      if (ids === undefined) return [];
+      const users = [...ids].map((id) => (tables.user.get(id) as Versioned<User>).value);
+      return users
+        .map((u) => ({ key: searchKeyOf(u), u }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .slice(0, limit)
+        .map((x) => x.u);
     },
     async listMembers(structureId, page) {
       const ids = members.get(structureId)?.page(page.after, page.limit) ?? [];

@@ -30,6 +30,7 @@
  * application layer turns them into opaque, checked cursors.
  */
 import type {
+  UserSearchQuery,
   AttachmentRequest,
   AttachmentRequestId,
   HistoryEntry,
@@ -228,6 +229,19 @@ export interface HabilitationsStore {
   getUsers(ids: readonly UserId[]): Promise<Versioned<User>[]>;
   /** The account with this login (compared trimmed and in lower case), if any. */
   findUserByLogin(login: string): Promise<Versioned<User> | null>;
+  /**
+   * A page of a user search (guide §5): the users of `query.structureIds` (attached to
+   * one, or created for one) that match the query, in search order (`searchKeyOf`),
+   * after `query.after`, at most `query.limit`, each once. The answer must equal the
+   * core's `searchReference` over every user; a store answers from indexes, in time
+   * that depends on the members of the structures searched, never on all users.
+   */
+  searchUsers(query: UserSearchQuery): Promise<User[]>;
+  /**
+   * The users whose normalised last and first names (`normalizeForSearch`) are exactly
+   * these, in search order, at most `limit`: the lookup by names. From an index.
+   */
+  findUsersByName(lastName: string, firstName: string, limit: number): Promise<User[]>;
   /** Up to `limit` users attached to a structure, by id, after `after`. */
   listMembers(structureId: StructureId, page: { readonly limit: number; readonly after?: UserId }): Promise<User[]>;
   getAttachmentRequest(id: AttachmentRequestId): Promise<Versioned<AttachmentRequest> | null>;

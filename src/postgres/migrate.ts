@@ -1,4 +1,6 @@
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from "./migrations.js";
+import type { UserId } from "../core/ids.js";
+import { searchColumnsOf } from "./search-columns.js";
 
 /** Where the library's tables live. */
 export interface SchemaOptions {
@@ -42,12 +44,69 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** How many users {@link fillSearchColumns} reads and updates per statement. */
+const FILL_BATCH = 1000;
+
+/**
+ * Migration 5's step in TypeScript: the search values of the users that lack them
+ * (`search_key IS NULL`: every user the first time, then only users written by a process
+ * of the release before migration 5), computed by the core's functions as the store
+ * computes them at every write, and copied on their attachment rows. Batches of
+ * {@link FILL_BATCH} users by id (a keyset on the partial index `users_search_missing`),
+ * two statements each. Versions are left alone (the user's data has not changed), and a
+ * row written meanwhile is left to its writer (the update names the version read).
+ * Returns how many users it filled.
+ */
+async function fillSearchColumns(client: PostgresPoolClient, s: string): Promise<number> {
+  let after = "";
+  let filled = 0;
+  for (;;) {
+    const { rows } = await client.query<{ id: string; version: number; last_name: string | null; first_name: string | null; login: string | null }>(
+      `SELECT id, version, data ->> 'lastName' AS last_name, data ->> 'firstName' AS first_name, data ->> 'login' AS login
+       FROM ${s}.users WHERE search_key IS NULL AND id > $1 ORDER BY id LIMIT $2`,
+      [after, FILL_BATCH],
+    );
+    if (rows.length === 0) return filled;
+    const columns = rows.map((row) =>
+      searchColumnsOf({ id: row.id as UserId, lastName: row.last_name ?? "", firstName: row.first_name ?? "", login: row.login ?? "" }),
+    );
+    const result = await client.query(
+      `WITH v AS (
+         SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[])
+           AS v(id, version, search_key, search_last, search_first, search_login)
+       ), filled AS (
+         UPDATE ${s}.users u
+         SET search_key = v.search_key, search_last = v.search_last, search_first = v.search_first, search_login = v.search_login
+         FROM v WHERE u.id = v.id AND u.version = v.version AND u.search_key IS NULL
+         RETURNING u.id, u.search_key
+       ), attached AS (
+         UPDATE ${s}.attachments a SET search_key = filled.search_key FROM filled WHERE a.user_id = filled.id
+       )
+       SELECT count(*)::integer AS filled FROM filled`,
+      [
+        rows.map((row) => row.id),
+        rows.map((row) => row.version),
+        columns.map((c) => c.searchKey),
+        columns.map((c) => c.searchLast),
+        columns.map((c) => c.searchFirst),
+        columns.map((c) => c.searchLogin),
+      ],
+    );
+    filled += (result.rows[0] as { filled: number }).filled;
+    after = (rows[rows.length - 1] as { id: string }).id;
+  }
+}
+
 /**
  * Brings the schema up to the version this library knows, applying the missing
  * migrations in one transaction. Safe to call at every start, from several processes at
  * once (they take turns on a transaction-level advisory lock, and all but the first find
  * nothing to do). Refuses a schema newer than the library: a process running an older
  * release must not write to tables it does not know.
+ *
+ * Each run also fills the search values (migration 5) of users that lack them: all of
+ * them when migration 5 is applied, later only those written by a process of the release
+ * before (none, usually: one index probe).
  *
  * The pool is the host's; this takes one connection for the transaction and gives it back.
  *
@@ -57,7 +116,7 @@ export function quoteIdentifier(name: string): string {
  * import { createPostgresStore, migrate } from "habilitations/postgres";
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 5_000 });
- * await migrate(pool); // { from: 0, to: 4, applied: [1, 2, 3, 4] } the first time, then applied: []
+ * await migrate(pool); // { from: 0, to: 5, applied: [1, 2, 3, 4, 5] } the first time, then applied: []
  * const store = createPostgresStore(pool);
  * ```
  */
@@ -96,6 +155,8 @@ export async function migrate(pool: PostgresPool, options: SchemaOptions = {}): 
           migration.description,
         ]);
       }
+      // Migration 5's TypeScript step, when it was just applied and at every later run.
+      await fillSearchColumns(client, s);
       await client.query("COMMIT");
       return { from, to: SCHEMA_VERSION, applied: pending.map((m) => m.version) };
     } catch (error) {

@@ -558,11 +558,11 @@ const RECORD_EVENTS_WITHOUT_SECRET =
   `'events', (SELECT coalesce(jsonb_agg(CASE WHEN x ->> 'type' = 'ActivationEmailRequested' THEN x - 'token' ELSE x END ORDER BY n), '[]'::jsonb)` +
   ` FROM jsonb_array_elements(unit -> 'events') WITH ORDINALITY AS a(x, n))`;
 
-/** `text` with `from` replaced by `to`, which must occur exactly once. */
-function replacedOnce(text: string, from: string, to: string): string {
+/** `text` with `from` replaced by `to`, which must occur exactly once in the `commit_unit()` migration `by` derives its own from. */
+function replacedOnce(text: string, from: string, to: string, by = 4): string {
   const parts = text.split(from);
   if (parts.length !== 2)
-    throw new Error(`habilitations: migration 4 expects ${JSON.stringify(from)} once in migration 3's commit_unit(), found ${parts.length - 1}`);
+    throw new Error(`habilitations: migration ${by} expects ${JSON.stringify(from)} once in migration ${by - 1}'s commit_unit(), found ${parts.length - 1}`);
   return parts.join(to);
 }
 
@@ -576,12 +576,109 @@ const commitUnitWithoutSecrets = (s: string) => replacedOnce(commitUnitWithSubsc
 // the expression fails at once, not at the first migration of a database.
 commitUnitWithoutSecrets('"habilitations"');
 
+/**
+ * Migration 5, the user search (guide §5):
+ *
+ * - On `users`, the values search compares, which the database cannot compute itself (the
+ *   normalisation is the core's `normalizeForSearch`, in TypeScript: NFKD, marks removed,
+ *   ligatures expanded, apostrophes and hyphens folded): `search_key` (the core's
+ *   `searchKeyOf`, its NUL separators escaped, see the store's `storedSearchKey`),
+ *   `search_last`, `search_first` and `search_login` (the normalised names and login). The
+ *   store computes them for every user it writes, as it computes `login_key`, and sends
+ *   them in the write's JSON; `commit_unit()` stores them. And `created_for`, generated
+ *   from `data`. They are `COLLATE "C"`: PostgreSQL then orders them by code point, and
+ *   JavaScript (`searchReference`) by UTF-16 code unit; the two differ only between
+ *   characters above U+FFFF and U+E000–U+FFFF, which names practically never hold.
+ * - `attachments.search_key`: the user's key copied on each of its attachment rows (the
+ *   rows are rewritten with the user), so that `attachments (structure_id, search_key)`
+ *   gives a structure's members in search order, a page at a time.
+ * - Indexes: a structure's members in search order (`attachments_search`), the users
+ *   created for a structure in search order (`users_created_for_search`), the lookup by
+ *   names (`users_search_names`), and the users still lacking their search values
+ *   (`users_search_missing`, partial: empty once they are filled).
+ * - The values of the rows already there are filled by `migrate()` in TypeScript, after
+ *   this SQL and in the same transaction (`fillSearchColumns` in migrate.ts), and again
+ *   at every later `migrate()` for rows written without them (by a process of the
+ *   release before); versions are left alone.
+ * - `commit_unit()` again, migration 4's word for word but where it writes a user and
+ *   its attachment rows (three checked replacements).
+ */
+const userSearch = (s: string) => `
+ALTER TABLE ${s}.users
+  ADD COLUMN search_key text COLLATE "C",
+  ADD COLUMN search_last text COLLATE "C",
+  ADD COLUMN search_first text COLLATE "C",
+  ADD COLUMN search_login text COLLATE "C",
+  ADD COLUMN created_for text COLLATE "C" GENERATED ALWAYS AS (data ->> 'createdFor') STORED;
+ALTER TABLE ${s}.attachments ADD COLUMN search_key text COLLATE "C";
+-- A structure's members in search order: one index range per structure searched.
+CREATE INDEX attachments_search ON ${s}.attachments (structure_id, search_key) INCLUDE (user_id);
+-- The users created for a structure (attached to it or not), in search order.
+CREATE INDEX users_created_for_search ON ${s}.users (created_for, search_key) WHERE created_for IS NOT NULL;
+-- The lookup by names, in search order.
+CREATE INDEX users_search_names ON ${s}.users (search_last, search_first, search_key);
+-- The users whose search values are still to be filled (by migrate()).
+CREATE INDEX users_search_missing ON ${s}.users (id) WHERE search_key IS NULL;
+${commitUnitWithSearch(s)}`;
+
+/** Where migration 4 inserts a user, and where migration 5 does. */
+const USER_INSERT = (s: string) => `INSERT INTO ${s}.users (data, version, login_key) VALUES (w -> 'value', 1, w ->> 'key');`;
+const USER_INSERT_WITH_SEARCH = (s: string) =>
+  `INSERT INTO ${s}.users (data, version, login_key, search_key, search_last, search_first, search_login)
+              VALUES (w -> 'value', 1, w ->> 'key', w ->> 'searchKey', w ->> 'searchLast', w ->> 'searchFirst', w ->> 'searchLogin');`;
+/** Where migration 4 updates a user, and where migration 5 does. */
+const USER_UPDATE = (s: string) => `UPDATE ${s}.users SET data = w -> 'value', version = next_version, login_key = w ->> 'key'`;
+const USER_UPDATE_WITH_SEARCH = (s: string) =>
+  `UPDATE ${s}.users SET data = w -> 'value', version = next_version, login_key = w ->> 'key',
+              search_key = w ->> 'searchKey', search_last = w ->> 'searchLast', search_first = w ->> 'searchFirst',
+              search_login = w ->> 'searchLogin'`;
+/** Where migration 4 writes a user's attachment rows, and where migration 5 does, with the user's search key. */
+const ATTACHMENT_ROWS = (s: string) => `INSERT INTO ${s}.attachments AS a (structure_id, user_id, role, valid_from, scope)
+            SELECT DISTINCT ON (e ->> 'structureId') e ->> 'structureId', w ->> 'id', e ->> 'role', e ->> 'validFrom', e -> 'scope'
+            FROM jsonb_array_elements(w -> 'value' -> 'attachments') e
+            ORDER BY e ->> 'structureId'
+          ON CONFLICT (structure_id, user_id) DO UPDATE
+            SET role = excluded.role, valid_from = excluded.valid_from, scope = excluded.scope
+            WHERE (a.role, a.valid_from, a.scope) IS DISTINCT FROM (excluded.role, excluded.valid_from, excluded.scope);`;
+const ATTACHMENT_ROWS_WITH_SEARCH = (s: string) => `INSERT INTO ${s}.attachments AS a (structure_id, user_id, role, valid_from, scope, search_key)
+            SELECT DISTINCT ON (e ->> 'structureId') e ->> 'structureId', w ->> 'id', e ->> 'role', e ->> 'validFrom', e -> 'scope',
+              w ->> 'searchKey'
+            FROM jsonb_array_elements(w -> 'value' -> 'attachments') e
+            ORDER BY e ->> 'structureId'
+          ON CONFLICT (structure_id, user_id) DO UPDATE
+            SET role = excluded.role, valid_from = excluded.valid_from, scope = excluded.scope, search_key = excluded.search_key
+            WHERE (a.role, a.valid_from, a.scope, a.search_key)
+              IS DISTINCT FROM (excluded.role, excluded.valid_from, excluded.scope, excluded.search_key);`;
+
+/**
+ * `commit_unit()` a fourth time: migration 4's word for word (derived from its text, so
+ * nothing else can differ; `test/postgres/migrate.test.ts` checks it), but a user's
+ * insert and update also store the write's `searchKey`, `searchLast`, `searchFirst` and
+ * `searchLogin`, and its attachment rows get its `searchKey` (an unchanged row is still
+ * left alone). A write without them (a process of the release before) stores NULLs,
+ * which `migrate()` fills.
+ */
+const commitUnitWithSearch = (s: string) =>
+  replacedOnce(
+    replacedOnce(
+      replacedOnce(commitUnitWithoutSecrets(s), USER_INSERT(s), USER_INSERT_WITH_SEARCH(s), 5),
+      USER_UPDATE(s),
+      USER_UPDATE_WITH_SEARCH(s),
+      5,
+    ),
+    ATTACHMENT_ROWS(s),
+    ATTACHMENT_ROWS_WITH_SEARCH(s),
+    5,
+  );
+commitUnitWithSearch('"habilitations"');
+
 /** Every migration, in order. The last one's number is the schema version this library knows. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: "tables, unique keys and indexes", sql: tables },
   { version: 2, description: "commit_unit(): a unit of work in one statement", sql: commitUnit },
   { version: 3, description: "subscription requests; openSpaces and grants on existing rows; commit_unit() with subscription requests", sql: subscriptionRequests },
   { version: 4, description: "accounts: the new user fields on existing rows; commit_unit() keeping idempotency events without their token", sql: accounts },
+  { version: 5, description: "user search: normalised search columns and their indexes; commit_unit() storing them", sql: userSearch },
 ];
 
 /** The schema version this build of the library writes and reads. */

@@ -1,6 +1,7 @@
 import type {
   AttachmentRequest,
   HistoryEntry,
+  UserSearchQuery,
   PendingAttachmentRequest,
   PendingSubscriptionRequest,
   RecordedEvent,
@@ -26,6 +27,7 @@ import type {
 } from "../port/store.js";
 import { deepFreeze } from "./freeze.js";
 import { DEFAULT_SCHEMA, quoteIdentifier, type PostgresPool, type SchemaOptions } from "./migrate.js";
+import { searchColumnsOf, storedSearchKey } from "./search-columns.js";
 
 /** Options of {@link createPostgresStore}. */
 export interface PostgresStoreOptions extends SchemaOptions {
@@ -58,6 +60,18 @@ function pageSize(limit: number): number | null {
   if (!(limit > 0)) return 0;
   return Number.isFinite(limit) ? Math.ceil(limit) : null;
 }
+
+/** How many at most `slice(0, limit)` keeps, as the memory store's lookup by names counts them; `null`: all. */
+function sliceSize(limit: number): number | null {
+  if (!(limit > 0)) return 0;
+  return Number.isFinite(limit) ? Math.floor(limit) : null;
+}
+
+/**
+ * Whether a text holds NUL, which PostgreSQL text cannot hold (nor, therefore, any stored
+ * id, name or login): a criterion holding it matches nothing, and is never sent.
+ */
+const hasNul = (text: string | undefined): boolean => text !== undefined && text.includes("\u0000");
 
 const versioned = <T>(row: Row<T> | undefined): Versioned<T> | null =>
   row === undefined ? null : deepFreeze({ value: row.data, version: row.version });
@@ -163,7 +177,85 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
             FROM picked WHERE o.sequence = picked.sequence
             RETURNING o.sequence, o.event, o.attempts`,
     acknowledge: `DELETE FROM ${s}.outbox WHERE event_id = ANY($1::text[])`,
+    // The lookup by names: one range of users_search_names, already in search order.
+    byName: `SELECT data FROM ${s}.users WHERE search_last = $1 AND search_first = $2 ORDER BY search_key LIMIT $3`,
   };
+
+  /**
+   * The statement of a search page, and its values (every value a parameter), or `null`
+   * when the query can match nobody. Search order is `search_key` (migration 5), each
+   * user's `searchKeyOf` as {@link storedSearchKey} stores it, so `search_key > $after`
+   * is the reference's `key > after`.
+   *
+   * - Without a service: per structure searched (`unnest`), two index ranges from the
+   *   position on, each with the criteria applied inside and at most a page long: the
+   *   structure's attachment rows in search order (`attachments_search`), each member's
+   *   row fetched by its key and filtered, and the users created for the structure
+   *   (`users_created_for_search`). Then a merge of those few pages: ordered by key, each
+   *   user once (a user's key is the same on all its rows), one page. At most a page per
+   *   range is sorted, never all the members.
+   * - The name criteria are also checked on the attachment rows' keys, which hold the
+   *   normalised names: a member whose key lacks them is passed over in the index without
+   *   fetching their row. A substring has no index range, so a rare one may still walk a
+   *   structure's entries to the end: the cost depends on the members of the structures
+   *   searched, never on all users.
+   * - With a service: its structure's attachment rows only (a user of the service is
+   *   attached there), those whose scope is the whole structure or includes the service.
+   *   When that structure is not among those searched, the user must also belong to one
+   *   of them (`matchesSearch`).
+   *
+   * The member's row is fetched in a subquery with `OFFSET 0`, so the planner keeps it a
+   * lookup per index entry in key order (stopping when the page is full) rather than a
+   * join that reads every member before sorting.
+   */
+  function searchSql(query: UserSearchQuery): { sql: string; values: unknown[] } | null {
+    const structureIds = [...new Set(query.structureIds)].filter((id) => !hasNul(id));
+    const texts = [query.lastName, query.firstName, query.login, query.status, query.service?.structureId, query.service?.serviceId];
+    if (structureIds.length === 0 || texts.some(hasNul)) return null;
+    const values: unknown[] = [];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    const limit = param(pageSize(query.limit));
+    const after = param(query.after === undefined ? "" : storedSearchKey(query.after));
+    const criteria: string[] = [];
+    if (query.status !== undefined) criteria.push(`u.data ->> 'status' = ${param(query.status)}`);
+    if (query.lastName !== undefined) criteria.push(`strpos(u.search_last, ${param(query.lastName)}) > 0`);
+    if (query.firstName !== undefined) criteria.push(`strpos(u.search_first, ${param(query.firstName)}) > 0`);
+    if (query.login !== undefined) criteria.push(`strpos(u.search_login, ${param(query.login)}) > 0`);
+    const and = (more: readonly string[]) => more.map((c) => ` AND ${c}`).join("");
+    // The same name criteria on the attachment row's key, which holds the normalised names
+    // (escaped as the key is): a member whose key lacks them is passed over in the index,
+    // without fetching their row. The row's columns still decide.
+    const onKey: string[] = [];
+    for (const text of [query.lastName, query.firstName])
+      if (text !== undefined && text !== "") onKey.push(`strpos(a.search_key, ${param(storedSearchKey(text))}) > 0`);
+    if (query.service !== undefined) {
+      if (!structureIds.includes(query.service.structureId)) {
+        const searched = param(structureIds);
+        criteria.push(`(u.created_for = ANY(${searched}::text[])
+          OR EXISTS (SELECT FROM ${s}.attachments o WHERE o.user_id = u.id AND o.structure_id = ANY(${searched}::text[])))`);
+      }
+      const sql = `SELECT a.search_key, m.data FROM ${s}.attachments a
+        CROSS JOIN LATERAL (SELECT u.data FROM ${s}.users u WHERE u.id = a.user_id${and(criteria)} OFFSET 0) m
+        WHERE a.structure_id = ${param(query.service.structureId)} AND a.search_key > ${after}${and(onKey)}
+          AND (a.scope ->> 'kind' IS DISTINCT FROM 'services' OR a.scope -> 'serviceIds' ? ${param(query.service.serviceId)})
+        ORDER BY a.search_key LIMIT ${limit}`;
+      return { sql, values };
+    }
+    const sql = `SELECT DISTINCT ON (c.search_key) c.search_key, c.data
+      FROM unnest(${param(structureIds)}::text[]) AS t(structure_id)
+      CROSS JOIN LATERAL (
+        (SELECT a.search_key, m.data FROM ${s}.attachments a
+          CROSS JOIN LATERAL (SELECT u.data FROM ${s}.users u WHERE u.id = a.user_id${and(criteria)} OFFSET 0) m
+          WHERE a.structure_id = t.structure_id AND a.search_key > ${after}${and(onKey)}
+          ORDER BY a.search_key LIMIT ${limit})
+        UNION ALL
+        (SELECT u.search_key, u.data FROM ${s}.users u
+          WHERE u.created_for = t.structure_id AND u.search_key > ${after}${and(criteria)}
+          ORDER BY u.search_key LIMIT ${limit})
+      ) c
+      ORDER BY c.search_key LIMIT ${limit}`;
+    return { sql, values };
+  }
 
   async function runUnit(text: string): Promise<UnitAnswer> {
     for (let attempt = 0; ; attempt++) {
@@ -220,6 +312,20 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
     getUsers: (ids) => users.getMany(ids),
     async findUserByLogin(login) {
       return versioned((await rows<Row<User>>(sql.findUserByLogin, [normalizeLogin(login)]))[0]);
+    },
+    async searchUsers(query) {
+      const limit = pageSize(query.limit);
+      if (limit === 0) return [];
+      const text = searchSql(query);
+      if (text === null) return [];
+      const found = await rows<{ search_key: string; data: User }>(text.sql, text.values);
+      return found.map((row) => deepFreeze(row.data));
+    },
+    async findUsersByName(lastName, firstName, limit) {
+      const size = sliceSize(limit);
+      if (size === 0 || hasNul(lastName) || hasNul(firstName)) return [];
+      const found = await rows<{ data: User }>(sql.byName, [lastName, firstName, size]);
+      return found.map((row) => deepFreeze(row.data));
     },
     async listMembers(structureId, page) {
       const limit = pageSize(page.limit);
@@ -313,6 +419,8 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
           expectedVersion: w.expectedVersion ?? null,
           value: w.value,
           key: keyOf(w),
+          // Migration 5's search values, which commit_unit() stores beside the user.
+          ...(w.kind === "user" ? searchColumnsOf(w.value) : {}),
         })),
         reads: unit.reads.map((r) => ({ kind: r.kind, id: r.id, version: r.version })),
         history,

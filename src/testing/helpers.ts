@@ -91,6 +91,12 @@ export interface StoreContractOptions {
   readonly disposeStore?: (store: HabilitationsStore) => Promise<void>;
   readonly describe: (name: string, body: () => void) => void;
   readonly it: (name: string, body: () => Promise<void>) => void;
+  /**
+   * How many random cases each property of the contract tries (fast-check's `numRuns`):
+   * by default fast-check's (100, or its global configuration); fewer on a store where
+   * each case costs round trips.
+   */
+  readonly propertyRuns?: number;
 }
 
 /** The caller's `it`, each test on a fresh store disposed of afterwards. */

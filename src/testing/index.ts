@@ -21,6 +21,7 @@ import { uniqueKeys } from "./contract-unique-keys.js";
 import { outbox } from "./contract-outbox.js";
 import { queries } from "./contract-queries.js";
 import { accounts } from "./contract-accounts.js";
+import { search } from "./contract-search.js";
 
 export { contractFixtures };
 export type { StoreContractOptions };
@@ -43,6 +44,7 @@ export function runStoreContract(options: StoreContractOptions): void {
     outbox(options.describe, test);
     queries(options.describe, test);
     accounts(options.describe, test);
+    search(options.describe, test, options.propertyRuns);
   });
 }
 export { runApplicationContract } from "./application.js";

@@ -142,6 +142,13 @@ function validInputs(): Record<string, unknown> {
         settings: { activityNotifications: "daily" },
       },
     },
+    parseSearchUsers: {
+      criteria: { lastName: "LEFÈ", firstName: "élodie", login: "mairie-lyon", status: "active", designation: "Mairie", structureId: "s-1", serviceId: "svc-1" },
+      limit: 20,
+      cursor: "WzEsInVzZXJTZWFyY2giXQ",
+    },
+    parseLookupPerson: { structureId: "s-1", lastName: "Lefèvre", firstName: "Élodie" },
+    parseExportUsers: { criteria: { lastName: "lef" }, separator: ",", bom: false },
   };
 }
 

@@ -19,6 +19,8 @@ const options = {
   disposeStore: async (store: HabilitationsStore) => drops.get(store)?.(),
   describe,
   it,
+  // Each random case of a property costs a few commits and a few dozen round trips here.
+  propertyRuns: 60,
 };
 runStoreContract(options);
 runApplicationContract(options);

@@ -1,7 +1,19 @@
 // migrate(): idempotent, safe when several processes run it at once, refuses a newer schema.
 import { afterAll, describe, expect, it } from "vitest";
-import { spaceCode, structureId, userId, type Instant, type RecordedEvent, type Service, type Structure, type User } from "../../src/core/index.js";
+import {
+  searchKeyOf,
+  searchReference,
+  spaceCode,
+  structureId,
+  userId,
+  type Instant,
+  type RecordedEvent,
+  type Service,
+  type Structure,
+  type User,
+} from "../../src/core/index.js";
 import { MIGRATIONS, SCHEMA_VERSION, createPostgresStore, migrate, schemaVersion } from "../../src/postgres/index.js";
+import { searchColumnsOf } from "../../src/postgres/search-columns.js";
 import type { UnitOfWork, Write } from "../../src/port/store.js";
 import { accountFixtures } from "../../src/testing/contract-accounts.js";
 import { contractFixtures as fx } from "../../src/testing/fixtures.js";
@@ -164,7 +176,7 @@ describe("migration 3: subscription requests", () => {
       );
       expect(await tablesOf(schema)).not.toContain("subscription_requests");
 
-      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: [3, 4] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5] });
       const s1 = structureId("s-1");
       const after = await snapshotOf(pool, schema);
       expect(after).toEqual({
@@ -222,16 +234,16 @@ describe("migration 3: subscription requests", () => {
     });
   });
 
-  it("four concurrent runs on a schema at version 2: one applies it (and 4), once; the others find nothing to do", async () => {
+  it("four concurrent runs on a schema at version 2: one applies it (and 4 and 5), once; the others find nothing to do", async () => {
     const schema = uniqueSchema("mig3conc");
     await dropping(schema, async () => {
       await atVersion(schema, 2);
       await seedVersion2(schema);
       const reports = await Promise.all([1, 2, 3, 4].map(() => migrate(pool, { schema })));
-      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: [3, 4] }]);
+      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5] }]);
       expect(reports.filter((r) => r.applied.length === 0)).toEqual([1, 2, 3].map(() => ({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] })));
       const versions = await pool.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5]);
       const { users, structures } = await snapshotOf(pool, schema);
       expect(users.map((u) => [u.value.grants, u.version])).toEqual([[[], 1], [[], 2]]);
       expect(structures.map((s) => s.value.openSpaces)).toEqual([[], ["FACTURES_EMISES"]]);
@@ -309,7 +321,7 @@ describe("migration 4: accounts", () => {
       await atVersion(schema, 3);
       await seedVersion3(schema);
       expect(await schemaVersion(pool, { schema })).toBe(3);
-      expect(await migrate(pool, { schema })).toEqual({ from: 3, to: SCHEMA_VERSION, applied: [4] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 3, to: SCHEMA_VERSION, applied: [4, 5] });
       expect(await snapshotOf(pool, schema)).toEqual({
         structures: [{ value: fx.structure("s-1", "u-1"), version: 1 }],
         services: [],
@@ -387,6 +399,174 @@ describe("migration 4: accounts", () => {
     // Before the function: the row update, and nothing else.
     expect(v4.slice(0, v4.indexOf("CREATE OR REPLACE FUNCTION")).split("\n").filter((line) => line !== "" && !line.startsWith("--"))).toEqual([
       `UPDATE "x".users SET data = '{"phone": null, "postalAddress": null, "settings": {"activityNotifications": "never"}, "createdFor": null, "activation": null, "accountEmailsAt": []}'::jsonb || data WHERE NOT data ?& ARRAY['phone', 'postalAddress', 'settings', 'createdFor', 'activation', 'accountEmailsAt'];`,
+    ]);
+  });
+});
+
+/** What migration 5's columns hold for each user, and whether each attachment row carries its user's key. */
+async function searchColumnsIn(schema: string) {
+  const s = `"${schema}"`;
+  const users = await pool.query<{ id: string; searchKey: string | null; searchLast: string | null; searchFirst: string | null; searchLogin: string | null; createdFor: string | null }>(
+    `SELECT id, search_key AS "searchKey", search_last AS "searchLast", search_first AS "searchFirst", search_login AS "searchLogin", created_for AS "createdFor"
+     FROM ${s}.users ORDER BY id`,
+  );
+  const { rows: [mismatched] } = await pool.query<{ n: number }>(
+    `SELECT count(*)::integer AS n FROM ${s}.attachments a JOIN ${s}.users u ON u.id = a.user_id WHERE a.search_key IS DISTINCT FROM u.search_key`,
+  );
+  return { users: users.rows, mismatchedAttachmentRows: mismatched?.n };
+}
+
+/** The columns migration 5 should give these users: the core's values, computed in TypeScript. */
+const expectedColumns = (users: readonly User[]) =>
+  [...users]
+    .sort((a, b) => (a.id < b.id ? -1 : 1))
+    .map((u) => ({ id: u.id, ...searchColumnsOf(u), createdFor: u.createdFor ?? null }));
+
+describe("migration 5: user search", () => {
+  const s1 = structureId("s-1");
+  const s2 = structureId("s-2");
+  const big = structureId("s-big");
+  /** 2 500 members of s-big (more than one batch of the fill), names with accents and ligatures. */
+  const bulk = Array.from({ length: 2_500 }, (_, i) => ({
+    ...fx.user(`b-${String(i).padStart(4, "0")}`, [big]),
+    lastName: ["Lefèvre", "Œhler", "D'Arc", "Müller"][i % 4] as string,
+    firstName: `Élo ${i % 7}`,
+  }));
+  const named = [
+    { ...fx.user("u-1", [s1, s2]), lastName: "Lefèvre", firstName: "Élodie" },
+    { ...accountFixtures.pending("u-2", s1), lastName: "Œhler", firstName: "Anne-Marie" },
+    { ...fx.user("u-3", [s2]), lastName: "Dupont", firstName: "Jean" },
+  ];
+  /** Users as a release before migration 5 wrote them (its commit_unit stores no search values). */
+  async function seedVersion4(schema: string): Promise<User[]> {
+    const store = createPostgresStore(pool, { schema });
+    const renamed = { ...(named[2] as User), lastName: "Lefebvre" };
+    const results = [
+      await store.commit(unitOf(...[...named, ...bulk].map((value): Write => ({ kind: "user", value, expectedVersion: null })))),
+      await store.commit(unitOf({ kind: "user", value: renamed, expectedVersion: 1 })),
+    ];
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    return [named[0] as User, named[1] as User, renamed, ...bulk];
+  }
+
+  it("applies on a schema at version 4: every user gets the core's search values, on its attachment rows too; data and versions are kept", async () => {
+    const schema = uniqueSchema("mig5");
+    await dropping(schema, async () => {
+      await atVersion(schema, 4);
+      const users = await seedVersion4(schema);
+      const before = await snapshotOf(pool, schema);
+      expect(await migrate(pool, { schema })).toEqual({ from: 4, to: SCHEMA_VERSION, applied: [5] });
+      expect(await snapshotOf(pool, schema)).toEqual(before);
+      expect(before.users.find((u) => u.value.id === "u-3")?.version).toBe(2);
+      expect(await searchColumnsIn(schema)).toEqual({ users: expectedColumns(users), mismatchedAttachmentRows: 0 });
+
+      // The store searches the migrated rows.
+      const store = createPostgresStore(pool, { schema });
+      expect((await store.searchUsers({ structureIds: [s1, s2], lastName: "lef", limit: 10 })).map((u) => u.id)).toEqual(["u-3", "u-1"]);
+      expect((await store.searchUsers({ structureIds: [s1], lastName: "oehl", limit: 10 })).map((u) => u.id)).toEqual(["u-2"]);
+      expect((await store.findUsersByName("oehler", "anne marie", 20)).map((u) => u.id)).toEqual(["u-2"]);
+      const query = { structureIds: [big], lastName: "d arc", firstName: "elo 3", after: searchKeyOf(bulk[3] as User), limit: 7 };
+      expect((await store.searchUsers(query)).map((u) => u.id)).toEqual(searchReference(users, query).map((u) => u.id));
+    });
+  }, 60_000);
+
+  it("users written without search values (by a process of the release before) are filled by the next migrate(), and only they", async () => {
+    const schema = uniqueSchema("mig5fill");
+    await dropping(schema, async () => {
+      await atVersion(schema, 4);
+      const users = await seedVersion4(schema);
+      await migrate(pool, { schema });
+      const s = `"${schema}"`;
+      // A user created and one renamed by commit_unit() as a process of the release
+      // before calls it: the write's JSON without the search values.
+      const old = { ...fx.user("u-old", [s1]), lastName: "Lefèvre", firstName: "Ancien" };
+      const renamed = { ...(users[0] as User), lastName: "Zola" };
+      const oldUnit = {
+        writes: [
+          { kind: "user", id: old.id, expectedVersion: null, value: old, key: old.login },
+          { kind: "user", id: renamed.id, expectedVersion: 1, value: renamed, key: renamed.login },
+        ],
+        reads: [],
+        history: [],
+        events: [],
+        idempotency: null,
+      };
+      const { rows } = await pool.query(`SELECT ${s}.commit_unit($1::jsonb) AS answer`, [JSON.stringify(oldUnit)]);
+      expect(rows[0].answer).toEqual({ ok: true, versions: [1, 2], sequences: [] });
+      const store = createPostgresStore(pool, { schema });
+      // Not found by search until filled.
+      expect((await store.searchUsers({ structureIds: [s1], lastName: "lef", limit: 10 })).map((u) => u.id)).toEqual([]);
+      const now = [renamed, ...users.slice(1), old];
+      const before = await snapshotOf(pool, schema);
+      expect(await migrate(pool, { schema })).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
+      expect(await snapshotOf(pool, schema)).toEqual(before);
+      expect(await searchColumnsIn(schema)).toEqual({ users: expectedColumns(now), mismatchedAttachmentRows: 0 });
+      expect((await store.searchUsers({ structureIds: [s1], lastName: "lef", limit: 10 })).map((u) => u.id)).toEqual(["u-old"]);
+      expect((await store.searchUsers({ structureIds: [s1, s2], lastName: "zola", limit: 10 })).map((u) => u.id)).toEqual(["u-1"]);
+      // Nothing left to fill: the partial index of missing values is empty.
+      const { rows: missing } = await pool.query(`SELECT count(*)::integer AS n FROM ${s}.users WHERE search_key IS NULL`);
+      expect(missing).toEqual([{ n: 0 }]);
+    });
+  }, 60_000);
+
+  it("its commit_unit() is migration 4's, word for word, but where it writes a user and its attachment rows", () => {
+    const v4 = MIGRATIONS.find((m) => m.version === 4)?.sql('"x"') ?? "";
+    const v5 = MIGRATIONS.find((m) => m.version === 5)?.sql('"x"') ?? "";
+    const fn4 = v4.slice(v4.indexOf("CREATE OR REPLACE FUNCTION"));
+    const fn5 = v5.slice(v5.indexOf("CREATE OR REPLACE FUNCTION"));
+    const replaced: [string, string][] = [
+      [
+        `INSERT INTO "x".users (data, version, login_key) VALUES (w -> 'value', 1, w ->> 'key');`,
+        `INSERT INTO "x".users (data, version, login_key, search_key, search_last, search_first, search_login)
+              VALUES (w -> 'value', 1, w ->> 'key', w ->> 'searchKey', w ->> 'searchLast', w ->> 'searchFirst', w ->> 'searchLogin');`,
+      ],
+      [
+        `UPDATE "x".users SET data = w -> 'value', version = next_version, login_key = w ->> 'key'
+`,
+        `UPDATE "x".users SET data = w -> 'value', version = next_version, login_key = w ->> 'key',
+              search_key = w ->> 'searchKey', search_last = w ->> 'searchLast', search_first = w ->> 'searchFirst',
+              search_login = w ->> 'searchLogin'
+`,
+      ],
+      [
+        `INSERT INTO "x".attachments AS a (structure_id, user_id, role, valid_from, scope)
+            SELECT DISTINCT ON (e ->> 'structureId') e ->> 'structureId', w ->> 'id', e ->> 'role', e ->> 'validFrom', e -> 'scope'
+            FROM jsonb_array_elements(w -> 'value' -> 'attachments') e
+            ORDER BY e ->> 'structureId'
+          ON CONFLICT (structure_id, user_id) DO UPDATE
+            SET role = excluded.role, valid_from = excluded.valid_from, scope = excluded.scope
+            WHERE (a.role, a.valid_from, a.scope) IS DISTINCT FROM (excluded.role, excluded.valid_from, excluded.scope);`,
+        `INSERT INTO "x".attachments AS a (structure_id, user_id, role, valid_from, scope, search_key)
+            SELECT DISTINCT ON (e ->> 'structureId') e ->> 'structureId', w ->> 'id', e ->> 'role', e ->> 'validFrom', e -> 'scope',
+              w ->> 'searchKey'
+            FROM jsonb_array_elements(w -> 'value' -> 'attachments') e
+            ORDER BY e ->> 'structureId'
+          ON CONFLICT (structure_id, user_id) DO UPDATE
+            SET role = excluded.role, valid_from = excluded.valid_from, scope = excluded.scope, search_key = excluded.search_key
+            WHERE (a.role, a.valid_from, a.scope, a.search_key)
+              IS DISTINCT FROM (excluded.role, excluded.valid_from, excluded.scope, excluded.search_key);`,
+      ],
+    ];
+    let back = fn5;
+    for (const [before, after] of replaced) {
+      expect(fn4.split(before)).toHaveLength(2);
+      expect(fn5.split(after)).toHaveLength(2);
+      back = back.replace(after, before);
+    }
+    expect(back).toBe(fn4);
+    // Before the function: the columns and the indexes, and nothing else.
+    expect(v5.slice(0, v5.indexOf("CREATE OR REPLACE FUNCTION")).split("\n").filter((line) => line !== "" && !line.startsWith("--"))).toEqual([
+      `ALTER TABLE "x".users`,
+      `  ADD COLUMN search_key text COLLATE "C",`,
+      `  ADD COLUMN search_last text COLLATE "C",`,
+      `  ADD COLUMN search_first text COLLATE "C",`,
+      `  ADD COLUMN search_login text COLLATE "C",`,
+      `  ADD COLUMN created_for text COLLATE "C" GENERATED ALWAYS AS (data ->> 'createdFor') STORED;`,
+      `ALTER TABLE "x".attachments ADD COLUMN search_key text COLLATE "C";`,
+      `CREATE INDEX attachments_search ON "x".attachments (structure_id, search_key) INCLUDE (user_id);`,
+      `CREATE INDEX users_created_for_search ON "x".users (created_for, search_key) WHERE created_for IS NOT NULL;`,
+      `CREATE INDEX users_search_names ON "x".users (search_last, search_first, search_key);`,
+      `CREATE INDEX users_search_missing ON "x".users (id) WHERE search_key IS NULL;`,
     ]);
   });
 });

@@ -1,10 +1,26 @@
 // Reads cost the same whatever the size of a structure's history, members or requests:
 // each query the store sends is checked with EXPLAIN ANALYZE on a structure of 20 000
 // history entries, 5 000 members, 5 000 pending requests and 5 000 pending subscription
-// requests among 10 000 (the others decided), beside another as large.
+// requests among 10 000 (the others decided), beside another as large. The user search
+// is checked on 3 structures of 2 000 members (and users created for them) among 50 000
+// users attached to 100 other structures.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attachmentRequestId, structureId, userId, type HistoryKind, type Instant } from "../../src/core/index.js";
+import {
+  attachmentRequestId,
+  searchKeyOf,
+  searchReference,
+  serviceId,
+  structureId,
+  userId,
+  type AccountStatus,
+  type HistoryKind,
+  type Instant,
+  type StructureId,
+  type User,
+  type UserSearchQuery,
+} from "../../src/core/index.js";
 import { createPostgresStore, type PostgresPool } from "../../src/postgres/index.js";
+import { searchColumnsOf } from "../../src/postgres/search-columns.js";
 import type { HabilitationsStore } from "../../src/port/store.js";
 import { createPool, freshStore } from "./helpers.js";
 
@@ -71,6 +87,7 @@ beforeAll(async () => {
      SELECT st, 'u-' || lpad(i::text, 5, '0'), 'user', '2026-01-01', '{"kind":"structure"}'::jsonb
      FROM generate_series(0, ${MEMBERS}) AS i, unnest(ARRAY['s-big', 's-other']) AS st`,
   );
+  await seedSearch(s);
   await pool.query(`ANALYZE ${s}.history, ${s}.attachment_requests, ${s}.subscription_requests, ${s}.users, ${s}.attachments`);
   const capturing: PostgresPool = {
     query: ((text: string, values?: unknown[]) => {
@@ -96,22 +113,98 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
+const SEARCH_USERS = 50_000;
+const searched = ["s-search-a", "s-search-b", "s-search-c"].map(structureId);
+const svc1 = serviceId("svc-search-a1");
+const svc2 = serviceId("svc-search-a2");
+/** The users of the search cases (plain data as the store keeps it), for the reference answers. */
+const searchUsers: User[] = [];
+
+/**
+ * User i (of 50 000): one of 4 last names (1 in 4 "Lefèvre") and 7 first names, 1 in 10
+ * pending activation. Users 0-5 999: a member of searched structure i % 3 (on s-search-a,
+ * 1 in 4 with a scope of service 1, 1 in 4 of service 2, the others whole), users below
+ * 600 also of the next one; users 6 000-6 299 created for s-search-a, not attached; the
+ * others members of one of 100 other structures.
+ */
+function searchUser(i: number): User {
+  const id = userId(`p-${String(i).padStart(5, "0")}`);
+  const lastName = ["Lefèvre", "Martin", "Dupont", "Durand"][(i * 7) % 4] as string;
+  const firstName = ["Élodie", "Jean", "Anne", "Zoé", "Léa", "Hugo", "Inès"][(i * 3) % 7] as string;
+  const structures: StructureId[] =
+    i < 6_000 ? (i < 600 ? [searched[i % 3], searched[(i + 1) % 3]] : [searched[i % 3]]) as StructureId[] : i < 6_300 ? [] : [structureId(`s-other-${i % 100}`)];
+  return {
+    id,
+    login: `${id}@example.fr`,
+    contactEmail: `${id}@example.fr`,
+    lastName,
+    firstName,
+    status: (i % 10 === 0 ? "pendingActivation" : "active") as AccountStatus,
+    attachments: structures.map((structure) => ({
+      structureId: structure,
+      role: "user" as const,
+      scope:
+        structure === searched[0] && i % 4 < 2
+          ? { kind: "services" as const, serviceIds: [i % 4 === 0 ? svc1 : svc2] }
+          : { kind: "structure" as const },
+      validFrom: "2026-01-01" as User["attachments"][number]["validFrom"],
+      attachedBy: userId("u-admin"),
+      attachedAt: minute(0),
+    })),
+    grants: [],
+    phone: null,
+    postalAddress: null,
+    settings: { activityNotifications: "never" },
+    createdFor: i >= 6_000 && i < 6_300 ? (searched[0] as StructureId) : null,
+    activation: null,
+    accountEmailsAt: [],
+    createdAt: minute(0),
+  };
+}
+
+/** The search cases' users and attachment rows, with their search values as the store computes them. */
+async function seedSearch(s: string): Promise<void> {
+  for (let from = 0; from < SEARCH_USERS; from += 10_000) {
+    const users = Array.from({ length: 10_000 }, (_, k) => searchUser(from + k));
+    searchUsers.push(...users);
+    const columns = users.map(searchColumnsOf);
+    await pool.query(
+      `INSERT INTO ${s}.users (data, version, login_key, search_key, search_last, search_first, search_login)
+       SELECT d, 1, d ->> 'login', k, l, f, g FROM unnest($1::jsonb[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(d, k, l, f, g)`,
+      [users.map((u) => JSON.stringify(u)), ...(["searchKey", "searchLast", "searchFirst", "searchLogin"] as const).map((c) => columns.map((x) => x[c]))],
+    );
+    const rows = users.flatMap((u, k) => u.attachments.map((a) => [a.structureId, u.id, JSON.stringify(a.scope), columns[k]?.searchKey]));
+    await pool.query(
+      `INSERT INTO ${s}.attachments (structure_id, user_id, role, valid_from, scope, search_key)
+       SELECT st, u, 'user', '2026-01-01', sc, k FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[]) AS v(st, u, sc, k)`,
+      [0, 1, 2, 3].map((c) => rows.map((r) => r[c])),
+    );
+  }
+}
+
 /** The rows the last query's scans touched (returned or filtered out), and the scans used. */
 async function explainLast() {
   if (last === undefined) throw new Error("no query captured");
   const { rows } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${last.text}`, last.values);
   const plan = (rows[0]["QUERY PLAN"] as { Plan: PlanNode }[])[0]?.Plan as PlanNode;
   let touched = 0;
+  let sorted = 0;
   const scans: string[] = [];
+  /** Rows touched per index (or table) scanned. */
+  const by: Record<string, number> = {};
   const walk = (node: PlanNode) => {
     if (node["Relation Name"] !== undefined) {
-      touched += node["Actual Rows"] * node["Actual Loops"] + (node["Rows Removed by Filter"] ?? 0) * node["Actual Loops"];
-      scans.push(`${node["Node Type"]} ${node["Index Name"] ?? node["Relation Name"]}`);
+      const rows = node["Actual Rows"] * node["Actual Loops"] + (node["Rows Removed by Filter"] ?? 0) * node["Actual Loops"];
+      touched += rows;
+      const scanned = node["Index Name"] ?? node["Relation Name"];
+      by[scanned] = (by[scanned] ?? 0) + rows;
+      scans.push(`${node["Node Type"]} ${scanned}`);
     }
+    if (node["Node Type"] === "Sort") sorted += node["Actual Rows"] * node["Actual Loops"];
     for (const child of node.Plans ?? []) walk(child);
   };
   walk(plan);
-  return { touched, scans };
+  return { touched, scans, sorted, by };
 }
 
 const big = structureId("s-big");
@@ -172,4 +265,56 @@ describe("reads touch a bounded number of rows in a large structure", () => {
       expect(touched, `${touched} rows touched by ${scans.join(", ")}`).toBeLessThanOrEqual(2 * 20 + 10);
     });
   }
+});
+
+describe("a search page reads the searched structures' members in search order, never all of them sorted", () => {
+  const keyOf = (i: number) => searchKeyOf(searchUser(i));
+  /** Index entries of the three structures' members (2 200 each), and the 300 users created for one. */
+  const MEMBERS_SEARCHED = 3 * 2_200 + 300;
+  // [case, query, users fetched by key at most, rows touched at most]
+  const cases: [string, Omit<UserSearchQuery, "limit">, number, number][] = [
+    ["three structures, the first page", { structureIds: searched }, 3 * 20, 3 * 3 * 20 + 10],
+    ["three structures, a page deep in", { structureIds: searched, after: keyOf(3_001) }, 3 * 20, 3 * 3 * 20 + 10],
+    // The name criteria are read on the index entries: only the matching members are
+    // fetched, but every entry sorting before the 20th match is passed over (a substring
+    // has no index range): here half of the members sort before the first « Lefèvre ».
+    ["three structures, a last name 1 in 4 has", { structureIds: searched, lastName: "lef" }, 3 * 20, MEMBERS_SEARCHED],
+    ["three structures, a last and a first name (1 in 28)", { structureIds: searched, lastName: "lef", firstName: "elo" }, 3 * 20, MEMBERS_SEARCHED],
+    // The status is read on the user's row: about 10 fetched per match.
+    ["three structures, pending accounts (1 in 10)", { structureIds: searched, status: "pendingActivation" }, 3 * 10 * 20, 3 * 3 * 10 * 20],
+    ["one structure and the users created for it, a last name sorting first", { structureIds: [searched[0] as StructureId], lastName: "dup" }, 2 * 20, 3 * 20 + 10],
+    ["a service (3 in 4 members of its structure)", { structureIds: searched, service: { structureId: searched[0] as StructureId, serviceId: svc1 } }, 2 * 20, 3 * 2 * 20],
+    [
+      // Members of s-search-a also in s-search-b: 1 in 11 of them.
+      "a service of a structure not searched",
+      { structureIds: [searched[1] as StructureId], service: { structureId: searched[0] as StructureId, serviceId: svc2 } },
+      20 * 20,
+      3 * 20 * 20,
+    ],
+  ];
+  for (const [name, criteria, fetched, bound] of cases) {
+    it(name, async () => {
+      const query = { ...criteria, limit: 20 };
+      const found = await store.searchUsers(query);
+      expect(found.map((u) => u.id)).toEqual(searchReference(searchUsers, query).map((u) => u.id));
+      expect(found).toHaveLength(20);
+      const { touched, scans, sorted, by } = await explainLast();
+      if (process.env["PLANS_REPORT"]) console.log(name, { touched, sorted, by });
+      expect(scans.filter((scan) => scan.startsWith("Seq Scan")), scans.join(", ")).toEqual([]);
+      expect(scans.some((scan) => scan.includes("attachments_search")), scans.join(", ")).toBe(true);
+      // At most a page per structure searched and per range is sorted, never its 2 000 members.
+      expect(sorted, `${sorted} rows sorted`).toBeLessThanOrEqual(3 * 2 * 20);
+      expect(by["users_pkey"] ?? 0, `${by["users_pkey"]} users fetched by key`).toBeLessThanOrEqual(fetched);
+      expect(touched, `${touched} rows touched: ${JSON.stringify(by)}`).toBeLessThanOrEqual(bound);
+    });
+  }
+
+  it("the lookup by names: one range of the names index", async () => {
+    const found = await store.findUsersByName("lefevre", "elodie", 20);
+    expect(found).toHaveLength(20);
+    const { touched, scans, sorted } = await explainLast();
+    expect(scans).toEqual(["Index Scan users_search_names"]);
+    expect(sorted).toBe(0);
+    expect(touched).toBeLessThanOrEqual(20);
+  });
 });

@@ -1,0 +1,373 @@
+// Guide §5, « Rechercher et gérer des utilisateurs »: the search of the users of one's
+// structures, the lookup of a person to attach or to name as successor, and the CSV
+// export, streamed.
+import { z } from "zod";
+import {
+  canManage,
+  csvLine,
+  DEFAULT_CSV_OPTIONS,
+  err,
+  exportDate,
+  exportStructuresOf,
+  normalizeForSearch,
+  ok,
+  parseExportUsers,
+  parseLookupPerson,
+  parseSearchUsers,
+  personCard,
+  roleIn,
+  searchKeyOf,
+  USER_EXPORT_HEADERS,
+  userExportLine,
+  type AccountStatus,
+  type DomainError,
+  type Instant,
+  type PersonCard,
+  type Result,
+  type Role,
+  type Structure,
+  type StructureId,
+  type User,
+  type UserId,
+  type UserSearchCriteria,
+  type UserSearchQuery,
+} from "../core/index.js";
+import { frozenCopy } from "../internal/frozen.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { StoreFailure } from "./options.js";
+import { clocked, judge, parseActor, Session, shielded, type Clocked, type Deps } from "./runner.js";
+
+/** A user as a search shows them: with their roles in the actor's structures only. */
+export interface UserSearchHit {
+  readonly id: UserId;
+  readonly login: string;
+  readonly lastName: string;
+  readonly firstName: string;
+  readonly status: AccountStatus;
+  /** The structures of the actor the user belongs to (`role: null`: an account created for it, not attached). */
+  readonly structures: readonly { readonly structureId: StructureId; readonly designation: string; readonly role: Role | null }[];
+}
+
+/** A page of a search. */
+export interface UserSearchPage {
+  readonly items: readonly UserSearchHit[];
+  /** The cursor of the next page, or `null` at the end. */
+  readonly nextCursor: string | null;
+}
+
+/** A CSV export, ready to stream to an HTTP response or a file. */
+export interface UserExport {
+  readonly contentType: "text/csv; charset=utf-8";
+  /** A file name for `Content-Disposition`: `utilisateurs-YYYY-MM-DD.csv`. */
+  readonly fileName: string;
+  /**
+   * The CSV text in chunks of about 64 KiB, read from the store a page at a time as the
+   * consumer asks for them (back-pressure: nothing is read ahead). Iterate it once.
+   */
+  readonly body: AsyncIterable<string>;
+}
+
+/** How many users a lookup by names gives at most. */
+export const MAX_LOOKUP_RESULTS = 20;
+/** How many users the export reads from the store at a time. */
+const EXPORT_PAGE = 1000;
+/** About how many characters an export chunk holds. */
+const EXPORT_CHUNK = 64 * 1024;
+
+/**
+ * A search cursor's position: the last user's sort fields as stored (last name, first
+ * name, login, id), whose `searchKeyOf` the next page starts after. Not the key itself:
+ * normalisation (NFKD) can make a 200-character name thousands of characters long, and
+ * such a cursor would be too long to be accepted back; the stored fields are bounded by
+ * the input schemas.
+ */
+const SearchPositionSchema = z.tuple([z.string(), z.string(), z.string(), z.string().min(1)]);
+
+/** The structures an actor manages now, among those they are attached to, by id. */
+async function managedStructures(session: Session, actor: User, ctx: Clocked): Promise<Map<StructureId, Structure>> {
+  const ids = actor.attachments.map((a) => a.structureId);
+  await session.prefetch({ structure: ids });
+  const managed = new Map<StructureId, Structure>();
+  for (const id of ids) {
+    const s = await session.structure(id);
+    if (s !== null && canManage(actor, s.value, ctx.today)) managed.set(id, s.value);
+  }
+  return managed;
+}
+
+/**
+ * The store query for the criteria, over the actor's structures: `null` when the
+ * criteria leave no structure (another structure named, a designation none matches, a
+ * service that is not one of theirs): an empty answer, which says nothing.
+ */
+async function scopedQuery(
+  session: Session,
+  managed: ReadonlyMap<StructureId, Structure>,
+  criteria: UserSearchCriteria,
+): Promise<Omit<UserSearchQuery, "limit" | "after"> | null> {
+  let ids = [...managed.keys()];
+  if (criteria.structureId !== undefined) ids = ids.filter((id) => id === criteria.structureId);
+  if (criteria.designation !== undefined) {
+    const wanted = criteria.designation;
+    ids = ids.filter((id) => normalizeForSearch((managed.get(id) as Structure).designation).includes(wanted));
+  }
+  let service: UserSearchQuery["service"];
+  if (criteria.serviceId !== undefined) {
+    const found = await session.service(criteria.serviceId);
+    if (found === null || !ids.includes(found.value.structureId)) return null;
+    service = { structureId: found.value.structureId, serviceId: found.value.id };
+    ids = [found.value.structureId];
+  }
+  if (ids.length === 0) return null;
+  const query: { -readonly [K in keyof UserSearchQuery]?: UserSearchQuery[K] } = { structureIds: ids.sort() };
+  if (service !== undefined) query.service = service;
+  if (criteria.lastName !== undefined) query.lastName = criteria.lastName;
+  if (criteria.firstName !== undefined) query.firstName = criteria.firstName;
+  if (criteria.login !== undefined) query.login = criteria.login;
+  if (criteria.status !== undefined) query.status = criteria.status;
+  return query as Omit<UserSearchQuery, "limit" | "after">;
+}
+
+function hitOf(user: User, managed: ReadonlyMap<StructureId, Structure>): UserSearchHit {
+  return {
+    id: user.id,
+    login: user.login,
+    lastName: user.lastName,
+    firstName: user.firstName,
+    status: user.status,
+    structures: exportStructuresOf(user, managed).map((s) => ({ structureId: s.id, designation: s.designation, role: roleIn(s, user) })),
+  };
+}
+
+/** Loads the actor; an inactive account may not search. */
+async function activeActor(session: Session, actorId: UserId): Promise<Result<User, DomainError>> {
+  const actor = await session.user(actorId);
+  if (actor === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+  if (actor.value.status !== "active")
+    return err({ code: "FORBIDDEN", actorId, structureId: null, reason: "accountNotActive" });
+  return ok(actor.value);
+}
+
+/** Builds the operations of guide §5's search and export. */
+export function searchOperations(deps: Deps) {
+  const { store } = deps;
+
+  /**
+   * A page of an export being streamed. A store failure there cannot be a result any
+   * more (rows were sent): it is told to `onStoreError` and ends the iteration with an
+   * `Error` whose `cause` is the store's error.
+   */
+  async function readPage(query: UserSearchQuery): Promise<User[]> {
+    try {
+      return await store.searchUsers(query);
+    } catch (thrown) {
+      if (!(thrown instanceof StoreFailure)) throw thrown;
+      try {
+        deps.onStoreError?.(thrown.cause, { operation: "exportUsers", stage: "read" });
+      } catch {
+        // A failing logger must not hide the failure.
+      }
+      throw new Error("habilitations: the store failed during the export", { cause: thrown.cause });
+    }
+  }
+
+  return {
+    /**
+     * Searches the users of the structures the actor manages (guide §5): by last name,
+     * first name, login (partial, accent- and case-insensitive: « elodie » finds
+     * « Élodie », « lef » finds « Lefèvre »), status, structure designation (partial),
+     * one of the actor's structures, a service. One merged list across the actor's
+     * structures, each user once, sorted by last name, first name, login, a page at a
+     * time with a stable cursor. Users outside the actor's structures are never found:
+     * naming another structure or its service gives an empty page, which says nothing
+     * about it.
+     *
+     * Refusals: `VALIDATION` (also a cursor of another list or actor), `FORBIDDEN`
+     * (inactive account), `NOT_FOUND` (unknown actor).
+     *
+     * @example
+     * ```ts
+     * const page = await app.searchUsers(alice.id, { criteria: { firstName: "elodie", lastName: "lef" }, limit: 20 });
+     * if (page.ok) page.value.items.map((u) => `${u.firstName} ${u.lastName}`); // ["Élodie Lefèvre"]
+     * ```
+     */
+    async searchUsers(actor: unknown, input: unknown): Promise<Result<UserSearchPage, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const parsed = parseSearchUsers(input);
+      if (!parsed.ok) return parsed;
+      const { criteria, limit, cursor } = parsed.value;
+      let after: string | undefined;
+      if (cursor !== undefined) {
+        const position = decodeCursor(cursor, "userSearch", actorId.value, SearchPositionSchema);
+        if (!position.ok) return position;
+        const [lastName, firstName, login, id] = position.value;
+        after = searchKeyOf({ lastName, firstName, login, id: id as UserId });
+      }
+      return shielded(deps, "searchUsers", async () => {
+        const ctx = clocked(deps);
+        const session = new Session(store);
+        const found = await activeActor(session, actorId.value);
+        if (!found.ok) return found;
+        const managed = await managedStructures(session, found.value, ctx);
+        const scoped = await scopedQuery(session, managed, criteria);
+        if (scoped === null) return ok(frozenCopy({ items: [], nextCursor: null }));
+        const users = await store.searchUsers(after === undefined ? { ...scoped, limit: limit + 1 } : { ...scoped, after, limit: limit + 1 });
+        const page = users.slice(0, limit);
+        const last = page[page.length - 1];
+        return ok(
+          frozenCopy({
+            items: page.map((u) => hitOf(u, managed)),
+            nextCursor: users.length > limit && last !== undefined ? encodeCursor("userSearch", actorId.value, [last.lastName, last.firstName, last.login, last.id]) : null,
+          }),
+        );
+      });
+    },
+
+    /**
+     * Looks up a person to attach or to name as successor (guide §3 A, §6), on behalf of
+     * a structure the actor manages: by exact login, or by exact last and first names
+     * (accent- and case-insensitive, at most {@link MAX_LOOKUP_RESULTS}). It reveals only
+     * id, names, masked login and status, never their structures.
+     *
+     * Refusals: `VALIDATION`, `FORBIDDEN` (not a manager of that structure), `NOT_FOUND`
+     * (unknown actor).
+     *
+     * @example
+     * ```ts
+     * const r = await app.lookupPerson(alice.id, { structureId, login: "hugo.moreau@mairie-lyon.fr" });
+     * if (r.ok) r.value[0]?.maskedLogin; // "h*********u@m**********.fr"
+     * ```
+     */
+    async lookupPerson(actor: unknown, input: unknown): Promise<Result<readonly PersonCard[], DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const parsed = parseLookupPerson(input);
+      if (!parsed.ok) return parsed;
+      const query = parsed.value;
+      return shielded(deps, "lookupPerson", async () => {
+        const ctx = clocked(deps);
+        const session = new Session(store);
+        const judged = await judge(session, actorId.value, query.structureId, ctx.today);
+        if (!judged.ok) return judged;
+        if ("login" in query) {
+          const user = await store.findUserByLogin(query.login);
+          return ok(frozenCopy(user === null ? [] : [personCard(user.value)]));
+        }
+        const users = await store.findUsersByName(query.lastName, query.firstName, MAX_LOOKUP_RESULTS);
+        return ok(frozenCopy(users.map(personCard)));
+      });
+    },
+
+    /**
+     * Exports users as CSV (guide §5, « Exporter un fichier CSV »): the users checked
+     * (`userIds`, each a user of one of the actor's structures), or every user a search
+     * finds (`criteria`, as `searchUsers`: a million users are never a list of a million
+     * ids). RFC 4180, `;` and a UTF-8 byte order mark by default (French spreadsheets),
+     * `separator: ","` and `bom: false` otherwise; French headers; CRLF line ends. Cells
+     * starting with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'`
+     * against formula injection: a phone « +33 … » is exported as « '+33 … ». The rows
+     * come in search order and are read from the store a page at a time as the consumer
+     * iterates (nothing is held beyond a page): users changed during a long export
+     * appear as they are when their page is read.
+     *
+     * Refusals (before any row is written): `VALIDATION`, `FORBIDDEN` (inactive account),
+     * `NOT_FOUND` (unknown actor, or a checked user who is not of the actor's
+     * structures, as an unknown id).
+     *
+     * @example
+     * ```ts
+     * const r = await app.exportUsers(alice.id, { criteria: { lastName: "lef" } });
+     * if (r.ok) {
+     *   res.setHeader("Content-Type", r.value.contentType);
+     *   await pipeline(Readable.from(r.value.body), res); // node:stream/promises
+     * }
+     * ```
+     */
+    async exportUsers(actor: unknown, input: unknown): Promise<Result<UserExport, DomainError>> {
+      const actorId = parseActor(actor);
+      if (!actorId.ok) return actorId;
+      const parsed = parseExportUsers(input);
+      if (!parsed.ok) return parsed;
+      const request = parsed.value;
+      const separator = request.separator ?? DEFAULT_CSV_OPTIONS.separator;
+      const bom = request.bom ?? DEFAULT_CSV_OPTIONS.bom;
+      return shielded(deps, "exportUsers", async () => {
+        const ctx = clocked(deps);
+        const session = new Session(store);
+        const found = await activeActor(session, actorId.value);
+        if (!found.ok) return found;
+        const managed = await managedStructures(session, found.value, ctx);
+        const days = new Map<string, string>();
+        let lastAt = "";
+        let lastDay = "";
+        const dateOf = (at: Instant) => {
+          if (at === lastAt) return lastDay;
+          lastAt = at;
+          const minute = at.slice(0, 16);
+          let day = days.get(minute);
+          if (day === undefined) {
+            if (days.size > 10_000) days.clear();
+            day = exportDate(at, deps.timeZone);
+            days.set(minute, day);
+          }
+          lastDay = day;
+          return day;
+        };
+        const rowOf = (u: User) => userExportLine(u, managed, dateOf, separator);
+        const head = `${bom ? "\uFEFF" : ""}${csvLine(USER_EXPORT_HEADERS, separator)}`;
+        const fileName = `utilisateurs-${ctx.today}.csv`;
+
+        if ("userIds" in request) {
+          // Checked users: every one must be a user of the actor's structures, checked before
+          // any row is written; then written in search order.
+          const selected: User[] = [];
+          for (let i = 0; i < request.userIds.length; i += EXPORT_PAGE) {
+            const rows = await store.getUsers(request.userIds.slice(i, i + EXPORT_PAGE));
+            const byId = new Map(rows.map((r) => [r.value.id, r.value]));
+            for (const id of request.userIds.slice(i, i + EXPORT_PAGE)) {
+              const user = byId.get(id);
+              if (user === undefined || exportStructuresOf(user, managed).length === 0)
+                return err({ code: "NOT_FOUND", entity: "user", id });
+              selected.push(user);
+            }
+          }
+          const sorted = selected.map((u) => ({ key: searchKeyOf(u), u })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+          async function* body(): AsyncGenerator<string> {
+            let chunk = head;
+            for (const { u } of sorted) {
+              chunk += rowOf(u);
+              if (chunk.length >= EXPORT_CHUNK) {
+                yield chunk;
+                chunk = "";
+              }
+            }
+            if (chunk.length > 0) yield chunk;
+          }
+          return ok({ contentType: "text/csv; charset=utf-8" as const, fileName, body: body() });
+        }
+
+        const scoped = await scopedQuery(session, managed, request.criteria);
+        async function* body(): AsyncGenerator<string> {
+          let chunk = head;
+          let after: string | undefined;
+          while (scoped !== null) {
+            const page = await readPage(after === undefined ? { ...scoped, limit: EXPORT_PAGE } : { ...scoped, after, limit: EXPORT_PAGE });
+            for (const u of page) {
+              chunk += rowOf(u);
+              if (chunk.length >= EXPORT_CHUNK) {
+                yield chunk;
+                chunk = "";
+              }
+            }
+            const last = page[page.length - 1];
+            if (page.length < EXPORT_PAGE || last === undefined) break;
+            after = searchKeyOf(last);
+          }
+          if (chunk.length > 0) yield chunk;
+        }
+        return ok({ contentType: "text/csv; charset=utf-8" as const, fileName, body: body() });
+      });
+    },
+  };
+}

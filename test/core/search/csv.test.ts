@@ -1,0 +1,225 @@
+// SPEC §3.5, the CSV export: RFC 4180, `;` by default or `,`, cells starting with `=`,
+// `+`, `-`, `@`, a tab or a carriage return neutralised with a leading `'`. What we
+// write is read back with a real CSV parser (csv-parse), never with our own.
+import { fc, test } from "@fast-check/vitest";
+import { parse } from "csv-parse/sync";
+import { describe, expect, it } from "vitest";
+import {
+  csvCell,
+  csvLine,
+  DEFAULT_CSV_OPTIONS,
+  exportDate,
+  exportStructuresOf,
+  neutralizeCell,
+  structureId,
+  USER_EXPORT_HEADERS,
+  userExportCells,
+  userExportLine,
+  userId,
+  type Instant,
+  type Structure,
+  type User,
+} from "../../../src/core/index.js";
+
+const SEPARATORS = [";", ","] as const;
+const read = (text: string, separator: ";" | ","): string[][] => parse(text, { delimiter: separator, bom: true });
+
+describe("neutralizeCell", () => {
+  it.each([
+    ["+33 4 72 10 30 30", "'+33 4 72 10 30 30"],
+    ["=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"],
+    ["=1+1", "'=1+1"],
+    ["-2", "'-2"],
+    ["@SUM(A1)", "'@SUM(A1)"],
+    ["\tcmd", "'\tcmd"],
+    ["\rcmd", "'\rcmd"],
+  ])("neutralises %j as %j", (value, expected) => {
+    expect(neutralizeCell(value)).toBe(expected);
+  });
+
+  it.each(["", "Lefèvre", "Jean-Pierre", " =1+1", "a=b", "'=1", "0472103030", "\n=1", "élodie@mairie-lyon.fr"])("leaves %j alone", (value) => {
+    expect(neutralizeCell(value)).toBe(value);
+  });
+});
+
+describe("csvCell and csvLine", () => {
+  it("quotes a cell holding the separator, a double quote, CR or LF, double quotes doubled", () => {
+    expect(csvCell("Dupont; fils", ";")).toBe('"Dupont; fils"');
+    expect(csvCell("Dupont; fils", ",")).toBe("Dupont; fils");
+    expect(csvCell("Dupont, fils", ",")).toBe('"Dupont, fils"');
+    expect(csvCell('Le "Grand"', ";")).toBe('"Le ""Grand"""');
+    expect(csvCell("a\nb", ";")).toBe('"a\nb"');
+    expect(csvCell("a\rb", ";")).toBe('"a\rb"');
+    expect(csvCell("Lefèvre", ";")).toBe("Lefèvre");
+  });
+
+  it("neutralises before quoting", () => {
+    expect(csvCell('=cmd|"/c calc"!A1', ";")).toBe(`"'=cmd|""/c calc""!A1"`);
+    expect(csvCell("\r\n=1", ";")).toBe(`"'\r\n=1"`);
+  });
+
+  it("ends a record with CRLF and joins with the separator", () => {
+    expect(csvLine(["Lefèvre", "Élodie"], ";")).toBe("Lefèvre;Élodie\r\n");
+    expect(csvLine(["Lefèvre", "Élodie"], ",")).toBe("Lefèvre,Élodie\r\n");
+    expect(csvLine(["+33 6", "a;b", ""], ";")).toBe(`'+33 6;"a;b";\r\n`);
+  });
+
+  it("defaults to `;` and a byte order mark, for French spreadsheets", () => {
+    expect(DEFAULT_CSV_OPTIONS).toEqual({ separator: ";", bom: true });
+  });
+
+  it("writes French headers that csv-parse reads back", () => {
+    expect(read(`\uFEFF${csvLine(USER_EXPORT_HEADERS, ";")}`, ";")).toEqual([[...USER_EXPORT_HEADERS]]);
+    expect(USER_EXPORT_HEADERS).toEqual([
+      "nom",
+      "prénom",
+      "adresse de connexion",
+      "adresse de contact",
+      "téléphone",
+      "statut",
+      "structures (rôle)",
+      "date de création",
+    ]);
+  });
+});
+
+// ------------------------------------------------------------------------ properties
+
+/** Units that stress RFC 4180 and formula injection: quotes, both separators, line ends, formula starters, accents, emoji. */
+const UNITS = ['"', ";", ",", "\r", "\n", "\r\n", "\t", "=", "+", "-", "@", "'", " ", "a", "Z", "0", "é", "É", "œ", "ß", "😀", "👩‍💻", "中"] as const;
+const cellArb = fc.oneof(
+  { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom(...UNITS), maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 8 }) },
+);
+const cellsArb = fc.array(cellArb, { minLength: 1, maxLength: 8 });
+
+describe("csvLine — read back by csv-parse", () => {
+  for (const separator of SEPARATORS) {
+    test.prop([cellsArb])(`one record with "${separator}" gives exactly the neutralised cells`, (cells) => {
+      expect(read(csvLine(cells, separator), separator)).toEqual([cells.map(neutralizeCell)]);
+    });
+
+    test.prop([cellsArb.chain((first) => fc.tuple(fc.constant(first), fc.array(fc.array(cellArb, { minLength: first.length, maxLength: first.length }), { maxLength: 5 }))), fc.boolean()])(
+      `records after a byte order mark or not, with "${separator}", give exactly the neutralised rows`,
+      ([first, rest], bom) => {
+        const rows = [first, ...rest];
+        const text = `${bom ? "\uFEFF" : ""}${rows.map((r) => csvLine(r, separator)).join("")}`;
+        expect(read(text, separator)).toEqual(rows.map((r) => r.map(neutralizeCell)));
+      },
+    );
+  }
+
+  test.prop([cellArb])("neutralizeCell prefixes `'` exactly to a cell starting with =, +, -, @, tab or CR, and changes nothing else", (cell) => {
+    const out = neutralizeCell(cell);
+    if (/^[=+\-@\t\r]/.test(cell)) expect(out).toBe(`'${cell}`);
+    else expect(out).toBe(cell);
+    // What a spreadsheet would see first is never a formula starter.
+    expect(out).not.toMatch(/^[=+\-@\t\r]/);
+  });
+});
+
+// ----------------------------------------------------------------- a user's cells
+
+describe("userExportCells", () => {
+  const mairie: Structure = {
+    id: structureId("s-1"),
+    designation: "Mairie de Lyon",
+    kind: "public",
+    viaPigp: false,
+    identifier: { type: "siret", value: "21690123100011" },
+    primaryManagerId: userId("u-alice"),
+    openSpaces: [],
+    createdAt: "2026-01-01T00:00:00.000Z" as Structure["createdAt"],
+  };
+  const librairie: Structure = { ...mairie, id: structureId("s-2"), designation: "Librairie Dupont", kind: "private" };
+  const elodie: User = {
+    id: userId("u-1"),
+    login: "elodie.lefevre@mairie-lyon.fr",
+    contactEmail: "elodie@perso.fr",
+    lastName: "Lefèvre",
+    firstName: "Élodie",
+    status: "active",
+    attachments: [
+      {
+        structureId: mairie.id,
+        role: "user",
+        scope: { kind: "structure" },
+        validFrom: "2026-11-27" as User["attachments"][number]["validFrom"],
+        attachedBy: userId("u-alice"),
+        attachedAt: "2026-11-27T08:00:00.000Z" as User["attachments"][number]["attachedAt"],
+      },
+    ],
+    grants: [],
+    phone: "+33 4 72 10 30 30",
+    postalAddress: null,
+    settings: { activityNotifications: "never" },
+    createdFor: librairie.id,
+    activation: null,
+    accountEmailsAt: [],
+    createdAt: "2026-11-27T23:30:00.000Z" as User["createdAt"],
+  };
+  const structures = new Map([
+    [mairie.id, mairie],
+    [librairie.id, librairie],
+  ]);
+
+  it("writes names, logins, phone, French status, the given structures with the role, the Paris creation date", () => {
+    const cells = userExportCells(elodie, exportStructuresOf(elodie, structures), (at) => exportDate(at, "Europe/Paris"));
+    expect(cells).toEqual([
+      "Lefèvre",
+      "Élodie",
+      "elodie.lefevre@mairie-lyon.fr",
+      "elodie@perso.fr",
+      "+33 4 72 10 30 30",
+      "Actif",
+      "Mairie de Lyon (Utilisateur simple), Librairie Dupont (compte créé, non rattaché)",
+      "28/11/2026",
+    ]);
+    expect(read(csvLine(cells, ";"), ";")[0]?.[4]).toBe("'+33 4 72 10 30 30");
+  });
+
+  it("names only the structures it is given: none of the others", () => {
+    const cells = userExportCells(elodie, exportStructuresOf(elodie, new Map([[mairie.id, mairie]])), () => "");
+    expect(cells[6]).toBe("Mairie de Lyon (Utilisateur simple)");
+    expect(cells.join("|")).not.toContain("Librairie");
+  });
+
+  test.prop([
+    fc.record({
+      lastName: fc.string(),
+      firstName: fc.string(),
+      phone: fc.option(fc.string(), { nil: null }),
+      primary: fc.boolean(),
+      role: fc.constantFrom("user" as const, "secondaryManager" as const),
+      attachedToLibrairie: fc.boolean(),
+      createdFor: fc.constantFrom(null, librairie.id, mairie.id),
+      status: fc.constantFrom("pendingActivation" as const, "active" as const, "deactivated" as const),
+      only: fc.boolean(),
+    }),
+    fc.constantFrom(...SEPARATORS),
+  ])("userExportLine writes exactly csvLine of userExportCells, whatever the user", (u, separator) => {
+    const user: User = {
+      ...elodie,
+      lastName: u.lastName,
+      firstName: u.firstName,
+      phone: u.phone,
+      status: u.status,
+      createdFor: u.createdFor,
+      attachments: [
+        { ...(elodie.attachments[0] as User["attachments"][number]), role: u.role },
+        ...(u.attachedToLibrairie ? [{ ...(elodie.attachments[0] as User["attachments"][number]), structureId: librairie.id }] : []),
+      ],
+    };
+    const given = new Map(u.only ? [[mairie.id, { ...mairie, primaryManagerId: u.primary ? user.id : mairie.primaryManagerId }]] : [
+      [mairie.id, { ...mairie, primaryManagerId: u.primary ? user.id : mairie.primaryManagerId }],
+      [librairie.id, librairie],
+    ]);
+    const dateOf = (at: Instant) => exportDate(at, "Europe/Paris");
+    expect(userExportLine(user, given, dateOf, separator)).toBe(csvLine(userExportCells(user, exportStructuresOf(user, given), dateOf), separator));
+  });
+
+  it("writes the creation date in the time zone given, not the process's", () => {
+    expect(exportDate("2026-11-27T23:30:00.000Z" as Instant, "Europe/Paris")).toBe("28/11/2026");
+    expect(exportDate("2026-11-27T23:30:00.000Z" as Instant, "UTC")).toBe("27/11/2026");
+  });
+});
