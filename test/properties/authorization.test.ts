@@ -131,6 +131,7 @@ const person = (id: string, attachments: Attachment[] = [], status: AccountStatu
   createdFor: null,
   activation: null,
   accountEmailsAt: [],
+    deactivatedAt: null,
   createdAt: LONG_AGO as User["createdAt"],
 });
 
