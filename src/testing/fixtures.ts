@@ -67,7 +67,7 @@ export const contractFixtures = {
       createdFor: null,
       activation: null,
       accountEmailsAt: [],
-    deactivatedAt: null,
+      deactivatedAt: null,
       createdAt: instant(),
     };
   },
