@@ -34,7 +34,7 @@ export type PrimaryRoleTransferredOutcome = Outcome<{
 /** What a deactivation gives back. */
 export type AccountDeactivatedOutcome = Outcome<{
   readonly transfers: readonly { readonly structureId: StructureId; readonly primaryManager: MemberView }[];
-  /** The last instant the account may be reactivated. */
+  /** When the reactivation window closes: the account may be reactivated before this instant, not from it on. */
   readonly reactivableUntil: Instant;
 }>;
 
