@@ -145,7 +145,7 @@ export type DomainError =
   | {
       readonly code: "REACTIVATION_WINDOW_EXPIRED";
       readonly userId: UserId;
-      /** The last instant the account could be reactivated. */
+      /** When the reactivation window closed: reactivation is refused from this instant on. */
       readonly expiredAt: Instant;
     }
   | { readonly code: "ACCOUNT_NOT_DEACTIVATED"; readonly userId: UserId; readonly status: AccountStatus }
@@ -308,7 +308,9 @@ export function errorMessage(error: DomainError): string {
     case "REACTIVATION_WINDOW_EXPIRED":
       return `Le délai de réactivation du compte est dépassé depuis le ${error.expiredAt}.`;
     case "ACCOUNT_NOT_DEACTIVATED":
-      return `Le compte de l'utilisateur ${error.userId} est « ${accountStatusLabel[error.status]} » : seul un compte désactivé se réactive.`;
+      return error.status === "deactivated"
+        ? `Le compte de l'utilisateur ${error.userId} a été désactivé sans date de désactivation connue : il ne peut pas être réactivé ainsi.`
+        : `Le compte de l'utilisateur ${error.userId} est « ${accountStatusLabel[error.status]} » : seul un compte désactivé se réactive.`;
     case "SERVICE_CODE_TAKEN":
       return `Le code de service ${error.serviceCode} existe déjà dans la structure ${error.structureId}.`;
     case "CONCURRENT_MODIFICATION":
