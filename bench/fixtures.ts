@@ -69,6 +69,7 @@ export function user(id: string, attachments: readonly Attachment[] = []): User 
     createdFor: null,
     activation: null,
     accountEmailsAt: [],
+    deactivatedAt: null,
     createdAt: AT,
   };
 }

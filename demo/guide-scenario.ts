@@ -348,12 +348,50 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
   for await (const chunk of csv.body) text += chunk;
   process.stdout.write(`\nExport CSV des utilisateurs cochés (${csv.fileName}, BOM ${text.startsWith("\uFEFF") ? "présent" : "absent"}) :\n${text.replace("\uFEFF", "").replaceAll("\r\n", "\n")}`);
 
+  // Guide §6 A: Alice, primary manager of three structures, names Bruno for two and Hugo
+  // for the third, in one act: all change hands or none. She stays a simple user.
+  tick(30);
+  const primaries = must(await app.listPrimaryStructures(alice));
+  process.stdout.write(`\nStructures dont ${names.get(alice)} est gestionnaire principale : ${primaries.map((s) => s.designation).join(", ")}\n`);
+  const notHers = await app.transferPrimaryRole(bruno, { structureIds: [mairie.id], successorId: chloe });
+  process.stdout.write(`Bruno, gestionnaire secondaire, tente de transférer le rôle : ${notHers.ok ? "accepté ?!" : `${notHers.error.code} — ${errorMessage(notHers.error)}`}\n`);
+  const handed = must(await app.transferPrimaryRole(alice, {
+    transfers: [
+      { structureId: mairie.id, successorId: bruno },
+      { structureId: librairie.id, successorId: bruno },
+      { structureId: villeurbanne.id, successorId: hugo },
+    ],
+  }));
+  printTable("Transférer le rôle de gestionnaire principal", handed.transfers.map((t) => ({
+    structure: [mairie, librairie, villeurbanne].find((s) => s.id === t.structureId)?.designation,
+    "nouveau gestionnaire principal": `${t.primaryManager.firstName} ${t.primaryManager.lastName}`,
+    rôle: t.primaryManager.role === null ? "" : roleLabel[t.primaryManager.role],
+  })));
+  // Guide §6 B: Bruno leaves. Refused until every structure he is primary manager of has a
+  // successor; then the transfers and the deactivation happen at once. Chloé leaves too.
+  tick(10);
+  const noSuccessor = await app.deactivateAccount(bruno, { transfers: [] });
+  process.stdout.write(`\nBruno désactive son compte sans successeur : ${noSuccessor.ok ? "accepté ?!" : `${noSuccessor.error.code} — ${errorMessage(noSuccessor.error)}`}\n`);
+  const leaving = must(await app.deactivateAccount(bruno, { successorId: alice }));
+  const chloeLeaving = must(await app.deactivateAccount(chloe, { transfers: [] }));
+  process.stdout.write(`Bruno désigne Alice pour ses ${leaving.transfers.length} structures et désactive son compte : réactivable jusqu'au ${leaving.reactivableUntil.slice(0, 16).replace("T", " ")} UTC\n`);
+  // 60 × 24 hours later, whatever daylight saving time did meanwhile: Bruno comes back a
+  // minute before the window closes, Chloé a minute after it closed.
+  now = new Date(Date.parse(leaving.reactivableUntil) - 60_000);
+  const back = await app.reactivateAccount(bruno);
+  now = new Date(Date.parse(chloeLeaving.reactivableUntil) + 60_000);
+  const late = await app.reactivateAccount(chloe);
+  printTable("Réactiver son compte (délai de 60 jours)", [
+    { utilisateur: names.get(bruno), quand: "une minute avant la fin du délai", résultat: back.ok ? "compte réactivé (utilisateur simple)" : back.error.code },
+    { utilisateur: names.get(chloe), quand: "une minute après la fin du délai", résultat: late.ok ? "réactivé ?!" : late.error.code },
+  ]);
+
   const serviceLabel = new Map([...services].map(([code, id]) => [id as string, code]));
   const describeScope = (scope: { kind: string; serviceIds?: readonly string[] } | undefined) =>
     scope === undefined ? "" : scope.kind === "structure" ? "toute la structure" : (scope.serviceIds ?? []).map((id) => serviceLabel.get(id) ?? id).join(", ");
 
   for (const structure of [mairie, librairie]) {
-    const members = must(await app.listMembers(alice, { structureId: structure.id }));
+    const members = must(await app.listMembers(alice, { structureId: structure.id, limit: 50 }));
     printTable(`Utilisateurs rattachés — ${structure.designation}`, members.items.map((m) => ({
       utilisateur: `${m.firstName} ${m.lastName}`,
       rôle: roleLabel[m.role],

@@ -178,6 +178,23 @@ export type {
 export { updateUser } from "./core/accounts/updateUser.js";
 export type { UpdateUser, UserChanges, UpdateUserState, UserUpdated } from "./core/accounts/updateUser.js";
 export { personalInformation, userStructures } from "./core/accounts/views.js";
+export { transferPrimaryRole, deactivateAccount, reactivateAccount, primaryStructuresOf } from "./core/transfer/transfer.js";
+export type {
+  Succession,
+  TransferPrimaryRole,
+  DeactivateAccount,
+  TransferState,
+  PrimaryRoleTransferred,
+  AccountDeactivated,
+  AccountReactivated,
+} from "./core/transfer/transfer.js";
+export {
+  TransferPrimaryRoleSchema,
+  DeactivateAccountSchema,
+  parseTransferPrimaryRole,
+  parseDeactivateAccount,
+} from "./core/transfer/schemas.js";
+export type { TransferInput, DeactivateAccountInput } from "./core/transfer/schemas.js";
 export type { PersonalInformation, UserStructureLine, ServiceLine } from "./core/accounts/views.js";
 
 // Guide §5: search, lookup and CSV export
@@ -455,6 +472,9 @@ export type {
   ActivationEmailsOutcome,
   AccountActivatedOutcome,
   UserUpdatedOutcome,
+  PrimaryRoleTransferredOutcome,
+  AccountDeactivatedOutcome,
+  AccountReactivatedOutcome,
   AttachmentRequestedOutcome,
   AttachmentRequestValidatedOutcome,
   AttachmentRequestRefusedOutcome,

@@ -11,6 +11,7 @@ import { subscriptionOperations } from "./subscriptions.js";
 import { resolveOptions, type HabilitationsOptions } from "./runner.js";
 import { searchOperations } from "./search.js";
 import { structureOperations } from "./structures.js";
+import { transferOperations } from "./transfer.js";
 import { userOperations } from "./users.js";
 
 /**
@@ -33,6 +34,7 @@ export type Habilitations = ReturnType<typeof structureOperations> &
   ReturnType<typeof attachmentOperations> &
   ReturnType<typeof historyOperations> &
   ReturnType<typeof searchOperations> &
+  ReturnType<typeof transferOperations> &
   ReturnType<typeof outboxOperations>;
 
 /**
@@ -67,6 +69,7 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
     ...attachmentOperations(deps),
     ...historyOperations(deps),
     ...searchOperations(deps),
+    ...transferOperations(deps),
     ...outboxOperations(deps),
   };
   // Whatever an operation gives back — success or refusal, every level — the caller
@@ -116,6 +119,7 @@ export type { MemberChangedOutcome, MemberSummary } from "./attachments.js";
 export type { RelayReport } from "./outbox.js";
 export type { UserSearchHit, UserSearchPage, UserExport } from "./search.js";
 export { MAX_LOOKUP_RESULTS } from "./search.js";
+export type { PrimaryRoleTransferredOutcome, AccountDeactivatedOutcome, AccountReactivatedOutcome } from "./transfer.js";
 export { MAX_OUTBOX_BATCH } from "./outbox.js";
 export type { SubscriptionRequestedOutcome, SubscriptionRequestValidatedOutcome, SubscriptionRequestRefusedOutcome } from "./subscriptions.js";
 export type { PendingSubscriptionSummary } from "./subscription-queries.js";

@@ -54,6 +54,12 @@ export interface HabilitationsOptions {
    */
   readonly newToken?: () => string;
   /**
+   * How long a deactivated account may be reactivated, in hours after the deactivation
+   * instant (default 60 × 24: the guide's « 60 jours », counted in hours so that a change
+   * of daylight saving time moves nothing).
+   */
+  readonly reactivationWindowHours?: number;
+  /**
    * The spaces (« espaces ») this deployment knows. Default: Chorus Pro's
    * (`CHORUS_PRO_SPACES`). Build your own with `spaceCatalogue([...])`.
    */
@@ -90,6 +96,7 @@ export interface Deps {
   readonly calendar: (now: Date) => LocalDate | null;
   readonly activation: ActivationPolicy;
   readonly newToken: () => string;
+  readonly reactivationWindowHours: number;
 }
 
 const prefix: Record<IdKind, string> = {
@@ -207,6 +214,13 @@ function checkedPolicy(policy: Partial<ActivationPolicy> | undefined): Activatio
   return Object.freeze(resolved);
 }
 
+function checkedWindow(hours: number | undefined): number {
+  const value = hours ?? 60 * 24;
+  if (!Number.isInteger(value) || value < 1 || value > 24 * 366 * 10)
+    throw new RangeError(`reactivationWindowHours must be an integer from 1 to ${24 * 366 * 10}, got ${String(value)}`);
+  return value;
+}
+
 /**
  * Applies defaults to the options, and checks those that can be checked once
  * (a `RangeError` at construction for an impossible value).
@@ -231,6 +245,7 @@ export function resolveOptions(options: HabilitationsOptions): Deps {
     calendar: rememberedCalendar(timeZone),
     activation: checkedPolicy(options.activation),
     newToken: options.newToken ?? (() => randomBytes(32).toString("base64url")),
+    reactivationWindowHours: checkedWindow(options.reactivationWindowHours),
   };
 }
 

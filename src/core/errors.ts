@@ -30,7 +30,9 @@ export type ForbiddenReason =
   /** The actor's manager attachment is not in force yet (`validFrom` in the future). */
   | "attachmentNotInForce"
   /** The act is the user's own (a request, a registration) and the actor is someone else. */
-  | "notTheUser";
+  | "notTheUser"
+  /** Only the structure's current primary manager may hand the primary role over. */
+  | "notThePrimaryManager";
 
 /**
  * Every way a domain rule can refuse a command: a union discriminated on `code`, each
@@ -122,6 +124,32 @@ export type DomainError =
     }
   | { readonly code: "LOGIN_TAKEN"; readonly login: string }
   | {
+      /** Deactivating one's account while primary manager of structures with no successor named. */
+      readonly code: "SUCCESSOR_REQUIRED";
+      readonly userId: UserId;
+      /** The structures still without a successor. */
+      readonly structureIds: readonly StructureId[];
+    }
+  | {
+      /** The successor named is the primary manager already. */
+      readonly code: "SUCCESSOR_IS_PRIMARY_MANAGER";
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+    }
+  | {
+      /** Deactivating an account attached to public structures using the PIGP: the DGFiP manages it. */
+      readonly code: "PIGP_ACCOUNT";
+      readonly userId: UserId;
+      readonly structureIds: readonly StructureId[];
+    }
+  | {
+      readonly code: "REACTIVATION_WINDOW_EXPIRED";
+      readonly userId: UserId;
+      /** When the reactivation window closed: reactivation is refused from this instant on. */
+      readonly expiredAt: Instant;
+    }
+  | { readonly code: "ACCOUNT_NOT_DEACTIVATED"; readonly userId: UserId; readonly status: AccountStatus }
+  | {
       /**
        * A public structure using the PIGP: its accounts come from the DGFiP referential,
        * so its managers do not create them.
@@ -196,6 +224,7 @@ const forbiddenLabel: Record<ForbiddenReason, string> = {
   notAManager: "il n'est pas gestionnaire de cette structure",
   attachmentNotInForce: "son rattachement de gestionnaire n'a pas encore pris effet",
   notTheUser: "seul l'utilisateur concerné peut faire cette démarche",
+  notThePrimaryManager: "seul le gestionnaire principal de la structure peut transférer ce rôle",
 };
 
 /**
@@ -270,6 +299,18 @@ export function errorMessage(error: DomainError): string {
       return `Le compte de l'utilisateur ${error.userId} est « ${accountStatusLabel[error.status]} » : le courriel d'activation ne s'envoie qu'aux comptes « ${accountStatusLabel.pendingActivation} ».`;
     case "ACTIVATION_EMAIL_THROTTLED":
       return `Un courriel a déjà été envoyé récemment à l'utilisateur ${error.userId} : nouvel envoi possible à partir de ${error.retryAt}.`;
+    case "SUCCESSOR_REQUIRED":
+      return `Désignez un nouveau gestionnaire principal pour toutes les structures dont vous êtes gestionnaire principal avant de désactiver votre compte (structures sans successeur : ${error.structureIds.join(", ")}).`;
+    case "SUCCESSOR_IS_PRIMARY_MANAGER":
+      return `L'utilisateur ${error.userId} est déjà gestionnaire principal de la structure ${error.structureId}.`;
+    case "PIGP_ACCOUNT":
+      return `Ce compte est rattaché à des structures publiques utilisatrices du PIGP (${error.structureIds.join(", ")}) : il est géré par la DGFiP et ne se désactive pas ici.`;
+    case "REACTIVATION_WINDOW_EXPIRED":
+      return `Le délai de réactivation du compte est dépassé depuis le ${error.expiredAt}.`;
+    case "ACCOUNT_NOT_DEACTIVATED":
+      return error.status === "deactivated"
+        ? `Le compte de l'utilisateur ${error.userId} a été désactivé sans date de désactivation connue : il ne peut pas être réactivé ainsi.`
+        : `Le compte de l'utilisateur ${error.userId} est « ${accountStatusLabel[error.status]} » : seul un compte désactivé se réactive.`;
     case "SERVICE_CODE_TAKEN":
       return `Le code de service ${error.serviceCode} existe déjà dans la structure ${error.structureId}.`;
     case "CONCURRENT_MODIFICATION":

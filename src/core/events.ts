@@ -184,6 +184,22 @@ export type DomainEvent =
       readonly fields: readonly string[];
     }
   | {
+      /** Tell the successor (and the former primary manager) the structure changed hands. */
+      readonly type: "PrimaryRoleTransferred";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly formerPrimaryManagerId: UserId;
+      readonly primaryManagerId: UserId;
+    }
+  | {
+      /** The person deactivated their account: the host's identity provider disables the login. */
+      readonly type: "AccountDeactivated";
+      readonly at: Instant;
+      readonly userId: UserId;
+      readonly reactivableUntil: Instant;
+    }
+  | { readonly type: "AccountReactivated"; readonly at: Instant; readonly userId: UserId }
+  | {
       readonly type: "SpaceGrantRevoked";
       readonly at: Instant;
       readonly structureId: StructureId;

@@ -27,6 +27,9 @@ export const HISTORY_KINDS = [
   "activationEmailSent",
   "accountActivated",
   "userModified",
+  "primaryRoleTransferred",
+  "accountDeactivated",
+  "accountReactivated",
 ] as const;
 /** The kind of a history entry. */
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
@@ -61,6 +64,9 @@ export const historyKindLabel: Readonly<Record<HistoryKind, string>> = {
   activationEmailSent: "Courriel d’activation envoyé",
   accountActivated: "Compte activé",
   userModified: "Utilisateur modifié",
+  primaryRoleTransferred: "Rôle de gestionnaire principal transféré",
+  accountDeactivated: "Compte désactivé",
+  accountReactivated: "Compte réactivé",
 };
 
 /** What was decided, as data: only the fields that apply to the entry's kind are set. */
@@ -86,6 +92,10 @@ export interface HistoryDetails {
   readonly fields?: readonly string[];
   /** When the activation token sent expires. */
   readonly expiresAt?: Instant;
+  /** The primary manager who handed the role over. */
+  readonly formerPrimaryManagerId?: UserId;
+  /** Until when a deactivated account may be reactivated. */
+  readonly reactivableUntil?: Instant;
 }
 
 /**

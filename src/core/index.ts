@@ -52,3 +52,5 @@ export * from "./search/query.js";
 export * from "./search/lookup.js";
 export * from "./search/csv.js";
 export * from "./search/schemas.js";
+export * from "./transfer/transfer.js";
+export * from "./transfer/schemas.js";

@@ -112,6 +112,11 @@ export interface User {
    * last 24 hours only: what the throttle counts.
    */
   readonly accountEmailsAt: readonly Instant[];
+  /**
+   * When the person deactivated their account (guide §6 B), or `null`: they may
+   * reactivate it until the reactivation window after this instant has passed.
+   */
+  readonly deactivatedAt: Instant | null;
   readonly createdAt: Instant;
 }
 

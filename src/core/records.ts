@@ -103,6 +103,7 @@ export const UserSchema: z.ZodType<User> = z.strictObject({
     })
     .nullable(),
   accountEmailsAt: z.array(InstantSchema),
+  deactivatedAt: InstantSchema.nullable(),
   createdAt: InstantSchema,
 }) as unknown as z.ZodType<User>;
 
@@ -182,6 +183,8 @@ const HistoryDetailsSchema = z.strictObject({
   subscriptionScope: z.enum(SUBSCRIPTION_SCOPES).exactOptional(),
   fields: z.array(z.string().max(200)).exactOptional(),
   expiresAt: InstantSchema.exactOptional(),
+  formerPrimaryManagerId: UserIdSchema.exactOptional(),
+  reactivableUntil: InstantSchema.exactOptional(),
 });
 
 const newHistoryShape = {
@@ -339,6 +342,15 @@ const eventShapes = [
     modifiedBy: UserIdSchema,
     fields: z.array(z.string().max(200)),
   },
+  {
+    type: z.literal("PrimaryRoleTransferred"),
+    ...at,
+    structureId: StructureIdSchema,
+    formerPrimaryManagerId: UserIdSchema,
+    primaryManagerId: UserIdSchema,
+  },
+  { type: z.literal("AccountDeactivated"), ...at, userId: UserIdSchema, reactivableUntil: InstantSchema },
+  { type: z.literal("AccountReactivated"), ...at, userId: UserIdSchema },
   {
     type: z.literal("SpaceGrantRevoked"),
     ...at,

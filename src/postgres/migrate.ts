@@ -116,7 +116,7 @@ async function fillSearchColumns(client: PostgresPoolClient, s: string): Promise
  * import { createPostgresStore, migrate } from "habilitations/postgres";
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 5_000 });
- * await migrate(pool); // { from: 0, to: 5, applied: [1, 2, 3, 4, 5] } the first time, then applied: []
+ * await migrate(pool); // { from: 0, to: 6, applied: [1, 2, 3, 4, 5, 6] } the first time, then applied: []
  * const store = createPostgresStore(pool);
  * ```
  */

@@ -672,6 +672,21 @@ const commitUnitWithSearch = (s: string) =>
   );
 commitUnitWithSearch('"habilitations"');
 
+/**
+ * Migration 6, the transfer of the primary role (guide §6): the rows written before it
+ * get the user's new field, `deactivatedAt: null` (no release before it deactivates an
+ * account, so null is what every existing row means). As migration 4: one statement adds
+ * it where missing only (the default on the left of `||`, so a value already there wins),
+ * so running it again changes nothing, and versions are left alone, so a unit that read a
+ * row before the migration still commits after it. Nothing else changes: the transfer
+ * writes structures and users, which `commit_unit()` already saves in one unit of work,
+ * and its history kinds are plain text in `history.kind`.
+ */
+const deactivation = (s: string) => `
+-- The section's new user field on the rows already there, where missing.
+UPDATE ${s}.users SET data = '{"deactivatedAt": null}'::jsonb || data WHERE NOT data ? 'deactivatedAt';
+`;
+
 /** Every migration, in order. The last one's number is the schema version this library knows. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: "tables, unique keys and indexes", sql: tables },
@@ -679,6 +694,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, description: "subscription requests; openSpaces and grants on existing rows; commit_unit() with subscription requests", sql: subscriptionRequests },
   { version: 4, description: "accounts: the new user fields on existing rows; commit_unit() keeping idempotency events without their token", sql: accounts },
   { version: 5, description: "user search: normalised search columns and their indexes; commit_unit() storing them", sql: userSearch },
+  { version: 6, description: "transfer of the primary role: deactivatedAt on existing users", sql: deactivation },
 ];
 
 /** The schema version this build of the library writes and reads. */

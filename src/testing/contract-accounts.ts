@@ -93,6 +93,36 @@ export function accounts(describe: (name: string, body: () => void) => void, tes
       await expectAll([used, activated], [2, 1]);
     });
 
+    test("deactivatedAt round-trips: a deactivated account's instant is read back by every read, and null again once reactivated", async (store) => {
+      const s1 = structureId("s-1");
+      const active = fx.user("u-1", [s1]);
+      const deactivated: User = { ...accountFixtures.activated("u-2", s1, [s1]), status: "deactivated", deactivatedAt: instant(7) };
+      assertOk(await store.commit(create(active, deactivated)));
+      const expectAll = async (rows: readonly { value: User; version: number }[]) => {
+        for (const row of rows) {
+          assert.deepEqual(await store.getUser(row.value.id), row);
+          assert.deepEqual(await store.findUserByLogin(row.value.login), row);
+        }
+        const ids = rows.map((row) => row.value.id);
+        const byId = <T extends { value: User }>(found: readonly T[]) => [...found].sort((a, b) => (a.value.id < b.value.id ? -1 : 1));
+        assert.deepEqual(byId(await store.getUsers(ids)), rows);
+        assert.deepEqual(byId((await store.getAggregates({ user: ids })).user), rows);
+        assert.deepEqual(await store.listMembers(s1, { limit: 10 }), rows.map((row) => row.value));
+        assert.deepEqual(await store.searchUsers({ structureIds: [s1], limit: 10 }), rows.map((row) => row.value));
+      };
+      await expectAll([{ value: active, version: 1 }, { value: deactivated, version: 1 }]);
+      assert.deepEqual((await store.searchUsers({ structureIds: [s1], status: "deactivated", limit: 10 })).map((u) => u.id), ["u-2"]);
+
+      // u-1 deactivates (an instant with milliseconds), u-2 is reactivated: each field as written.
+      const left: User = { ...active, status: "deactivated", deactivatedAt: "2026-11-27T09:12:34.567Z" as User["deactivatedAt"] };
+      const back: User = { ...deactivated, status: "active", deactivatedAt: null };
+      const committed = await store.commit(unit({ writes: [{ kind: "user", value: left, expectedVersion: 1 }, { kind: "user", value: back, expectedVersion: 1 }] }));
+      assertOk(committed);
+      assert.deepEqual(committed.value.versions, [2, 2]);
+      await expectAll([{ value: left, version: 2 }, { value: back, version: 2 }]);
+      assert.deepEqual((await store.searchUsers({ structureIds: [s1], status: "deactivated", limit: 10 })).map((u) => u.id), ["u-1"]);
+    });
+
     test("an idempotency record keeps the unit's events without the activation token; the outbox keeps it", async (store) => {
       const s1 = structureId("s-1");
       const pending = accountFixtures.pending("u-1", s1);

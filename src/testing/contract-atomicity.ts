@@ -1,13 +1,16 @@
 // The store contract: atomicity.
 import assert from "node:assert/strict";
 import {
+  serviceId,
   spaceCode,
   structureId,
   userId,
+  type RecordedEvent,
   type Structure,
   type SubscriptionRequest,
   type User,
 } from "../core/index.js";
+import type { Versioned } from "../port/store.js";
 import { instant } from "./fixtures.js";
 import { fx, unit, create, update, assertOk, claimable, type ContractTest } from "./helpers.js";
 
@@ -217,6 +220,92 @@ export function atomicity(describe: (name: string, body: () => void) => void, te
       assert.deepEqual(await store.getStructure(s1), { value: opened, version: 2 });
       assert.deepEqual(await store.getUser(member.id), { value: granted, version: 2 });
       assert.deepEqual(await claimable(store), ["e-1"]);
+    });
+
+    test("a transfer's unit (two structures handed over, two successors attached): with one stale version among them nothing is saved; at the versions read, all of it", async (store) => {
+      const [s1, s2] = [structureId("s-1"), structureId("s-2")];
+      const former = fx.user("u-former", [s1, s2]);
+      // u-a is not attached yet; u-b is, to one service of s-2.
+      const a = fx.user("u-a");
+      const wholeB = fx.user("u-b", [s2]);
+      const b: User = { ...wholeB, attachments: wholeB.attachments.map((x) => ({ ...x, scope: { kind: "services" as const, serviceIds: [serviceId("svc-1")] } })) };
+      const [one, two] = [fx.structure("s-1", "u-former"), fx.structure("s-2", "u-former")];
+      assertOk(await store.commit(create(one, two, former, a, b)));
+      // What the transfer decided, on what it read (every aggregate at version 1).
+      const handed = [{ ...one, primaryManagerId: a.id }, { ...two, primaryManagerId: b.id }];
+      const attachedA: User = { ...a, attachments: fx.user("u-a", [s1]).attachments };
+      const widenedB: User = { ...wholeB, firstName: "Autre" };
+      const transferred = (structureId: string, to: string, id: string): RecordedEvent => ({
+        id,
+        type: "PrimaryRoleTransferred",
+        at: instant(1),
+        structureId: structureId as Structure["id"],
+        formerPrimaryManagerId: former.id,
+        primaryManagerId: userId(to),
+      });
+      const transfer = (versions: { s2: number; b: number; former: number }) =>
+        unit({
+          writes: [
+            { kind: "structure", value: handed[0] as Structure, expectedVersion: 1 },
+            { kind: "structure", value: handed[1] as Structure, expectedVersion: versions.s2 },
+            { kind: "user", value: attachedA, expectedVersion: 1 },
+            { kind: "user", value: widenedB, expectedVersion: versions.b },
+          ],
+          reads: [{ kind: "user", id: former.id, version: versions.former }],
+          history: [fx.history("s-1", "primaryRoleTransferred", 1, "u-a"), fx.history("s-2", "primaryRoleTransferred", 1, "u-b")],
+          events: [transferred("s-1", "u-a", "e-1"), transferred("s-2", "u-b", "e-2")],
+          idempotency: fx.idempotency("u-former", "k-1"),
+        });
+      // Meanwhile s-2, the successor u-b and the former manager each moved once.
+      const opened: Structure = { ...two, openSpaces: [spaceCode("FACTURES_RECUES")] };
+      const renamedB: User = { ...b, firstName: "Autre" };
+      const renamedFormer: User = { ...former, firstName: "Autre" };
+      const nothingSaved = async (now: { s2: Versioned<Structure>; b: Versioned<User>; former: Versioned<User> }) => {
+        assert.deepEqual(await store.getStructure(s1), { value: one, version: 1 });
+        assert.deepEqual(await store.getStructure(s2), now.s2);
+        assert.deepEqual(await store.getUser(a.id), { value: a, version: 1 });
+        assert.deepEqual(await store.getUser(b.id), now.b);
+        assert.deepEqual(await store.getUser(former.id), now.former);
+        assert.deepEqual((await store.listMembers(s1, { limit: 10 })).map((u) => u.id), ["u-former"]);
+        assert.deepEqual((await store.listMembers(s2, { limit: 10 })).map((u) => u.id), ["u-b", "u-former"]);
+        assert.deepEqual((await store.searchUsers(onOtherService)).map((u) => u.id), ["u-former"]);
+        assert.deepEqual(await store.readHistory(s1, { limit: 10 }), []);
+        assert.deepEqual(await store.readHistory(s2, { limit: 10 }), []);
+        assert.deepEqual(await claimable(store), []);
+        assert.equal(await store.getIdempotencyRecord("u-former", "k-1"), null);
+      };
+      // Who is attached to another service of s-2 than u-b's: u-b once widened to the whole structure.
+      const onOtherService = { structureIds: [s2], service: { structureId: s2, serviceId: serviceId("svc-2") }, limit: 10 };
+      const conflict = (kind: string, id: string) => ({ ok: false, error: { code: "VERSION_CONFLICT", kind, id } });
+
+      // A successor written at a stale version: the last write of the unit.
+      assertOk(await store.commit(update(renamedB, 1)));
+      assert.deepEqual(await store.commit(transfer({ s2: 1, b: 1, former: 1 })), conflict("user", "u-b"));
+      await nothingSaved({ s2: { value: two, version: 1 }, b: { value: renamedB, version: 2 }, former: { value: former, version: 1 } });
+      // A structure written at a stale version (the successor's version now right).
+      assertOk(await store.commit(update(opened, 1)));
+      assert.deepEqual(await store.commit(transfer({ s2: 1, b: 2, former: 1 })), conflict("structure", "s-2"));
+      await nothingSaved({ s2: { value: opened, version: 2 }, b: { value: renamedB, version: 2 }, former: { value: former, version: 1 } });
+      // The actor, only read, at a stale version.
+      assertOk(await store.commit(update(renamedFormer, 1)));
+      assert.deepEqual(await store.commit(transfer({ s2: 2, b: 2, former: 1 })), conflict("user", "u-former"));
+      await nothingSaved({ s2: { value: opened, version: 2 }, b: { value: renamedB, version: 2 }, former: { value: renamedFormer, version: 2 } });
+
+      // At the versions read, all of it: both structures change hands, both successors are written.
+      const whole = await store.commit(transfer({ s2: 2, b: 2, former: 2 }));
+      assertOk(whole);
+      assert.deepEqual(whole.value.versions, [2, 3, 2, 3]);
+      assert.deepEqual(await store.getStructure(s1), { value: handed[0], version: 2 });
+      assert.deepEqual(await store.getStructure(s2), { value: handed[1], version: 3 });
+      assert.deepEqual(await store.getUser(a.id), { value: attachedA, version: 2 });
+      assert.deepEqual(await store.getUser(b.id), { value: widenedB, version: 3 });
+      assert.deepEqual(await store.getUser(former.id), { value: renamedFormer, version: 2 });
+      assert.deepEqual((await store.listMembers(s1, { limit: 10 })).map((u) => u.id), ["u-a", "u-former"]);
+      assert.deepEqual((await store.searchUsers(onOtherService)).map((u) => u.id), ["u-b", "u-former"]);
+      assert.deepEqual((await store.readHistory(s1, { limit: 10 })).map((e) => [e.kind, e.targetUserId]), [["primaryRoleTransferred", "u-a"]]);
+      assert.deepEqual((await store.readHistory(s2, { limit: 10 })).map((e) => [e.kind, e.targetUserId]), [["primaryRoleTransferred", "u-b"]]);
+      assert.deepEqual(await claimable(store), ["e-1", "e-2"]);
+      assert.deepEqual((await store.getIdempotencyRecord("u-former", "k-1"))?.history, whole.value.history);
     });
 
     test("a read check of a written aggregate at the version written passes", async (store) => {

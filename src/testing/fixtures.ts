@@ -67,6 +67,7 @@ export const contractFixtures = {
       createdFor: null,
       activation: null,
       accountEmailsAt: [],
+      deactivatedAt: null,
       createdAt: instant(),
     };
   },

@@ -43,6 +43,7 @@ describe("registerUser", () => {
       createdFor: null, // registered by the person, not created by a manager
       activation: null, // active from the start: nothing to activate
       accountEmailsAt: [],
+      deactivatedAt: null,
       createdAt: START,
     });
     expect(r.history).toEqual([]);

@@ -27,6 +27,7 @@ describe("registerUser — créer son compte", () => {
       createdFor: null, // registered by the person, not created by a manager
       activation: null, // active from the start: nothing to activate
       accountEmailsAt: [],
+      deactivatedAt: null,
       createdAt: at,
     });
   });

@@ -149,6 +149,8 @@ function validInputs(): Record<string, unknown> {
     },
     parseLookupPerson: { structureId: "s-1", lastName: "Lefèvre", firstName: "Élodie" },
     parseExportUsers: { criteria: { lastName: "lef" }, separator: ",", bom: false },
+    parseTransferPrimaryRole: { structureIds: ["s-1", "s-2"], successorId: "u-2" },
+    parseDeactivateAccount: { transfers: [{ structureId: "s-1", successorId: "u-2" }, { structureId: "s-2", successorId: "u-3" }] },
   };
 }
 
@@ -563,6 +565,41 @@ function guideScenario(): Produced & { readonly subscriptions: core.Subscription
   );
   add(registered);
   all.users.push(registered.user!);
+
+  // Guide §6, on a fresh cast: Alice hands the hospital over to Bruno and keeps her
+  // access; then she deactivates her account naming David for the town hall, and comes
+  // back a day later, inside the window.
+  const t = buildGuide();
+  all.history.push(...t.produced.history);
+  all.events.push(...t.produced.events);
+  const handed = unwrap(
+    core.transferPrimaryRole(
+      { actor: t.alice, structures: new Map([[t.hospital.id, t.hospital]]), successors: new Map([[t.bruno.id, t.bruno]]) },
+      { transfers: [{ structureId: t.hospital.id, successorId: t.bruno.id }] },
+      ctx,
+    ),
+  );
+  add(handed);
+  all.structures.push(...handed.structures);
+  all.users.push(...handed.successors);
+  const window = { reactivationWindowHours: 60 * 24 };
+  const left = unwrap(
+    core.deactivateAccount(
+      {
+        actor: t.alice,
+        structures: new Map<StructureId, Structure>([...handed.structures, t.townHall].map((x) => [x.id, x])),
+        successors: new Map([[t.david.id, t.david]]),
+      },
+      { transfers: [{ structureId: t.townHall.id, successorId: t.david.id }] },
+      { now: minutesAfter(ctx.now, 5), ...window },
+    ),
+  );
+  add(left);
+  all.structures.push(...left.structures);
+  all.users.push(...left.successors, left.user);
+  const back = unwrap(core.reactivateAccount(left.user, { now: minutesAfter(ctx.now, 24 * 60), ...window }));
+  add(back);
+  all.users.push(back.user);
   return all;
 }
 
@@ -578,6 +615,9 @@ const EVENT_TYPES: { readonly [T in core.DomainEventType]: true } = {
   AccountActivated: true,
   RegistrationAttemptedForExistingAccount: true,
   UserModified: true,
+  PrimaryRoleTransferred: true,
+  AccountDeactivated: true,
+  AccountReactivated: true,
   AttachmentRequested: true,
   AttachmentRequestValidated: true,
   AttachmentRequestRefused: true,
@@ -713,6 +753,14 @@ describe("commands, typed as the transitions take them, survive JSON through the
     ["ActivateAccount", core.parseActivateAccount, { userId: g.david.id, token: "k3JmY2Fzc2VydGlvbi10b2tlbi1mb3ItdGVzdHMtb25seQ" }],
     ["UpdateUser (by a manager)", core.parseUpdateUser, { userId: g.david.id, structureId: g.hospital.id, changes: { phone: null, postalAddress: null } }],
     ["UpdateUser (one's own)", core.parseUpdateUser, { userId: g.david.id, changes: { settings: { activityNotifications: "weekly" } } }],
+    [
+      "TransferPrimaryRole",
+      core.parseTransferPrimaryRole,
+      { transfers: [{ structureId: g.hospital.id, successorId: g.bruno.id }, { structureId: g.townHall.id, successorId: g.david.id }] },
+    ],
+    ["DeactivateAccount (one successor per structure)", core.parseDeactivateAccount, { transfers: [{ structureId: g.hospital.id, successorId: g.bruno.id }] }],
+    ["DeactivateAccount (primary manager of nothing)", core.parseDeactivateAccount, { transfers: [] }],
+    ["DeactivateAccount (the same successor for all)", core.parseDeactivateAccount, { successorId: g.bruno.id }],
   ];
 
   it.each(commands)("%s", (_, parse, command) => {

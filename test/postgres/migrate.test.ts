@@ -16,7 +16,7 @@ import { MIGRATIONS, SCHEMA_VERSION, createPostgresStore, migrate, schemaVersion
 import { searchColumnsOf } from "../../src/postgres/search-columns.js";
 import type { UnitOfWork, Write } from "../../src/port/store.js";
 import { accountFixtures } from "../../src/testing/contract-accounts.js";
-import { contractFixtures as fx } from "../../src/testing/fixtures.js";
+import { contractFixtures as fx, instant } from "../../src/testing/fixtures.js";
 import { createPool, uniqueSchema } from "./helpers.js";
 import { snapshotOf } from "./snapshot.js";
 
@@ -131,13 +131,13 @@ async function atVersion(schema: string, version: number): Promise<void> {
   }
 }
 
-/** Records as the release before wrote them: no openSpaces, no grants. */
+/** Records as the release before wrote them: no openSpaces, no grants (and no deactivatedAt, migration 6's). */
 const withoutSpaces = <T extends Structure | Service>(value: T): T => {
   const { openSpaces: _, ...old } = value;
   return old as T;
 };
 const withoutGrants = (value: User): User => {
-  const { grants: _, ...old } = value;
+  const { grants: _, deactivatedAt: _d, ...old } = value;
   return old as User;
 };
 
@@ -176,7 +176,7 @@ describe("migration 3: subscription requests", () => {
       );
       expect(await tablesOf(schema)).not.toContain("subscription_requests");
 
-      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5, 6] });
       const s1 = structureId("s-1");
       const after = await snapshotOf(pool, schema);
       expect(after).toEqual({
@@ -240,10 +240,10 @@ describe("migration 3: subscription requests", () => {
       await atVersion(schema, 2);
       await seedVersion2(schema);
       const reports = await Promise.all([1, 2, 3, 4].map(() => migrate(pool, { schema })));
-      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5] }]);
+      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5, 6] }]);
       expect(reports.filter((r) => r.applied.length === 0)).toEqual([1, 2, 3].map(() => ({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] })));
       const versions = await pool.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
       const { users, structures } = await snapshotOf(pool, schema);
       expect(users.map((u) => [u.value.grants, u.version])).toEqual([[[], 1], [[], 2]]);
       expect(structures.map((s) => s.value.openSpaces)).toEqual([[], ["FACTURES_EMISES"]]);
@@ -275,9 +275,9 @@ describe("migration 3: subscription requests", () => {
   });
 });
 
-/** A user as the release before accounts wrote it: none of the account fields. */
+/** A user as the release before accounts wrote it: none of the account fields (nor deactivatedAt, migration 6's). */
 const withoutAccountFields = (value: User): User => {
-  const { phone: _p, postalAddress: _a, settings: _s, createdFor: _c, activation: _t, accountEmailsAt: _e, ...old } = value;
+  const { phone: _p, postalAddress: _a, settings: _s, createdFor: _c, activation: _t, accountEmailsAt: _e, deactivatedAt: _d, ...old } = value;
   return old as User;
 };
 
@@ -321,7 +321,7 @@ describe("migration 4: accounts", () => {
       await atVersion(schema, 3);
       await seedVersion3(schema);
       expect(await schemaVersion(pool, { schema })).toBe(3);
-      expect(await migrate(pool, { schema })).toEqual({ from: 3, to: SCHEMA_VERSION, applied: [4, 5] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 3, to: SCHEMA_VERSION, applied: [4, 5, 6] });
       expect(await snapshotOf(pool, schema)).toEqual({
         structures: [{ value: fx.structure("s-1", "u-1"), version: 1 }],
         services: [],
@@ -455,7 +455,7 @@ describe("migration 5: user search", () => {
       await atVersion(schema, 4);
       const users = await seedVersion4(schema);
       const before = await snapshotOf(pool, schema);
-      expect(await migrate(pool, { schema })).toEqual({ from: 4, to: SCHEMA_VERSION, applied: [5] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 4, to: SCHEMA_VERSION, applied: [5, 6] });
       expect(await snapshotOf(pool, schema)).toEqual(before);
       expect(before.users.find((u) => u.value.id === "u-3")?.version).toBe(2);
       expect(await searchColumnsIn(schema)).toEqual({ users: expectedColumns(users), mismatchedAttachmentRows: 0 });
@@ -567,6 +567,125 @@ describe("migration 5: user search", () => {
       `CREATE INDEX users_created_for_search ON "x".users (created_for, search_key) WHERE created_for IS NOT NULL;`,
       `CREATE INDEX users_search_names ON "x".users (search_last, search_first, search_key);`,
       `CREATE INDEX users_search_missing ON "x".users (id) WHERE search_key IS NULL;`,
+    ]);
+  });
+});
+
+/** A user as the release before the transfer (guide §6) wrote it: no deactivatedAt. */
+const withoutDeactivatedAt = (value: User): User => {
+  const { deactivatedAt: _, ...old } = value;
+  return old as User;
+};
+
+describe("migration 6: transfer of the primary role", () => {
+  const s1 = structureId("s-1");
+  /** A deactivated account written by a process of the new release before the migration. */
+  const deactivated: User = { ...fx.user("u-3", [s1]), status: "deactivated", deactivatedAt: instant(5) };
+  /** The users of seedVersion5 as migration 6 leaves them. */
+  const migratedUsers = [
+    { value: fx.user("u-1", [s1]), version: 1 },
+    { value: { ...fx.user("u-2", [s1]), lastName: "Lefèvre" }, version: 2 },
+    { value: deactivated, version: 1 },
+    { value: accountFixtures.pending("u-4", s1, [s1]), version: 1 },
+  ];
+
+  /**
+   * Rows written through the version-5 commit_unit: users without deactivatedAt (one moved
+   * past version 1, one with every account field), one with it; a structure, a history
+   * entry and an event, which the migration leaves alone.
+   */
+  async function seedVersion5(schema: string): Promise<void> {
+    const store = createPostgresStore(pool, { schema });
+    const results = [
+      await store.commit({
+        ...unitOf(
+          { kind: "structure", value: fx.structure("s-1", "u-1"), expectedVersion: null },
+          { kind: "user", value: withoutDeactivatedAt(fx.user("u-1", [s1])), expectedVersion: null },
+          { kind: "user", value: withoutDeactivatedAt(fx.user("u-2")), expectedVersion: null },
+          { kind: "user", value: deactivated, expectedVersion: null },
+          { kind: "user", value: withoutDeactivatedAt(accountFixtures.pending("u-4", s1, [s1])), expectedVersion: null },
+        ),
+        history: [fx.history("s-1", "structureCreated", 0, "u-1")],
+        events: [fx.event("e-1")],
+      }),
+      await store.commit(unitOf({ kind: "user", value: withoutDeactivatedAt({ ...fx.user("u-2", [s1]), lastName: "Lefèvre" }), expectedVersion: 1 })),
+    ];
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+  }
+
+  it("applies on a schema at version 5, fills deactivatedAt where missing, and keeps every version and everything else", async () => {
+    const schema = uniqueSchema("mig6");
+    await dropping(schema, async () => {
+      await atVersion(schema, 5);
+      await seedVersion5(schema);
+      expect(await schemaVersion(pool, { schema })).toBe(5);
+      const before = await snapshotOf(pool, schema);
+      expect(before.users.map((u) => [u.value.id, "deactivatedAt" in u.value])).toEqual([["u-1", false], ["u-2", false], ["u-3", true], ["u-4", false]]);
+      const columnsBefore = await searchColumnsIn(schema);
+      expect(await migrate(pool, { schema })).toEqual({ from: 5, to: SCHEMA_VERSION, applied: [6] });
+      expect(await snapshotOf(pool, schema)).toEqual({ ...before, users: migratedUsers });
+      // The search values and attachment rows are untouched.
+      expect(await searchColumnsIn(schema)).toEqual(columnsBefore);
+
+      // Every read gives the migrated users.
+      const store = createPostgresStore(pool, { schema });
+      for (const row of migratedUsers) {
+        expect(await store.getUser(row.value.id)).toEqual(row);
+        expect(await store.findUserByLogin(row.value.login)).toEqual(row);
+      }
+      const ids = migratedUsers.map((row) => row.value.id);
+      const byId = (rows: readonly { value: User }[]) => [...rows].sort((a, b) => (a.value.id < b.value.id ? -1 : 1));
+      expect(byId(await store.getUsers(ids))).toEqual(migratedUsers);
+      expect(byId((await store.getAggregates({ user: ids })).user)).toEqual(migratedUsers);
+      expect(await store.listMembers(s1, { limit: 10 })).toEqual(migratedUsers.map((row) => row.value));
+      expect((await store.searchUsers({ structureIds: [s1], status: "deactivated", limit: 10 })).map((u) => u.id)).toEqual(["u-3"]);
+
+      // A deactivation written at the migrated versions, as deactivateAccount writes one:
+      // the structure handed over to u-2, and u-1 deactivated, in one unit.
+      const handed = { ...fx.structure("s-1", "u-2") };
+      const left: User = { ...fx.user("u-1", [s1]), status: "deactivated", deactivatedAt: instant(10) };
+      const committed = await store.commit({
+        ...unitOf({ kind: "structure", value: handed, expectedVersion: 1 }, { kind: "user", value: left, expectedVersion: 1 }),
+        reads: [{ kind: "user", id: "u-2", version: 2 }],
+        history: [fx.history("s-1", "primaryRoleTransferred", 10, "u-2"), fx.history("s-1", "accountDeactivated", 10, "u-1")],
+      });
+      expect(committed).toMatchObject({ ok: true, value: { versions: [2, 2] } });
+      expect(await store.getUser(left.id)).toEqual({ value: left, version: 2 });
+      expect(await store.getStructure(s1)).toEqual({ value: handed, version: 2 });
+      expect((await store.readHistory(s1, { kinds: ["primaryRoleTransferred", "accountDeactivated"], limit: 10 })).map((e) => e.kind)).toEqual([
+        "accountDeactivated",
+        "primaryRoleTransferred",
+      ]);
+    });
+  });
+
+  it("is idempotent: its row update finds nothing left to fill, and a second migrate() is a no-op", async () => {
+    const schema = uniqueSchema("mig6idem");
+    await dropping(schema, async () => {
+      await atVersion(schema, 5);
+      await seedVersion5(schema);
+      await migrate(pool, { schema });
+      const once = await snapshotOf(pool, schema);
+      const s = `"${schema}"`;
+      const fills = MIGRATIONS.find((m) => m.version === 6)?.sql(s).split("\n").filter((line) => line.startsWith("UPDATE ")) ?? [];
+      expect(fills).toHaveLength(1);
+      for (const fill of fills) expect((await pool.query(fill)).rowCount).toBe(0);
+      expect(await migrate(pool, { schema })).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
+      expect(await snapshotOf(pool, schema)).toEqual(once);
+      // Rows written without the field after the migration (a process of the release
+      // before, still running) are filled by the same statement, and only those; a value
+      // already there is kept.
+      await pool.query(`UPDATE ${s}.users SET data = data - 'deactivatedAt' WHERE id IN ('u-1', 'u-4')`);
+      expect((await Promise.all(fills.map((fill) => pool.query(fill)))).map((r) => r.rowCount)).toEqual([2]);
+      expect(await snapshotOf(pool, schema)).toEqual(once);
+      expect((await createPostgresStore(pool, { schema }).getUser(deactivated.id))?.value.deactivatedAt).toBe(instant(5));
+    });
+  });
+
+  it("is the row update and nothing else: commit_unit() stays migration 5's", () => {
+    const v6 = MIGRATIONS.find((m) => m.version === 6)?.sql('"x"') ?? "";
+    expect(v6.split("\n").filter((line) => line !== "" && !line.startsWith("--"))).toEqual([
+      `UPDATE "x".users SET data = '{"deactivatedAt": null}'::jsonb || data WHERE NOT data ? 'deactivatedAt';`,
     ]);
   });
 });

@@ -158,6 +158,7 @@ function searchUser(i: number): User {
     createdFor: i >= 6_000 && i < 6_300 ? (searched[0] as StructureId) : null,
     activation: null,
     accountEmailsAt: [],
+    deactivatedAt: null,
     createdAt: minute(0),
   };
 }

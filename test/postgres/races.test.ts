@@ -4,6 +4,8 @@
 // acts a serial order allows win, the losers are told why, the records, the history and
 // the outbox agree with the winners' outcomes (nothing lost, nothing doubled), and the
 // invariants hold (one primary manager per structure, no attachment without its history).
+// Guide §6 too: two transfers of one structure, a transfer against a change of its
+// successor, a deactivation against a transfer by or to the account leaving.
 //
 // Each round counts how far the clients got: a round where a single client reached the
 // commit proves nothing, so each race must show rounds where several did (the losers then
@@ -169,7 +171,7 @@ const MEMBERSHIP: readonly HistoryKind[] = ["structureCreated", "userAttached", 
 
 /**
  * The invariants of a structure: one primary manager, an active account attached to the
- * whole structure; the membership rows the store keeps agree with the users' records;
+ * whole structure and in force; the membership rows the store keeps agree with the users' records;
  * every attachment is explained by the history (the last membership entry about the user
  * gives their role, and is not a removal) and every removal too.
  */
@@ -179,6 +181,7 @@ async function expectInvariants(s: StructureId) {
   const primary = await store.getUser(structureRow.value.primaryManagerId);
   expect(primary?.value.status).toBe("active");
   expect(primary && attachmentTo(primary.value, s)?.scope).toEqual({ kind: "structure" });
+  expect(primary && (attachmentTo(primary.value, s)?.validFrom ?? "9999") <= TODAY, "the primary manager's attachment is in force").toBe(true);
 
   const members = (
     await admin.query<{ data: User }>(
@@ -204,13 +207,23 @@ async function expectInvariants(s: StructureId) {
       [s],
     )
   ).rows.map((r) => r.entry);
-  const last = new Map<string, HistoryEntry>();
-  for (const e of history) if (MEMBERSHIP.includes(e.kind) && e.targetUserId !== null) last.set(e.targetUserId, e);
+  // Per user, the last entry about their attachment: its kind and the role it recorded. A
+  // transfer attaches the successor to the whole structure and keeps the former primary
+  // manager attached, both as simple users on record (the primary role is the structure's
+  // primaryManagerId, never stored on an attachment).
+  const last = new Map<string, { kind: HistoryKind; role: unknown }>();
+  for (const e of history) {
+    if (MEMBERSHIP.includes(e.kind) && e.targetUserId !== null) last.set(e.targetUserId, { kind: e.kind, role: e.details.role });
+    if (e.kind === "primaryRoleTransferred") {
+      if (e.targetUserId !== null) last.set(e.targetUserId, { kind: e.kind, role: "user" });
+      if (e.details.formerPrimaryManagerId !== undefined) last.set(e.details.formerPrimaryManagerId, { kind: e.kind, role: "user" });
+    }
+  }
   for (const member of members) {
     const entry = last.get(member.id);
     expect(entry, `${member.id}'s attachment has a history entry`).toBeDefined();
     expect(entry?.kind).not.toBe("attachmentRemoved");
-    if (member.id !== structureRow.value.primaryManagerId) expect(entry?.details.role, `${member.id}'s role`).toBe(attachmentTo(member, s)?.role);
+    if (member.id !== structureRow.value.primaryManagerId) expect(entry?.role, `${member.id}'s role`).toBe(attachmentTo(member, s)?.role);
   }
   const attached = new Set(members.map((m) => m.id as string));
   for (const [user, entry] of last) if (!attached.has(user)) expect(entry.kind, `${user} is not attached`).toBe("attachmentRemoved");
@@ -588,6 +601,388 @@ describe(`${CLIENTS} applications on ${CLIENTS} pools, one schema`, () => {
       seen.push({ round, winner: w, atCommit, refusedAtCommit });
     }
     // Several registrations got past the read of the login and met the unique key at commit.
+    expect(seen.some((r) => (r as { refusedAtCommit: number }).refusedAtCommit > 0), JSON.stringify(seen)).toBe(true);
+  });
+});
+
+// ------------------------------------------------------------------------ guide §6
+
+/** Attaches `user` with a role, a scope and a validity start of its own. */
+async function attachWith(by: UserId, s: StructureId, user: UserId, role: "secondaryManager" | "user", scope: AttachmentScope, validFrom = TODAY): Promise<void> {
+  must(await setupApp.attachUser(by, { structureId: s, userId: user, role, validFrom, comment: "Mise en place", scope }));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+/** The sequence of the history entry an outcome reported first. */
+const sequenceOf = (r: Outcome) => (r.ok ? (r.value.history[0] as HistoryEntry).sequence : Number.POSITIVE_INFINITY);
+/** A user's record apart from one structure's attachment (what a transfer or a member change of that structure must leave alone). */
+const apartFrom = (user: User | undefined, s: StructureId) => user && { ...user, attachments: user.attachments.filter((a) => a.structureId !== s) };
+
+/** The structures of the whole schema whose primary manager is not an active account: none, ever. */
+async function primaryManagersNotActive(): Promise<unknown[]> {
+  const { rows } = await admin.query(
+    `SELECT s.id, s.primary_manager_id, u.data ->> 'status' AS status
+     FROM ${sq("structures")} s LEFT JOIN ${sq("users")} u ON u.id = s.primary_manager_id
+     WHERE u.id IS NULL OR u.data ->> 'status' <> 'active'`,
+  );
+  return rows;
+}
+
+/** How a successor stands in the structure before the transfer. */
+type Standing = "none" | "userOnServices" | "secondaryManager" | "userWhole" | "notYetInForce";
+const STANDINGS: readonly Standing[] = ["none", "userOnServices", "secondaryManager", "userWhole", "notYetInForce"];
+
+async function place(p: UserId, s: StructureId, service: ServiceId, x: UserId, standing: Standing): Promise<void> {
+  switch (standing) {
+    case "none":
+      return;
+    case "userOnServices":
+      return attachWith(p, s, x, "user", { kind: "services", serviceIds: [service] });
+    case "secondaryManager":
+      return attach(p, s, x, "secondaryManager");
+    case "userWhole":
+      return attach(p, s, x, "user");
+    case "notYetInForce":
+      return attachWith(p, s, x, "user", { kind: "structure" }, "2026-12-01");
+  }
+}
+
+/** What a transfer must leave on its successor: attached to the whole structure, in force, a simple user on record. */
+function expectSuccessorAttached(user: User | undefined, s: StructureId) {
+  const a = user && attachmentTo(user, s);
+  expect(a, `${user?.id} attached to ${s}`).toMatchObject({ role: "user", scope: { kind: "structure" } });
+  expect((a?.validFrom ?? "9999") <= TODAY, `${user?.id}'s attachment in force`).toBe(true);
+}
+
+describe(`guide §6 on ${CLIENTS} applications: transfers and deactivations racing`, () => {
+  it("two transfers of one structure by its primary manager, to two successors at once (4 structures a round): one wins, one primary manager, one history entry, one event", async () => {
+    const seen: unknown[] = (report["two transfers of one structure"] = []);
+    const ROUNDS = 25;
+    const GROUPS = CLIENTS / 2;
+    for (let round = 0; round < ROUNDS; round++) {
+      const groups = await Promise.all(
+        range(GROUPS).map(async (k) => {
+          const t = tag();
+          const [p, x, y] = (await Promise.all(["p", "x", "y"].map((n) => register(`${n}.${t}`)))) as [UserId, UserId, UserId];
+          const { id: s, services: [svA] } = await structure(p, `Transfert ${t}`);
+          const standings = [STANDINGS[(round + k) % STANDINGS.length], STANDINGS[(round + 2 * k + 1) % STANDINGS.length]] as [Standing, Standing];
+          await place(p, s, svA, x, standings[0]);
+          await place(p, s, svA, y, standings[1]);
+          return { p, s, successors: [x, y] as const, standings };
+        }),
+      );
+      const before = new Map(await Promise.all(groups.flatMap((g) => g.successors).map(async (id) => [id, await store.getUser(id)] as const)));
+      // Client 2k + j transfers group k's structure to its successor (j + round) % 2; from
+      // round 10 on, one of each pair starts a few milliseconds late in some rounds.
+      const successorOf = (i: number) => {
+        const g = groups[i >> 1] as (typeof groups)[number];
+        return { g, j: (i + round) % 2, x: g.successors[(i + round) % 2] as UserId };
+      };
+      const lag = (i: number) => (round < 10 || round % 3 === 0 ? 0 : (i % 2) * ((round % 4) + 1));
+      const since = await mark();
+      const { results, atCommit, refusedAtCommit, commits: seenAtCommit } = await race(
+        range(CLIENTS).map((i): Act => async (app) => {
+          const { g, x } = successorOf(i);
+          if (lag(i) > 0) await sleep(lag(i));
+          return app.transferPrimaryRole(g.p, { structureIds: [g.s], successorId: x });
+        }),
+      );
+
+      let bothAtCommit = 0;
+      for (let k = 0; k < GROUPS; k++) {
+        const pair = [2 * k, 2 * k + 1];
+        const won = pair.filter((i) => (results[i] as Outcome).ok);
+        expect(won, `round ${round}, structure ${k}: ${pair.map((i) => code(results[i] as Outcome))}`).toHaveLength(1);
+        const w = won[0] as number;
+        const l = pair.find((i) => i !== w) as number;
+        const { g, j, x: winner } = successorOf(w);
+        const loserSuccessor = successorOf(l).x;
+        const loser = results[l] as Outcome;
+        if (!loser.ok && loser.error.code === "FORBIDDEN")
+          expect(loser.error).toEqual({ code: "FORBIDDEN", actorId: g.p, structureId: g.s, reason: "notThePrimaryManager" });
+        else expect(code(loser)).toBe("CONCURRENT_MODIFICATION");
+        // One primary manager: the winner's successor, attached to the whole structure.
+        expect((await store.getStructure(g.s))?.value.primaryManagerId).toBe(winner);
+        const successor = await store.getUser(winner);
+        expectSuccessorAttached(successor?.value, g.s);
+        const was = before.get(winner);
+        expect(successor?.version, `standing ${g.standings[j]}`).toBe((was?.version ?? 0) + (g.standings[j] === "userWhole" ? 0 : 1));
+        expect(apartFrom(successor?.value, g.s)).toEqual(apartFrom(was?.value, g.s));
+        // The other successor's record is untouched: the losing transfer left nothing.
+        expect(await store.getUser(loserSuccessor)).toEqual(before.get(loserSuccessor));
+        // The former primary manager stays, a simple user of the whole structure.
+        expect(attachmentTo((await store.getUser(g.p))?.value as User, g.s)).toMatchObject({ role: "user", scope: { kind: "structure" } });
+        // One history entry and one event for the transfer, the winner's.
+        const entries = await store.readHistory(g.s, { kinds: ["primaryRoleTransferred"], limit: 10 });
+        expect(entries.map((e) => [e.actorId, e.targetUserId, e.details.formerPrimaryManagerId])).toEqual([[g.p, winner, g.p]]);
+        const outcome = (results[w] as Outcome & { ok: true }).value;
+        expect(outcome.history).toEqual(entries);
+        expect(outcome.events.map((e) => (e.type === "PrimaryRoleTransferred" ? [e.type, e.structureId, e.formerPrimaryManagerId, e.primaryManagerId] : [e.type]))).toEqual([
+          ["PrimaryRoleTransferred", g.s, g.p, winner],
+        ]);
+        await expectInvariants(g.s);
+        if ((seenAtCommit[l] as string[]).length > 0) bothAtCommit++;
+      }
+      await expectSavedExactlyWhatWinnersGot(since, results);
+      expect(await primaryManagersNotActive()).toEqual([]);
+      seen.push({ round, atCommit, refusedAtCommit, bothAtCommit, codes: results.map(code) });
+    }
+    // Both transfers of some structure reached the commit: the second learned there that the role had moved.
+    expect(seen.some((r) => (r as { bothAtCommit: number }).bothAtCommit > 0), JSON.stringify(seen)).toBe(true);
+  });
+
+  it("a transfer to X racing a secondary manager's change of X (demotion, promotion, removal, X's own): a serial order explains both outcomes, and the structure keeps one primary manager", async () => {
+    interface Variant {
+      readonly name: string;
+      /** How X stands before; `self`: X is the secondary manager acting. */
+      readonly standing: Standing | "managerOnServices";
+      readonly self: boolean;
+      readonly act: (m: UserId, s: StructureId, x: UserId) => Act;
+    }
+    const demote = (m: UserId, s: StructureId, x: UserId): Act => (app) => app.changeMemberRole(m, { structureId: s, userId: x, role: "user" });
+    const promote = (m: UserId, s: StructureId, x: UserId): Act => (app) => app.changeMemberRole(m, { structureId: s, userId: x, role: "secondaryManager" });
+    const remove = (m: UserId, s: StructureId, x: UserId): Act => (app) => app.removeAttachment(m, { structureId: s, userId: x });
+    const variants: Variant[] = [
+      { name: "M demotes X, a secondary manager", standing: "secondaryManager", self: false, act: demote },
+      { name: "M promotes X, a simple user of one service", standing: "userOnServices", self: false, act: promote },
+      { name: "M removes X, a secondary manager of one service", standing: "managerOnServices", self: false, act: remove },
+      { name: "M removes X, a simple user of the whole structure", standing: "userWhole", self: false, act: remove },
+      { name: "X, a secondary manager, removes themself", standing: "secondaryManager", self: true, act: remove },
+      { name: "X, a secondary manager, demotes themself", standing: "secondaryManager", self: true, act: demote },
+    ];
+    const seen: unknown[] = (report["transfer against a change of the successor"] = []);
+    const ROUNDS = 30;
+    const GROUPS = CLIENTS / 2;
+    for (let round = 0; round < ROUNDS; round++) {
+      const groups = await Promise.all(
+        range(GROUPS).map(async (k) => {
+          const variant = variants[(round * GROUPS + k) % variants.length] as Variant;
+          const t = tag();
+          const [p, m, other] = (await Promise.all(["p", "m", "x"].map((n) => register(`${n}.${t}`)))) as [UserId, UserId, UserId];
+          const x = variant.self ? m : other;
+          const { id: s, services: [svA] } = await structure(p, `Succession ${t}`);
+          if (!variant.self) await attach(p, s, m, "secondaryManager");
+          if (variant.standing === "managerOnServices") await attachWith(p, s, x, "secondaryManager", { kind: "services", serviceIds: [svA] });
+          else await place(p, s, svA, x, variant.standing);
+          return { variant, p, m, x, s };
+        }),
+      );
+      const before = new Map(await Promise.all(groups.map(async (g) => [g.x, await store.getUser(g.x)] as const)));
+      // Client 2k (or 2k + 1, alternately) transfers, the other changes X. Rounds with a
+      // lag start one side a few milliseconds late, so that either may commit first.
+      const transferAt = (k: number) => 2 * k + ((round + k) % 2);
+      const lagged = round % 3; // 0: none; 1: the transfer late; 2: the change late
+      const since = await mark();
+      const { results, atCommit, refusedAtCommit } = await race(
+        range(CLIENTS).map((i): Act => {
+          const k = i >> 1;
+          const g = groups[k] as (typeof groups)[number];
+          const isTransfer = i === transferAt(k);
+          const act: Act = isTransfer ? (app) => app.transferPrimaryRole(g.p, { structureIds: [g.s], successorId: g.x }) : g.variant.act(g.m, g.s, g.x);
+          const late = (lagged === 1 && isTransfer) || (lagged === 2 && !isTransfer) ? 2 + ((round + k) % 4) : 0;
+          return async (app) => {
+            if (late > 0) await sleep(late);
+            return act(app);
+          };
+        }),
+      );
+
+      const orders: string[] = [];
+      for (let k = 0; k < GROUPS; k++) {
+        const g = groups[k] as (typeof groups)[number];
+        const t = results[transferAt(k)] as Outcome;
+        const c = results[transferAt(k) ^ 1] as Outcome;
+        const label = `round ${round}, « ${g.variant.name} »: transfer ${code(t)}, change ${code(c)}`;
+        // The transfer never has a reason to be refused (X's account stays active): only
+        // running out of retries could stop it.
+        if (!t.ok) expect(code(t), label).toBe("CONCURRENT_MODIFICATION");
+        if (!c.ok) {
+          // Refused once X is primary manager: a change of X waits for a transfer.
+          if (c.error.code === "TRANSFER_REQUIRED") expect(c.error, label).toEqual({ code: "TRANSFER_REQUIRED", structureId: g.s, userId: g.x });
+          else expect(code(c), label).toBe("CONCURRENT_MODIFICATION");
+          expect(t.ok || code(c) === "CONCURRENT_MODIFICATION", label).toBe(true);
+        }
+        // Both committed: the change came first (after the transfer it is refused).
+        if (t.ok && c.ok) expect(sequenceOf(c), label).toBeLessThan(sequenceOf(t));
+        orders.push(t.ok && c.ok ? "change, transfer" : t.ok ? "transfer" : c.ok ? "change" : "none");
+
+        // The end state: one primary manager, X if the transfer committed, attached to the whole structure.
+        const pm = (await store.getStructure(g.s))?.value.primaryManagerId;
+        expect(pm, label).toBe(t.ok ? g.x : g.p);
+        const x = await store.getUser(g.x);
+        if (t.ok) {
+          expectSuccessorAttached(x?.value, g.s);
+          expect(attachmentTo((await store.getUser(g.p))?.value as User, g.s)).toMatchObject({ role: "user", scope: { kind: "structure" } });
+        }
+        // Nothing but X's attachment to this structure changed on X's record.
+        expect(apartFrom(x?.value, g.s)).toEqual(apartFrom(before.get(g.x)?.value, g.s));
+        // Each act left exactly its own entry on the structure, or none.
+        const entries = await store.readHistory(g.s, { targetUserId: g.x, limit: 20 });
+        const recent = entries.filter((e) => e.sequence > since.history).map((e) => e.kind).reverse();
+        const changeKind = g.variant.act === remove ? "attachmentRemoved" : "roleChanged";
+        expect(recent, label).toEqual(
+          t.ok && c.ok ? [changeKind, "primaryRoleTransferred"] : t.ok ? ["primaryRoleTransferred"] : c.ok ? [changeKind] : [],
+        );
+        await expectInvariants(g.s);
+      }
+      await expectSavedExactlyWhatWinnersGot(since, results);
+      expect(await primaryManagersNotActive()).toEqual([]);
+      seen.push({ round, lagged, atCommit, refusedAtCommit, orders, codes: results.map(code) });
+    }
+    const all = seen.flatMap((r) => (r as { orders: string[] }).orders);
+    // Both serial orders happened, and some loser learned at commit that the other had won.
+    expect(all.includes("transfer") && all.includes("change, transfer"), JSON.stringify(seen)).toBe(true);
+    expect(seen.some((r) => (r as { refusedAtCommit: number }).refusedAtCommit > 0), JSON.stringify(seen)).toBe(true);
+  });
+
+  it("a deactivation racing a transfer of one of the account's structures (by it, or to it): a serial order explains both outcomes, and a deactivated account is primary manager of nothing", async () => {
+    type Name = "P" | "A" | "B" | "C" | "Q";
+    type Key = "S1" | "S2" | "S3";
+    /** Who is primary manager of what, and whether P's account is active. */
+    interface Mini {
+      readonly pm: Readonly<Record<Key, Name>>;
+      readonly active: boolean;
+    }
+    type Judged = { readonly refused: string } | { readonly next: Mini };
+    interface Variant {
+      readonly name: string;
+      /** P names one successor for everything (`successorId: A`), or S1 → A and S2 → B. */
+      readonly oneSuccessor: boolean;
+      /** P hands S1 to C, or Q hands S3 to P. */
+      readonly transferByP: boolean;
+      /** P is a simple user of S3 before (else not attached to it). */
+      readonly inS3: boolean;
+    }
+    const variants: Variant[] = [
+      { name: "P leaves (A for all) while P hands S1 to C", oneSuccessor: true, transferByP: true, inS3: false },
+      { name: "P leaves (S1 → A, S2 → B) while P hands S1 to C", oneSuccessor: false, transferByP: true, inS3: false },
+      { name: "P leaves (A for all) while Q hands S3 to P, a member of S3", oneSuccessor: true, transferByP: false, inS3: true },
+      { name: "P leaves (S1 → A, S2 → B) while Q hands S3 to P, not yet attached", oneSuccessor: false, transferByP: false, inS3: false },
+    ];
+    /** The rules of the two acts, on the mini state (the order of their checks as the core's). */
+    const deactivate = (v: Variant) => (s: Mini): Judged => {
+      if (!s.active) return { refused: "FORBIDDEN" };
+      const primaries = (["S1", "S2", "S3"] as const).filter((key) => s.pm[key] === "P");
+      const named: Partial<Record<Key, Name>> = v.oneSuccessor ? Object.fromEntries(primaries.map((key) => [key, "A"])) : { S1: "A", S2: "B" };
+      if (primaries.some((key) => named[key] === undefined)) return { refused: "SUCCESSOR_REQUIRED" };
+      if (Object.keys(named).some((key) => s.pm[key as Key] !== "P")) return { refused: "FORBIDDEN" };
+      return { next: { pm: { ...s.pm, ...named }, active: false } };
+    };
+    const transfer = (v: Variant) => (s: Mini): Judged => {
+      if (v.transferByP) {
+        if (!s.active || s.pm.S1 !== "P") return { refused: "FORBIDDEN" };
+        return { next: { ...s, pm: { ...s.pm, S1: "C" } } };
+      }
+      if (!s.active) return { refused: "ACCOUNT_NOT_ACTIVE" };
+      return { next: { ...s, pm: { ...s.pm, S3: "P" } } };
+    };
+
+    const seen: unknown[] = (report["deactivation against a transfer"] = []);
+    const ROUNDS = 30;
+    const GROUPS = CLIENTS / 2;
+    for (let round = 0; round < ROUNDS; round++) {
+      const groups = await Promise.all(
+        range(GROUPS).map(async (k) => {
+          const variant = variants[(round + k) % variants.length] as Variant;
+          const t = tag();
+          const ids = (await Promise.all(["p", "a", "b", "c", "q"].map((n) => register(`${n}.${t}`)))) as UserId[];
+          const who = { P: ids[0], A: ids[1], B: ids[2], C: ids[3], Q: ids[4] } as Record<Name, UserId>;
+          const [s1, s2] = [await structure(who.P, `Départ ${t} 1`), await structure(who.P, `Départ ${t} 2`)];
+          const s3 = await structure(who.Q, `Départ ${t} 3`);
+          if (variant.inS3) await attach(who.Q, s3.id, who.P, "user");
+          // A is already a member of S1, on one service: the deactivation widens it.
+          await attachWith(who.P, s1.id, who.A, "user", { kind: "services", serviceIds: [s1.services[0]] });
+          const where: Record<Key, StructureId> = { S1: s1.id, S2: s2.id, S3: s3.id };
+          return { variant, who, where };
+        }),
+      );
+      const deactivateAt = (k: number) => 2 * k + ((round + k) % 2);
+      const lagged = round % 3; // 0: none; 1: the deactivation late; 2: the transfer late
+      const since = await mark();
+      const { results, atCommit, refusedAtCommit } = await race(
+        range(CLIENTS).map((i): Act => {
+          const k = i >> 1;
+          const { variant: v, who, where } = groups[k] as (typeof groups)[number];
+          const isDeactivation = i === deactivateAt(k);
+          const act: Act = isDeactivation
+            ? (app) =>
+                app.deactivateAccount(
+                  who.P,
+                  v.oneSuccessor
+                    ? { successorId: who.A }
+                    : { transfers: [{ structureId: where.S1, successorId: who.A }, { structureId: where.S2, successorId: who.B }] },
+                )
+            : v.transferByP
+              ? (app) => app.transferPrimaryRole(who.P, { structureIds: [where.S1], successorId: who.C })
+              : (app) => app.transferPrimaryRole(who.Q, { structureIds: [where.S3], successorId: who.P });
+          const late = (lagged === 1 && isDeactivation) || (lagged === 2 && !isDeactivation) ? 2 + ((round + k) % 4) : 0;
+          return async (app) => {
+            if (late > 0) await sleep(late);
+            return act(app);
+          };
+        }),
+      );
+
+      const orders: string[] = [];
+      for (let k = 0; k < GROUPS; k++) {
+        const { variant: v, who, where } = groups[k] as (typeof groups)[number];
+        const d = results[deactivateAt(k)] as Outcome;
+        const t = results[deactivateAt(k) ^ 1] as Outcome;
+        const label = `round ${round}, « ${v.name} »: deactivation ${code(d)}, transfer ${code(t)}`;
+        // The serial order: the committed acts by the sequence of their history entries.
+        const acts = [
+          { name: "deactivation", result: d, judge: deactivate(v) },
+          { name: "transfer", result: t, judge: transfer(v) },
+        ];
+        const committed = acts.filter((a) => a.result.ok).sort((a, b) => sequenceOf(a.result) - sequenceOf(b.result));
+        const states: Mini[] = [{ pm: { S1: "P", S2: "P", S3: "Q" }, active: true }];
+        for (const a of committed) {
+          const judged = a.judge(states[states.length - 1] as Mini);
+          expect("next" in judged, `${label}: the ${a.name} committed where the rules refuse it (${JSON.stringify(judged)})`).toBe(true);
+          if ("next" in judged) states.push(judged.next);
+        }
+        // Each refusal is what the rules give at some point of that order, or the retries ran out.
+        for (const a of acts) {
+          if (a.result.ok || a.result.error.code === "CONCURRENT_MODIFICATION") continue;
+          const possible = states.map((st) => a.judge(st)).flatMap((j) => ("refused" in j ? [j.refused] : []));
+          expect(possible, `${label}: the ${a.name}`).toContain(a.result.error.code);
+        }
+        // And the refusals name what they are about.
+        if (!t.ok && t.error.code === "FORBIDDEN") expect(t.error, label).toEqual({ code: "FORBIDDEN", actorId: who.P, structureId: null, reason: "accountNotActive" });
+        if (!t.ok && t.error.code === "ACCOUNT_NOT_ACTIVE") expect(t.error, label).toEqual({ code: "ACCOUNT_NOT_ACTIVE", userId: who.P, status: "deactivated" });
+        if (!d.ok && d.error.code === "FORBIDDEN")
+          expect(d.error, label).toEqual({ code: "FORBIDDEN", actorId: who.P, structureId: where.S1, reason: "notThePrimaryManager" });
+        if (!d.ok && d.error.code === "SUCCESSOR_REQUIRED") expect(d.error, label).toEqual({ code: "SUCCESSOR_REQUIRED", userId: who.P, structureIds: [where.S3] });
+        orders.push(committed.map((a) => a.name).join(", ") || "none");
+
+        // The end state is the one that order leads to.
+        const end = states[states.length - 1] as Mini;
+        for (const key of ["S1", "S2", "S3"] as const)
+          expect((await store.getStructure(where[key]))?.value.primaryManagerId, `${label}: ${key}`).toBe(who[end.pm[key]]);
+        const p = (await store.getUser(who.P))?.value as User;
+        expect(p.status, label).toBe(end.active ? "active" : "deactivated");
+        expect(p.deactivatedAt, label).toBe(end.active ? null : NOW.toISOString());
+        // P keeps every attachment, a simple user of the whole structure where it was primary manager.
+        for (const key of ["S1", "S2", "S3"] as const) {
+          const attached = key !== "S3" || v.inS3 || (t.ok && !v.transferByP);
+          if (attached) expect(attachmentTo(p, where[key]), `${label}: P in ${key}`).toMatchObject({ role: "user", scope: { kind: "structure" } });
+          else expect(attachmentTo(p, where[key]), `${label}: P in ${key}`).toBeUndefined();
+        }
+        for (const key of ["S1", "S2", "S3"] as const) await expectInvariants(where[key]);
+        // The deactivation's history: one « Compte désactivé » on each structure P is attached to.
+        if (d.ok) {
+          const deactivated = (d.value.history as HistoryEntry[]).filter((e) => e.kind === "accountDeactivated").map((e) => e.structureId);
+          expect([...deactivated].sort(), label).toEqual(p.attachments.map((a) => a.structureId).sort());
+        }
+      }
+      await expectSavedExactlyWhatWinnersGot(since, results);
+      // Across the whole schema: every primary manager's account is active.
+      expect(await primaryManagersNotActive()).toEqual([]);
+      seen.push({ round, lagged, atCommit, refusedAtCommit, orders, codes: results.map(code) });
+    }
+    const all = seen.flatMap((r) => (r as { orders: string[] }).orders);
+    expect(all.includes("deactivation") && all.includes("transfer, deactivation"), JSON.stringify(seen)).toBe(true);
     expect(seen.some((r) => (r as { refusedAtCommit: number }).refusedAtCommit > 0), JSON.stringify(seen)).toBe(true);
   });
 });

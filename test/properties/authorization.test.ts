@@ -16,6 +16,10 @@
 // that user, as for an unknown id; and over PostgreSQL
 // (fewer runs, a fresh schema each), where a memory store given the same world and act
 // must give the same answer and then hold the same.
+// Guide §6 has a right of its own: only the primary manager of a structure, with an active
+// account, hands it over (a secondary manager may not); a transfer or a deactivation that
+// succeeds was made by the active primary manager of every structure it names (a deactivation
+// names them all), and anyone else's attempt is refused and changes nothing.
 import { afterAll, describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
 import {
@@ -30,6 +34,7 @@ import {
   createAccount,
   createHabilitations,
   DEFAULT_ACTIVATION_POLICY,
+  deactivateAccount,
   deactivateService,
   grantSpaces,
   localDate,
@@ -45,6 +50,7 @@ import {
   spaceCode,
   structureId,
   subscriptionRequestId,
+  transferPrimaryRole,
   updateUser,
   userId,
   validateAttachmentRequest,
@@ -131,6 +137,7 @@ const person = (id: string, attachments: Attachment[] = [], status: AccountStatu
   createdFor: null,
   activation: null,
   accountEmailsAt: [],
+  deactivatedAt: null,
   createdAt: LONG_AGO as User["createdAt"],
 });
 
@@ -857,6 +864,172 @@ for (const kind of stores.kinds) {
           expect([...stringsIn(subscriptions.value)].filter((s) => s === OTHER || s === otherSvc.id)).toEqual([]);
         } finally {
           await given.close();
+        }
+      },
+    );
+  });
+}
+
+// ------------------------------------------------ guide §6: the primary manager's right
+
+/** A structure id nobody has. */
+const NOWHERE = structureId("s-none");
+/** The actor of a transfer: any account status; primary manager of S, of OTHER, of both or neither; or a manager or member there. */
+const primaryActorArb = fc
+  .record({
+    status: fc.constantFrom<AccountStatus>("active", "active", "active", "deactivated", "pendingActivation"),
+    primaryHere: fc.boolean(),
+    primaryThere: fc.boolean(),
+    here: attachmentArb(S),
+    elsewhere: attachmentArb(OTHER),
+    clock: fc.constantFrom(...CLOCKS),
+  })
+  .map(({ status, primaryHere, primaryThere, here, elsewhere, clock }) => {
+    const attachments = [primaryHere ? attachment(S, "user", "2026-01-01") : here, primaryThere ? attachment(OTHER, "user", "2026-01-01") : elsewhere];
+    const actor = person("u-actor", attachments.filter((a): a is Attachment => a !== undefined), status);
+    const structure = structureRecord(S, primaryHere ? actor.id : "u-p");
+    const other = { ...structureRecord(OTHER, primaryThere ? actor.id : "u-o"), designation: "Autre structure" };
+    return { actor, structure, other, clock };
+  });
+
+/** Successors: a member of S, and someone attached to nothing (both active). */
+const heir = person("u-heir", [attachment(S, "user", "2026-01-01", true)]);
+const stranger = person("u-stranger");
+
+/**
+ * A transfer or a deactivation: the structures it names (`mine`: for `{ successorId }`, every
+ * structure the actor is primary manager of), the transfers the core is given, and the app's input.
+ */
+interface HandOverAct {
+  readonly kind: "transfer" | "deactivate";
+  readonly named: readonly StructureId[] | "mine";
+  readonly input: (successor: User) => object;
+}
+const each = (ids: readonly StructureId[], successor: User) => ids.map((s) => ({ structureId: s, successorId: successor.id }));
+const handOverActs: Record<string, HandOverAct> = {
+  transferHere: { kind: "transfer", named: [S], input: (u) => ({ structureIds: [S], successorId: u.id }) },
+  transferThere: { kind: "transfer", named: [OTHER], input: (u) => ({ transfers: each([OTHER], u) }) },
+  transferBoth: { kind: "transfer", named: [S, OTHER], input: (u) => ({ structureIds: [S, OTHER], successorId: u.id }) },
+  transferBothEach: { kind: "transfer", named: [OTHER, S], input: (u) => ({ transfers: each([OTHER, S], u) }) },
+  transferAndUnknown: { kind: "transfer", named: [S, NOWHERE], input: (u) => ({ transfers: each([S, NOWHERE], u) }) },
+  deactivateSame: { kind: "deactivate", named: "mine", input: (u) => ({ successorId: u.id }) },
+  deactivateHere: { kind: "deactivate", named: [S], input: (u) => ({ transfers: each([S], u) }) },
+  deactivateBoth: { kind: "deactivate", named: [S, OTHER], input: (u) => ({ transfers: each([S, OTHER], u) }) },
+  deactivateNone: { kind: "deactivate", named: [], input: () => ({ transfers: [] }) },
+};
+const handOverActNames = Object.keys(handOverActs);
+
+/**
+ * The rule, stated independently: an active account, primary manager of every structure
+ * named (an unknown one is nobody's) and, for a deactivation, naming every structure it is
+ * primary manager of. (The successors are active, not the actor, and nothing uses the PIGP:
+ * nothing else can refuse.)
+ */
+function mayHandOver(actor: User, structures: readonly Structure[], act: HandOverAct) {
+  const mine = structures.filter((s) => s.primaryManagerId === actor.id).map((s) => s.id);
+  const named = act.named === "mine" ? mine : act.named;
+  const active = actor.status === "active";
+  const notMine = named.filter((s) => !mine.includes(s));
+  const covered = act.kind === "transfer" || mine.every((s) => named.includes(s));
+  return { named, notMine, right: active && notMine.length === 0, ok: active && notMine.length === 0 && covered };
+}
+
+/** A refusal without the right: an inactive account, or FORBIDDEN naming a structure named that is not the actor's. */
+function expectRefusedRight(actor: User, error: DomainError, notMine: readonly StructureId[], kind: HandOverAct["kind"]) {
+  if (actor.status !== "active") {
+    expect(error).toEqual({ code: "FORBIDDEN", actorId: actor.id, structureId: null, reason: "accountNotActive" });
+    return;
+  }
+  // A deactivation first asks for the successors of the actor's own structures (which tells nothing of another's).
+  if (kind === "deactivate" && error.code === "SUCCESSOR_REQUIRED") return;
+  expect(error).toMatchObject({ code: "FORBIDDEN", actorId: actor.id, reason: "notThePrimaryManager" });
+  expect(notMine).toContain((error as { structureId: StructureId }).structureId);
+}
+
+describe("guide §6, on the core: only the active primary manager hands a structure over", () => {
+  test.prop([primaryActorArb, fc.constantFrom(...handOverActNames), fc.constantFrom(heir, stranger)], { numRuns: 600 })(
+    "a transfer or a deactivation succeeds exactly when the actor is the active primary manager of every structure it names (a deactivation naming them all)",
+    ({ actor, structure, other, clock }, name, successor) => {
+      const act = handOverActs[name] as HandOverAct;
+      const { named, notMine, right, ok } = mayHandOver(actor, [structure, other], act);
+      const state = { actor, structures: new Map([[S, structure], [OTHER, other]]), successors: new Map([[successor.id, successor]]) };
+      const transfers = named.map((s) => ({ structureId: s, successorId: successor.id }));
+      const before = structuredClone(state);
+      const result =
+        act.kind === "transfer" ? transferPrimaryRole(state, { transfers }, { now: clock.now }) : deactivateAccount(state, { transfers }, { now: clock.now, reactivationWindowHours: 1440 });
+      expect(result.ok, result.ok ? "success" : JSON.stringify(result.error)).toBe(ok);
+      expect(state, "the inputs are unchanged").toEqual(before);
+      if (result.ok) {
+        expect(right).toBe(true);
+        expect(result.value.structures.map((s) => [s.id, s.primaryManagerId])).toEqual(named.map((s) => [s, successor.id]));
+      } else if (!right) expectRefusedRight(actor, result.error, notMine, act.kind);
+    },
+  );
+});
+
+/** The world of a transfer in a store: S and OTHER, their primary managers, the actor, the successors. */
+async function handOverWorld(store: HabilitationsStore, actor: User, structure: Structure, other: Structure) {
+  const primaries = [
+    ...(structure.primaryManagerId === actor.id ? [] : [person("u-p", [attachment(S, "user", "2026-01-01")])]),
+    ...(other.primaryManagerId === actor.id ? [] : [person("u-o", [attachment(OTHER, "user", "2026-01-01")])]),
+  ];
+  const committed = await store.commit({
+    writes: [
+      { kind: "structure", value: structure, expectedVersion: null },
+      { kind: "structure", value: other, expectedVersion: null },
+      ...[actor, ...primaries, heir, stranger].map((value): Write => ({ kind: "user", value, expectedVersion: null })),
+    ],
+    reads: [],
+    history: [],
+    events: [],
+  });
+  if (!committed.ok) throw new Error(`could not store the world: ${committed.error.code}`);
+}
+
+/** Runs per store: about 30 per act on memory, 4 on PostgreSQL. */
+const HAND_OVER_RUNS = { memory: 270, postgres: 36 };
+
+for (const kind of stores.kinds) {
+  const on = kind.reference ? "" : ` (${kind.name} store)`;
+  describe(`guide §6, on the application layer${on}: only the active primary manager hands a structure over`, () => {
+    test.prop([primaryActorArb, fc.constantFrom(...handOverActNames), fc.constantFrom(heir, stranger)], { numRuns: HAND_OVER_RUNS[kind.name] })(
+      "a transfer or a deactivation that succeeds was made by the active primary manager of every structure it names; anyone else's attempt changes nothing",
+      async ({ actor, structure, other, clock }, name, successor) => {
+        const act = handOverActs[name] as HandOverAct;
+        const opened = await kind.open();
+        const reference = kind.reference ? undefined : memoryTwin();
+        try {
+          await handOverWorld(opened.store, actor, structure, other);
+          if (reference !== undefined) await handOverWorld(reference.store, actor, structure, other);
+          const appOver = (store: HabilitationsStore) => {
+            let n = 0;
+            return createHabilitations({ store, clock: () => clock.now, newId: (k) => `${k}-${++n}` });
+          };
+          const run = (app: App) => (act.kind === "transfer" ? app.transferPrimaryRole(actor.id, act.input(successor)) : app.deactivateAccount(actor.id, act.input(successor)));
+          const before = await opened.snapshot();
+          const result = await run(appOver(opened.store));
+          if (reference !== undefined) {
+            expect(result, "the memory store gives the same answer").toEqual(await run(appOver(reference.store)));
+            expect(await opened.snapshot(), "the store holds what the memory store holds").toEqual(reference.snapshot());
+          }
+          const { named, notMine, right, ok } = mayHandOver(actor, [structure, other], act);
+          expect(result.ok, result.ok ? "success" : JSON.stringify(result.error)).toBe(ok);
+          const after = await opened.snapshot();
+          if (result.ok) {
+            expect(right).toBe(true);
+            expectDeepFrozen(result.value);
+            const primaryOf = new Map(after.structures.map((s) => [s.value.id as string, s.value.primaryManagerId as string]));
+            expect(named.map((s) => primaryOf.get(s))).toEqual(named.map(() => successor.id));
+            // Nothing of a structure not named shows (a deactivation is recorded on the actor's own structures too).
+            const own = act.kind === "deactivate" ? actor.attachments.map((a) => a.structureId) : [];
+            const leaked = [...stringsIn(result.value)].filter((x) => (x === S || x === OTHER) && !named.includes(x as StructureId) && !own.includes(x as StructureId));
+            expect(leaked).toEqual([]);
+          } else {
+            expect(after, "a refused act changes nothing").toEqual(before);
+            if (!right) expectRefusedRight(actor, result.error, notMine, act.kind);
+          }
+        } finally {
+          await opened.close();
         }
       },
     );

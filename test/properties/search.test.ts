@@ -135,6 +135,7 @@ function userOf(i: number, spec: UserSpec, login: string, primaryOf: readonly St
     createdFor: spec.createdFor,
     activation: null,
     accountEmailsAt: [],
+    deactivatedAt: null,
     createdAt: LONG_AGO as User["createdAt"],
   };
 }

@@ -4,11 +4,14 @@
 // do not manage from one that does not exist. For the acts on accounts: a manager acting
 // for S on someone who is not a user of S gets exactly what an unknown id gets; a user's
 // structures name the others by designation only; nobody can tell from the public acts
-// (registration, activation) which logins or accounts exist.
+// (registration, activation) which logins or accounts exist. Guide §6: a transfer names no
+// structure but those it named; a deactivation, those and the actor's own; a reactivation,
+// the actor's own; the listing, those the actor is primary manager of; an unknown structure
+// and another's get the same answer.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { canManage, localDate, type StructureId, type UserId } from "../../src/index.js";
-import { buildWorld, callArb, newestToken, structureIdsIn, UNKNOWN_USER, type Call, type World } from "./world.js";
+import { buildWorld, callArb, newestToken, structureIdsIn, UNKNOWN_STRUCTURE, UNKNOWN_USER, type Call, type World } from "./world.js";
 
 const REACHED_BY_ID: Record<string, "attachmentRequest" | "subscriptionRequest" | "service"> = {
   validateAttachmentRequest: "attachmentRequest",
@@ -68,11 +71,35 @@ function structuresOf(w: World, user: string): Set<string> {
   return new Set([...(u?.attachments.map((a) => a.structureId) ?? []), ...(u?.createdFor === null || u === undefined ? [] : [u.createdFor])]);
 }
 
+/** The structures a user is primary manager of. */
+function primaryOf(w: World, user: string): Set<string> {
+  return new Set(w.store.snapshot().structures.filter((s) => s.value.primaryManagerId === user).map((s) => s.value.id as string));
+}
+
+/**
+ * Guide §6: what each act may name, from what it named and the actor's structures before
+ * it (`own`: attached to or created for; `primary`: primary manager of).
+ */
+const MAY_NAME: Record<string, (call: Call, own: ReadonlySet<string>, primary: ReadonlySet<string>) => Iterable<string>> = {
+  transferPrimaryRole: (call) => call.named ?? [],
+  deactivateAccount: (call, own, primary) => [...(call.named ?? []), ...own, ...primary],
+  reactivateAccount: (_call, own) => own,
+  listPrimaryStructures: (_call, _own, primary) => primary,
+};
+
 /** A structure's services, by id. */
 const servicesOf = (w: World) => new Map([...w.services].flatMap(([s, ids]) => ids.map((id) => [id as string, s] as const)));
 
-function check(w: World, call: Call, result: unknown, ownBefore: ReadonlySet<string>): void {
+function check(w: World, call: Call, result: unknown, ownBefore: ReadonlySet<string>, primaryBefore: ReadonlySet<string>): void {
   const known = new Set<string>(w.structures);
+  const mayName = MAY_NAME[call.op];
+  if (mayName !== undefined) {
+    const may = new Set(mayName(call, ownBefore, primaryBefore));
+    const services = servicesOf(w);
+    for (const s of structureIdsIn(result, known)) expect(may.has(s), `${call.op} by ${call.actor} names ${s}: ${JSON.stringify(result)}`).toBe(true);
+    for (const sv of structureIdsIn(result, new Set(services.keys()))) expect(may.has(services.get(sv) as string), `${call.op} names the service ${sv}`).toBe(true);
+    return;
+  }
   if (call.op === "activateAccount") {
     // The person themself (with their e-mail's token): their own structures only, as they
     // were before (an account never attached stops being its creating structure's then).
@@ -124,8 +151,9 @@ describe("minimal disclosure", () => {
           // For an act on users, which are users of the structure named, judged before it runs.
           const usersOf = (call.users ?? []).map((u) => call.structure !== null && isUserOf(w, u, call.structure));
           const ownBefore = structuresOf(w, call.actor);
+          const primaryBefore = primaryOf(w, call.actor);
           const result = await call.run(w.app);
-          check(w, call, result, ownBefore);
+          check(w, call, result, ownBefore, primaryBefore);
           const entity = REACHED_BY_ID[call.op];
           if (!allowed && entity !== undefined) {
             // An outsider learns nothing: the very answer an unknown id gets.
@@ -166,8 +194,9 @@ describe("minimal disclosure", () => {
         }
       }),
       // As many runs again since guide §2's operations joined the catalogue (about half the
-      // calls), and a third more since those of accounts did (about a fifth).
-      { numRuns: 110 },
+      // calls), a third more since those of accounts did (about a fifth), and an eighth more
+      // since those of guide §6 did (about a ninth).
+      { numRuns: 125 },
     );
   });
 
@@ -341,5 +370,65 @@ describe("minimal disclosure of accounts", () => {
     expect(w.store.snapshot()).toEqual(before);
     // The right token still works.
     expect((await w.app.activateAccount({ userId: hugo, token: hugos })).ok).toBe(true);
+  });
+});
+
+describe("minimal disclosure of the transfer of the primary role (guide §6)", () => {
+  /** Every way an actor may name a structure in a transfer or a deactivation, `X` the structure tried. */
+  const acts = (w: World): readonly (readonly [string, UserId, (x: StructureId) => Promise<unknown>])[] => {
+    const [A, B] = w.structures;
+    const { alice, sam, ivy, noe, mia } = w.users;
+    return [
+      ["Alice transfers X (one successor)", alice, (x) => w.app.transferPrimaryRole(alice, { structureIds: [x], successorId: sam })],
+      ["Alice transfers A and X", alice, (x) => w.app.transferPrimaryRole(alice, { structureIds: [A, x], successorId: sam })],
+      ["Alice transfers X then A (one each)", alice, (x) => w.app.transferPrimaryRole(alice, { transfers: [{ structureId: x, successorId: ivy }, { structureId: A, successorId: sam }] })],
+      ["Alice transfers X to someone « En cours d'activation »", alice, (x) => w.app.transferPrimaryRole(alice, { structureIds: [x], successorId: w.pending.hugo })],
+      ["Sam (secondary manager of A, in C) transfers X", sam, (x) => w.app.transferPrimaryRole(sam, { structureIds: [x], successorId: mia })],
+      ["Noé (in nothing) transfers X", noe, (x) => w.app.transferPrimaryRole(noe, { transfers: [{ structureId: x, successorId: mia }] })],
+      [
+        "Alice leaves, naming successors for A, B and X",
+        alice,
+        (x) => w.app.deactivateAccount(alice, { transfers: [{ structureId: A, successorId: sam }, { structureId: B, successorId: ivy }, { structureId: x, successorId: sam }] }),
+      ],
+      ["Sam leaves, naming a successor for X", sam, (x) => w.app.deactivateAccount(sam, { transfers: [{ structureId: x, successorId: mia }] })],
+    ];
+  };
+
+  it("an unknown structure and another's (C, Victor's) get the same answer, naming only the structure tried, and change nothing", async () => {
+    const w = await buildWorld();
+    const [A, B, C] = w.structures;
+    const before = w.store.snapshot();
+    for (const [what, actor, act] of acts(w)) {
+      const another = await act(C);
+      const unknown = await act(UNKNOWN_STRUCTURE);
+      expect(withId(another, C), what).toEqual(withId(unknown, UNKNOWN_STRUCTURE));
+      expect(unknown, what).toMatchObject({ ok: false, error: { code: "FORBIDDEN", actorId: actor, structureId: UNKNOWN_STRUCTURE, reason: "notThePrimaryManager" } });
+      // Nothing of A, B or C beyond the structure tried (C is Sam's, as a simple user: his own).
+      expect([...structureIdsIn(unknown, new Set([A, B, C]))], what).toEqual([]);
+    }
+    expect(w.store.snapshot()).toEqual(before);
+  });
+
+  it("a transfer shows each new primary manager as seen from that structure only, though attached elsewhere", async () => {
+    const w = await buildWorld();
+    const [A, B, C] = w.structures;
+    // Mia is in A (COMPTA), B and C; Alice hands her B.
+    const r = await w.app.transferPrimaryRole(w.users.alice, { structureIds: [B], successorId: w.users.mia });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.transfers.map((t) => [t.structureId, t.primaryManager.id, t.primaryManager.role, t.primaryManager.attachment?.structureId])).toEqual([[B, w.users.mia, "primaryManager", B]]);
+    expect([...structureIdsIn(r.value, new Set([A, B, C]))]).toEqual([B]);
+    expect([...structureIdsIn(r.value, new Set([...(w.services.get(A) ?? []), ...(w.services.get(C) ?? [])]))]).toEqual([]);
+  });
+
+  it("a deactivation refused for want of successors names the actor's own structures only; the listing, those they are primary manager of", async () => {
+    const w = await buildWorld();
+    const [A, B] = w.structures;
+    const r = await w.app.deactivateAccount(w.users.alice, { transfers: [{ structureId: A, successorId: w.users.sam }] });
+    expect(r).toEqual({ ok: false, error: { code: "SUCCESSOR_REQUIRED", userId: w.users.alice, structureIds: [B] } });
+    const mine = await w.app.listPrimaryStructures(w.users.sam);
+    expect(mine).toEqual({ ok: true, value: [] });
+    const victors = await w.app.listPrimaryStructures(w.users.victor);
+    expect(victors.ok && victors.value.map((s) => s.id)).toEqual([w.structures[2]]);
   });
 });

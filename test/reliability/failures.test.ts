@@ -3,6 +3,9 @@
 // unknown), bulk acts report what they committed, and a retry with the same
 // idempotency key gets the first outcome instead of acting twice. An activation token
 // whose unit of work failed is nowhere; one whose answer was lost is in the outbox only.
+// A transfer of several structures (guide §6), and a deactivation with its transfers, are
+// one unit of work: a commit that fails leaves all of it or none, and a retry with the same
+// key gets the first outcome.
 import { describe, expect, it } from "vitest";
 import type { HabilitationsStore } from "../../src/index.js";
 import { buildWorld, type World } from "./world.js";
@@ -81,6 +84,11 @@ describe("store failures", () => {
       app.updateUser(w.users.alice, { userId: w.users.mia, structureId: A, changes: { phone: "+33 4 72 10 30 30" } }),
       app.getPersonalInformation(w.users.alice, { userId: w.users.mia, structureId: A }),
       app.listUserStructures(w.users.alice, { userId: w.users.mia, structureId: A }),
+      // Guide §6.
+      app.transferPrimaryRole(w.users.alice, { structureIds: [A], successorId: w.users.sam }),
+      app.deactivateAccount(w.users.sam, { transfers: [] }),
+      app.reactivateAccount(w.users.sam),
+      app.listPrimaryStructures(w.users.alice),
     ];
     const results = await Promise.all(runs);
     for (const r of results) expect(r).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "read" } });
@@ -347,5 +355,111 @@ describe("accounts: a commit that fails", () => {
     expect(holds({ ...saved, outbox: [] }, token) || holds(first, token) || holds(again, token)).toBe(false);
     expect((await w.app.activateAccount({ userId: hugo, token: earlier })).ok).toBe(false);
     expect((await w.app.activateAccount({ userId: hugo, token })).ok).toBe(true);
+  });
+});
+
+describe("guide §6: a store failing at commit during a transfer of several structures", () => {
+  /** What the transfer (or the deactivation) changes: each structure's primary manager, the actor's status, history and outbox. */
+  const state = (w: World) => {
+    const snap = w.store.snapshot();
+    return {
+      primary: Object.fromEntries(snap.structures.map((s) => [s.value.id, s.value.primaryManagerId])),
+      alice: snap.users.find((u) => u.value.id === w.users.alice)?.value.status,
+      history: snap.history.length,
+      outbox: snap.outbox.length,
+    };
+  };
+  /** A store that keeps the units committed through it. */
+  const spying = (inner: HabilitationsStore, units: Parameters<HabilitationsStore["commit"]>[0][]) =>
+    ({ ...methods(inner), commit: async (unit: Parameters<HabilitationsStore["commit"]>[0]) => (units.push(unit), inner.commit(unit)) }) as HabilitationsStore;
+
+  const ACTS = [
+    [
+      "transferPrimaryRole (A to Sam, B to Ivy)",
+      (app: World["app"], w: World, key?: string) =>
+        app.transferPrimaryRole(
+          w.users.alice,
+          { transfers: [{ structureId: w.structures[0], successorId: w.users.sam }, { structureId: w.structures[1], successorId: w.users.ivy }] },
+          key === undefined ? undefined : { idempotencyKey: key },
+        ),
+      "active",
+    ],
+    [
+      "deactivateAccount (A to Sam, B to Ivy, and Alice's account)",
+      (app: World["app"], w: World, key?: string) =>
+        app.deactivateAccount(
+          w.users.alice,
+          { transfers: [{ structureId: w.structures[0], successorId: w.users.sam }, { structureId: w.structures[1], successorId: w.users.ivy }] },
+          key === undefined ? undefined : { idempotencyKey: key },
+        ),
+      "deactivated",
+    ],
+  ] as const;
+
+  it.each(ACTS)("%s is one unit of work: every structure and the successors in one commit", async (_what, act, status) => {
+    const w = await buildWorld();
+    const [A, B] = w.structures;
+    const units: Parameters<HabilitationsStore["commit"]>[0][] = [];
+    const r = await act(w.appOver(spying(w.store, units)), w);
+    expect(r.ok).toBe(true);
+    expect(units.length).toBe(1);
+    expect(units[0]?.writes.filter((x) => x.kind === "structure").map((x) => x.value.id)).toEqual([A, B]);
+    expect(state(w).alice).toBe(status);
+  });
+
+  it.each(ACTS)("%s: a commit lost before saving leaves none of it; a retry with the key then does all of it", async (_what, act) => {
+    const w = await buildWorld();
+    const [A, B] = w.structures;
+    const before = w.store.snapshot();
+    const first = await act(w.appOver(failingCommits(w.store, new Set([1]), "before")), w, "hand-over");
+    expect(first).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "commit" } });
+    expect(w.store.snapshot()).toEqual(before);
+    const retry = await act(w.app, w, "hand-over");
+    expect(retry.ok).toBe(true);
+    expect(state(w).primary).toMatchObject({ [A]: w.users.sam, [B]: w.users.ivy });
+  });
+
+  it.each(ACTS)("%s: a commit whose answer is lost leaves all of it, and a retry with the key gets the first outcome without acting twice", async (_what, act, status) => {
+    const w = await buildWorld();
+    const [A, B, C] = w.structures;
+    const before = state(w);
+    const first = await act(w.appOver(failingCommits(w.store, new Set([1]), "after")), w, "hand-over");
+    expect(first).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "commit" } });
+    const saved = w.store.snapshot();
+    const after = state(w);
+    // All of it: both structures, the account when it leaves, their history and events.
+    expect(after.primary).toEqual({ [A]: w.users.sam, [B]: w.users.ivy, [C]: w.users.victor });
+    expect(after.alice).toBe(status);
+    expect(after.history).toBeGreaterThanOrEqual(before.history + 2);
+    w.tick(5);
+    const retry = await act(w.app, w, "hand-over");
+    expect(retry.ok).toBe(true);
+    expect(w.store.snapshot(), "nothing done twice").toEqual(saved);
+    if (!retry.ok) return;
+    // The outcome as first committed: its history, its events' ids, what it showed.
+    expect(retry.value.history).toEqual(saved.history.slice(before.history));
+    expect(retry.value.events.map((e) => e.id)).toEqual(saved.outbox.slice(before.outbox).map((e) => e.id));
+    expect(retry.value.transfers.map((t) => [t.structureId, t.primaryManager.id, t.primaryManager.role])).toEqual([
+      [A, w.users.sam, "primaryManager"],
+      [B, w.users.ivy, "primaryManager"],
+    ]);
+    // 60 × 24 hours after the first try (at the world's start), not after the retry.
+    if ("reactivableUntil" in retry.value) expect(retry.value.reactivableUntil).toBe("2027-01-26T08:00:00.000Z");
+    expect(Object.isFrozen(retry.value)).toBe(true);
+    // Without the key, the same act now is refused: Alice is no longer their primary manager (or active).
+    const plain = await act(w.app, w);
+    expect(!plain.ok && plain.error.code).toBe("FORBIDDEN");
+    expect(w.store.snapshot()).toEqual(saved);
+  });
+
+  it("a transfer refused on its second structure (a successor « En cours d'activation ») leaves the first unchanged too", async () => {
+    const w = await buildWorld();
+    const [A, B] = w.structures;
+    const before = w.store.snapshot();
+    const r = await w.app.transferPrimaryRole(w.users.alice, {
+      transfers: [{ structureId: A, successorId: w.users.sam }, { structureId: B, successorId: w.pending.hugo }],
+    });
+    expect(r).toEqual({ ok: false, error: { code: "ACCOUNT_NOT_ACTIVE", userId: w.pending.hugo, status: "pendingActivation" } });
+    expect(w.store.snapshot()).toEqual(before);
   });
 });

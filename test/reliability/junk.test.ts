@@ -1,6 +1,8 @@
 // Junk at every operation (SPEC §4, §7): anything at a boundary gives VALIDATION, never a
 // throw, never a change; only plain data is read (no inherited fields, no class
 // instances, no getters), even with Object.prototype polluted by some other library.
+// Guide §6 too: the transfer and the deactivation (junk input, actor or options), the
+// reactivation and the listing of one's primary structures (junk actor or options).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { Habilitations } from "../../src/index.js";
@@ -45,6 +47,17 @@ const ACCOUNT_OPS: readonly AccountOp[] = [
   ["listUserStructures", (app, i, a) => app.listUserStructures(a, i), (w) => ({ userId: w.users.mia, structureId: A(w) }), alice],
 ];
 
+/** Guide §6, the acts with an input: a transfer (one successor each) and a deactivation (one successor for all). */
+const TRANSFER_OPS: readonly AccountOp[] = [
+  [
+    "transferPrimaryRole",
+    (app, i, a, o) => app.transferPrimaryRole(a, i, o),
+    (w) => ({ transfers: [{ structureId: A(w), successorId: w.users.sam }, { structureId: w.structures[1], successorId: w.users.ivy }] }),
+    alice,
+  ],
+  ["deactivateAccount", (app, i, a, o) => app.deactivateAccount(a, i, o), (w) => ({ successorId: w.users.sam }), alice],
+];
+
 const OPS: readonly Op[] = [
   ["registerUser", (app, _w, i) => app.registerUser(i), () => ({ login: "new@example.fr", lastName: "N", firstName: "N" })],
   ["createStructure", (app, w, i) => app.createStructure(w.users.noe, i), () => ({ designation: "D", kind: "private", identifier: { type: "other", value: "D" } })],
@@ -83,6 +96,8 @@ const OPS: readonly Op[] = [
   ["mayAccess", (app, _w, i) => app.mayAccess(i), (w) => ({ userId: w.users.mia, structureId: A(w), space: "FACTURES_EMISES", serviceId: compta(w), access: "write" })],
   // Guide §3 B and §5.
   ...ACCOUNT_OPS.map(([name, run, valid, actor]): Op => [name, (app, w, i) => run(app, i, actor?.(w), undefined), valid]),
+  // Guide §6.
+  ...TRANSFER_OPS.map(([name, run, valid, actor]): Op => [name, (app, w, i) => run(app, i, actor?.(w), undefined), valid]),
 ];
 
 class Shape {
@@ -232,7 +247,7 @@ describe("the acts on accounts: anything as the actor or the options", () => {
     (typeof x === "object" && x !== null && !Array.isArray(x) && [Object.prototype, null].includes(Object.getPrototypeOf(x)) && Reflect.ownKeys(x).length === 0);
   const junkOptions = anything.filter((x) => !noOptions(x));
 
-  it.each(ACCOUNT_OPS.filter(([, , , actor]) => actor !== null))("%s: junk for the actor is VALIDATION (or an unknown actor's refusal), never a throw nor a change", async (_name, run, valid) => {
+  it.each([...ACCOUNT_OPS, ...TRANSFER_OPS].filter(([, , , actor]) => actor !== null))("%s: junk for the actor is VALIDATION (or an unknown actor's refusal), never a throw nor a change", async (_name, run, valid) => {
     const w = await buildWorld();
     const before = w.store.snapshot();
     await fc.assert(
@@ -246,7 +261,7 @@ describe("the acts on accounts: anything as the actor or the options", () => {
     expect(w.store.snapshot()).toEqual(before);
   });
 
-  it.each(ACCOUNT_OPS.filter(([name]) => !["getPersonalInformation", "listUserStructures"].includes(name)))(
+  it.each([...ACCOUNT_OPS, ...TRANSFER_OPS].filter(([name]) => !["getPersonalInformation", "listUserStructures"].includes(name)))(
     "%s: junk for the options is VALIDATION, never a throw nor a change",
     async (_name, run, valid, actor) => {
       const w = await buildWorld();
@@ -262,4 +277,100 @@ describe("the acts on accounts: anything as the actor or the options", () => {
       expect(w.store.snapshot()).toEqual(before);
     },
   );
+});
+
+describe("guide §6: junk into the transfer, the deactivation, the reactivation and the listing", () => {
+  const anything = fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withDate: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true });
+  const noOptions = (x: unknown) =>
+    x === undefined ||
+    (typeof x === "object" && x !== null && !Array.isArray(x) && [Object.prototype, null].includes(Object.getPrototypeOf(x)) && Reflect.ownKeys(x).length === 0);
+  /** An actor that is junk: a string may be a well-formed id nobody has (NOT_FOUND); anything else is VALIDATION. */
+  const junkActorCodes = (actor: unknown) => (typeof actor === "string" ? ["VALIDATION", "NOT_FOUND"] : ["VALIDATION"]);
+
+  it.each(TRANSFER_OPS)("%s: anything as the input is VALIDATION, never a throw nor a change", async (_name, run, _valid, actor) => {
+    const w = await buildWorld();
+    const before = w.store.snapshot();
+    await fc.assert(
+      fc.asyncProperty(anything, async (junk) => {
+        const r = await run(w.app, junk, actor?.(w), undefined);
+        expect(r.ok && "accepted").toBe(false);
+        expect(r.error?.code).toBe("VALIDATION");
+      }),
+      { numRuns: 150 },
+    );
+    expect(w.store.snapshot()).toEqual(before);
+  });
+
+  it.each(TRANSFER_OPS)("%s: lines that are not plain data, ids that are not strings, a structure named twice, extra keys: VALIDATION, nothing changed", async (_name, run, valid, actor) => {
+    const w = await buildWorld();
+    const before = w.store.snapshot();
+    const line = { structureId: A(w), successorId: w.users.sam };
+    const inputs: unknown[] = [
+      { transfers: [Object.create(line)] },
+      { transfers: [new Shape()] },
+      { transfers: [{ ...line, structureId: new String(A(w)) }] },
+      { transfers: [{ ...line, successorId: [w.users.sam] }] },
+      { transfers: [line, { ...line }] },
+      { transfers: [{ ...line, role: "primaryManager" }] },
+      { transfers: new Set([line]) },
+      { transfers: { 0: line, length: 1 } },
+      { structureIds: [A(w), A(w)], successorId: w.users.sam },
+      { structureIds: [A(w)], successorId: w.users.sam, transfers: [line] },
+      { structureIds: A(w), successorId: w.users.sam },
+      { successorId: new String(w.users.sam) },
+      { ...valid(w), idempotencyKey: "k" },
+      Object.create(valid(w)),
+    ];
+    for (const input of inputs) {
+      const r = await run(w.app, input, actor?.(w), undefined);
+      expect(r.ok && "accepted", JSON.stringify(input)).toBe(false);
+      expect(r.error?.code, String(JSON.stringify(input))).toBe("VALIDATION");
+    }
+    expect(w.store.snapshot()).toEqual(before);
+  });
+
+  it("reactivateAccount: anything as the actor or the options is refused (VALIDATION; a string nobody has, NOT_FOUND), never a throw nor a change; the valid call then works", async () => {
+    const w = await buildWorld();
+    const left = await w.app.deactivateAccount(w.users.sam, { transfers: [] });
+    expect(left.ok).toBe(true);
+    const before = w.store.snapshot();
+    await fc.assert(
+      fc.asyncProperty(anything, async (actor) => {
+        const r = await w.app.reactivateAccount(actor);
+        expect(r.ok && "accepted").toBe(false);
+        expect(junkActorCodes(actor)).toContain(!r.ok && r.error.code);
+      }),
+      { numRuns: 100 },
+    );
+    await fc.assert(
+      fc.asyncProperty(anything.filter((x) => !noOptions(x)), async (options) => {
+        const r = await w.app.reactivateAccount(w.users.sam, options);
+        expect(r.ok && "accepted").toBe(false);
+        expect(!r.ok && r.error.code).toBe("VALIDATION");
+      }),
+      { numRuns: 100 },
+    );
+    for (const actor of [new String(w.users.sam), [w.users.sam], { id: w.users.sam }, Object.create({ id: w.users.sam })]) {
+      const r = await w.app.reactivateAccount(actor);
+      expect(!r.ok && r.error.code).toBe("VALIDATION");
+    }
+    expect(w.store.snapshot()).toEqual(before);
+    expect((await w.app.reactivateAccount(w.users.sam)).ok).toBe(true);
+  });
+
+  it("listPrimaryStructures: anything as the actor is refused (VALIDATION; a string nobody has, NOT_FOUND), never a throw nor a change", async () => {
+    const w = await buildWorld();
+    const before = w.store.snapshot();
+    await fc.assert(
+      fc.asyncProperty(anything, async (actor) => {
+        const r = await w.app.listPrimaryStructures(actor);
+        expect(r.ok && "accepted").toBe(false);
+        expect(junkActorCodes(actor)).toContain(!r.ok && r.error.code);
+      }),
+      { numRuns: 100 },
+    );
+    expect(w.store.snapshot()).toEqual(before);
+    const mine = await w.app.listPrimaryStructures(w.users.alice);
+    expect(mine.ok && mine.value.map((s) => s.designation)).toEqual(["Structure A", "Structure B"]);
+  });
 });

@@ -4,7 +4,10 @@
 // deterministically: the racing command is paused right after it first reads the
 // actor's record, the other command runs to completion, then the paused one resumes.
 // Two activation e-mails racing for one account: no more are sent than the throttle
-// allows, and only the newest token works.
+// allows, and only the newest token works. A transfer of the primary role (guide §6)
+// racing a demotion, a removal or the deactivation of its successor, or another transfer
+// of the same structure: every structure keeps exactly one primary manager, attached to the
+// whole structure with an active account.
 import { describe, expect, it } from "vitest";
 import type { ActivationPolicy, HabilitationsStore, UserId } from "../../src/index.js";
 import { guide, must, userRow, WHOLE } from "../application/harness.js";
@@ -212,4 +215,155 @@ describe("two activation e-mails at once for one account", () => {
       expect((await w.app.activateAccount({ userId: hugo, token: tokens.at(-1) })).ok).toBe(true);
       expect(!(await w.app.activateAccount({ userId: hugo, token: tokens.at(-1) })).ok).toBe(true);
     });
+});
+
+describe("guide §6: a transfer racing a change to its successor", () => {
+  const TODAY = "2026-11-27";
+  /** Every structure has exactly one primary manager, attached to the whole structure in force today, with an active account. */
+  const expectInvariant = (w: World) => {
+    const snap = w.store.snapshot();
+    const users = new Map(snap.users.map((u) => [u.value.id as string, u.value]));
+    for (const { value: s } of snap.structures) {
+      const primary = users.get(s.primaryManagerId);
+      const held = primary?.attachments.find((a) => a.structureId === s.id);
+      expect({ status: primary?.status, scope: held?.scope.kind, inForce: held !== undefined && held.validFrom <= TODAY }, `the primary manager of ${s.id}`).toEqual({
+        status: "active",
+        scope: "structure",
+        inForce: true,
+      });
+    }
+  };
+  const primaryOf = (w: World, s: string) => w.store.snapshot().structures.find((x) => x.value.id === s)?.value.primaryManagerId;
+  const userOf = (w: World, u: string) => w.store.snapshot().users.find((x) => x.value.id === u)?.value;
+  /**
+   * The racing store: the other act runs once the transfer read its successor, or just
+   * before it commits; `ran()` tells it did, `commits()` how many units the transfer tried
+   * (the first, decided on what it read, conflicts; the act is decided again, and commits a
+   * second unit unless it is then refused).
+   */
+  const racing = (w: World, pause: string, successor: UserId, meanwhile: () => Promise<void>) => {
+    let ran = false;
+    let commits = 0;
+    const other = async () => {
+      ran = true;
+      await meanwhile();
+    };
+    const inner = pause === "after it read the successor" ? pauseAfterRead(w.store, successor, 1, other) : pauseBeforeCommit(w.store, other);
+    const store: HabilitationsStore = { ...inner, commit: (unit) => (commits++, inner.commit(unit)) };
+    return { store, ran: () => ran, commits: () => commits };
+  };
+
+  describe.each(["before its commit", "after it read the successor"])("paused %s", (pause) => {
+    it("the successor demoted meanwhile (secondary manager to simple user): decided again on the demoted record, the transfer succeeds", async () => {
+      const w = await buildWorld();
+      const [A] = w.structures;
+      let demotion: Awaited<ReturnType<World["app"]["changeMemberRole"]>> | undefined;
+      const race = racing(w, pause, w.users.sam, async () => {
+        demotion = await w.app.changeMemberRole(w.users.alice, { structureId: A, userId: w.users.sam, role: "user" });
+      });
+      const r = await w.appOver(race.store).transferPrimaryRole(w.users.alice, { structureIds: [A], successorId: w.users.sam });
+      expect(demotion?.ok).toBe(true);
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(primaryOf(w, A)).toBe(w.users.sam);
+      expect(userOf(w, w.users.sam)?.attachments.find((a) => a.structureId === A)).toMatchObject({ role: "user", scope: { kind: "structure" } });
+      expect(userOf(w, w.users.alice)?.attachments.find((a) => a.structureId === A)).toMatchObject({ role: "user", scope: { kind: "structure" } });
+      expect([race.ran(), race.commits()]).toEqual([true, 2]);
+      expectInvariant(w);
+    });
+
+    it("the successor removed meanwhile: the transfer decided again attaches them to the whole structure, and the grants removed stay removed", async () => {
+      const w = await buildWorld();
+      const [A] = w.structures;
+      // Mia, in A on COMPTA with a grant there, is removed from A (her grant with it).
+      const race = racing(w, pause, w.users.mia, async () => {
+        expect((await w.app.removeAttachment(w.users.alice, { structureId: A, userId: w.users.mia })).ok).toBe(true);
+      });
+      const r = await w.appOver(race.store).transferPrimaryRole(w.users.alice, { structureIds: [A], successorId: w.users.mia });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(primaryOf(w, A)).toBe(w.users.mia);
+      expect(userOf(w, w.users.mia)?.attachments.find((a) => a.structureId === A)).toMatchObject({ scope: { kind: "structure" }, validFrom: TODAY });
+      expect(userOf(w, w.users.mia)?.grants.filter((g) => g.structureId === A)).toEqual([]);
+      expect([race.ran(), race.commits()]).toEqual([true, 2]);
+      expectInvariant(w);
+    });
+
+    it("the successor's account deactivated meanwhile: the transfer is refused, nothing of it saved", async () => {
+      const w = await buildWorld();
+      const [A, B] = w.structures;
+      const race = racing(w, pause, w.users.sam, async () => {
+        expect((await w.app.deactivateAccount(w.users.sam, { transfers: [] })).ok).toBe(true);
+      });
+      const before = w.store.snapshot().history.length;
+      const r = await w.appOver(race.store).transferPrimaryRole(w.users.alice, {
+        transfers: [{ structureId: B, successorId: w.users.mia }, { structureId: A, successorId: w.users.sam }],
+      });
+      expect(r).toEqual({ ok: false, error: { code: "ACCOUNT_NOT_ACTIVE", userId: w.users.sam, status: "deactivated" } });
+      expect([primaryOf(w, A), primaryOf(w, B)]).toEqual([w.users.alice, w.users.alice]);
+      expect(userOf(w, w.users.sam)?.status).toBe("deactivated");
+      // Only the deactivation's history (on A and C, Sam's structures).
+      expect(w.store.snapshot().history.slice(before).map((h) => h.kind)).toEqual(["accountDeactivated", "accountDeactivated"]);
+      // (The first unit conflicts; decided again, the transfer is refused before any commit.)
+      expect([race.ran(), race.commits()]).toEqual([true, 1]);
+      expectInvariant(w);
+    });
+
+    it("a successor the transfer does not write (already a simple user of the whole structure) deactivated meanwhile: the read is checked at commit, and the transfer refused", async () => {
+      const w = await buildWorld();
+      const [, B] = w.structures;
+      // Mia is a simple user of the whole of B: the transfer writes B only, and reads her.
+      const race = racing(w, pause, w.users.mia, async () => {
+        expect((await w.app.deactivateAccount(w.users.mia, { transfers: [] })).ok).toBe(true);
+      });
+      const r = await w.appOver(race.store).transferPrimaryRole(w.users.alice, { structureIds: [B], successorId: w.users.mia });
+      expect(r).toEqual({ ok: false, error: { code: "ACCOUNT_NOT_ACTIVE", userId: w.users.mia, status: "deactivated" } });
+      expect([primaryOf(w, B), userOf(w, w.users.mia)?.status]).toEqual([w.users.alice, "deactivated"]);
+      expect([race.ran(), race.commits()]).toEqual([true, 1]);
+      expectInvariant(w);
+    });
+
+    it("a deactivation handing two structures over, one successor demoted meanwhile: both hand over and the account is deactivated", async () => {
+      const w = await buildWorld();
+      const [A, B] = w.structures;
+      const race = racing(w, pause, w.users.sam, async () => {
+        expect((await w.app.changeMemberRole(w.users.alice, { structureId: A, userId: w.users.sam, role: "user" })).ok).toBe(true);
+      });
+      const r = await w.appOver(race.store).deactivateAccount(w.users.alice, {
+        transfers: [{ structureId: A, successorId: w.users.sam }, { structureId: B, successorId: w.users.mia }],
+      });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect([primaryOf(w, A), primaryOf(w, B), userOf(w, w.users.alice)?.status]).toEqual([w.users.sam, w.users.mia, "deactivated"]);
+      expect([race.ran(), race.commits()]).toEqual([true, 2]);
+      expectInvariant(w);
+    });
+
+    it("another transfer of the same structure meanwhile: the first to commit wins, the other is refused as no longer the primary manager", async () => {
+      const w = await buildWorld();
+      const [A] = w.structures;
+      let other: Awaited<ReturnType<World["app"]["transferPrimaryRole"]>> | undefined;
+      const race = racing(w, pause, w.users.sam, async () => {
+        other = await w.app.transferPrimaryRole(w.users.alice, { structureIds: [A], successorId: w.users.mia });
+      });
+      const r = await w.appOver(race.store).transferPrimaryRole(w.users.alice, { structureIds: [A], successorId: w.users.sam });
+      expect(other?.ok).toBe(true);
+      expect(r).toEqual({ ok: false, error: { code: "FORBIDDEN", actorId: w.users.alice, structureId: A, reason: "notThePrimaryManager" } });
+      expect(primaryOf(w, A)).toBe(w.users.mia);
+      expect(w.store.snapshot().history.filter((h) => h.kind === "primaryRoleTransferred").length).toBe(1);
+      // (The first unit conflicts; decided again, the transfer is refused before any commit.)
+      expect([race.ran(), race.commits()]).toEqual([true, 1]);
+      expectInvariant(w);
+    });
+  });
+
+  it("two transfers of one structure at once: exactly one wins, the other is refused", async () => {
+    const w = await buildWorld();
+    const [A] = w.structures;
+    const results = await Promise.all([
+      w.app.transferPrimaryRole(w.users.alice, { structureIds: [A], successorId: w.users.sam }),
+      w.app.transferPrimaryRole(w.users.alice, { structureIds: [A], successorId: w.users.mia }),
+    ]);
+    expect(results.filter((r) => r.ok).length).toBe(1);
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).toEqual(["FORBIDDEN"]);
+    expect(w.store.snapshot().history.filter((h) => h.kind === "primaryRoleTransferred").length).toBe(1);
+    expectInvariant(w);
+  });
 });

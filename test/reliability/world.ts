@@ -2,7 +2,9 @@
 // catalogue of every application operation as data, for the reliability properties
 // (disclosure, outbox, junk at every operation, store failures). Guide §2 is in it:
 // spaces opened on some structures and services, grants, pending subscription requests;
-// and the accounts of guide §3 B and §5: two accounts « En cours d'activation ».
+// and the accounts of guide §3 B and §5: two accounts « En cours d'activation »; and the
+// transfer of the primary role of guide §6 (transfers, deactivations, reactivations, the
+// structures one is primary manager of).
 import fc from "fast-check";
 import {
   createHabilitations,
@@ -174,6 +176,8 @@ export interface Call {
   readonly items?: readonly (readonly [id: string, structure: StructureId])[];
   /** For an act on users (with `structure`, the one the actor acts for): the users named, in order. */
   readonly users?: readonly UserId[];
+  /** For a transfer or a deactivation (guide §6): the structures it names, in order. */
+  readonly named?: readonly StructureId[];
   readonly run: (app: Habilitations) => Promise<Result<unknown, DomainError>>;
 }
 
@@ -183,7 +187,61 @@ export interface Call {
  * often each.
  */
 export function callArb(w: World): fc.Arbitrary<Call> {
-  return fc.oneof({ arbitrary: membershipCalls(w), weight: 13 }, { arbitrary: subscriptionCalls(w), weight: 12 }, { arbitrary: accountCalls(w), weight: 7 });
+  return fc.oneof(
+    { arbitrary: membershipCalls(w), weight: 13 },
+    { arbitrary: subscriptionCalls(w), weight: 12 },
+    { arbitrary: accountCalls(w), weight: 7 },
+    { arbitrary: transferCalls(w), weight: 4 },
+  );
+}
+
+/** A structure id no record has. */
+export const UNKNOWN_STRUCTURE = "structure-unknown" as StructureId;
+
+/**
+ * The calls of guide §6: transfers (one successor for all, or one each) and deactivations
+ * naming structures of every kind (the actor's, another's, one nobody has) and successors
+ * of every kind (active, « En cours d'activation », unknown, the actor); reactivations; the
+ * structures one is primary manager of.
+ */
+function transferCalls(w: World): fc.Arbitrary<Call> {
+  const actor = fc.constantFrom(...Object.values(w.users));
+  const structure = fc.constantFrom(...w.structures, UNKNOWN_STRUCTURE);
+  const successor = fc.constantFrom(...Object.values(w.users), ...Object.values(w.pending), UNKNOWN_USER);
+  const lines = (minLength: number) =>
+    fc.uniqueArray(fc.record({ structureId: structure, successorId: successor }), { minLength, maxLength: 3, selector: (l) => l.structureId });
+  return fc.oneof(
+    fc.record({ a: actor, ss: fc.uniqueArray(structure, { minLength: 1, maxLength: 3 }), u: successor }).map(({ a, ss, u }): Call => ({
+      op: "transferPrimaryRole",
+      actor: a,
+      structure: null,
+      named: ss,
+      run: (app) => app.transferPrimaryRole(a, { structureIds: ss, successorId: u }),
+    })),
+    fc.record({ a: actor, ts: lines(1) }).map(({ a, ts }): Call => ({
+      op: "transferPrimaryRole",
+      actor: a,
+      structure: null,
+      named: ts.map((t) => t.structureId),
+      run: (app) => app.transferPrimaryRole(a, { transfers: ts }),
+    })),
+    fc.record({ a: actor, u: successor }).map(({ a, u }): Call => ({
+      op: "deactivateAccount",
+      actor: a,
+      structure: null,
+      named: [],
+      run: (app) => app.deactivateAccount(a, { successorId: u }),
+    })),
+    fc.record({ a: actor, ts: lines(0) }).map(({ a, ts }): Call => ({
+      op: "deactivateAccount",
+      actor: a,
+      structure: null,
+      named: ts.map((t) => t.structureId),
+      run: (app) => app.deactivateAccount(a, { transfers: ts }),
+    })),
+    actor.map((a): Call => ({ op: "reactivateAccount", actor: a, structure: null, run: (app) => app.reactivateAccount(a) })),
+    actor.map((a): Call => ({ op: "listPrimaryStructures", actor: a, structure: null, run: (app) => app.listPrimaryStructures(a) })),
+  );
 }
 
 /** An id no record has. */

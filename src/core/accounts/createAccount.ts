@@ -94,6 +94,7 @@ function newAccount(
     createdFor,
     activation: null,
     accountEmailsAt: [],
+    deactivatedAt: null,
     createdAt: toInstant(ctx.now),
   };
   return withFreshActivation(user, ctx);

@@ -69,6 +69,7 @@ export function registerUser(
     createdFor: null,
     activation: null,
     accountEmailsAt: [],
+    deactivatedAt: null,
     createdAt: at,
   };
   return ok({ user, history: [], events: [{ type: "UserRegistered", at, userId: user.id, login }] });

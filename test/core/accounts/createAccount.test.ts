@@ -46,6 +46,7 @@ describe("createAccount — « Créer le compte utilisateur » by the manager", 
       createdFor: g.hospital.id,
       activation: { tokenHash: firstToken.tokenHash, issuedAt: at, expiresAt: in60Minutes, usedAt: null },
       accountEmailsAt: [at], // the activation e-mail counts for the throttle
+      deactivatedAt: null,
       createdAt: at,
     });
   });

@@ -35,6 +35,7 @@ describe("registerAccount — a login nobody holds", () => {
       createdFor: null,
       activation: { tokenHash: firstToken.tokenHash, issuedAt: at, expiresAt: "2026-11-27T10:00:00.000Z", usedAt: null },
       accountEmailsAt: [at],
+      deactivatedAt: null,
       createdAt: at,
     });
   });

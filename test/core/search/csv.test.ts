@@ -156,6 +156,7 @@ describe("userExportCells", () => {
     createdFor: librairie.id,
     activation: null,
     accountEmailsAt: [],
+    deactivatedAt: null,
     createdAt: "2026-11-27T23:30:00.000Z" as User["createdAt"],
   };
   const structures = new Map([

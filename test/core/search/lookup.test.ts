@@ -78,6 +78,7 @@ describe("personCard", () => {
     createdFor: null,
     activation: null,
     accountEmailsAt: [],
+    deactivatedAt: null,
     createdAt: "2026-11-27T08:00:00.000Z" as User["createdAt"],
   };
 

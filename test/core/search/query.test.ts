@@ -46,6 +46,7 @@ const person = (id: string, lastName: string, firstName: string, extra: Partial<
   createdFor: null,
   activation: null,
   accountEmailsAt: [],
+  deactivatedAt: null,
   createdAt: "2026-11-27T08:00:00.000Z" as User["createdAt"],
   ...extra,
 });

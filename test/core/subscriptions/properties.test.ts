@@ -117,6 +117,7 @@ const userArb = (id: UserId): fc.Arbitrary<User> =>
       attachments: attachments.filter((a): a is Attachment => a !== undefined),
       grants,
       phone: null, postalAddress: null, settings: { activityNotifications: "never" }, createdFor: null, activation: null, accountEmailsAt: [],
+    deactivatedAt: null,
       createdAt: setupAt,
     }));
 
@@ -137,6 +138,7 @@ const worldArb: fc.Arbitrary<World> = fc
       attachments: STRUCTURES.map((s) => ({ structureId: s, role: "user", scope: { kind: "structure" }, validFrom: yesterday, attachedBy: BOSS, attachedAt: setupAt })),
       grants: [],
       phone: null, postalAddress: null, settings: { activityNotifications: "never" }, createdFor: null, activation: null, accountEmailsAt: [],
+    deactivatedAt: null,
       createdAt: setupAt,
     };
     return {
