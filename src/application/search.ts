@@ -83,6 +83,24 @@ const EXPORT_CHUNK = 64 * 1024;
  */
 const SearchPositionSchema = z.tuple([z.string(), z.string(), z.string(), z.string().min(1)]);
 
+/**
+ * The CSV text in chunks of about {@link EXPORT_CHUNK} characters: the head, then a row
+ * per user, reading the next batch of users only when the consumer asks for more.
+ */
+async function* chunked(head: string, batches: AsyncIterable<readonly User[]>, rowOf: (u: User) => string): AsyncGenerator<string> {
+  let chunk = head;
+  for await (const batch of batches) {
+    for (const u of batch) {
+      chunk += rowOf(u);
+      if (chunk.length >= EXPORT_CHUNK) {
+        yield chunk;
+        chunk = "";
+      }
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
 /** The structures an actor manages now, among those they are attached to, by id. */
 async function managedStructures(session: Session, actor: User, ctx: Clocked): Promise<Map<StructureId, Structure>> {
   const ids = actor.attachments.map((a) => a.structureId);
@@ -333,40 +351,24 @@ export function searchOperations(deps: Deps) {
             }
           }
           const sorted = selected.map((u) => ({ key: searchKeyOf(u), u })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-          async function* body(): AsyncGenerator<string> {
-            let chunk = head;
-            for (const { u } of sorted) {
-              chunk += rowOf(u);
-              if (chunk.length >= EXPORT_CHUNK) {
-                yield chunk;
-                chunk = "";
-              }
-            }
-            if (chunk.length > 0) yield chunk;
+          async function* users(): AsyncGenerator<readonly User[]> {
+            yield sorted.map((x) => x.u);
           }
-          return ok({ contentType: "text/csv; charset=utf-8" as const, fileName, body: body() });
+          return ok({ contentType: "text/csv; charset=utf-8" as const, fileName, body: chunked(head, users(), rowOf) });
         }
 
         const scoped = await scopedQuery(session, managed, request.criteria);
-        async function* body(): AsyncGenerator<string> {
-          let chunk = head;
+        async function* pages(): AsyncGenerator<readonly User[]> {
           let after: string | undefined;
           while (scoped !== null) {
             const page = await readPage(after === undefined ? { ...scoped, limit: EXPORT_PAGE } : { ...scoped, after, limit: EXPORT_PAGE });
-            for (const u of page) {
-              chunk += rowOf(u);
-              if (chunk.length >= EXPORT_CHUNK) {
-                yield chunk;
-                chunk = "";
-              }
-            }
+            yield page;
             const last = page[page.length - 1];
             if (page.length < EXPORT_PAGE || last === undefined) break;
             after = searchKeyOf(last);
           }
-          if (chunk.length > 0) yield chunk;
         }
-        return ok({ contentType: "text/csv; charset=utf-8" as const, fileName, body: body() });
+        return ok({ contentType: "text/csv; charset=utf-8" as const, fileName, body: chunked(head, pages(), rowOf) });
       });
     },
   };
