@@ -5,6 +5,7 @@ import type { StructureId } from "../ids.js";
 import type { Structure, User } from "../model.js";
 import { calendarDate, type Instant } from "../time.js";
 import { parseISO } from "date-fns";
+import { accountStructures } from "../accounts/activation.js";
 import { roleIn } from "../authorization.js";
 import { accountStatusLabel, roleLabel } from "../vocabulary.js";
 
@@ -134,12 +135,8 @@ export function userExportCells(user: User, structures: readonly Structure[], da
 /** The structures among `structures` (by id) a user belongs to, for {@link userExportCells}. */
 export function exportStructuresOf(user: User, structures: ReadonlyMap<StructureId, Structure>): Structure[] {
   const found: Structure[] = [];
-  for (const a of user.attachments) {
-    const s = structures.get(a.structureId);
-    if (s !== undefined) found.push(s);
-  }
-  if (user.createdFor !== null && !user.attachments.some((a) => a.structureId === user.createdFor)) {
-    const s = structures.get(user.createdFor);
+  for (const id of accountStructures(user)) {
+    const s = structures.get(id);
     if (s !== undefined) found.push(s);
   }
   return found;

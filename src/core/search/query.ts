@@ -3,6 +3,7 @@
 import type { ServiceId, StructureId } from "../ids.js";
 import type { User } from "../model.js";
 import type { AccountStatus } from "../vocabulary.js";
+import { accountStructures } from "../accounts/activation.js";
 import { normalizeForSearch } from "./normalize.js";
 
 /**
@@ -41,9 +42,7 @@ export function searchKeyOf(user: Pick<User, "id" | "lastName" | "firstName" | "
 
 /** The structures a user belongs to for search: attached to, or created for. */
 export function searchStructuresOf(user: User): readonly StructureId[] {
-  const ids = user.attachments.map((a) => a.structureId);
-  if (user.createdFor !== null && !ids.includes(user.createdFor)) ids.push(user.createdFor);
-  return ids;
+  return accountStructures(user);
 }
 
 /**
