@@ -184,6 +184,8 @@ export function createMemoryStore(): MemoryStore {
    * its id.
    */
   const recordOfEntry = new Map<string, User>();
+  /** User id → its index entry now (so a write that keeps the names normalises nothing). */
+  const entryOfUser = new Map<UserId, string>();
   /** Normalised "last\u0000first" → the users of those names (the lookup by names). */
   const nameIndex = new Map<string, Set<UserId>>();
   const servicesOf = new Map<StructureId, Set<ServiceId>>();
@@ -285,10 +287,18 @@ export function createMemoryStore(): MemoryStore {
   }
 
   function indexForSearch(before: User | undefined, after: User): void {
-    const afterEntry = entryOf(after);
+    const known = before === undefined ? undefined : entryOfUser.get(before.id);
+    const keeps =
+      before !== undefined &&
+      before.lastName === after.lastName &&
+      before.firstName === after.firstName &&
+      before.login === after.login &&
+      before.status === after.status;
+    const afterEntry = keeps && known !== undefined ? known : entryOf(after);
+    entryOfUser.set(after.id, afterEntry);
     const afterIn = searchStructuresOf(after);
     if (before !== undefined) {
-      const beforeEntry = entryOf(before);
+      const beforeEntry = known ?? entryOf(before);
       const beforeIn = searchStructuresOf(before);
       const same = beforeEntry === afterEntry;
       if (!same) recordOfEntry.delete(beforeEntry);
