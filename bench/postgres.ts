@@ -20,7 +20,7 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 export async function postgresFigures(options: { quick: boolean; rounds: number }): Promise<Figure[]> {
   const seconds = options.quick ? 1 : 3;
   // More requests than the runs consume: each transaction decides a fresh one.
-  const requests = options.quick ? 90_000 : 100_000 + options.rounds * 3 * seconds * 5_000;
+  const requests = options.quick ? 45_000 : 100_000 + options.rounds * 3 * seconds * 5_000;
   const server: Throwaway | undefined = process.env["DATABASE_URL"] ? undefined : await startThrowawayPostgres({ durable: true });
   const pool = new pg.Pool({ connectionString: process.env["DATABASE_URL"] ?? (server as Throwaway).url, max: CLIENTS });
   pool.on("error", () => undefined); // an idle connection closed by the server's shutdown at the end
