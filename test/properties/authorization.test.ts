@@ -20,6 +20,8 @@
 // account, hands it over (a secondary manager may not); a transfer or a deactivation that
 // succeeds was made by the active primary manager of every structure it names (a deactivation
 // names them all), and anyone else's attempt is refused and changes nothing.
+// Guide §5: the lookup of a person needs the right on the structure it names; a search finds,
+// and an export writes, the users of S exactly when the actor has the right on S.
 import { afterAll, describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
 import {
@@ -736,6 +738,15 @@ const appActs: Record<string, AppAct> = {
     refusal: { named: true, outsider: (w) => w.newcomer2.id },
     run: (app, actor, w) => app.listUserStructures(actor.id, { userId: w.newcomer2.id, structureId: S }),
   },
+  // Guide §5: the lookup of a person to attach (who is, by definition, not yet a user of S).
+  lookupPerson: {
+    refusal: { named: true },
+    run: (app, actor, w) => app.lookupPerson(actor.id, { structureId: S, login: w.newcomer2.login }),
+  },
+  lookupPersonByNames: {
+    refusal: { named: true },
+    run: (app, actor, w) => app.lookupPerson(actor.id, { structureId: S, lastName: w.newcomer.lastName, firstName: w.newcomer.firstName }),
+  },
 };
 const appActNames = Object.keys(appActs);
 
@@ -862,6 +873,60 @@ for (const kind of stores.kinds) {
           if (!subscriptions.ok) throw new Error(JSON.stringify(subscriptions.error));
           expect(subscriptions.value.items.map((p) => p.request.id)).toEqual(hasRight(actor, structure, clock.today) ? [w.sub1.id, w.sub2.id] : []);
           expect([...stringsIn(subscriptions.value)].filter((s) => s === OTHER || s === otherSvc.id)).toEqual([]);
+        } finally {
+          await given.close();
+        }
+      },
+    );
+
+    test.prop([actorArb, fc.constantFrom(undefined, "structure", "service")], { numRuns: RUNS[kind.name].listing })(
+      "guide §5: the users of S are found and exported exactly when the right holds (an active account managing S); otherwise an empty page, which says nothing, and an export of one of them is NOT_FOUND for that user; nothing changes",
+      async ({ actor, structure, clock }, narrowed) => {
+        const given = await worldIn(kind, actor, structure, clock);
+        try {
+          const { app, w } = given;
+          const before = await given.snapshot();
+          const right = hasRight(actor, structure, clock.today);
+          // The users of S, stated independently: attached to S, or an account created for S.
+          const usersOfS = before.users
+            .map((r) => r.value)
+            .filter((u) => u.attachments.some((a) => a.structureId === S) || u.createdFor === S)
+            .filter((u) => narrowed !== "service" || u.attachments.some((a) => a.structureId === S && (a.scope.kind === "structure" || a.scope.serviceIds.includes(w.svc.id))));
+          const criteria = narrowed === "structure" ? { structureId: S } : narrowed === "service" ? { serviceId: w.svc.id } : {};
+          const found: string[] = [];
+          let cursor: string | undefined;
+          for (let pages = 0; pages < 20; pages++) {
+            const page = await app.searchUsers(actor.id, { criteria, limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+            await given.twin((other) => other.searchUsers(actor.id, { criteria, limit: 2, ...(cursor === undefined ? {} : { cursor }) }), page);
+            if (actor.status !== "active") {
+              expect(page).toEqual({ ok: false, error: { code: "FORBIDDEN", actorId: actor.id, structureId: null, reason: "accountNotActive" } });
+              break;
+            }
+            if (!page.ok) throw new Error(JSON.stringify(page.error));
+            // Nothing of OTHER unless the actor manages it too (then a hit shows all of a user's
+            // structures the actor manages).
+            if (!hasRight(actor, w.other, clock.today)) expect([...stringsIn(page.value)].filter((x) => x === OTHER || x === otherSvc.id)).toEqual([]);
+            found.push(...page.value.items.map((h) => h.id));
+            if (page.value.nextCursor === null) break;
+            cursor = page.value.nextCursor;
+          }
+          // Without criteria, the users of OTHER too when the actor manages it.
+          const usersOfOther = before.users.map((r) => r.value).filter((u) => u.attachments.some((a) => a.structureId === OTHER) || u.createdFor === OTHER);
+          const expected = new Set([...(right ? usersOfS : []), ...(narrowed === undefined && hasRight(actor, w.other, clock.today) ? usersOfOther : [])].map((u) => u.id));
+          if (actor.status === "active") expect(found.sort()).toEqual([...expected].sort());
+
+          const exported = await app.exportUsers(actor.id, { userIds: [w.member.id] });
+          if (actor.status !== "active") expect(exported).toEqual({ ok: false, error: { code: "FORBIDDEN", actorId: actor.id, structureId: null, reason: "accountNotActive" } });
+          else if (!right) expect(exported).toEqual({ ok: false, error: notAUser(w.member.id) });
+          else {
+            if (!exported.ok) throw new Error(JSON.stringify(exported.error));
+            let csv = "";
+            for await (const chunk of exported.value.body) csv += chunk;
+            expect(csv).toContain(w.member.login);
+            expect(csv.split("\r\n").filter((line) => line !== "")).toHaveLength(2); // the header and the member
+          }
+          expect(await given.snapshot()).toEqual(before);
+          await given.same();
         } finally {
           await given.close();
         }
