@@ -6,7 +6,9 @@
 // a record they reached by its id (a request, a service) gets NOT_FOUND for that id and
 // nothing else; someone who may not manage a structure they named gets FORBIDDEN and
 // nothing else (no rule about its members shows through). After every step the store's
-// outbox holds exactly the events of the accepted commands, in order, ids included.
+// outbox holds exactly the events of the accepted commands, in order, ids included, and its
+// history exactly the entries the model says they write (structure, kind, actor, target,
+// request, instant; one per structure of the user for an act on an account), in order.
 // Guide §2 is in the model too: subscription requests (asked, validated with a scope
 // and a checked subset, refused, in bulk), spaces opened and closed on a structure or a
 // service, grants given and revoked; after every step the access query (`mayAccess`)
@@ -47,6 +49,7 @@ import {
   type DomainEvent,
   type ForbiddenReason,
   type Habilitations,
+  type HistoryKind,
   type HabilitationsStore,
   type RecordedEvent,
   type Result,
@@ -162,11 +165,68 @@ interface Model {
   /** Each user's grants, one per (structure, space, service): key `${structure}|${space}|${service ?? "*"}`. */
   grants: Map<string, Map<string, MGrant>>;
   subscriptions: MSubscription[];
-  history: number;
+  /** The history entries of the accepted commands, in order (the seed's first). */
+  history: MEntry[];
   /** The events of the accepted commands, in order, as the system returned them. */
   outbox: RecordedEvent[];
 }
 const key = (u: string, s: string) => `${u}|${s}`;
+
+/** A history entry as the model states it: where, what, who acted, about whom, which request, when. */
+interface MEntry {
+  structureId: string;
+  kind: HistoryKind;
+  actorId: string;
+  targetUserId: string | null;
+  requestId: string | null;
+  at: string;
+}
+/** Records one history entry, now. */
+function record(m: Model, structureId: string, kind: HistoryKind, actorId: string, targetUserId: string | null, requestId: string | null = null) {
+  m.history.push({ structureId, kind, actorId, targetUserId, requestId, at: atOf(m) });
+}
+/**
+ * The structures an act on an account is recorded on (guide §4: every structure the user
+ * belongs to): those it is attached to, and the one it was created for.
+ */
+function accountStructuresOf(m: Model, user: string): string[] {
+  const attached = [...m.attachments.keys()].filter((k) => k.startsWith(`${user}|`)).map((k) => k.slice(user.length + 1));
+  const createdFor = m.accounts.get(user)?.createdFor ?? null;
+  return createdFor === null || attached.includes(createdFor) ? attached : [...attached, createdFor];
+}
+/** The same entry on each of the user's structures (one act on an account). */
+function recordOnAccount(m: Model, structures: readonly string[], kind: HistoryKind, actorId: string, user: string) {
+  for (const s of structures) record(m, s, kind, actorId, user);
+}
+/**
+ * History in a comparable order: the order of entries is the order of the acts, but an act
+ * recorded on every structure of a user writes them in an order the guide leaves open (that
+ * of the user's attachments): within a run of entries of one kind, actor and target, sorted
+ * by structure.
+ */
+function comparableHistory(entries: readonly MEntry[]): MEntry[] {
+  const out: MEntry[] = [];
+  let run: MEntry[] = [];
+  const flush = () => {
+    out.push(...run.sort((a, b) => (a.structureId < b.structureId ? -1 : a.structureId > b.structureId ? 1 : 0)));
+    run = [];
+  };
+  for (const e of entries) {
+    const last = run[run.length - 1];
+    if (last !== undefined && (last.kind !== e.kind || last.actorId !== e.actorId || last.targetUserId !== e.targetUserId || last.at !== e.at)) flush();
+    run.push(e);
+  }
+  flush();
+  return out;
+}
+const entryOf = (h: MemoryStoreSnapshot["history"][number]): MEntry => ({
+  structureId: h.structureId,
+  kind: h.kind,
+  actorId: h.actorId,
+  targetUserId: h.targetUserId,
+  requestId: h.requestId,
+  at: h.at,
+});
 const grantKey = (structure: string, item: { space: string; service: string | null }) => `${structure}|${item.space}|${item.service ?? "*"}`;
 
 interface Real {
@@ -456,7 +516,7 @@ async function compare(m: Model, r: Real) {
   const snap = await r.snapshot();
   r.checked = snap;
   if (r.twin !== undefined) expect(snap, "the store holds what the memory store holds").toEqual(r.twin.store.snapshot());
-  expect(snap.history.length).toBe(m.history);
+  expect(comparableHistory(snap.history.map(entryOf)), "the history holds exactly the entries of the accepted commands").toEqual(comparableHistory(m.history));
   expect(snap.outbox, "the outbox holds exactly the events of the accepted commands").toEqual(m.outbox);
   const users = new Map(snap.users.map((u) => [u.value.id as string, u.value]));
   // Every account, as the model says (the activation's token kept as its hash only).
@@ -665,7 +725,8 @@ function validateRules(m: Model, actor: string, q: MRequest, role: Role | undefi
             : [];
         m.attachments.set(key(q.user, q.structure), { role: granted, scope, validFrom: current?.validFrom ?? TODAY });
         q.status = "validated";
-        m.history += removed.length > 0 ? 2 : 1;
+        record(m, q.structure, "attachmentRequestValidated", actor, q.user, q.id);
+        if (removed.length > 0) record(m, q.structure, "servicesRemoved", actor, q.user, q.id);
         return [
           {
             type: "AttachmentRequestValidated",
@@ -693,7 +754,7 @@ function refuseRules(m: Model, actor: string, q: MRequest, reason: string): Judg
       broken: v,
       apply: () => {
         q.status = "refused";
-        m.history += 1;
+        record(m, q.structure, "attachmentRequestRefused", actor, q.user, q.id);
         return [
           { type: "AttachmentRequestRefused", at: atOf(m), requestId: q.id, structureId: q.structure, userId: q.user, decidedBy: actor, reason: reason.trim() } as DomainEvent,
         ];
@@ -734,7 +795,7 @@ class RequestCmd implements Cmd {
         const id = (value as { request: { id: string } }).request.id;
         // Without a role asked for, a request asks for the role already held there.
         m.requests.push({ id, user: this.user, structure: this.structure, scope: this.scope, requestedRole: a?.role ?? "user", status: "pending" });
-        m.history += 1;
+        record(m, this.structure, "attachmentRequested", this.user, this.user, id);
         return [{ type: "AttachmentRequested", at: atOf(m), requestId: id, structureId: this.structure, userId: this.user } as DomainEvent];
       },
     }, (app) => app.requestAttachment(this.user, { structureId: this.structure, scope: toScope(this.scope) }));
@@ -866,7 +927,7 @@ class AttachCmd implements Cmd {
         apply: () => {
           const role = this.role as "secondaryManager" | "user";
           m.attachments.set(key(user, this.structure), { role, scope: this.scope === "structure" ? "structure" : sorted(this.scope), validFrom: this.validFrom });
-          m.history += 1;
+          record(m, this.structure, "userAttached", this.actor, user);
           return [
             {
               type: "UserAttached",
@@ -914,7 +975,7 @@ class ChangeRoleCmd implements Cmd {
           const attachment = a as MAttachment;
           const previousRole = attachment.role;
           attachment.role = this.role as "secondaryManager" | "user";
-          m.history += 1;
+          record(m, this.structure, "roleChanged", this.actor, this.user);
           return [
             { type: "MemberRoleChanged", at: atOf(m), structureId: this.structure, userId: this.user, changedBy: this.actor, previousRole, role: this.role } as DomainEvent,
           ];
@@ -940,7 +1001,7 @@ class RemoveCmd implements Cmd {
           m.attachments.delete(key(this.user, this.structure));
           // The user's grants on the structure go with the attachment.
           for (const [k, g] of m.grants.get(this.user) ?? []) if (g.structure === this.structure) m.grants.get(this.user)?.delete(k);
-          m.history += 1;
+          record(m, this.structure, "attachmentRemoved", this.actor, this.user);
           return [{ type: "AttachmentRemoved", at: atOf(m), structureId: this.structure, userId: this.user, removedBy: this.actor } as DomainEvent];
         },
       };
@@ -959,7 +1020,7 @@ class DeactivateServiceCmd implements Cmd {
       broken: s.active ? [] : ["SERVICE_INACTIVE"],
       apply: () => {
         s.active = false;
-        m.history += 1;
+        record(m, s.structure, "serviceDeactivated", this.actor, null);
         return [{ type: "ServiceDeactivated", at: atOf(m), structureId: s.structure, serviceId: this.service } as DomainEvent];
       },
     }));
@@ -976,7 +1037,7 @@ class RenameServiceCmd implements Cmd {
     const judgement = reached(m, this.actor, s.structure, "service", this.service, () => ({
       broken: [],
       apply: () => {
-        m.history += 1;
+        record(m, s.structure, "serviceRenamed", this.actor, null);
         return [{ type: "ServiceRenamed", at: atOf(m), structureId: s.structure, serviceId: this.service } as DomainEvent];
       },
     }));
@@ -1018,14 +1079,14 @@ function validateSubscriptionRules(m: Model, actor: string, q: MSubscription, ch
             const where = scope === "structure" || i.service === null ? q.structure : i.service;
             if (openAt(m, where).has(i.space)) continue;
             openIn(m, where).add(i.space);
-            m.history += 1;
+            record(m, q.structure, "spaceOpened", actor, null);
             events.push({ type: "SpaceOpened", at: atOf(m), structureId: q.structure, serviceId: where === q.structure ? null : where, space: i.space, by: actor } as DomainEvent);
           }
         give(m, q.user, q.structure, granted, actor);
         q.status = "validated";
         q.granted = granted;
         q.scope = scope;
-        m.history += 1;
+        record(m, q.structure, "subscriptionRequestValidated", actor, q.user, q.id);
         // The outcome shows the requester's grants in this structure, and its open spaces.
         const shown = value as { requester: { id: string; grants: readonly { structureId: string; space: string; serviceId: string | null; access: string }[] }; structureOpenSpaces: readonly string[] };
         expect(shown.requester.id).toBe(q.user);
@@ -1060,7 +1121,7 @@ function refuseSubscriptionRules(m: Model, actor: string, q: MSubscription): Jud
       broken: v,
       apply: () => {
         q.status = "refused";
-        m.history += 1;
+        record(m, q.structure, "subscriptionRequestRefused", actor, q.user, q.id);
         return [{ type: "SubscriptionRequestRefused", at: atOf(m), requestId: q.id, structureId: q.structure, userId: q.user, decidedBy: actor } as DomainEvent];
       },
     };
@@ -1079,7 +1140,7 @@ function grantRules(m: Model, actor: string, structure: string, user: string, it
       apply: (value) => {
         const granted = canonicalItems(items);
         give(m, user, structure, granted, actor);
-        m.history += 1;
+        record(m, structure, "spacesGranted", actor, user);
         const member = (value as { member: { id: string; grants: readonly { structureId: string }[] } }).member;
         expect(member.id).toBe(user);
         expect(member.grants.length).toBe([...grantsOf(m, user).values()].filter((g) => g.structure === structure).length);
@@ -1111,7 +1172,7 @@ class RequestSubscriptionCmd implements Cmd {
           const id = (value as { request: { id: string } }).request.id;
           // Several pending requests of one user are allowed.
           m.subscriptions.push({ id, user: this.user, structure: this.structure, items: canonicalItems(this.items), status: "pending" });
-          m.history += 1;
+          record(m, this.structure, "subscriptionRequested", this.user, this.user, id);
           return [{ type: "SubscriptionRequested", at: atOf(m), requestId: id, structureId: this.structure, userId: this.user } as DomainEvent];
         },
       };
@@ -1238,7 +1299,7 @@ class SpaceCmd implements Cmd {
             apply: () => {
               if (this.open) openIn(m, where).add(this.space);
               else openIn(m, where).delete(this.space);
-              m.history += 1;
+              record(m, this.structure, this.open ? "spaceOpened" : "spaceClosed", this.actor, null);
               // Closing keeps the grants: they stop giving access (the access probes say so).
               return [
                 { type: this.open ? "SpaceOpened" : "SpaceClosed", at: atOf(m), structureId: this.structure, serviceId: this.service, space: this.space, by: this.actor } as DomainEvent,
@@ -1316,7 +1377,7 @@ class RevokeCmd implements Cmd {
         broken: [],
         apply: () => {
           m.grants.get(g.user)?.delete(grantKey(g.structure, g));
-          m.history += 1;
+          record(m, g.structure, "spaceGrantRevoked", this.actor, g.user);
           return [
             { type: "SpaceGrantRevoked", at: atOf(m), structureId: g.structure, userId: g.user, revokedBy: this.actor, space: g.space, serviceId: g.service } as DomainEvent,
           ];
@@ -1337,7 +1398,6 @@ const sha256 = (token: string) => createHash("sha256").update(token, "utf8").dig
 const normalizeLogin = (login: string) => login.trim().toLowerCase();
 /** A public structure using the PIGP (primary manager u1): its accounts come from the DGFiP referential. */
 const PIGP = "s3";
-const ACCOUNT_STRUCTURES = [...STRUCTURES, PIGP];
 const DAY = 24 * 3_600_000;
 /** A login the schema refuses. */
 const BAD_LOGIN = "pas-un-courriel";
@@ -1357,8 +1417,6 @@ function isUserOf(m: Model, user: string, structure: string): boolean {
   return m.accounts.get(user)?.createdFor === structure || m.primary.get(structure) === user || m.attachments.has(key(user, structure));
 }
 
-/** How many structures' histories record an act on an account: those it is attached to, and the one it was created for. */
-const accountStructureCount = (m: Model, user: string) => ACCOUNT_STRUCTURES.filter((s) => isUserOf(m, user, s)).length;
 
 /**
  * The throttle, stated from the policy: `null` when the account may be e-mailed now, else
@@ -1461,11 +1519,11 @@ class CreateAccountCmd implements Cmd {
                   { type: "AccountCreated", at: atOf(m), userId: a.id, login: a.login, createdBy: this.actor, structureId: this.structure } as DomainEvent,
                   newActivation(m, a),
                 ];
-                m.history += 1;
+                record(m, this.structure, "accountCreated", this.actor, a.id);
                 if (attach !== undefined) {
                   const role = attach.role as "secondaryManager" | "user";
                   m.attachments.set(key(a.id, this.structure), { role, scope: attach.scope === "structure" ? "structure" : sorted(attach.scope), validFrom: attach.validFrom });
-                  m.history += 1;
+                  record(m, this.structure, "userAttached", this.actor, a.id);
                   events.push({
                     type: "UserAttached",
                     at: atOf(m),
@@ -1596,7 +1654,7 @@ function sendRules(m: Model, actor: string, structure: string, user: string): Ju
       broken: [],
       apply: (value) => {
         const email = newActivation(m, a);
-        m.history += accountStructureCount(m, user);
+        recordOnAccount(m, accountStructuresOf(m, user), "activationEmailSent", actor, user);
         expect(value).toMatchObject({ userId: user, expiresAt: a.activation?.expiresAt });
         return [email];
       },
@@ -1644,7 +1702,7 @@ function activateRules(m: Model, userId: string, token: string): Judgement {
       a.status = "active";
       activation.usedAt = atOf(m);
       m.active.set(userId, true);
-      m.history += accountStructureCount(m, userId);
+      recordOnAccount(m, accountStructuresOf(m, userId), "accountActivated", userId, userId);
       a.createdFor = null; // active: no longer the creating structure's unless attached
       expect(value).toMatchObject({ userId, login: a.login });
       return [{ type: "AccountActivated", at: atOf(m), userId, login: a.login } as DomainEvent];
@@ -1730,7 +1788,7 @@ function updateRules(m: Model, actor: string, user: string, structure: string | 
         expect(shown.fields).toEqual(fields);
         expect(shown.user).toEqual(personal(a));
         if (fields.length === 0) return [];
-        m.history += accountStructureCount(m, user);
+        recordOnAccount(m, accountStructuresOf(m, user), "userModified", actor, user);
         return [{ type: "UserModified", at: atOf(m), userId: user, modifiedBy: actor, fields } as unknown as DomainEvent];
       },
     };
@@ -1807,8 +1865,8 @@ const UNKNOWN_STRUCTURE = "s9";
 
 /** The structures a user is primary manager of, by designation. */
 const primaryOf = (m: Model, user: string) => ALL_STRUCTURES.filter((s) => m.primary.get(s) === user);
-/** How many structures a user is attached to (where the acts on their account are recorded). */
-const attachedCount = (m: Model, user: string) => [...m.attachments.keys()].filter((k) => k.startsWith(`${user}|`)).length;
+/** The structures a user is attached to (where deactivation and reactivation are recorded). */
+const attachedTo = (m: Model, user: string) => [...m.attachments.keys()].filter((k) => k.startsWith(`${user}|`)).map((k) => k.slice(user.length + 1));
 
 /** Who acts: the primary manager of a structure (as the model stands), someone named, or an account created. */
 type Who = { readonly kind: "primary"; readonly of: string } | { readonly kind: "user"; readonly id: string } | { readonly kind: "created"; readonly n: number };
@@ -1890,7 +1948,7 @@ function handOver(m: Model, actor: string, transfers: readonly Succession[], val
     const held = m.attachments.get(key(successor, structure));
     m.attachments.set(key(successor, structure), { role: "user", scope: "structure", validFrom: held !== undefined && held.validFrom <= TODAY ? held.validFrom : TODAY });
     m.primary.set(structure, successor);
-    m.history += 1;
+    record(m, structure, "primaryRoleTransferred", actor, successor);
     return { type: "PrimaryRoleTransferred", at: atOf(m), structureId: structure, formerPrimaryManagerId: actor, primaryManagerId: successor } as DomainEvent;
   });
   const shown = (value as { transfers: readonly { structureId: string; primaryManager: { id: string; role: string | null; status: string; attachment: { scope: unknown; validFrom: string } | null } }[] }).transfers;
@@ -1948,7 +2006,7 @@ function deactivateRules(m: Model, actor: string, transfers: readonly Succession
       a.deactivatedAt = atOf(m);
       m.active.set(actor, false);
       // « Compte désactivé » on every structure of the account (its attachments stay).
-      m.history += attachedCount(m, actor);
+      recordOnAccount(m, attachedTo(m, actor), "accountDeactivated", actor, actor);
       const reactivableUntil = new Date(m.time.ms + WINDOW_MS).toISOString();
       expect((value as { reactivableUntil: string }).reactivableUntil).toBe(reactivableUntil);
       return [...events, { type: "AccountDeactivated", at: atOf(m), userId: actor, reactivableUntil } as DomainEvent];
@@ -1977,7 +2035,7 @@ function reactivateRules(m: Model, user: string): Judgement {
       a.deactivatedAt = null;
       m.active.set(user, true);
       // Its attachments as they were (a simple user where it was primary manager).
-      m.history += attachedCount(m, user);
+      recordOnAccount(m, attachedTo(m, user), "accountReactivated", user, user);
       expect(value).toMatchObject({ userId: user });
       return [{ type: "AccountReactivated", at: atOf(m), userId: user } as DomainEvent];
     },
@@ -2444,7 +2502,7 @@ async function setup(opened: OpenStore, withTwin: boolean): Promise<{ model: Mod
         status: "pending",
       },
     ],
-    history: snapshot.history.length,
+    history: snapshot.history.map(entryOf),
     outbox: [...snapshot.outbox],
   };
   // Every act of the setup saved its events.
