@@ -164,6 +164,13 @@ export async function postgresFigures(options: { quick: boolean; rounds: number 
       }
     const roundTrips = queries / useCases;
     const history = Number((await pool.query(`SELECT count(*) AS n FROM ${s}.history`)).rows[0].n);
+    // Never a lost or doubled history entry: one per request decided, by whichever path.
+    const decided = Number((await pool.query(`SELECT count(*) AS n FROM ${s}.attachment_requests WHERE data ->> 'status' = 'validated'`)).rows[0].n);
+    const doubled = Number(
+      (await pool.query(`SELECT count(*) AS n FROM (SELECT data ->> 'requestId' FROM ${s}.history GROUP BY 1 HAVING count(*) > 1) AS d`)).rows[0].n,
+    );
+    if (history !== decided || doubled !== 0)
+      throw new Error(`history entries ${history} for ${decided} requests decided, ${doubled} requests with several entries`);
     return [
       {
         name: "validate use case (application + PostgreSQL), 8 clients vs hand-written transaction",
@@ -193,6 +200,8 @@ export async function postgresFigures(options: { quick: boolean; rounds: number 
           "round trips": "commit 1, hand-written 6",
           fsync: server !== undefined ? "on (throwaway server)" : "as DATABASE_URL's server has it",
           "history entries written": history,
+          "requests decided": decided,
+          "lost or doubled": 0,
         },
       },
     ];
