@@ -109,8 +109,12 @@ function handOver(state: TransferState, transfers: readonly Succession[], ctx: T
             structureId,
             role: "user",
             scope: { kind: "structure" },
-            // Stryker disable next-line EqualityOperator: equivalent, on held.validFrom === today both give today.
-            validFrom: held !== undefined && held.validFrom <= today ? held.validFrom : today,
+            validFrom:
+              held !== undefined &&
+              // Stryker disable next-line EqualityOperator: the <= into < is equivalent, on held.validFrom === today both give today.
+              held.validFrom <= today
+                ? held.validFrom
+                : today,
             attachedBy: held?.attachedBy ?? actor.id,
             attachedAt: held?.attachedAt ?? at,
           });
@@ -203,7 +207,7 @@ export function deactivateAccount(
     .map((a) => state.structures.get(a.structureId))
     .filter(
       (s): s is Structure =>
-        // Stryker disable next-line ConditionalExpression: equivalent under the TransferState contract (every structure of the actor is given for a deactivation); a guard only.
+        // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent. The guard: the TransferState contract gives every structure of the actor for a deactivation. The || (then s.viaPigp alone decides): createStructure sets viaPigp only on a public structure.
         s !== undefined &&
         // Stryker disable next-line ConditionalExpression: equivalent, createStructure sets viaPigp only on a public structure.
         s.kind === "public" &&
@@ -258,8 +262,11 @@ export function reactivateAccount(
   user: User,
   ctx: TransitionContext & { readonly reactivationWindowHours: number },
 ): Result<AccountReactivated, DomainError> {
-  // Stryker disable next-line ConditionalExpression: equivalent, accounts are created with deactivatedAt null, only a deactivation sets it and the reactivation clears it, so no other status has one.
-  if (user.status !== "deactivated" || user.deactivatedAt === null)
+  if (
+    // Stryker disable next-line ConditionalExpression: the status test made false is equivalent, accounts are created with deactivatedAt null, only a deactivation sets it and the reactivation clears it, so no other status has one.
+    user.status !== "deactivated" ||
+    user.deactivatedAt === null
+  )
     return err({ code: "ACCOUNT_NOT_DEACTIVATED", userId: user.id, status: user.status });
   const closes = toInstant(addHours(parseISO(user.deactivatedAt), ctx.reactivationWindowHours));
   const at = toInstant(ctx.now);
