@@ -239,7 +239,9 @@ describe("deactivateAccount — other refusals", () => {
   it("refuses a structure named twice with VALIDATION", () => {
     const w = buildWorld();
     const r = leave(stateOf(w, w.alice), [...successors(w), successors(w)[0]!]);
-    expect(expectErr(r, "VALIDATION").issues).toEqual([expect.objectContaining({ path: ["transfers"] })]);
+    expect(expectErr(r, "VALIDATION").issues).toEqual([
+      { path: ["transfers"], code: "custom", message: `structure ${successors(w)[0]!.structureId} named twice` },
+    ]);
   });
 
   it("refuses the successor refusals of a transfer: herself, an unknown person, an inactive account", () => {

@@ -67,7 +67,40 @@ describe("primaryStructuresOf — « Chorus Pro liste alors les structures pour 
     const structures = new Map(w.structures).set(twin.id, twin);
     expect(primaryStructuresOf(w.alice, structures).map((s) => s.id).slice(0, 2)).toEqual([twin.id, w.hospital.id]);
   });
+
+  it("orders by designation whatever the ids and the order the structures come in", () => {
+    const w = buildWorld();
+    // Designations in the reverse order of the ids: the listing follows the designations.
+    const named = [
+      { ...w.hospital, designation: "Zénith de Lyon" },
+      { ...w.bookshop, designation: "Mairie annexe" },
+      { ...w.townHall, designation: "Agence de Villeurbanne" },
+    ];
+    for (const order of permutations(named)) {
+      const structures = new Map(order.map((s) => [s.id, s]));
+      expect(primaryStructuresOf(w.alice, structures).map((s) => s.designation)).toEqual([
+        "Agence de Villeurbanne",
+        "Mairie annexe",
+        "Zénith de Lyon",
+      ]);
+    }
+  });
+
+  it("orders structures of one designation by id, whatever the order they come in", () => {
+    const w = buildWorld();
+    const twins = ["s-b", "s-c", "s-a"].map((id) => ({ ...w.hospital, id: structureId(id), designation: "Hôpital" }));
+    for (const order of permutations(twins)) {
+      const structures = new Map(order.map((s) => [s.id, s]));
+      expect(primaryStructuresOf(w.alice, structures).map((s) => s.id)).toEqual(["s-a", "s-b", "s-c"]);
+    }
+  });
 });
+
+/** Every ordering of a few items. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
 
 describe("transferPrimaryRole — the guide's scenario: one successor for two structures, another for the third", () => {
   it("given Alice is primary manager of three structures, when she names Bruno for two and David for the third, then each changes hands", () => {
@@ -320,7 +353,9 @@ describe("transferPrimaryRole — the command", () => {
         { structureId: w.hospital.id, successorId: w.bruno.id },
         { structureId: w.hospital.id, successorId: second },
       ]);
-      expect(expectErr(r, "VALIDATION").issues).toEqual([expect.objectContaining({ path: ["transfers"] })]);
+      expect(expectErr(r, "VALIDATION").issues).toEqual([
+        { path: ["transfers"], code: "custom", message: `structure ${w.hospital.id} named twice` },
+      ]);
     }
   });
 
