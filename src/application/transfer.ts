@@ -20,7 +20,7 @@ import {
   type User,
   type UserId,
 } from "../core/index.js";
-import type { StructureCard } from "../core/_lib.js";
+import { structureCard, type StructureCard } from "../core/_lib.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type { Staged } from "./session.js";
 import { execute, parseAct, parseActor, parseCommandOptions, Session, shielded, type Deps, type Outcome } from "./runner.js";
@@ -40,14 +40,6 @@ export type AccountDeactivatedOutcome = Outcome<{
 
 /** What a reactivation gives back. */
 export type AccountReactivatedOutcome = Outcome<{ readonly userId: UserId }>;
-
-const card = (s: Structure): StructureCard => ({
-  id: s.id,
-  designation: s.designation,
-  kind: s.kind,
-  viaPigp: s.viaPigp,
-  identifier: s.identifier,
-});
 
 /** Loads the actor, every structure they are attached to, and the successors named. */
 async function load(session: Session, actorId: UserId, successorIds: readonly UserId[], structureIds: readonly StructureId[]) {
@@ -106,7 +98,7 @@ export function transferOperations(deps: Deps) {
       return shielded(deps, "listPrimaryStructures", async () => {
         const loaded = await load(new Session(store), actorId.value, [], []);
         if (loaded === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId.value });
-        return ok(frozenCopy(primaryStructuresOf(loaded.actor, loaded.structures).map(card)));
+        return ok(frozenCopy(primaryStructuresOf(loaded.actor, loaded.structures).map(structureCard)));
       });
     },
 

@@ -57,16 +57,21 @@ export interface RequesterCard {
   readonly status: AccountStatus;
 }
 
+/** A structure's card: what a consultation screen, or the list of one's structures to hand over, shows of it. */
+export function structureCard(structure: Structure): StructureCard {
+  return {
+    id: structure.id,
+    designation: structure.designation,
+    kind: structure.kind,
+    viaPigp: structure.viaPigp,
+    identifier: structure.identifier,
+  };
+}
+
 /** The structure and requester cards of a consultation screen. */
 export function cards(structure: Structure, requester: User): { structure: StructureCard; user: RequesterCard } {
   return {
-    structure: {
-      id: structure.id,
-      designation: structure.designation,
-      kind: structure.kind,
-      viaPigp: structure.viaPigp,
-      identifier: structure.identifier,
-    },
+    structure: structureCard(structure),
     user: { id: requester.id, login: requester.login, lastName: requester.lastName, firstName: requester.firstName, status: requester.status },
   };
 }
