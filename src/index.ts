@@ -109,6 +109,10 @@ export type {
   PostalAddress,
   UserSettings,
   Activation,
+  ActivationToken,
+  AccountEmail,
+  EmailInitiator,
+  ContactEmailChange,
 } from "./core/model.js";
 export { HISTORY_KINDS, historyKindLabel } from "./core/history.js";
 export type { HistoryKind, HistoryDetails, NewHistoryEntry, HistoryEntry } from "./core/history.js";
@@ -148,7 +152,9 @@ export {
   DEFAULT_ACTIVATION_POLICY,
   nextEmailAllowedAt,
   withEmailCounted,
-  freshActivation,
+  freshActivationToken,
+  withToken,
+  initiatorOf,
 } from "./core/accounts/policy.js";
 export type { ActivationPolicy, IssuedToken } from "./core/accounts/policy.js";
 export {
@@ -167,7 +173,16 @@ export type {
   AccountRegistration,
   NewAccountContext,
 } from "./core/accounts/createAccount.js";
-export { sendActivationEmail, activateAccount, isUserOf, accountStructures } from "./core/accounts/activation.js";
+export {
+  sendActivationEmail,
+  activateAccount,
+  isUserOf,
+  isUserInForceOf,
+  isPendingAccountOf,
+  accountStructures,
+} from "./core/accounts/activation.js";
+export { withContactEmailChange, confirmContactEmail } from "./core/accounts/contactEmail.js";
+export type { ConfirmContactEmail, ContactEmailConfirmed } from "./core/accounts/contactEmail.js";
 export type {
   SendActivationEmails,
   SendActivationEmailState,
@@ -176,7 +191,7 @@ export type {
   AccountActivated,
 } from "./core/accounts/activation.js";
 export { updateUser } from "./core/accounts/updateUser.js";
-export type { UpdateUser, UserChanges, UpdateUserState, UserUpdated } from "./core/accounts/updateUser.js";
+export type { UpdateUser, UserChanges, UpdateUserState, UserUpdated, UpdateUserContext } from "./core/accounts/updateUser.js";
 export { personalInformation, userStructures } from "./core/accounts/views.js";
 export { transferPrimaryRole, deactivateAccount, reactivateAccount, primaryStructuresOf } from "./core/transfer/transfer.js";
 export type {

@@ -3,9 +3,11 @@
 // the public side, activation e-mails and activation, a user's record.
 import {
   activateAccount as activateAccountRule,
+  confirmContactEmail as confirmContactEmailRule,
   createAccount as createAccountRule,
   err,
-  isUserOf,
+  isUserInForceOf,
+  parseConfirmContactEmail,
   ok,
   parseActivateAccount,
   parseCreateAccount,
@@ -22,7 +24,6 @@ import {
   userStructures,
   UserRefSchema,
   type DomainError,
-  type HistoryEntry,
   type Instant,
   type PersonalInformation,
   type RecordedEvent,
@@ -43,6 +44,8 @@ import {
   issueToken,
   itemKey,
   judge,
+  managerOf,
+  selfActor,
   parseAct,
   parseActor,
   parseCommandOptions,
@@ -85,18 +88,25 @@ export interface ActivationEmailsOutcome {
 /** What `activateAccount` gives back: whose account is now active, for the host's identity provider. */
 export type AccountActivatedOutcome = Outcome<{ readonly userId: UserId; readonly login: string }>;
 
-/** What `updateUser` gives back: the record as it now is, and the fields that changed. */
+/**
+ * What `updateUser` gives back: the record as it now is, the fields that changed, and a
+ * new contact address now waiting for its confirmation (or `null`).
+ */
 export type UserUpdatedOutcome = Outcome<{
   readonly user: PersonalInformation;
   readonly fields: readonly (keyof UserChanges)[];
+  readonly pendingContactEmail: string | null;
 }>;
 
+/** What `confirmContactEmail` gives back: the contact address now in use. */
+export type ContactEmailConfirmedOutcome = Outcome<{ readonly contactEmail: string }>;
+
 /**
- * Loads the actor and the user an act on a user's record names: the user themself
- * (`structureId` absent, an active account), or a user of a structure the actor manages
- * (attached to it, or created for it). A user who is not one of the structure's is
- * `NOT_FOUND`, as an unknown id; someone else's record without a structure is
- * `FORBIDDEN`.
+ * Loads the actor and the user a read of a user's record names: the user themself
+ * (`structureId` absent, an active account), or a user of a structure the actor manages,
+ * in force (`isUserInForceOf`: attached with `validFrom` reached, or an account pending
+ * activation created for it). Any other user is `NOT_FOUND`, the answer an unknown id
+ * gets, after the same reads; someone else's record without a structure is `FORBIDDEN`.
  */
 async function reachUser(
   session: Session,
@@ -117,23 +127,15 @@ async function reachUser(
   const judged = await judge(session, actorId, ref.structureId, ctx.today);
   if (!judged.ok) return judged;
   const user = await session.user(ref.userId);
-  if (user === null || !isUserOf(user.value, ref.structureId))
+  if (user === null || !isUserInForceOf(user.value, ref.structureId, ctx.today))
     return err({ code: "NOT_FOUND", entity: "user", id: ref.userId });
   return ok({ ...judged.value, user: user.value });
 }
 
-/**
- * What a manager acting for one structure is shown of the history an act on a user
- * appended: that structure's entries only. The act is recorded on every structure of the
- * user, and the others' entries would name structures the manager may not know the user
- * belongs to (minimal disclosure); they stay in those structures' history.
- */
-function shownTo<V extends { readonly history: readonly HistoryEntry[] }>(
-  done: Result<V, DomainError>,
-  structureId: StructureId | undefined,
-): Result<V, DomainError> {
-  if (!done.ok || structureId === undefined) return done;
-  return ok(frozenCopy({ ...done.value, history: done.value.history.filter((h) => h.structureId === structureId) }));
+/** When the activation token an outcome's `ActivationEmailRequested` event reports expires. */
+function expiresAtOf(events: readonly { readonly type: string }[]): Instant {
+  const email = events.find((e) => e.type === "ActivationEmailRequested") as { readonly expiresAt: Instant } | undefined;
+  return email?.expiresAt as Instant;
 }
 
 /** Builds the operations on accounts (guide §3 B and §5). */
@@ -141,17 +143,18 @@ export function accountOperations(deps: Deps) {
   const { store } = deps;
 
   /** One activation e-mail, its own unit of work. */
-  async function sendOne(
+  function sendOne(
     actorId: UserId,
     structureId: StructureId,
     userId: UserId,
     idempotencyKey: string | undefined,
   ): Promise<Result<ActivationEmailOutcome, DomainError>> {
-    const done = await execute(deps, {
+    return execute(deps, {
       operation: "sendActivationEmail",
       actorId,
       command: { structureId, userId },
       idempotencyKey,
+      entitled: managerOf(actorId, structureId),
       async decide({ session, ctx }) {
         await session.prefetch({ user: [actorId, userId], structure: [structureId] });
         const judged = await judge(session, actorId, structureId, ctx.today);
@@ -165,9 +168,8 @@ export function accountOperations(deps: Deps) {
         if (!decided.ok) return decided;
         return ok({ outcome: decided.value, writes: [{ kind: "user", value: decided.value.user }] });
       },
-      show: (o) => ({ userId: o.user.id, expiresAt: o.user.activation?.expiresAt as Instant }),
+      show: (o) => ({ userId: o.user.id, expiresAt: expiresAtOf(o.events) }),
     });
-    return shownTo(done, structureId);
   }
 
   return {
@@ -202,6 +204,7 @@ export function accountOperations(deps: Deps) {
         actorId,
         command,
         idempotencyKey,
+        entitled: managerOf(actorId, command.structureId),
         async decide({ session, ctx, newId }) {
           const services = command.attach === undefined ? [] : scopeServiceIds(command.attach.scope);
           await session.prefetch({ user: [actorId], structure: [command.structureId], service: services });
@@ -210,7 +213,7 @@ export function accountOperations(deps: Deps) {
           const decided = createAccountRule(
             { ...judged.value, services: await session.services(services) },
             command,
-            { ...ctx, userId: newId("user") as UserId, issued: issueToken(deps), policy: deps.activation },
+            { ...ctx, userId: newId("user") as UserId, issued: issueToken(deps), contactToken: issueToken(deps), policy: deps.activation },
           );
           if (!decided.ok) return decided;
           // A login in use is found before the commit, and by the store's unique key at it.
@@ -258,6 +261,7 @@ export function accountOperations(deps: Deps) {
           actorId: null,
           command: command.value,
           idempotencyKey: opts.value.idempotencyKey,
+          entitled: null,
           async decide({ session, ctx, newId }) {
             const found = await store.findUserByLogin(login);
             const existing = found === null ? null : await session.user(found.value.id);
@@ -265,6 +269,7 @@ export function accountOperations(deps: Deps) {
               ...ctx,
               userId: newId("user") as UserId,
               issued: issueToken(deps),
+              contactToken: issueToken(deps),
               policy: deps.activation,
             });
             if (!decided.ok) return decided;
@@ -342,6 +347,7 @@ export function accountOperations(deps: Deps) {
         // The fingerprint holds the token's hash, never the token.
         command: { userId: command.value.userId, tokenHash },
         idempotencyKey: opts.value.idempotencyKey,
+        entitled: null,
         async decide({ session, ctx }) {
           const user = await session.user(command.value.userId);
           const decided = activateAccountRule(user?.value ?? null, command.value, { ...ctx, tokenHash });
@@ -355,16 +361,20 @@ export function accountOperations(deps: Deps) {
     /**
      * Changes a user's record (guide §5, « Modifier l'utilisateur »): names, contact
      * e-mail, phone, postal address (`null` clears the last two), settings; never the
-     * login (`VALIDATION`). The user changes their own (no `structureId`); a manager
-     * changes that of a user of their structure, and the outcome's history holds the entry
-     * on that structure only (the change is recorded on every structure of the user).
-     * Nothing changed: nothing written.
+     * login (`VALIDATION`). A person's record is theirs: the user changes their own (no
+     * `structureId`); a manager changes only the record of an account still « En cours
+     * d'activation » created for their structure (the details they typed in). A new
+     * contact address is not used at once: a `ContactEmailConfirmationRequested` event
+     * asks the host to send a link to it, and the person, signed in, confirms it
+     * (`confirmContactEmail`). Nothing changed: nothing written.
      *
-     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND`.
+     * Refusals: `VALIDATION`, `FORBIDDEN` (`notTheUser`: someone else's record, or an
+     * account no longer pending), `NOT_FOUND` (not a user of that structure in force),
+     * `CONFIRMATION_EMAIL_THROTTLED`.
      *
      * @example
      * ```ts
-     * const r = await app.updateUser(alice.id, { structureId, userId: hugo.id, changes: { phone: "+33 4 72 10 30 30" } });
+     * const r = await app.updateUser(hugo.id, { userId: hugo.id, changes: { phone: "+33 4 72 10 30 30" } });
      * if (r.ok) r.value.fields; // ["phone"]
      * ```
      */
@@ -372,24 +382,78 @@ export function accountOperations(deps: Deps) {
       const parsed = parseAct(actor, input, options, parseUpdateUser);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
-      const done = await execute(deps, {
+      const structureId = command.structureId;
+      return execute(deps, {
         operation: "updateUser",
         actorId,
         command,
         idempotencyKey,
+        entitled: structureId === undefined ? selfActor(actorId) : managerOf(actorId, structureId),
         async decide({ session, ctx }) {
-          const reached = await reachUser(session, actorId, command, ctx);
-          if (!reached.ok) return reached;
-          const decided = updateUserRule(reached.value, command, ctx);
+          await session.prefetch({ user: [actorId, command.userId], structure: structureId === undefined ? [] : [structureId] });
+          let state: { actor: User; structure: Structure | null };
+          if (structureId === undefined) {
+            const self = await session.user(actorId);
+            if (self === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+            state = { actor: self.value, structure: null };
+          } else {
+            const judged = await judge(session, actorId, structureId, ctx.today);
+            if (!judged.ok) return judged;
+            state = judged.value;
+          }
+          const user = await session.user(command.userId);
+          if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
+          const decided = updateUserRule({ ...state, user: user.value }, command, {
+            ...ctx,
+            contactToken: issueToken(deps),
+            policy: deps.activation,
+          });
           if (!decided.ok) return decided;
           return ok({
             outcome: decided.value,
-            writes: decided.value.fields.length === 0 ? [] : [{ kind: "user", value: decided.value.user }],
+            writes: decided.value.user === user.value ? [] : [{ kind: "user", value: decided.value.user }],
           });
         },
-        show: (o) => ({ user: personalInformation(o.user), fields: o.fields }),
+        show: (o) => ({ user: personalInformation(o.user), fields: o.fields, pendingContactEmail: o.pendingContactEmail }),
       });
-      return shownTo(done, command.structureId);
+    },
+
+    /**
+     * The person, signed in, confirms a new contact address with the token of the link
+     * sent to it (`ContactEmailConfirmationRequested`): it becomes their contact address,
+     * and a `ContactEmailChanged` event asks the host to tell the previous one. Only the
+     * account's owner confirms, whoever proposed the address.
+     *
+     * Refusals: `VALIDATION`, `NOT_FOUND` (unknown actor), `FORBIDDEN` (an account not
+     * active), `CONFIRMATION_TOKEN_INVALID`, `CONFIRMATION_TOKEN_EXPIRED`.
+     *
+     * @example
+     * ```ts
+     * const r = await app.confirmContactEmail(hugo.id, { token }); // the token of the link
+     * if (r.ok) r.value.contactEmail; // "hugo.perso@example.fr"
+     * ```
+     */
+    async confirmContactEmail(actor: unknown, input: unknown, options?: unknown): Promise<Result<ContactEmailConfirmedOutcome, DomainError>> {
+      const parsed = parseAct(actor, input, options, parseConfirmContactEmail);
+      if (!parsed.ok) return parsed;
+      const { actorId, command, idempotencyKey } = parsed.value;
+      const tokenHash = hashActivationToken(command.token);
+      return execute(deps, {
+        operation: "confirmContactEmail",
+        actorId,
+        // The fingerprint holds the token's hash, never the token.
+        command: { tokenHash },
+        idempotencyKey,
+        entitled: selfActor(actorId),
+        async decide({ session, ctx }) {
+          const user = await session.user(actorId);
+          if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          const decided = confirmContactEmailRule(user.value, command, { ...ctx, tokenHash });
+          if (!decided.ok) return decided;
+          return ok({ outcome: decided.value, writes: [{ kind: "user", value: decided.value.user }] });
+        },
+        show: (o) => ({ contactEmail: o.user.contactEmail }),
+      });
     },
 
     /**

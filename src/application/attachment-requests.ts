@@ -24,7 +24,7 @@ import {
   type ValidateAttachmentRequest,
   type ValidatedAttachmentRequest,
 } from "../core/index.js";
-import { decideEach, execute, judge, parseAct, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
+import { decideEach, execute, judge, managerVia, parseAct, selfActor, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `requestAttachment` gives back. */
@@ -52,6 +52,7 @@ export function attachmentRequestOperations(deps: Deps) {
       actorId,
       command,
       idempotencyKey,
+      entitled: managerVia(actorId, async (s) => (await s.request(command.requestId))?.value.structureId ?? null),
       async decide({ session, ctx }) {
         // Two reads before the commit: the request with the actor, then all the rest it names.
         await session.prefetch({ attachmentRequest: [command.requestId], user: [actorId] });
@@ -107,6 +108,7 @@ export function attachmentRequestOperations(deps: Deps) {
       actorId,
       command,
       idempotencyKey,
+      entitled: managerVia(actorId, async (s) => (await s.request(command.requestId))?.value.structureId ?? null),
       async decide({ session, ctx }) {
         await session.prefetch({ attachmentRequest: [command.requestId], user: [actorId] });
         const request = await session.request(command.requestId);
@@ -154,10 +156,14 @@ export function attachmentRequestOperations(deps: Deps) {
         actorId,
         command,
         idempotencyKey,
+        entitled: selfActor(actorId),
         async decide({ session, ctx, newId }) {
           await session.prefetch({ user: [actorId], structure: [command.structureId], service: scopeServiceIds(command.scope) });
           const user = await session.user(actorId);
           if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          // The actor first: whether the structure exists tells nothing to an inactive account.
+          if (user.value.status !== "active")
+            return err({ code: "FORBIDDEN", actorId, structureId: command.structureId, reason: "accountNotActive" });
           const structure = await session.structure(command.structureId);
           if (structure === null) return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
           const services = await session.services(scopeServiceIds(command.scope));

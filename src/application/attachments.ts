@@ -5,6 +5,8 @@ import {
   attachUser as attachUserRule,
   changeMemberRole as changeMemberRoleRule,
   err,
+  leaveStructure as leaveStructureRule,
+  parseLeaveStructure,
   ok,
   parseAttachUser,
   parseChangeMemberRole,
@@ -30,7 +32,7 @@ import {
 import { frozenCopy } from "../internal/frozen.js";
 import type { Page } from "../port/store.js";
 import { CursorSchema, decodeCursor, encodeCursor, PageLimitSchema } from "./cursor.js";
-import { clocked, execute, judge, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
+import { clocked, execute, judge, managerOf, parseAct, selfActor, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `attachUser`, `changeMemberRole` and `removeAttachment` give back: the member as seen from the structure. */
@@ -69,6 +71,7 @@ export function attachmentOperations(deps: Deps) {
       actorId,
       command,
       idempotencyKey,
+      entitled: managerOf(actorId, command.structureId),
       async decide({ session, ctx }) {
         // One read before the commit. When the member is the actor, the session gives back
         // the very record judged.
@@ -117,6 +120,7 @@ export function attachmentOperations(deps: Deps) {
         actorId,
         command,
         idempotencyKey,
+        entitled: managerOf(actorId, command.structureId),
         async decide({ session, ctx }) {
           await session.prefetch({
             user: [actorId, command.userId],
@@ -142,8 +146,8 @@ export function attachmentOperations(deps: Deps) {
     /**
      * Changes a member's role (secondary manager ↔ simple user).
      *
-     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND`, `CANNOT_GRANT_PRIMARY`,
-     * `TRANSFER_REQUIRED`, `NOT_ATTACHED`, `ROLE_UNCHANGED`.
+     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND` (also a user who is not a member),
+     * `CANNOT_GRANT_PRIMARY`, `TRANSFER_REQUIRED`, `ROLE_UNCHANGED`.
      *
      * @example
      * ```ts
@@ -160,7 +164,8 @@ export function attachmentOperations(deps: Deps) {
     /**
      * Removes a member's attachment (history: « Supprimé »).
      *
-     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND`, `TRANSFER_REQUIRED`, `NOT_ATTACHED`.
+     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND` (also a user who is not a member),
+     * `TRANSFER_REQUIRED`.
      *
      * @example
      * ```ts
@@ -172,6 +177,50 @@ export function attachmentOperations(deps: Deps) {
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
       return onMember("removeAttachment", actorId, command, idempotencyKey, removeAttachmentRule);
+    },
+
+    /**
+     * The person leaves a structure they are attached to, whoever attached them (a
+     * manager's `UserAttached` event tells them they were): nobody stays a member of a
+     * structure against their will. Their grants on it go with the attachment; the
+     * primary manager hands the role over first. History « Supprimé », the person as
+     * actor.
+     *
+     * Refusals: `VALIDATION`, `NOT_FOUND` (unknown actor; a structure the person is not
+     * attached to, as an unknown one), `FORBIDDEN` (an account not active),
+     * `TRANSFER_REQUIRED`.
+     *
+     * @example
+     * ```ts
+     * const r = await app.leaveStructure(victor.id, { structureId });
+     * if (r.ok) r.value.member.attachment; // null
+     * ```
+     */
+    async leaveStructure(actor: unknown, input: unknown, options?: unknown): Promise<Result<MemberChangedOutcome, DomainError>> {
+      const parsed = parseAct(actor, input, options, parseLeaveStructure);
+      if (!parsed.ok) return parsed;
+      const { actorId, command, idempotencyKey } = parsed.value;
+      return execute(deps, {
+        operation: "leaveStructure",
+        actorId,
+        command,
+        idempotencyKey,
+        entitled: selfActor(actorId),
+        async decide({ session, ctx }) {
+          await session.prefetch({ user: [actorId], structure: [command.structureId] });
+          const user = await session.user(actorId);
+          if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          const structure = await session.structure(command.structureId);
+          if (structure === null) {
+            if (user.value.status !== "active") return err({ code: "FORBIDDEN", actorId, structureId: null, reason: "accountNotActive" });
+            return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
+          }
+          const decided = leaveStructureRule({ user: user.value, structure: structure.value }, command, ctx);
+          if (!decided.ok) return decided;
+          return ok({ outcome: { ...decided.value, structure: structure.value }, writes: [{ kind: "user", value: decided.value.member }] });
+        },
+        show: (o) => ({ member: memberView(o.member, o.structure) }),
+      });
     },
 
     /**

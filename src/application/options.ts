@@ -43,8 +43,9 @@ export interface HabilitationsOptions {
   readonly maxAttempts?: number;
   /**
    * How activation tokens and account e-mails are limited (each field defaults to
-   * {@link DEFAULT_ACTIVATION_POLICY}'s: tokens live 60 minutes; one e-mail per account
-   * every 2 minutes at most, 5 per 24 hours).
+   * {@link DEFAULT_ACTIVATION_POLICY}'s: activation tokens live 60 minutes, contact
+   * confirmations 7 days; per account and initiator, one e-mail every 2 minutes at most,
+   * 5 per 24 hours).
    */
   readonly activation?: Partial<ActivationPolicy>;
   /**
@@ -203,6 +204,7 @@ function checkedPolicy(policy: Partial<ActivationPolicy> | undefined): Activatio
   const resolved = { ...DEFAULT_ACTIVATION_POLICY, ...policy };
   const bounds: Record<keyof ActivationPolicy, [number, number]> = {
     tokenLifetimeMinutes: [1, 60 * 24 * 30],
+    contactTokenLifetimeMinutes: [1, 60 * 24 * 30],
     minMinutesBetweenEmails: [0, 60 * 24],
     maxEmailsPer24Hours: [1, 1000],
   };

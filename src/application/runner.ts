@@ -10,6 +10,7 @@ import {
   withoutSecret,
   type AttachmentRequestId,
   type DomainError,
+  type StructureId,
   type DomainEvent,
   type HistoryEntry,
   type NewHistoryEntry,
@@ -20,7 +21,7 @@ import {
 import { frozenCopy } from "../internal/frozen.js";
 import type { CommitError, IdempotencyRecord } from "../port/store.js";
 import { clocked, mintId, shielded, type Clocked, type CommandOptions, type Deps, type IdKind } from "./options.js";
-import { Session, type Staged } from "./session.js";
+import { judge, Session, type Staged } from "./session.js";
 
 export { clocked, dated, dayOf, hashActivationToken, issueToken, mintId, resolveOptions, shielded } from "./options.js";
 export type { Clocked, CommandOptions, Deps, HabilitationsOptions, IdKind } from "./options.js";
@@ -53,6 +54,40 @@ export interface Attempt {
   readonly newId: (kind: IdKind) => string;
 }
 
+/**
+ * Whether the actor may still see an act's outcome, judged when a retry replays it (a
+ * right is judged when it is used): the same right the act needed, read afresh.
+ */
+export type Entitlement = (session: Session, ctx: Clocked, record: IdempotencyRecord) => Promise<boolean>;
+
+/**
+ * The entitlement of a manager act: the actor still manages the structure it acted on
+ * (found by `structureOf`: named by the command, reached through a request or a
+ * service, or read from the history the act appended).
+ */
+export function managerVia(
+  actorId: UserId,
+  structureOf: (session: Session, record: IdempotencyRecord) => Promise<StructureId | null>,
+): Entitlement {
+  return async (session, ctx, record) => {
+    const structureId = await structureOf(session, record);
+    return structureId !== null && (await judge(session, actorId, structureId, ctx.today)).ok;
+  };
+}
+
+/** The entitlement of a manager act on a structure the command names. */
+export function managerOf(actorId: UserId, structureId: StructureId): Entitlement {
+  return managerVia(actorId, async () => structureId);
+}
+
+/**
+ * The entitlement of the person's act on their own account or requests (a request, a
+ * transfer, a deactivation): the outcome is about what they did themself, and stays theirs.
+ */
+export function selfActor(actorId: UserId): Entitlement {
+  return async (session) => (await session.user(actorId)) !== null;
+}
+
 /** One command, as {@link execute} runs it. */
 export interface Act<O extends { readonly history: readonly NewHistoryEntry[]; readonly events: readonly DomainEvent[] }, V> {
   /** The operation's name (part of the idempotency fingerprint). */
@@ -62,6 +97,12 @@ export interface Act<O extends { readonly history: readonly NewHistoryEntry[]; r
   /** The parsed command (part of the idempotency fingerprint). */
   readonly command: unknown;
   readonly idempotencyKey: string | undefined;
+  /**
+   * Whether the actor may still see the outcome when a retry replays it (`null` for the
+   * public side, whose outcomes tell nothing beyond the input): without the right, the
+   * retry gets `OUTCOME_WITHHELD`, a receipt that the act was done.
+   */
+  readonly entitled: Entitlement | null;
   /** Loads and decides; called again after a version conflict. */
   decide(attempt: Attempt): Promise<Result<Decision<O>, DomainError>>;
   /** What the actor may see of the outcome (plain data, no history or events). */
@@ -95,9 +136,31 @@ function fromCommitError(error: Exclude<CommitError, { code: "VERSION_CONFLICT" 
   }
 }
 
-function replay<V>(record: IdempotencyRecord, fingerprint: string, key: string): Result<Outcome<V>, DomainError> {
+/**
+ * The first outcome of a retried command, as its actor may see it now: the actor's right
+ * is judged again (a replay is a read), and without it the retry gets a receipt,
+ * `OUTCOME_WITHHELD`, naming nothing of the outcome.
+ */
+async function replay<V>(
+  deps: Deps,
+  act: { readonly entitled: Entitlement | null },
+  record: IdempotencyRecord,
+  fingerprint: string,
+  key: string,
+): Promise<Result<Outcome<V>, DomainError>> {
   if (record.fingerprint !== fingerprint) return err({ code: "IDEMPOTENCY_KEY_REUSED", key });
+  if (act.entitled !== null && !(await act.entitled(new Session(deps.store), clocked(deps), record)))
+    return err({ code: "OUTCOME_WITHHELD", key, committedAt: record.at });
   return ok(frozenCopy({ ...(record.outcome as V), history: record.history, events: record.events.map(withoutSecret) }));
+}
+
+/**
+ * Whose namespace an idempotency key lives in: the actor's, or for an act of the public
+ * side, that of its very input (operation and fingerprint): anonymous callers share no
+ * namespace, so nobody can claim a key in advance to make another's act fail.
+ */
+function ownerOf(actorId: UserId | null, fingerprint: string): string {
+  return actorId ?? `-${fingerprint}`;
 }
 
 /**
@@ -113,9 +176,9 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
 ): Promise<Result<Outcome<V>, DomainError>> {
   return shielded(deps, act.operation, async () => {
     const ctx = clocked(deps);
-    const owner = act.actorId ?? "-";
     const key = act.idempotencyKey;
     const fingerprint = key === undefined ? "" : fingerprintOf(act.operation, act.command);
+    const owner = ownerOf(act.actorId, fingerprint);
     const ids = new Map<IdKind, string>();
     const newId = (kind: IdKind) => {
       let id = ids.get(kind);
@@ -129,7 +192,7 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
       if (key !== undefined) {
         // A first try (or a concurrent twin) with this key may have committed: its outcome is ours.
         const record = await deps.store.getIdempotencyRecord(owner, key);
-        if (record !== null) return replay<V>(record, fingerprint, key);
+        if (record !== null) return replay<V>(deps, act, record, fingerprint, key);
       }
       const session = new Session(deps.store);
       const decided = await act.decide({ session, ctx, newId });
@@ -138,7 +201,7 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
         // (the request we read is then already decided): its outcome is ours.
         if (key !== undefined) {
           const record = await deps.store.getIdempotencyRecord(owner, key);
-          if (record !== null) return replay<V>(record, fingerprint, key);
+          if (record !== null) return replay<V>(deps, act, record, fingerprint, key);
         }
         return decided;
       }
@@ -232,9 +295,13 @@ export async function eachItem<I, T>(
   return results;
 }
 
-/** The idempotency key of the `index`-th item of a bulk act whose key is `key`. */
+/**
+ * The idempotency key of the `index`-th item of a bulk act whose key is `key`: joined by a
+ * space, which a caller's key cannot hold (keys are printable ASCII without spaces), so
+ * no single command's key can ever be an item's.
+ */
 export function itemKey(key: string | undefined, index: number): string | undefined {
-  return key === undefined ? undefined : `${key}#${index}`;
+  return key === undefined ? undefined : `${key} #${index}`;
 }
 
 /** One item's outcome in a bulk act, each item committed on its own. */

@@ -1,6 +1,7 @@
 // Guide §5, « Rechercher et gérer des utilisateurs »: the search of the users of one's
 // structures, the lookup of a person to attach or to name as successor, and the CSV
 // export, streamed.
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   canManage,
@@ -31,6 +32,8 @@ import {
   type UserId,
   type UserSearchCriteria,
   type UserSearchQuery,
+  UserIdSchema,
+  type LocalDate,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -75,21 +78,27 @@ const EXPORT_PAGE = 1000;
 const EXPORT_CHUNK = 64 * 1024;
 
 /**
- * A search cursor's position: the last user's sort fields as stored (last name, first
- * name, login, id), whose `searchKeyOf` the next page starts after. Not the key itself:
- * normalisation (NFKD) can make a 200-character name thousands of characters long, and
- * such a cursor would be too long to be accepted back; the stored fields are bounded by
- * the input schemas.
+ * A search cursor's position: the last user's id, and a short digest of where they sorted
+ * (`searchKeyOf`). No name nor login is readable in it (a cursor travels in URLs and
+ * logs); the next page reads that user again and starts after their sort key, if it is
+ * still the one the digest names, else the cursor is stale (`VALIDATION`): a cursor
+ * never resumes at a guessed place, and a forged one finds nothing about anybody.
  */
-const SearchPositionSchema = z.tuple([z.string(), z.string(), z.string(), z.string().min(1)]);
+const SearchPositionSchema = z.tuple([UserIdSchema, z.string().regex(/^[A-Za-z0-9_-]{16}$/)]);
+
+/** A short digest of a search key, as a cursor names it. */
+const keyDigest = (key: string) => createHash("sha256").update(key, "utf8").digest("base64url").slice(0, 16);
 
 /**
  * The CSV text in chunks of about {@link EXPORT_CHUNK} characters: the head, then a row
- * per user, reading the next batch of users only when the consumer asks for more.
+ * per user, reading the next batch of users only when the consumer asks for more. The
+ * head comes with the first batch: a stream whose holder lost the right before its first
+ * page (the batches end without any) yields nothing at all.
  */
 async function* chunked(head: string, batches: AsyncIterable<readonly User[]>, rowOf: (u: User) => string): AsyncGenerator<string> {
-  let chunk = head;
+  let chunk: string | null = null;
   for await (const batch of batches) {
+    if (chunk === null) chunk = head;
     for (const u of batch) {
       chunk += rowOf(u);
       if (chunk.length >= EXPORT_CHUNK) {
@@ -98,7 +107,14 @@ async function* chunked(head: string, batches: AsyncIterable<readonly User[]>, r
       }
     }
   }
-  if (chunk.length > 0) yield chunk;
+  if (chunk !== null && chunk.length > 0) yield chunk;
+}
+
+/** What an export's holder may see now: their structures, and today's date. */
+interface Judged {
+  readonly session: Session;
+  readonly managed: ReadonlyMap<StructureId, Structure>;
+  readonly today: LocalDate;
 }
 
 /** The structures an actor manages now, among those they are attached to, by id. */
@@ -157,6 +173,10 @@ function hitOf(user: User, managed: ReadonlyMap<StructureId, Structure>): UserSe
   };
 }
 
+/** The answer to a cursor whose anchor moved (renamed) since the page that made it. */
+const staleCursor = (): Result<never, DomainError> =>
+  err({ code: "VALIDATION", issues: [{ path: ["cursor"], code: "invalid_cursor", message: "not a cursor of this list" }] });
+
 /** Loads the actor; an inactive account may not search. */
 async function activeActor(session: Session, actorId: UserId): Promise<Result<User, DomainError>> {
   const actor = await session.user(actorId);
@@ -171,13 +191,13 @@ export function searchOperations(deps: Deps) {
   const { store } = deps;
 
   /**
-   * A page of an export being streamed. A store failure there cannot be a result any
+   * A read made while an export is streamed. A store failure there cannot be a result any
    * more (rows were sent): it is told to `onStoreError` and ends the iteration with an
    * `Error` whose `cause` is the store's error.
    */
-  async function readPage(query: UserSearchQuery): Promise<User[]> {
+  async function streamed<T>(read: () => Promise<T>): Promise<T> {
     try {
-      return await store.searchUsers(query);
+      return await read();
     } catch (thrown) {
       if (!(thrown instanceof StoreFailure)) throw thrown;
       try {
@@ -215,18 +235,24 @@ export function searchOperations(deps: Deps) {
       const parsed = parseSearchUsers(input);
       if (!parsed.ok) return parsed;
       const { criteria, limit, cursor } = parsed.value;
-      let after: string | undefined;
+      let position: readonly [UserId, string] | undefined;
       if (cursor !== undefined) {
-        const position = decodeCursor(cursor, "userSearch", actorId.value, SearchPositionSchema);
-        if (!position.ok) return position;
-        const [lastName, firstName, login, id] = position.value;
-        after = searchKeyOf({ lastName, firstName, login, id: id as UserId });
+        const decoded = decodeCursor(cursor, "userSearch", actorId.value, SearchPositionSchema);
+        if (!decoded.ok) return decoded;
+        position = decoded.value as readonly [UserId, string];
       }
       return shielded(deps, "searchUsers", async () => {
         const ctx = clocked(deps);
         const session = new Session(store);
+        await session.prefetch({ user: position === undefined ? [actorId.value] : [actorId.value, position[0]] });
         const found = await activeActor(session, actorId.value);
         if (!found.ok) return found;
+        let after: string | undefined;
+        if (position !== undefined) {
+          const anchor = await session.user(position[0]);
+          after = anchor === null ? undefined : searchKeyOf(anchor.value);
+          if (after === undefined || keyDigest(after) !== position[1]) return staleCursor();
+        }
         const managed = await managedStructures(session, found.value, ctx);
         const scoped = await scopedQuery(session, managed, criteria);
         if (scoped === null) return ok(frozenCopy({ items: [], nextCursor: null }));
@@ -236,7 +262,10 @@ export function searchOperations(deps: Deps) {
         return ok(
           frozenCopy({
             items: page.map((u) => hitOf(u, managed)),
-            nextCursor: users.length > limit && last !== undefined ? encodeCursor("userSearch", actorId.value, [last.lastName, last.firstName, last.login, last.id]) : null,
+            nextCursor:
+              users.length > limit && last !== undefined
+                ? encodeCursor("userSearch", actorId.value, [last.id, keyDigest(searchKeyOf(last))])
+                : null,
           }),
         );
       });
@@ -315,7 +344,7 @@ export function searchOperations(deps: Deps) {
         const session = new Session(store);
         const found = await activeActor(session, actorId.value);
         if (!found.ok) return found;
-        const managed = await managedStructures(session, found.value, ctx);
+        const opened = await managedStructures(session, found.value, ctx);
         const days = new Map<string, string>();
         let lastAt = "";
         let lastDay = "";
@@ -332,39 +361,77 @@ export function searchOperations(deps: Deps) {
           lastDay = day;
           return day;
         };
-        const rowOf = (u: User) => userExportLine(u, managed, dateOf, separator);
+        // Rights are judged when they are used: before each page it reads, the stream
+        // reads the actor and their structures again (an export held open while its
+        // holder is demoted or removed stops there), and rows show what the actor may
+        // see now (`judged`).
+        let judged: Judged = { session, managed: opened, today: ctx.today };
+        const rejudge = async (): Promise<boolean> => {
+          const again = await streamed(async (): Promise<Judged | null> => {
+            const fresh = new Session(store);
+            const now = clocked(deps);
+            const actorNow = await activeActor(fresh, actorId.value);
+            if (!actorNow.ok) return null;
+            return { session: fresh, managed: await managedStructures(fresh, actorNow.value, now), today: now.today };
+          });
+          if (again === null || again.managed.size === 0) return false;
+          judged = again;
+          return true;
+        };
+        const rowOf = (u: User) => userExportLine(u, judged.managed, dateOf, separator, judged.today);
         const head = `${bom ? "\uFEFF" : ""}${csvLine(USER_EXPORT_HEADERS, separator)}`;
         const fileName = `utilisateurs-${ctx.today}.csv`;
+        const ofActor = (u: User) => exportStructuresOf(u, judged.managed).length > 0;
 
         if ("userIds" in request) {
           // Checked users: every one must be a user of the actor's structures, checked before
-          // any row is written; then written in search order.
+          // any row is written; then written in search order, each page read again (and
+          // judged again) when the consumer reaches it.
           const selected: User[] = [];
           for (let i = 0; i < request.userIds.length; i += EXPORT_PAGE) {
             const rows = await store.getUsers(request.userIds.slice(i, i + EXPORT_PAGE));
             const byId = new Map(rows.map((r) => [r.value.id, r.value]));
             for (const id of request.userIds.slice(i, i + EXPORT_PAGE)) {
               const user = byId.get(id);
-              if (user === undefined || exportStructuresOf(user, managed).length === 0)
-                return err({ code: "NOT_FOUND", entity: "user", id });
+              if (user === undefined || !ofActor(user)) return err({ code: "NOT_FOUND", entity: "user", id });
               selected.push(user);
             }
           }
-          const sorted = selected.map((u) => ({ key: searchKeyOf(u), u })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+          const order = selected
+            .map((u) => ({ key: searchKeyOf(u), id: u.id }))
+            .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+            .map((x) => x.id);
           async function* users(): AsyncGenerator<readonly User[]> {
-            yield sorted.map((x) => x.u);
+            for (let i = 0; i < order.length; i += EXPORT_PAGE) {
+              if (!(await rejudge())) return;
+              const ids = order.slice(i, i + EXPORT_PAGE);
+              const rows = await streamed(() => store.getUsers(ids));
+              const byId = new Map(rows.map((r) => [r.value.id, r.value]));
+              yield ids.flatMap((id) => {
+                const user = byId.get(id);
+                return user !== undefined && ofActor(user) ? [user] : [];
+              });
+            }
           }
           return ok({ contentType: "text/csv; charset=utf-8" as const, fileName, body: chunked(head, users(), rowOf) });
         }
 
-        const scoped = await scopedQuery(session, managed, request.criteria);
+        const criteria = request.criteria;
         async function* pages(): AsyncGenerator<readonly User[]> {
           let after: string | undefined;
-          while (scoped !== null) {
-            const page = await readPage(after === undefined ? { ...scoped, limit: EXPORT_PAGE } : { ...scoped, after, limit: EXPORT_PAGE });
+          for (;;) {
+            if (!(await rejudge())) return;
+            const scoped = await streamed(() => scopedQuery(judged.session, judged.managed, criteria));
+            if (scoped === null) {
+              yield [];
+              return;
+            }
+            const page = await streamed(() =>
+              store.searchUsers(after === undefined ? { ...scoped, limit: EXPORT_PAGE } : { ...scoped, after, limit: EXPORT_PAGE }),
+            );
             yield page;
             const last = page[page.length - 1];
-            if (page.length < EXPORT_PAGE || last === undefined) break;
+            if (page.length < EXPORT_PAGE || last === undefined) return;
             after = searchKeyOf(last);
           }
         }

@@ -29,7 +29,7 @@ import {
   type UserId,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
-import { clocked, dated, dayOf, eachItem, execute, itemKey, judge, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
+import { clocked, dated, dayOf, eachItem, execute, itemKey, judge, managerOf, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
 import { withKnownSpaces } from "./subscriptions.js";
 import { memberView, type MemberView } from "./views.js";
 
@@ -74,6 +74,7 @@ export function spaceOperations(deps: Deps) {
       actorId,
       command,
       idempotencyKey,
+      entitled: managerOf(actorId, command.structureId),
       async decide({ session, ctx }) {
         await session.prefetch({ user: [actorId], structure: [command.structureId], service: command.serviceId === null ? [] : [command.serviceId] });
         const judged = await judge(session, actorId, command.structureId, ctx.today);
@@ -102,6 +103,7 @@ export function spaceOperations(deps: Deps) {
       actorId,
       command,
       idempotencyKey,
+      entitled: managerOf(actorId, command.structureId),
       async decide({ session, ctx }) {
         await session.prefetch({ user: [actorId, command.userId], structure: [command.structureId], service: serviceIds });
         const judged = await judge(session, actorId, command.structureId, ctx.today);
@@ -181,8 +183,10 @@ export function spaceOperations(deps: Deps) {
      * space must be open where it points. History « Habilitation accordée par le
      * gestionnaire ».
      *
-     * Refusals per user: `FORBIDDEN`, `NOT_FOUND`, `NOT_ATTACHED`, `ACCOUNT_NOT_ACTIVE`,
-     * `SERVICE_INACTIVE`, `SPACE_NOT_OPEN`; of the whole call: `VALIDATION`, `NOT_FOUND` (actor).
+     * Refusals per user: `FORBIDDEN`, `NOT_FOUND` (also a user who is not a member),
+     * `SELF_DECISION_FORBIDDEN` (no one grants themself spaces), `NOT_ATTACHED` (a service
+     * outside the member's scope), `ACCOUNT_NOT_ACTIVE`, `SERVICE_INACTIVE`,
+     * `SPACE_NOT_OPEN`; of the whole call: `VALIDATION`, `NOT_FOUND` (actor).
      *
      * @example
      * ```ts
@@ -242,6 +246,7 @@ export function spaceOperations(deps: Deps) {
         actorId,
         command,
         idempotencyKey,
+        entitled: managerOf(actorId, command.structureId),
         async decide({ session, ctx }) {
           await session.prefetch({ user: [actorId, command.userId], structure: [command.structureId] });
           const judged = await judge(session, actorId, command.structureId, ctx.today);
@@ -261,7 +266,8 @@ export function spaceOperations(deps: Deps) {
      * access today (the user attached and in force, the service active and in their
      * scope, the space open where the grant points).
      *
-     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND` (the user), `NOT_ATTACHED`.
+     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND` (the user, also one who is not a
+     * member: the same answer as an unknown id).
      *
      * @example
      * ```ts
@@ -284,7 +290,8 @@ export function spaceOperations(deps: Deps) {
         const user = await session.user(userId);
         if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: userId });
         const view = memberView(user.value, judged.value.structure);
-        if (view.attachment === null) return err({ code: "NOT_ATTACHED", structureId, userId });
+        // A user who is not a member is, to a manager, as unknown as an id that names no one.
+        if (view.attachment === null) return err({ code: "NOT_FOUND", entity: "user", id: userId });
         const mine = user.value.grants.filter((g) => g.structureId === structureId);
         const services = await session.services(mine.flatMap((g) => (g.serviceId === null ? [] : [g.serviceId])));
         const usable = new Set(usableGrants(user.value, judged.value.structure, services, ctx.today));

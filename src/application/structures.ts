@@ -22,7 +22,7 @@ import {
   type TransitionContext,
   type UserId,
 } from "../core/index.js";
-import { execute, judge, parseAct, type Deps, type Outcome } from "./runner.js";
+import { execute, judge, managerOf, managerVia, parseAct, type Deps, type Outcome } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `createStructure` gives back. */
@@ -45,6 +45,7 @@ export function structureOperations(deps: Deps) {
       actorId,
       command,
       idempotencyKey,
+      entitled: managerVia(actorId, async (s) => (await s.service(command.serviceId))?.value.structureId ?? null),
       async decide({ session, ctx }) {
         await session.prefetch({ service: [command.serviceId], user: [actorId] });
         const service = await session.service(command.serviceId);
@@ -91,6 +92,7 @@ export function structureOperations(deps: Deps) {
         actorId,
         command,
         idempotencyKey,
+        entitled: managerVia(actorId, async (_s, record) => record.history[0]?.structureId ?? null),
         async decide({ session, ctx, newId }) {
           const founder = await session.user(actorId);
           if (founder === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
@@ -132,6 +134,7 @@ export function structureOperations(deps: Deps) {
         actorId,
         command,
         idempotencyKey,
+        entitled: managerOf(actorId, command.structureId),
         async decide({ session, ctx, newId }) {
           await session.prefetch({ user: [actorId], structure: [command.structureId] });
           const judged = await judge(session, actorId, command.structureId, ctx.today);

@@ -27,7 +27,7 @@ import {
   type ValidatedSubscriptionRequest,
   type ValidateSubscriptionRequest,
 } from "../core/index.js";
-import { decideEach, execute, judge, parseAct, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
+import { decideEach, execute, judge, managerVia, parseAct, selfActor, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `requestSubscription` gives back. */
@@ -62,6 +62,7 @@ export function subscriptionOperations(deps: Deps) {
       actorId,
       command,
       idempotencyKey,
+      entitled: managerVia(actorId, async (s) => (await s.subscriptionRequest(command.requestId))?.value.structureId ?? null),
       async decide({ session, ctx }) {
         await session.prefetch({ subscriptionRequest: [command.requestId], user: [actorId] });
         const request = await session.subscriptionRequest(command.requestId);
@@ -109,6 +110,7 @@ export function subscriptionOperations(deps: Deps) {
       actorId,
       command,
       idempotencyKey,
+      entitled: managerVia(actorId, async (s) => (await s.subscriptionRequest(command.requestId))?.value.structureId ?? null),
       async decide({ session, ctx }) {
         await session.prefetch({ subscriptionRequest: [command.requestId], user: [actorId] });
         const request = await session.subscriptionRequest(command.requestId);
@@ -158,11 +160,15 @@ export function subscriptionOperations(deps: Deps) {
         actorId,
         command,
         idempotencyKey,
+        entitled: selfActor(actorId),
         async decide({ session, ctx, newId }) {
           const serviceIds = command.items.flatMap((i) => (i.serviceId === null ? [] : [i.serviceId]));
           await session.prefetch({ user: [actorId], structure: [command.structureId], service: serviceIds });
           const user = await session.user(actorId);
           if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          // The actor first: whether the structure exists tells nothing to an inactive account.
+          if (user.value.status !== "active")
+            return err({ code: "FORBIDDEN", actorId, structureId: command.structureId, reason: "accountNotActive" });
           const structure = await session.structure(command.structureId);
           if (structure === null) return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
           const decided = requestRule(

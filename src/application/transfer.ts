@@ -23,7 +23,7 @@ import {
 import { structureCard, type StructureCard } from "../core/_lib.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type { Staged } from "./session.js";
-import { execute, parseAct, parseActor, parseCommandOptions, Session, shielded, type Deps, type Outcome } from "./runner.js";
+import { execute, parseAct, selfActor, parseActor, parseCommandOptions, Session, shielded, type Deps, type Outcome } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What a transfer gives back: per structure, its new primary manager as seen from it. */
@@ -130,6 +130,7 @@ export function transferOperations(deps: Deps) {
         actorId,
         command,
         idempotencyKey,
+        entitled: selfActor(actorId),
         async decide({ session, ctx }) {
           const loaded = await load(
             session,
@@ -175,6 +176,7 @@ export function transferOperations(deps: Deps) {
         actorId,
         command,
         idempotencyKey,
+        entitled: selfActor(actorId),
         async decide({ session, ctx }) {
           const named = "transfers" in command ? command.transfers : [];
           const loaded = await load(
@@ -225,6 +227,7 @@ export function transferOperations(deps: Deps) {
         actorId: actorId.value,
         command: {},
         idempotencyKey: opts.value.idempotencyKey,
+        entitled: selfActor(actorId.value),
         async decide({ session, ctx }) {
           const user = await session.user(actorId.value);
           if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId.value });

@@ -43,6 +43,7 @@ export function userOperations(deps: Deps) {
         actorId: null,
         command: command.value,
         idempotencyKey: opts.value.idempotencyKey,
+        entitled: null,
         async decide({ ctx, newId }) {
           const existing = await deps.store.findUserByLogin(command.value.login);
           if (existing !== null) return err({ code: "LOGIN_TAKEN", login: command.value.login });

@@ -7,15 +7,24 @@
  *    arrays real arrays; inherited fields, getters, symbols, class instances (`Date`,
  *    `Map`, `RegExp`), boxed values and functions are refused. Nothing is read twice,
  *    and no getter runs.
- * 2. **Bounded.** At most {@link MAX_INPUT_NODES} values, nested at most
- *    {@link MAX_INPUT_DEPTH} deep, keys of at most {@link MAX_KEY_LENGTH} characters.
- *    The error lists at most {@link MAX_VALIDATION_ISSUES} issues (with a count of the
- *    others), and never echoes more than a few dozen characters of what it was given.
- * 3. **Typed.** The copy goes through the zod schema.
- * 4. **Sealed.** What comes out is made of objects without prototype, so a field that
+ * 2. **Bounded by the work, not only the values.** At most {@link MAX_INPUT_NODES}
+ *    values, an array's holes counted as values, and an array longer than that is
+ *    refused from its length alone, before anything is allocated or walked; nested at
+ *    most {@link MAX_INPUT_DEPTH} deep; keys of at most {@link MAX_KEY_LENGTH} characters,
+ *    strings of at most {@link MAX_STRING_LENGTH}. The error lists at most
+ *    {@link MAX_VALIDATION_ISSUES} issues (with a count of the others), and never echoes
+ *    more than a few dozen characters of what it was given.
+ * 3. **Well-formed text.** Every string and key is well-formed Unicode: a lone surrogate
+ *    (`"\ud800"`, which JSON allows) is refused here, once for every field, so no store
+ *    is ever asked to keep text it cannot encode.
+ * 4. **Typed.** The copy goes through the zod schema. The copy's objects have no
+ *    prototype, and the schemas' own transforms and refinements read an object only
+ *    after {@link sealedObject} has copied its own fields into one without prototype, so
+ *    a polluted `Object.prototype` never fills a field that is absent.
+ * 5. **Sealed.** What comes out is made of objects without prototype, so a field that
  *    is absent stays absent even if some other library polluted `Object.prototype`.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import type { DomainError, ValidationIssue } from "./errors.js";
 import { err, ok, type Result } from "./result.js";
 
@@ -27,6 +36,8 @@ export const MAX_INPUT_NODES = 1_000_000;
 export const MAX_INPUT_DEPTH = 32;
 /** Longest object key accepted. */
 export const MAX_KEY_LENGTH = 200;
+/** Longest string accepted anywhere in an input (no field takes more; each field has its own, lower, bound). */
+export const MAX_STRING_LENGTH = 10_000;
 
 const MAX_MESSAGE_LENGTH = 200;
 const MAX_SEGMENT_LENGTH = 64;
@@ -81,6 +92,9 @@ function plainCopy(input: unknown, issues: Issues): unknown {
     if (++nodes > MAX_INPUT_NODES) throw new TooLarge();
     switch (typeof value) {
       case "string":
+        if (value.length > MAX_STRING_LENGTH) issues.add(path, "too_long", `a text longer than ${MAX_STRING_LENGTH} characters`);
+        else if (!isWellFormed(value)) issues.add(path, "ill_formed_text", "a text with an unpaired surrogate is not well-formed Unicode");
+        return value;
       case "number":
       case "boolean":
       case "undefined":
@@ -102,12 +116,18 @@ function plainCopy(input: unknown, issues: Issues): unknown {
         issues.add(path, "not_plain_data", "not a plain array");
         return undefined;
       }
-      const copy = new Array<unknown>(value.length);
-      for (let i = 0; i < value.length; i++) {
+      // Every slot is work, a hole as much as a value: an array longer than what is left
+      // of the bound is refused from its length, before a copy is allocated or walked.
+      const length = value.length;
+      if (length > MAX_INPUT_NODES - nodes) throw new TooLarge();
+      const copy = new Array<unknown>(length);
+      for (let i = 0; i < length; i++) {
         const d = Object.getOwnPropertyDescriptor(value, i);
         path.push(i);
-        if (d !== undefined && (d.get !== undefined || d.set !== undefined)) issues.add(path, "not_plain_data", "an accessor is not plain data");
-        else copy[i] = d === undefined ? undefined : visit(d.value, depth + 1);
+        if (d === undefined) {
+          if (++nodes > MAX_INPUT_NODES) throw new TooLarge();
+        } else if (d.get !== undefined || d.set !== undefined) issues.add(path, "not_plain_data", "an accessor is not plain data");
+        else copy[i] = visit(d.value, depth + 1);
         path.pop();
       }
       return copy;
@@ -118,7 +138,9 @@ function plainCopy(input: unknown, issues: Issues): unknown {
       return undefined;
     }
     const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    for (const key of Reflect.ownKeys(value)) {
+    const keys = Reflect.ownKeys(value);
+    if (keys.length > MAX_INPUT_NODES - nodes) throw new TooLarge();
+    for (const key of keys) {
       if (typeof key === "symbol") {
         issues.add(path, "not_plain_data", "a symbol key is not plain data");
         continue;
@@ -127,6 +149,7 @@ function plainCopy(input: unknown, issues: Issues): unknown {
       if (!d.enumerable) continue;
       path.push(key);
       if (key.length > MAX_KEY_LENGTH) issues.add(path, "key_too_long", `a key longer than ${MAX_KEY_LENGTH} characters`);
+      else if (!isWellFormed(key)) issues.add(path, "ill_formed_text", "a key with an unpaired surrogate is not well-formed Unicode");
       else if (d.get !== undefined || d.set !== undefined) issues.add(path, "not_plain_data", "an accessor is not plain data");
       else copy[key] = visit(d.value, depth + 1);
       path.pop();
@@ -144,13 +167,49 @@ function plainCopy(input: unknown, issues: Issues): unknown {
   }
 }
 
-/** A copy of what zod gave back, made of prototype-less objects. */
+/**
+ * A copy of a value made of prototype-less objects, with their own fields only: what
+ * `parseWith` gives back, and the first step of every schema transform that reads an
+ * object's fields (see {@link sealedObject}).
+ *
+ * @example
+ * ```ts
+ * Object.getPrototypeOf(ownFields({ a: 1 })); // null
+ * ```
+ */
+export function ownFields<T>(value: T): T {
+  return sealed(value);
+}
+
 function sealed<T>(value: T): T {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map(sealed) as T;
   const copy = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(value)) copy[key] = sealed((value as Record<string, unknown>)[key]);
   return copy as T;
+}
+
+/** Whether a text is well-formed Unicode (no unpaired surrogate). */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+/**
+ * An object schema whose output has no prototype: its own fields copied into an object
+ * made with `Object.create(null)`. zod builds its outputs as ordinary objects, on which
+ * reading a field the input did not have reads `Object.prototype`; every schema whose
+ * transform or refinement reads an object's fields starts from this one, so a polluted
+ * `Object.prototype` can never fill in a field that is absent.
+ *
+ * @example
+ * ```ts
+ * const Item = sealedObject({ space: z.string(), serviceId: z.string().optional() })
+ *   .transform((item) => ({ space: item.space, serviceId: item.serviceId ?? null }));
+ * // with Object.prototype.serviceId set by another library, an item without serviceId still gives serviceId: null
+ * ```
+ */
+export function sealedObject<S extends z.core.$ZodLooseShape>(shape: S) {
+  return z.strictObject(shape).transform(ownFields);
 }
 
 /**

@@ -55,8 +55,12 @@ export type DomainError =
       readonly reason: ForbiddenReason;
     }
   | {
+      /**
+       * No one decides their own request, nor grants themself spaces (`requestId` is
+       * `null` for a direct grant).
+       */
       readonly code: "SELF_DECISION_FORBIDDEN";
-      readonly requestId: AttachmentRequestId | SubscriptionRequestId;
+      readonly requestId: AttachmentRequestId | SubscriptionRequestId | null;
       readonly userId: UserId;
     }
   | {
@@ -176,12 +180,34 @@ export type DomainError =
       readonly userId: UserId;
       readonly retryAt: Instant;
     }
+  | {
+      /** No new contact address waits for confirmation, or the token is another's. */
+      readonly code: "CONFIRMATION_TOKEN_INVALID";
+      readonly userId: UserId;
+    }
+  | { readonly code: "CONFIRMATION_TOKEN_EXPIRED"; readonly userId: UserId; readonly expiredAt: Instant }
+  | {
+      /** This initiator e-mailed the account too recently (policy): try again at `retryAt`. */
+      readonly code: "CONFIRMATION_EMAIL_THROTTLED";
+      readonly userId: UserId;
+      readonly retryAt: Instant;
+    }
   | { readonly code: "SERVICE_CODE_TAKEN"; readonly structureId: StructureId; readonly serviceCode: string }
   | { readonly code: "CONCURRENT_MODIFICATION"; readonly attempts: number }
   | {
       /** The same idempotency key came back with another operation or input. */
       readonly code: "IDEMPOTENCY_KEY_REUSED";
       readonly key: string;
+    }
+  | {
+      /**
+       * A retry with an idempotency key whose act was done (at `committedAt`), by an
+       * actor who has since lost the right to see its outcome: a receipt that it was
+       * done, with nothing they may no longer see. Do not retry: it is done.
+       */
+      readonly code: "OUTCOME_WITHHELD";
+      readonly key: string;
+      readonly committedAt: Instant;
     }
   | {
       /**
@@ -248,7 +274,9 @@ export function errorMessage(error: DomainError): string {
     case "FORBIDDEN":
       return `Action refusée à l'utilisateur ${error.actorId} : ${forbiddenLabel[error.reason]}.`;
     case "SELF_DECISION_FORBIDDEN":
-      return `Un gestionnaire ne peut pas statuer sur sa propre demande (demande ${error.requestId}).`;
+      return error.requestId === null
+        ? "Un gestionnaire ne peut pas s'accorder lui-même des habilitations."
+        : `Un gestionnaire ne peut pas statuer sur sa propre demande (demande ${error.requestId}).`;
     case "REQUEST_ALREADY_DECIDED":
       return `La demande ${error.requestId} a déjà été traitée : elle est « ${(error.request === "subscription" ? subscriptionRequestStatusLabel : attachmentRequestStatusLabel)[error.status]} ».`;
     case "REFUSAL_REASON_REQUIRED":
@@ -311,12 +339,20 @@ export function errorMessage(error: DomainError): string {
       return error.status === "deactivated"
         ? `Le compte de l'utilisateur ${error.userId} a été désactivé sans date de désactivation connue : il ne peut pas être réactivé ainsi.`
         : `Le compte de l'utilisateur ${error.userId} est « ${accountStatusLabel[error.status]} » : seul un compte désactivé se réactive.`;
+    case "CONFIRMATION_TOKEN_INVALID":
+      return "Ce lien de confirmation n'est pas valide : utilisez le lien du dernier courriel de confirmation reçu, connecté à votre compte.";
+    case "CONFIRMATION_TOKEN_EXPIRED":
+      return `Ce lien de confirmation a expiré (${error.expiredAt}) : saisissez de nouveau l'adresse de contact pour recevoir un nouveau lien.`;
+    case "CONFIRMATION_EMAIL_THROTTLED":
+      return `Un courriel a déjà été envoyé récemment pour ce compte : nouvel envoi possible à partir de ${error.retryAt}.`;
     case "SERVICE_CODE_TAKEN":
       return `Le code de service ${error.serviceCode} existe déjà dans la structure ${error.structureId}.`;
     case "CONCURRENT_MODIFICATION":
       return `Les données ont été modifiées en même temps par une autre action (${error.attempts} tentatives) : veuillez réessayer.`;
     case "IDEMPOTENCY_KEY_REUSED":
       return `La clé d'idempotence ${error.key} a déjà servi pour une autre demande.`;
+    case "OUTCOME_WITHHELD":
+      return `Cette action a déjà été enregistrée (${error.committedAt}) ; son résultat ne vous est plus accessible.`;
     case "STORE_FAILURE":
       return error.stage === "read"
         ? "Le stockage est indisponible : rien n'a été enregistré, veuillez réessayer."

@@ -56,11 +56,17 @@ export type DomainEvent =
       readonly reason: string;
     }
   | {
-      /** Tell the user a manager attached them. */
+      /**
+       * Tell the person a manager attached them, at their login: nobody is attached to a
+       * structure without being told, and the person may always leave it
+       * (`leaveStructure`).
+       */
       readonly type: "UserAttached";
       readonly at: Instant;
       readonly structureId: StructureId;
       readonly userId: UserId;
+      /** The person's login: where to tell them. */
+      readonly login: string;
       readonly attachedBy: UserId;
       readonly role: AttachmentRole;
       readonly scope: AttachmentScope;
@@ -143,19 +149,44 @@ export type DomainEvent =
   | {
       /**
        * Send the activation e-mail: a link carrying `userId` and `token` to `login` (the
-       * connection address). The token is a secret: it is present in the event as the
-       * outbox keeps it (`claimEvents`) and nowhere else. Outcomes and idempotent replays
-       * carry this event without it, so whoever called the act (a manager) never holds
-       * it; the history never names it.
+       * connection address, which the person proves by using the link), never to another
+       * address. The token is a secret: it is present in the event as the outbox keeps it
+       * (`claimEvents`) and nowhere else. Outcomes and idempotent replays carry this event
+       * without it, so whoever called the act (a manager) never holds it; the history
+       * never names it.
        */
       readonly type: "ActivationEmailRequested";
       readonly at: Instant;
       readonly userId: UserId;
       readonly login: string;
-      readonly contactEmail: string;
       readonly expiresAt: Instant;
       /** Only in the outbox. */
       readonly token?: string;
+    }
+  | {
+      /**
+       * Send the link confirming a new contact address to that address (`address`). The
+       * person opens it signed in: `confirmContactEmail` with the token. The token is a
+       * secret, kept in the outbox only (like an activation token).
+       */
+      readonly type: "ContactEmailConfirmationRequested";
+      readonly at: Instant;
+      readonly userId: UserId;
+      readonly login: string;
+      /** The new address, to confirm. */
+      readonly address: string;
+      readonly expiresAt: Instant;
+      /** Only in the outbox. */
+      readonly token?: string;
+    }
+  | {
+      /** The person confirmed a new contact address: tell the previous one. */
+      readonly type: "ContactEmailChanged";
+      readonly at: Instant;
+      readonly userId: UserId;
+      readonly login: string;
+      readonly previousContactEmail: string;
+      readonly contactEmail: string;
     }
   | {
       /** The person activated their account: the host's identity provider takes over (password…). */
@@ -167,13 +198,13 @@ export type DomainEvent =
   | {
       /**
        * Someone tried to register an account with the login of an existing, already
-       * activated account: tell its owner (the one who tried was told nothing).
+       * activated account: tell its owner, at that login (the one who tried was told
+       * nothing).
        */
       readonly type: "RegistrationAttemptedForExistingAccount";
       readonly at: Instant;
       readonly userId: UserId;
       readonly login: string;
-      readonly contactEmail: string;
     }
   | {
       readonly type: "UserModified";
@@ -220,8 +251,8 @@ export type DomainEventType = DomainEvent["type"];
 export type RecordedEvent = DomainEvent & { readonly id: string };
 
 /**
- * An event as it may be shown to whoever called the act: without its secret (the
- * activation token), which only the outbox keeps.
+ * An event as it may be shown to whoever called the act: without its secret (an
+ * activation token, a contact confirmation token), which only the outbox keeps.
  *
  * @example
  * ```ts
@@ -229,7 +260,8 @@ export type RecordedEvent = DomainEvent & { readonly id: string };
  * ```
  */
 export function withoutSecret<E extends DomainEvent>(event: E): E {
-  if (event.type !== "ActivationEmailRequested" || !("token" in event)) return event;
+  if (event.type !== "ActivationEmailRequested" && event.type !== "ContactEmailConfirmationRequested") return event;
+  if (!Object.prototype.hasOwnProperty.call(event, "token")) return event;
   const { token: _secret, ...rest } = event as Extract<DomainEvent, { type: "ActivationEmailRequested" }>;
   return rest as E;
 }

@@ -46,6 +46,7 @@ export * from "./accounts/schemas.js";
 export * from "./accounts/createAccount.js";
 export * from "./accounts/activation.js";
 export * from "./accounts/updateUser.js";
+export * from "./accounts/contactEmail.js";
 export * from "./accounts/views.js";
 export * from "./search/normalize.js";
 export * from "./search/query.js";

@@ -98,20 +98,27 @@ export interface User {
    * The structure whose manager created this account (guide §3 B), while it is not
    * activated yet; `null` for an account registered from the public side, and once
    * activated. Its managers may send the activation e-mail again, and read and edit the
-   * record, before the account is attached.
+   * record, until the person activates it: from then on the record is the person's.
    */
   readonly createdFor: StructureId | null;
   /**
-   * The account's activation: the hash of the newest token (never the token), when it
-   * expires and when it was used. `null` for an account created active.
+   * The account's activation: the hashes of its live tokens (never a token), at most one
+   * per initiator, and when it was used. `null` for an account created active.
    */
   readonly activation: Activation | null;
   /**
-   * When the library asked the host to e-mail this person about their account
-   * (activation, a registration attempt with their login), oldest first, those of the
-   * last 24 hours only: what the throttle counts.
+   * A new contact address waiting for its confirmation (`null`: none). `contactEmail`
+   * changes only when the person, signed in, confirms it with the token sent to the new
+   * address.
    */
-  readonly accountEmailsAt: readonly Instant[];
+  readonly contactEmailChange: ContactEmailChange | null;
+  /**
+   * The e-mails the library asked the host to send about this account (activation, a
+   * registration attempt with its login, a contact address to confirm), oldest first,
+   * those of the last 24 hours only, each with who asked for it: what the throttle
+   * counts, one budget per initiator.
+   */
+  readonly accountEmails: readonly AccountEmail[];
   /**
    * When the person deactivated their account (guide §6 B), or `null`: they may
    * reactivate it until the reactivation window after this instant has passed.
@@ -139,16 +146,51 @@ export interface UserSettings {
 }
 
 /**
- * Where an account's activation stands. Only the hash of the newest token is kept:
- * issuing a token replaces the previous one, which stops working.
+ * Who made the library e-mail an account: the public side (an anonymous registration),
+ * the person themself (a new contact address), or the managers of one structure
+ * (`structure:<id>`). Each has a budget of its own, so that no one can spend another's:
+ * anonymous registrations never stop a manager's activation e-mail.
  */
-export interface Activation {
+export type EmailInitiator = "public" | "self" | `structure:${string}`;
+
+/** One e-mail the library asked for about an account: when, and who asked. */
+export interface AccountEmail {
+  readonly at: Instant;
+  readonly by: EmailInitiator;
+}
+
+/**
+ * One live activation token: its hash (never the token), when it was issued and expires,
+ * and who asked for it. A new token replaces the previous one *of the same initiator*
+ * only: a manager's link keeps working when someone registers from the public side.
+ */
+export interface ActivationToken {
   /** SHA-256 of the token, base64url: the token cannot be recovered from it. */
   readonly tokenHash: string;
   readonly issuedAt: Instant;
   readonly expiresAt: Instant;
-  /** When the account was activated with this token, or `null`. */
+  readonly by: EmailInitiator;
+}
+
+/** Where an account's activation stands: its live tokens (at most one per initiator), and when it was used. */
+export interface Activation {
+  readonly tokens: readonly ActivationToken[];
+  /** When the account was activated, or `null`. */
   readonly usedAt: Instant | null;
+}
+
+/**
+ * A new contact address waiting for confirmation: the address, the hash of the token
+ * sent to it (never the token), when it was asked for and expires, and by whom (the
+ * person, a manager of the structure the pending account was created for, or `null`
+ * for a public registration).
+ */
+export interface ContactEmailChange {
+  readonly address: string;
+  readonly tokenHash: string;
+  readonly requestedAt: Instant;
+  readonly expiresAt: Instant;
+  readonly requestedBy: UserId | null;
 }
 
 /** A user's access to a space of a structure, for all its services or one of them. */

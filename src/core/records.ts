@@ -37,6 +37,13 @@ import {
 
 const text = MultilineTextSchema;
 
+/** Who made the library e-mail an account (`EmailInitiator`): `public`, `self`, or `structure:<id>`. */
+const EmailInitiatorSchema = z.union([
+  z.literal("public"),
+  z.literal("self"),
+  z.templateLiteral(["structure:", StructureIdSchema as unknown as z.ZodString]),
+]);
+
 /** A stored {@link Structure}. */
 export const StructureSchema: z.ZodType<Structure> = z.strictObject({
   id: StructureIdSchema,
@@ -96,13 +103,22 @@ export const UserSchema: z.ZodType<User> = z.strictObject({
   createdFor: StructureIdSchema.nullable(),
   activation: z
     .strictObject({
-      tokenHash: TokenHashSchema,
-      issuedAt: InstantSchema,
-      expiresAt: InstantSchema,
+      tokens: z.array(
+        z.strictObject({ tokenHash: TokenHashSchema, issuedAt: InstantSchema, expiresAt: InstantSchema, by: EmailInitiatorSchema }),
+      ),
       usedAt: InstantSchema.nullable(),
     })
     .nullable(),
-  accountEmailsAt: z.array(InstantSchema),
+  contactEmailChange: z
+    .strictObject({
+      address: EmailSchema,
+      tokenHash: TokenHashSchema,
+      requestedAt: InstantSchema,
+      expiresAt: InstantSchema,
+      requestedBy: UserIdSchema.nullable(),
+    })
+    .nullable(),
+  accountEmails: z.array(z.strictObject({ at: InstantSchema, by: EmailInitiatorSchema })),
   deactivatedAt: InstantSchema.nullable(),
   createdAt: InstantSchema,
 }) as unknown as z.ZodType<User>;

@@ -33,6 +33,13 @@ export interface PostgresPoolClient {
   query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
   /** Gives the connection back; with an error, the pool destroys it instead. */
   release(error?: Error | boolean): void;
+  /**
+   * Listens to the connection's `'error'` event (a `pg.PoolClient` is an event emitter):
+   * a connection checked out of the pool has no listener of its own, and one that dies
+   * (its backend killed, the server restarted) would otherwise crash the process.
+   */
+  on?(event: "error", listener: (error: Error) => void): unknown;
+  removeListener?(event: "error", listener: (error: Error) => void): unknown;
 }
 
 export const DEFAULT_SCHEMA = "habilitations";
@@ -116,7 +123,7 @@ async function fillSearchColumns(client: PostgresPoolClient, s: string): Promise
  * import { createPostgresStore, migrate } from "habilitations/postgres";
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 5_000 });
- * await migrate(pool); // { from: 0, to: 6, applied: [1, 2, 3, 4, 5, 6] } the first time, then applied: []
+ * await migrate(pool); // { from: 0, to: 7, applied: [1, 2, 3, 4, 5, 6, 7] } the first time, then applied: []
  * const store = createPostgresStore(pool);
  * ```
  */
@@ -125,6 +132,12 @@ export async function migrate(pool: PostgresPool, options: SchemaOptions = {}): 
   const s = quoteIdentifier(schemaName);
   const client = await pool.connect();
   let broken: unknown;
+  // While this connection is ours, its death is an error of the migration (the pending
+  // query rejects), never an unhandled 'error' event that would crash the host.
+  const onError = (error: Error) => {
+    broken ??= error;
+  };
+  client.on?.("error", onError);
   try {
     await client.query("BEGIN");
     try {
@@ -166,7 +179,9 @@ export async function migrate(pool: PostgresPool, options: SchemaOptions = {}): 
       throw error;
     }
   } finally {
-    // A connection whose ROLLBACK failed is in an unknown state: destroy it, never reuse it.
+    client.removeListener?.("error", onError);
+    // A connection whose ROLLBACK failed, or that died, is in an unknown state: destroy
+    // it, never reuse it.
     client.release(broken instanceof Error ? broken : undefined);
   }
 }

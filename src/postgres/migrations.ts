@@ -687,6 +687,60 @@ const deactivation = (s: string) => `
 UPDATE ${s}.users SET data = '{"deactivatedAt": null}'::jsonb || data WHERE NOT data ? 'deactivatedAt';
 `;
 
+/**
+ * What migration 7 saves as the idempotency record's events: migration 4's, with the
+ * token of a `ContactEmailConfirmationRequested` removed too (as `withoutSecret` does).
+ */
+const RECORD_EVENTS_WITHOUT_SECRETS =
+  `'events', (SELECT coalesce(jsonb_agg(CASE WHEN x ->> 'type' IN ('ActivationEmailRequested', 'ContactEmailConfirmationRequested') THEN x - 'token' ELSE x END ORDER BY n), '[]'::jsonb)` +
+  ` FROM jsonb_array_elements(unit -> 'events') WITH ORDINALITY AS a(x, n))`;
+
+/**
+ * `commit_unit()` a fifth time: migration 5's word for word (never edited), derived from
+ * its text with one checked replacement, the idempotency record's events.
+ */
+const commitUnitWithoutContactSecret = (s: string) =>
+  replacedOnce(commitUnitWithSearch(s), RECORD_EVENTS_WITHOUT_SECRET, RECORD_EVENTS_WITHOUT_SECRETS, 7);
+commitUnitWithoutContactSecret('"habilitations"');
+
+/**
+ * The initiator migration 7 gives what a row counted before it: the structure the
+ * account was created for, else the public side (what the e-mails of an account nobody
+ * created for a structure came from).
+ */
+const INITIATOR_BEFORE = `CASE WHEN data ->> 'createdFor' IS NULL THEN 'public' ELSE 'structure:' || (data ->> 'createdFor') END`;
+
+/**
+ * Migration 7, a person's record is theirs (issue 17):
+ *
+ * - The users' JSON takes the new account shape: `accountEmailsAt` (instants) becomes
+ *   `accountEmails` (each instant with who asked for it: the structure the account was
+ *   created for, else the public side); `activation` (one token) becomes its live tokens
+ *   (that one, from the same initiator) and `usedAt`; `contactEmailChange: null` (no
+ *   address was waiting). One statement, on the rows still in the old shape only
+ *   (`data ? 'accountEmailsAt'`), so running it again changes nothing; versions are left
+ *   alone, as in migrations 3, 4 and 6.
+ * - `commit_unit()` again, saving the idempotency record's events without the token of a
+ *   `ContactEmailConfirmationRequested` either (the outbox row alone keeps it).
+ */
+const personalRecords = (s: string) => `
+-- The users written before it, reshaped where still in the old shape.
+UPDATE ${s}.users SET data = (data - 'accountEmailsAt') || jsonb_build_object(
+  'accountEmails', coalesce((SELECT jsonb_agg(jsonb_build_object('at', e, 'by', ${INITIATOR_BEFORE}) ORDER BY n)
+                             FROM jsonb_array_elements(data -> 'accountEmailsAt') WITH ORDINALITY AS a(e, n)), '[]'::jsonb),
+  'activation', CASE WHEN jsonb_typeof(data -> 'activation') = 'object'
+                     THEN jsonb_build_object(
+                       'tokens', jsonb_build_array(jsonb_build_object(
+                         'tokenHash', data #> '{activation,tokenHash}',
+                         'issuedAt', data #> '{activation,issuedAt}',
+                         'expiresAt', data #> '{activation,expiresAt}',
+                         'by', ${INITIATOR_BEFORE})),
+                       'usedAt', data #> '{activation,usedAt}')
+                     ELSE 'null'::jsonb END,
+  'contactEmailChange', 'null'::jsonb)
+WHERE data ? 'accountEmailsAt';
+${commitUnitWithoutContactSecret(s)}`;
+
 /** Every migration, in order. The last one's number is the schema version this library knows. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: "tables, unique keys and indexes", sql: tables },
@@ -695,6 +749,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, description: "accounts: the new user fields on existing rows; commit_unit() keeping idempotency events without their token", sql: accounts },
   { version: 5, description: "user search: normalised search columns and their indexes; commit_unit() storing them", sql: userSearch },
   { version: 6, description: "transfer of the primary role: deactivatedAt on existing users", sql: deactivation },
+  { version: 7, description: "a person's record is theirs: account e-mails and activation tokens by initiator, contactEmailChange; commit_unit() keeping idempotency events without any token", sql: personalRecords },
 ];
 
 /** The schema version this build of the library writes and reads. */

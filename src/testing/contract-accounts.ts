@@ -23,8 +23,19 @@ export const accountFixtures = {
       postalAddress: { street: "12 rue des Lilas", complement: null, postalCode: "75011", city: "Paris", countryCode: "FR" },
       settings: { activityNotifications: "daily" },
       createdFor,
-      activation: { tokenHash: HASH_1, issuedAt: instant(0), expiresAt: instant(60), usedAt: null },
-      accountEmailsAt: [instant(0), instant(5), instant(10)],
+      activation: {
+        tokens: [
+          { tokenHash: HASH_1, issuedAt: instant(0), expiresAt: instant(60), by: `structure:${createdFor}` },
+          { tokenHash: HASH_2, issuedAt: instant(10), expiresAt: instant(70), by: "public" },
+        ],
+        usedAt: null,
+      },
+      contactEmailChange: { address: `${id}@perso.example`, tokenHash: HASH_2, requestedAt: instant(0), expiresAt: instant(600), requestedBy: userId("u-mgr") },
+      accountEmails: [
+        { at: instant(0), by: `structure:${createdFor}` },
+        { at: instant(5), by: "public" },
+        { at: instant(10), by: "self" },
+      ],
     };
   },
   activated(id: string, createdFor: StructureId, attachedTo: readonly StructureId[] = []): User {
@@ -35,8 +46,11 @@ export const accountFixtures = {
       postalAddress: { street: "3 place du Marché", complement: "Bâtiment B, 2e étage", postalCode: "69002", city: "Lyon", countryCode: "FR" },
       settings: { activityNotifications: "weekly" },
       createdFor,
-      activation: { tokenHash: HASH_2, issuedAt: instant(0), expiresAt: instant(60), usedAt: instant(30) },
-      accountEmailsAt: [instant(0), instant(1)],
+      activation: { tokens: [{ tokenHash: HASH_2, issuedAt: instant(0), expiresAt: instant(60), by: "public" }], usedAt: instant(30) },
+      accountEmails: [
+        { at: instant(0), by: "public" },
+        { at: instant(1), by: "self" },
+      ],
     };
   },
   /** The activation e-mail of `user`, with its `token` (as the outbox keeps it). */
@@ -47,7 +61,6 @@ export const accountFixtures = {
       at: instant(0),
       userId: user.id,
       login: user.login,
-      contactEmail: user.contactEmail,
       expiresAt: instant(60),
       token,
     };
@@ -83,7 +96,8 @@ export function accounts(describe: (name: string, body: () => void) => void, tes
         ...pending,
         status: "active",
         activation: { ...(pending.activation as NonNullable<User["activation"]>), usedAt: instant(20) },
-        accountEmailsAt: [...pending.accountEmailsAt, instant(15)],
+        accountEmails: [...pending.accountEmails, { at: instant(15), by: "public" }],
+        contactEmailChange: null,
         postalAddress: null,
         phone: null,
       };
@@ -170,8 +184,8 @@ export function accounts(describe: (name: string, body: () => void) => void, tes
       assertOk(await store.commit(update({ ...fx.user("u-mgr", [s1]), lastName: "Rétrogradé" }, 1)));
       const resent: User = {
         ...pending,
-        activation: { tokenHash: HASH_2, issuedAt: instant(20), expiresAt: instant(80), usedAt: null },
-        accountEmailsAt: [...pending.accountEmailsAt, instant(20)],
+        activation: { tokens: [{ tokenHash: HASH_2, issuedAt: instant(20), expiresAt: instant(80), by: `structure:${s1}` }], usedAt: null },
+        accountEmails: [...pending.accountEmails, { at: instant(20), by: `structure:${s1}` }],
       };
       const email = accountFixtures.activationEmail("e-1", resent);
       const parts = { events: [email], idempotency: fx.idempotency("u-mgr", "k-1") };

@@ -66,7 +66,8 @@ export const contractFixtures = {
       settings: { activityNotifications: "never" },
       createdFor: null,
       activation: null,
-      accountEmailsAt: [],
+      contactEmailChange: null,
+      accountEmails: [],
       deactivatedAt: null,
       createdAt: instant(),
     };

@@ -4,9 +4,9 @@ import type { DomainError } from "../errors.js";
 import type { StructureId, UserId } from "../ids.js";
 import type { Structure, User } from "../model.js";
 import { err, ok, type Result } from "../result.js";
-import { toInstant, todayOf, type TransitionContext } from "../time.js";
+import { isInForce, toInstant, todayOf, type LocalDate, type TransitionContext } from "../time.js";
 import { withFreshActivation } from "./createAccount.js";
-import { nextEmailAllowedAt, type ActivationPolicy, type IssuedToken } from "./policy.js";
+import { initiatorOf, nextEmailAllowedAt, type ActivationPolicy, type IssuedToken } from "./policy.js";
 
 /** A manager sends (again) the activation e-mail to one or more users of their structure. */
 export interface SendActivationEmails {
@@ -32,6 +32,37 @@ export interface ActivateAccount {
  */
 export function isUserOf(user: User, structureId: StructureId): boolean {
   return user.createdFor === structureId || attachmentTo(user, structureId) !== undefined;
+}
+
+/**
+ * Whether an account is one a structure's managers may still write: « En cours
+ * d'activation » and created for that structure. Once the person activates it, the
+ * record is theirs alone.
+ *
+ * @example
+ * ```ts
+ * isPendingAccountOf(hugo, structure.id); // true until Hugo activates his account
+ * ```
+ */
+export function isPendingAccountOf(user: User, structureId: StructureId): boolean {
+  return user.status === "pendingActivation" && user.createdFor === structureId;
+}
+
+/**
+ * Whether a structure's managers may read a user's personal information (guide §5):
+ * the user holds an attachment to it *in force* (`validFrom` reached), or their account
+ * is pending activation and was created for it. An attachment dated in the future gives
+ * no right yet, to read a person's record no more than to act.
+ *
+ * @example
+ * ```ts
+ * isUserInForceOf(elodie, structure.id, localDate("2026-11-27")); // true
+ * ```
+ */
+export function isUserInForceOf(user: User, structureId: StructureId, today: LocalDate): boolean {
+  if (isPendingAccountOf(user, structureId)) return true;
+  const attachment = attachmentTo(user, structureId);
+  return attachment !== undefined && isInForce(attachment.validFrom, today);
 }
 
 /**
@@ -73,7 +104,7 @@ export interface ActivationEmailSent extends Recorded {
  * answer as an unknown id), `ACCOUNT_NOT_PENDING_ACTIVATION` (already active or
  * deactivated), `ACTIVATION_EMAIL_THROTTLED` (with the instant it may be sent again).
  *
- * History: « Courriel d'activation envoyé » on every structure of the account.
+ * History: « Courriel d'activation envoyé » on the manager's structure.
  *
  * @example
  * ```ts
@@ -92,16 +123,17 @@ export function sendActivationEmail(
   if (!isUserOf(user, structure.id)) return err({ code: "NOT_FOUND", entity: "user", id: user.id });
   if (user.status !== "pendingActivation")
     return err({ code: "ACCOUNT_NOT_PENDING_ACTIVATION", userId: user.id, status: user.status });
-  const retryAt = nextEmailAllowedAt(user, ctx.now, ctx.policy);
+  const by = initiatorOf(structure.id);
+  const retryAt = nextEmailAllowedAt(user, ctx.now, ctx.policy, by);
   if (retryAt !== null) return err({ code: "ACTIVATION_EMAIL_THROTTLED", userId: user.id, retryAt });
-  const { user: renewed, email } = withFreshActivation(user, ctx);
+  const { user: renewed, email } = withFreshActivation(user, ctx, by);
   const at = toInstant(ctx.now);
-  const expiresAt = renewed.activation?.expiresAt;
+  const expiresAt = (email as Extract<typeof email, { type: "ActivationEmailRequested" }>).expiresAt;
   return ok({
     user: renewed,
-    history: accountStructures(user).map((s) =>
-      entry("activationEmailSent", at, s, actor.id, user.id, expiresAt === undefined ? {} : { expiresAt }),
-    ),
+    // A manager acts for one structure: its history only (another structure's history
+    // does not name a manager it does not know).
+    history: [entry("activationEmailSent", at, structure.id, actor.id, user.id, { expiresAt })],
     events: [email],
   });
 }
@@ -122,9 +154,9 @@ export interface AccountActivated extends Recorded {
  * the token it issued). An unknown user and a wrong token get the same answer, so the
  * act tells nothing about which accounts exist.
  *
- * Refusals: `ACTIVATION_TOKEN_INVALID` (no such user, no activation, or not its newest
- * token: an older one stops working when a new one is sent), `ACTIVATION_TOKEN_USED`,
- * `ACTIVATION_TOKEN_EXPIRED`.
+ * Refusals: `ACTIVATION_TOKEN_INVALID` (no such user, no activation, or not one of its
+ * live tokens: an older one stops working when its initiator sends a new one),
+ * `ACTIVATION_TOKEN_USED`, `ACTIVATION_TOKEN_EXPIRED`.
  *
  * History: « Compte activé » on every structure of the account.
  *
@@ -142,14 +174,15 @@ export function activateAccount(
   const invalid = err<DomainError>({ code: "ACTIVATION_TOKEN_INVALID", userId: command.userId });
   if (user === null || user.id !== command.userId) return invalid;
   const activation = user.activation;
-  if (activation === null || activation.tokenHash !== ctx.tokenHash) return invalid;
+  const token = activation?.tokens.find((t) => t.tokenHash === ctx.tokenHash);
+  if (activation === null || token === undefined) return invalid;
   if (activation.usedAt !== null || user.status !== "pendingActivation")
     return err({ code: "ACTIVATION_TOKEN_USED", userId: user.id });
   const at = toInstant(ctx.now);
-  if (at >= activation.expiresAt)
-    return err({ code: "ACTIVATION_TOKEN_EXPIRED", userId: user.id, expiredAt: activation.expiresAt });
-  // Created for a structure and never attached to it: once active, the account is the
-  // person's own, and that structure's managers lose their hold on it (attach it to keep one).
+  if (at >= token.expiresAt) return err({ code: "ACTIVATION_TOKEN_EXPIRED", userId: user.id, expiredAt: token.expiresAt });
+  // Whoever created the account, the person who proves the login with any live link
+  // takes it over: the record is now theirs alone, and the structure it was created for
+  // loses its hold on it (its managers reach it again only through an attachment).
   const activated: User = { ...user, status: "active", createdFor: null, activation: { ...activation, usedAt: at } };
   return ok({
     user: activated,

@@ -4,16 +4,19 @@ import { authorizeManager } from "../authorization.js";
 import type { DomainError } from "../errors.js";
 import type { DomainEvent } from "../events.js";
 import type { ServiceId, StructureId, UserId } from "../ids.js";
-import type { Activation, AttachmentScope, PostalAddress, Service, Structure, User, UserSettings } from "../model.js";
+import type { ActivationToken, AttachmentScope, EmailInitiator, PostalAddress, Service, Structure, User, UserSettings } from "../model.js";
 import { err, ok, type Result } from "../result.js";
 import { toInstant, todayOf, type LocalDate, type TransitionContext } from "../time.js";
 import { visibleText } from "../text.js";
 import { normalizeLogin } from "../users/registerUser.js";
 import type { Role } from "../vocabulary.js";
+import { withContactEmailChange } from "./contactEmail.js";
 import {
-  freshActivation,
+  freshActivationToken,
+  initiatorOf,
   nextEmailAllowedAt,
   withEmailCounted,
+  withToken,
   type ActivationPolicy,
   type IssuedToken,
 } from "./policy.js";
@@ -22,7 +25,11 @@ import {
 export interface AccountDetails {
   /** « Adresse de connexion »: unique, immutable; stored trimmed and in lower case. */
   readonly login: string;
-  /** « Adresse électronique de contact »; the login when not given. */
+  /**
+   * « Adresse électronique de contact ». Until the person confirms it, signed in, with
+   * the link sent to it, the contact address is the login: whoever creates an account
+   * never chooses where its owner's notices go.
+   */
   readonly contactEmail?: string;
   readonly lastName: string;
   readonly firstName: string;
@@ -56,6 +63,8 @@ export interface NewAccountContext extends TransitionContext {
   readonly userId: UserId;
   /** The activation token made for it. */
   readonly issued: IssuedToken;
+  /** The token confirming the contact address given, when it is not the login. */
+  readonly contactToken: IssuedToken;
   readonly policy: ActivationPolicy;
 }
 
@@ -72,17 +81,22 @@ export interface AccountCreated extends Recorded {
   readonly user: User;
 }
 
-/** A new account « En cours d'activation », its first activation token issued and counted. */
+/**
+ * A new account « En cours d'activation », its first activation token issued and counted;
+ * a contact address other than the login waits for its confirmation.
+ */
 function newAccount(
   details: AccountDetails,
   createdFor: StructureId | null,
+  requestedBy: UserId | null,
   ctx: NewAccountContext,
-): { user: User; email: DomainEvent } {
+): { user: User; events: DomainEvent[] } {
   const login = normalizeLogin(details.login);
+  const by = initiatorOf(createdFor);
   const user: User = {
     id: ctx.userId,
     login,
-    contactEmail: (details.contactEmail ?? login).trim(),
+    contactEmail: login,
     lastName: visibleText(details.lastName) ?? "",
     firstName: visibleText(details.firstName) ?? "",
     status: "pendingActivation",
@@ -93,37 +107,47 @@ function newAccount(
     settings: details.settings ?? DEFAULT_USER_SETTINGS,
     createdFor,
     activation: null,
-    accountEmailsAt: [],
+    contactEmailChange: null,
+    accountEmails: [],
     deactivatedAt: null,
     createdAt: toInstant(ctx.now),
   };
-  return withFreshActivation(user, ctx);
+  const activated = withFreshActivation(user, ctx, by);
+  const contact = details.contactEmail?.trim();
+  if (contact === undefined || contact.toLowerCase() === login) return { user: activated.user, events: [activated.email] };
+  const changed = withContactEmailChange(activated.user, contact, { ...ctx, issued: ctx.contactToken, by, requestedBy });
+  return { user: changed.user, events: [activated.email, changed.email] };
 }
 
 /**
  * The event asking the host to send the activation e-mail of an account whose token was
- * just issued, with that token.
+ * just issued, with that token, to the account's login (the address its owner proves by
+ * using the link): never to another address.
  */
-export function activationEmail(user: User, activation: Activation, issued: IssuedToken): DomainEvent {
+export function activationEmail(user: User, token: ActivationToken, issued: IssuedToken): DomainEvent {
   return {
     type: "ActivationEmailRequested",
-    at: activation.issuedAt,
+    at: token.issuedAt,
     userId: user.id,
     login: user.login,
-    contactEmail: user.contactEmail,
-    expiresAt: activation.expiresAt,
+    expiresAt: token.expiresAt,
     token: issued.token,
   };
 }
 
-/** A user with a fresh activation, and the e-mail event that carries its token. */
+/**
+ * A user with a fresh activation token from `by` (replacing that initiator's older one
+ * only), the e-mail counted in `by`'s budget, and the e-mail event that carries the token.
+ */
 export function withFreshActivation(
   user: User,
   ctx: Pick<NewAccountContext, "now" | "issued" | "policy">,
+  by: EmailInitiator,
 ): { user: User; email: DomainEvent } {
-  const activation = freshActivation(ctx.issued, ctx.now, ctx.policy);
-  const renewed: User = { ...withEmailCounted(user, ctx.now), activation };
-  return { user: renewed, email: activationEmail(renewed, activation, ctx.issued) };
+  const token = freshActivationToken(ctx.issued, ctx.now, ctx.policy, by);
+  const activation = { tokens: withToken(user.activation?.tokens ?? [], token), usedAt: null };
+  const renewed: User = { ...withEmailCounted(user, ctx.now, by), activation };
+  return { user: renewed, email: activationEmail(renewed, token, ctx.issued) };
 }
 
 /**
@@ -163,12 +187,12 @@ export function createAccount(
   if (!allowed.ok) return allowed;
   if (structure.kind === "public" && structure.viaPigp)
     return err({ code: "PIGP_REFERENT_REQUIRED", structureId: structure.id });
-  const { user: created, email } = newAccount(command, structure.id, ctx);
+  const { user: created, events: emails } = newAccount(command, structure.id, actor.id, ctx);
   const at = created.createdAt;
   const history = [entry("accountCreated", at, structure.id, actor.id, created.id, {})];
   const events: DomainEvent[] = [
     { type: "AccountCreated", at, userId: created.id, login: created.login, createdBy: actor.id, structureId: structure.id },
-    email,
+    ...emails,
   ];
   if (command.attach === undefined) return ok({ user: created, history, events });
   const attached = attachUser(
@@ -198,20 +222,24 @@ export interface AccountRegistration extends Recorded {
  * stranger which logins exist (OWASP: account enumeration), so this rule never fails
  * on the login; what it does depends on `existing`, the account that holds the login:
  *
- * - none: a new account « En cours d'activation » and its activation e-mail;
- * - one still « En cours d'activation »: a fresh activation e-mail to it (the earlier
- *   token stops working), since its owner probably lost the first;
+ * - none: a new account « En cours d'activation » and its activation e-mail to the login
+ *   (and, for a contact address other than the login, a confirmation e-mail to it);
+ * - one still « En cours d'activation »: one more activation link to its login, beside
+ *   the live ones — never instead of them: an anonymous act does not undo a manager's,
+ *   and the manager's link keeps working. Whoever owns the login and uses a link takes
+ *   the account over; nothing else of the record changes;
  * - an active or deactivated one: `RegistrationAttemptedForExistingAccount`, to tell
- *   its owner;
- * - in the last two cases, nothing at all when the throttle says that account was
- *   e-mailed too recently (so the act cannot be used to flood a mailbox).
+ *   its owner at their login;
+ * - in the last two cases, nothing at all when the public side's budget for that
+ *   account is spent (so the act cannot be used to flood a mailbox). That budget is the
+ *   public side's alone: registrations never spend a manager's.
  *
  * No history: the account concerns no structure.
  *
  * @example
  * ```ts
  * const r = registerAccount(null, { login: "hugo@example.fr", lastName: "Martin", firstName: "Hugo" },
- *   { now, userId: userId("u-hugo"), issued, policy: DEFAULT_ACTIVATION_POLICY });
+ *   { now, userId: userId("u-hugo"), issued, contactToken, policy: DEFAULT_ACTIVATION_POLICY });
  * if (r.ok) r.value.created; // true
  * ```
  */
@@ -221,25 +249,25 @@ export function registerAccount(
   ctx: NewAccountContext,
 ): Result<AccountRegistration, DomainError> {
   if (existing === null) {
-    const { user, email } = newAccount(command, null, ctx);
+    const { user, events } = newAccount(command, null, null, ctx);
     return ok({
       user,
       created: true,
       history: [],
       events: [
         { type: "AccountCreated", at: user.createdAt, userId: user.id, login: user.login, createdBy: null, structureId: null },
-        email,
+        ...events,
       ],
     });
   }
-  if (nextEmailAllowedAt(existing, ctx.now, ctx.policy) !== null)
+  if (nextEmailAllowedAt(existing, ctx.now, ctx.policy, "public") !== null)
     return ok({ user: null, created: false, history: [], events: [] });
   if (existing.status === "pendingActivation") {
-    const { user, email } = withFreshActivation(existing, ctx);
+    const { user, email } = withFreshActivation(existing, ctx, "public");
     return ok({ user, created: false, history: [], events: [email] });
   }
   return ok({
-    user: withEmailCounted(existing, ctx.now),
+    user: withEmailCounted(existing, ctx.now, "public"),
     created: false,
     history: [],
     events: [
@@ -248,7 +276,6 @@ export function registerAccount(
         at: toInstant(ctx.now),
         userId: existing.id,
         login: existing.login,
-        contactEmail: existing.contactEmail,
       },
     ],
   });

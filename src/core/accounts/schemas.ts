@@ -18,6 +18,7 @@ import {
 import { normalizeLogin } from "../users/registerUser.js";
 import { ACTIVITY_NOTIFICATIONS } from "../vocabulary.js";
 import type { ActivateAccount } from "./activation.js";
+import type { ConfirmContactEmail } from "./contactEmail.js";
 import type { AccountDetails, CreateAccount, RegisterAccount } from "./createAccount.js";
 import type { SendActivationEmails } from "./activation.js";
 import type { UpdateUser, UserChanges } from "./updateUser.js";
@@ -117,6 +118,11 @@ export const ActivateAccountSchema: z.ZodType<ActivateAccount> = z.strictObject(
   token: ActivationTokenSchema,
 });
 
+/** {@link ConfirmContactEmail}: the token of the confirmation link. */
+export const ConfirmContactEmailSchema: z.ZodType<ConfirmContactEmail> = z.strictObject({
+  token: ActivationTokenSchema,
+});
+
 const changes = {
   lastName: NameSchema.exactOptional(),
   firstName: NameSchema.exactOptional(),
@@ -207,4 +213,16 @@ export function parseActivateAccount(input: unknown): Result<ActivateAccount, Do
  */
 export function parseUpdateUser(input: unknown): Result<UpdateUser, DomainError> {
   return parseWith(UpdateUserSchema, input);
+}
+
+/**
+ * Parses the confirmation of a new contact address.
+ *
+ * @example
+ * ```ts
+ * parseConfirmContactEmail({ token: "k3JmY…" }).ok; // true
+ * ```
+ */
+export function parseConfirmContactEmail(input: unknown): Result<ConfirmContactEmail, DomainError> {
+  return parseWith(ConfirmContactEmailSchema, input);
 }

@@ -11,6 +11,8 @@ export interface PersonalInformation {
     readonly id: UserId;
     readonly login: string;
     readonly contactEmail: string;
+    /** A new contact address waiting for the person's confirmation, or `null`. */
+    readonly pendingContactEmail: string | null;
     readonly lastName: string;
     readonly firstName: string;
     readonly phone: string | null;
@@ -23,7 +25,7 @@ export interface PersonalInformation {
 
 /**
  * A user's personal information, as the guide's « Consulter les informations
- * personnelles » shows it: never the activation data.
+ * personnelles » shows it: never the activation data nor a token's hash.
  *
  * @example
  * ```ts
@@ -36,6 +38,7 @@ export function personalInformation(user: User): PersonalInformation {
       id: user.id,
       login: user.login,
       contactEmail: user.contactEmail,
+      pendingContactEmail: user.contactEmailChange?.address ?? null,
       lastName: user.lastName,
       firstName: user.firstName,
       phone: user.phone,

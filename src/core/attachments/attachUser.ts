@@ -101,6 +101,7 @@ export function attachUser(
         at,
         structureId: structure.id,
         userId: user.id,
+        login: user.login,
         attachedBy: actor.id,
         role,
         scope: scope.value,

@@ -21,6 +21,11 @@ export interface RemoveAttachment {
   readonly userId: UserId;
 }
 
+/** The person leaves a structure they are attached to. */
+export interface LeaveStructure {
+  readonly structureId: StructureId;
+}
+
 /** What a change to a member needs to know. */
 export interface MemberState {
   readonly actor: User;
@@ -45,19 +50,25 @@ function checkMember(
   if (command.userId !== member.id) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
   const allowed = authorizeManager(actor, structure, todayOf(ctx));
   if (!allowed.ok) return allowed;
+  // A user who is not a member is, to a manager, as unknown as an id that names no one.
+  const attachment = attachmentTo(member, structure.id);
+  if (attachment === undefined) return err({ code: "NOT_FOUND", entity: "user", id: member.id });
   if (structure.primaryManagerId === member.id)
     return err({ code: "TRANSFER_REQUIRED", structureId: structure.id, userId: member.id });
-  const attachment = attachmentTo(member, structure.id);
-  if (attachment === undefined) return err({ code: "NOT_ATTACHED", structureId: structure.id, userId: member.id });
   return ok(attachment);
+}
+
+/** A member without their attachment to a structure, and without their grants on it. */
+function withoutMembership(member: User, structureId: StructureId): User {
+  return { ...withoutAttachment(member, structureId), grants: member.grants.filter((g) => g.structureId !== structureId) };
 }
 
 /**
  * Changes a member's role between « Gestionnaire secondaire » and « Utilisateur
  * simple ». The primary manager's role changes only by a transfer.
  *
- * Refusals: `FORBIDDEN`, `CANNOT_GRANT_PRIMARY`, `TRANSFER_REQUIRED`, `NOT_ATTACHED`,
- * `ROLE_UNCHANGED`.
+ * Refusals: `FORBIDDEN`, `NOT_FOUND` (a user who is not a member: the same answer as an
+ * unknown id), `CANNOT_GRANT_PRIMARY`, `TRANSFER_REQUIRED`, `ROLE_UNCHANGED`.
  *
  * @example
  * ```ts
@@ -103,7 +114,8 @@ export function changeMemberRole(
  * grants on it. The primary
  * manager's attachment cannot be removed before the role is transferred.
  *
- * Refusals: `FORBIDDEN`, `TRANSFER_REQUIRED`, `NOT_ATTACHED`.
+ * Refusals: `FORBIDDEN`, `NOT_FOUND` (a user who is not a member: the same answer as an
+ * unknown id), `TRANSFER_REQUIRED`.
  *
  * @example
  * ```ts
@@ -123,7 +135,7 @@ export function removeAttachment(
   const at = toInstant(ctx.now);
   return ok({
     // Its grants on the structure go with the attachment: nothing left gives access.
-    member: { ...withoutAttachment(member, structure.id), grants: member.grants.filter((g) => g.structureId !== structure.id) },
+    member: withoutMembership(member, structure.id),
     history: [
       entry("attachmentRemoved", at, structure.id, actor.id, member.id, {
         role: current.value.role,
@@ -133,5 +145,44 @@ export function removeAttachment(
     events: [
       { type: "AttachmentRemoved", at, structureId: structure.id, userId: member.id, removedBy: actor.id },
     ],
+  });
+}
+
+/** What {@link leaveStructure} needs to know. */
+export interface LeaveState {
+  /** The person leaving. */
+  readonly user: User;
+  readonly structure: Structure;
+}
+
+/**
+ * The person leaves a structure they are attached to, whoever attached them: nobody
+ * stays a member of a structure against their will (a manager who attached them learns
+ * it from the history). Their grants on it go with the attachment. The primary manager
+ * hands the role over first. Any account but a deactivated one may leave (one pending
+ * activation cannot act yet).
+ *
+ * Refusals: `FORBIDDEN` (an account not active), `NOT_FOUND` (a structure the person is
+ * not attached to: the same answer as an unknown one), `TRANSFER_REQUIRED`.
+ *
+ * History: « Supprimé » on the structure, the person as actor and target.
+ *
+ * @example
+ * ```ts
+ * const r = leaveStructure({ user: victor, structure: eve }, { structureId: eve.id }, { now });
+ * if (r.ok) r.value.member.attachments; // without Eve's structure
+ * ```
+ */
+export function leaveStructure(state: LeaveState, command: LeaveStructure, ctx: TransitionContext): Result<MemberChanged, DomainError> {
+  const { user, structure } = state;
+  if (user.status !== "active") return err({ code: "FORBIDDEN", actorId: user.id, structureId: null, reason: "accountNotActive" });
+  const attachment = structure.id === command.structureId ? attachmentTo(user, structure.id) : undefined;
+  if (attachment === undefined) return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
+  if (structure.primaryManagerId === user.id) return err({ code: "TRANSFER_REQUIRED", structureId: structure.id, userId: user.id });
+  const at = toInstant(ctx.now);
+  return ok({
+    member: withoutMembership(user, structure.id),
+    history: [entry("attachmentRemoved", at, structure.id, user.id, user.id, { role: attachment.role, scope: attachment.scope })],
+    events: [{ type: "AttachmentRemoved", at, structureId: structure.id, userId: user.id, removedBy: user.id }],
   });
 }

@@ -12,7 +12,7 @@ import {
   UserIdSchema,
 } from "../schemas.js";
 import type { AttachUser } from "./attachUser.js";
-import type { ChangeMemberRole, RemoveAttachment } from "./memberChanges.js";
+import type { ChangeMemberRole, LeaveStructure, RemoveAttachment } from "./memberChanges.js";
 
 /** {@link AttachUser}. A blank comment passes here and is refused by the rule (`COMMENT_REQUIRED`). */
 export const AttachUserSchema: z.ZodType<AttachUser> = z.strictObject({
@@ -35,6 +35,11 @@ export const ChangeMemberRoleSchema: z.ZodType<ChangeMemberRole> = z.strictObjec
 export const RemoveAttachmentSchema: z.ZodType<RemoveAttachment> = z.strictObject({
   structureId: StructureIdSchema,
   userId: UserIdSchema,
+});
+
+/** {@link LeaveStructure}. */
+export const LeaveStructureSchema: z.ZodType<LeaveStructure> = z.strictObject({
+  structureId: StructureIdSchema,
 });
 
 /**
@@ -72,4 +77,16 @@ export function parseChangeMemberRole(input: unknown): Result<ChangeMemberRole, 
  */
 export function parseRemoveAttachment(input: unknown): Result<RemoveAttachment, DomainError> {
   return parseWith(RemoveAttachmentSchema, input);
+}
+
+/**
+ * Parses a person's leaving of a structure.
+ *
+ * @example
+ * ```ts
+ * parseLeaveStructure({ structureId: "s-1" }).ok; // true
+ * ```
+ */
+export function parseLeaveStructure(input: unknown): Result<LeaveStructure, DomainError> {
+  return parseWith(LeaveStructureSchema, input);
 }

@@ -3,9 +3,9 @@
 // application layer's.
 import type { StructureId } from "../ids.js";
 import type { Structure, User } from "../model.js";
-import { calendarDate, type Instant } from "../time.js";
+import { calendarDate, type Instant, type LocalDate } from "../time.js";
 import { parseISO } from "date-fns";
-import { accountStructures } from "../accounts/activation.js";
+import { accountStructures, isUserInForceOf } from "../accounts/activation.js";
 import { roleIn } from "../authorization.js";
 import { accountStatusLabel, roleLabel } from "../vocabulary.js";
 
@@ -32,23 +32,35 @@ export const USER_EXPORT_HEADERS = [
   "date de création",
 ] as const;
 
-/** Whether a value starts with `=`, `+`, `-`, `@`, a tab or a carriage return. */
+/** Whether a character code is `=`, `+`, `-`, `@`, a tab or a carriage return. */
+const isFormulaStart = (c: number) => c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
+
+/**
+ * Whether a value starts with `=`, `+`, `-`, `@`, a tab or a carriage return, or with a
+ * character a spreadsheet may read as one of them: one whose compatibility form (NFKC)
+ * is one (full-width ＝＋－＠, small ﹦﹢﹣﹫), or the minus sign −.
+ */
 function startsLikeFormula(value: string): boolean {
   const c = value.charCodeAt(0);
-  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
+  if (c < 0x80) return isFormulaStart(c);
+  if (c === 0x2212) return true;
+  return isFormulaStart(String.fromCodePoint(value.codePointAt(0) as number).normalize("NFKC").charCodeAt(0));
 }
 
 const NEEDS_QUOTES: Readonly<Record<";" | ",", RegExp>> = { ";": /[";\r\n]/, ",": /[",\r\n]/ };
 
 /**
  * A cell made inert for spreadsheets (OWASP, CSV injection): a value starting with `=`,
- * `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a phone « +33 … » is
- * exported as « '+33 … ». Other values are unchanged.
+ * `+`, `-`, `@`, a tab or a carriage return — or with a character a spreadsheet may
+ * normalise to one of them (full-width ＝＋－＠, small ﹦﹢﹣﹫, the minus sign −) — gets
+ * a leading `'`, so a phone « +33 … » is exported as « '+33 … ». Other values are
+ * unchanged.
  *
  * @example
  * ```ts
  * neutralizeCell("=HYPERLINK(\"http://x\")"); // "'=HYPERLINK(\"http://x\")"
  * neutralizeCell("+33 4 72 10 30 30"); // "'+33 4 72 10 30 30"
+ * neutralizeCell("＝1+1"); // "'＝1+1"
  * ```
  */
 export function neutralizeCell(value: string): string {
@@ -66,7 +78,7 @@ export function neutralizeCell(value: string): string {
  * ```
  */
 export function csvCell(value: string, separator: ";" | ","): string {
-  const safe = startsLikeFormula(value) ? `'${value}` : value;
+  const safe = neutralizeCell(value);
   return NEEDS_QUOTES[separator].test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
@@ -102,30 +114,43 @@ export function exportDate(at: Instant, timeZone: string): string {
 }
 
 /**
+ * Whether the export may show a user's personal columns (contact address, phone) to the
+ * managers of `structures`: the user is one of theirs in force (`isUserInForceOf`) in one
+ * of them. A user attached from a future date is listed, as a member is, but their
+ * personal information is not read before the attachment takes effect.
+ */
+function personalColumnsShown(user: User, structures: Iterable<Structure>, today: LocalDate): boolean {
+  for (const s of structures) if (isUserInForceOf(user, s.id, today)) return true;
+  return false;
+}
+
+/**
  * The cells of one user in the export: names, logins, phone, status (French label), the
  * structures of the exporting manager the user belongs to with their role, the creation
  * date as `dateOf` writes it ({@link exportDate}, which a caller may memoise). Only the
- * structures given appear: the manager's own.
+ * structures given appear: the manager's own. The contact address and the phone are
+ * empty unless the user is one of those structures' users in force on `today`.
  *
  * @example
  * ```ts
- * userExportCells(elodie, [mairie], (at) => exportDate(at, "Europe/Paris"));
+ * userExportCells(elodie, [mairie], (at) => exportDate(at, "Europe/Paris"), localDate("2026-11-27"));
  * // ["Lefèvre", "Élodie", "elodie.lefevre@…", "elodie.lefevre@…", "", "Actif", "Mairie de Lyon (Utilisateur simple)", "27/11/2026"]
  * ```
  */
-export function userExportCells(user: User, structures: readonly Structure[], dateOf: (at: Instant) => string): string[] {
+export function userExportCells(user: User, structures: readonly Structure[], dateOf: (at: Instant) => string, today: LocalDate): string[] {
   const memberships: string[] = [];
   for (const structure of structures) {
     const role = roleIn(structure, user);
     if (role !== null) memberships.push(`${structure.designation} (${roleLabel[role]})`);
     else if (user.createdFor === structure.id) memberships.push(`${structure.designation} (compte créé, non rattaché)`);
   }
+  const personal = personalColumnsShown(user, structures, today);
   return [
     user.lastName,
     user.firstName,
     user.login,
-    user.contactEmail,
-    user.phone ?? "",
+    personal ? user.contactEmail : "",
+    personal ? (user.phone ?? "") : "",
     accountStatusLabel[user.status],
     memberships.join(", "),
     dateOf(user.createdAt),
@@ -144,12 +169,12 @@ export function exportStructuresOf(user: User, structures: ReadonlyMap<Structure
 
 /**
  * One user's CSV record, as `csvLine(userExportCells(user, exportStructuresOf(user,
- * structures), dateOf), separator)` writes it, in one pass and without intermediate
- * arrays: what the export writes a million times.
+ * structures), dateOf, today), separator)` writes it, in one pass and without
+ * intermediate arrays: what the export writes a million times.
  *
  * @example
  * ```ts
- * userExportLine(elodie, new Map([[mairie.id, mairie]]), (at) => exportDate(at, "Europe/Paris"), ";");
+ * userExportLine(elodie, new Map([[mairie.id, mairie]]), (at) => exportDate(at, "Europe/Paris"), ";", localDate("2026-11-27"));
  * // "Lefèvre;Élodie;elodie.lefevre@…;…;;Actif;Mairie de Lyon (Utilisateur simple);27/11/2026\r\n"
  * ```
  */
@@ -158,16 +183,20 @@ export function userExportLine(
   structures: ReadonlyMap<StructureId, Structure>,
   dateOf: (at: Instant) => string,
   separator: ";" | ",",
+  today: LocalDate,
 ): string {
   let memberships = "";
+  let personal = false;
   for (const a of user.attachments) {
     const s = structures.get(a.structureId);
     if (s === undefined) continue;
+    if (a.validFrom <= today) personal = true;
     const role = s.primaryManagerId === user.id ? "primaryManager" : a.role;
     memberships += `${memberships === "" ? "" : ", "}${s.designation} (${roleLabel[role]})`;
   }
   if (user.createdFor !== null) {
     const s = structures.get(user.createdFor);
+    if (s !== undefined && user.status === "pendingActivation") personal = true;
     if (s !== undefined && !user.attachments.some((a) => a.structureId === user.createdFor)) {
       const role = roleIn(s, user);
       memberships += `${memberships === "" ? "" : ", "}${s.designation} (${role === null ? "compte créé, non rattaché" : roleLabel[role]})`;
@@ -180,9 +209,9 @@ export function userExportLine(
     separator +
     csvCell(user.login, separator) +
     separator +
-    csvCell(user.contactEmail, separator) +
+    (personal ? csvCell(user.contactEmail, separator) : "") +
     separator +
-    csvCell(user.phone ?? "", separator) +
+    (personal ? csvCell(user.phone ?? "", separator) : "") +
     separator +
     csvCell(accountStatusLabel[user.status], separator) +
     separator +

@@ -1,6 +1,6 @@
 // The boundary of structures and services: schemas and parse functions of their commands.
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, sealedObject } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Result } from "../result.js";
 import { NameSchema, ServiceCodeSchema, ServiceIdSchema, StructureIdentifierSchema, StructureIdSchema } from "../schemas.js";
@@ -9,17 +9,15 @@ import type { CreateStructure } from "./createStructure.js";
 import type { AddService, DeactivateService, RenameService } from "./services.js";
 
 /** {@link CreateStructure}. `viaPigp` defaults to `false` and is refused on a private structure. */
-export const CreateStructureSchema: z.ZodType<CreateStructure> = z
-  .strictObject({
-    designation: NameSchema,
-    kind: z.enum(STRUCTURE_KINDS),
-    viaPigp: z.boolean().default(false),
-    identifier: StructureIdentifierSchema,
-  })
-  .refine((c) => !(c.viaPigp && c.kind === "private"), {
-    path: ["viaPigp"],
-    message: "seule une structure publique passe par le PIGP",
-  });
+export const CreateStructureSchema: z.ZodType<CreateStructure> = sealedObject({
+  designation: NameSchema,
+  kind: z.enum(STRUCTURE_KINDS),
+  viaPigp: z.boolean().default(false),
+  identifier: StructureIdentifierSchema,
+}).refine((c) => !(c.viaPigp && c.kind === "private"), {
+  path: ["viaPigp"],
+  message: "seule une structure publique passe par le PIGP",
+});
 
 /** {@link AddService}. The code is normalised (`normalizeServiceCode`). */
 export const AddServiceSchema: z.ZodType<AddService> = z.strictObject({

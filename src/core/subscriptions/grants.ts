@@ -42,13 +42,18 @@ export interface GrantsChanged extends Recorded {
   readonly user: User;
 }
 
+/**
+ * The checks every act on a member's grants starts with: the actor manages the
+ * structure, and the user is one of its members (a user who is not is, to a manager, as
+ * unknown as an id that names no one: `NOT_FOUND`).
+ */
 function checkManagerOnMember(state: GrantState, command: { structureId: StructureId; userId: UserId }, ctx: TransitionContext): Result<true, DomainError> {
   const { actor, structure, user } = state;
   if (command.structureId !== structure.id) return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
   const allowed = authorizeManager(actor, structure, todayOf(ctx));
   if (!allowed.ok) return allowed;
-  if (command.userId !== user.id) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
-  if (attachmentTo(user, structure.id) === undefined) return err({ code: "NOT_ATTACHED", structureId: structure.id, userId: user.id });
+  if (command.userId !== user.id || attachmentTo(user, structure.id) === undefined)
+    return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
   return ok(true);
 }
 
@@ -57,7 +62,10 @@ function checkManagerOnMember(state: GrantState, command: { structureId: Structu
  * after the guide): one grant per item, each space already open where it points.
  * History: « Habilitation accordée par le gestionnaire ».
  *
- * Refusals: `FORBIDDEN`, `NOT_FOUND`, `NOT_ATTACHED`, `ACCOUNT_NOT_ACTIVE` (deactivated),
+ * No one grants themself spaces: a manager asks another manager (or makes a request).
+ *
+ * Refusals: `FORBIDDEN`, `NOT_FOUND` (also a user who is not a member), `SELF_DECISION_FORBIDDEN`,
+ * `NOT_ATTACHED` (a service outside the member's scope), `ACCOUNT_NOT_ACTIVE` (deactivated),
  * `SERVICE_INACTIVE`, `SPACE_NOT_OPEN`, `VALIDATION` (a space not in the catalogue).
  *
  * @example
@@ -75,6 +83,7 @@ export function grantSpaces(
   const allowed = checkManagerOnMember(state, command, ctx);
   if (!allowed.ok) return allowed;
   const { actor, structure, user, services } = state;
+  if (actor.id === user.id) return err({ code: "SELF_DECISION_FORBIDDEN", requestId: null, userId: user.id });
   if (user.status === "deactivated") return err({ code: "ACCOUNT_NOT_ACTIVE", userId: user.id, status: user.status });
   const checked = checkItems(ctx.catalogue, structure, user, services, command.items);
   if (!checked.ok) return checked;
@@ -96,7 +105,8 @@ export function grantSpaces(
 /**
  * Takes one grant back. History: « Habilitation retirée ».
  *
- * Refusals: `FORBIDDEN`, `NOT_FOUND` (the user, or no such grant: `entity: "spaceGrant"`).
+ * Refusals: `FORBIDDEN`, `NOT_FOUND` (the user, also one who is not a member; or no such
+ * grant: `entity: "spaceGrant"`).
  *
  * @example
  * ```ts
@@ -109,11 +119,9 @@ export function revokeSpaceGrant(
   command: RevokeSpaceGrant,
   ctx: TransitionContext,
 ): Result<GrantsChanged, DomainError> {
-  const { actor, structure, user } = state;
-  if (command.structureId !== structure.id) return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
-  const allowed = authorizeManager(actor, structure, todayOf(ctx));
+  const allowed = checkManagerOnMember(state, command, ctx);
   if (!allowed.ok) return allowed;
-  if (command.userId !== user.id) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
+  const { actor, structure, user } = state;
   const key = grantKey(structure.id, command);
   const grant = user.grants.find((g) => grantKey(g.structureId, g) === key);
   if (grant === undefined) return err({ code: "NOT_FOUND", entity: "spaceGrant", id: `${command.space}/${command.serviceId ?? "*"}` });

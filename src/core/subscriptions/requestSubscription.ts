@@ -1,4 +1,5 @@
 import { entry, type Recorded } from "../_lib.js";
+import { attachmentTo } from "../authorization.js";
 import type { DomainError } from "../errors.js";
 import type { ServiceId, StructureId, SubscriptionRequestId } from "../ids.js";
 import type { PendingSubscriptionRequest, Service, Structure, SubscriptionItem, User } from "../model.js";
@@ -38,8 +39,9 @@ export interface SubscriptionRequested extends Recorded {
  * structure; each item names a space of the catalogue, and for one service an active
  * service of the structure within the user's attachment.
  *
- * Refusals: `NOT_FOUND` (structure, service), `FORBIDDEN` (account not active),
- * `NOT_ATTACHED`, `SERVICE_INACTIVE`, `VALIDATION` (a space not in the catalogue).
+ * Refusals: `NOT_FOUND` (a structure the user is not attached to, as an unknown one; a
+ * service), `FORBIDDEN` (account not active), `NOT_ATTACHED` (a service outside the
+ * user's scope), `SERVICE_INACTIVE`, `VALIDATION` (a space not in the catalogue).
  *
  * @param ctx time, the id the new request gets, and the catalogue of spaces.
  *
@@ -62,6 +64,8 @@ export function requestSubscription(
   if (command.structureId !== structure.id) return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
   if (user.status !== "active")
     return err({ code: "FORBIDDEN", actorId: user.id, structureId: structure.id, reason: "accountNotActive" });
+  // A structure one is not attached to is, to the user, as unknown as an id that names none.
+  if (attachmentTo(user, structure.id) === undefined) return err({ code: "NOT_FOUND", entity: "structure", id: structure.id });
   const items = checkItems(ctx.catalogue, structure, user, state.services, command.items);
   if (!items.ok) return items;
   const at = toInstant(ctx.now);

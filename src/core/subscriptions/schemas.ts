@@ -2,7 +2,7 @@
 // their commands. Space codes are checked for their form here, and against the
 // catalogue by the rules (a host may replace the catalogue).
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, sealedObject } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { SpaceCode, SubscriptionRequestId } from "../ids.js";
 import type { SubscriptionItem } from "../model.js";
@@ -35,13 +35,11 @@ export const SubscriptionRequestIdSchema = z
 export const AccessLevelSchema = z.enum(ACCESS_LEVELS);
 
 /** One item: a space, for all services (`serviceId` absent or `null`) or one, with an access. */
-export const SubscriptionItemSchema: z.ZodType<SubscriptionItem> = z
-  .strictObject({
-    space: SpaceCodeSchema,
-    serviceId: ServiceIdSchema.nullable().optional(),
-    access: AccessLevelSchema,
-  })
-  .transform((item) => ({ space: item.space, serviceId: item.serviceId ?? null, access: item.access }));
+export const SubscriptionItemSchema: z.ZodType<SubscriptionItem> = sealedObject({
+  space: SpaceCodeSchema,
+  serviceId: ServiceIdSchema.nullable().optional(),
+  access: AccessLevelSchema,
+}).transform((item) => ({ space: item.space, serviceId: item.serviceId ?? null, access: item.access }));
 
 const items = z
   .array(SubscriptionItemSchema)
@@ -88,9 +86,11 @@ export const RefuseSubscriptionRequestsSchema: z.ZodType<{ readonly requestIds: 
   });
 
 /** {@link SpaceOnStructure}: `serviceId` absent or `null` for the whole structure. */
-export const SpaceOnStructureSchema: z.ZodType<SpaceOnStructure> = z
-  .strictObject({ structureId: StructureIdSchema, space: SpaceCodeSchema, serviceId: ServiceIdSchema.nullable().optional() })
-  .transform((c) => ({ structureId: c.structureId, space: c.space, serviceId: c.serviceId ?? null }));
+export const SpaceOnStructureSchema: z.ZodType<SpaceOnStructure> = sealedObject({
+  structureId: StructureIdSchema,
+  space: SpaceCodeSchema,
+  serviceId: ServiceIdSchema.nullable().optional(),
+}).transform((c) => ({ structureId: c.structureId, space: c.space, serviceId: c.serviceId ?? null }));
 
 /** Spaces given directly to one or more users of a structure. */
 export const GrantSpacesSchema: z.ZodType<{
@@ -110,33 +110,29 @@ export const GrantSpacesSchema: z.ZodType<{
 });
 
 /** {@link RevokeSpaceGrant}. */
-export const RevokeSpaceGrantSchema: z.ZodType<RevokeSpaceGrant> = z
-  .strictObject({
-    structureId: StructureIdSchema,
-    userId: UserIdSchema,
-    space: SpaceCodeSchema,
-    serviceId: ServiceIdSchema.nullable().optional(),
-  })
-  .transform((c) => ({ structureId: c.structureId, userId: c.userId, space: c.space, serviceId: c.serviceId ?? null }));
+export const RevokeSpaceGrantSchema: z.ZodType<RevokeSpaceGrant> = sealedObject({
+  structureId: StructureIdSchema,
+  userId: UserIdSchema,
+  space: SpaceCodeSchema,
+  serviceId: ServiceIdSchema.nullable().optional(),
+}).transform((c) => ({ structureId: c.structureId, userId: c.userId, space: c.space, serviceId: c.serviceId ?? null }));
 
 /** The access query's input: `serviceId` absent or `null` for the structure as a whole; `at` an instant (default: now). */
-export const AccessQuerySchema = z
-  .strictObject({
-    userId: UserIdSchema,
-    structureId: StructureIdSchema,
-    space: SpaceCodeSchema,
-    serviceId: ServiceIdSchema.nullable().optional(),
-    access: AccessLevelSchema,
-    at: InstantSchema.nullable().optional(),
-  })
-  .transform((q) => ({
-    userId: q.userId,
-    structureId: q.structureId,
-    space: q.space,
-    serviceId: q.serviceId ?? null,
-    access: q.access,
-    at: q.at ?? null,
-  }));
+export const AccessQuerySchema = sealedObject({
+  userId: UserIdSchema,
+  structureId: StructureIdSchema,
+  space: SpaceCodeSchema,
+  serviceId: ServiceIdSchema.nullable().optional(),
+  access: AccessLevelSchema,
+  at: InstantSchema.nullable().optional(),
+}).transform((q) => ({
+  userId: q.userId,
+  structureId: q.structureId,
+  space: q.space,
+  serviceId: q.serviceId ?? null,
+  access: q.access,
+  at: q.at ?? null,
+}));
 
 /**
  * Parses a user's subscription request.
@@ -219,7 +215,9 @@ function quickAccessQuery(input: unknown): ParsedAccessQuery | null {
   const proto = Object.getPrototypeOf(input) as unknown;
   if (proto !== Object.prototype && proto !== null) return null;
   if (Object.getOwnPropertySymbols(input).length > 0) return null;
-  const fields: Record<string, unknown> = {};
+  // Without prototype: a field the input does not own reads as absent, never as what a
+  // polluted Object.prototype holds.
+  const fields = Object.create(null) as Record<string, unknown>;
   for (const key of Object.getOwnPropertyNames(input)) {
     const d = Object.getOwnPropertyDescriptor(input, key) as PropertyDescriptor;
     if (!ACCESS_KEYS.has(key) || d.get !== undefined || d.set !== undefined || !d.enumerable) return null;

@@ -1,6 +1,6 @@
 // The boundary of the transfer of the primary role (guide §6): schemas and parse functions.
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { ownFields, parseWith } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { StructureId, UserId } from "../ids.js";
 import type { Result } from "../result.js";
@@ -34,6 +34,8 @@ export const TransferPrimaryRoleSchema: z.ZodType<TransferPrimaryRole> = z
       successorId: UserIdSchema,
     }),
   ])
+  // Own fields only before `in` reads them: a polluted Object.prototype.transfers is not ours.
+  .transform(ownFields)
   .transform((input): TransferPrimaryRole =>
     "transfers" in input
       ? { transfers: input.transfers }

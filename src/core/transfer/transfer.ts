@@ -96,7 +96,12 @@ function handOver(state: TransferState, transfers: readonly Succession[], ctx: T
     if (successorId === actor.id) return err({ code: "SUCCESSOR_IS_PRIMARY_MANAGER", structureId, userId: successorId });
     const successor = successors.get(successorId) ?? state.successors.get(successorId);
     if (successor === undefined) return err({ code: "NOT_FOUND", entity: "user", id: successorId });
-    if (successor.status !== "active") return err({ code: "ACCOUNT_NOT_ACTIVE", userId: successorId, status: successor.status });
+    if (successor.status !== "active") {
+      // Another account's status is told only to a manager who sees it (a member of the
+      // structure): anyone else gets the answer an unknown id gets.
+      if (attachmentTo(successor, structureId) === undefined) return err({ code: "NOT_FOUND", entity: "user", id: successorId });
+      return err({ code: "ACCOUNT_NOT_ACTIVE", userId: successorId, status: successor.status });
+    }
     // The primary manager is attached to the whole structure, in force: attach the
     // successor so, or widen and bring forward what they held. The stored role is the one
     // they keep once they hand the role over in turn: a simple user.
@@ -146,9 +151,10 @@ function distinct(transfers: readonly Succession[]): Result<readonly Succession[
  *
  * Refusals: `FORBIDDEN` (an inactive account, or a structure the actor is not primary
  * manager of, existing or not: `notThePrimaryManager`), `NOT_FOUND` (an unknown
- * successor), `SUCCESSOR_IS_PRIMARY_MANAGER`,
- * `ACCOUNT_NOT_ACTIVE` (a successor without an active account), `VALIDATION` (a
- * structure named twice).
+ * successor, or one without an active account who is not a member of the structure:
+ * another account's status is not told to whoever names it), `SUCCESSOR_IS_PRIMARY_MANAGER`,
+ * `ACCOUNT_NOT_ACTIVE` (a member of the structure without an active account),
+ * `VALIDATION` (a structure named twice).
  *
  * History: « Rôle de gestionnaire principal transféré » on each structure; events
  * `PrimaryRoleTransferred`, for the host to tell both people.

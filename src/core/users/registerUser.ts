@@ -68,7 +68,8 @@ export function registerUser(
     settings: { activityNotifications: "never" },
     createdFor: null,
     activation: null,
-    accountEmailsAt: [],
+    contactEmailChange: null,
+    accountEmails: [],
     deactivatedAt: null,
     createdAt: at,
   };
