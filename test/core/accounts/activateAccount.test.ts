@@ -1,11 +1,13 @@
-// The person activates their account with the link of their newest activation e-mail:
+// The person activates their account with the link of a live activation e-mail:
 // « En cours d'activation » → « Actif ». A token works once, before it expires, and only
-// the newest one; a wrong one tells nothing of which accounts exist.
+// the newest one of its initiator (a structure's managers, the public side); a wrong one
+// tells nothing of which accounts exist.
 import { describe, expect, it } from "vitest";
 import {
   activateAccount,
   errorMessage,
   historyKindLabel,
+  registerAccount,
   sendActivationEmail,
   toInstant,
   userId,
@@ -13,7 +15,7 @@ import {
   type User,
 } from "../../../src/core/index.js";
 import { buildGuide, expectErr, now, unwrap, type Guide } from "../fixtures.js";
-import { firstToken, hashOf, hugoId, hugoPending, minutesAfter, policy, secondToken } from "./fixtures.js";
+import { contactToken, firstToken, hashOf, hugoId, hugoPending, issued, minutesAfter, policy, secondToken } from "./fixtures.js";
 
 /** The guide's scenario up to the e-mail sent again: Hugo created at 09:00 (first token), e-mailed again at 09:03 (second). */
 function resent(g: Guide): User {
@@ -61,6 +63,45 @@ describe("activateAccount — with the newest token", () => {
   });
 });
 
+/** Hugo's login registered from the public side at `when`: a public link beside the manager's. */
+const publicToken = issued("public");
+const registered = (user: User, when: Date) =>
+  unwrap(
+    registerAccount(
+      user,
+      { login: user.login, lastName: "Martin", firstName: "Hugo" },
+      { now: when, userId: userId("u-unused"), issued: publicToken, contactToken, policy },
+    ),
+  ).user!;
+
+describe("activateAccount — any live token of the account, one per initiator", () => {
+  it("given Hugo's login was registered after Alice created his account, both links work: the manager's…", () => {
+    const g = buildGuide();
+    const hugo = registered(hugoPending(g), minutesAfter(now, 2));
+    expect(unwrap(with_(hugo, firstToken, at0904)).user.status).toBe("active");
+  });
+
+  it("…and the public one", () => {
+    const g = buildGuide();
+    const hugo = registered(hugoPending(g), minutesAfter(now, 2));
+    expect(unwrap(with_(hugo, publicToken, at0904)).user.status).toBe("active");
+  });
+
+  it("once used, every link of the account is ACTIVATION_TOKEN_USED, the other initiator's too", () => {
+    const g = buildGuide();
+    const active = unwrap(with_(registered(hugoPending(g), minutesAfter(now, 2)), publicToken, at0904)).user;
+    expectErr(with_(active, firstToken, minutesAfter(now, 5)), "ACTIVATION_TOKEN_USED");
+  });
+
+  it("expiry is per token: the manager's link (09:00) is EXPIRED at 10:01 while the public one (09:30) still works", () => {
+    const g = buildGuide();
+    const hugo = registered(hugoPending(g), minutesAfter(now, 30));
+    const e = expectErr(with_(hugo, firstToken, minutesAfter(now, 61)), "ACTIVATION_TOKEN_EXPIRED");
+    expect(e.expiredAt).toBe("2026-11-27T10:00:00.000Z");
+    expect(unwrap(with_(hugo, publicToken, minutesAfter(now, 61))).user.status).toBe("active");
+  });
+});
+
 describe("activateAccount — refusals, none of which changes the account", () => {
   it("the older token, replaced by the e-mail sent again, is ACTIVATION_TOKEN_INVALID", () => {
     const g = buildGuide();
@@ -77,7 +118,7 @@ describe("activateAccount — refusals, none of which changes the account", () =
   it("the stored hash presented as a token is ACTIVATION_TOKEN_INVALID (the store cannot be used to activate)", () => {
     const g = buildGuide();
     const hugo = resent(g);
-    expectErr(activate(hugo, hugo.activation!.tokenHash, at0904), "ACTIVATION_TOKEN_INVALID");
+    expectErr(activate(hugo, hugo.activation!.tokens[0]!.tokenHash, at0904), "ACTIVATION_TOKEN_INVALID");
   });
 
   it("an unknown user gets the same ACTIVATION_TOKEN_INVALID as a wrong token", () => {

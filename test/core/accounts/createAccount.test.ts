@@ -23,18 +23,22 @@ import {
   unwrap,
   yesterday,
 } from "../fixtures.js";
-import { attachToCompta, createHugo, firstToken, hugoCommand, hugoId, newAccountCtx, pigpStructure } from "./fixtures.js";
+import { attachToCompta, contactToken, createHugo, firstToken, hugoCommand, hugoId, newAccountCtx, pigpStructure } from "./fixtures.js";
 
 const in60Minutes = "2026-11-27T10:00:00.000Z";
+/** When the token confirming a contact address expires: 7 days (the default policy). */
+const in7Days = "2026-12-04T09:00:00.000Z";
 
 describe("createAccount — « Créer le compte utilisateur » by the manager", () => {
-  it("given Hugo has no account, when Alice creates it for the hospital, then it is « En cours d'activation » with what she typed", () => {
+  it("given Hugo has no account, when Alice creates it for the hospital, then it is « En cours d'activation » with what she typed, the contact address she gave waiting for Hugo's confirmation", () => {
     const g = buildGuide();
     const r = unwrap(createHugo(g));
     expect(r.user).toEqual({
       id: hugoId,
       login: "hugo.martin@chu-lyon.fr", // trimmed, lower case
-      contactEmail: "secretariat.compta@chu-lyon.fr",
+      // Whoever creates an account never chooses where its owner's notices go: the login
+      // until Hugo confirms the address Alice typed.
+      contactEmail: "hugo.martin@chu-lyon.fr",
       lastName: "Martin",
       firstName: "Hugo",
       status: "pendingActivation",
@@ -44,8 +48,23 @@ describe("createAccount — « Créer le compte utilisateur » by the manager", 
       postalAddress: { street: "3 quai des Célestins", complement: null, postalCode: "69002", city: "Lyon", countryCode: "FR" },
       settings: { activityNotifications: "weekly" },
       createdFor: g.hospital.id,
-      activation: { tokenHash: firstToken.tokenHash, issuedAt: at, expiresAt: in60Minutes, usedAt: null },
-      accountEmailsAt: [at], // the activation e-mail counts for the throttle
+      // One live token, the hospital's managers'.
+      activation: {
+        tokens: [{ tokenHash: firstToken.tokenHash, issuedAt: at, expiresAt: in60Minutes, by: `structure:${g.hospital.id}` }],
+        usedAt: null,
+      },
+      contactEmailChange: {
+        address: "secretariat.compta@chu-lyon.fr",
+        tokenHash: contactToken.tokenHash,
+        requestedAt: at,
+        expiresAt: in7Days,
+        requestedBy: g.alice.id,
+      },
+      // The activation e-mail and the confirmation e-mail count in the hospital's budget.
+      accountEmails: [
+        { at, by: `structure:${g.hospital.id}` },
+        { at, by: `structure:${g.hospital.id}` },
+      ],
       deactivatedAt: null,
       createdAt: at,
     });
@@ -60,7 +79,7 @@ describe("createAccount — « Créer le compte utilisateur » by the manager", 
     expect(historyKindLabel.accountCreated).toBe("Compte créé par le gestionnaire");
   });
 
-  it("asks for the activation e-mail: AccountCreated, then ActivationEmailRequested carrying the token (never its hash)", () => {
+  it("asks for the activation e-mail to the login: AccountCreated, then ActivationEmailRequested carrying the token (never its hash), then the confirmation of the contact address given", () => {
     const g = buildGuide();
     const r = unwrap(createHugo(g));
     expect(r.events).toEqual([
@@ -69,16 +88,35 @@ describe("createAccount — « Créer le compte utilisateur » by the manager", 
         type: "ActivationEmailRequested",
         at,
         userId: hugoId,
-        login: "hugo.martin@chu-lyon.fr",
-        contactEmail: "secretariat.compta@chu-lyon.fr",
+        login: "hugo.martin@chu-lyon.fr", // the address the link is sent to: never another one
         expiresAt: in60Minutes,
         token: firstToken.token,
       },
+      {
+        type: "ContactEmailConfirmationRequested",
+        at,
+        userId: hugoId,
+        login: "hugo.martin@chu-lyon.fr",
+        address: "secretariat.compta@chu-lyon.fr",
+        expiresAt: in7Days,
+        token: contactToken.token,
+      },
     ]);
-    // The account keeps the hash only; the history never names the token.
-    expect(JSON.stringify(r.user)).not.toContain(firstToken.token);
-    expect(JSON.stringify(r.history)).not.toContain(firstToken.token);
-    expect(JSON.stringify(r.events)).not.toContain(firstToken.tokenHash);
+    // The account keeps the hashes only; the history never names a token.
+    for (const t of [firstToken, contactToken]) {
+      expect(JSON.stringify(r.user)).not.toContain(t.token);
+      expect(JSON.stringify(r.history)).not.toContain(t.token);
+      expect(JSON.stringify(r.events)).not.toContain(t.tokenHash);
+    }
+  });
+
+  it("a contact address that is the login (whatever its case and spaces) is the contact address at once: no confirmation, one e-mail", () => {
+    const g = buildGuide();
+    const r = unwrap(createHugo(g, { contactEmail: "  HUGO.Martin@chu-lyon.fr " }));
+    expect(r.user.contactEmail).toBe("hugo.martin@chu-lyon.fr");
+    expect(r.user.contactEmailChange).toBeNull();
+    expect(r.user.accountEmails).toEqual([{ at, by: `structure:${g.hospital.id}` }]);
+    expect(r.events.map((e) => e.type)).toEqual(["AccountCreated", "ActivationEmailRequested"]);
   });
 
   it("without contact e-mail, phone, address or settings: the login is the contact address, no phone nor address, no periodic notification", () => {
@@ -87,6 +125,7 @@ describe("createAccount — « Créer le compte utilisateur » by the manager", 
     const r = unwrap(createAccount({ actor: g.alice, structure: g.hospital, services: g.serviceIndex }, bare, newAccountCtx()));
     expect(r.user).toMatchObject({
       contactEmail: "hugo.martin@chu-lyon.fr",
+      contactEmailChange: null,
       phone: null,
       postalAddress: null,
       settings: { activityNotifications: "never" },
@@ -130,7 +169,7 @@ describe("createAccount — attached to the structure in the same act", () => {
       targetUserId: hugoId,
       details: { role: "user", scope: servicesScope([g.compta.id]), comment: "Nouvel agent comptable" },
     });
-    expect(r.events.map((e) => e.type)).toEqual(["AccountCreated", "ActivationEmailRequested", "UserAttached"]);
+    expect(r.events.map((e) => e.type)).toEqual(["AccountCreated", "ActivationEmailRequested", "ContactEmailConfirmationRequested", "UserAttached"]);
   });
 
   it("as a secondary manager of the whole structure, from a later date", () => {

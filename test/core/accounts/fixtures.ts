@@ -38,6 +38,8 @@ export function issued(label: string): IssuedToken {
 export const firstToken = issued("first");
 /** The token of the activation e-mail sent again. */
 export const secondToken = issued("second");
+/** The token of the e-mail confirming a contact address other than the login. */
+export const contactToken = issued("contact");
 
 /** Minutes after `from`. */
 export const minutesAfter = (from: Date, minutes: number): Date => new Date(from.getTime() + minutes * 60_000);
@@ -60,9 +62,17 @@ export function hugoCommand(g: Guide, extra: Partial<CreateAccount> = {}): Creat
   };
 }
 
-/** The context of a new account: Hugo's id, a token, the default policy, at `now` (or `at`). */
+/**
+ * The context of a new account: Hugo's id, a token, the token confirming a contact
+ * address other than the login, the default policy, at `now` (or `at`).
+ */
 export function newAccountCtx(token: IssuedToken = firstToken, at: Date = now) {
-  return { ...ctx, now: at, userId: hugoId, issued: token, policy };
+  return { ...ctx, now: at, userId: hugoId, issued: token, contactToken, policy };
+}
+
+/** The context of `updateUser`: the token of a contact confirmation, the default policy, at `now` (or `at`). */
+export function updateCtx(at: Date = now, token: IssuedToken = contactToken) {
+  return { ...ctx, now: at, contactToken: token, policy };
 }
 
 /** Alice creates Hugo's account for the hospital (no attachment unless `extra.attach`). */

@@ -1,31 +1,38 @@
 // Properties of the accounts' rules (fast-check), against reference models written here:
-//   (a) the throttle: over random send attempts under random policies, an e-mail goes
-//       exactly when the reference allows it, so never more than maxEmailsPer24Hours in
-//       any 24 hours nor two closer than minMinutesBetweenEmails; a refusal's retryAt is
-//       the first instant it may go;
-//   (b) activation succeeds iff the hash presented is that of the newest token, unused,
-//       before its expiry; otherwise it fails with the code saying which, and changes
-//       nothing; what the store keeps (the hash) never activates.
+//   (a) the throttle: over random send attempts by random initiators under random
+//       policies, an e-mail goes exactly when the reference allows it, so never more than
+//       maxEmailsPer24Hours from one initiator in any 24 hours nor two of its e-mails
+//       closer than minMinutesBetweenEmails, whatever the others sent; a refusal's retryAt
+//       is the first instant it may go;
+//   (b) activation succeeds iff the hash presented is that of a live token (the newest of
+//       its initiator: the hospital's managers, the public side), unused, before its
+//       expiry; otherwise it fails with the code saying which, and changes nothing; what
+//       the store keeps (the hash) never activates.
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
 import {
   activateAccount,
   createAccount,
+  DEFAULT_ACTIVATION_POLICY,
   nextEmailAllowedAt,
+  registerAccount,
   sendActivationEmail,
   toInstant,
+  userId,
   withEmailCounted,
   type ActivationPolicy,
+  type EmailInitiator,
   type User,
 } from "../../../src/core/index.js";
-import { buildGuide, now } from "../fixtures.js";
-import { hashOf, hugoCommand, hugoId, issued } from "./fixtures.js";
+import { buildGuide, now, type Guide } from "../fixtures.js";
+import { contactToken, hashOf, hugoCommand, hugoId, issued } from "./fixtures.js";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 const policyArb: fc.Arbitrary<ActivationPolicy> = fc.record({
   tokenLifetimeMinutes: fc.integer({ min: 1, max: 180 }),
+  contactTokenLifetimeMinutes: fc.constant(DEFAULT_ACTIVATION_POLICY.contactTokenLifetimeMinutes),
   minMinutesBetweenEmails: fc.integer({ min: 0, max: 60 }),
   maxEmailsPer24Hours: fc.integer({ min: 1, max: 8 }),
 });
@@ -38,63 +45,76 @@ const gapArb = fc.oneof(
   fc.constantFrom(0, 1, MINUTE, 2 * MINUTE, DAY, DAY - 1, DAY + 1),
 );
 
-/** A user with no e-mail yet, whatever else (the throttle looks at accountEmailsAt only). */
-const blank = (): User => ({ ...buildGuide().elodie, accountEmailsAt: [] });
+/** A user with no e-mail yet, whatever else (the throttle looks at accountEmails only). */
+const blank = (): User => ({ ...buildGuide().elodie, accountEmails: [] });
+
+/** The initiators the properties draw from: two structures' managers, the public side, the person. */
+const INITIATORS: readonly EmailInitiator[] = ["structure:s-chu-lyon", "structure:s-acme", "public", "self"];
+
+/** Attempts: a gap in ms and who asks. */
+const attemptArb = fc.record({ gap: gapArb, by: fc.constantFrom(...INITIATORS) });
 
 describe("the throttle — nextEmailAllowedAt", () => {
-  test.prop([policyArb, fc.array(gapArb, { minLength: 1, maxLength: 40 })])(
-    "over random attempts, an e-mail goes iff the reference allows it; never more than the daily limit in any 24 hours, never two closer than the interval",
-    (policy, gaps) => {
+  test.prop([policyArb, fc.array(attemptArb, { minLength: 1, maxLength: 40 })])(
+    "over random attempts by random initiators, an e-mail goes iff the reference allows it for that initiator; per initiator, never more than the daily limit in any 24 hours, never two closer than the interval",
+    (policy, attempts) => {
       let user = blank();
       let t = now.getTime();
-      const sent: number[] = []; // every e-mail ever sent, in ms (the reference keeps them all)
-      for (const gap of gaps) {
+      // Every e-mail ever sent, in ms, per initiator (the reference keeps them all).
+      const sent = new Map<EmailInitiator, number[]>(INITIATORS.map((by) => [by, []]));
+      for (const { gap, by } of attempts) {
         t += gap;
         const at = new Date(t);
-        const last = sent[sent.length - 1];
-        const inDay = sent.filter((s) => s > t - DAY).length;
+        const mine = sent.get(by)!;
+        const last = mine[mine.length - 1];
+        const inDay = mine.filter((s) => s > t - DAY).length;
         const referenceAllows =
           (last === undefined || t - last >= policy.minMinutesBetweenEmails * MINUTE) && inDay < policy.maxEmailsPer24Hours;
-        const retryAt = nextEmailAllowedAt(user, at, policy);
+        const retryAt = nextEmailAllowedAt(user, at, policy, by);
         expect(retryAt === null).toBe(referenceAllows);
         if (retryAt === null) {
-          user = withEmailCounted(user, at);
-          sent.push(t);
+          user = withEmailCounted(user, at, by);
+          mine.push(t);
         } else {
           // retryAt is later, and the first instant it may go (with no e-mail in between).
           const retry = Date.parse(retryAt);
           expect(retry).toBeGreaterThan(t);
-          expect(nextEmailAllowedAt(user, new Date(retry), policy)).toBeNull();
-          expect(nextEmailAllowedAt(user, new Date(retry - 1), policy)).not.toBeNull();
+          expect(nextEmailAllowedAt(user, new Date(retry), policy, by)).toBeNull();
+          expect(nextEmailAllowedAt(user, new Date(retry - 1), policy, by)).not.toBeNull();
         }
-        // What the account keeps is the last 24 hours of e-mails, oldest first.
-        expect(user.accountEmailsAt.every((x, i, all) => i === 0 || all[i - 1]! <= x)).toBe(true);
+        // What the account keeps is the last 24 hours of e-mails, oldest first, each with who asked.
+        expect(user.accountEmails.every((x, i, all) => i === 0 || all[i - 1]!.at <= x.at)).toBe(true);
+        expect(user.accountEmails.every((x) => INITIATORS.includes(x.by))).toBe(true);
       }
-      for (let i = 0; i < sent.length; i++) {
-        if (i > 0) expect(sent[i]! - sent[i - 1]!).toBeGreaterThanOrEqual(policy.minMinutesBetweenEmails * MINUTE);
-        // The fullest 24-hour window ends at an e-mail: count those in (e − 24 h, e].
-        const window = sent.filter((s) => s > sent[i]! - DAY && s <= sent[i]!).length;
-        expect(window).toBeLessThanOrEqual(policy.maxEmailsPer24Hours);
-      }
+      for (const mine of sent.values())
+        for (let i = 0; i < mine.length; i++) {
+          if (i > 0) expect(mine[i]! - mine[i - 1]!).toBeGreaterThanOrEqual(policy.minMinutesBetweenEmails * MINUTE);
+          // The fullest 24-hour window ends at an e-mail: count those in (e − 24 h, e].
+          const window = mine.filter((s) => s > mine[i]! - DAY && s <= mine[i]!).length;
+          expect(window).toBeLessThanOrEqual(policy.maxEmailsPer24Hours);
+        }
     },
   );
 
-  test.prop([policyArb, fc.array(gapArb, { minLength: 1, maxLength: 30 })])(
-    "sendActivationEmail applies the same throttle: refused with ACTIVATION_EMAIL_THROTTLED exactly when nextEmailAllowedAt says so, with its retryAt",
-    (policy, gaps) => {
+  test.prop([policyArb, fc.array(fc.record({ gap: gapArb, public: fc.boolean() }), { minLength: 1, maxLength: 30 })])(
+    "sendActivationEmail and registerAccount each apply their initiator's throttle: the manager refused with ACTIVATION_EMAIL_THROTTLED, a registration answered with nothing, exactly when nextEmailAllowedAt says so for that initiator",
+    (policy, attempts) => {
       const g = buildGuide();
-      const created = createAccount(
-        { actor: g.alice, structure: g.hospital, services: g.serviceIndex },
-        hugoCommand(g),
-        { now, userId: hugoId, issued: issued("0"), policy },
-      );
-      if (!created.ok) throw new Error(created.error.code);
-      let user = created.value.user;
+      let user = hugo(g, issued("0"), policy);
       let t = now.getTime();
-      gaps.forEach((gap, i) => {
-        t += gap;
+      attempts.forEach((attempt, i) => {
+        t += attempt.gap;
         const at = new Date(t);
-        const expected = nextEmailAllowedAt(user, at, policy);
+        const by: EmailInitiator = attempt.public ? "public" : `structure:${g.hospital.id}`;
+        const expected = nextEmailAllowedAt(user, at, policy, by);
+        if (attempt.public) {
+          const r = register(user, at, issued(`${i + 1}`), policy);
+          if (expected === null) {
+            expect(r.events.map((e) => e.type)).toEqual(["ActivationEmailRequested"]);
+            user = r.user!;
+          } else expect(r).toEqual({ user: null, created: false, history: [], events: [] });
+          return;
+        }
         const r = sendActivationEmail({ actor: g.alice, structure: g.hospital, user }, { now: at, issued: issued(`${i + 1}`), policy });
         if (expected === null) {
           expect(r.ok).toBe(true);
@@ -105,11 +125,29 @@ describe("the throttle — nextEmailAllowedAt", () => {
   );
 });
 
+/** Hugo's account, created by Alice for the hospital at `now` with `first`. */
+function hugo(g: Guide, first: ReturnType<typeof issued>, policy: ActivationPolicy): User {
+  const created = createAccount(
+    { actor: g.alice, structure: g.hospital, services: g.serviceIndex },
+    hugoCommand(g),
+    { now, userId: hugoId, issued: first, contactToken, policy },
+  );
+  if (!created.ok) throw new Error(created.error.code);
+  return created.value.user;
+}
+
+/** Hugo's login registered from the public side at `at` with `token`. */
+function register(user: User, at: Date, token: ReturnType<typeof issued>, policy: ActivationPolicy) {
+  const r = registerAccount(user, { login: user.login, lastName: "Martin", firstName: "Hugo" }, { now: at, userId: userId("u-unused"), issued: token, contactToken, policy });
+  if (!r.ok) throw new Error(r.error.code);
+  return r.value;
+}
+
 // ---------------------------------------------------------------------- activation
 
-/** A step of an account's life: an e-mail sent again, or an activation attempt. */
+/** A step of an account's life: an e-mail sent again (by a manager or a public registration), or an activation attempt. */
 type Step =
-  | { readonly kind: "send"; readonly gap: number }
+  | { readonly kind: "send"; readonly gap: number; readonly public: boolean }
   | {
       readonly kind: "activate";
       readonly gap: number;
@@ -118,7 +156,7 @@ type Step =
     };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant("send" as const), gap: fc.integer({ min: 0, max: 120 * MINUTE }) }),
+  fc.record({ kind: fc.constant("send" as const), gap: fc.integer({ min: 0, max: 120 * MINUTE }), public: fc.boolean() }),
   fc.record({
     kind: fc.constant("activate" as const),
     gap: fc.oneof(fc.integer({ min: 0, max: 120 * MINUTE }), fc.constantFrom(0, 1)),
@@ -132,23 +170,19 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 describe("activation — activateAccount", () => {
   test.prop([fc.integer({ min: 1, max: 120 }), fc.array(stepArb, { minLength: 1, maxLength: 25 })])(
-    "succeeds iff the token is the newest issued, unused and not expired; else INVALID, USED or EXPIRED as the reference says, and nothing changes",
+    "succeeds iff the token is a live one (the newest of its initiator, another's expired ones dropped when one is issued), unused and not expired; else INVALID, USED or EXPIRED as the reference says, and nothing changes",
     (lifetime, steps) => {
       // No throttle here: every send goes, so the reference only follows tokens.
-      const policy: ActivationPolicy = { tokenLifetimeMinutes: lifetime, minMinutesBetweenEmails: 0, maxEmailsPer24Hours: 1000 };
+      const policy: ActivationPolicy = { ...DEFAULT_ACTIVATION_POLICY, tokenLifetimeMinutes: lifetime, minMinutesBetweenEmails: 0, maxEmailsPer24Hours: 1000 };
       const g = buildGuide();
       const first = issued("0");
-      const created = createAccount(
-        { actor: g.alice, structure: g.hospital, services: g.serviceIndex },
-        hugoCommand(g),
-        { now, userId: hugoId, issued: first, policy },
-      );
-      if (!created.ok) throw new Error(created.error.code);
-      let user = created.value.user;
+      let user = hugo(g, first, policy);
       let t = now.getTime();
-      // The reference: every token issued (newest last), when the newest expires, whether it was used.
+      const hospital: EmailInitiator = `structure:${g.hospital.id}`;
+      // The reference: every token issued (newest last), and the live ones (one per
+      // initiator, in the order issued) with when each expires; whether one was used.
       const tokens = [first.token];
-      let expiresAt = t + lifetime * MINUTE;
+      let live: { token: string; expiresAt: number; by: EmailInitiator }[] = [{ token: first.token, expiresAt: t + lifetime * MINUTE, by: hospital }];
       let used = false;
 
       steps.forEach((step, i) => {
@@ -156,27 +190,39 @@ describe("activation — activateAccount", () => {
         const at = new Date(t);
         if (step.kind === "send") {
           const token = issued(`${i + 1}`);
-          const r = sendActivationEmail({ actor: g.alice, structure: g.hospital, user }, { now: at, issued: token, policy });
-          if (used) {
-            // Active and never attached: no longer the hospital's account.
-            expect(r.ok ? "ok" : r.error.code).toBe(user.attachments.length > 0 ? "ACCOUNT_NOT_PENDING_ACTIVATION" : "NOT_FOUND");
-            return;
+          const by: EmailInitiator = step.public ? "public" : hospital;
+          if (step.public) {
+            const r = register(user, at, token, policy);
+            if (used) {
+              // Active: its owner is told at the login, and no token is issued.
+              expect(r.events.map((e) => e.type)).toEqual(["RegistrationAttemptedForExistingAccount"]);
+              user = r.user!;
+              return;
+            }
+            user = r.user!;
+          } else {
+            const r = sendActivationEmail({ actor: g.alice, structure: g.hospital, user }, { now: at, issued: token, policy });
+            if (used) {
+              // Active and never attached: no longer the hospital's account.
+              expect(r.ok ? "ok" : r.error.code).toBe(user.attachments.length > 0 ? "ACCOUNT_NOT_PENDING_ACTIVATION" : "NOT_FOUND");
+              return;
+            }
+            expect(r.ok).toBe(true);
+            if (!r.ok) return;
+            user = r.value.user;
           }
-          expect(r.ok).toBe(true);
-          if (!r.ok) return;
-          user = r.value.user;
           tokens.push(token.token);
-          expiresAt = t + lifetime * MINUTE;
+          live = [...live.filter((l) => l.by !== by && l.expiresAt > t), { token: token.token, expiresAt: t + lifetime * MINUTE, by }];
           return;
         }
         const presented =
           step.token === "storedHash"
-            ? user.activation!.tokenHash
+            ? user.activation!.tokens[user.activation!.tokens.length - 1]!.tokenHash
             : "guess" in step.token
               ? step.token.guess
               : tokens[Math.max(0, tokens.length - 1 - step.token.issued)]!;
-        const isNewest = presented === tokens[tokens.length - 1];
-        const expected = !isNewest ? "ACTIVATION_TOKEN_INVALID" : used ? "ACTIVATION_TOKEN_USED" : t >= expiresAt ? "ACTIVATION_TOKEN_EXPIRED" : "ok";
+        const found = live.find((l) => l.token === presented);
+        const expected = found === undefined ? "ACTIVATION_TOKEN_INVALID" : used ? "ACTIVATION_TOKEN_USED" : t >= found.expiresAt ? "ACTIVATION_TOKEN_EXPIRED" : "ok";
         const before = structuredClone(user);
         const r = activateAccount(user, { userId: hugoId, token: presented }, { now: at, tokenHash: hashOf(presented) });
         expect(r.ok ? "ok" : r.error.code).toBe(expected);
@@ -188,10 +234,10 @@ describe("activation — activateAccount", () => {
           used = true;
         }
       });
-      // Whatever happened, the account never holds a token, only the hash of the newest.
+      // Whatever happened, the account never holds a token, only the hashes of the live ones.
       const kept = JSON.stringify(user);
-      for (const token of tokens) expect(kept).not.toContain(token);
-      expect(user.activation?.tokenHash).toBe(hashOf(tokens[tokens.length - 1]!));
+      for (const token of [...tokens, contactToken.token]) expect(kept).not.toContain(token);
+      expect(user.activation?.tokens.map((x) => x.tokenHash)).toEqual(live.map((l) => hashOf(l.token)));
     },
   );
 });

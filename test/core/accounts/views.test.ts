@@ -16,16 +16,17 @@ import {
   type User,
 } from "../../../src/core/index.js";
 import { at, buildGuide, ctx, setupDay, today, unwrap, type Guide } from "../fixtures.js";
-import { firstToken, hugoId, hugoPending } from "./fixtures.js";
+import { contactToken, firstToken, hugoId, hugoPending } from "./fixtures.js";
 
 describe("personalInformation — « Consulter les informations personnelles »", () => {
-  it("given Hugo's account awaits activation, it shows his general information, postal address and settings", () => {
+  it("given Hugo's account awaits activation, it shows his general information (the contact address Alice typed as pending), postal address and settings", () => {
     const g = buildGuide();
     expect(personalInformation(hugoPending(g))).toEqual({
       general: {
         id: hugoId,
         login: "hugo.martin@chu-lyon.fr",
-        contactEmail: "secretariat.compta@chu-lyon.fr",
+        contactEmail: "hugo.martin@chu-lyon.fr",
+        pendingContactEmail: "secretariat.compta@chu-lyon.fr",
         lastName: "Martin",
         firstName: "Hugo",
         phone: "+33 4 72 11 00 00",
@@ -40,9 +41,11 @@ describe("personalInformation — « Consulter les informations personnelles »"
   it("never the activation data: no token hash, no expiry, no e-mail count, no attachment", () => {
     const g = buildGuide();
     const shown = JSON.stringify(personalInformation(hugoPending(g)));
-    expect(shown).not.toContain(firstToken.tokenHash);
-    expect(shown).not.toContain(firstToken.token);
-    for (const key of ["activation", "tokenHash", "expiresAt", "accountEmailsAt", "attachments", "grants", "createdFor"])
+    for (const t of [firstToken, contactToken]) {
+      expect(shown).not.toContain(t.tokenHash);
+      expect(shown).not.toContain(t.token);
+    }
+    for (const key of ["activation", "tokens", "tokenHash", "expiresAt", "accountEmails", "contactEmailChange", "requestedBy", "attachments", "grants", "createdFor"])
       expect(shown).not.toContain(`"${key}"`);
   });
 });
