@@ -24,7 +24,7 @@ import {
   type ValidateAttachmentRequest,
   type ValidatedAttachmentRequest,
 } from "../core/index.js";
-import { decideEach, execute, judge, managerVia, parseAct, selfActor, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
+import { builtCommand, decideEach, execute, judge, managerVia, parseAct, selfActor, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `requestAttachment` gives back. */
@@ -272,7 +272,7 @@ export function attachmentRequestOperations(deps: Deps) {
         deps,
         "refuseAttachmentRequests",
         actorId,
-        command.requestIds.map((requestId) => ({ requestId, reason: command.reason })),
+        command.requestIds.map((requestId) => builtCommand({ requestId, reason: command.reason })),
         idempotencyKey,
         refuseOne,
       );

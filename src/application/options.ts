@@ -155,7 +155,22 @@ export class ConfigurationFailure extends Error {
   }
 }
 
-/** The store, with every rejection turned into a {@link StoreFailure}. */
+/**
+ * An argument as a store is given it: an object's own fields in an object without
+ * prototype, so that a field the application left out (a query's `after`, a unit's
+ * `idempotency`) reads as absent in any store, even with `Object.prototype` polluted by
+ * some other library. Every object a store is given has its optional fields at the top
+ * (queries, pages, units, references); what it holds deeper is complete records.
+ */
+function sealedArgument(arg: unknown): unknown {
+  if (typeof arg !== "object" || arg === null || Array.isArray(arg) || Object.getPrototypeOf(arg) === null) return arg;
+  return Object.assign(Object.create(null) as object, arg);
+}
+
+/**
+ * The store, with every rejection turned into a {@link StoreFailure}, and every object it
+ * is given without prototype ({@link sealedArgument}).
+ */
 function guard(store: HabilitationsStore): HabilitationsStore {
   const guarded: Record<string, unknown> = {};
   for (const method of STORE_METHODS) {
@@ -163,7 +178,7 @@ function guard(store: HabilitationsStore): HabilitationsStore {
     const call = (store[method] as (...args: unknown[]) => Promise<unknown>).bind(store);
     guarded[method] = async (...args: unknown[]) => {
       try {
-        return await call(...args);
+        return await call(...args.map(sealedArgument));
       } catch (thrown) {
         throw new StoreFailure(stage, thrown);
       }

@@ -229,6 +229,16 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
 
 // ------------------------------------------------------------------------ parsing
 
+/**
+ * A command the application builds itself (a bulk act's item, a direct grant to one of its
+ * users) as the boundary gives commands: its own fields in an object without prototype,
+ * so an optional field left out reads as absent to the rules, whatever a polluted
+ * `Object.prototype` holds.
+ */
+export function builtCommand<T extends object>(fields: T): T {
+  return Object.assign(Object.create(null) as T, fields);
+}
+
 const KeySchema = z
   .string()
   .min(1)

@@ -29,7 +29,7 @@ import {
   type UserId,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
-import { clocked, dated, dayOf, eachItem, execute, itemKey, judge, managerOf, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
+import { builtCommand, clocked, dated, dayOf, eachItem, execute, itemKey, judge, managerOf, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
 import { withKnownSpaces } from "./subscriptions.js";
 import { memberView, type MemberView } from "./views.js";
 
@@ -212,7 +212,7 @@ export function spaceOperations(deps: Deps) {
         const results = await eachItem(command.userIds, (userId, i) =>
           grantOne(
             actorId,
-            { structureId: command.structureId, userId, items: command.items, ...(command.comment === undefined ? {} : { comment: command.comment }) },
+            builtCommand({ structureId: command.structureId, userId, items: command.items, ...(command.comment === undefined ? {} : { comment: command.comment }) }),
             itemKey(idempotencyKey, i),
           ),
         );

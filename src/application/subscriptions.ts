@@ -27,7 +27,7 @@ import {
   type ValidatedSubscriptionRequest,
   type ValidateSubscriptionRequest,
 } from "../core/index.js";
-import { decideEach, execute, judge, managerVia, parseAct, selfActor, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
+import { builtCommand, decideEach, execute, judge, managerVia, parseAct, selfActor, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `requestSubscription` gives back. */
@@ -283,7 +283,7 @@ export function subscriptionOperations(deps: Deps) {
         deps,
         "refuseSubscriptionRequests",
         actorId,
-        command.requestIds.map((requestId) => (command.comment === undefined ? { requestId } : { requestId, comment: command.comment })),
+        command.requestIds.map((requestId) => builtCommand(command.comment === undefined ? { requestId } : { requestId, comment: command.comment })),
         idempotencyKey,
         refuseOne,
       );

@@ -138,7 +138,8 @@ const person = (id: string, attachments: Attachment[] = [], status: AccountStatu
   settings: { activityNotifications: "never" },
   createdFor: null,
   activation: null,
-  accountEmailsAt: [],
+  contactEmailChange: null,
+  accountEmails: [],
   deactivatedAt: null,
   createdAt: LONG_AGO as User["createdAt"],
 });
@@ -210,6 +211,8 @@ function stringsIn(value: unknown, into = new Set<string>()): Set<string> {
 // ------------------------------------------------------------------------- the core
 
 const member = person("u-member", [attachment(S, "user", "2026-01-01")]);
+/** A member of S from a date to come: listed as a member, but their record is not read before then. */
+const future = person("u-future", [attachment(S, "user", "2027-06-01")]);
 const newcomer = person("u-new");
 const newcomer2 = person("u-new2", [attachment(OTHER, "user", "2026-01-01", true)]);
 /** An account « En cours d'activation » created for a structure (attached to none), never e-mailed since. */
@@ -264,12 +267,14 @@ const catalogue = CHORUS_PRO_SPACES;
 const newAccountContext = {
   userId: userId("u-created"),
   issued: { token: "t".repeat(43), tokenHash: "h".repeat(43) },
+  contactToken: { token: "c".repeat(43), tokenHash: "k".repeat(43) },
   policy: DEFAULT_ACTIVATION_POLICY,
 };
 
 /** The records an act reads beside the actor and the structure; fresh for each run. */
 interface World {
   readonly member: User;
+  readonly future: User;
   readonly newcomer: User;
   readonly newcomer2: User;
   readonly both: User;
@@ -286,6 +291,7 @@ interface World {
 const world = (): World =>
   structuredClone({
     member,
+    future,
     newcomer,
     newcomer2,
     both,
@@ -324,8 +330,14 @@ type Outcome = Result<unknown, DomainError>;
  */
 type Refusal =
   | { readonly reached: ReachedBy; readonly id: (w: World) => string }
-  | { readonly named: true; readonly outsider?: (w: World) => string };
+  | { readonly named: true; readonly outsider?: (w: World) => string; readonly owned?: true };
 const notAUser = (id: string) => ({ code: "NOT_FOUND", entity: "user", id });
+/**
+ * A person's record is theirs: a manager with the right, acting on an account that is no
+ * longer pending activation for their structure, is refused `notTheUser` (`owned`).
+ */
+const ownedBy = (actor: User) => ({ code: "FORBIDDEN", actorId: actor.id, structureId: S, reason: "notTheUser" });
+const ownedOf = (refusal: object): boolean => "owned" in refusal && refusal.owned === true;
 /** The outsider an act names, if any. */
 const outsiderOf = (refusal: object, w: World): string | undefined =>
   "outsider" in refusal && typeof refusal.outsider === "function" ? (refusal.outsider as (w: World) => string)(w) : undefined;
@@ -476,14 +488,47 @@ const coreActs: Record<string, CoreAct> = {
       sendActivationEmail({ actor, structure, user: w.pendingThere }, { now, issued: newAccountContext.issued, policy: DEFAULT_ACTIVATION_POLICY }),
   },
   updateUser: {
+    refusal: { named: true, owned: true },
+    run: (actor, structure, w, now) =>
+      updateUser({ actor, structure, user: w.member }, { userId: w.member.id, structureId: S, changes: { phone: "+33 1 23 45 67 89" } }, { now, ...newAccountContext }),
+  },
+  updateUserCreatedFor: {
     refusal: { named: true },
     run: (actor, structure, w, now) =>
-      updateUser({ actor, structure, user: w.member }, { userId: w.member.id, structureId: S, changes: { phone: "+33 1 23 45 67 89" } }, { now }),
+      updateUser({ actor, structure, user: w.pendingHere }, { userId: w.pendingHere.id, structureId: S, changes: { lastName: "Nouveau" } }, { now, ...newAccountContext }),
   },
   updateUserOutsider: {
     refusal: { named: true, outsider: (w) => w.newcomer2.id },
     run: (actor, structure, w, now) =>
-      updateUser({ actor, structure, user: w.newcomer2 }, { userId: w.newcomer2.id, structureId: S, changes: { phone: "+33 1 23 45 67 89" } }, { now }),
+      updateUser({ actor, structure, user: w.newcomer2 }, { userId: w.newcomer2.id, structureId: S, changes: { phone: "+33 1 23 45 67 89" } }, { now, ...newAccountContext }),
+  },
+  updateUserNotInForce: {
+    refusal: { named: true, outsider: (w) => w.future.id },
+    run: (actor, structure, w, now) =>
+      updateUser({ actor, structure, user: w.future }, { userId: w.future.id, structureId: S, changes: { phone: "+33 1 23 45 67 89" } }, { now, ...newAccountContext }),
+  },
+  changeRoleOutsider: {
+    refusal: { named: true, outsider: (w) => w.newcomer2.id },
+    run: (actor, structure, w, now) =>
+      changeMemberRole({ actor, structure, member: w.newcomer2 }, { structureId: S, userId: w.newcomer2.id, role: "secondaryManager" }, { now }),
+  },
+  removeOutsider: {
+    refusal: { named: true, outsider: (w) => w.newcomer2.id },
+    run: (actor, structure, w, now) => removeAttachment({ actor, structure, member: w.newcomer2 }, { structureId: S, userId: w.newcomer2.id }, { now }),
+  },
+  grantSpacesOutsider: {
+    refusal: { named: true, outsider: (w) => w.newcomer2.id },
+    run: (actor, structure, w, now) =>
+      grantSpaces(
+        { actor, structure, user: w.newcomer2, services: index(w) },
+        { structureId: S, userId: w.newcomer2.id, items: [{ space: RECUES, serviceId: null, access: "read" }] },
+        { now, catalogue },
+      ),
+  },
+  revokeSpaceGrantOutsider: {
+    refusal: { named: true, outsider: (w) => w.newcomer2.id },
+    run: (actor, structure, w, now) =>
+      revokeSpaceGrant({ actor, structure, user: w.newcomer2, services: new Map() }, { structureId: S, userId: w.newcomer2.id, space: RECUES, serviceId: null }, { now }),
   },
 };
 const coreActNames = Object.keys(coreActs);
@@ -511,14 +556,17 @@ describe("authorization, on the core", () => {
       }
       const result = outcome as Outcome;
       const outsider = outsiderOf(act.refusal, w);
-      expect(result.ok).toBe(right && outsider === undefined);
+      const owned = ownedOf(act.refusal);
+      expect(result.ok).toBe(right && outsider === undefined && !owned);
       if (result.ok) return;
       expect(result.error).toEqual(
         "reached" in act.refusal
           ? notFound(act.refusal.reached, act.refusal.id(w))
           : right && outsider !== undefined
             ? notAUser(outsider)
-            : forbidden(actor, structure),
+            : right && owned
+              ? ownedBy(actor)
+              : forbidden(actor, structure),
       );
     },
   );
@@ -550,7 +598,7 @@ async function storeOf(store: HabilitationsStore, actor: User, structure: Struct
     { kind: "structure", value: w.other, expectedVersion: null },
     { kind: "service", value: w.svc, expectedVersion: null },
     { kind: "service", value: otherSvc, expectedVersion: null },
-    ...[actor, ...primary, person("u-o", [attachment(OTHER, "user", "2026-01-01")]), w.member, w.newcomer, w.newcomer2, w.both, w.pendingHere, w.pendingThere].map(
+    ...[actor, ...primary, person("u-o", [attachment(OTHER, "user", "2026-01-01")]), w.member, w.future, w.newcomer, w.newcomer2, w.both, w.pendingHere, w.pendingThere].map(
       (value): Write => ({ kind: "user", value, expectedVersion: null }),
     ),
     { kind: "attachmentRequest", value: w.request, expectedVersion: null },
@@ -571,7 +619,12 @@ type App = ReturnType<typeof createHabilitations>;
  */
 type PerItem =
   | { readonly bulk: (w: World) => readonly string[]; readonly entity?: "subscriptionRequest" }
-  | { readonly perUser: (w: World) => readonly string[]; readonly outsiders?: (w: World) => readonly string[] };
+  | {
+      readonly perUser: (w: World, actor: User) => readonly string[];
+      readonly outsiders?: (w: World) => readonly string[];
+      /** Whether the actor is among the users (no one grants themself spaces). */
+      readonly self?: true;
+    };
 interface AppAct {
   readonly refusal: Refusal | PerItem;
   readonly run: (app: App, actor: User, w: World) => Promise<Outcome>;
@@ -675,13 +728,34 @@ const appActs: Record<string, AppAct> = {
     run: (app, actor, w) =>
       app.grantSpaces(actor.id, { structureId: S, userIds: [w.both.id, w.member.id], items: [{ space: RECUES, serviceId: w.svc.id, access: "write" }], comment: "Renfort" }),
   },
+  grantSpacesSelfAndOutsider: {
+    refusal: { perUser: (w, actor) => [actor.id, w.newcomer2.id, w.member.id], outsiders: (w) => [w.newcomer2.id], self: true },
+    run: (app, actor, w) =>
+      app.grantSpaces(actor.id, { structureId: S, userIds: [actor.id, w.newcomer2.id, w.member.id], items: [{ space: RECUES, access: "read" }] }),
+  },
   revokeSpaceGrant: {
     refusal: { named: true },
     run: (app, actor, w) => app.revokeSpaceGrant(actor.id, { structureId: S, userId: w.both.id, space: EMISES, serviceId: w.svc.id }),
   },
+  revokeSpaceGrantOutsider: {
+    refusal: { named: true, outsider: (w) => w.newcomer2.id },
+    run: (app, actor, w) => app.revokeSpaceGrant(actor.id, { structureId: S, userId: w.newcomer2.id, space: RECUES }),
+  },
   listMemberGrants: {
     refusal: { named: true },
     run: (app, actor, w) => app.listMemberGrants(actor.id, { structureId: S, userId: w.both.id }),
+  },
+  listMemberGrantsOutsider: {
+    refusal: { named: true, outsider: (w) => w.newcomer2.id },
+    run: (app, actor, w) => app.listMemberGrants(actor.id, { structureId: S, userId: w.newcomer2.id }),
+  },
+  changeMemberRoleOutsider: {
+    refusal: { named: true, outsider: (w) => w.newcomer2.id },
+    run: (app, actor, w) => app.changeMemberRole(actor.id, { structureId: S, userId: w.newcomer2.id, role: "secondaryManager" }),
+  },
+  removeAttachmentOutsider: {
+    refusal: { named: true, outsider: (w) => w.newcomer2.id },
+    run: (app, actor, w) => app.removeAttachment(actor.id, { structureId: S, userId: w.newcomer2.id }),
   },
   // Guide §3 B and §5: a user of S is attached to it (member, both) or was created for it
   // (pendingHere); newcomer2 and pendingThere are users of OTHER only.
@@ -705,8 +779,12 @@ const appActs: Record<string, AppAct> = {
     run: (app, actor, w) => app.sendActivationEmails(actor.id, { structureId: S, userIds: [w.pendingHere.id, w.pendingThere.id] }),
   },
   updateUser: {
-    refusal: { named: true },
+    refusal: { named: true, owned: true },
     run: (app, actor, w) => app.updateUser(actor.id, { userId: w.member.id, structureId: S, changes: { phone: "+33 1 23 45 67 89" } }),
+  },
+  updateUserNotInForce: {
+    refusal: { named: true, outsider: (w) => w.future.id },
+    run: (app, actor, w) => app.updateUser(actor.id, { userId: w.future.id, structureId: S, changes: { phone: "+33 1 23 45 67 89" } }),
   },
   updateUserCreatedFor: {
     refusal: { named: true },
@@ -727,6 +805,15 @@ const appActs: Record<string, AppAct> = {
   getPersonalInformationOutsider: {
     refusal: { named: true, outsider: (w) => w.pendingThere.id },
     run: (app, actor, w) => app.getPersonalInformation(actor.id, { userId: w.pendingThere.id, structureId: S }),
+  },
+  // A member from a date to come: no right on their record before then.
+  getPersonalInformationNotInForce: {
+    refusal: { named: true, outsider: (w) => w.future.id },
+    run: (app, actor, w) => app.getPersonalInformation(actor.id, { userId: w.future.id, structureId: S }),
+  },
+  listUserStructuresNotInForce: {
+    refusal: { named: true, outsider: (w) => w.future.id },
+    run: (app, actor, w) => app.listUserStructures(actor.id, { userId: w.future.id, structureId: S }),
   },
   // Both is also in OTHER: its line shows OTHER's designation only (no id of it, see the leak check).
   listUserStructures: {
@@ -804,8 +891,9 @@ for (const kind of stores.kinds) {
           await given.twin((other) => act.run(other, actor, w), result);
           const right = hasRight(actor, structure, clock.today);
           const outsider = outsiderOf(act.refusal, w);
+          const owned = ownedOf(act.refusal);
           const perItem = "bulk" in act.refusal || "perUser" in act.refusal;
-          if (!perItem) expect(result.ok, result.ok ? "success" : JSON.stringify(result.error)).toBe(right && outsider === undefined);
+          if (!perItem) expect(result.ok, result.ok ? "success" : JSON.stringify(result.error)).toBe(right && outsider === undefined && !owned);
           if (result.ok) {
             if (perItem) expectBulkFrozen(result.value as Parameters<typeof expectBulkFrozen>[0]);
             else expectDeepFrozen(result.value);
@@ -830,12 +918,18 @@ for (const kind of stores.kinds) {
           } else if ("perUser" in act.refusal) {
             if (!result.ok) throw new Error(`grant refused as a whole: ${JSON.stringify(result.error)}`);
             const per = result.value as { results: readonly { userId: string; result: Outcome }[]; events: readonly unknown[] };
-            const ids = act.refusal.perUser(w);
+            const ids = act.refusal.perUser(w, actor);
             expect(per.results.map((r) => r.userId)).toEqual(ids);
             if (right) {
-              // Each user of S succeeds; anyone else is NOT_FOUND, as an unknown id.
+              // Each user of S succeeds; anyone else is NOT_FOUND, as an unknown id; the actor
+              // themself is refused (no one grants themself spaces).
               const outsiders = new Set(act.refusal.outsiders?.(w) ?? []);
-              expect(per.results.map((r) => (r.result.ok ? true : r.result.error))).toEqual(ids.map((id) => (outsiders.has(id) ? notAUser(id) : true)));
+              const self = act.refusal.self === true;
+              expect(per.results.map((r) => (r.result.ok ? true : r.result.error))).toEqual(
+                ids.map((id) =>
+                  outsiders.has(id) ? notAUser(id) : self && id === actor.id ? { code: "SELF_DECISION_FORBIDDEN", requestId: null, userId: actor.id } : true,
+                ),
+              );
               return;
             }
             expect(per.results.map((r) => r.result)).toEqual(ids.map(() => ({ ok: false, error: forbidden(actor, structure) })));
@@ -846,10 +940,12 @@ for (const kind of stores.kinds) {
                 ? notFound(act.refusal.reached, act.refusal.id(w))
                 : right && outsider !== undefined
                   ? notAUser(outsider)
-                  : forbidden(actor, structure),
+                  : right && owned
+                    ? ownedBy(actor)
+                    : forbidden(actor, structure),
             );
           }
-          if (!right || outsider !== undefined) expect(await given.snapshot()).toEqual(before);
+          if (!right || outsider !== undefined || owned) expect(await given.snapshot()).toEqual(before);
         } finally {
           await given.close();
         }

@@ -65,9 +65,12 @@ export async function buildWorld(): Promise<World> {
     counters.set(kind, n);
     return `${kind}-${n}`;
   };
+  // Numbered tokens: two worlds built alike hold the same records, hashes and outbox.
+  let tokens = 0;
+  const newToken = () => `token-${String(++tokens).padStart(12, "0")}`;
   const store = createMemoryStore();
   const make = (s: HabilitationsStore, extra: Partial<Parameters<typeof createHabilitations>[0]> = {}) =>
-    createHabilitations({ store: s, clock: () => now, newId, ...extra });
+    createHabilitations({ store: s, clock: () => now, newId, newToken, ...extra });
   const app = make(store);
   const register = async (name: string) =>
     must(await app.registerUser({ login: `${name}@example.fr`, lastName: name, firstName: name })).user.id;
@@ -144,6 +147,8 @@ export async function buildWorld(): Promise<World> {
       attach: { role: "user", scope: { kind: "structure" }, validFrom: "2026-11-27", comment: "Arrivée" },
     }),
   ).member.id;
+  // Mia asks for a new contact address: its confirmation link waits in the outbox.
+  must(await app.updateUser(users.mia, { userId: users.mia, changes: { contactEmail: "mia.perso@example.fr" } }));
   return {
     store,
     app,
@@ -252,6 +257,13 @@ export function newestToken(w: World, user: string): string | undefined {
   const emails = w.store.snapshot().outbox.filter((e) => e.type === "ActivationEmailRequested" && e.userId === user);
   const last = emails.at(-1);
   return last?.type === "ActivationEmailRequested" ? last.token : undefined;
+}
+
+/** The newest contact confirmation token the outbox holds for a user, if any. */
+export function newestContactToken(w: World, user: string): string | undefined {
+  const emails = w.store.snapshot().outbox.filter((e) => e.type === "ContactEmailConfirmationRequested" && e.userId === user);
+  const last = emails.at(-1);
+  return last?.type === "ContactEmailConfirmationRequested" ? last.token : undefined;
 }
 
 /** The calls of accounts (guide §3 B and §5), on users of every structure, and ids nobody has. */

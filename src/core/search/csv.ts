@@ -42,7 +42,7 @@ const isFormulaStart = (c: number) => c === 61 || c === 43 || c === 45 || c === 
  */
 function startsLikeFormula(value: string): boolean {
   const c = value.charCodeAt(0);
-  if (c < 0x80) return isFormulaStart(c);
+  if (!(c >= 0x80)) return isFormulaStart(c); // ASCII, or NaN for ""
   if (c === 0x2212) return true;
   return isFormulaStart(String.fromCodePoint(value.codePointAt(0) as number).normalize("NFKC").charCodeAt(0));
 }
