@@ -68,7 +68,8 @@ export function user(id: string, attachments: readonly Attachment[] = []): User 
     settings: { activityNotifications: "never" },
     createdFor: null,
     activation: null,
-    accountEmailsAt: [],
+    contactEmailChange: null,
+    accountEmails: [],
     deactivatedAt: null,
     createdAt: AT,
   };

@@ -84,7 +84,7 @@ describe("attachUser — « Rattacher un utilisateur ayant un compte Chorus Pro 
     expect(historyKindLabel.userAttached).toBe("Rattaché par le gestionnaire");
   });
 
-  it("emits UserAttached with role, scope and start date", () => {
+  it("emits UserAttached with role, scope and start date, and the login where the person is told (nobody is attached without being told)", () => {
     const g = buildGuide();
     expect(unwrap(attachDavid(g)).events).toEqual([
       {
@@ -92,6 +92,7 @@ describe("attachUser — « Rattacher un utilisateur ayant un compte Chorus Pro 
         at,
         structureId: g.hospital.id,
         userId: g.david.id,
+        login: g.david.login,
         attachedBy: g.alice.id,
         role: "user",
         scope: { kind: "services", serviceIds: [g.achats.id, g.compta.id] },

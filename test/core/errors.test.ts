@@ -50,6 +50,9 @@ const examples: { readonly [C in DomainErrorCode]: DomainErrorOf<C> } = {
   ACTIVATION_TOKEN_EXPIRED: { code: "ACTIVATION_TOKEN_EXPIRED", userId: u, expiredAt: "2026-11-27T10:00:00.000Z" as Instant },
   ACCOUNT_NOT_PENDING_ACTIVATION: { code: "ACCOUNT_NOT_PENDING_ACTIVATION", userId: u, status: "active" },
   ACTIVATION_EMAIL_THROTTLED: { code: "ACTIVATION_EMAIL_THROTTLED", userId: u, retryAt: "2026-11-27T09:02:00.000Z" as Instant },
+  CONFIRMATION_TOKEN_INVALID: { code: "CONFIRMATION_TOKEN_INVALID", userId: u },
+  CONFIRMATION_TOKEN_EXPIRED: { code: "CONFIRMATION_TOKEN_EXPIRED", userId: u, expiredAt: "2026-12-04T09:00:00.000Z" as Instant },
+  CONFIRMATION_EMAIL_THROTTLED: { code: "CONFIRMATION_EMAIL_THROTTLED", userId: u, retryAt: "2026-11-27T09:04:00.000Z" as Instant },
   NOT_ATTACHED: { code: "NOT_ATTACHED", structureId: s, userId: u },
   SERVICE_INACTIVE: { code: "SERVICE_INACTIVE", serviceId: svc },
   EMPTY_SCOPE: { code: "EMPTY_SCOPE", structureId: s },
@@ -60,6 +63,7 @@ const examples: { readonly [C in DomainErrorCode]: DomainErrorOf<C> } = {
   SERVICE_CODE_TAKEN: { code: "SERVICE_CODE_TAKEN", structureId: s, serviceCode: "COMPTA" },
   CONCURRENT_MODIFICATION: { code: "CONCURRENT_MODIFICATION", attempts: 3 },
   IDEMPOTENCY_KEY_REUSED: { code: "IDEMPOTENCY_KEY_REUSED", key: "cle-7f3a" },
+  OUTCOME_WITHHELD: { code: "OUTCOME_WITHHELD", key: "cle-9b2c", committedAt: "2026-11-27T08:59:00.000Z" as Instant },
   STORE_FAILURE: { code: "STORE_FAILURE", stage: "commit" },
   NOT_ATTEMPTED: { code: "NOT_ATTEMPTED", reason: "storeFailure" },
   CONFIGURATION: { code: "CONFIGURATION", option: "clock", message: "l'horloge a donné une date invalide" },
@@ -94,6 +98,16 @@ describe("errorMessage — a French sentence for every error", () => {
     expect(errorMessage(examples.SERVICE_CODE_TAKEN)).toContain("COMPTA");
     expect(errorMessage(examples.VALID_FROM_IN_THE_PAST)).toContain("2026-11-26");
     expect(errorMessage(examples.CONCURRENT_MODIFICATION)).toContain("3");
+    expect(errorMessage(examples.CONFIRMATION_TOKEN_EXPIRED)).toContain("2026-12-04T09:00:00.000Z");
+    expect(errorMessage(examples.CONFIRMATION_EMAIL_THROTTLED)).toContain("2026-11-27T09:04:00.000Z");
+    // A receipt: when it was done, nothing of the outcome.
+    expect(errorMessage(examples.OUTCOME_WITHHELD)).toContain("2026-11-27T08:59:00.000Z");
+  });
+
+  it("SELF_DECISION_FORBIDDEN without a request is the self-grant: no request named", () => {
+    const message = errorMessage({ code: "SELF_DECISION_FORBIDDEN", requestId: null, userId: u });
+    expect(message).toBe("Un gestionnaire ne peut pas s'accorder lui-même des habilitations.");
+    expect(errorMessage(examples.SELF_DECISION_FORBIDDEN)).toContain("req-1");
   });
 
   it("SERVICE_NOT_IN_STRUCTURE is gone: a service of another structure is NOT_FOUND service", () => {

@@ -4,12 +4,17 @@ import {
   authorizeManager,
   changeMemberRole,
   historyKindLabel,
+  leaveStructure,
   removeAttachment,
+  spaceCode,
+  structureId,
   userId,
   validateAttachmentRequest,
   type MemberState,
+  type Structure,
+  type User,
 } from "../../src/core/index.js";
-import { at, buildGuide, ctx, expectErr, hospitalOutsiders, today, unwrap, type Guide } from "./fixtures.js";
+import { at, buildGuide, ctx, expectErr, hospitalOutsiders, today, unwrap, withStatus, type Guide } from "./fixtures.js";
 
 const memberState = (g: Guide, overrides: Partial<MemberState> = {}): MemberState => ({
   actor: g.alice,
@@ -89,13 +94,18 @@ describe("changeMemberRole — modifier le rôle d'un utilisateur", () => {
     expect(e).toEqual({ code: "TRANSFER_REQUIRED", structureId: g.hospital.id, userId: g.alice.id });
   });
 
-  it("refuses a user who is not attached (David): NOT_ATTACHED", () => {
+  it("refuses a user who is not attached (David) with NOT_FOUND, the answer an unknown id gets", () => {
     const g = buildGuide();
     const e = expectErr(
       changeMemberRole(memberState(g, { member: g.david }), { structureId: g.hospital.id, userId: g.david.id, role: "user" }, ctx),
-      "NOT_ATTACHED",
+      "NOT_FOUND",
     );
-    expect(e).toEqual({ code: "NOT_ATTACHED", structureId: g.hospital.id, userId: g.david.id });
+    expect(e).toEqual({ code: "NOT_FOUND", entity: "user", id: g.david.id });
+    const unknown = expectErr(
+      changeMemberRole(memberState(g, { member: g.david }), { structureId: g.hospital.id, userId: userId("u-nobody"), role: "user" }, ctx),
+      "NOT_FOUND",
+    );
+    expect(unknown).toEqual({ ...e, id: "u-nobody" });
   });
 
   it("refuses the role « Gestionnaire principal »: CANNOT_GRANT_PRIMARY", () => {
@@ -195,9 +205,10 @@ describe("removeAttachment — supprimer un rattachement", () => {
     }
   });
 
-  it("refuses a user who is not attached: NOT_ATTACHED", () => {
+  it("refuses a user who is not attached with NOT_FOUND, the answer an unknown id gets", () => {
     const g = buildGuide();
-    expectErr(removeAttachment(memberState(g, { member: g.david }), { structureId: g.hospital.id, userId: g.david.id }, ctx), "NOT_ATTACHED");
+    const e = expectErr(removeAttachment(memberState(g, { member: g.david }), { structureId: g.hospital.id, userId: g.david.id }, ctx), "NOT_FOUND");
+    expect(e).toEqual({ code: "NOT_FOUND", entity: "user", id: g.david.id });
   });
 
   it.each(hospitalOutsiders)("given $who, when acting on Bruno in the hospital they named, then FORBIDDEN with the reason", ({ actor: actorOf, reason }) => {
@@ -208,5 +219,41 @@ describe("removeAttachment — supprimer un rattachement", () => {
       "FORBIDDEN",
     );
     expect(e).toStrictEqual({ code: "FORBIDDEN", actorId: actor.id, structureId: g.hospital.id, reason });
+  });
+});
+
+describe("leaveStructure — the person leaves a structure, whoever attached them", () => {
+  const leave = (user: User, structure: Structure, structureId = structure.id) => leaveStructure({ user, structure }, { structureId }, ctx);
+
+  it("given Élodie is a simple user of the hospital, she leaves it: her attachment and her grants on it go; « Supprimé » with her as actor", () => {
+    const g = buildGuide();
+    const grant = { structureId: g.hospital.id, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: g.alice.id, grantedAt: at } as const;
+    const granted: User = { ...g.elodie, grants: [grant] };
+    const r = unwrap(leave(granted, g.hospital));
+    expect(r.member).toEqual({ ...g.elodie, attachments: [], grants: [] });
+    expect(r.history).toEqual([
+      {
+        structureId: g.hospital.id,
+        kind: "attachmentRemoved",
+        at,
+        actorId: g.elodie.id,
+        targetUserId: g.elodie.id,
+        requestId: null,
+        details: { role: "user", scope: { kind: "services", serviceIds: [g.paie.id] } },
+      },
+    ]);
+    expect(r.events).toEqual([{ type: "AttachmentRemoved", at, structureId: g.hospital.id, userId: g.elodie.id, removedBy: g.elodie.id }]);
+  });
+
+  it("a structure she is not attached to is NOT_FOUND, as an unknown one; the primary manager hands the role over first (TRANSFER_REQUIRED)", () => {
+    const g = buildGuide();
+    expect(expectErr(leave(g.elodie, g.acme), "NOT_FOUND")).toEqual({ code: "NOT_FOUND", entity: "structure", id: g.acme.id });
+    expect(expectErr(leave(g.elodie, g.hospital, structureId("s-other")), "NOT_FOUND")).toEqual({ code: "NOT_FOUND", entity: "structure", id: "s-other" });
+    expectErr(leave(g.alice, g.hospital), "TRANSFER_REQUIRED");
+  });
+
+  it("an account not active may not act: FORBIDDEN (accountNotActive)", () => {
+    const g = buildGuide();
+    expect(expectErr(leave(withStatus(g.elodie, "deactivated"), g.hospital), "FORBIDDEN").reason).toBe("accountNotActive");
   });
 });

@@ -26,7 +26,8 @@ describe("registerUser — créer son compte", () => {
       settings: { activityNotifications: "never" },
       createdFor: null, // registered by the person, not created by a manager
       activation: null, // active from the start: nothing to activate
-      accountEmailsAt: [],
+      contactEmailChange: null,
+      accountEmails: [],
       deactivatedAt: null,
       createdAt: at,
     });

@@ -33,7 +33,7 @@ import {
   type UserId,
 } from "../../src/core/index.js";
 import { buildGuide, ctx, elodieItems, elodieSubscription, ids, sctx, space, unwrap, type Guide, type Produced } from "./fixtures.js";
-import { attachToCompta, createHugo, hugoId, issued, minutesAfter, policy, secondToken } from "./accounts/fixtures.js";
+import { attachToCompta, contactToken, createHugo, hugoId, issued, minutesAfter, policy, secondToken, updateCtx } from "./accounts/fixtures.js";
 
 type Parser = (input: unknown) => Result<unknown, DomainError>;
 
@@ -80,6 +80,7 @@ function validInputs(): Record<string, unknown> {
     },
     parseChangeMemberRole: { structureId: "s-1", userId: "u-2", role: "secondaryManager" },
     parseRemoveAttachment: { structureId: "s-1", userId: "u-2" },
+    parseLeaveStructure: { structureId: "s-1" },
     parseStructure: json(g.hospital),
     parseService: json(g.compta),
     parseUser: json(g.elodie),
@@ -136,6 +137,7 @@ function validInputs(): Record<string, unknown> {
     },
     parseSendActivationEmails: { structureId: "s-1", userIds: ["u-2", "u-3"] },
     parseActivateAccount: { userId: "u-2", token: "k3JmY2Fzc2VydGlvbi10b2tlbi1mb3ItdGVzdHMtb25seQ" },
+    parseConfirmContactEmail: { token: "k3JmY2Fzc2VydGlvbi10b2tlbi1mb3ItdGVzdHMtb25seQ" },
     parseUpdateUser: {
       userId: "u-2",
       structureId: "s-1",
@@ -526,25 +528,46 @@ function guideScenario(): Produced & { readonly subscriptions: core.Subscription
   all.users.push(revoked.user);
 
   // Guide §3 B and §5, on a fresh cast: Alice creates Hugo's account for the hospital and
-  // attaches it to COMPTA in the same act; she sends the activation e-mail again; Hugo
-  // activates with the newest token; someone registers his login again from the public
-  // side (his owner is told); Alice changes his record; a stranger registers a new login.
+  // attaches it to COMPTA in the same act (the contact address she typed waits for
+  // Hugo's confirmation); his login is registered from the public side (a second link);
+  // she sends the activation e-mail again; she corrects his record while it is pending;
+  // Hugo activates with the newest token; someone registers his login again (his owner
+  // is told); Hugo asks for another contact address, confirms it, and leaves the
+  // hospital; a stranger registers a new login.
   const a = buildGuide();
   all.history.push(...a.produced.history);
   all.events.push(...a.produced.events);
   const created = unwrap(createHugo(a, { attach: attachToCompta(a) }));
   add(created);
   all.users.push(created.user);
+  const publicLink = unwrap(
+    core.registerAccount(
+      created.user,
+      { login: "hugo.martin@chu-lyon.fr", lastName: "Martin", firstName: "Hugo" },
+      { now: minutesAfter(ctx.now, 1), userId: core.userId("u-unused"), issued: issued("public"), contactToken, policy },
+    ),
+  );
+  add(publicLink);
+  all.users.push(publicLink.user!);
   const resent = unwrap(
     core.sendActivationEmail(
-      { actor: a.alice, structure: a.hospital, user: created.user },
+      { actor: a.alice, structure: a.hospital, user: publicLink.user! },
       { now: minutesAfter(ctx.now, 3), issued: secondToken, policy },
     ),
   );
   add(resent);
   all.users.push(resent.user);
+  const modified = unwrap(
+    core.updateUser(
+      { actor: a.alice, structure: a.hospital, user: resent.user },
+      { userId: hugoId, structureId: a.hospital.id, changes: { firstName: "Hugues", phone: null } },
+      updateCtx(minutesAfter(ctx.now, 3)),
+    ),
+  );
+  add(modified);
+  all.users.push(modified.user);
   const activated = unwrap(
-    core.activateAccount(resent.user, { userId: hugoId, token: secondToken.token }, { now: minutesAfter(ctx.now, 4), tokenHash: secondToken.tokenHash }),
+    core.activateAccount(modified.user, { userId: hugoId, token: secondToken.token }, { now: minutesAfter(ctx.now, 4), tokenHash: secondToken.tokenHash }),
   );
   add(activated);
   all.users.push(activated.user);
@@ -552,25 +575,34 @@ function guideScenario(): Produced & { readonly subscriptions: core.Subscription
     core.registerAccount(
       activated.user,
       { login: "hugo.martin@chu-lyon.fr", lastName: "Martin", firstName: "Hugo" },
-      { now: minutesAfter(ctx.now, 10), userId: core.userId("u-unused"), issued: issued("attempt"), policy },
+      { now: minutesAfter(ctx.now, 10), userId: core.userId("u-unused"), issued: issued("attempt"), contactToken, policy },
     ),
   );
   add(attempted);
   all.users.push(attempted.user!);
-  const modified = unwrap(
+  const ownContact = issued("own contact");
+  const newContact = unwrap(
     core.updateUser(
-      { actor: a.alice, structure: a.hospital, user: attempted.user! },
-      { userId: hugoId, structureId: a.hospital.id, changes: { firstName: "Hugues", phone: null } },
-      { now: minutesAfter(ctx.now, 20) },
+      { actor: attempted.user!, structure: null, user: attempted.user! },
+      { userId: hugoId, changes: { contactEmail: "hugo.perso@example.fr" } },
+      updateCtx(minutesAfter(ctx.now, 20), ownContact),
     ),
   );
-  add(modified);
-  all.users.push(modified.user);
+  add(newContact);
+  all.users.push(newContact.user);
+  const confirmed = unwrap(
+    core.confirmContactEmail(newContact.user, { token: ownContact.token }, { now: minutesAfter(ctx.now, 21), tokenHash: ownContact.tokenHash }),
+  );
+  add(confirmed);
+  all.users.push(confirmed.user);
+  const gone = unwrap(core.leaveStructure({ user: confirmed.user, structure: a.hospital }, { structureId: a.hospital.id }, { now: minutesAfter(ctx.now, 22) }));
+  add(gone);
+  all.users.push(gone.member);
   const registered = unwrap(
     core.registerAccount(
       null,
-      { login: "ines.garcia@example.fr", lastName: "Garcia", firstName: "Inès", settings: { activityNotifications: "daily" } },
-      { ...ctx, userId: core.userId("u-ines"), issued: issued("ines"), policy },
+      { login: "ines.garcia@example.fr", contactEmail: "ines.perso@example.fr", lastName: "Garcia", firstName: "Inès", settings: { activityNotifications: "daily" } },
+      { ...ctx, userId: core.userId("u-ines"), issued: issued("ines"), contactToken: issued("ines contact"), policy },
     ),
   );
   add(registered);
@@ -624,6 +656,8 @@ const EVENT_TYPES: { readonly [T in core.DomainEventType]: true } = {
   ActivationEmailRequested: true,
   AccountActivated: true,
   RegistrationAttemptedForExistingAccount: true,
+  ContactEmailConfirmationRequested: true,
+  ContactEmailChanged: true,
   UserModified: true,
   PrimaryRoleTransferred: true,
   AccountDeactivated: true,

@@ -1,6 +1,8 @@
 // SPEC §3.5, the CSV export: RFC 4180, `;` by default or `,`, cells starting with `=`,
-// `+`, `-`, `@`, a tab or a carriage return neutralised with a leading `'`. What we
-// write is read back with a real CSV parser (csv-parse), never with our own.
+// `+`, `-`, `@`, a tab or a carriage return — or with a character a spreadsheet may
+// normalise to one (full-width ＝＋－＠, small ﹦﹢﹣﹫, the minus sign −) — neutralised
+// with a leading `'`. What we write is read back with a real CSV parser (csv-parse),
+// never with our own.
 import { fc, test } from "@fast-check/vitest";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
@@ -16,7 +18,9 @@ import {
   userExportCells,
   userExportLine,
   userId,
+  localDate,
   type Instant,
+  type LocalDate,
   type Structure,
   type User,
 } from "../../../src/core/index.js";
@@ -33,11 +37,21 @@ describe("neutralizeCell", () => {
     ["@SUM(A1)", "'@SUM(A1)"],
     ["\tcmd", "'\tcmd"],
     ["\rcmd", "'\rcmd"],
+    // Characters a spreadsheet may normalise to a formula starter.
+    ["＝1+1", "'＝1+1"],
+    ["＋33 4 72 10 30 30", "'＋33 4 72 10 30 30"],
+    ["－2", "'－2"],
+    ["＠SUM(A1)", "'＠SUM(A1)"],
+    ["﹦1+1", "'﹦1+1"],
+    ["﹢1", "'﹢1"],
+    ["﹣1", "'﹣1"],
+    ["﹫SUM(A1)", "'﹫SUM(A1)"],
+    ["−2", "'−2"],
   ])("neutralises %j as %j", (value, expected) => {
     expect(neutralizeCell(value)).toBe(expected);
   });
 
-  it.each(["", "Lefèvre", "Jean-Pierre", " =1+1", "a=b", "'=1", "0472103030", "\n=1", "élodie@mairie-lyon.fr"])("leaves %j alone", (value) => {
+  it.each(["", "Lefèvre", "Jean-Pierre", " =1+1", "a=b", "'=1", "0472103030", "\n=1", "élodie@mairie-lyon.fr", "Ｌｅｆèｖｒｅ", "（1）", "a＝b", "–2", "—2"])("leaves %j alone", (value) => {
     expect(neutralizeCell(value)).toBe(value);
   });
 });
@@ -86,12 +100,32 @@ describe("csvCell and csvLine", () => {
 // ------------------------------------------------------------------------ properties
 
 /** Units that stress RFC 4180 and formula injection: quotes, both separators, line ends, formula starters, accents, emoji. */
-const UNITS = ['"', ";", ",", "\r", "\n", "\r\n", "\t", "=", "+", "-", "@", "'", " ", "a", "Z", "0", "é", "É", "œ", "ß", "😀", "👩‍💻", "中"] as const;
+const UNITS = [
+  '"', ";", ",", "\r", "\n", "\r\n", "\t", "=", "+", "-", "@", "'", " ", "a", "Z", "0", "é", "É", "œ", "ß", "😀", "👩‍💻", "中",
+  "＝", "＋", "－", "＠", "﹦", "﹢", "﹣", "﹫", "−", "Ａ", "–",
+] as const;
 const cellArb = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom(...UNITS), maxLength: 12 }) },
   { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 8 }) },
 );
 const cellsArb = fc.array(cellArb, { minLength: 1, maxLength: 8 });
+
+let starters: ReadonlySet<number> | undefined;
+/**
+ * The reference's formula starters, drawn from the whole of Unicode once: every code point
+ * whose compatibility form (NFKC, what a spreadsheet may apply) starts with =, +, -, @, a
+ * tab or a carriage return, and the minus sign − (U+2212).
+ */
+function formulaStarters(): ReadonlySet<number> {
+  if (starters !== undefined) return starters;
+  const found = new Set<number>([0x2212]);
+  for (let cp = 0; cp <= 0x10ffff; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    if ("=+-@\t\r".includes(String.fromCodePoint(cp).normalize("NFKC")[0] ?? "")) found.add(cp);
+  }
+  return (starters = found);
+}
+const startsLikeFormula = (cell: string) => cell !== "" && formulaStarters().has(cell.codePointAt(0)!);
 
 describe("csvLine — read back by csv-parse", () => {
   for (const separator of SEPARATORS) {
@@ -109,12 +143,20 @@ describe("csvLine — read back by csv-parse", () => {
     );
   }
 
-  test.prop([cellArb])("neutralizeCell prefixes `'` exactly to a cell starting with =, +, -, @, tab or CR, and changes nothing else", (cell) => {
-    const out = neutralizeCell(cell);
-    if (/^[=+\-@\t\r]/.test(cell)) expect(out).toBe(`'${cell}`);
-    else expect(out).toBe(cell);
-    // What a spreadsheet would see first is never a formula starter.
-    expect(out).not.toMatch(/^[=+\-@\t\r]/);
+  test.prop([cellArb])(
+    "neutralizeCell prefixes `'` exactly to a cell starting with =, +, -, @, tab or CR or a character whose compatibility form starts with one (or −), and changes nothing else",
+    (cell) => {
+      const out = neutralizeCell(cell);
+      if (startsLikeFormula(cell)) expect(out).toBe(`'${cell}`);
+      else expect(out).toBe(cell);
+      // What a spreadsheet would see first is never a formula starter, nor one it may normalise to.
+      expect(startsLikeFormula(out)).toBe(false);
+    },
+  );
+
+  it("the reference's starters hold the full-width and small forms and the minus sign", () => {
+    for (const c of "=+-@\t\r＝＋－＠﹦﹢﹣﹫−") expect(formulaStarters().has(c.codePointAt(0)!), c).toBe(true);
+    for (const c of "'aＡ–—（") expect(formulaStarters().has(c.codePointAt(0)!), c).toBe(false);
   });
 });
 
@@ -155,7 +197,8 @@ describe("userExportCells", () => {
     settings: { activityNotifications: "never" },
     createdFor: librairie.id,
     activation: null,
-    accountEmailsAt: [],
+    contactEmailChange: null,
+    accountEmails: [],
     deactivatedAt: null,
     createdAt: "2026-11-27T23:30:00.000Z" as User["createdAt"],
   };
@@ -164,8 +207,11 @@ describe("userExportCells", () => {
     [librairie.id, librairie],
   ]);
 
+  /** The day Élodie's attachment to the town hall takes effect. */
+  const today = localDate("2026-11-27");
+
   it("writes names, logins, phone, French status, the given structures with the role, the Paris creation date", () => {
-    const cells = userExportCells(elodie, exportStructuresOf(elodie, structures), (at) => exportDate(at, "Europe/Paris"));
+    const cells = userExportCells(elodie, exportStructuresOf(elodie, structures), (at) => exportDate(at, "Europe/Paris"), today);
     expect(cells).toEqual([
       "Lefèvre",
       "Élodie",
@@ -180,9 +226,25 @@ describe("userExportCells", () => {
   });
 
   it("names only the structures it is given: none of the others", () => {
-    const cells = userExportCells(elodie, exportStructuresOf(elodie, new Map([[mairie.id, mairie]])), () => "");
+    const cells = userExportCells(elodie, exportStructuresOf(elodie, new Map([[mairie.id, mairie]])), () => "", today);
     expect(cells[6]).toBe("Mairie de Lyon (Utilisateur simple)");
     expect(cells.join("|")).not.toContain("Librairie");
+  });
+
+  it("a user attached from a future date is listed, but without contact address nor phone until the attachment takes effect", () => {
+    const cells = userExportCells(elodie, exportStructuresOf(elodie, structures), () => "", localDate("2026-11-26"));
+    expect(cells.slice(2, 7)).toEqual(["elodie.lefevre@mairie-lyon.fr", "", "", "Actif", "Mairie de Lyon (Utilisateur simple), Librairie Dupont (compte créé, non rattaché)"]);
+    expect(userExportLine(elodie, structures, () => "", ";", localDate("2026-11-26"))).toBe(
+      "Lefèvre;Élodie;elodie.lefevre@mairie-lyon.fr;;;Actif;Mairie de Lyon (Utilisateur simple), Librairie Dupont (compte créé, non rattaché);\r\n",
+    );
+  });
+
+  it("an account created for a structure shows its personal columns to that structure while pending activation only", () => {
+    const librairieOnly = new Map([[librairie.id, librairie]]);
+    const pending: User = { ...elodie, status: "pendingActivation", attachments: [] };
+    expect(userExportCells(pending, exportStructuresOf(pending, librairieOnly), () => "", today).slice(3, 5)).toEqual(["elodie@perso.fr", "+33 4 72 10 30 30"]);
+    const active: User = { ...pending, status: "active" };
+    expect(userExportCells(active, exportStructuresOf(active, librairieOnly), () => "", today).slice(3, 5)).toEqual(["", ""]);
   });
 
   test.prop([
@@ -196,9 +258,11 @@ describe("userExportCells", () => {
       createdFor: fc.constantFrom(null, librairie.id, mairie.id),
       status: fc.constantFrom("pendingActivation" as const, "active" as const, "deactivated" as const),
       only: fc.boolean(),
+      validFrom: fc.constantFrom("2026-11-26", "2026-11-27", "2026-11-28"),
+      today: fc.constantFrom("2026-11-26", "2026-11-27", "2026-11-28"),
     }),
     fc.constantFrom(...SEPARATORS),
-  ])("userExportLine writes exactly csvLine of userExportCells, whatever the user", (u, separator) => {
+  ])("userExportLine writes exactly csvLine of userExportCells, whatever the user and the day", (u, separator) => {
     const user: User = {
       ...elodie,
       lastName: u.lastName,
@@ -207,7 +271,7 @@ describe("userExportCells", () => {
       status: u.status,
       createdFor: u.createdFor,
       attachments: [
-        { ...(elodie.attachments[0] as User["attachments"][number]), role: u.role },
+        { ...(elodie.attachments[0] as User["attachments"][number]), role: u.role, validFrom: localDate(u.validFrom) },
         ...(u.attachedToLibrairie ? [{ ...(elodie.attachments[0] as User["attachments"][number]), structureId: librairie.id }] : []),
       ],
     };
@@ -216,7 +280,8 @@ describe("userExportCells", () => {
       [librairie.id, librairie],
     ]);
     const dateOf = (at: Instant) => exportDate(at, "Europe/Paris");
-    expect(userExportLine(user, given, dateOf, separator)).toBe(csvLine(userExportCells(user, exportStructuresOf(user, given), dateOf), separator));
+    const day: LocalDate = localDate(u.today);
+    expect(userExportLine(user, given, dateOf, separator, day)).toBe(csvLine(userExportCells(user, exportStructuresOf(user, given), dateOf, day), separator));
   });
 
   it("writes the creation date in the time zone given, not the process's", () => {

@@ -77,7 +77,8 @@ describe("personCard", () => {
     settings: { activityNotifications: "never" },
     createdFor: null,
     activation: null,
-    accountEmailsAt: [],
+    contactEmailChange: null,
+    accountEmails: [],
     deactivatedAt: null,
     createdAt: "2026-11-27T08:00:00.000Z" as User["createdAt"],
   };

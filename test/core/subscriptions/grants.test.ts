@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   deactivateService,
+  errorMessage,
   grantSpaces,
   historyKindLabel,
   revokeSpaceGrant,
@@ -135,12 +136,12 @@ describe("grantSpaces — « habilitation accordée par le gestionnaire »", () 
       });
     });
 
-    it("a user not attached to the structure: NOT_ATTACHED; outside the service: NOT_ATTACHED naming it", () => {
+    it("a user not attached to the structure: NOT_FOUND user, as an unknown id; outside the service: NOT_ATTACHED naming it", () => {
       const g = buildGuide();
-      expect(expectErr(grant(g, { userId: g.chloe.id }, { user: g.chloe }), "NOT_ATTACHED")).toEqual({
-        code: "NOT_ATTACHED",
-        structureId: g.hospital.id,
-        userId: g.chloe.id,
+      expect(expectErr(grant(g, { userId: g.chloe.id }, { user: g.chloe }), "NOT_FOUND")).toEqual({
+        code: "NOT_FOUND",
+        entity: "user",
+        id: g.chloe.id,
       });
       const o = opened(g);
       const compta = openedOn(g.compta, space.emises);
@@ -150,6 +151,15 @@ describe("grantSpaces — « habilitation accordée par le gestionnaire »", () 
           "NOT_ATTACHED",
         ),
       ).toEqual({ code: "NOT_ATTACHED", structureId: g.hospital.id, userId: g.elodie.id, serviceId: g.compta.id });
+    });
+
+    it("to oneself: SELF_DECISION_FORBIDDEN naming no request (the primary manager as a secondary one), and nothing granted", () => {
+      const g = buildGuide();
+      for (const manager of [g.alice, g.bruno]) {
+        const r = grant(g, { userId: manager.id }, { actor: manager, user: manager });
+        expect(expectErr(r, "SELF_DECISION_FORBIDDEN")).toEqual({ code: "SELF_DECISION_FORBIDDEN", requestId: null, userId: manager.id });
+        expect(errorMessage(expectErr(r, "SELF_DECISION_FORBIDDEN"))).toBe("Un gestionnaire ne peut pas s'accorder lui-même des habilitations.");
+      }
     });
 
     it("a deactivated account: ACCOUNT_NOT_ACTIVE", () => {
@@ -256,6 +266,12 @@ describe("revokeSpaceGrant — « habilitation retirée »", () => {
       });
       // Her grant in ACME is not the hospital's.
       expect(expectErr(revoke(g, { serviceId: null }, { user: holding(g.elodie, elsewhere(g)) }), "NOT_FOUND").entity).toBe("spaceGrant");
+    });
+
+    it("a user not attached to the structure (holding a grant of it or not): NOT_FOUND user, as an unknown id", () => {
+      const g = buildGuide();
+      const chloe = holding(g.chloe, forPaie(g));
+      expect(expectErr(revoke(g, { userId: chloe.id }, { user: chloe }), "NOT_FOUND")).toEqual({ code: "NOT_FOUND", entity: "user", id: g.chloe.id });
     });
 
     it("a user record that is not the one named: NOT_FOUND user; another structure named: NOT_FOUND structure", () => {

@@ -116,7 +116,7 @@ const userArb = (id: UserId): fc.Arbitrary<User> =>
       status,
       attachments: attachments.filter((a): a is Attachment => a !== undefined),
       grants,
-      phone: null, postalAddress: null, settings: { activityNotifications: "never" }, createdFor: null, activation: null, accountEmailsAt: [],
+      phone: null, postalAddress: null, settings: { activityNotifications: "never" }, createdFor: null, activation: null, contactEmailChange: null, accountEmails: [],
     deactivatedAt: null,
       createdAt: setupAt,
     }));
@@ -137,7 +137,7 @@ const worldArb: fc.Arbitrary<World> = fc
       status: "active",
       attachments: STRUCTURES.map((s) => ({ structureId: s, role: "user", scope: { kind: "structure" }, validFrom: yesterday, attachedBy: BOSS, attachedAt: setupAt })),
       grants: [],
-      phone: null, postalAddress: null, settings: { activityNotifications: "never" }, createdFor: null, activation: null, accountEmailsAt: [],
+      phone: null, postalAddress: null, settings: { activityNotifications: "never" }, createdFor: null, activation: null, contactEmailChange: null, accountEmails: [],
     deactivatedAt: null,
       createdAt: setupAt,
     };

@@ -166,12 +166,12 @@ describe("requestSubscription — « demande d'abonnement à des espaces »", ()
       ).toBe(true);
     });
 
-    it("a user not attached to the structure (Chloé): NOT_ATTACHED", () => {
+    it("a user not attached to the structure (Chloé): NOT_FOUND structure, as for one that does not exist", () => {
       const g = buildGuide();
-      expect(expectErr(ask(g, { items: [{ space: space.recues, serviceId: null, access: "read" }] }, { user: g.chloe }), "NOT_ATTACHED")).toEqual({
-        code: "NOT_ATTACHED",
-        structureId: g.hospital.id,
-        userId: g.chloe.id,
+      expect(expectErr(ask(g, { items: [{ space: space.recues, serviceId: null, access: "read" }] }, { user: g.chloe }), "NOT_FOUND")).toEqual({
+        code: "NOT_FOUND",
+        entity: "structure",
+        id: g.hospital.id,
       });
     });
 

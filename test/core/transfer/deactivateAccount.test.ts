@@ -244,12 +244,17 @@ describe("deactivateAccount — other refusals", () => {
     ]);
   });
 
-  it("refuses the successor refusals of a transfer: herself, an unknown person, an inactive account", () => {
+  it("refuses the successor refusals of a transfer: herself, an unknown person, an inactive account (NOT_FOUND unless a member of the structure)", () => {
     const w = buildWorld();
     const withSuccessor = (successorId: User["id"]) => [...successors(w).slice(0, 2), { structureId: w.bookshop.id, successorId }];
     expect(expectErr(leave(stateOf(w, w.alice), withSuccessor(w.alice.id)), "SUCCESSOR_IS_PRIMARY_MANAGER").structureId).toBe(w.bookshop.id);
     expect(expectErr(leave(stateOf(w, w.alice), withSuccessor(userId("u-nobody"))), "NOT_FOUND").id).toBe("u-nobody");
-    expect(expectErr(leave(stateOf(w, w.alice), withSuccessor(w.zoe.id)), "ACCOUNT_NOT_ACTIVE").status).toBe("deactivated");
+    // Zoé (deactivated) is no member of the bookshop: her status is not told.
+    expect(expectErr(leave(stateOf(w, w.alice), withSuccessor(w.zoe.id)), "NOT_FOUND")).toEqual({ code: "NOT_FOUND", entity: "user", id: w.zoe.id });
+    // Bruno, deactivated, is a member of the hospital: his status is.
+    const bruno = withStatus(w.bruno, "deactivated");
+    const toBruno = [{ structureId: w.hospital.id, successorId: bruno.id }, ...successors(w).filter((t) => t.structureId !== w.hospital.id)];
+    expect(expectErr(leave(stateOf(w, w.alice, bruno), toBruno), "ACCOUNT_NOT_ACTIVE").status).toBe("deactivated");
   });
 });
 

@@ -143,7 +143,9 @@ function referenceTransfer(s: Setup, transfers: readonly Succession[]): DomainEr
     if (t.successorId === actor.id) return "SUCCESSOR_IS_PRIMARY_MANAGER";
     const successor = s.users.get(t.successorId);
     if (successor === undefined) return "NOT_FOUND";
-    if (successor.status !== "active") return "ACCOUNT_NOT_ACTIVE";
+    // Another account's status is told only about a member of the structure: anyone else
+    // without an active account gets the answer an unknown id gets.
+    if (successor.status !== "active") return successor.attachments.some((a) => a.structureId === t.structureId) ? "ACCOUNT_NOT_ACTIVE" : "NOT_FOUND";
   }
   return null;
 }

@@ -324,10 +324,22 @@ describe("transferPrimaryRole — the successor", () => {
     expect(e).toEqual({ code: "ACCOUNT_NOT_ACTIVE", userId: hugo.id, status: "pendingActivation" });
   });
 
-  it("refuses a deactivated successor (Zoé) with ACCOUNT_NOT_ACTIVE", () => {
+  it("refuses a deactivated successor who is not a member of the structure (Zoé) with NOT_FOUND, the answer an unknown id gets: her status is not told", () => {
     const w = buildWorld();
-    const e = expectErr(handOver(stateOf(w, w.alice), [{ structureId: w.hospital.id, successorId: w.zoe.id }]), "ACCOUNT_NOT_ACTIVE");
-    expect(e).toEqual({ code: "ACCOUNT_NOT_ACTIVE", userId: w.zoe.id, status: "deactivated" });
+    const e = expectErr(handOver(stateOf(w, w.alice), [{ structureId: w.hospital.id, successorId: w.zoe.id }]), "NOT_FOUND");
+    expect(e).toEqual({ code: "NOT_FOUND", entity: "user", id: w.zoe.id });
+    const unknown = expectErr(handOver(stateOf(w, w.alice), [{ structureId: w.hospital.id, successorId: userId("u-nobody") }]), "NOT_FOUND");
+    expect(unknown).toEqual({ ...e, id: "u-nobody" });
+  });
+
+  it("…and a deactivated member of another of her structures too (Bruno, for the town hall)", () => {
+    const w = buildWorld();
+    const bruno = withStatus(w.bruno, "deactivated");
+    expect(expectErr(handOver(stateOf(w, w.alice, bruno), [{ structureId: w.townHall.id, successorId: bruno.id }]), "NOT_FOUND")).toEqual({
+      code: "NOT_FOUND",
+      entity: "user",
+      id: bruno.id,
+    });
   });
 
   it("refuses a deactivated secondary manager of the structure too (Bruno)", () => {
@@ -341,7 +353,7 @@ describe("transferPrimaryRole — the successor", () => {
   it("atomic: a bad successor for the last of three structures refuses the whole act", () => {
     const w = buildWorld();
     const r = handOver(stateOf(w, w.alice), [...threeStructures(w).slice(0, 2), { structureId: w.bookshop.id, successorId: w.zoe.id }]);
-    expect(r).toEqual({ ok: false, error: { code: "ACCOUNT_NOT_ACTIVE", userId: w.zoe.id, status: "deactivated" } });
+    expect(r).toEqual({ ok: false, error: { code: "NOT_FOUND", entity: "user", id: w.zoe.id } });
   });
 });
 
