@@ -45,6 +45,7 @@ import type { MemoryStoreSnapshot } from "../../src/memory/index.js";
 // ------------------------------------------------------------------------ helpers
 
 type ActivationEmail = Extract<RecordedEvent, { type: "ActivationEmailRequested" }>;
+type ContactConfirmation = Extract<RecordedEvent, { type: "ContactEmailConfirmationRequested" }>;
 
 /** Inès, who has no account yet: Alice creates hers for the town hall, attached to COMPTA. */
 const INES_LOGIN = "ines.garcia@mairie-lyon.fr";
@@ -86,12 +87,15 @@ async function createInes(h: Harness, g: Guide, extra: Record<string, unknown> =
   return must(await h.app.createAccount(g.alice, ines(g, extra))).member.id;
 }
 
-/** Asserts the events returned are those the outbox saved since `before`, the activation e-mails without their token there. */
+/**
+ * Asserts the events returned are those the outbox saved since `before`, the activation
+ * and contact confirmation e-mails without their token there.
+ */
 function expectSavedWithTokens(h: Harness, before: MemoryStoreSnapshot, returned: readonly RecordedEvent[]) {
   const saved = h.snapshot().outbox.slice(before.outbox.length);
   expect(saved.length).toBe(returned.length);
   saved.forEach((event, i) => {
-    if (event.type === "ActivationEmailRequested") {
+    if (event.type === "ActivationEmailRequested" || event.type === "ContactEmailConfirmationRequested") {
       const { token, ...rest } = event;
       expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url
       expect(rest).toEqual(returned[i]);
@@ -206,8 +210,7 @@ describe("createAccount", () => {
       type: "ActivationEmailRequested",
       at: START,
       userId: "usr-010",
-      login: INES_LOGIN,
-      contactEmail: INES_LOGIN,
+      login: INES_LOGIN, // where the link goes: the login only
       expiresAt: minutes(60),
     });
     expectSavedWithTokens(h, before, r.events);
@@ -222,10 +225,39 @@ describe("createAccount", () => {
       phone: "+33 4 72 10 30 30",
       createdFor: g.townHall,
       attachments: [attachment],
-      activation: { tokenHash: hashActivationToken(token), issuedAt: START, expiresAt: minutes(60), usedAt: null },
-      accountEmailsAt: [START],
+      activation: { tokens: [{ tokenHash: hashActivationToken(token), issuedAt: START, expiresAt: minutes(60), by: `structure:${g.townHall}` }], usedAt: null },
+      contactEmailChange: null,
+      accountEmails: [{ at: START, by: `structure:${g.townHall}` }],
     });
     expect((await h.store.findUserByLogin(INES_LOGIN))?.value.id).toBe("usr-010");
+  });
+
+  it("a contact address other than the login waits for Inès's confirmation: the login is her contact address, a confirmation link goes to the address given (its token in the outbox only)", async () => {
+    const { h, g, app } = await setup();
+    const before = h.snapshot();
+    const r = must(await app.createAccount(g.alice, ines(g, { contactEmail: "ines.perso@example.fr" })));
+    expect(r.events.map((e) => e.type)).toEqual(["AccountCreated", "ActivationEmailRequested", "ContactEmailConfirmationRequested", "UserAttached"]);
+    expect(r.events[2]).toEqual({
+      id: expect.any(String),
+      type: "ContactEmailConfirmationRequested",
+      at: START,
+      userId: r.member.id,
+      login: INES_LOGIN,
+      address: "ines.perso@example.fr",
+      expiresAt: "2026-12-04T08:00:00.000Z",
+    });
+    expectSavedWithTokens(h, before, r.events);
+    const stored = (await userRow(h, r.member.id)).value;
+    const token = (h.snapshot().outbox.find((e) => e.type === "ContactEmailConfirmationRequested") as ContactConfirmation).token!;
+    expect(stored).toMatchObject({
+      contactEmail: INES_LOGIN,
+      contactEmailChange: { address: "ines.perso@example.fr", tokenHash: hashActivationToken(token), requestedBy: g.alice },
+    });
+    expect(stored.accountEmails).toHaveLength(2); // both e-mails in the town hall's budget
+    expect(must(await app.getPersonalInformation(g.alice, { structureId: g.townHall, userId: r.member.id })).general).toMatchObject({
+      contactEmail: INES_LOGIN,
+      pendingContactEmail: "ines.perso@example.fr",
+    });
   });
 
   it("without attach: the account is the structure's (created for it) but not attached", async () => {
@@ -325,6 +357,16 @@ describe("createAccount", () => {
     expect(again.events[1]).not.toHaveProperty("token");
     expectErr(await app.createAccount(g.alice, ines(g, { phone: "01 02 03 04 05" }), { idempotencyKey: "create-ines" }), "IDEMPOTENCY_KEY_REUSED");
   });
+
+  it("a retry by a manager who has since lost the right gets OUTCOME_WITHHELD: a receipt that it was done, nothing of the outcome", async () => {
+    const { h, g, app } = await setup();
+    const first = must(await app.createAccount(g.bruno, ines(g), { idempotencyKey: "create-ines" }));
+    h.tick(1);
+    must(await app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.bruno, role: "user" }));
+    const e = await expectRefused(h, () => app.createAccount(g.bruno, ines(g), { idempotencyKey: "create-ines" }), "OUTCOME_WITHHELD");
+    expect(e).toEqual({ code: "OUTCOME_WITHHELD", key: "create-ines", committedAt: START });
+    expect(JSON.stringify(e)).not.toContain(first.member.id);
+  });
 });
 
 // ------------------------------------------------------------------------ registerAccount
@@ -373,19 +415,48 @@ describe("registerAccount — « depuis l'accueil déconnecté », telling nobod
       expect(after.history).toEqual(before.history);
       const owner = (await h.store.findUserByLogin(canonical))!.value;
       expect(after.outbox.slice(before.outbox.length)).toEqual([expect.objectContaining({ type: told, userId: owner.id, login: canonical })]);
-      expect(owner.accountEmailsAt[owner.accountEmailsAt.length - 1]).toBe(h.now().toISOString());
+      // Counted in the public side's budget only.
+      expect(owner.accountEmails[owner.accountEmails.length - 1]).toEqual({ at: h.now().toISOString(), by: "public" });
     },
   );
 
-  it("a pending account registered again gets a fresh token; the one e-mailed before stops working", async () => {
+  it("a pending account registered from the public side gets one more link: the manager's keeps working (an anonymous act never undoes a manager's)", async () => {
     const { h, g, app } = await setup();
     const id = await createInes(h, g);
-    const first = tokenOf(await deliver(h), id);
+    const managers = tokenOf(await deliver(h), id);
     h.tick(5);
     must(await app.registerAccount(farAway(INES_LOGIN)));
-    const second = tokenOf(await deliver(h), id);
-    await expectRefused(h, () => app.activateAccount({ userId: id, token: first }), "ACTIVATION_TOKEN_INVALID");
-    must(await app.activateAccount({ userId: id, token: second }));
+    const publicOne = tokenOf(await deliver(h), id);
+    expect(publicOne).not.toBe(managers);
+    // Nothing else of the record changes: the stranger's names are ignored.
+    expect((await userRow(h, id)).value).toMatchObject({ lastName: "Garcia", firstName: "Inès", phone: "+33 4 72 10 30 30", contactEmailChange: null });
+    must(await app.activateAccount({ userId: id, token: managers }));
+    await expectRefused(h, () => app.activateAccount({ userId: id, token: publicOne }), "ACTIVATION_TOKEN_USED");
+  });
+
+  it("registered again from the public side, the newer public link replaces the older public one only", async () => {
+    const { h, g, app } = await setup();
+    const id = await createInes(h, g);
+    const managers = tokenOf(await deliver(h), id);
+    h.tick(5);
+    must(await app.registerAccount(farAway(INES_LOGIN)));
+    const older = tokenOf(await deliver(h), id);
+    h.tick(5);
+    must(await app.registerAccount(farAway(INES_LOGIN)));
+    const newer = tokenOf(await deliver(h), id);
+    await expectRefused(h, () => app.activateAccount({ userId: id, token: older }), "ACTIVATION_TOKEN_INVALID");
+    expect((await userRow(h, id)).value.activation?.tokens.map((t) => t.tokenHash)).toEqual([hashActivationToken(managers), hashActivationToken(newer)]);
+  });
+
+  it("anonymous callers share no idempotency namespace: a key someone used for another registration does not block Inès's", async () => {
+    const { h, app } = await setup();
+    must(await app.registerAccount(farAway("eve@example.fr"), { idempotencyKey: "inscription-1" }));
+    expect(must(await app.registerAccount(farAway("ines.garcia@example.fr"), { idempotencyKey: "inscription-1" }))).toEqual({ login: "ines.garcia@example.fr" });
+    expect(await h.store.findUserByLogin("ines.garcia@example.fr")).not.toBeNull();
+    // The same registration retried with its key is its first outcome, and makes nothing more.
+    const after = h.snapshot();
+    expect(must(await app.registerAccount(farAway("ines.garcia@example.fr"), { idempotencyKey: "inscription-1" }))).toEqual({ login: "ines.garcia@example.fr" });
+    expect(h.snapshot()).toEqual(after);
   });
 
   it("throttled: a second attempt right after still answers the same, and nothing at all is written or sent", async () => {
@@ -457,7 +528,8 @@ describe("sendActivationEmails — « Renvoyer un courriel d'activation » to th
     expectDeepFrozen(r);
     expectDisclosesOnly(h, g.townHall, r);
     const emails = await deliver(h);
-    expect((await userRow(h, a)).value.activation?.tokenHash).toBe(hashActivationToken(tokenOf(emails, a)));
+    // The town hall's one token, replaced by the newest.
+    expect((await userRow(h, a)).value.activation?.tokens.map((t) => t.tokenHash)).toEqual([hashActivationToken(tokenOf(emails, a))]);
   });
 
   it("given Denis is deactivated, he gets ACCOUNT_NOT_PENDING_ACTIVATION naming « Désactivé », and nothing changes", async () => {
@@ -470,7 +542,26 @@ describe("sendActivationEmails — « Renvoyer un courriel d'activation » to th
     expect(h.snapshot()).toEqual(before);
   });
 
-  it("throttled per user: retryAt for the minimum interval, then for the daily limit", async () => {
+  it("the issue's scenario: after a resend and three anonymous registrations two minutes apart, Alice's next e-mail still goes, and no link she sent was revoked by them", async () => {
+    const { h, g, app } = await setup();
+    const id = await createInes(h, g); // the town hall's e-mail #1 at 08:00
+    const send = () => app.sendActivationEmails(g.alice, { structureId: g.townHall, userIds: [id] });
+    h.setNow(minutes(5));
+    must(must(await send()).results[0]!.result); // #2
+    const resent = tokenOf(await deliver(h), id);
+    for (const at of [6, 8, 10]) {
+      h.setNow(minutes(at));
+      must(await app.registerAccount({ login: INES_LOGIN, lastName: "X", firstName: "Y" }));
+    }
+    expect((await userRow(h, id)).value.activation?.tokens.map((t) => t.by)).toEqual([`structure:${g.townHall}`, "public"]);
+    h.setNow(minutes(12));
+    must(must(await send()).results[0]!.result); // #3 of the town hall: the public side's spent nothing of it
+    const newest = tokenOf(await deliver(h), id);
+    expect(newest).not.toBe(resent);
+    must(await app.activateAccount({ userId: id, token: newest }));
+  });
+
+  it("throttled per user and per initiator: retryAt for the minimum interval, then for the daily limit", async () => {
     const { h, g, app } = await setup();
     const id = await createInes(h, g); // e-mail #1 at 08:00
     const send = () => app.sendActivationEmails(g.alice, { structureId: g.townHall, userIds: [id] });
@@ -562,7 +653,7 @@ describe("activateAccount — refusals", () => {
   it("what the store keeps (the hash) is no token: ACTIVATION_TOKEN_INVALID", async () => {
     const { h, g, app } = await setup();
     const id = await createInes(h, g);
-    const hash = (await userRow(h, id)).value.activation!.tokenHash;
+    const hash = (await userRow(h, id)).value.activation!.tokens[0]!.tokenHash;
     await expectRefused(h, () => app.activateAccount({ userId: id, token: hash }), "ACTIVATION_TOKEN_INVALID");
   });
 
@@ -581,7 +672,7 @@ describe("activateAccount — refusals", () => {
     await expectInvalid(h, () => app.activateAccount({ userId: g.chloe, token: "x".repeat(43), ...override }));
   });
 
-  it("a retry with the same key gets the first outcome; the key with another token is IDEMPOTENCY_KEY_REUSED", async () => {
+  it("a retry with the same key gets the first outcome; the key with another token is another act (ACTIVATION_TOKEN_INVALID), never IDEMPOTENCY_KEY_REUSED: a public key is scoped by its input", async () => {
     const { h, g, app } = await setup();
     const id = await createInes(h, g);
     const token = tokenOf(await deliver(h), id);
@@ -589,7 +680,7 @@ describe("activateAccount — refusals", () => {
     const after = h.snapshot();
     expect(must(await app.activateAccount({ userId: id, token }, { idempotencyKey: "activate-1" }))).toEqual(first);
     expect(h.snapshot()).toEqual(after);
-    expectErr(await app.activateAccount({ userId: id, token: "y".repeat(43) }, { idempotencyKey: "activate-1" }), "IDEMPOTENCY_KEY_REUSED");
+    await expectRefused(h, () => app.activateAccount({ userId: id, token: "y".repeat(43) }, { idempotencyKey: "activate-1" }), "ACTIVATION_TOKEN_INVALID");
     // The fingerprint kept holds the token's hash, never the token.
     expect(JSON.stringify(h.snapshot().idempotency)).not.toContain(token);
   });
@@ -601,26 +692,30 @@ describe("the activation token is in the outbox's event and nowhere else", () =>
   it("not in outcomes, history, idempotency replays, errors, nor any record the store keeps", async () => {
     const { h, g, app } = await setup();
     const seen: unknown[] = [];
-    const created = must(await app.createAccount(g.alice, ines(g), { idempotencyKey: "k1" }));
-    seen.push(created, must(await app.createAccount(g.alice, ines(g), { idempotencyKey: "k1" })));
+    const withContact = ines(g, { contactEmail: "ines.perso@example.fr" });
+    const created = must(await app.createAccount(g.alice, withContact, { idempotencyKey: "k1" }));
+    seen.push(created, must(await app.createAccount(g.alice, withContact, { idempotencyKey: "k1" })));
     const id = created.member.id;
     h.tick(5);
     const resent = must(await app.sendActivationEmails(g.alice, { structureId: g.townHall, userIds: [id] }, { idempotencyKey: "k2" }));
     seen.push(resent, must(await app.sendActivationEmails(g.alice, { structureId: g.townHall, userIds: [id] }, { idempotencyKey: "k2" })));
-    h.tick(5);
-    must(await app.registerAccount({ login: INES_LOGIN, lastName: "X", firstName: "Y" }, { idempotencyKey: "k3" })); // a third token
+    // A third token, from the public side, at the same minute: its budget is its own.
+    must(await app.registerAccount({ login: INES_LOGIN, lastName: "X", firstName: "Y" }, { idempotencyKey: "k3" }));
 
-    // The outbox holds three e-mails, each with its own token, each token once.
+    // The outbox holds three activation e-mails and a contact confirmation, each with its own token, each token once.
     const outbox = h.snapshot().outbox;
     const emails = outbox.filter((e): e is ActivationEmail => e.type === "ActivationEmailRequested");
     const tokens = emails.map((e) => e.token!);
     expect(new Set(tokens).size).toBe(3);
-    for (const token of tokens) expect(JSON.stringify(outbox).split(token).length - 1).toBe(1);
+    const contactToken = (outbox.find((e) => e.type === "ContactEmailConfirmationRequested") as ContactConfirmation).token!;
+    for (const token of [...tokens, contactToken]) expect(JSON.stringify(outbox).split(token).length - 1).toBe(1);
 
-    // Refusals along the way: errors name no token.
+    // Refusals along the way (the first token replaced, the town hall's e-mail a minute ago): errors name no token.
     h.tick(1);
     seen.push(await app.activateAccount({ userId: id, token: tokens[0]! }));
-    seen.push(await app.sendActivationEmails(g.alice, { structureId: g.townHall, userIds: [id] }));
+    const throttled = must(await app.sendActivationEmails(g.alice, { structureId: g.townHall, userIds: [id] }));
+    expectErr(throttled.results[0]!.result, "ACTIVATION_EMAIL_THROTTLED");
+    seen.push(throttled);
     seen.push(await app.getPersonalInformation(g.alice, { structureId: g.townHall, userId: id }));
     seen.push(await app.listUserStructures(g.alice, { structureId: g.townHall, userId: id }));
     seen.push(await app.readHistory(g.alice, { structureId: g.townHall }));
@@ -628,14 +723,22 @@ describe("the activation token is in the outbox's event and nowhere else", () =>
     seen.push(activated, await app.activateAccount({ userId: id, token: tokens[2]! }, { idempotencyKey: "k4" }));
     seen.push(await app.activateAccount({ userId: id, token: tokens[2]! })); // USED
 
+    // Inès confirms her contact address, with a key, and retries.
+    seen.push(must(await app.confirmContactEmail(id, { token: contactToken }, { idempotencyKey: "k5" })));
+    seen.push(await app.confirmContactEmail(id, { token: contactToken }, { idempotencyKey: "k5" }));
+
     const everythingSeen = JSON.stringify(seen);
     const stored = storedButOutbox(h);
-    for (const token of tokens) {
+    for (const token of [...tokens, contactToken]) {
       expect(everythingSeen).not.toContain(token);
       expect(stored).not.toContain(token);
     }
-    // The account keeps the newest token's hash, used.
-    expect((await userRow(h, id)).value.activation).toMatchObject({ tokenHash: hashActivationToken(tokens[2]!), usedAt: h.now().toISOString() });
+    // The account keeps the hashes of its live tokens, one per initiator (the town hall's
+    // newest, the public one), and when it was used.
+    expect((await userRow(h, id)).value.activation).toEqual({
+      tokens: [expect.objectContaining({ tokenHash: hashActivationToken(tokens[1]!), by: `structure:${g.townHall}` }), expect.objectContaining({ tokenHash: hashActivationToken(tokens[2]!), by: "public" })],
+      usedAt: h.now().toISOString(),
+    });
   });
 
   it("a store failure at commit: the error and what the host's log is told name no token", async () => {
@@ -684,8 +787,9 @@ describe("updateUser — « Modifier l'utilisateur »", () => {
     const before = h.snapshot();
     const r = must(await app.updateUser(g.alice, { structureId: g.townHall, userId: id, changes: { phone: null, postalAddress: bellecour, firstName: "Inès" } }));
     expect(r.fields).toEqual(["phone", "postalAddress"]);
+    expect(r.pendingContactEmail).toBeNull();
     expect(r.user).toEqual({
-      general: { id, login: INES_LOGIN, contactEmail: INES_LOGIN, lastName: "Garcia", firstName: "Inès", phone: null, status: "pendingActivation", createdAt: START },
+      general: { id, login: INES_LOGIN, contactEmail: INES_LOGIN, pendingContactEmail: null, lastName: "Garcia", firstName: "Inès", phone: null, status: "pendingActivation", createdAt: START },
       postalAddress: { ...bellecour, countryCode: "FR" },
       settings: { activityNotifications: "never" },
     });
@@ -708,9 +812,67 @@ describe("updateUser — « Modifier l'utilisateur »", () => {
   it("changing nothing writes nothing", async () => {
     const { h, g, app } = await setup();
     const before = h.snapshot();
-    const r = must(await app.updateUser(g.alice, { structureId: g.townHall, userId: g.chloe, changes: { lastName: "Durand" } }));
-    expect(r).toMatchObject({ fields: [], history: [], events: [] });
+    const r = must(await app.updateUser(g.chloe, { userId: g.chloe, changes: { lastName: "Durand" } }));
+    expect(r).toMatchObject({ fields: [], pendingContactEmail: null, history: [], events: [] });
     expect(h.snapshot()).toEqual(before);
+  });
+
+  it("a person's record is theirs: Alice may not change Chloé's (active, a user of the town hall), even with her current values: FORBIDDEN (notTheUser), nothing written", async () => {
+    const { h, g, app } = await setup();
+    await expectForbidden(h, () => app.updateUser(g.alice, { structureId: g.townHall, userId: g.chloe, changes: { lastName: "Durand" } }), g.alice, "notTheUser", g.townHall);
+    await expectForbidden(
+      h,
+      () => app.updateUser(g.alice, { structureId: g.townHall, userId: g.chloe, changes: { lastName: "Hacked", contactEmail: "eve@evil.example" } }),
+      g.alice,
+      "notTheUser",
+      g.townHall,
+    );
+  });
+
+  it("once Inès activated her account, Alice may no longer change it: FORBIDDEN (notTheUser)", async () => {
+    const { h, g, app } = await setup();
+    const id = await createInes(h, g);
+    must(await app.activateAccount({ userId: id, token: tokenOf(await deliver(h), id) }));
+    await expectForbidden(h, () => app.updateUser(g.alice, { structureId: g.townHall, userId: id, changes: { phone: null } }), g.alice, "notTheUser", g.townHall);
+  });
+
+  it("an attachment dated in the future gives no hold: Victor attaches Chloé to ACME from tomorrow, and gets NOT_FOUND for her record", async () => {
+    const { h, g, app } = await setup();
+    must(await app.attachUser(g.victor, { structureId: g.acme, userId: g.chloe, role: "user", validFrom: TOMORROW, comment: "Bienvenue", scope: WHOLE }));
+    await expectNotFound(
+      h,
+      () => app.updateUser(g.victor, { structureId: g.acme, userId: g.chloe, changes: { lastName: "Hacked", contactEmail: "eve@evil.example" } }),
+      "user",
+      g.chloe,
+    );
+    await expectNotFound(h, () => app.getPersonalInformation(g.victor, { structureId: g.acme, userId: g.chloe }), "user", g.chloe);
+    await expectNotFound(h, () => app.listUserStructures(g.victor, { structureId: g.acme, userId: g.chloe }), "user", g.chloe);
+  });
+
+  it("Chloé's new contact address waits for her confirmation: the link goes to it (its token in the outbox only); confirmed, it is hers and the previous one is told", async () => {
+    const { h, g, app } = await setup();
+    const before = h.snapshot();
+    const r = must(await app.updateUser(g.chloe, { userId: g.chloe, changes: { contactEmail: "chloe.perso@example.fr" } }));
+    expect(r.fields).toEqual([]);
+    expect(r.pendingContactEmail).toBe("chloe.perso@example.fr");
+    expect(r.user.general).toMatchObject({ contactEmail: "chloe.durand@mairie-lyon.fr", pendingContactEmail: "chloe.perso@example.fr" });
+    expect(r.history).toEqual([expect.objectContaining({ kind: "userModified", structureId: g.townHall, actorId: g.chloe, details: { fields: ["contactEmailChange"] } })]);
+    expect(r.events).toEqual([
+      { id: expect.any(String), type: "ContactEmailConfirmationRequested", at: START, userId: g.chloe, login: "chloe.durand@mairie-lyon.fr", address: "chloe.perso@example.fr", expiresAt: "2026-12-04T08:00:00.000Z" },
+    ]);
+    expectSavedWithTokens(h, before, r.events);
+    const token = (h.snapshot().outbox.find((e) => e.type === "ContactEmailConfirmationRequested") as ContactConfirmation).token!;
+    // Another address a minute later is throttled (her own budget).
+    h.tick(1);
+    expect(expectErr(await app.updateUser(g.chloe, { userId: g.chloe, changes: { contactEmail: "autre@example.fr" } }), "CONFIRMATION_EMAIL_THROTTLED").retryAt).toBe(minutes(2));
+    // Someone else holding the token cannot confirm it: only the owner, signed in.
+    await expectRefused(h, () => app.confirmContactEmail(g.alice, { token }), "CONFIRMATION_TOKEN_INVALID");
+    const confirmed = must(await app.confirmContactEmail(g.chloe, { token }));
+    expect(confirmed).toMatchObject({ contactEmail: "chloe.perso@example.fr" });
+    expect(confirmed.events).toEqual([
+      expect.objectContaining({ type: "ContactEmailChanged", userId: g.chloe, previousContactEmail: "chloe.durand@mairie-lyon.fr", contactEmail: "chloe.perso@example.fr" }),
+    ]);
+    expect((await userRow(h, g.chloe)).value).toMatchObject({ contactEmail: "chloe.perso@example.fr", contactEmailChange: null });
   });
 
   it("refuses a login among the changes with VALIDATION: it is immutable", async () => {
@@ -760,12 +922,12 @@ describe("getPersonalInformation — « Consulter les informations personnelles 
     const id = await createInes(h, g);
     const r = must(await app.getPersonalInformation(g.alice, { structureId: g.townHall, userId: id }));
     expect(r).toEqual({
-      general: { id, login: INES_LOGIN, contactEmail: INES_LOGIN, lastName: "Garcia", firstName: "Inès", phone: "+33 4 72 10 30 30", status: "pendingActivation", createdAt: START },
+      general: { id, login: INES_LOGIN, contactEmail: INES_LOGIN, pendingContactEmail: null, lastName: "Garcia", firstName: "Inès", phone: "+33 4 72 10 30 30", status: "pendingActivation", createdAt: START },
       postalAddress: null,
       settings: { activityNotifications: "never" },
     });
     expectDeepFrozen(r);
-    const hash = (await userRow(h, id)).value.activation!.tokenHash;
+    const hash = (await userRow(h, id)).value.activation!.tokens[0]!.tokenHash;
     expect(JSON.stringify(r)).not.toContain(hash);
   });
 
@@ -783,6 +945,8 @@ describe("getPersonalInformation — « Consulter les informations personnelles 
       await expectForbidden(h, () => app.getPersonalInformation(g[who], { structureId: g.townHall, userId: g.chloe }), g[who], reason, g.townHall);
     await expectNotFound(h, () => app.getPersonalInformation(g.alice, { structureId: g.townHall, userId: g.farid }), "user", g.farid);
     await expectNotFound(h, () => app.getPersonalInformation(g.victor, { structureId: g.acme, userId: g.chloe }), "user", g.chloe);
+    // Hugo is attached to the town hall from tomorrow only: not yet a user of it in force.
+    await expectNotFound(h, () => app.getPersonalInformation(g.alice, { structureId: g.townHall, userId: g.hugo }), "user", g.hugo);
   });
 });
 
@@ -823,6 +987,7 @@ describe("listUserStructures — « toutes les structures pour lesquelles l'util
       await expectForbidden(h, () => app.listUserStructures(g[who], { structureId: g.townHall, userId: g.chloe }), g[who], reason, g.townHall);
     await expectNotFound(h, () => app.listUserStructures(g.victor, { structureId: g.acme, userId: g.chloe }), "user", g.chloe);
     await expectNotFound(h, () => app.listUserStructures(g.alice, { structureId: g.townHall, userId: UNKNOWN }), "user", UNKNOWN);
+    await expectNotFound(h, () => app.listUserStructures(g.alice, { structureId: g.townHall, userId: g.hugo }), "user", g.hugo); // from tomorrow
   });
 });
 
