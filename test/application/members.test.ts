@@ -1,4 +1,4 @@
-// attachUser, changeMemberRole, removeAttachment through the application layer.
+// attachUser, changeMemberRole, removeAttachment, leaveStructure through the application layer.
 import { describe, expect, it } from "vitest";
 import {
   deactivate,
@@ -66,7 +66,8 @@ describe("attachUser", () => {
     ]);
     expectAppended(h, before, r.history);
     expect(r.events).toEqual([
-      { id: expect.any(String), type: "UserAttached", at, structureId: g.townHall, userId: g.farid, attachedBy: g.bruno, role: "user", scope, validFrom: TOMORROW },
+      // Farid is told, at his login: nobody is attached without being told.
+      { id: expect.any(String), type: "UserAttached", at, structureId: g.townHall, userId: g.farid, login: "farid.benali@example.fr", attachedBy: g.bruno, role: "user", scope, validFrom: TOMORROW },
     ]);
     expectEventsSaved(h, before, r.events);
     expectDeepFrozen(r);
@@ -260,7 +261,10 @@ describe("changeMemberRole", () => {
     const { h, g, app } = await guide();
     await expectRefused(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.chloe, role: "primaryManager" }), "CANNOT_GRANT_PRIMARY");
     await expectRefused(h, () => app.changeMemberRole(g.bruno, { structureId: g.townHall, userId: g.alice, role: "user" }), "TRANSFER_REQUIRED");
-    await expectRefused(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.farid, role: "user" }), "NOT_ATTACHED");
+    // A user who is not a member is NOT_FOUND, the very answer an unknown id gets.
+    const farid = await expectNotFound(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.farid, role: "user" }), "user", g.farid);
+    const unknown = await expectNotFound(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: UNKNOWN, role: "user" }), "user", UNKNOWN);
+    expect({ ...farid, id: UNKNOWN }).toEqual(unknown);
     expect(await expectRefused(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.chloe, role: "user" }), "ROLE_UNCHANGED")).toEqual({
       code: "ROLE_UNCHANGED",
       structureId: g.townHall,
@@ -337,10 +341,44 @@ describe("removeAttachment", () => {
     await expectForbidden(h, () => app.removeAttachment(g[who], { structureId: g.townHall, userId: UNKNOWN }), g[who], reason, g.townHall);
   });
 
-  it("refuses to remove the primary manager (TRANSFER_REQUIRED) or a non-member (NOT_ATTACHED)", async () => {
+  it("refuses to remove the primary manager (TRANSFER_REQUIRED) or a non-member (NOT_FOUND, as an unknown id)", async () => {
     const { h, g, app } = await guide();
     await expectRefused(h, () => app.removeAttachment(g.bruno, { structureId: g.townHall, userId: g.alice }), "TRANSFER_REQUIRED");
     await expectRefused(h, () => app.removeAttachment(g.alice, { structureId: g.townHall, userId: g.alice }), "TRANSFER_REQUIRED");
-    await expectRefused(h, () => app.removeAttachment(g.alice, { structureId: g.townHall, userId: g.david }), "NOT_ATTACHED");
+    const david = await expectNotFound(h, () => app.removeAttachment(g.alice, { structureId: g.townHall, userId: g.david }), "user", g.david);
+    const unknown = await expectNotFound(h, () => app.removeAttachment(g.alice, { structureId: g.townHall, userId: UNKNOWN }), "user", UNKNOWN);
+    expect({ ...david, id: UNKNOWN }).toEqual(unknown);
+  });
+});
+
+describe("leaveStructure — the person leaves a structure, whoever attached them", () => {
+  it("given Victor attached Chloé to ACME without asking her, she leaves it: « Supprimé » by herself, and her town hall membership stays", async () => {
+    const { h, g, app } = await guide();
+    const attached = must(await app.attachUser(g.victor, { structureId: g.acme, userId: g.chloe, role: "user", validFrom: TOMORROW, comment: "Bienvenue", scope: WHOLE }));
+    expect(attached.events[0]).toMatchObject({ type: "UserAttached", login: "chloe.durand@mairie-lyon.fr" }); // she is told
+    h.tick(5);
+    const before = h.snapshot();
+    const r = must(await app.leaveStructure(g.chloe, { structureId: g.acme }));
+    expect(r.member).toMatchObject({ id: g.chloe, role: null, attachment: null });
+    expect(r.history).toEqual([
+      expect.objectContaining({ kind: "attachmentRemoved", structureId: g.acme, actorId: g.chloe, targetUserId: g.chloe, details: { role: "user", scope: WHOLE } }),
+    ]);
+    expectAppended(h, before, r.history);
+    expect(r.events).toEqual([{ id: expect.any(String), type: "AttachmentRemoved", at: h.now().toISOString(), structureId: g.acme, userId: g.chloe, removedBy: g.chloe }]);
+    expectEventsSaved(h, before, r.events);
+    expectDeepFrozen(r);
+    expect((await userRow(h, g.chloe)).value.attachments.map((a) => a.structureId)).toEqual([g.townHall]);
+  });
+
+  it("refuses a structure she is not attached to with NOT_FOUND, as an unknown one; the primary manager with TRANSFER_REQUIRED; an inactive account with FORBIDDEN; junk with VALIDATION", async () => {
+    const { h, g, app } = await guide();
+    const acme = await expectNotFound(h, () => app.leaveStructure(g.chloe, { structureId: g.acme }), "structure", g.acme);
+    const unknown = await expectNotFound(h, () => app.leaveStructure(g.chloe, { structureId: UNKNOWN }), "structure", UNKNOWN);
+    expect({ ...acme, id: UNKNOWN }).toEqual(unknown);
+    await expectRefused(h, () => app.leaveStructure(g.alice, { structureId: g.townHall }), "TRANSFER_REQUIRED");
+    await expectForbidden(h, () => app.leaveStructure(g.denis, { structureId: g.townHall }), g.denis, "accountNotActive");
+    await expectNotFound(h, () => app.leaveStructure(UNKNOWN, { structureId: g.townHall }), "user", UNKNOWN);
+    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => app.leaveStructure(g.chloe, input));
+    for (const [, actor] of JUNK_ACTORS) await expectInvalid(h, () => app.leaveStructure(actor, { structureId: g.townHall }));
   });
 });

@@ -42,7 +42,8 @@ describe("registerUser", () => {
       settings: { activityNotifications: "never" },
       createdFor: null, // registered by the person, not created by a manager
       activation: null, // active from the start: nothing to activate
-      accountEmailsAt: [],
+      contactEmailChange: null,
+      accountEmails: [],
       deactivatedAt: null,
       createdAt: START,
     });
