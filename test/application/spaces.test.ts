@@ -250,7 +250,7 @@ describe("openSpace and closeSpace", () => {
 });
 
 describe("grantSpaces — direct grants (beyond the guide)", () => {
-  it("gives each user named their grants, one result per user, each its own unit; a member not attached is refused alone", async () => {
+  it("gives each user named their grants, one result per user, each its own unit; a user not attached is refused alone (NOT_FOUND, as an unknown id)", async () => {
     const { h, g, app } = await guide();
     must(await app.openSpace(g.alice, { structureId: g.townHall, space: SPACE.recues }));
     h.tick(2);
@@ -259,7 +259,7 @@ describe("grantSpaces — direct grants (beyond the guide)", () => {
     const items = [{ space: SPACE.recues, access: "write" }];
     const r = must(await app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.chloe, g.elodie, g.bruno], items, comment: "Renfort" }));
     expect(r.results.map((x) => x.userId)).toEqual([g.chloe, g.elodie, g.bruno]);
-    expect(r.results.map((x) => (x.result.ok ? "ok" : x.result.error))).toEqual(["ok", { code: "NOT_ATTACHED", structureId: g.townHall, userId: g.elodie }, "ok"]);
+    expect(r.results.map((x) => (x.result.ok ? "ok" : x.result.error))).toEqual(["ok", { code: "NOT_FOUND", entity: "user", id: g.elodie }, "ok"]);
     const first = r.results[0]!.result;
     if (!first.ok) throw new Error("expected Chloé granted");
     const grant = { structureId: g.townHall, space: SPACE.recues, serviceId: null, access: "write", grantedBy: g.alice, grantedAt: at };
@@ -300,6 +300,21 @@ describe("grantSpaces — direct grants (beyond the guide)", () => {
     if (!only.ok) throw new Error("expected Chloé granted");
     expect(only.value.member.grants.map((x) => x.structureId)).toEqual([g.townHall]);
     expectDisclosesOnly(h, g.townHall, r);
+  });
+
+  it("no manager grants themself spaces: SELF_DECISION_FORBIDDEN naming no request, per user, and nothing written", async () => {
+    const { h, g, app } = await guide();
+    must(await app.openSpace(g.alice, { structureId: g.townHall, space: SPACE.recues }));
+    const items = [{ space: SPACE.recues, access: "write" }];
+    for (const manager of [g.alice, g.bruno]) {
+      const before = h.snapshot();
+      const r = must(await app.grantSpaces(manager, { structureId: g.townHall, userIds: [manager], items }));
+      expect(r.results[0]!.result).toEqual({ ok: false, error: { code: "SELF_DECISION_FORBIDDEN", requestId: null, userId: manager } });
+      expect(r.events).toEqual([]);
+      expect(h.snapshot()).toEqual(before);
+    }
+    // Another manager may grant them.
+    must(must(await app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.bruno], items })).results[0]!.result);
   });
 
   it("refuses, per user, a space not open where it points, a deactivated account, a service outside the scope or inactive", async () => {
@@ -378,6 +393,8 @@ describe("revokeSpaceGrant", () => {
     await expectNotFound(h, () => app.revokeSpaceGrant(g.alice, { structureId: g.townHall, userId: g.chloe, space: SPACE.emises }), "spaceGrant", "FACTURES_EMISES/*");
     await expectNotFound(h, () => app.revokeSpaceGrant(g.alice, { structureId: g.townHall, userId: g.chloe, space: SPACE.recues, serviceId: g.compta }), "spaceGrant", `FACTURES_RECUES/${g.compta}`);
     await expectNotFound(h, () => app.revokeSpaceGrant(g.alice, { structureId: g.townHall, userId: UNKNOWN, space: SPACE.recues }), "user", UNKNOWN);
+    // A user who is not a member: the answer an unknown id gets.
+    await expectNotFound(h, () => app.revokeSpaceGrant(g.alice, { structureId: g.townHall, userId: g.elodie, space: SPACE.recues }), "user", g.elodie);
   });
 
   it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN, even for an unknown user", async (_label, who, reason) => {
@@ -430,14 +447,11 @@ describe("listMemberGrants", () => {
     expectDisclosesOnly(h, g.townHall, r);
   });
 
-  it("refuses a user who is not a member (NOT_ATTACHED), an unknown one (NOT_FOUND), outsiders (FORBIDDEN), junk (VALIDATION)", async () => {
+  it("refuses a user who is not a member and an unknown one alike (NOT_FOUND), outsiders (FORBIDDEN), junk (VALIDATION)", async () => {
     const { h, g, app } = await guide();
-    expect(await expectRefused(h, () => app.listMemberGrants(g.alice, { structureId: g.townHall, userId: g.elodie }), "NOT_ATTACHED")).toEqual({
-      code: "NOT_ATTACHED",
-      structureId: g.townHall,
-      userId: g.elodie,
-    });
-    await expectNotFound(h, () => app.listMemberGrants(g.alice, { structureId: g.townHall, userId: UNKNOWN }), "user", UNKNOWN);
+    const elodie = await expectNotFound(h, () => app.listMemberGrants(g.alice, { structureId: g.townHall, userId: g.elodie }), "user", g.elodie);
+    const unknown = await expectNotFound(h, () => app.listMemberGrants(g.alice, { structureId: g.townHall, userId: UNKNOWN }), "user", UNKNOWN);
+    expect({ ...elodie, id: UNKNOWN }).toEqual(unknown);
     for (const [, who, reason] of FORBIDDEN_ACTORS) await expectForbidden(h, () => app.listMemberGrants(g[who], { structureId: g.townHall, userId: g.chloe }), g[who], reason, g.townHall);
     for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => app.listMemberGrants(g.alice, input));
   });
@@ -533,7 +547,7 @@ describe("what takes grants away", () => {
     expect((await userRow(h, g.chloe)).value.grants.map((x) => x.structureId)).toEqual([g.acme]);
     expect(must(await app.mayAccess({ userId: g.chloe, structureId: g.townHall, space: SPACE.recues, access: "read" }))).toBe(false);
     expect(must(await app.mayAccess({ userId: g.chloe, structureId: g.acme, space: SPACE.recues, access: "read" }))).toBe(true);
-    await expectRefused(h, () => app.listMemberGrants(g.alice, { structureId: g.townHall, userId: g.chloe }), "NOT_ATTACHED");
+    await expectNotFound(h, () => app.listMemberGrants(g.alice, { structureId: g.townHall, userId: g.chloe }), "user", g.chloe);
     // Attached again, she starts with nothing.
     must(await app.attachUser(g.alice, { structureId: g.townHall, userId: g.chloe, role: "user", validFrom: TODAY, comment: "Retour", scope: services(g.compta) }));
     expect(must(await app.listMemberGrants(g.alice, { structureId: g.townHall, userId: g.chloe })).grants).toEqual([]);

@@ -150,15 +150,16 @@ describe("requestSubscription (the user's side: an extension of the guide)", () 
     const { h, g, app } = await guide();
     await deactivate(h, g.chloe);
     await expectForbidden(h, () => app.requestSubscription(g.chloe, { structureId: g.townHall, items: [{ space: SPACE.recues, access: "read" }] }), g.chloe, "accountNotActive", g.townHall);
+    // The actor is judged first: whether a structure exists tells an inactive account nothing.
+    await expectForbidden(h, () => app.requestSubscription(g.chloe, { structureId: UNKNOWN, items: [{ space: SPACE.recues, access: "read" }] }), g.chloe, "accountNotActive", UNKNOWN);
   });
 
-  it("refuses a user not attached to the structure, or to the service, with NOT_ATTACHED", async () => {
+  it("refuses a structure the user is not attached to with NOT_FOUND, as one that does not exist; a service outside her scope with NOT_ATTACHED", async () => {
     const { h, g, app } = await guide();
-    expect(await expectRefused(h, () => app.requestSubscription(g.elodie, { structureId: g.townHall, items: [{ space: SPACE.recues, access: "read" }] }), "NOT_ATTACHED")).toEqual({
-      code: "NOT_ATTACHED",
-      structureId: g.townHall,
-      userId: g.elodie,
-    });
+    const line = { space: SPACE.recues, access: "read" };
+    const townHall = await expectNotFound(h, () => app.requestSubscription(g.elodie, { structureId: g.townHall, items: [line] }), "structure", g.townHall);
+    const unknown = await expectNotFound(h, () => app.requestSubscription(g.elodie, { structureId: UNKNOWN, items: [line] }), "structure", UNKNOWN);
+    expect({ ...townHall, id: UNKNOWN }).toEqual(unknown);
     expect(
       await expectRefused(h, () => app.requestSubscription(g.chloe, { structureId: g.townHall, items: [{ space: SPACE.recues, serviceId: g.paie, access: "read" }] }), "NOT_ATTACHED"),
     ).toEqual({ code: "NOT_ATTACHED", structureId: g.townHall, userId: g.chloe, serviceId: g.paie });
@@ -746,7 +747,7 @@ describe("validateSubscriptionRequests and refuseSubscriptionRequests (bulk)", (
     expectBulkFrozen(r);
   });
 
-  it("bulk items use the key `${key}#${index}`: a retry of the whole call gives back each first outcome", async () => {
+  it("bulk items use the key `${key} #${index}`, which no caller's key can be: a retry of the whole call gives back each first outcome", async () => {
     const { h, g, app } = await guide();
     const chloe = await chloeAsks(h, g);
     const david = await askSpaces(h, g.david, g.bookshop, [{ space: SPACE.emises, access: "write" }]);
@@ -755,8 +756,10 @@ describe("validateSubscriptionRequests and refuseSubscriptionRequests (bulk)", (
     const after = h.snapshot();
     expect(await app.validateSubscriptionRequests(g.alice, input, { idempotencyKey: "lot-7" })).toEqual({ ok: true, value: first });
     expect(h.snapshot()).toEqual(after);
-    // The second item alone, under its own key: the same first outcome.
-    const second = first.results[1]!.result;
-    expect(await app.validateSubscriptionRequest(g.alice, { requestId: david, scope: "structure" }, { idempotencyKey: "lot-7#1" })).toEqual(second);
+    // A single command's key never is an item's: `lot-7#1` is an act of its own (the
+    // request is decided already), and the item's own key holds a space, which no key may.
+    expect(first.results[1]!.result.ok).toBe(true);
+    await expectRefused(h, () => app.validateSubscriptionRequest(g.alice, { requestId: david, scope: "structure" }, { idempotencyKey: "lot-7#1" }), "REQUEST_ALREADY_DECIDED");
+    await expectInvalid(h, () => app.validateSubscriptionRequest(g.alice, { requestId: david, scope: "structure" }, { idempotencyKey: "lot-7 #1" }));
   });
 });
