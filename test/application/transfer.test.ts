@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { createHabilitations, historyKindLabel, type StructureId, type UserId } from "../../src/index.js";
 import {
+  deactivate,
   expectAppended,
   expectDeepFrozen,
   expectDisclosesOnly,
@@ -373,15 +374,26 @@ describe("transferPrimaryRole — refusals change nothing", () => {
     expect(e).toEqual({ code: "SUCCESSOR_IS_PRIMARY_MANAGER", structureId: g.townHall, userId: g.alice });
   });
 
-  it("refuses a successor without an active account (deactivated, awaiting activation) with ACCOUNT_NOT_ACTIVE", async () => {
+  it("refuses a member of the structure without an active account (deactivated, awaiting activation) with ACCOUNT_NOT_ACTIVE", async () => {
     const { h, g, app } = await world();
     expect((await expectRefused(h, () => app.transferPrimaryRole(g.alice, { structureIds: [g.townHall], successorId: g.denis }), "ACCOUNT_NOT_ACTIVE")).status).toBe(
       "deactivated",
     );
     const ines = await pendingAccount(h, g);
+    must(await app.attachUser(g.alice, { structureId: g.townHall, userId: ines, role: "user", validFrom: TODAY, comment: "Arrivée", scope: WHOLE }));
     expect((await expectRefused(h, () => app.transferPrimaryRole(g.alice, { structureIds: [g.townHall], successorId: ines }), "ACCOUNT_NOT_ACTIVE")).status).toBe(
       "pendingActivation",
     );
+  });
+
+  it("refuses a successor without an active account who is not a member of the structure with NOT_FOUND, as an unknown id: another account's status is not told", async () => {
+    const { h, g, app, bron } = await world();
+    // Denis (deactivated) is a member of the town hall, not of Bron; Inès's pending account was created for the town hall, not attached.
+    const denis = await expectNotFound(h, () => app.transferPrimaryRole(g.alice, { structureIds: [bron], successorId: g.denis }), "user", g.denis);
+    const unknown = await expectNotFound(h, () => app.transferPrimaryRole(g.alice, { structureIds: [bron], successorId: UNKNOWN }), "user", UNKNOWN);
+    expect({ ...denis, id: UNKNOWN }).toEqual(unknown);
+    const ines = await pendingAccount(h, g);
+    await expectNotFound(h, () => app.transferPrimaryRole(g.alice, { structureIds: [g.townHall], successorId: ines }), "user", ines);
   });
 
   it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_, actor) => {
@@ -464,7 +476,11 @@ describe("deactivateAccount", () => {
     const { h, g, app } = await world();
     await expectNotFound(h, () => app.deactivateAccount(g.victor, { successorId: UNKNOWN }), "user", UNKNOWN);
     await expectRefused(h, () => app.deactivateAccount(g.victor, { successorId: g.victor }), "SUCCESSOR_IS_PRIMARY_MANAGER");
-    await expectRefused(h, () => app.deactivateAccount(g.victor, { successorId: g.denis }), "ACCOUNT_NOT_ACTIVE");
+    // Denis (deactivated) is no member of ACME: NOT_FOUND, as an unknown id; a deactivated member would be ACCOUNT_NOT_ACTIVE.
+    await expectNotFound(h, () => app.deactivateAccount(g.victor, { successorId: g.denis }), "user", g.denis);
+    must(await app.attachUser(g.victor, { structureId: g.acme, userId: g.elodie, role: "user", validFrom: TODAY, comment: "Renfort", scope: WHOLE }));
+    await deactivate(h, g.elodie);
+    expect((await expectRefused(h, () => app.deactivateAccount(g.victor, { successorId: g.elodie }), "ACCOUNT_NOT_ACTIVE")).status).toBe("deactivated");
     await expectForbidden(h, () => app.deactivateAccount(g.victor, { transfers: [{ structureId: g.acme, successorId: g.farid }, { structureId: g.townHall, successorId: g.farid }] }), g.victor, "notThePrimaryManager", g.townHall);
   });
 
