@@ -368,6 +368,22 @@ describe("searchUsers — refusals", () => {
     await expectInvalid(h, () => app.searchUsers(w.alice, input));
   });
 
+  it("a cursor is opaque: no name nor login of anybody is readable in it", async () => {
+    const { w, app } = await world();
+    const first = must(await app.searchUsers(w.alice, { limit: 3 }));
+    const decoded = Buffer.from(first.nextCursor!, "base64url").toString("utf8");
+    for (const hit of first.items) for (const readable of [hit.lastName, hit.firstName, hit.login]) expect(decoded).not.toContain(readable);
+  });
+
+  it("a cursor whose last user was renamed since is stale: VALIDATION, never a guessed place", async () => {
+    const { h, w, app } = await world();
+    const first = must(await app.searchUsers(w.alice, { limit: 3 }));
+    const last = first.items[2]!.id;
+    must(await app.updateUser(last, { userId: last, changes: { lastName: "Zzz" } }));
+    const error = await expectInvalid(h, () => app.searchUsers(w.alice, { limit: 3, cursor: first.nextCursor! }));
+    expect(error.issues[0]?.path).toEqual(["cursor"]);
+  });
+
   it("refuses a cursor of another actor, of another list, or junk, with VALIDATION", async () => {
     const { h, w, app } = await world();
     const brunos = must(await app.searchUsers(w.bruno, { limit: 1 })).nextCursor as string;
@@ -525,7 +541,7 @@ describe("exportUsers — the guide's scenario", () => {
 describe("exportUsers — cells neutralised against formula injection", () => {
   it("exports a phone « +33 … » as « '+33 … »", async () => {
     const { w, app } = await world();
-    must(await app.updateUser(w.alice, { userId: w.elodie, structureId: w.townHall, changes: { phone: "+33 6 12 34 56 78" } }));
+    must(await app.updateUser(w.elodie, { userId: w.elodie, changes: { phone: "+33 6 12 34 56 78" } })); // her record is hers
     const csv = await text(must(await app.exportUsers(w.alice, { userIds: [w.elodie] })).body);
     expect(readCsv(csv)[1]?.[4]).toBe("'+33 6 12 34 56 78");
     expect(csv).toContain(";'+33 6 12 34 56 78;");
@@ -548,6 +564,26 @@ describe("exportUsers — cells neutralised against formula injection", () => {
     ]);
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"";""Clic"")";'-Jean;`);
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
+  it("neutralises names starting with a full-width or small formula starter, or the minus sign, which a spreadsheet may normalise", async () => {
+    const { w, app } = await world();
+    const people = [
+      ["pleine@example.fr", "＝HYPERLINK(1)", "－Jean"],
+      ["petite@example.fr", "﹫SOMME(A1)", "﹢Paul"],
+      ["moins@example.fr", "−2", "＋Zoé"],
+    ] as const;
+    for (const [login, lastName, firstName] of people) {
+      const id = must(await app.registerUser({ login, lastName, firstName })).user.id;
+      must(await app.attachUser(w.alice, { structureId: w.bookshop, userId: id, role: "user", validFrom: TODAY, comment: "Oui", scope: WHOLE }));
+    }
+    const rows = readCsv(await text(must(await app.exportUsers(w.alice, { criteria: { login: "@example.fr", designation: "librairie" } })).body)).slice(1);
+    const byLogin = new Map(rows.map((r) => [r[2], [r[0], r[1]]]));
+    expect(people.map(([login]) => byLogin.get(login))).toEqual([
+      ["'＝HYPERLINK(1)", "'－Jean"],
+      ["'﹫SOMME(A1)", "'﹢Paul"],
+      ["'−2", "'＋Zoé"],
+    ]);
   });
 });
 
@@ -574,9 +610,30 @@ describe("exportUsers — by criteria", () => {
     expect(csv).not.toMatch(/ACME/);
   });
 
-  it("exports only the header for a simple user: they manage no structure", async () => {
+  it("exports nothing at all for a simple user, not even the header: they manage no structure (the stream judges its holder before its first page)", async () => {
     const { w, app } = await world();
-    expect(readCsv(await text(must(await app.exportUsers(w.chloe, { criteria: {} })).body))).toEqual([[...USER_EXPORT_HEADERS]]);
+    expect(await text(must(await app.exportUsers(w.chloe, { criteria: {} })).body)).toBe("");
+  });
+
+  it("shows a user's contact address and phone only once their attachment is in force: Hugo, attached from tomorrow, is listed without them", async () => {
+    const { h, w, app } = await world();
+    must(await app.updateUser(w.hugo, { userId: w.hugo, changes: { phone: "04 72 00 00 01" } }));
+    const rowOf = async () => readCsv(await text(must(await app.exportUsers(w.alice, { criteria: { firstName: "hugo" } })).body))[1];
+    expect(await rowOf()).toEqual(["Blanc", "Hugo", "hugo.blanc@mairie-lyon.fr", "", "", "Actif", "Mairie de Lyon (Gestionnaire secondaire), Librairie Dupont (Gestionnaire secondaire)", "27/11/2026"]);
+    h.setNow("2026-11-28T08:00:00.000Z");
+    expect((await rowOf())?.slice(3, 5)).toEqual(["hugo.blanc@mairie-lyon.fr", "04 72 00 00 01"]);
+  });
+
+  it("an export held open outlives no right: once its holder is demoted, the stream yields nothing", async () => {
+    const { w, app } = await world();
+    const held = must(await app.exportUsers(w.bruno, { criteria: {} }));
+    must(await app.changeMemberRole(w.alice, { structureId: w.townHall, userId: w.bruno, role: "user" }));
+    expect(await text(held.body)).toBe("");
+    // The checked-users form reads its rows when they are reached too: Alice still manages
+    // the town hall, but Chloé, removed meanwhile, is no longer one of hers: no row for her.
+    const checked = must(await app.exportUsers(w.alice, { userIds: [w.chloe] }));
+    must(await app.removeAttachment(w.alice, { structureId: w.townHall, userId: w.chloe }));
+    expect(readCsv(await text(checked.body))).toEqual([[...USER_EXPORT_HEADERS]]);
   });
 });
 
