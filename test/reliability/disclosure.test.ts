@@ -300,15 +300,18 @@ describe("minimal disclosure of accounts", () => {
     const w = await buildWorld();
     const [A, B, C] = w.structures;
     const others = new Set<string>([B, C]);
-    // Sam manages A only; Mia is in A, B and C.
-    const updated = await w.app.updateUser(w.users.sam, { userId: w.users.mia, structureId: A, changes: { phone: "+33 4 72 10 30 30" } });
+    // Hugo, created for A, is attached to B too: Sam (who manages A only) corrects his name,
+    // and e-mails him from A. A manager acts for one structure: recorded on A only, so B's
+    // history never names a manager of another structure.
+    const attachedFirst = await w.app.attachUser(w.users.alice, { structureId: B, userId: w.pending.hugo, role: "user", validFrom: "2026-11-27", comment: "Renfort", scope: { kind: "structure" } });
+    expect(attachedFirst.ok).toBe(true);
+    const updated = await w.app.updateUser(w.users.sam, { userId: w.pending.hugo, structureId: A, changes: { phone: "+33 4 72 10 30 30" } });
     expect(updated.ok && updated.value.history.map((h) => h.structureId)).toEqual([A]);
     expect([...structureIdsIn(updated, others)]).toEqual([]);
-    // Recorded on every structure of Mia's all the same.
-    expect(w.store.snapshot().history.filter((h) => h.kind === "userModified").map((h) => h.structureId).sort()).toEqual([A, B, C].sort());
-    // Hugo, created for A, is attached to B too: Sam e-mails him from A.
-    const attached = await w.app.attachUser(w.users.alice, { structureId: B, userId: w.pending.hugo, role: "user", validFrom: "2026-11-27", comment: "Renfort", scope: { kind: "structure" } });
-    expect(attached.ok).toBe(true);
+    expect(w.store.snapshot().history.filter((h) => h.kind === "userModified" && h.actorId === w.users.sam).map((h) => h.structureId)).toEqual([A]);
+    // Mia's own change is hers: recorded on every structure of hers.
+    const own = await w.app.updateUser(w.users.mia, { userId: w.users.mia, changes: { phone: "+33 4 72 10 30 31" } });
+    expect(own.ok && own.value.history.map((h) => h.structureId).sort()).toEqual([A, B, C].sort());
     w.tick(3);
     const sent = await w.app.sendActivationEmails(w.users.sam, { structureId: A, userIds: [w.pending.hugo] }, { idempotencyKey: "k" });
     const item = sent.ok ? sent.value.results[0]?.result : undefined;
