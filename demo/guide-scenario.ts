@@ -304,11 +304,23 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
   const taken = must(await app.registerAccount({ login: "hugo.moreau@mairie-lyon.fr", lastName: "X", firstName: "Y" }));
   const fresh = must(await app.registerAccount({ login: "gabriel.fontaine@example.fr", lastName: "Fontaine", firstName: "Gabriel" }));
   process.stdout.write(`\nCréer un compte depuis l'accueil déconnecté, adresse prise puis libre : ${JSON.stringify(taken)} / ${JSON.stringify(fresh)}\n`);
-  must(await app.updateUser(alice, { structureId: mairie.id, userId: hugo, changes: { settings: { activityNotifications: "weekly" } } }));
+  // Hugo's account is active: his record is his. Alice may read it, not write it; Hugo
+  // changes his settings and asks for a new contact address, used once he confirms it.
+  const byAlice = await app.updateUser(alice, { structureId: mairie.id, userId: hugo, changes: { settings: { activityNotifications: "weekly" } } });
+  process.stdout.write(`Alice modifie le profil de Hugo, compte actif : ${byAlice.ok ? "accepté ?!" : `${byAlice.error.code} — ${errorMessage(byAlice.error)}`}\n`);
+  const own = must(await app.updateUser(hugo, { userId: hugo, changes: { settings: { activityNotifications: "weekly" }, contactEmail: "hugo.moreau@laposte.net" } }));
+  process.stdout.write(`Hugo modifie son profil : ${own.fields.join(", ")} ; adresse de contact « ${own.pendingContactEmail ?? ""} » en attente de confirmation\n`);
+  let confirmation = "";
+  must(await app.relayEvents((event) => {
+    if (event.type === "ContactEmailConfirmationRequested" && event.userId === hugo && event.token !== undefined) confirmation = event.token;
+  }, { limit: 1000 }));
+  const confirmed = must(await app.confirmContactEmail(hugo, { token: confirmation }));
+  process.stdout.write(`Hugo confirme depuis le lien reçu : adresse de contact ${confirmed.contactEmail} (l'ancienne adresse est prévenue)\n`);
   const hugoInfo = must(await app.getPersonalInformation(alice, { structureId: mairie.id, userId: hugo }));
   printTable("Informations personnelles de Hugo", [{
     nom: `${hugoInfo.general.firstName} ${hugoInfo.general.lastName}`,
     connexion: hugoInfo.general.login,
+    contact: hugoInfo.general.contactEmail,
     téléphone: hugoInfo.general.phone,
     adresse: hugoInfo.postalAddress === null ? null : `${hugoInfo.postalAddress.street}, ${hugoInfo.postalAddress.postalCode} ${hugoInfo.postalAddress.city}`,
     statut: accountStatusLabel[hugoInfo.general.status],
