@@ -359,6 +359,7 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
   let text = "";
   for await (const chunk of csv.body) text += chunk;
   process.stdout.write(`\nExport CSV des utilisateurs cochés (${csv.fileName}, BOM ${text.startsWith("\uFEFF") ? "présent" : "absent"}) :\n${text.replace("\uFEFF", "").replaceAll("\r\n", "\n")}`);
+  process.stdout.write("(Chloé n'est rattachée à la librairie qu'à partir du 1er décembre : ses coordonnées ne sont pas lues avant.)\n");
 
   // Guide §6 A: Alice, primary manager of three structures, names Bruno for two and Hugo
   // for the third, in one act: all change hands or none. She stays a simple user.
