@@ -118,26 +118,84 @@ describe("migrate", () => {
 
 const unitOf = (...writes: Write[]): UnitOfWork => ({ writes, reads: [], history: [], events: [] });
 
-/** A schema as migrate() left it at `version` (2: the release before subscription requests; 3: before accounts). */
-async function atVersion(schema: string, version: number): Promise<void> {
+/**
+ * A schema as migrate() left it at `version` (2: the release before subscription requests;
+ * 3: before accounts…), or, with `from`, one at version `from` taken to `version` as that
+ * release's migrate() would.
+ */
+async function atVersion(schema: string, version: number, from = 0): Promise<void> {
   const s = `"${schema}"`;
-  await pool.query(`CREATE SCHEMA ${s}`);
-  await pool.query(
-    `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-  );
-  for (const m of MIGRATIONS.filter((m) => m.version <= version)) {
+  if (from === 0) {
+    await pool.query(`CREATE SCHEMA ${s}`);
+    await pool.query(
+      `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+  }
+  for (const m of MIGRATIONS.filter((m) => m.version > from && m.version <= version)) {
     await pool.query(m.sql(s));
     await pool.query(`INSERT INTO ${s}.schema_migrations (version, description) VALUES ($1, $2)`, [m.version, m.description]);
   }
 }
 
-/** Records as the release before wrote them: no openSpaces, no grants (and no deactivatedAt, migration 6's). */
+/** The activation of a user as releases 4 to 6 wrote it: one token, and when it was used. */
+interface ActivationV6 {
+  readonly tokenHash: string;
+  readonly issuedAt: Instant;
+  readonly expiresAt: Instant;
+  readonly usedAt: Instant | null;
+}
+
+/** A user as releases 4 to 6 wrote it (before migration 7). */
+type UserV6 = Omit<User, "accountEmails" | "activation" | "contactEmailChange"> & {
+  readonly accountEmailsAt: readonly Instant[];
+  readonly activation: ActivationV6 | null;
+};
+
+/**
+ * A user as releases 4 to 6 wrote it: the instants of its e-mails (`accountEmailsAt`), its
+ * one activation token (the first), no `contactEmailChange`. Typed `User` to be written
+ * through the store as those releases did.
+ */
+const beforeV7 = (value: User): User => {
+  const { accountEmails, activation, contactEmailChange: _c, ...rest } = value;
+  const token = activation?.tokens[0];
+  const old: UserV6 = {
+    ...rest,
+    accountEmailsAt: accountEmails.map((e) => e.at),
+    activation:
+      activation === null || token === undefined
+        ? null
+        : { tokenHash: token.tokenHash, issuedAt: token.issuedAt, expiresAt: token.expiresAt, usedAt: activation.usedAt },
+  };
+  return old as unknown as User;
+};
+
+/**
+ * What migration 7 makes of a user in that shape (the reference, written here): each
+ * e-mail, and the token, from the structure the account was created for, else from the
+ * public side; no contact address waiting; every other field as it was.
+ */
+const afterV7 = (value: User): User => {
+  const { accountEmailsAt, activation, ...rest } = value as unknown as UserV6;
+  const by = rest.createdFor === null ? "public" : (`structure:${rest.createdFor}` as const);
+  return {
+    ...rest,
+    accountEmails: accountEmailsAt.map((at) => ({ at, by })),
+    activation:
+      activation === null
+        ? null
+        : { tokens: [{ tokenHash: activation.tokenHash, issuedAt: activation.issuedAt, expiresAt: activation.expiresAt, by }], usedAt: activation.usedAt },
+    contactEmailChange: null,
+  };
+};
+
+/** Records as the release before wrote them: no openSpaces, no grants (and no deactivatedAt, migration 6's; the account fields as migration 4 knew them). */
 const withoutSpaces = <T extends Structure | Service>(value: T): T => {
   const { openSpaces: _, ...old } = value;
   return old as T;
 };
 const withoutGrants = (value: User): User => {
-  const { grants: _, deactivatedAt: _d, ...old } = value;
+  const { grants: _, deactivatedAt: _d, ...old } = beforeV7(value);
   return old as User;
 };
 
@@ -176,7 +234,7 @@ describe("migration 3: subscription requests", () => {
       );
       expect(await tablesOf(schema)).not.toContain("subscription_requests");
 
-      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5, 6] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5, 6, 7] });
       const s1 = structureId("s-1");
       const after = await snapshotOf(pool, schema);
       expect(after).toEqual({
@@ -234,16 +292,16 @@ describe("migration 3: subscription requests", () => {
     });
   });
 
-  it("four concurrent runs on a schema at version 2: one applies it (and 4 and 5), once; the others find nothing to do", async () => {
+  it("four concurrent runs on a schema at version 2: one applies it (and 4 to 7), once; the others find nothing to do", async () => {
     const schema = uniqueSchema("mig3conc");
     await dropping(schema, async () => {
       await atVersion(schema, 2);
       await seedVersion2(schema);
       const reports = await Promise.all([1, 2, 3, 4].map(() => migrate(pool, { schema })));
-      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5, 6] }]);
+      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5, 6, 7] }]);
       expect(reports.filter((r) => r.applied.length === 0)).toEqual([1, 2, 3].map(() => ({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] })));
       const versions = await pool.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       const { users, structures } = await snapshotOf(pool, schema);
       expect(users.map((u) => [u.value.grants, u.version])).toEqual([[[], 1], [[], 2]]);
       expect(structures.map((s) => s.value.openSpaces)).toEqual([[], ["FACTURES_EMISES"]]);
@@ -275,9 +333,9 @@ describe("migration 3: subscription requests", () => {
   });
 });
 
-/** A user as the release before accounts wrote it: none of the account fields (nor deactivatedAt, migration 6's). */
+/** A user as the release before accounts wrote it: none of the account fields (nor deactivatedAt, migration 6's, nor migration 7's). */
 const withoutAccountFields = (value: User): User => {
-  const { phone: _p, postalAddress: _a, settings: _s, createdFor: _c, activation: _t, accountEmailsAt: _e, deactivatedAt: _d, ...old } = value;
+  const { phone: _p, postalAddress: _a, settings: _s, createdFor: _c, activation: _t, accountEmails: _e, contactEmailChange: _ce, deactivatedAt: _d, ...old } = value;
   return old as User;
 };
 
@@ -297,7 +355,7 @@ async function seedVersion3(schema: string): Promise<void> {
         { kind: "user", value: withoutAccountFields(fx.user("u-1", [s1])), expectedVersion: null },
         { kind: "user", value: withoutAccountFields(fx.user("u-2")), expectedVersion: null },
         { kind: "user", value: partial, expectedVersion: null },
-        { kind: "user", value: accountFixtures.pending("u-4", s1, [s1]), expectedVersion: null },
+        { kind: "user", value: beforeV7(accountFixtures.pending("u-4", s1, [s1])), expectedVersion: null },
       ),
     ),
     await store.commit(unitOf({ kind: "user", value: withoutAccountFields({ ...fx.user("u-2", [s1]), lastName: "Lefèvre" }), expectedVersion: 1 })),
@@ -307,12 +365,12 @@ async function seedVersion3(schema: string): Promise<void> {
 
 describe("migration 4: accounts", () => {
   const s1 = structureId("s-1");
-  /** The users of seedVersion3 as migration 4 leaves them. */
+  /** The users of seedVersion3 as migration 4 (and 7, to the shape of today) leaves them. */
   const migratedUsers = [
     { value: fx.user("u-1", [s1]), version: 1 },
     { value: { ...fx.user("u-2", [s1]), lastName: "Lefèvre" }, version: 2 },
     { value: { ...fx.user("u-3", [s1]), settings: { activityNotifications: "weekly" }, phone: "05 56 00 00 00" } as User, version: 1 },
-    { value: accountFixtures.pending("u-4", s1, [s1]), version: 1 },
+    { value: afterV7(beforeV7(accountFixtures.pending("u-4", s1, [s1]))), version: 1 },
   ];
 
   it("applies on a schema at version 3, fills the account fields where missing, and keeps every version and everything else", async () => {
@@ -321,7 +379,7 @@ describe("migration 4: accounts", () => {
       await atVersion(schema, 3);
       await seedVersion3(schema);
       expect(await schemaVersion(pool, { schema })).toBe(3);
-      expect(await migrate(pool, { schema })).toEqual({ from: 3, to: SCHEMA_VERSION, applied: [4, 5, 6] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 3, to: SCHEMA_VERSION, applied: [4, 5, 6, 7] });
       expect(await snapshotOf(pool, schema)).toEqual({
         structures: [{ value: fx.structure("s-1", "u-1"), version: 1 }],
         services: [],
@@ -346,7 +404,7 @@ describe("migration 4: accounts", () => {
 
       // The new commit_unit(): an activation written at the migrated version, its e-mail's
       // token in the outbox only.
-      const resent: User = { ...accountFixtures.pending("u-1", s1, [s1]), accountEmailsAt: [] };
+      const resent: User = { ...accountFixtures.pending("u-1", s1, [s1]), accountEmails: [] };
       const email = accountFixtures.activationEmail("e-1", resent);
       const committed = await store.commit({
         ...unitOf({ kind: "user", value: resent, expectedVersion: 1 }),
@@ -367,13 +425,14 @@ describe("migration 4: accounts", () => {
     await dropping(schema, async () => {
       await atVersion(schema, 3);
       await seedVersion3(schema);
-      await migrate(pool, { schema });
+      // Migration 4 as its release's migrate() applied it (migration 7, later, reshapes
+      // the fields it fills: its statement is about the shape of releases 4 to 6).
+      await atVersion(schema, 4, 3);
       const once = await snapshotOf(pool, schema);
       const s = `"${schema}"`;
       const fills = MIGRATIONS.find((m) => m.version === 4)?.sql(s).split("\n").filter((line) => line.startsWith("UPDATE ")) ?? [];
       expect(fills).toHaveLength(1);
       for (const fill of fills) expect((await pool.query(fill)).rowCount).toBe(0);
-      expect(await migrate(pool, { schema })).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
       expect(await snapshotOf(pool, schema)).toEqual(once);
       // Rows written without the fields after the migration (a process of the release
       // before, still running) are filled by the same statement, and only those.
@@ -381,6 +440,10 @@ describe("migration 4: accounts", () => {
       await pool.query(`UPDATE ${s}.users SET data = data - 'accountEmailsAt' WHERE id = 'u-2'`);
       expect((await Promise.all(fills.map((fill) => pool.query(fill)))).map((r) => r.rowCount)).toEqual([2]);
       expect(await snapshotOf(pool, schema)).toEqual(once);
+      // Then the next releases' migrate(), once.
+      expect(await migrate(pool, { schema })).toEqual({ from: 4, to: SCHEMA_VERSION, applied: [5, 6, 7] });
+      expect((await snapshotOf(pool, schema)).users).toEqual(migratedUsers);
+      expect(await migrate(pool, { schema })).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
     });
   });
 
@@ -441,9 +504,10 @@ describe("migration 5: user search", () => {
   async function seedVersion4(schema: string): Promise<User[]> {
     const store = createPostgresStore(pool, { schema });
     const renamed = { ...(named[2] as User), lastName: "Lefebvre" };
+    // Written in the shape of releases 4 to 6 (migration 7 reshapes them).
     const results = [
-      await store.commit(unitOf(...[...named, ...bulk].map((value): Write => ({ kind: "user", value, expectedVersion: null })))),
-      await store.commit(unitOf({ kind: "user", value: renamed, expectedVersion: 1 })),
+      await store.commit(unitOf(...[...named, ...bulk].map((value): Write => ({ kind: "user", value: beforeV7(value), expectedVersion: null })))),
+      await store.commit(unitOf({ kind: "user", value: beforeV7(renamed), expectedVersion: 1 })),
     ];
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     return [named[0] as User, named[1] as User, renamed, ...bulk];
@@ -455,8 +519,9 @@ describe("migration 5: user search", () => {
       await atVersion(schema, 4);
       const users = await seedVersion4(schema);
       const before = await snapshotOf(pool, schema);
-      expect(await migrate(pool, { schema })).toEqual({ from: 4, to: SCHEMA_VERSION, applied: [5, 6] });
-      expect(await snapshotOf(pool, schema)).toEqual(before);
+      expect(await migrate(pool, { schema })).toEqual({ from: 4, to: SCHEMA_VERSION, applied: [5, 6, 7] });
+      // The data and versions are kept, but for the account fields migration 7 reshapes.
+      expect(await snapshotOf(pool, schema)).toEqual({ ...before, users: before.users.map((u) => ({ ...u, value: afterV7(u.value) })) });
       expect(before.users.find((u) => u.value.id === "u-3")?.version).toBe(2);
       expect(await searchColumnsIn(schema)).toEqual({ users: expectedColumns(users), mismatchedAttachmentRows: 0 });
 
@@ -571,9 +636,9 @@ describe("migration 5: user search", () => {
   });
 });
 
-/** A user as the release before the transfer (guide §6) wrote it: no deactivatedAt. */
+/** A user as the release before the transfer (guide §6) wrote it: no deactivatedAt (and the account fields as migration 4 knew them). */
 const withoutDeactivatedAt = (value: User): User => {
-  const { deactivatedAt: _, ...old } = value;
+  const { deactivatedAt: _, ...old } = beforeV7(value);
   return old as User;
 };
 
@@ -581,12 +646,12 @@ describe("migration 6: transfer of the primary role", () => {
   const s1 = structureId("s-1");
   /** A deactivated account written by a process of the new release before the migration. */
   const deactivated: User = { ...fx.user("u-3", [s1]), status: "deactivated", deactivatedAt: instant(5) };
-  /** The users of seedVersion5 as migration 6 leaves them. */
+  /** The users of seedVersion5 as migration 6 (and 7, to the shape of today) leaves them. */
   const migratedUsers = [
     { value: fx.user("u-1", [s1]), version: 1 },
     { value: { ...fx.user("u-2", [s1]), lastName: "Lefèvre" }, version: 2 },
     { value: deactivated, version: 1 },
-    { value: accountFixtures.pending("u-4", s1, [s1]), version: 1 },
+    { value: afterV7(beforeV7(accountFixtures.pending("u-4", s1, [s1]))), version: 1 },
   ];
 
   /**
@@ -602,7 +667,7 @@ describe("migration 6: transfer of the primary role", () => {
           { kind: "structure", value: fx.structure("s-1", "u-1"), expectedVersion: null },
           { kind: "user", value: withoutDeactivatedAt(fx.user("u-1", [s1])), expectedVersion: null },
           { kind: "user", value: withoutDeactivatedAt(fx.user("u-2")), expectedVersion: null },
-          { kind: "user", value: deactivated, expectedVersion: null },
+          { kind: "user", value: beforeV7(deactivated), expectedVersion: null },
           { kind: "user", value: withoutDeactivatedAt(accountFixtures.pending("u-4", s1, [s1])), expectedVersion: null },
         ),
         history: [fx.history("s-1", "structureCreated", 0, "u-1")],
@@ -622,7 +687,7 @@ describe("migration 6: transfer of the primary role", () => {
       const before = await snapshotOf(pool, schema);
       expect(before.users.map((u) => [u.value.id, "deactivatedAt" in u.value])).toEqual([["u-1", false], ["u-2", false], ["u-3", true], ["u-4", false]]);
       const columnsBefore = await searchColumnsIn(schema);
-      expect(await migrate(pool, { schema })).toEqual({ from: 5, to: SCHEMA_VERSION, applied: [6] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 5, to: SCHEMA_VERSION, applied: [6, 7] });
       expect(await snapshotOf(pool, schema)).toEqual({ ...before, users: migratedUsers });
       // The search values and attachment rows are untouched.
       expect(await searchColumnsIn(schema)).toEqual(columnsBefore);
@@ -687,5 +752,199 @@ describe("migration 6: transfer of the primary role", () => {
     expect(v6.split("\n").filter((line) => line !== "" && !line.startsWith("--"))).toEqual([
       `UPDATE "x".users SET data = '{"deactivatedAt": null}'::jsonb || data WHERE NOT data ? 'deactivatedAt';`,
     ]);
+  });
+});
+
+describe("migration 7: a person's record is theirs", () => {
+  const s1 = structureId("s-1");
+  const HASH = "kdKxBqODuIq-P_2CIeSRbQ31lbIC5lzdFA0QOlOigdc";
+  /** A pending account created for s-1, as release 6 wrote it: three e-mails, one token. */
+  const pendingV6 = {
+    ...fx.user("u-2", [s1]),
+    status: "pendingActivation",
+    createdFor: s1,
+    activation: { tokenHash: HASH, issuedAt: instant(0), expiresAt: instant(60), usedAt: null },
+    accountEmailsAt: [instant(0), instant(5), instant(10)],
+    contactEmailChange: undefined,
+    accountEmails: undefined,
+  };
+  /** An account registered from the public side and activated, as release 6 wrote it. */
+  const activatedV6 = {
+    ...fx.user("u-3"),
+    activation: { tokenHash: HASH, issuedAt: instant(0), expiresAt: instant(60), usedAt: instant(30) },
+    accountEmailsAt: [instant(0)],
+    contactEmailChange: undefined,
+    accountEmails: undefined,
+  };
+  /** The old shape, as JSON keeps it (no `undefined` keys). */
+  const v6 = (value: object): User => JSON.parse(JSON.stringify(value)) as User;
+  /** A user written in the new shape by a process of the new release before the migration. */
+  const already = accountFixtures.pending("u-4", s1, [s1]);
+
+  /** The users of seedVersion6 as migration 7 leaves them (written out, not derived). */
+  const migratedUsers = [
+    { value: fx.user("u-1", [s1]), version: 2 },
+    {
+      value: {
+        ...fx.user("u-2", [s1]),
+        status: "pendingActivation",
+        createdFor: s1,
+        activation: { tokens: [{ tokenHash: HASH, issuedAt: instant(0), expiresAt: instant(60), by: "structure:s-1" }], usedAt: null },
+        accountEmails: [
+          { at: instant(0), by: "structure:s-1" },
+          { at: instant(5), by: "structure:s-1" },
+          { at: instant(10), by: "structure:s-1" },
+        ],
+        contactEmailChange: null,
+      } as User,
+      version: 1,
+    },
+    {
+      value: {
+        ...fx.user("u-3"),
+        activation: { tokens: [{ tokenHash: HASH, issuedAt: instant(0), expiresAt: instant(60), by: "public" }], usedAt: instant(30) },
+        accountEmails: [{ at: instant(0), by: "public" }],
+        contactEmailChange: null,
+      } as User,
+      version: 1,
+    },
+    { value: already, version: 1 },
+  ];
+
+  /**
+   * Rows written through the version-6 commit_unit: users in the old shape (one moved past
+   * version 1, one pending with a token and e-mails, one activated), one already in the new
+   * shape; a structure, a history entry, an event and an idempotency record, which the
+   * migration leaves alone.
+   */
+  async function seedVersion6(schema: string): Promise<void> {
+    const store = createPostgresStore(pool, { schema });
+    const results = [
+      await store.commit({
+        ...unitOf(
+          { kind: "structure", value: fx.structure("s-1", "u-1"), expectedVersion: null },
+          { kind: "user", value: beforeV7(fx.user("u-1")), expectedVersion: null },
+          { kind: "user", value: v6(pendingV6), expectedVersion: null },
+          { kind: "user", value: v6(activatedV6), expectedVersion: null },
+          { kind: "user", value: already, expectedVersion: null },
+        ),
+        history: [fx.history("s-1", "structureCreated", 0, "u-1")],
+        events: [fx.event("e-1")],
+        idempotency: fx.idempotency("u-1", "k-0"),
+      }),
+      await store.commit(unitOf({ kind: "user", value: beforeV7(fx.user("u-1", [s1])), expectedVersion: 1 })),
+    ];
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+  }
+
+  /** Migration 7's row update: one statement over several lines. */
+  const reshapeOf = (s: string) => {
+    const sql = MIGRATIONS.find((m) => m.version === 7)?.sql(s) ?? "";
+    const start = sql.indexOf("UPDATE ");
+    return sql.slice(start, sql.indexOf(";", start) + 1);
+  };
+
+  it("applies on a schema at version 6: accountEmailsAt and activation reshaped by initiator, contactEmailChange: null; every version and everything else kept", async () => {
+    const schema = uniqueSchema("mig7");
+    await dropping(schema, async () => {
+      await atVersion(schema, 6);
+      await seedVersion6(schema);
+      expect(await schemaVersion(pool, { schema })).toBe(6);
+      const before = await snapshotOf(pool, schema);
+      expect(before.users.map((u) => [u.value.id, "accountEmailsAt" in u.value, u.version])).toEqual([
+        ["u-1", true, 2],
+        ["u-2", true, 1],
+        ["u-3", true, 1],
+        ["u-4", false, 1],
+      ]);
+      const columnsBefore = await searchColumnsIn(schema);
+      expect(await migrate(pool, { schema })).toEqual({ from: 6, to: 7, applied: [7] });
+      expect(SCHEMA_VERSION).toBe(7);
+      expect(await snapshotOf(pool, schema)).toEqual({ ...before, users: migratedUsers });
+      // The reference the other migrations' tests use says the same.
+      expect(before.users.slice(0, 3).map((u) => afterV7(u.value))).toEqual(migratedUsers.slice(0, 3).map((u) => u.value));
+      // The search values and attachment rows are untouched.
+      expect(await searchColumnsIn(schema)).toEqual(columnsBefore);
+
+      // Every read gives the migrated users.
+      const store = createPostgresStore(pool, { schema });
+      for (const row of migratedUsers) {
+        expect(await store.getUser(row.value.id)).toEqual(row);
+        expect(await store.findUserByLogin(row.value.login)).toEqual(row);
+      }
+      const ids = migratedUsers.map((row) => row.value.id);
+      const byId = (rows: readonly { value: User }[]) => [...rows].sort((a, b) => (a.value.id < b.value.id ? -1 : 1));
+      expect(byId(await store.getUsers(ids))).toEqual(migratedUsers);
+
+      // The new commit_unit(): a contact address to confirm, its token in the outbox only
+      // (the idempotency record keeps the event without it, as the activation e-mail's).
+      const changed: User = {
+        ...(migratedUsers[2]!.value as User),
+        contactEmailChange: { address: "u-3@perso.example", tokenHash: HASH, requestedAt: instant(20), expiresAt: instant(20 + 7 * 24 * 60), requestedBy: userId("u-3") },
+        accountEmails: [{ at: instant(0), by: "public" }, { at: instant(20), by: "self" }],
+      };
+      const confirmation: RecordedEvent = {
+        id: "e-2",
+        type: "ContactEmailConfirmationRequested",
+        at: instant(20),
+        userId: changed.id,
+        login: changed.login,
+        address: "u-3@perso.example",
+        expiresAt: instant(20 + 7 * 24 * 60),
+        token: "jeton-de-confirmation-secret",
+      };
+      const email = accountFixtures.activationEmail("e-3", migratedUsers[1]!.value as User, "jeton-d-activation-secret");
+      const committed = await store.commit({
+        ...unitOf({ kind: "user", value: changed, expectedVersion: 1 }),
+        events: [confirmation, email],
+        idempotency: fx.idempotency("u-3", "k-1"),
+      });
+      expect(committed).toMatchObject({ ok: true, value: { versions: [2] } });
+      const { token: _c, ...confirmationWithoutToken } = confirmation as Extract<RecordedEvent, { type: "ContactEmailConfirmationRequested" }>;
+      const { token: _a, ...emailWithoutToken } = email as Extract<RecordedEvent, { type: "ActivationEmailRequested" }>;
+      expect((await store.getIdempotencyRecord("u-3", "k-1"))?.events).toEqual([confirmationWithoutToken, emailWithoutToken]);
+      const claimed = await store.claimOutbox({ limit: 10, now: instant(20), leaseUntil: "2026-11-27T10:00:00.000Z" as Instant });
+      expect(claimed.map((m) => m.event)).toEqual([fx.event("e-1"), confirmation, email]);
+      expect(await store.getUser(changed.id)).toEqual({ value: changed, version: 2 });
+    });
+  });
+
+  it("is idempotent: its row update finds nothing left to reshape, and a second migrate() is a no-op", async () => {
+    const schema = uniqueSchema("mig7idem");
+    await dropping(schema, async () => {
+      await atVersion(schema, 6);
+      await seedVersion6(schema);
+      await migrate(pool, { schema });
+      const once = await snapshotOf(pool, schema);
+      const s = `"${schema}"`;
+      const reshape = reshapeOf(s);
+      expect(reshape.startsWith(`UPDATE ${s}.users SET data = (data - 'accountEmailsAt') ||`)).toBe(true);
+      expect(reshape.endsWith("WHERE data ? 'accountEmailsAt';")).toBe(true);
+      expect((await pool.query(reshape)).rowCount).toBe(0);
+      expect(await migrate(pool, { schema })).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
+      expect(await snapshotOf(pool, schema)).toEqual(once);
+      // A row written in the old shape after the migration (a process of the release
+      // before, still running) is reshaped by the same statement, and only it; the
+      // versions are left alone.
+      await pool.query(`UPDATE ${s}.users SET data = $1::jsonb WHERE id = 'u-2'`, [JSON.stringify(v6(pendingV6))]);
+      expect((await pool.query(reshape)).rowCount).toBe(1);
+      expect(await snapshotOf(pool, schema)).toEqual(once);
+    });
+  });
+
+  it("its commit_unit() is migration 5's, word for word, but the idempotency record's events, without the token of a contact confirmation either", () => {
+    const v5 = MIGRATIONS.find((m) => m.version === 5)?.sql('"x"') ?? "";
+    const v7 = MIGRATIONS.find((m) => m.version === 7)?.sql('"x"') ?? "";
+    const fn5 = v5.slice(v5.indexOf("CREATE OR REPLACE FUNCTION"));
+    const fn7 = v7.slice(v7.indexOf("CREATE OR REPLACE FUNCTION"));
+    const tail = ` FROM jsonb_array_elements(unit -> 'events') WITH ORDINALITY AS a(x, n))`;
+    const activationOnly = `'events', (SELECT coalesce(jsonb_agg(CASE WHEN x ->> 'type' = 'ActivationEmailRequested' THEN x - 'token' ELSE x END ORDER BY n), '[]'::jsonb)${tail}`;
+    const both = `'events', (SELECT coalesce(jsonb_agg(CASE WHEN x ->> 'type' IN ('ActivationEmailRequested', 'ContactEmailConfirmationRequested') THEN x - 'token' ELSE x END ORDER BY n), '[]'::jsonb)${tail}`;
+    expect(fn5.split(activationOnly)).toHaveLength(2);
+    expect(fn7.split(both)).toHaveLength(2);
+    expect(fn7.replace(both, activationOnly)).toBe(fn5);
+    // Before the function: the row update, and nothing else.
+    const before = v7.slice(0, v7.indexOf("CREATE OR REPLACE FUNCTION")).trim();
+    expect(before.split("\n").filter((line) => line !== "" && !line.startsWith("--")).join("\n")).toBe(reshapeOf('"x"'));
   });
 });
