@@ -157,7 +157,8 @@ function searchUser(i: number): User {
     settings: { activityNotifications: "never" },
     createdFor: i >= 6_000 && i < 6_300 ? (searched[0] as StructureId) : null,
     activation: null,
-    accountEmailsAt: [],
+    contactEmailChange: null,
+    accountEmails: [],
     deactivatedAt: null,
     createdAt: minute(0),
   };

@@ -336,12 +336,13 @@ describe(`${CLIENTS} applications on ${CLIENTS} pools, one schema`, () => {
     const demote: MiniAct = {
       name: "P demotes M",
       actor: "P",
-      judge: (s) => (s.M === null ? { refused: "NOT_ATTACHED" } : s.M === "user" ? { refused: "ROLE_UNCHANGED" } : { next: { ...s, M: "user" } }),
+      // A user who is not a member is NOT_FOUND, as an unknown id.
+      judge: (s) => (s.M === null ? { refused: "NOT_FOUND" } : s.M === "user" ? { refused: "ROLE_UNCHANGED" } : { next: { ...s, M: "user" } }),
     };
     const removeM: MiniAct = {
       name: "P removes M",
       actor: "P",
-      judge: (s) => (s.M === null ? { refused: "NOT_ATTACHED" } : { next: { ...s, M: null } }),
+      judge: (s) => (s.M === null ? { refused: "NOT_FOUND" } : { next: { ...s, M: null } }),
     };
     const others: MiniAct[] = [
       // M holds the role, so re-promoting is ROLE_UNCHANGED; once demoted, M may not manage.
@@ -349,7 +350,7 @@ describe(`${CLIENTS} applications on ${CLIENTS} pools, one schema`, () => {
       byM("M removes M", (s) => ({ next: { ...s, M: null } })),
       byM("M attaches X as manager", (s) => (s.X !== null ? { refused: "ALREADY_ATTACHED" } : { next: { ...s, X: "secondaryManager" } })),
       byM("M promotes Y", (s) =>
-        s.Y === null ? { refused: "NOT_ATTACHED" } : s.Y === "secondaryManager" ? { refused: "ROLE_UNCHANGED" } : { next: { ...s, Y: "secondaryManager" } },
+        s.Y === null ? { refused: "NOT_FOUND" } : s.Y === "secondaryManager" ? { refused: "ROLE_UNCHANGED" } : { next: { ...s, Y: "secondaryManager" } },
       ),
       // Reached through the request's id: without the right, the request is NOT_FOUND.
       byM(
@@ -361,7 +362,7 @@ describe(`${CLIENTS} applications on ${CLIENTS} pools, one schema`, () => {
         name: "N re-promotes M",
         actor: "N",
         judge: (s) =>
-          s.M === null ? { refused: "NOT_ATTACHED" } : s.M === "secondaryManager" ? { refused: "ROLE_UNCHANGED" } : { next: { ...s, M: "secondaryManager" } },
+          s.M === null ? { refused: "NOT_FOUND" } : s.M === "secondaryManager" ? { refused: "ROLE_UNCHANGED" } : { next: { ...s, M: "secondaryManager" } },
       },
       {
         name: "N re-attaches M",
@@ -874,7 +875,8 @@ describe(`guide §6 on ${CLIENTS} applications: transfers and deactivations raci
         if (!s.active || s.pm.S1 !== "P") return { refused: "FORBIDDEN" };
         return { next: { ...s, pm: { ...s.pm, S1: "C" } } };
       }
-      if (!s.active) return { refused: "ACCOUNT_NOT_ACTIVE" };
+      // P's status is told to Q only if P is a member of S3; else P is as unknown as an id that names no one.
+      if (!s.active) return { refused: v.inS3 ? "ACCOUNT_NOT_ACTIVE" : "NOT_FOUND" };
       return { next: { ...s, pm: { ...s.pm, S3: "P" } } };
     };
 
@@ -951,6 +953,7 @@ describe(`guide §6 on ${CLIENTS} applications: transfers and deactivations raci
         // And the refusals name what they are about.
         if (!t.ok && t.error.code === "FORBIDDEN") expect(t.error, label).toEqual({ code: "FORBIDDEN", actorId: who.P, structureId: null, reason: "accountNotActive" });
         if (!t.ok && t.error.code === "ACCOUNT_NOT_ACTIVE") expect(t.error, label).toEqual({ code: "ACCOUNT_NOT_ACTIVE", userId: who.P, status: "deactivated" });
+        if (!t.ok && t.error.code === "NOT_FOUND") expect(t.error, label).toEqual({ code: "NOT_FOUND", entity: "user", id: who.P });
         if (!d.ok && d.error.code === "FORBIDDEN")
           expect(d.error, label).toEqual({ code: "FORBIDDEN", actorId: who.P, structureId: where.S1, reason: "notThePrimaryManager" });
         if (!d.ok && d.error.code === "SUCCESSOR_REQUIRED") expect(d.error, label).toEqual({ code: "SUCCESSOR_REQUIRED", userId: who.P, structureIds: [where.S3] });

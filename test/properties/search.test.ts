@@ -134,7 +134,8 @@ function userOf(i: number, spec: UserSpec, login: string, primaryOf: readonly St
     settings: { activityNotifications: "never" },
     createdFor: spec.createdFor,
     activation: null,
-    accountEmailsAt: [],
+    contactEmailChange: null,
+    accountEmails: [],
     deactivatedAt: null,
     createdAt: LONG_AGO as User["createdAt"],
   };

@@ -208,7 +208,10 @@ describe("two activation e-mails at once for one account", () => {
       expect(tokens.slice(0, before.length)).toEqual(before);
       expect(tokens.length - before.length, "e-mails saved").toBe(allowed);
       const account = w.store.snapshot().users.find((u) => u.value.id === hugo)?.value;
-      expect(account?.accountEmailsAt.length, "e-mails counted").toBe(before.length + allowed);
+      expect(account?.accountEmails.length, "e-mails counted").toBe(before.length + allowed);
+      // All of them A's managers': one budget, one live token.
+      expect(new Set(account?.accountEmails.map((e) => e.by))).toEqual(new Set([`structure:${w.structures[0]}`]));
+      expect(account?.activation?.tokens).toHaveLength(1);
       // Every token but the newest is refused as unknown; the newest activates, once.
       for (const token of tokens.slice(0, -1))
         expect(await w.app.activateAccount({ userId: hugo, token })).toEqual({ ok: false, error: { code: "ACTIVATION_TOKEN_INVALID", userId: hugo } });
