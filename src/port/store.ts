@@ -116,8 +116,9 @@ export interface IdempotencyRecord extends IdempotencyClaim {
   /** The history entries the unit appended, numbered. */
   readonly history: readonly HistoryEntry[];
   /**
-   * The events the unit saved, without their secret: an `ActivationEmailRequested` is
-   * kept here without its `token` (only the outbox holds it).
+   * The events the unit saved, without their secret: an `ActivationEmailRequested` or a
+   * `ContactEmailConfirmationRequested` is kept here without its `token` (only the outbox
+   * holds it; `withoutSecret`).
    */
   readonly events: readonly RecordedEvent[];
 }

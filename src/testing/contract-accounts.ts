@@ -177,6 +177,31 @@ export function accounts(describe: (name: string, body: () => void) => void, tes
       assert.deepEqual(claimed.map((m) => m.event), events);
     });
 
+    test("an idempotency record keeps a contact confirmation event without its token; the outbox keeps it", async (store) => {
+      const s1 = structureId("s-1");
+      const pending = accountFixtures.pending("u-1", s1);
+      const confirmation: RecordedEvent = {
+        id: "e-1",
+        type: "ContactEmailConfirmationRequested",
+        at: instant(0),
+        userId: pending.id,
+        login: pending.login,
+        address: "u-1@perso.example",
+        expiresAt: instant(600),
+        token: "jeton-de-confirmation",
+      };
+      const { token: _secret, ...withoutToken } = confirmation as Extract<RecordedEvent, { type: "ContactEmailConfirmationRequested" }>;
+      const committed = await store.commit(
+        unit({ writes: [{ kind: "user", value: pending, expectedVersion: null }], events: [confirmation], idempotency: fx.idempotency("u-mgr", "k-1") }),
+      );
+      assertOk(committed);
+      const record = await store.getIdempotencyRecord("u-mgr", "k-1");
+      assert.deepEqual(record?.events, [withoutToken]);
+      assert.ok(!JSON.stringify(record).includes("jeton-de-confirmation"));
+      const claimed = await store.claimOutbox({ limit: 10, now: at(0), leaseUntil: at(60) });
+      assert.deepEqual(claimed.map((m) => m.event), [confirmation]);
+    });
+
     test("a unit writing a pending account's activation still conflicts on a stale version, and saves nothing", async (store) => {
       const s1 = structureId("s-1");
       const pending = accountFixtures.pending("u-1", s1);
