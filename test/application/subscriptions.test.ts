@@ -1,7 +1,7 @@
 // Guide §2 through the application layer: a user's subscription request (our extension),
 // the managers' list, consultation, validation with a scope, refusal, and in bulk.
 import { describe, expect, it } from "vitest";
-import { errorMessage, historyKindLabel, type SubscriptionRequestId } from "../../src/index.js";
+import { errorMessage, historyKindLabel, type StructureId, type SubscriptionRequestId } from "../../src/index.js";
 import {
   askSpaces,
   deactivate,
@@ -151,7 +151,7 @@ describe("requestSubscription (the user's side: an extension of the guide)", () 
     await deactivate(h, g.chloe);
     await expectForbidden(h, () => app.requestSubscription(g.chloe, { structureId: g.townHall, items: [{ space: SPACE.recues, access: "read" }] }), g.chloe, "accountNotActive", g.townHall);
     // The actor is judged first: whether a structure exists tells an inactive account nothing.
-    await expectForbidden(h, () => app.requestSubscription(g.chloe, { structureId: UNKNOWN, items: [{ space: SPACE.recues, access: "read" }] }), g.chloe, "accountNotActive", UNKNOWN);
+    await expectForbidden(h, () => app.requestSubscription(g.chloe, { structureId: UNKNOWN, items: [{ space: SPACE.recues, access: "read" }] }), g.chloe, "accountNotActive", UNKNOWN as StructureId);
   });
 
   it("refuses a structure the user is not attached to with NOT_FOUND, as one that does not exist; a service outside her scope with NOT_ATTACHED", async () => {
