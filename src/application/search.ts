@@ -382,6 +382,14 @@ export function searchOperations(deps: Deps) {
         const head = `${bom ? "\uFEFF" : ""}${csvLine(USER_EXPORT_HEADERS, separator)}`;
         const fileName = `utilisateurs-${ctx.today}.csv`;
         const ofActor = (u: User) => exportStructuresOf(u, judged.managed).length > 0;
+        // An actor who manages nothing had no users to export in the first place: the
+        // header alone, as for a search that finds nobody.
+        if (opened.size === 0 && !("userIds" in request)) {
+          async function* none(): AsyncGenerator<readonly User[]> {
+            yield [];
+          }
+          return ok({ contentType: "text/csv; charset=utf-8" as const, fileName, body: chunked(head, none(), rowOf) });
+        }
 
         if ("userIds" in request) {
           // Checked users: every one must be a user of the actor's structures, checked before
