@@ -395,6 +395,9 @@ export function accountOperations(deps: Deps) {
           if (structureId === undefined) {
             const self = await session.user(actorId);
             if (self === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+            // Someone else's record without a structure: the same answer whether that user
+            // exists or not (the core would say NOT_FOUND for an unknown one).
+            if (command.userId !== actorId) return err({ code: "FORBIDDEN", actorId, structureId: null, reason: "notTheUser" });
             state = { actor: self.value, structure: null };
           } else {
             const judged = await judge(session, actorId, structureId, ctx.today);
