@@ -123,7 +123,12 @@ export function outboxOperations(deps: Deps) {
     });
   }
 
-  async function relay(deliver: Deliver, input: unknown): Promise<Result<RelayReport, DomainError>> {
+  /** One batch; `onFailure` is told of each failed delivery at once (the loop's `onError`). */
+  async function relay(
+    deliver: Deliver,
+    input: unknown,
+    onFailure?: (failure: DeliveryFailure) => void,
+  ): Promise<Result<RelayReport, DomainError>> {
     if (typeof deliver !== "function") return refused("deliver", "attendu : une fonction");
     const batch = await claim(input);
     if (!batch.ok) return batch;
@@ -135,7 +140,9 @@ export function outboxOperations(deps: Deps) {
         delivered.push(message.event.id);
       } catch (error) {
         // Kept as thrown (class, message, stack): the host's to log.
-        failures.push(frozenAsIs({ event: message.event, attempts: message.attempts, error }));
+        const failure = frozenAsIs({ event: message.event, attempts: message.attempts, error });
+        failures.push(failure);
+        onFailure?.(failure);
       }
     }
     const acked = await acknowledge(delivered);
@@ -182,10 +189,10 @@ export function outboxOperations(deps: Deps) {
         if (drainUntil !== null && performance.now() >= drainUntil) return;
         let full = false;
         try {
-          const r = await relay(loop.deliver, loop.claim);
+          // Failed deliveries are told as they happen, also when the acknowledgement then fails.
+          const r = await relay(loop.deliver, loop.claim, (failure) => tell({ kind: "delivery", ...failure }));
           if (r.ok) {
             backoff = 0;
-            for (const failure of r.value.failures) tell({ kind: "delivery", ...failure });
             full = r.value.delivered + r.value.failed >= loop.claim.limit;
           } else {
             tell({ kind: "outbox", error: r.error });

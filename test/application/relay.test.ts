@@ -189,6 +189,32 @@ describe("startRelay: the loop a host runs", () => {
     expect(h.snapshot().outbox.map((e) => e.id)).toEqual([ids[1]]);
   });
 
+  it("tells a failed delivery even when the acknowledgement then fails, and the outbox failure after it", async () => {
+    const h = createHarness();
+    const ids = await withEvents(h, 2);
+    const failures: RelayFailure[] = [];
+    const boom = new Error("smtp 451");
+    const noAck: HabilitationsStore = {
+      ...h.store,
+      acknowledgeOutbox: async () => {
+        throw new Error("connection lost");
+      },
+    };
+    const relay = must(
+      h.appOver(noAck).startRelay(
+        (event) => {
+          if (event.id === ids[0]) throw boom;
+        },
+        { idleMs: 60_000, onError: (f) => failures.push(f) },
+      ),
+    );
+    await until(() => failures.length === 2);
+    await relay.stop();
+    expect(failures.map((f) => f.kind)).toEqual(["delivery", "outbox"]);
+    expect(failures[0]).toMatchObject({ kind: "delivery", error: boom, attempts: 1 });
+    expect(failures[1]).toEqual({ kind: "outbox", error: { code: "STORE_FAILURE", stage: "read" } });
+  });
+
   it("goes on when the host's onError throws", async () => {
     const h = createHarness();
     await withEvents(h, 3);
