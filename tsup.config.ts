@@ -9,7 +9,7 @@ export default defineConfig({
   },
   format: ["esm", "cjs"],
   dts: true,
-  sourcemap: true,
+  sourcemap: false, // none: the output is not minified (names kept, each module under a `// src/…` comment), so stack traces read as they are; maps doubled the package and pointed to a src/ it does not ship
   clean: true,
   splitting: false,
   treeshake: true,

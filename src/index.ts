@@ -13,6 +13,10 @@ export type {
   ValidationIssue,
 } from "./core/errors.js";
 
+// HTTP glue: the status and the problem details (RFC 9457) of every error code
+export { ERROR_CODES, httpStatusOf, problemDetails, PROBLEM_CONTENT_TYPE } from "./core/http.js";
+export type { HttpErrorStatus, ProblemDetails, ProblemDetailsOptions } from "./core/http.js";
+
 // Ids, time and text
 export { structureId, serviceId, userId, attachmentRequestId, subscriptionRequestId, spaceCode } from "./core/ids.js";
 export type { Brand, StructureId, ServiceId, UserId, AttachmentRequestId, SubscriptionRequestId, SpaceCode } from "./core/ids.js";
@@ -499,6 +503,10 @@ export type {
   PendingRequestSummary,
   MemberSummary,
   RelayReport,
+  DeliveryFailure,
+  RelayFailure,
+  RelayLoop,
+  RelayLoopOptions,
   SubscriptionRequestedOutcome,
   SubscriptionRequestValidatedOutcome,
   SubscriptionRequestRefusedOutcome,

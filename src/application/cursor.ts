@@ -2,6 +2,7 @@
 // cursor of another list, or anything else, is a VALIDATION error, never a guess.
 import { z } from "zod";
 import { err, ok, parseWith, type DomainError, type Result } from "../core/index.js";
+import { pageSizeSchema } from "../core/paging.js";
 
 /** The lists that are read a page at a time. */
 export type CursorList = "members" | "history" | "pending" | "pendingSubscriptions" | "userSearch";
@@ -33,8 +34,8 @@ export function decodeCursor<T>(cursor: string, list: CursorList, scope: string,
 
 /** Largest page a query returns. */
 export const MAX_PAGE_SIZE = 500;
-/** The `limit` of a page query: 1 to {@link MAX_PAGE_SIZE}, 50 by default. */
-export const PageLimitSchema = z.number().int().min(1).max(MAX_PAGE_SIZE).default(50);
+/** The `limit` of a page query: 1 to {@link MAX_PAGE_SIZE}, 50 by default; `"20"` (a query string's) is 20. */
+export const PageLimitSchema = pageSizeSchema(MAX_PAGE_SIZE, 50);
 
 /** The schema of a cursor field in a query. */
 export const CursorSchema = z.string().min(1).max(MAX_CURSOR_LENGTH);

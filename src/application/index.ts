@@ -77,7 +77,8 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
   const frozen: Record<string, unknown> = {};
   for (const [name, operation] of Object.entries(operations))
     frozen[name] =
-      name === "listSpaces"
+      // (The relay loop is a controller, not an outcome.)
+      name === "listSpaces" || name === "startRelay"
         ? operation
         : name === "exportUsers"
           ? // The export's body is a stream: freeze the envelope, not the iterator.
@@ -116,7 +117,7 @@ export type { BulkOutcome, BulkResultItem } from "./runner.js";
 export type { PendingRequestSummary } from "./pending-requests.js";
 export { MAX_PAGE_SIZE } from "./cursor.js";
 export type { MemberChangedOutcome, MemberSummary } from "./attachments.js";
-export type { RelayReport } from "./outbox.js";
+export type { RelayReport, DeliveryFailure, RelayFailure, RelayLoop, RelayLoopOptions } from "./outbox.js";
 export type { UserSearchHit, UserSearchPage, UserExport } from "./search.js";
 export { MAX_LOOKUP_RESULTS } from "./search.js";
 export type { PrimaryRoleTransferredOutcome, AccountDeactivatedOutcome, AccountReactivatedOutcome } from "./transfer.js";

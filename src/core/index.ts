@@ -9,6 +9,7 @@ export * from "./vocabulary.js";
 export * from "./identifier.js";
 export type * from "./model.js";
 export * from "./errors.js";
+export * from "./http.js";
 export * from "./history.js";
 export type * from "./events.js";
 export { withoutSecret } from "./events.js";

@@ -59,3 +59,14 @@ export function frozenCopy<T>(value: T): T {
   Object.freeze(copy);
   return copy as T;
 }
+
+/**
+ * Freezes a record the application built and marks it as one `frozenCopy` made, so that
+ * `frozenCopy` hands it on as it is instead of copying its parts: for a record holding
+ * something that is not plain data and must reach the caller unchanged (the error a
+ * host's delivery threw, with its class, message and stack).
+ */
+export function frozenAsIs<T extends object>(value: T): T {
+  Made.add(value);
+  return Object.freeze(value);
+}

@@ -26,6 +26,38 @@
  *   application layer reports it as `STORE_FAILURE` and idempotency keys make the retry
  *   safe.
  *
+ * - **Round trip**: what a unit writes is read back equal, every field included, by
+ *   every read that finds it (single, batch, `getAggregates`, the queries), at version 1
+ *   after creation and one more after each update.
+ * - **Reads**: an unknown id reads as `null`; a batch read (`getUsers`, `getStructures`,
+ *   `getServices`, `getAggregates`) leaves missing ids out, returns **each id once**
+ *   however often it is asked for, in any order, and `[]` for `[]`; `getAggregates`
+ *   answers as the single reads do, each id looked up in its own kind only.
+ * - **Read checks**: a read check of an aggregate that does not exist is a
+ *   `VERSION_CONFLICT`; a read check of an aggregate written in the same unit passes at
+ *   the version the write names.
+ * - **Concurrency**: of concurrent commits at the same version, or taking the same unique
+ *   key, exactly one is saved, with its history and events alone; two concurrent outbox
+ *   claims get disjoint events.
+ * - **Idempotency keys first**: a unit whose idempotency key is taken is refused with
+ *   `IDEMPOTENCY_KEY_TAKEN`, even when its versions are stale too (a retry is told it
+ *   was saved, not that it conflicts).
+ * - **History**: entries are numbered from one global sequence in the order of their
+ *   unit, read newest first per structure, and paged with `before` so that every entry
+ *   comes once whatever the page size and filters.
+ * - **Outbox**: events are saved with their unit (a refused unit saves none), claimed
+ *   oldest first in commit order, hidden while leased, then claimed again with one more
+ *   attempt; acknowledged events never come back; unknown ids are ignored. An
+ *   idempotency record keeps its unit's events without the activation token; the outbox
+ *   keeps the token.
+ * - **Queries** answer as their documentation below says (orders, positions, filters):
+ *   services by code with inactive ones; members by id, following attachment changes;
+ *   pending requests oldest first, decided ones left out; the search as the core's
+ *   `searchReference`, each user once, page by page.
+ *
+ * `habilitations/testing` (`runStoreContract`, `runApplicationContract`) checks each of
+ * these rules; a failure names the rule it broke.
+ *
  * Pagination positions are plain values here (an id, a sequence number); the
  * application layer turns them into opaque, checked cursors.
  */
@@ -67,7 +99,7 @@ export const AGGREGATE_KINDS: readonly AggregateKind[] = ["structure", "service"
 /** Ids of aggregates to read in one go, by kind. */
 export type AggregateRefs = { readonly [K in AggregateKind]?: readonly string[] };
 
-/** What {@link HabilitationsStore.getAggregates} found, by kind (missing ids left out, any order). */
+/** What {@link HabilitationsStore.getAggregates} found, by kind (missing ids left out, each id once, any order). */
 export type AggregateRows = { readonly [K in AggregateKind]: readonly Versioned<AggregateTypes[K]>[] };
 
 /** An aggregate with the version the store holds it at (1 after creation). */
@@ -214,19 +246,19 @@ export interface OutboxClaim {
 export interface HabilitationsStore {
   /**
    * Aggregates of several kinds at once (the application reads what a decision needs in
-   * as few round trips as it can). Missing ids are left out.
+   * as few round trips as it can). Missing ids are left out; each found id comes once.
    */
   getAggregates(refs: AggregateRefs): Promise<AggregateRows>;
   getStructure(id: StructureId): Promise<Versioned<Structure> | null>;
-  /** The structures found among these ids (missing ones are left out), in any order. */
+  /** The structures found among these ids (missing ones left out, each once), in any order. */
   getStructures(ids: readonly StructureId[]): Promise<Versioned<Structure>[]>;
   getService(id: ServiceId): Promise<Versioned<Service> | null>;
-  /** The services found among these ids, in any order. */
+  /** The services found among these ids (missing ones left out, each once), in any order. */
   getServices(ids: readonly ServiceId[]): Promise<Versioned<Service>[]>;
   /** Every service of a structure, active or not, by code. */
   listServices(structureId: StructureId): Promise<Versioned<Service>[]>;
   getUser(id: UserId): Promise<Versioned<User> | null>;
-  /** The users found among these ids, in any order. */
+  /** The users found among these ids (missing ones left out, each once), in any order. */
   getUsers(ids: readonly UserId[]): Promise<Versioned<User>[]>;
   /** The account with this login (compared trimmed and in lower case), if any. */
   findUserByLogin(login: string): Promise<Versioned<User> | null>;

@@ -33,7 +33,7 @@ export function aggregatesAndVersions(describe: (name: string, body: () => void)
       assert.deepEqual(await store.getAttachmentRequest(request.id), { value: request, version: 1 });
     });
 
-    test("unknown ids read as null, and are left out of batch reads", async (store) => {
+    test("unknown ids read as null, and are left out of batch reads, which give each id once", async (store) => {
       assertOk(await store.commit(create(fx.user("u-1"), fx.structure("s-1"), fx.service("svc-1", "s-1", "A"))));
       assert.equal(await store.getUser(userId("nope")), null);
       assert.equal(await store.getStructure(structureId("nope")), null);
@@ -42,6 +42,9 @@ export function aggregatesAndVersions(describe: (name: string, body: () => void)
       assert.deepEqual((await store.getUsers([userId("u-1"), userId("nope"), userId("u-1")])).map((r) => r.value.id), ["u-1"]);
       assert.deepEqual((await store.getStructures([structureId("nope")])).length, 0);
       assert.deepEqual((await store.getServices([serviceId("svc-1")])).map((r) => r.version), [1]);
+      // Each id once, however often it is asked for.
+      assert.deepEqual((await store.getStructures([structureId("s-1"), structureId("s-1")])).map((r) => r.value.id), ["s-1"]);
+      assert.deepEqual((await store.getServices([serviceId("svc-1"), serviceId("nope"), serviceId("svc-1")])).map((r) => r.value.id), ["svc-1"]);
       assert.deepEqual(await store.getUsers([]), []);
     });
 

@@ -1,7 +1,7 @@
 // The store contract: the user search (guide §5) and the lookup by names, on examples
 // and against the core's reference (`searchReference`) on random users and queries.
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import type { Arbitrary } from "fast-check";
 import {
   ACCOUNT_STATUSES,
   normalizeForSearch,
@@ -16,6 +16,7 @@ import {
   type UserSearchQuery,
 } from "../core/index.js";
 import type { HabilitationsStore, Write } from "../port/store.js";
+import { loadFastCheck, type FastCheckModule } from "./fast-check.js";
 import { fx, unit, create, update, assertOk, type ContractTest } from "./helpers.js";
 
 /** Where a person belongs: attached to a structure (whole, or some of its services). */
@@ -78,6 +79,7 @@ export function search(
   describe: (name: string, body: () => void) => void,
   test: ContractTest,
   propertyRuns: number | undefined,
+  properties: boolean,
 ): void {
   describe("user search", () => {
     test("accents and case are ignored, criteria are substrings: « Élodie Lefèvre » is found by \"elodie\" and by \"lef\"", async (store) => {
@@ -260,7 +262,10 @@ export function search(
       assert.deepEqual(ids(await store.findUsersByName("martin", "elodie", 20)), ["u-1"]);
     });
 
+    if (!properties) return;
     test("random users, attachments and queries: the store answers as the core's reference, page by page; the lookup as a filter of all users", async (store) => {
+      const fc = await loadFastCheck();
+      const { worldArb } = arbitraries(fc);
       let run = 0;
       /** Every user written in this test, as stored now (runs add to one store). */
       const everyone = new Map<string, User>();
@@ -321,12 +326,6 @@ export function search(
   });
 }
 
-// What the property draws: names from a small alphabet (accents, ligatures, apostrophes,
-// hyphens, spaces, capitals), so that names collide, share substrings and tie on names.
-const PIECES = ["e", "é", "É", "E", "ë", "œ", "Œ", "oe", "æ", "ß", "ss", "l", "L", "a", "à", "'", "’", "-", " ", "  ", "ï"];
-const nameArb = fc.array(fc.constantFrom(...PIECES), { maxLength: 5 }).map((p) => p.join(""));
-const loginArb = fc.array(fc.constantFrom("e", "é", "l", "a", "-", "'", "E", "L"), { maxLength: 4 }).map((p) => p.join(""));
-
 interface RandomUser {
   readonly last: string;
   readonly first: string;
@@ -337,26 +336,7 @@ interface RandomUser {
   readonly createdFor: number | null;
   readonly status: AccountStatus;
 }
-const randomUserArb: fc.Arbitrary<RandomUser> = fc.record({
-  last: nameArb,
-  first: nameArb,
-  login: loginArb,
-  in: fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.option(fc.subarray([0, 1], { minLength: 1 }), { nil: null })), {
-    selector: ([s]) => s,
-    maxLength: 3,
-  }),
-  createdFor: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null, freq: 2 }),
-  status: fc.constantFrom(...ACCOUNT_STATUSES),
-});
 
-/** A criterion: none, a piece of a random user's normalised text, or random text. */
-const textArb = fc.option(
-  fc.oneof(
-    fc.record({ of: fc.nat(), from: fc.nat(8), length: fc.nat(4) }),
-    nameArb.map((text) => ({ text })),
-  ),
-  { nil: undefined, freq: 2 },
-);
 type RandomText = { of: number; from: number; length: number } | { text: string } | undefined;
 
 interface RandomQuery {
@@ -372,25 +352,54 @@ interface RandomQuery {
   /** The lookup by the names of this user, or by the query's texts. */
   readonly lookupOf: number | null;
 }
-const randomQueryArb: fc.Arbitrary<RandomQuery> = fc.record({
-  structures: fc.subarray([0, 1, 2, 3], { minLength: 1 }),
-  service: fc.option(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { nil: null }),
-  lastName: textArb,
-  firstName: textArb,
-  login: textArb,
-  status: fc.option(fc.constantFrom(...ACCOUNT_STATUSES), { nil: undefined, freq: 3 }),
-  after: fc.option(fc.nat(), { nil: null }),
-  limit: fc.integer({ min: 1, max: 7 }),
-  lookupOf: fc.option(fc.nat(), { nil: null }),
-});
 
-const worldArb = fc.record({
-  users: fc.array(randomUserArb, { minLength: 1, maxLength: 10 }),
-  rewrites: fc
-    .array(fc.tuple(fc.nat(9), randomUserArb, fc.boolean()), { maxLength: 3 })
-    .map((r) => [...new Map(r.map(([i, u, same]) => [i, [i, u, same] as const]))].map(([, v]) => v)),
-  queries: fc.array(randomQueryArb, { minLength: 1, maxLength: 4 }),
-});
+// What the property draws: names from a small alphabet (accents, ligatures, apostrophes,
+// hyphens, spaces, capitals), so that names collide, share substrings and tie on names.
+const PIECES = ["e", "é", "É", "E", "ë", "œ", "Œ", "oe", "æ", "ß", "ss", "l", "L", "a", "à", "'", "’", "-", " ", "  ", "ï"];
+
+/** The property's arbitraries, made once fast-check is loaded. */
+function arbitraries(fc: FastCheckModule) {
+  const nameArb = fc.array(fc.constantFrom(...PIECES), { maxLength: 5 }).map((p) => p.join(""));
+  const loginArb = fc.array(fc.constantFrom("e", "é", "l", "a", "-", "'", "E", "L"), { maxLength: 4 }).map((p) => p.join(""));
+  const randomUserArb: Arbitrary<RandomUser> = fc.record({
+    last: nameArb,
+    first: nameArb,
+    login: loginArb,
+    in: fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.option(fc.subarray([0, 1], { minLength: 1 }), { nil: null })), {
+      selector: ([s]) => s,
+      maxLength: 3,
+    }),
+    createdFor: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null, freq: 2 }),
+    status: fc.constantFrom(...ACCOUNT_STATUSES),
+  });
+  /** A criterion: none, a piece of a random user's normalised text, or random text. */
+  const textArb: Arbitrary<RandomText> = fc.option(
+    fc.oneof(
+      fc.record({ of: fc.nat(), from: fc.nat(8), length: fc.nat(4) }),
+      nameArb.map((text) => ({ text })),
+    ),
+    { nil: undefined, freq: 2 },
+  );
+  const randomQueryArb: Arbitrary<RandomQuery> = fc.record({
+    structures: fc.subarray([0, 1, 2, 3], { minLength: 1 }),
+    service: fc.option(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { nil: null }),
+    lastName: textArb,
+    firstName: textArb,
+    login: textArb,
+    status: fc.option(fc.constantFrom(...ACCOUNT_STATUSES), { nil: undefined, freq: 3 }),
+    after: fc.option(fc.nat(), { nil: null }),
+    limit: fc.integer({ min: 1, max: 7 }),
+    lookupOf: fc.option(fc.nat(), { nil: null }),
+  });
+  const worldArb = fc.record({
+    users: fc.array(randomUserArb, { minLength: 1, maxLength: 10 }),
+    rewrites: fc
+      .array(fc.tuple(fc.nat(9), randomUserArb, fc.boolean()), { maxLength: 3 })
+      .map((r) => [...new Map(r.map(([i, u, same]) => [i, [i, u, same] as const]))].map(([, v]) => v)),
+    queries: fc.array(randomQueryArb, { minLength: 1, maxLength: 4 }),
+  });
+  return { worldArb };
+}
 
 /** The store query a random one stands for, over this run's users and structures. */
 function queryOf(

@@ -97,6 +97,12 @@ export interface StoreContractOptions {
    * each case costs round trips.
    */
   readonly propertyRuns?: number;
+  /**
+   * Whether to register the contract's property tests (default `true`). They need
+   * fast-check, an optional peer dependency: without it they fail, saying so; pass
+   * `false` to run the example-based contract alone.
+   */
+  readonly properties?: boolean;
 }
 
 /** The caller's `it`, each test on a fresh store disposed of afterwards. */

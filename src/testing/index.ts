@@ -44,7 +44,7 @@ export function runStoreContract(options: StoreContractOptions): void {
     outbox(options.describe, test);
     queries(options.describe, test);
     accounts(options.describe, test);
-    search(options.describe, test, options.propertyRuns);
+    search(options.describe, test, options.propertyRuns, options.properties ?? true);
   });
 }
 export { runApplicationContract } from "./application.js";

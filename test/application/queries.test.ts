@@ -259,7 +259,7 @@ describe("listPendingAttachmentRequests", () => {
     ["a limit of 0", { limit: 0 }],
     ["a limit above the maximum", { limit: 501 }],
     ["a fractional limit", { limit: 1.5 }],
-    ["a limit as text", { limit: "10" }],
+    ["a limit as text that is not decimal digits", { limit: "1e1" }],
     ["an extra key", { limit: 10, structureId: "str-001" }],
     ["a cursor that is not text", { cursor: 3 }],
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {

@@ -239,19 +239,22 @@ describe("the outbox", () => {
     const h = createHarness();
     const events = await fourEvents(h);
     const delivered: RecordedEvent[] = [];
+    const down = new Error("mailer down");
     const report = must(
       await h.app.relayEvents((event) => {
-        if (event.type === "ServiceAdded") throw new Error("mailer down");
+        if (event.type === "ServiceAdded") throw down;
         delivered.push(event);
       }),
     );
-    expect(report).toEqual({ delivered: 4, failed: 1 });
+    expect(report).toEqual({ delivered: 4, failed: 1, failures: [{ event: events[2], attempts: 1, error: down }] });
+    // The error reaches the host as thrown: the same object, not a copy.
+    expect(report.failures[0]?.error).toBe(down);
     expect(delivered).toEqual(events.filter((e) => e.type !== "ServiceAdded"));
     expect(h.snapshot().outbox).toEqual(events.filter((e) => e.type === "ServiceAdded"));
     // Within its lease it is not relayed again; after, it is.
-    expect(must(await h.app.relayEvents(() => undefined))).toEqual({ delivered: 0, failed: 0 });
+    expect(must(await h.app.relayEvents(() => undefined))).toEqual({ delivered: 0, failed: 0, failures: [] });
     h.tick(2);
-    expect(must(await h.app.relayEvents(() => undefined))).toEqual({ delivered: 1, failed: 0 });
+    expect(must(await h.app.relayEvents(() => undefined))).toEqual({ delivered: 1, failed: 0, failures: [] });
     expect(h.snapshot().outbox).toEqual([]);
   });
 

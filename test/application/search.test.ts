@@ -362,7 +362,7 @@ describe("searchUsers — refusals", () => {
     ["criteria that are not an object", { criteria: "lefèvre" }],
     ["a limit of 0", { limit: 0 }],
     ["a limit of 501", { limit: 501 }],
-    ["a limit as text", { limit: "10" }],
+    ["a limit as text that is not decimal digits", { limit: "1e1" }],
     ["an extra key", { page: 2 }],
   ])("refuses %s with VALIDATION", async (_label, input) => {
     const { h, w, app } = await world();

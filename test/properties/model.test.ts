@@ -2831,7 +2831,11 @@ class RelayCmd implements Cmd {
       { limit: this.limit },
     );
     expect(handed, "the relay is handed the oldest events, whole").toEqual(m.outbox.slice(0, this.limit));
-    expect(result).toEqual({ ok: true, value: { delivered: delivered.length, failed: handed.length - delivered.length } });
+    const failures = handed.filter((e) => !delivered.includes(e.id)).map((event) => ({ event, attempts: expect.any(Number), error: new Error("delivery failed") }));
+    expect(result, "the report names each failed event with what its delivery threw").toEqual({
+      ok: true,
+      value: { delivered: delivered.length, failed: failures.length, failures },
+    });
     const gone = new Set(delivered);
     m.outbox = m.outbox.filter((e) => !gone.has(e.id));
     if (r.twin !== undefined) expect(await r.twin.app.acknowledgeEvents(delivered)).toEqual({ ok: true, value: undefined });

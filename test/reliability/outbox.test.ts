@@ -117,7 +117,11 @@ describe("the outbox", () => {
       },
       { limit: 1000 },
     );
-    expect(r).toEqual({ ok: true, value: { delivered: pending - 3, failed: 3 } });
+    expect(r).toMatchObject({ ok: true, value: { delivered: pending - 3, failed: 3 } });
+    // Each failure names its event and what the delivery threw.
+    expect(r.ok && r.value.failures.map((f) => [f.event.type, f.attempts, (f.error as Error).message])).toEqual(
+      Array.from({ length: 3 }, () => ["StructureCreated", 1, "mail server down"]),
+    );
     expect(calls).toBe(pending);
     expect(w.store.snapshot().outbox.map((e) => e.type)).toEqual(["StructureCreated", "StructureCreated", "StructureCreated"]);
     // Leased for a minute: not given again before, given again after.

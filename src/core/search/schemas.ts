@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { parseWith } from "../boundary.js";
 import type { DomainError } from "../errors.js";
+import { pageSizeSchema } from "../paging.js";
 import type { ServiceId, StructureId, UserId } from "../ids.js";
 import type { Result } from "../result.js";
 import { EmailSchema, MAX_BULK_ITEMS, ServiceIdSchema, StructureIdSchema, UserIdSchema } from "../schemas.js";
@@ -81,7 +82,7 @@ export const UserSearchCriteriaSchema: z.ZodType<UserSearchCriteria> = z
 /** {@link SearchUsers}. */
 export const SearchUsersSchema: z.ZodType<SearchUsers> = z.strictObject({
   criteria: UserSearchCriteriaSchema.default({}),
-  limit: z.number().int().min(1).max(500).default(50),
+  limit: pageSizeSchema(500, 50),
   cursor: z.string().min(1).max(4000).exactOptional(),
 }) as unknown as z.ZodType<SearchUsers>;
 
