@@ -27,6 +27,7 @@ export {
   isLocalDate,
   isInForce,
   calendarDate,
+  frenchInstant,
   DEFAULT_TIME_ZONE,
 } from "./core/time.js";
 export type { Instant, LocalDate, TransitionContext } from "./core/time.js";
@@ -213,7 +214,7 @@ export {
   parseTransferPrimaryRole,
   parseDeactivateAccount,
 } from "./core/transfer/schemas.js";
-export type { TransferInput, DeactivateAccountInput } from "./core/transfer/schemas.js";
+export type { TransferPrimaryRoleInput, DeactivateAccountInput, DeactivateAccountCommand } from "./core/transfer/schemas.js";
 export type { PersonalInformation, UserStructureLine, ServiceLine } from "./core/accounts/views.js";
 
 // Guide §5: search, lookup and CSV export
@@ -477,8 +478,10 @@ export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH, MAX_LOOKUP_RESULT
 export type {
   Habilitations,
   HabilitationsOptions,
+  ActorId,
   IdKind,
   CommandOptions,
+  ContactEmailConfirmedOutcome,
   Outcome,
   MemberView,
   StructureCreatedOutcome,
@@ -519,3 +522,52 @@ export type {
   UserSearchPage,
   UserExport,
 } from "./application/index.js";
+
+// What every operation takes: each input's type, named after the operation (the schema's
+// input type: a misspelt field or a wrong value in a literal does not compile; the same
+// input is still parsed at run time, so an untyped body can be passed with a cast).
+export type {
+  ListMembersInput,
+  ReadHistoryInput,
+  ListPendingAttachmentRequestsInput,
+  ConsultAttachmentRequestInput,
+  ListPendingSubscriptionRequestsInput,
+  ConsultSubscriptionRequestInput,
+  ListMemberGrantsInput,
+} from "./application/index.js";
+export type {
+  RequestAttachmentInput,
+  ValidateAttachmentRequestInput,
+  RefuseAttachmentRequestInput,
+  ValidateAttachmentRequestsInput,
+  RefuseAttachmentRequestsInput,
+} from "./core/attachment-requests/schemas.js";
+export type { AttachUserInput, ChangeMemberRoleInput, RemoveAttachmentInput, LeaveStructureInput } from "./core/attachments/schemas.js";
+export type { RegisterUserInput } from "./core/users/schemas.js";
+export type { CreateStructureInput, AddServiceInput, RenameServiceInput, DeactivateServiceInput } from "./core/structures/schemas.js";
+export type {
+  CreateAccountInput,
+  RegisterAccountInput,
+  SendActivationEmailsInput,
+  ActivateAccountInput,
+  ConfirmContactEmailInput,
+  UpdateUserInput,
+  GetPersonalInformationInput,
+  ListUserStructuresInput,
+} from "./core/accounts/schemas.js";
+export type { SearchUsersInput, LookupPersonInput, ExportUsersInput } from "./core/search/schemas.js";
+export type {
+  RequestSubscriptionInput,
+  ValidateSubscriptionRequestInput,
+  RefuseSubscriptionRequestInput,
+  ValidateSubscriptionRequestsInput,
+  RefuseSubscriptionRequestsInput,
+  GrantSpacesInput,
+  RevokeSpaceGrantInput,
+  OpenSpaceInput,
+  CloseSpaceInput,
+  MayAccessInput,
+} from "./core/subscriptions/schemas.js";
+export { typed } from "./core/boundary.js";
+export { GrantedRoleSchema } from "./core/schemas.js";
+export type { DeepReadonly } from "./core/boundary.js";

@@ -34,27 +34,17 @@ import {
   type UserChanges,
   type UserId,
   type UserStructureLine,
+  type ActivateAccountInput,
+  type ConfirmContactEmailInput,
+  type CreateAccountInput,
+  type GetPersonalInformationInput,
+  type ListUserStructuresInput,
+  type RegisterAccountInput,
+  type SendActivationEmailsInput,
+  type UpdateUserInput,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
-import {
-  clocked,
-  eachItem,
-  execute,
-  hashActivationToken,
-  issueToken,
-  itemKey,
-  judge,
-  managerOf,
-  selfActor,
-  parseAct,
-  parseActor,
-  parseCommandOptions,
-  Session,
-  shielded,
-  type Clocked,
-  type Deps,
-  type Outcome,
-} from "./runner.js";
+import { UNKNOWN_ACTOR, clocked, eachItem, execute, hashActivationToken, issueToken, itemKey, judge, managerOf, selfActor, parseAct, parseActor, parseCommandOptions, Session, shielded, type Clocked, type Deps, type Outcome, type ActorId, type CommandOptions } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `createAccount` gives back: the new account as seen from the structure. */
@@ -117,7 +107,7 @@ async function reachUser(
   await session.prefetch({ user: [actorId, ref.userId], structure: ref.structureId === undefined ? [] : [ref.structureId] });
   if (ref.structureId === undefined) {
     const actor = await session.user(actorId);
-    if (actor === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+    if (actor === null) return err(UNKNOWN_ACTOR);
     if (actorId !== ref.userId)
       return err({ code: "FORBIDDEN", actorId, structureId: null, reason: "notTheUser" });
     if (actor.value.status !== "active")
@@ -195,7 +185,7 @@ export function accountOperations(deps: Deps) {
      * if (r.ok) r.value.member.status; // "pendingActivation"
      * ```
      */
-    async createAccount(actor: unknown, input: unknown, options?: unknown): Promise<Result<AccountCreatedOutcome, DomainError>> {
+    async createAccount(actor: ActorId, input: CreateAccountInput, options?: CommandOptions): Promise<Result<AccountCreatedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseCreateAccount);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -247,7 +237,7 @@ export function accountOperations(deps: Deps) {
      * if (r.ok) r.value.login; // "hugo.martin@example.fr", whoever held it before
      * ```
      */
-    async registerAccount(input: unknown, options?: unknown): Promise<Result<RegistrationReceipt, DomainError>> {
+    async registerAccount(input: RegisterAccountInput, options?: CommandOptions): Promise<Result<RegistrationReceipt, DomainError>> {
       const command = parseRegisterAccount(input);
       if (!command.ok) return command;
       const opts = parseCommandOptions(options);
@@ -303,12 +293,12 @@ export function accountOperations(deps: Deps) {
      * if (r.ok) r.value.results.map((x) => x.result.ok); // [true, false]: Élodie is already active
      * ```
      */
-    async sendActivationEmails(actor: unknown, input: unknown, options?: unknown): Promise<Result<ActivationEmailsOutcome, DomainError>> {
+    async sendActivationEmails(actor: ActorId, input: SendActivationEmailsInput, options?: CommandOptions): Promise<Result<ActivationEmailsOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseSendActivationEmails);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
       return shielded(deps, "sendActivationEmails", async () => {
-        if ((await store.getUser(actorId)) === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+        if ((await store.getUser(actorId)) === null) return err(UNKNOWN_ACTOR);
         const results = await eachItem(command.userIds, (userId, i) =>
           sendOne(actorId, command.structureId, userId, itemKey(idempotencyKey, i)),
         );
@@ -335,7 +325,7 @@ export function accountOperations(deps: Deps) {
      * if (r.ok) identityProvider.enable(r.value.login);
      * ```
      */
-    async activateAccount(input: unknown, options?: unknown): Promise<Result<AccountActivatedOutcome, DomainError>> {
+    async activateAccount(input: ActivateAccountInput, options?: CommandOptions): Promise<Result<AccountActivatedOutcome, DomainError>> {
       const command = parseActivateAccount(input);
       if (!command.ok) return command;
       const opts = parseCommandOptions(options);
@@ -378,7 +368,7 @@ export function accountOperations(deps: Deps) {
      * if (r.ok) r.value.fields; // ["phone"]
      * ```
      */
-    async updateUser(actor: unknown, input: unknown, options?: unknown): Promise<Result<UserUpdatedOutcome, DomainError>> {
+    async updateUser(actor: ActorId, input: UpdateUserInput, options?: CommandOptions): Promise<Result<UserUpdatedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseUpdateUser);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -394,7 +384,7 @@ export function accountOperations(deps: Deps) {
           let state: { actor: User; structure: Structure | null };
           if (structureId === undefined) {
             const self = await session.user(actorId);
-            if (self === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+            if (self === null) return err(UNKNOWN_ACTOR);
             // Someone else's record without a structure: the same answer whether that user
             // exists or not (the core would say NOT_FOUND for an unknown one).
             if (command.userId !== actorId) return err({ code: "FORBIDDEN", actorId, structureId: null, reason: "notTheUser" });
@@ -436,7 +426,7 @@ export function accountOperations(deps: Deps) {
      * if (r.ok) r.value.contactEmail; // "hugo.perso@example.fr"
      * ```
      */
-    async confirmContactEmail(actor: unknown, input: unknown, options?: unknown): Promise<Result<ContactEmailConfirmedOutcome, DomainError>> {
+    async confirmContactEmail(actor: ActorId, input: ConfirmContactEmailInput, options?: CommandOptions): Promise<Result<ContactEmailConfirmedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseConfirmContactEmail);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -450,7 +440,7 @@ export function accountOperations(deps: Deps) {
         entitled: selfActor(actorId),
         async decide({ session, ctx }) {
           const user = await session.user(actorId);
-          if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          if (user === null) return err(UNKNOWN_ACTOR);
           const decided = confirmContactEmailRule(user.value, command, { ...ctx, tokenHash });
           if (!decided.ok) return decided;
           return ok({ outcome: decided.value, writes: [{ kind: "user", value: decided.value.user }] });
@@ -472,7 +462,7 @@ export function accountOperations(deps: Deps) {
      * if (r.ok) r.value.postalAddress?.city;
      * ```
      */
-    async getPersonalInformation(actor: unknown, input: unknown): Promise<Result<PersonalInformation, DomainError>> {
+    async getPersonalInformation(actor: ActorId, input: GetPersonalInformationInput): Promise<Result<PersonalInformation, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const ref = parseWith(UserRefSchema, input);
@@ -499,14 +489,14 @@ export function accountOperations(deps: Deps) {
      * //  { managed: false, designation: "SCI Les Tilleuls" }]
      * ```
      */
-    async listUserStructures(actor: unknown, input: unknown): Promise<Result<readonly UserStructureLine[], DomainError>> {
+    async listUserStructures(actor: ActorId, input: ListUserStructuresInput): Promise<Result<readonly UserStructureLine[], DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const ref = parseWith(UserRefSchema, input);
       if (!ref.ok) return ref;
       const { userId, structureId } = ref.value;
       if (structureId === undefined)
-        return err({ code: "VALIDATION", issues: [{ path: ["structureId"], code: "invalid_type", message: "the structure one manages is required" }] });
+        return err({ code: "VALIDATION", issues: [{ path: ["structureId"], code: "invalid_type", message: "la structure gérée est obligatoire" }] });
       return shielded(deps, "listUserStructures", async () => {
         const ctx = clocked(deps);
         const session = new Session(store);

@@ -23,8 +23,13 @@ import {
   type UserId,
   type ValidateAttachmentRequest,
   type ValidatedAttachmentRequest,
+  type RefuseAttachmentRequestInput,
+  type RefuseAttachmentRequestsInput,
+  type RequestAttachmentInput,
+  type ValidateAttachmentRequestInput,
+  type ValidateAttachmentRequestsInput,
 } from "../core/index.js";
-import { builtCommand, decideEach, execute, judge, managerVia, parseAct, selfActor, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
+import { UNKNOWN_ACTOR, builtCommand, decideEach, execute, judge, managerVia, parseAct, selfActor, type BulkOutcome, type Deps, type Outcome, type ActorId, type CommandOptions } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `requestAttachment` gives back. */
@@ -144,9 +149,9 @@ export function attachmentRequestOperations(deps: Deps) {
      * ```
      */
     async requestAttachment(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: RequestAttachmentInput,
+      options?: CommandOptions,
     ): Promise<Result<AttachmentRequestedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseRequestAttachment);
       if (!parsed.ok) return parsed;
@@ -160,7 +165,7 @@ export function attachmentRequestOperations(deps: Deps) {
         async decide({ session, ctx, newId }) {
           await session.prefetch({ user: [actorId], structure: [command.structureId], service: scopeServiceIds(command.scope) });
           const user = await session.user(actorId);
-          if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          if (user === null) return err(UNKNOWN_ACTOR);
           // The actor first: whether the structure exists tells nothing to an inactive account.
           if (user.value.status !== "active")
             return err({ code: "FORBIDDEN", actorId, structureId: command.structureId, reason: "accountNotActive" });
@@ -196,9 +201,9 @@ export function attachmentRequestOperations(deps: Deps) {
      * ```
      */
     async validateAttachmentRequest(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: ValidateAttachmentRequestInput,
+      options?: CommandOptions,
     ): Promise<Result<AttachmentRequestValidatedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseValidateAttachmentRequest);
       if (!parsed.ok) return parsed;
@@ -218,9 +223,9 @@ export function attachmentRequestOperations(deps: Deps) {
      * ```
      */
     async refuseAttachmentRequest(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: RefuseAttachmentRequestInput,
+      options?: CommandOptions,
     ): Promise<Result<AttachmentRequestRefusedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseRefuseAttachmentRequest);
       if (!parsed.ok) return parsed;
@@ -241,9 +246,9 @@ export function attachmentRequestOperations(deps: Deps) {
      * ```
      */
     async validateAttachmentRequests(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: ValidateAttachmentRequestsInput,
+      options?: CommandOptions,
     ): Promise<Result<BulkOutcome<AttachmentRequestValidatedOutcome>, DomainError>> {
       const parsed = parseAct(actor, input, options, parseValidateAttachmentRequests);
       if (!parsed.ok) return parsed;
@@ -261,9 +266,9 @@ export function attachmentRequestOperations(deps: Deps) {
      * ```
      */
     async refuseAttachmentRequests(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: RefuseAttachmentRequestsInput,
+      options?: CommandOptions,
     ): Promise<Result<BulkOutcome<AttachmentRequestRefusedOutcome>, DomainError>> {
       const parsed = parseAct(actor, input, options, parseRefuseAttachmentRequests);
       if (!parsed.ok) return parsed;

@@ -28,11 +28,16 @@ import {
   type StructureId,
   type TransitionContext,
   type UserId,
+  type AttachUserInput,
+  type ChangeMemberRoleInput,
+  type DeepReadonly,
+  type LeaveStructureInput,
+  type RemoveAttachmentInput,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type { Page } from "../port/store.js";
 import { CursorSchema, decodeCursor, encodeCursor, PageLimitSchema } from "./cursor.js";
-import { clocked, execute, judge, managerOf, parseAct, selfActor, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
+import { UNKNOWN_ACTOR, clocked, execute, judge, managerOf, parseAct, selfActor, parseActor, Session, shielded, type Deps, type Outcome, type ActorId, type CommandOptions } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `attachUser`, `changeMemberRole` and `removeAttachment` give back: the member as seen from the structure. */
@@ -55,6 +60,8 @@ const MembersQuerySchema = z.strictObject({
   limit: PageLimitSchema,
   cursor: CursorSchema.exactOptional(),
 });
+/** What `listMembers` takes: the structure, a page size (1 to 500, default 50; `"20"` as a query string gives it is read as 20) and the cursor of the page before. */
+export type ListMembersInput = DeepReadonly<z.input<typeof MembersQuerySchema>>;
 
 /** Builds the operations of guide §3 A. */
 export function attachmentOperations(deps: Deps) {
@@ -111,7 +118,7 @@ export function attachmentOperations(deps: Deps) {
      * if (r.ok) r.value.member.attachment?.validFrom; // "2026-12-01"
      * ```
      */
-    async attachUser(actor: unknown, input: unknown, options?: unknown): Promise<Result<MemberChangedOutcome, DomainError>> {
+    async attachUser(actor: ActorId, input: AttachUserInput, options?: CommandOptions): Promise<Result<MemberChangedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseAttachUser);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -154,7 +161,7 @@ export function attachmentOperations(deps: Deps) {
      * await app.changeMemberRole(alice.id, { structureId, userId: bruno.id, role: "secondaryManager" });
      * ```
      */
-    async changeMemberRole(actor: unknown, input: unknown, options?: unknown): Promise<Result<MemberChangedOutcome, DomainError>> {
+    async changeMemberRole(actor: ActorId, input: ChangeMemberRoleInput, options?: CommandOptions): Promise<Result<MemberChangedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseChangeMemberRole);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -172,7 +179,7 @@ export function attachmentOperations(deps: Deps) {
      * await app.removeAttachment(alice.id, { structureId, userId: bruno.id });
      * ```
      */
-    async removeAttachment(actor: unknown, input: unknown, options?: unknown): Promise<Result<MemberChangedOutcome, DomainError>> {
+    async removeAttachment(actor: ActorId, input: RemoveAttachmentInput, options?: CommandOptions): Promise<Result<MemberChangedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseRemoveAttachment);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -196,7 +203,7 @@ export function attachmentOperations(deps: Deps) {
      * if (r.ok) r.value.member.attachment; // null
      * ```
      */
-    async leaveStructure(actor: unknown, input: unknown, options?: unknown): Promise<Result<MemberChangedOutcome, DomainError>> {
+    async leaveStructure(actor: ActorId, input: LeaveStructureInput, options?: CommandOptions): Promise<Result<MemberChangedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseLeaveStructure);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -209,7 +216,7 @@ export function attachmentOperations(deps: Deps) {
         async decide({ session, ctx }) {
           await session.prefetch({ user: [actorId], structure: [command.structureId] });
           const user = await session.user(actorId);
-          if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          if (user === null) return err(UNKNOWN_ACTOR);
           const structure = await session.structure(command.structureId);
           if (structure === null) {
             if (user.value.status !== "active") return err({ code: "FORBIDDEN", actorId, structureId: null, reason: "accountNotActive" });
@@ -236,7 +243,7 @@ export function attachmentOperations(deps: Deps) {
      * if (page.ok && page.value.nextCursor) await app.listMembers(alice.id, { structureId, cursor: page.value.nextCursor });
      * ```
      */
-    async listMembers(actor: unknown, input: unknown): Promise<Result<Page<MemberSummary>, DomainError>> {
+    async listMembers(actor: ActorId, input: ListMembersInput): Promise<Result<Page<MemberSummary>, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const query = parseWith(MembersQuerySchema, input);

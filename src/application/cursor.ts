@@ -16,7 +16,7 @@ export function encodeCursor(list: CursorList, scope: string, position: unknown)
 }
 
 const invalid = (): Result<never, DomainError> =>
-  err({ code: "VALIDATION", issues: [{ path: ["cursor"], code: "invalid_cursor", message: "not a cursor of this list" }] });
+  err({ code: "VALIDATION", issues: [{ path: ["cursor"], code: "invalid_cursor", message: "n'est pas un curseur de cette liste" }] });
 
 /** The position a cursor of `list` for `scope` holds, checked with `schema`. */
 export function decodeCursor<T>(cursor: string, list: CursorList, scope: string, schema: z.ZodType<T>): Result<T, DomainError> {

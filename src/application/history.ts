@@ -11,11 +11,12 @@ import {
   type DomainError,
   type HistoryEntry,
   type Result,
+  type DeepReadonly,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type { HistoryQuery, Page } from "../port/store.js";
 import { CursorSchema, decodeCursor, encodeCursor, PageLimitSchema } from "./cursor.js";
-import { clocked, judge, parseActor, Session, shielded, type Deps } from "./runner.js";
+import { clocked, judge, parseActor, Session, shielded, type Deps, type ActorId } from "./runner.js";
 
 const HistoryQuerySchema = z.strictObject({
   structureId: StructureIdSchema,
@@ -26,6 +27,8 @@ const HistoryQuerySchema = z.strictObject({
   limit: PageLimitSchema,
   cursor: CursorSchema.exactOptional(),
 });
+/** What `readHistory` takes: the structure, the filters (period, kinds, target user), a page size and the cursor of the page before. */
+export type ReadHistoryInput = DeepReadonly<z.input<typeof HistoryQuerySchema>>;
 
 const SequenceSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -46,7 +49,7 @@ export function historyOperations(deps: Deps) {
      * if (page.ok && page.value.nextCursor) await app.readHistory(alice.id, { structureId, cursor: page.value.nextCursor });
      * ```
      */
-    async readHistory(actor: unknown, input: unknown): Promise<Result<Page<HistoryEntry>, DomainError>> {
+    async readHistory(actor: ActorId, input: ReadHistoryInput): Promise<Result<Page<HistoryEntry>, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const query = parseWith(HistoryQuerySchema, input);

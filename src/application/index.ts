@@ -94,7 +94,7 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
   return Object.freeze(frozen) as Habilitations;
 }
 
-export type { HabilitationsOptions, IdKind, CommandOptions, Outcome } from "./runner.js";
+export type { ActorId, HabilitationsOptions, IdKind, CommandOptions, Outcome } from "./runner.js";
 export type { MemberView } from "./views.js";
 export type { StructureCreatedOutcome, ServiceChangedOutcome } from "./structures.js";
 export type { UserRegisteredOutcome } from "./users.js";
@@ -106,7 +106,13 @@ export type {
   ActivationEmailsOutcome,
   AccountActivatedOutcome,
   UserUpdatedOutcome,
+  ContactEmailConfirmedOutcome,
 } from "./accounts.js";
+export type { ListMembersInput } from "./attachments.js";
+export type { ReadHistoryInput } from "./history.js";
+export type { ListPendingAttachmentRequestsInput, ConsultAttachmentRequestInput } from "./pending-requests.js";
+export type { ListPendingSubscriptionRequestsInput, ConsultSubscriptionRequestInput } from "./subscription-queries.js";
+export type { ListMemberGrantsInput } from "./spaces.js";
 export { hashActivationToken } from "./options.js";
 export type {
   AttachmentRequestedOutcome,

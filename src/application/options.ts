@@ -72,6 +72,13 @@ export interface HabilitationsOptions {
   readonly onStoreError?: (error: unknown, context: { readonly operation: string; readonly stage: "read" | "commit" }) => void;
 }
 
+/**
+ * The acting user: the id of their account, as the host's authentication resolved it (its
+ * session or token names the person; see docs/embedding.md for mapping a login to it).
+ * An id that names no account, or that is not an id at all, is `UNKNOWN_ACTOR`.
+ */
+export type ActorId = string;
+
 /** Options every command takes as its last argument. */
 export interface CommandOptions {
   /**
@@ -284,25 +291,25 @@ export function dated(deps: Deps): { readonly now: Date; readonly today: LocalDa
   try {
     now = deps.clock();
   } catch {
-    throw new ConfigurationFailure("clock", "the clock threw");
+    throw new ConfigurationFailure("clock", "l'horloge a levé une exception");
   }
   if (!(now instanceof Date) || Number.isNaN(now.getTime()))
-    throw new ConfigurationFailure("clock", "the clock did not give a valid Date");
+    throw new ConfigurationFailure("clock", "l'horloge n'a pas donné de Date valide");
   if (deps.today === undefined) {
     // The library's own calendar gives a real date or null (a year beyond 0000–9999).
     const today = deps.calendar(now);
-    if (today === null) throw new ConfigurationFailure("clock", `the clock gave a date out of range (${now.getTime()})`);
+    if (today === null) throw new ConfigurationFailure("clock", `l'horloge a donné une date hors limites (${now.getTime()})`);
     return { now, today };
   }
   const iso = now.toISOString();
-  if (!/^\d{4}-/.test(iso)) throw new ConfigurationFailure("clock", `the clock gave a date out of range (${iso})`);
+  if (!/^\d{4}-/.test(iso)) throw new ConfigurationFailure("clock", `l'horloge a donné une date hors limites (${iso})`);
   let today: unknown;
   try {
     today = deps.today(now);
   } catch {
-    throw new ConfigurationFailure("today", "the today function threw");
+    throw new ConfigurationFailure("today", "la fonction today a levé une exception");
   }
-  if (!isLocalDate(today)) throw new ConfigurationFailure("today", "today did not give a YYYY-MM-DD calendar date");
+  if (!isLocalDate(today)) throw new ConfigurationFailure("today", "today n'a pas donné de date AAAA-MM-JJ");
   return { now, today };
 }
 
@@ -317,9 +324,9 @@ export function dayOf(deps: Deps, instant: Date): LocalDate | null {
   try {
     today = deps.today(instant);
   } catch {
-    throw new ConfigurationFailure("today", "the today function threw");
+    throw new ConfigurationFailure("today", "la fonction today a levé une exception");
   }
-  if (!isLocalDate(today)) throw new ConfigurationFailure("today", "today did not give a YYYY-MM-DD calendar date");
+  if (!isLocalDate(today)) throw new ConfigurationFailure("today", "today n'a pas donné de date AAAA-MM-JJ");
   return today;
 }
 
@@ -329,10 +336,10 @@ export function mintId(deps: Deps, kind: IdKind): string {
   try {
     id = deps.newId(kind);
   } catch {
-    throw new ConfigurationFailure("newId", `newId("${kind}") threw`);
+    throw new ConfigurationFailure("newId", `newId("${kind}") a levé une exception`);
   }
   if (typeof id !== "string" || id.length === 0 || id.length > 200)
-    throw new ConfigurationFailure("newId", `newId("${kind}") did not give a string of 1 to 200 characters`);
+    throw new ConfigurationFailure("newId", `newId("${kind}") n'a pas donné une chaîne de 1 à 200 caractères`);
   return id;
 }
 
@@ -383,9 +390,9 @@ export function issueToken(deps: Deps): IssuedToken {
   try {
     token = deps.newToken();
   } catch {
-    throw new ConfigurationFailure("newToken", "newToken() threw");
+    throw new ConfigurationFailure("newToken", "newToken() a levé une exception");
   }
   if (typeof token !== "string" || !/^[\x21-\x7E]{16,200}$/.test(token))
-    throw new ConfigurationFailure("newToken", "newToken() did not give 16 to 200 printable ASCII characters");
+    throw new ConfigurationFailure("newToken", "newToken() n'a pas donné 16 à 200 caractères ASCII imprimables");
   return { token, tokenHash: hashActivationToken(token) };
 }

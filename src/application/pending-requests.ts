@@ -17,11 +17,12 @@ import {
   type ServiceId,
   type StructureId,
   type UserId,
+  type DeepReadonly,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type { Page, PendingCursor } from "../port/store.js";
 import { CursorSchema, decodeCursor, encodeCursor, PageLimitSchema } from "./cursor.js";
-import { clocked, judge, parseActor, Session, shielded, type Deps } from "./runner.js";
+import { UNKNOWN_ACTOR, clocked, judge, parseActor, Session, shielded, type Deps, type ActorId } from "./runner.js";
 
 /** One line of the pending-requests block, with what the screen shows of it. */
 export interface PendingRequestSummary {
@@ -40,6 +41,10 @@ export interface PendingRequestSummary {
 const PendingQuerySchema = z.strictObject({ limit: PageLimitSchema, cursor: CursorSchema.exactOptional() });
 const PendingPositionSchema = z.strictObject({ c: InstantSchema, i: AttachmentRequestIdSchema });
 const ConsultSchema = z.strictObject({ requestId: AttachmentRequestIdSchema });
+/** What `listPendingAttachmentRequests` takes: a page size and the cursor of the page before. */
+export type ListPendingAttachmentRequestsInput = DeepReadonly<z.input<typeof PendingQuerySchema>>;
+/** What `consultAttachmentRequest` takes. */
+export type ConsultAttachmentRequestInput = DeepReadonly<z.input<typeof ConsultSchema>>;
 
 const byAge = (a: PendingAttachmentRequest, b: PendingAttachmentRequest) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -62,7 +67,7 @@ export function pendingRequestOperations(deps: Deps) {
      * if (r.ok) r.value.services.map((s) => [s.code, s.statusLabel, s.checked]);
      * ```
      */
-    async consultAttachmentRequest(actor: unknown, input: unknown): Promise<Result<AttachmentRequestView, DomainError>> {
+    async consultAttachmentRequest(actor: ActorId, input: ConsultAttachmentRequestInput): Promise<Result<AttachmentRequestView, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const query = parseWith(ConsultSchema, input);
@@ -103,8 +108,8 @@ export function pendingRequestOperations(deps: Deps) {
      * ```
      */
     async listPendingAttachmentRequests(
-      actor: unknown,
-      input: unknown = {},
+      actor: ActorId,
+      input: ListPendingAttachmentRequestsInput = {},
     ): Promise<Result<Page<PendingRequestSummary>, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
@@ -120,7 +125,7 @@ export function pendingRequestOperations(deps: Deps) {
       return shielded(deps, "listPendingAttachmentRequests", async () => {
         const ctx = clocked(deps);
         const user = await store.getUser(actorId.value);
-        if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId.value });
+        if (user === null) return err(UNKNOWN_ACTOR);
         const actorUser = user.value;
         const structures = await store.getStructures(actorUser.attachments.map((a) => a.structureId));
         const byId = new Map(structures.map((s) => [s.value.id, s.value]));

@@ -21,11 +21,11 @@ import {
 import { frozenCopy } from "../internal/frozen.js";
 import type { CommitError, IdempotencyRecord } from "../port/store.js";
 import { clocked, mintId, shielded, type Clocked, type CommandOptions, type Deps, type IdKind } from "./options.js";
-import { judge, Session, type Staged } from "./session.js";
+import { judge, Session, UNKNOWN_ACTOR, type Staged } from "./session.js";
 
 export { clocked, dated, dayOf, hashActivationToken, issueToken, mintId, resolveOptions, shielded } from "./options.js";
-export type { Clocked, CommandOptions, Deps, HabilitationsOptions, IdKind } from "./options.js";
-export { judge, Session } from "./session.js";
+export type { ActorId, Clocked, CommandOptions, Deps, HabilitationsOptions, IdKind } from "./options.js";
+export { judge, Session, UNKNOWN_ACTOR } from "./session.js";
 export type { Staged } from "./session.js";
 
 /** What an operation gives back: what the actor may see of the outcome, with its history and events. */
@@ -243,12 +243,17 @@ const KeySchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[\x21-\x7E]+$/, "printable ASCII without spaces");
+  .regex(/^[\x21-\x7E]+$/, "des caractères ASCII imprimables, sans espace");
 const CommandOptionsSchema = z.strictObject({ idempotencyKey: KeySchema.exactOptional() });
 
-/** Parses the actor's id. */
+/**
+ * Parses the actor's id. Anything that is not an id (a number, an empty or a blank
+ * string, an object) is `UNKNOWN_ACTOR` (`malformed`), never a body's `VALIDATION`: it is
+ * the host's authentication that gave it, and a host answers it with 401.
+ */
 export function parseActor(actor: unknown): Result<UserId, DomainError> {
-  return parseWith(UserIdSchema, actor);
+  const parsed = parseWith(UserIdSchema, actor);
+  return parsed.ok ? parsed : err({ code: "UNKNOWN_ACTOR", reason: "malformed" });
 }
 
 /** Parses a command's options (`undefined` is no option). */
@@ -345,7 +350,7 @@ export function decideEach<
 ): Promise<Result<BulkOutcome<T, C["requestId"]>, DomainError>> {
   return shielded(deps, operation, async () => {
     const known = await deps.store.getUser(actorId);
-    if (known === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+    if (known === null) return err(UNKNOWN_ACTOR);
     const results = await eachItem(items, (item, i) => decide(actorId, item, itemKey(idempotencyKey, i)));
     return ok({
       results: results.map((result, i) => ({ requestId: (items[i] as C).requestId, result })),

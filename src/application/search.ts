@@ -34,11 +34,14 @@ import {
   type UserSearchQuery,
   UserIdSchema,
   type LocalDate,
+  type ExportUsersInput,
+  type LookupPersonInput,
+  type SearchUsersInput,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { StoreFailure } from "./options.js";
-import { clocked, judge, parseActor, Session, shielded, type Clocked, type Deps } from "./runner.js";
+import { UNKNOWN_ACTOR, clocked, judge, parseActor, Session, shielded, type Clocked, type Deps, type ActorId } from "./runner.js";
 
 /** A user as a search shows them: with their roles in the actor's structures only. */
 export interface UserSearchHit {
@@ -175,12 +178,12 @@ function hitOf(user: User, managed: ReadonlyMap<StructureId, Structure>): UserSe
 
 /** The answer to a cursor whose anchor moved (renamed) since the page that made it. */
 const staleCursor = (): Result<never, DomainError> =>
-  err({ code: "VALIDATION", issues: [{ path: ["cursor"], code: "invalid_cursor", message: "not a cursor of this list" }] });
+  err({ code: "VALIDATION", issues: [{ path: ["cursor"], code: "invalid_cursor", message: "n'est pas un curseur de cette liste" }] });
 
 /** Loads the actor; an inactive account may not search. */
 async function activeActor(session: Session, actorId: UserId): Promise<Result<User, DomainError>> {
   const actor = await session.user(actorId);
-  if (actor === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+  if (actor === null) return err(UNKNOWN_ACTOR);
   if (actor.value.status !== "active")
     return err({ code: "FORBIDDEN", actorId, structureId: null, reason: "accountNotActive" });
   return ok(actor.value);
@@ -229,7 +232,7 @@ export function searchOperations(deps: Deps) {
      * if (page.ok) page.value.items.map((u) => `${u.firstName} ${u.lastName}`); // ["Élodie Lefèvre"]
      * ```
      */
-    async searchUsers(actor: unknown, input: unknown): Promise<Result<UserSearchPage, DomainError>> {
+    async searchUsers(actor: ActorId, input: SearchUsersInput): Promise<Result<UserSearchPage, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const parsed = parseSearchUsers(input);
@@ -286,7 +289,7 @@ export function searchOperations(deps: Deps) {
      * if (r.ok) r.value[0]?.maskedLogin; // "h*********u@m**********.fr"
      * ```
      */
-    async lookupPerson(actor: unknown, input: unknown): Promise<Result<readonly PersonCard[], DomainError>> {
+    async lookupPerson(actor: ActorId, input: LookupPersonInput): Promise<Result<readonly PersonCard[], DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const parsed = parseLookupPerson(input);
@@ -331,7 +334,7 @@ export function searchOperations(deps: Deps) {
      * }
      * ```
      */
-    async exportUsers(actor: unknown, input: unknown): Promise<Result<UserExport, DomainError>> {
+    async exportUsers(actor: ActorId, input: ExportUsersInput): Promise<Result<UserExport, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const parsed = parseExportUsers(input);

@@ -174,6 +174,13 @@ export class Session {
 }
 
 /**
+ * The answer to an actor that names no account (the host's authentication gave an id the
+ * library does not know): an error of its own, that a host answers with 401, never a
+ * target's `NOT_FOUND`.
+ */
+export const UNKNOWN_ACTOR: DomainError = Object.freeze({ code: "UNKNOWN_ACTOR", reason: "unknown" });
+
+/**
  * Loads and judges the actor of a manager act on a structure. When the structure was
  * reached through another record (a request, a service), an actor who may not manage
  * it gets `NOT_FOUND` for that record, exactly as for an unknown one: nobody learns what
@@ -188,7 +195,7 @@ export async function judge(
   reachedBy?: { readonly entity: EntityKind; readonly id: string },
 ): Promise<Result<{ actor: User; structure: Structure }, DomainError>> {
   const actor = await session.user(actorId);
-  if (actor === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+  if (actor === null) return err(UNKNOWN_ACTOR);
   const structure = await session.structure(structureId);
   const allowed = structure === null ? null : authorizeManager(actor.value, structure.value, today);
   if (structure !== null && allowed?.ok === true) return ok({ actor: actor.value, structure: structure.value });

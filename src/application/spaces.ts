@@ -27,9 +27,15 @@ import {
   type SpaceOnStructure,
   type Structure,
   type UserId,
+  type CloseSpaceInput,
+  type DeepReadonly,
+  type GrantSpacesInput,
+  type MayAccessInput,
+  type OpenSpaceInput,
+  type RevokeSpaceGrantInput,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
-import { builtCommand, clocked, dated, dayOf, eachItem, execute, itemKey, judge, managerOf, parseAct, parseActor, Session, shielded, type Deps, type Outcome } from "./runner.js";
+import { UNKNOWN_ACTOR, builtCommand, clocked, dated, dayOf, eachItem, execute, itemKey, judge, managerOf, parseAct, parseActor, Session, shielded, type Deps, type Outcome, type ActorId, type CommandOptions } from "./runner.js";
 import { withKnownSpaces } from "./subscriptions.js";
 import { memberView, type MemberView } from "./views.js";
 
@@ -57,6 +63,8 @@ export interface MemberGrants {
 }
 
 const MemberGrantsSchema = z.strictObject({ structureId: StructureIdSchema, userId: UserIdSchema });
+/** What `listMemberGrants` takes. */
+export type ListMemberGrantsInput = DeepReadonly<z.input<typeof MemberGrantsSchema>>;
 
 /** Builds the operations on spaces and grants. */
 export function spaceOperations(deps: Deps) {
@@ -148,12 +156,12 @@ export function spaceOperations(deps: Deps) {
      * await app.openSpace(alice.id, { structureId, space: "FACTURES_A_VALIDER", serviceId: compta });
      * ```
      */
-    async openSpace(actor: unknown, input: unknown, options?: unknown): Promise<Result<SpaceChangedOutcome, DomainError>> {
+    async openSpace(actor: ActorId, input: OpenSpaceInput, options?: CommandOptions): Promise<Result<SpaceChangedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseSpaceOnStructure);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
       const known = withKnownSpaces(deps, command, [command.space], ["space"], null);
-      if (!known.ok) return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "not a space of the catalogue" }] });
+      if (!known.ok) return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "n'est pas un espace du catalogue" }] });
       return onSpace("openSpace", actorId, command, idempotencyKey, openSpaceRule);
     },
 
@@ -168,12 +176,12 @@ export function spaceOperations(deps: Deps) {
      * await app.closeSpace(alice.id, { structureId, space: "FACTURES_RECUES" });
      * ```
      */
-    async closeSpace(actor: unknown, input: unknown, options?: unknown): Promise<Result<SpaceChangedOutcome, DomainError>> {
+    async closeSpace(actor: ActorId, input: CloseSpaceInput, options?: CommandOptions): Promise<Result<SpaceChangedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseSpaceOnStructure);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
       const known = withKnownSpaces(deps, command, [command.space], ["space"], null);
-      if (!known.ok) return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "not a space of the catalogue" }] });
+      if (!known.ok) return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "n'est pas un espace du catalogue" }] });
       return onSpace("closeSpace", actorId, command, idempotencyKey, closeSpaceRule);
     },
 
@@ -198,9 +206,9 @@ export function spaceOperations(deps: Deps) {
      * ```
      */
     async grantSpaces(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: GrantSpacesInput,
+      options?: CommandOptions,
     ): Promise<Result<{ readonly results: readonly GrantResultItem[]; readonly events: GrantsChangedOutcome["events"] }, DomainError>> {
       const parsed = parseAct(actor, input, options, (i) => parseWith(GrantSpacesSchema, i));
       if (!parsed.ok) return parsed;
@@ -208,7 +216,7 @@ export function spaceOperations(deps: Deps) {
       const known = withKnownSpaces(deps, command, command.items.map((i) => i.space), ["items"]);
       if (!known.ok) return known;
       return shielded(deps, "grantSpaces", async () => {
-        if ((await store.getUser(actorId)) === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+        if ((await store.getUser(actorId)) === null) return err(UNKNOWN_ACTOR);
         const results = await eachItem(command.userIds, (userId, i) =>
           grantOne(
             actorId,
@@ -235,12 +243,12 @@ export function spaceOperations(deps: Deps) {
      * await app.revokeSpaceGrant(alice.id, { structureId, userId: chloe.id, space: "FACTURES_RECUES" });
      * ```
      */
-    async revokeSpaceGrant(actor: unknown, input: unknown, options?: unknown): Promise<Result<GrantsChangedOutcome, DomainError>> {
+    async revokeSpaceGrant(actor: ActorId, input: RevokeSpaceGrantInput, options?: CommandOptions): Promise<Result<GrantsChangedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseRevokeSpaceGrant);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
       if (deps.catalogue.get(command.space) === undefined)
-        return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "not a space of the catalogue" }] });
+        return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "n'est pas un espace du catalogue" }] });
       return execute(deps, {
         operation: "revokeSpaceGrant",
         actorId,
@@ -275,7 +283,7 @@ export function spaceOperations(deps: Deps) {
      * if (r.ok) r.value.grants.filter((g) => g.usable).map((g) => g.space);
      * ```
      */
-    async listMemberGrants(actor: unknown, input: unknown): Promise<Result<MemberGrants, DomainError>> {
+    async listMemberGrants(actor: ActorId, input: ListMemberGrantsInput): Promise<Result<MemberGrants, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const query = parseWith(MemberGrantsSchema, input);
@@ -317,16 +325,16 @@ export function spaceOperations(deps: Deps) {
      * if (!may.ok || !may.value) return reply(403);
      * ```
      */
-    async mayAccess(input: unknown): Promise<Result<boolean, DomainError>> {
+    async mayAccess(input: MayAccessInput): Promise<Result<boolean, DomainError>> {
       const query = parseAccessQuery(input);
       if (!query.ok) return query;
       const q = query.value;
       if (deps.catalogue.get(q.space) === undefined)
-        return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "not a space of the catalogue" }] });
+        return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "n'est pas un espace du catalogue" }] });
       return shielded(deps, "mayAccess", async () => {
         const today = q.at === null ? dated(deps).today : dayOf(deps, new Date(q.at));
         if (today === null)
-          return err({ code: "VALIDATION", issues: [{ path: ["at"], code: "out_of_range", message: "no calendar date for this instant" }] });
+          return err({ code: "VALIDATION", issues: [{ path: ["at"], code: "out_of_range", message: "aucune date du calendrier pour cet instant" }] });
         const found = await store.getAggregates({ user: [q.userId], structure: [q.structureId], service: q.serviceId === null ? [] : [q.serviceId] });
         const user = found.user[0]?.value;
         const structure = found.structure[0]?.value;

@@ -21,8 +21,12 @@ import {
   type StructureId,
   type TransitionContext,
   type UserId,
+  type AddServiceInput,
+  type CreateStructureInput,
+  type DeactivateServiceInput,
+  type RenameServiceInput,
 } from "../core/index.js";
-import { execute, judge, managerOf, managerVia, parseAct, type Deps, type Outcome } from "./runner.js";
+import { UNKNOWN_ACTOR, execute, judge, managerOf, managerVia, parseAct, type Deps, type Outcome, type ActorId, type CommandOptions } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `createStructure` gives back. */
@@ -80,9 +84,9 @@ export function structureOperations(deps: Deps) {
      * ```
      */
     async createStructure(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: CreateStructureInput,
+      options?: CommandOptions,
     ): Promise<Result<StructureCreatedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseCreateStructure);
       if (!parsed.ok) return parsed;
@@ -95,7 +99,7 @@ export function structureOperations(deps: Deps) {
         entitled: managerVia(actorId, async (_s, record) => record.history[0]?.structureId ?? null),
         async decide({ session, ctx, newId }) {
           const founder = await session.user(actorId);
-          if (founder === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          if (founder === null) return err(UNKNOWN_ACTOR);
           const decided = createStructureRule({ founder: founder.value }, command, {
             ...ctx,
             structureId: newId("structure") as StructureId,
@@ -125,7 +129,7 @@ export function structureOperations(deps: Deps) {
      * if (r.ok) r.value.service.id; // "svc_…"
      * ```
      */
-    async addService(actor: unknown, input: unknown, options?: unknown): Promise<Result<ServiceChangedOutcome, DomainError>> {
+    async addService(actor: ActorId, input: AddServiceInput, options?: CommandOptions): Promise<Result<ServiceChangedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseAddService);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -158,7 +162,7 @@ export function structureOperations(deps: Deps) {
      * await app.renameService(alice.id, { serviceId, label: "Comptabilité générale" });
      * ```
      */
-    async renameService(actor: unknown, input: unknown, options?: unknown): Promise<Result<ServiceChangedOutcome, DomainError>> {
+    async renameService(actor: ActorId, input: RenameServiceInput, options?: CommandOptions): Promise<Result<ServiceChangedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseRenameService);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -176,9 +180,9 @@ export function structureOperations(deps: Deps) {
      * ```
      */
     async deactivateService(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: DeactivateServiceInput,
+      options?: CommandOptions,
     ): Promise<Result<ServiceChangedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseDeactivateService);
       if (!parsed.ok) return parsed;

@@ -15,11 +15,12 @@ import {
   type StructureId,
   type SubscriptionRequestView,
   type UserId,
+  type DeepReadonly,
 } from "../core/index.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type { Page, PendingCursor } from "../port/store.js";
 import { CursorSchema, decodeCursor, encodeCursor, PageLimitSchema } from "./cursor.js";
-import { clocked, judge, parseActor, Session, shielded, type Deps } from "./runner.js";
+import { UNKNOWN_ACTOR, clocked, judge, parseActor, Session, shielded, type Deps, type ActorId } from "./runner.js";
 
 /** One line of the pending subscription requests block. */
 export interface PendingSubscriptionSummary {
@@ -33,6 +34,10 @@ export interface PendingSubscriptionSummary {
 const QuerySchema = z.strictObject({ limit: PageLimitSchema, cursor: CursorSchema.exactOptional() });
 const PositionSchema = z.strictObject({ c: InstantSchema, i: SubscriptionRequestIdSchema });
 const ConsultSchema = z.strictObject({ requestId: SubscriptionRequestIdSchema });
+/** What `listPendingSubscriptionRequests` takes: a page size and the cursor of the page before. */
+export type ListPendingSubscriptionRequestsInput = DeepReadonly<z.input<typeof QuerySchema>>;
+/** What `consultSubscriptionRequest` takes. */
+export type ConsultSubscriptionRequestInput = DeepReadonly<z.input<typeof ConsultSchema>>;
 
 const byAge = (a: PendingSubscriptionRequest, b: PendingSubscriptionRequest) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -55,7 +60,7 @@ export function subscriptionQueryOperations(deps: Deps) {
      * if (r.ok) r.value.items.map((i) => `${i.spaceLabel} — ${i.serviceLabel} — ${i.accessLabel}`);
      * ```
      */
-    async consultSubscriptionRequest(actor: unknown, input: unknown): Promise<Result<SubscriptionRequestView, DomainError>> {
+    async consultSubscriptionRequest(actor: ActorId, input: ConsultSubscriptionRequestInput): Promise<Result<SubscriptionRequestView, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const query = parseWith(ConsultSchema, input);
@@ -92,7 +97,7 @@ export function subscriptionQueryOperations(deps: Deps) {
      * const page = await app.listPendingSubscriptionRequests(alice.id, { limit: 20 });
      * ```
      */
-    async listPendingSubscriptionRequests(actor: unknown, input: unknown = {}): Promise<Result<Page<PendingSubscriptionSummary>, DomainError>> {
+    async listPendingSubscriptionRequests(actor: ActorId, input: ListPendingSubscriptionRequestsInput = {}): Promise<Result<Page<PendingSubscriptionSummary>, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const query = parseWith(QuerySchema, input);
@@ -107,7 +112,7 @@ export function subscriptionQueryOperations(deps: Deps) {
       return shielded(deps, "listPendingSubscriptionRequests", async () => {
         const ctx = clocked(deps);
         const user = await store.getUser(actorId.value);
-        if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId.value });
+        if (user === null) return err(UNKNOWN_ACTOR);
         const structures = await store.getStructures(user.value.attachments.map((a) => a.structureId));
         const byId = new Map(structures.map((s) => [s.value.id, s.value]));
         // The first `size + 1` requests of others in each structure, after the cursor: a

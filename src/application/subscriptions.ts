@@ -26,8 +26,13 @@ import {
   type UserId,
   type ValidatedSubscriptionRequest,
   type ValidateSubscriptionRequest,
+  type RefuseSubscriptionRequestInput,
+  type RefuseSubscriptionRequestsInput,
+  type RequestSubscriptionInput,
+  type ValidateSubscriptionRequestInput,
+  type ValidateSubscriptionRequestsInput,
 } from "../core/index.js";
-import { builtCommand, decideEach, execute, judge, managerVia, parseAct, selfActor, type BulkOutcome, type Deps, type Outcome } from "./runner.js";
+import { UNKNOWN_ACTOR, builtCommand, decideEach, execute, judge, managerVia, parseAct, selfActor, type BulkOutcome, type Deps, type Outcome, type ActorId, type CommandOptions } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What `requestSubscription` gives back. */
@@ -149,7 +154,7 @@ export function subscriptionOperations(deps: Deps) {
      * if (r.ok) r.value.events[0]?.type; // "SubscriptionRequested": tell the managers
      * ```
      */
-    async requestSubscription(actor: unknown, input: unknown, options?: unknown): Promise<Result<SubscriptionRequestedOutcome, DomainError>> {
+    async requestSubscription(actor: ActorId, input: RequestSubscriptionInput, options?: CommandOptions): Promise<Result<SubscriptionRequestedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseRequestSubscription);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -165,7 +170,7 @@ export function subscriptionOperations(deps: Deps) {
           const serviceIds = command.items.flatMap((i) => (i.serviceId === null ? [] : [i.serviceId]));
           await session.prefetch({ user: [actorId], structure: [command.structureId], service: serviceIds });
           const user = await session.user(actorId);
-          if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          if (user === null) return err(UNKNOWN_ACTOR);
           // The actor first: whether the structure exists tells nothing to an inactive account.
           if (user.value.status !== "active")
             return err({ code: "FORBIDDEN", actorId, structureId: command.structureId, reason: "accountNotActive" });
@@ -204,9 +209,9 @@ export function subscriptionOperations(deps: Deps) {
      * ```
      */
     async validateSubscriptionRequest(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: ValidateSubscriptionRequestInput,
+      options?: CommandOptions,
     ): Promise<Result<SubscriptionRequestValidatedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseValidateSubscriptionRequest);
       if (!parsed.ok) return parsed;
@@ -227,9 +232,9 @@ export function subscriptionOperations(deps: Deps) {
      * ```
      */
     async refuseSubscriptionRequest(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: RefuseSubscriptionRequestInput,
+      options?: CommandOptions,
     ): Promise<Result<SubscriptionRequestRefusedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseRefuseSubscriptionRequest);
       if (!parsed.ok) return parsed;
@@ -249,9 +254,9 @@ export function subscriptionOperations(deps: Deps) {
      * ```
      */
     async validateSubscriptionRequests(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: ValidateSubscriptionRequestsInput,
+      options?: CommandOptions,
     ): Promise<Result<BulkOutcome<SubscriptionRequestValidatedOutcome, SubscriptionRequestId>, DomainError>> {
       const parsed = parseAct(actor, input, options, (i) => parseWith(ValidateSubscriptionRequestsSchema, i));
       if (!parsed.ok) return parsed;
@@ -272,9 +277,9 @@ export function subscriptionOperations(deps: Deps) {
      * ```
      */
     async refuseSubscriptionRequests(
-      actor: unknown,
-      input: unknown,
-      options?: unknown,
+      actor: ActorId,
+      input: RefuseSubscriptionRequestsInput,
+      options?: CommandOptions,
     ): Promise<Result<BulkOutcome<SubscriptionRequestRefusedOutcome, SubscriptionRequestId>, DomainError>> {
       const parsed = parseAct(actor, input, options, (i) => parseWith(RefuseSubscriptionRequestsSchema, i));
       if (!parsed.ok) return parsed;

@@ -19,11 +19,13 @@ import {
   type Succession,
   type User,
   type UserId,
+  type DeactivateAccountInput,
+  type TransferPrimaryRoleInput,
 } from "../core/index.js";
 import { structureCard, type StructureCard } from "../core/_lib.js";
 import { frozenCopy } from "../internal/frozen.js";
 import type { Staged } from "./session.js";
-import { execute, parseAct, selfActor, parseActor, parseCommandOptions, Session, shielded, type Deps, type Outcome } from "./runner.js";
+import { UNKNOWN_ACTOR, execute, parseAct, selfActor, parseActor, parseCommandOptions, Session, shielded, type Deps, type Outcome, type ActorId, type CommandOptions } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
 /** What a transfer gives back: per structure, its new primary manager as seen from it. */
@@ -92,12 +94,12 @@ export function transferOperations(deps: Deps) {
      * if (r.ok) r.value.map((s) => s.designation); // ["Librairie Dupont", "Mairie de Lyon"]
      * ```
      */
-    async listPrimaryStructures(actor: unknown): Promise<Result<readonly StructureCard[], DomainError>> {
+    async listPrimaryStructures(actor: ActorId): Promise<Result<readonly StructureCard[], DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       return shielded(deps, "listPrimaryStructures", async () => {
         const loaded = await load(new Session(store), actorId.value, [], []);
-        if (loaded === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId.value });
+        if (loaded === null) return err(UNKNOWN_ACTOR);
         return ok(frozenCopy(primaryStructuresOf(loaded.actor, loaded.structures).map(structureCard)));
       });
     },
@@ -121,7 +123,7 @@ export function transferOperations(deps: Deps) {
      * await app.transferPrimaryRole(alice.id, { transfers: [{ structureId: librairie, successorId: chloe }] });
      * ```
      */
-    async transferPrimaryRole(actor: unknown, input: unknown, options?: unknown): Promise<Result<PrimaryRoleTransferredOutcome, DomainError>> {
+    async transferPrimaryRole(actor: ActorId, input: TransferPrimaryRoleInput, options?: CommandOptions): Promise<Result<PrimaryRoleTransferredOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseTransferPrimaryRole);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -138,7 +140,7 @@ export function transferOperations(deps: Deps) {
             command.transfers.map((t) => t.successorId),
             command.transfers.map((t) => t.structureId),
           );
-          if (loaded === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          if (loaded === null) return err(UNKNOWN_ACTOR);
           const decided = transferPrimaryRoleRule(loaded, command, ctx);
           if (!decided.ok) return decided;
           return ok({ outcome: { ...decided.value, before: loaded.successors }, writes: writesOf(decided.value) });
@@ -167,7 +169,7 @@ export function transferOperations(deps: Deps) {
      * if (r.ok) r.value.reactivableUntil; // 60 days later, to the minute
      * ```
      */
-    async deactivateAccount(actor: unknown, input: unknown, options?: unknown): Promise<Result<AccountDeactivatedOutcome, DomainError>> {
+    async deactivateAccount(actor: ActorId, input: DeactivateAccountInput, options?: CommandOptions): Promise<Result<AccountDeactivatedOutcome, DomainError>> {
       const parsed = parseAct(actor, input, options, parseDeactivateAccount);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
@@ -185,7 +187,7 @@ export function transferOperations(deps: Deps) {
             "successorId" in command ? [command.successorId] : named.map((t) => t.successorId),
             named.map((t) => t.structureId),
           );
-          if (loaded === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId });
+          if (loaded === null) return err(UNKNOWN_ACTOR);
           const transfers: readonly Succession[] =
             "successorId" in command
               ? primaryStructuresOf(loaded.actor, loaded.structures).map((s) => ({ structureId: s.id, successorId: command.successorId }))
@@ -217,7 +219,7 @@ export function transferOperations(deps: Deps) {
      * if (!r.ok && r.error.code === "REACTIVATION_WINDOW_EXPIRED") r.error.expiredAt;
      * ```
      */
-    async reactivateAccount(actor: unknown, options?: unknown): Promise<Result<AccountReactivatedOutcome, DomainError>> {
+    async reactivateAccount(actor: ActorId, options?: CommandOptions): Promise<Result<AccountReactivatedOutcome, DomainError>> {
       const actorId = parseActor(actor);
       if (!actorId.ok) return actorId;
       const opts = parseCommandOptions(options);
@@ -230,7 +232,7 @@ export function transferOperations(deps: Deps) {
         entitled: selfActor(actorId.value),
         async decide({ session, ctx }) {
           const user = await session.user(actorId.value);
-          if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: actorId.value });
+          if (user === null) return err(UNKNOWN_ACTOR);
           const decided = reactivateAccountRule(user.value, { ...ctx, reactivationWindowHours: deps.reactivationWindowHours });
           if (!decided.ok) return decided;
           return ok({ outcome: decided.value, writes: [{ kind: "user", value: decided.value.user }] });

@@ -27,6 +27,13 @@
 import { z } from "zod";
 import type { DomainError, ValidationIssue } from "./errors.js";
 import { err, ok, type Result } from "./result.js";
+import fr from "zod/v4/locales/fr.js";
+
+/**
+ * zod's French messages, given to every parse (never set globally: the host's own zod
+ * configuration is left alone, and does not change the library's messages).
+ */
+const FRENCH = fr().localeError;
 
 /** Most issues a `VALIDATION` error lists; the others are counted in `omittedIssues`. */
 export const MAX_VALIDATION_ISSUES = 20;
@@ -92,8 +99,8 @@ function plainCopy(input: unknown, issues: Issues): unknown {
     if (++nodes > MAX_INPUT_NODES) throw new TooLarge();
     switch (typeof value) {
       case "string":
-        if (value.length > MAX_STRING_LENGTH) issues.add(path, "too_long", `a text longer than ${MAX_STRING_LENGTH} characters`);
-        else if (!isWellFormed(value)) issues.add(path, "ill_formed_text", "a text with an unpaired surrogate is not well-formed Unicode");
+        if (value.length > MAX_STRING_LENGTH) issues.add(path, "too_long", `un texte de plus de ${MAX_STRING_LENGTH} caractères`);
+        else if (!isWellFormed(value)) issues.add(path, "ill_formed_text", "un texte avec un demi-caractère (surrogate isolé) n'est pas de l'Unicode bien formé");
         return value;
       case "number":
       case "boolean":
@@ -102,18 +109,18 @@ function plainCopy(input: unknown, issues: Issues): unknown {
       case "object":
         break;
       default:
-        issues.add(path, "not_plain_data", `a ${typeof value} is not plain data`);
+        issues.add(path, "not_plain_data", `une valeur de type ${typeof value} n'est pas une donnée simple`);
         return undefined;
     }
     if (value === null) return null;
     if (depth >= MAX_INPUT_DEPTH) {
-      issues.add(path, "too_deep", `nested more than ${MAX_INPUT_DEPTH} levels`);
+      issues.add(path, "too_deep", `plus de ${MAX_INPUT_DEPTH} niveaux d'imbrication`);
       return undefined;
     }
     const proto = Object.getPrototypeOf(value) as unknown;
     if (Array.isArray(value)) {
       if (proto !== Array.prototype) {
-        issues.add(path, "not_plain_data", "not a plain array");
+        issues.add(path, "not_plain_data", "n'est pas un tableau simple");
         return undefined;
       }
       // Every slot is work, a hole as much as a value: an array longer than what is left
@@ -126,7 +133,7 @@ function plainCopy(input: unknown, issues: Issues): unknown {
         path.push(i);
         if (d === undefined) {
           if (++nodes > MAX_INPUT_NODES) throw new TooLarge();
-        } else if (d.get !== undefined || d.set !== undefined) issues.add(path, "not_plain_data", "an accessor is not plain data");
+        } else if (d.get !== undefined || d.set !== undefined) issues.add(path, "not_plain_data", "un accesseur n'est pas une donnée simple");
         else copy[i] = visit(d.value, depth + 1);
         path.pop();
       }
@@ -134,7 +141,7 @@ function plainCopy(input: unknown, issues: Issues): unknown {
     }
     if (proto !== Object.prototype && proto !== null) {
       const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-      issues.add(path, "not_plain_data", `not a plain object${typeof name === "string" && name !== "" ? ` (${clip(name, 40)})` : ""}`);
+      issues.add(path, "not_plain_data", `n'est pas un objet simple${typeof name === "string" && name !== "" ? ` (${clip(name, 40)})` : ""}`);
       return undefined;
     }
     const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -142,15 +149,15 @@ function plainCopy(input: unknown, issues: Issues): unknown {
     if (keys.length > MAX_INPUT_NODES - nodes) throw new TooLarge();
     for (const key of keys) {
       if (typeof key === "symbol") {
-        issues.add(path, "not_plain_data", "a symbol key is not plain data");
+        issues.add(path, "not_plain_data", "une clé symbole n'est pas une donnée simple");
         continue;
       }
       const d = Object.getOwnPropertyDescriptor(value, key) as PropertyDescriptor;
       if (!d.enumerable) continue;
       path.push(key);
-      if (key.length > MAX_KEY_LENGTH) issues.add(path, "key_too_long", `a key longer than ${MAX_KEY_LENGTH} characters`);
-      else if (!isWellFormed(key)) issues.add(path, "ill_formed_text", "a key with an unpaired surrogate is not well-formed Unicode");
-      else if (d.get !== undefined || d.set !== undefined) issues.add(path, "not_plain_data", "an accessor is not plain data");
+      if (key.length > MAX_KEY_LENGTH) issues.add(path, "key_too_long", `une clé de plus de ${MAX_KEY_LENGTH} caractères`);
+      else if (!isWellFormed(key)) issues.add(path, "ill_formed_text", "une clé avec un demi-caractère (surrogate isolé) n'est pas de l'Unicode bien formé");
+      else if (d.get !== undefined || d.set !== undefined) issues.add(path, "not_plain_data", "un accesseur n'est pas une donnée simple");
       else copy[key] = visit(d.value, depth + 1);
       path.pop();
     }
@@ -160,7 +167,7 @@ function plainCopy(input: unknown, issues: Issues): unknown {
     return visit(input, 0);
   } catch (thrown) {
     if (thrown instanceof TooLarge) {
-      issues.add([], "too_large", `more than ${MAX_INPUT_NODES} values`);
+      issues.add([], "too_large", `plus de ${MAX_INPUT_NODES} valeurs`);
       return undefined;
     }
     throw thrown;
@@ -192,6 +199,30 @@ function sealed<T>(value: T): T {
 /** Whether a text is well-formed Unicode (no unpaired surrogate). */
 function isWellFormed(text: string): boolean {
   return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+/** Read-only at every level (arrays and objects): what a caller may pass, `as const` literals included. */
+export type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/**
+ * Types a schema with what it gives, `O` (the library's command or record: branded ids,
+ * normalised values), and what a caller may pass: its zod input type, read-only at every
+ * level so a host's `as const` literals fit. The one schema both parses at run time and
+ * types the operation's parameter (`z.input<typeof S>`), so the two never disagree.
+ *
+ * @example
+ * ```ts
+ * const Rename = typed<RenameService>()(z.strictObject({ serviceId: ServiceIdSchema, label: NameSchema }));
+ * type RenameInput = z.input<typeof Rename>; // { readonly serviceId: string; readonly label: string }
+ * ```
+ */
+export function typed<O>() {
+  return <S extends z.ZodType>(schema: S): z.ZodType<O, DeepReadonly<z.input<S>>> =>
+    schema as unknown as z.ZodType<O, DeepReadonly<z.input<S>>>;
 }
 
 /**
@@ -229,13 +260,13 @@ export function parseWith<T>(schema: z.ZodType<T>, input: unknown): Result<T, Do
   try {
     const copy = plainCopy(input, issues);
     if (!issues.empty) return err(issues.toError());
-    const parsed = schema.safeParse(copy);
+    const parsed = schema.safeParse(copy, { error: FRENCH });
     if (parsed.success) return ok(sealed(parsed.data));
     for (const issue of parsed.error.issues) issues.add(issue.path, issue.code, issue.message);
     return err(issues.toError());
   } catch {
     // A hostile input (a revoked proxy, a trap that throws) is still just bad input.
-    issues.add([], "unreadable", "the input could not be read");
+    issues.add([], "unreadable", "la saisie n'a pas pu être lue");
     return err(issues.toError());
   }
 }

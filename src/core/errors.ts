@@ -1,5 +1,5 @@
 import type { AttachmentRequestId, ServiceId, SpaceCode, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
-import type { Instant, LocalDate } from "./time.js";
+import { frenchInstant, type Instant, type LocalDate } from "./time.js";
 import {
   accountStatusLabel,
   attachmentRequestStatusLabel,
@@ -48,6 +48,15 @@ export type DomainError =
       readonly omittedIssues?: number;
     }
   | { readonly code: "NOT_FOUND"; readonly entity: EntityKind; readonly id: string }
+  | {
+      /**
+       * The acting user, as the host gave it, names no account (`unknown`) or is not an id
+       * at all (`malformed`): the host's authentication and the library disagree; answer
+       * 401. Never a target's `NOT_FOUND` nor a body's `VALIDATION`.
+       */
+      readonly code: "UNKNOWN_ACTOR";
+      readonly reason: "unknown" | "malformed";
+    }
   | {
       readonly code: "FORBIDDEN";
       readonly actorId: UserId;
@@ -246,21 +255,26 @@ const entityLabel: Record<EntityKind, string> = {
 };
 
 const forbiddenLabel: Record<ForbiddenReason, string> = {
-  accountNotActive: "son compte n'est pas actif",
-  notAManager: "il n'est pas gestionnaire de cette structure",
-  attachmentNotInForce: "son rattachement de gestionnaire n'a pas encore pris effet",
+  accountNotActive: "votre compte n'est pas actif",
+  notAManager: "vous n'êtes pas gestionnaire de cette structure",
+  attachmentNotInForce: "votre rattachement de gestionnaire n'a pas encore pris effet",
   notTheUser: "seul l'utilisateur concerné peut faire cette démarche",
   notThePrimaryManager: "seul le gestionnaire principal de la structure peut transférer ce rôle",
 };
 
+/** A calendar date as a French reader reads it: `2026-11-27` → « 27/11/2026 ». */
+const frenchDate = (day: LocalDate) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
+
 /**
- * A French sentence describing an error, for a host's screens and logs. Formatting is
- * separate from the error data: match on `code`, never on this text.
+ * A French sentence describing an error, for a host's screens: it names no raw id (the
+ * ids stay in the error's data, for logs), and gives instants as a French reader reads
+ * them (Europe/Paris). Formatting is separate from the error data: match on `code`, never
+ * on this text.
  *
  * @example
  * ```ts
  * errorMessage({ code: "REFUSAL_REASON_REQUIRED", requestId: attachmentRequestId("req-1") });
- * // "Le motif du refus est obligatoire (demande req-1)."
+ * // "Le motif du refus est obligatoire."
  * ```
  */
 export function errorMessage(error: DomainError): string {
@@ -270,49 +284,51 @@ export function errorMessage(error: DomainError): string {
         .map((i) => (i.path.length > 0 ? `${i.path.join(".")} : ${i.message}` : i.message))
         .join(" ; ")}${error.omittedIssues ? ` (et ${error.omittedIssues} autres problèmes)` : ""}.`;
     case "NOT_FOUND":
-      return `${entityLabel[error.entity]} ${error.id} est introuvable.`;
+      return `${entityLabel[error.entity]} est introuvable.`;
+    case "UNKNOWN_ACTOR":
+      return "Utilisateur non reconnu : veuillez vous identifier de nouveau.";
     case "FORBIDDEN":
-      return `Action refusée à l'utilisateur ${error.actorId} : ${forbiddenLabel[error.reason]}.`;
+      return `Action refusée : ${forbiddenLabel[error.reason]}.`;
     case "SELF_DECISION_FORBIDDEN":
       return error.requestId === null
         ? "Un gestionnaire ne peut pas s'accorder lui-même des habilitations."
-        : `Un gestionnaire ne peut pas statuer sur sa propre demande (demande ${error.requestId}).`;
+        : "Un gestionnaire ne peut pas statuer sur sa propre demande.";
     case "REQUEST_ALREADY_DECIDED":
-      return `La demande ${error.requestId} a déjà été traitée : elle est « ${(error.request === "subscription" ? subscriptionRequestStatusLabel : attachmentRequestStatusLabel)[error.status]} ».`;
+      return `Cette demande a déjà été traitée : elle est « ${(error.request === "subscription" ? subscriptionRequestStatusLabel : attachmentRequestStatusLabel)[error.status]} ».`;
     case "REFUSAL_REASON_REQUIRED":
-      return `Le motif du refus est obligatoire (demande ${error.requestId}).`;
+      return "Le motif du refus est obligatoire.";
     case "COMMENT_REQUIRED":
       return "Le commentaire est obligatoire pour rattacher un utilisateur.";
     case "CANNOT_GRANT_PRIMARY":
       return `Le rôle « ${roleLabel.primaryManager} » ne s'attribue pas ainsi : il se transfère par le gestionnaire principal en place.`;
     case "TRANSFER_REQUIRED":
-      return `L'utilisateur ${error.userId} est gestionnaire principal de la structure ${error.structureId} : il faut d'abord transférer ce rôle.`;
+      return "Cet utilisateur est le gestionnaire principal de la structure : il faut d'abord transférer ce rôle.";
     case "PENDING_REQUEST_EXISTS":
-      return `L'utilisateur ${error.userId} a déjà une demande de rattachement en cours de validation pour la structure ${error.structureId}.`;
+      return "Une demande de rattachement à cette structure est déjà en cours de validation.";
     case "ALREADY_ATTACHED":
-      return `L'utilisateur ${error.userId} est déjà rattaché à la structure ${error.structureId}.`;
+      return "Cet utilisateur est déjà rattaché à la structure.";
     case "NOT_ATTACHED":
       return error.serviceId === undefined
-        ? `L'utilisateur ${error.userId} n'est pas rattaché à la structure ${error.structureId}.`
-        : `L'utilisateur ${error.userId} n'est pas rattaché au service ${error.serviceId}.`;
+        ? "Cet utilisateur n'est pas rattaché à la structure."
+        : "Cet utilisateur n'est pas rattaché à ce service.";
     case "SPACE_NOT_OPEN":
-      return `L'espace ${error.space} n'est pas ouvert ${error.serviceId === null ? `sur la structure ${error.structureId}` : `sur le service ${error.serviceId}`}.`;
+      return `L'espace ${error.space} n'est pas ouvert ${error.serviceId === null ? "sur la structure" : "sur ce service"}.`;
     case "SPACE_ALREADY_OPEN":
-      return `L'espace ${error.space} est déjà ouvert ${error.serviceId === null ? `sur la structure ${error.structureId}` : `sur le service ${error.serviceId}`}.`;
+      return `L'espace ${error.space} est déjà ouvert ${error.serviceId === null ? "sur la structure" : "sur ce service"}.`;
     case "EMPTY_SELECTION":
-      return `Cochez au moins un espace pour valider la demande ${error.requestId}, ou refusez-la.`;
+      return "Cochez au moins un espace pour valider la demande, ou refusez-la.";
     case "ITEM_NOT_REQUESTED":
-      return `L'espace ${error.space} n'a pas été demandé${error.serviceId === null ? "" : ` pour le service ${error.serviceId}`} (demande ${error.requestId}).`;
+      return `L'espace ${error.space} n'a pas été demandé${error.serviceId === null ? "" : " pour ce service"}.`;
     case "SERVICE_INACTIVE":
-      return `Le service ${error.serviceId} n'est pas actif.`;
+      return "Ce service n'est pas actif.";
     case "EMPTY_SCOPE":
       return "Cochez au moins un service, ou « Rattacher à la structure ».";
     case "VALID_FROM_IN_THE_PAST":
-      return `La date de début de validité (${error.validFrom}) ne peut pas précéder la date du jour (${error.today}).`;
+      return `La date de début de validité (${frenchDate(error.validFrom)}) ne peut pas précéder la date du jour (${frenchDate(error.today)}).`;
     case "ACCOUNT_NOT_ACTIVE":
-      return `Le compte de l'utilisateur ${error.userId} est « ${accountStatusLabel[error.status]} ».`;
+      return `Le compte de cet utilisateur est « ${accountStatusLabel[error.status]} ».`;
     case "ROLE_UNCHANGED":
-      return `L'utilisateur ${error.userId} a déjà le rôle « ${roleLabel[error.role]} ».`;
+      return `Cet utilisateur a déjà le rôle « ${roleLabel[error.role]} ».`;
     case "LOGIN_TAKEN":
       return `L'adresse de connexion ${error.login} est déjà utilisée.`;
     case "PIGP_REFERENT_REQUIRED":
@@ -322,37 +338,37 @@ export function errorMessage(error: DomainError): string {
     case "ACTIVATION_TOKEN_USED":
       return "Ce lien d'activation a déjà servi : le compte est activé.";
     case "ACTIVATION_TOKEN_EXPIRED":
-      return `Ce lien d'activation a expiré (${error.expiredAt}) : demandez l'envoi d'un nouveau courriel d'activation.`;
+      return `Ce lien d'activation a expiré ${frenchInstant(error.expiredAt)} : demandez l'envoi d'un nouveau courriel d'activation.`;
     case "ACCOUNT_NOT_PENDING_ACTIVATION":
-      return `Le compte de l'utilisateur ${error.userId} est « ${accountStatusLabel[error.status]} » : le courriel d'activation ne s'envoie qu'aux comptes « ${accountStatusLabel.pendingActivation} ».`;
+      return `Le compte de cet utilisateur est « ${accountStatusLabel[error.status]} » : le courriel d'activation ne s'envoie qu'aux comptes « ${accountStatusLabel.pendingActivation} ».`;
     case "ACTIVATION_EMAIL_THROTTLED":
-      return `Un courriel a déjà été envoyé récemment à l'utilisateur ${error.userId} : nouvel envoi possible à partir de ${error.retryAt}.`;
-    case "SUCCESSOR_REQUIRED":
-      return `Désignez un nouveau gestionnaire principal pour toutes les structures dont vous êtes gestionnaire principal avant de désactiver votre compte (structures sans successeur : ${error.structureIds.join(", ")}).`;
-    case "SUCCESSOR_IS_PRIMARY_MANAGER":
-      return `L'utilisateur ${error.userId} est déjà gestionnaire principal de la structure ${error.structureId}.`;
-    case "PIGP_ACCOUNT":
-      return `Ce compte est rattaché à des structures publiques utilisatrices du PIGP (${error.structureIds.join(", ")}) : il est géré par la DGFiP et ne se désactive pas ici.`;
-    case "REACTIVATION_WINDOW_EXPIRED":
-      return `Le délai de réactivation du compte est dépassé depuis le ${error.expiredAt}.`;
-    case "ACCOUNT_NOT_DEACTIVATED":
-      return error.status === "deactivated"
-        ? `Le compte de l'utilisateur ${error.userId} a été désactivé sans date de désactivation connue : il ne peut pas être réactivé ainsi.`
-        : `Le compte de l'utilisateur ${error.userId} est « ${accountStatusLabel[error.status]} » : seul un compte désactivé se réactive.`;
+      return `Un courriel a déjà été envoyé récemment à cet utilisateur : nouvel envoi possible à partir du ${frenchInstant(error.retryAt).slice(3)}.`;
     case "CONFIRMATION_TOKEN_INVALID":
       return "Ce lien de confirmation n'est pas valide : utilisez le lien du dernier courriel de confirmation reçu, connecté à votre compte.";
     case "CONFIRMATION_TOKEN_EXPIRED":
-      return `Ce lien de confirmation a expiré (${error.expiredAt}) : saisissez de nouveau l'adresse de contact pour recevoir un nouveau lien.`;
+      return `Ce lien de confirmation a expiré ${frenchInstant(error.expiredAt)} : saisissez de nouveau l'adresse de contact pour recevoir un nouveau lien.`;
     case "CONFIRMATION_EMAIL_THROTTLED":
-      return `Un courriel a déjà été envoyé récemment pour ce compte : nouvel envoi possible à partir de ${error.retryAt}.`;
+      return `Un courriel a déjà été envoyé récemment pour ce compte : nouvel envoi possible à partir du ${frenchInstant(error.retryAt).slice(3)}.`;
+    case "SUCCESSOR_REQUIRED":
+      return `Désignez un nouveau gestionnaire principal pour toutes les structures dont vous êtes gestionnaire principal avant de désactiver votre compte (${error.structureIds.length === 1 ? "une structure reste" : `${error.structureIds.length} structures restent`} sans successeur).`;
+    case "SUCCESSOR_IS_PRIMARY_MANAGER":
+      return "Ce successeur est déjà le gestionnaire principal de la structure.";
+    case "PIGP_ACCOUNT":
+      return "Ce compte est rattaché à des structures publiques utilisatrices du PIGP : il est géré par la DGFiP et ne se désactive pas ici.";
+    case "REACTIVATION_WINDOW_EXPIRED":
+      return `Le délai de réactivation du compte est dépassé depuis ${frenchInstant(error.expiredAt)}.`;
+    case "ACCOUNT_NOT_DEACTIVATED":
+      return error.status === "deactivated"
+        ? "Ce compte a été désactivé sans date de désactivation connue : il ne peut pas être réactivé ainsi."
+        : `Ce compte est « ${accountStatusLabel[error.status]} » : seul un compte désactivé se réactive.`;
     case "SERVICE_CODE_TAKEN":
-      return `Le code de service ${error.serviceCode} existe déjà dans la structure ${error.structureId}.`;
+      return `Le code de service ${error.serviceCode} existe déjà dans la structure.`;
     case "CONCURRENT_MODIFICATION":
       return `Les données ont été modifiées en même temps par une autre action (${error.attempts} tentatives) : veuillez réessayer.`;
     case "IDEMPOTENCY_KEY_REUSED":
-      return `La clé d'idempotence ${error.key} a déjà servi pour une autre demande.`;
+      return "Cette clé d'idempotence a déjà servi pour une autre demande.";
     case "OUTCOME_WITHHELD":
-      return `Cette action a déjà été enregistrée (${error.committedAt}) ; son résultat ne vous est plus accessible.`;
+      return `Cette action a déjà été enregistrée ${frenchInstant(error.committedAt)} ; son résultat ne vous est plus accessible.`;
     case "STORE_FAILURE":
       return error.stage === "read"
         ? "Le stockage est indisponible : rien n'a été enregistré, veuillez réessayer."

@@ -5,13 +5,14 @@
  * …); the stored records have theirs in `records.ts`.
  */
 import { z } from "zod";
+import { typed } from "./boundary.js";
 import { checkIdentifier, type StructureIdentifier } from "./identifier.js";
 import type { AttachmentRequestId, ServiceId, StructureId, UserId } from "./ids.js";
 import type { AttachmentScope } from "./model.js";
 import { normalizeScope } from "./scope.js";
 import { isBlank, normalizeServiceCode, SERVICE_CODE_PATTERN, textProblem, visibleText } from "./text.js";
 import type { Instant, LocalDate } from "./time.js";
-import { ATTACHMENT_ROLES, IDENTIFIER_TYPES, ROLES } from "./vocabulary.js";
+import { ATTACHMENT_ROLES, IDENTIFIER_TYPES, ROLES, type AttachmentRole, type Role } from "./vocabulary.js";
 
 /** Longest free text accepted (comments, reasons). */
 export const MAX_TEXT_LENGTH = 2000;
@@ -37,7 +38,7 @@ export function isId(value: unknown): value is string {
   return typeof value === "string" && value.length >= 1 && value.length <= 200 && textProblem(value, "line") === null && !isBlank(value);
 }
 
-const id = <T extends string>() => z.string().min(1).max(200).refine(isId, "not an id") as unknown as z.ZodType<T, string>;
+const id = <T extends string>() => z.string().min(1).max(200).refine(isId, "n'est pas un identifiant") as unknown as z.ZodType<T, string>;
 
 /** A structure id. */
 export const StructureIdSchema = id<StructureId>();
@@ -52,17 +53,17 @@ export const AttachmentRequestIdSchema = id<AttachmentRequestId>();
  * An ISO-8601 instant; offsets are accepted and normalised to UTC (`…Z`). Instants
  * whose UTC year falls outside 0000–9999 are refused (they have no such form).
  */
-export const InstantSchema: z.ZodType<Instant, string> = z.iso
+export const InstantSchema = typed<Instant>()(z.iso
   .datetime({ offset: true })
   .transform((s) => new Date(s).toISOString())
-  .pipe(z.iso.datetime()) as unknown as z.ZodType<Instant, string>;
+  .pipe(z.iso.datetime()));
 
 /** A real calendar date, `YYYY-MM-DD`. */
 export const LocalDateSchema = z.iso.date() as unknown as z.ZodType<LocalDate, string>;
 
 const problemMessage = {
-  controlCharacter: "contains a control character",
-  bidiControl: "contains a bidirectional override",
+  controlCharacter: "contient un caractère de contrôle",
+  bidiControl: "contient un caractère de contrôle bidirectionnel",
 } as const;
 
 /**
@@ -89,7 +90,7 @@ export const NameSchema = z
   .superRefine((text, ctx) => {
     const problem = textProblem(text, "line");
     if (problem !== null) ctx.addIssue({ code: "custom", message: problemMessage[problem] });
-    else if (isBlank(text)) ctx.addIssue({ code: "custom", message: "is blank" });
+    else if (isBlank(text)) ctx.addIssue({ code: "custom", message: "est vide" });
   })
   .transform((text) => visibleText(text) ?? "")
   .pipe(z.string().min(1).max(MAX_NAME_LENGTH));
@@ -102,7 +103,7 @@ export const ServiceCodeSchema = z
   .pipe(
     z
       .string()
-      .regex(SERVICE_CODE_PATTERN, "1 to 100 characters among A-Z, 0-9, _ - . starting and ending with a letter or digit"),
+      .regex(SERVICE_CODE_PATTERN, "de 1 à 100 caractères parmi A-Z, 0-9, _ - ., commençant et finissant par une lettre ou un chiffre"),
   );
 
 /** An e-mail address (trimmed). */
@@ -110,11 +111,18 @@ export const EmailSchema = z.string().trim().max(254).pipe(z.email());
 
 /** A role (all three, so that asking for the primary role reaches the rule that refuses it). */
 export const RoleSchema = z.enum(ROLES);
+/**
+ * The role a manager gives (validating, attaching, changing a role): TypeScript offers
+ * the two a manager may give, so granting « Gestionnaire principal » does not compile;
+ * at run time all three parse, so an untyped body asking for the primary role reaches
+ * the rule that refuses it (`CANNOT_GRANT_PRIMARY`).
+ */
+export const GrantedRoleSchema = RoleSchema as unknown as z.ZodType<Role, AttachmentRole>;
 /** A role an attachment can store. */
 export const AttachmentRoleSchema = z.enum(ATTACHMENT_ROLES);
 
 /** A scope: `{ kind: "structure" }` or `{ kind: "services", serviceIds }` (normalised). */
-export const AttachmentScopeSchema: z.ZodType<AttachmentScope> = z
+export const AttachmentScopeSchema = typed<AttachmentScope>()(z
   .discriminatedUnion("kind", [
     z.strictObject({ kind: z.literal("structure") }),
     z.strictObject({
@@ -122,10 +130,10 @@ export const AttachmentScopeSchema: z.ZodType<AttachmentScope> = z
       serviceIds: z.array(ServiceIdSchema).max(MAX_SCOPE_SERVICES),
     }),
   ])
-  .transform((scope) => normalizeScope(scope as AttachmentScope));
+  .transform((scope) => normalizeScope(scope as AttachmentScope)));
 
 /** A structure identifier, normalised (spaces and dots out of a SIRET) and checked. */
-export const StructureIdentifierSchema: z.ZodType<StructureIdentifier> = z
+export const StructureIdentifierSchema = typed<StructureIdentifier>()(z
   .strictObject({ type: z.enum(IDENTIFIER_TYPES), value: z.string().max(200) })
   .transform((input, ctx) => {
     const checked = checkIdentifier(input);
@@ -139,4 +147,4 @@ export const StructureIdentifierSchema: z.ZodType<StructureIdentifier> = z
     } as const;
     ctx.issues.push({ code: "custom", input, path: ["value"], message: messages[checked.problem] });
     return z.NEVER;
-  });
+  }));

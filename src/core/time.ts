@@ -121,3 +121,25 @@ export function isInForce(validFrom: LocalDate, today: LocalDate): boolean {
   // Both are zero-padded YYYY-MM-DD strings: lexical order is calendar order.
   return validFrom <= today;
 }
+
+/**
+ * An instant as a French reader reads it, in a time zone (default Europe/Paris): « le
+ * 27/11/2026 à 10:58 ». For messages; the instant itself stays in the error's data.
+ *
+ * @example
+ * ```ts
+ * frenchInstant("2026-11-27T09:58:00.000Z" as Instant); // "le 27/11/2026 à 10:58"
+ * ```
+ */
+export function frenchInstant(at: Instant, timeZone = "Europe/Paris"): string {
+  const time = Date.parse(at);
+  if (Number.isNaN(time)) return at;
+  let zoned: TZDate;
+  try {
+    zoned = new TZDate(time, timeZone);
+  } catch {
+    return at;
+  }
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `le ${two(zoned.getDate())}/${two(zoned.getMonth() + 1)}/${zoned.getFullYear()} à ${two(zoned.getHours())}:${two(zoned.getMinutes())}`;
+}

@@ -1,7 +1,8 @@
 // The boundary of accounts (guide §3 B and §5): schemas and parse functions of their commands.
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, typed } from "../boundary.js";
 import type { DomainError } from "../errors.js";
+import type { StructureId, UserId } from "../ids.js";
 import type { PostalAddress, UserSettings } from "../model.js";
 import type { Result } from "../result.js";
 import {
@@ -11,7 +12,7 @@ import {
   MAX_BULK_ITEMS,
   MultilineTextSchema,
   NameSchema,
-  RoleSchema,
+  GrantedRoleSchema,
   StructureIdSchema,
   UserIdSchema,
 } from "../schemas.js";
@@ -31,36 +32,36 @@ export const PhoneSchema = z
   .string()
   .trim()
   .max(40)
-  .regex(/^\+?[0-9 ().-]+$/, "digits, spaces, dots, hyphens, parentheses and a leading +")
+  .regex(/^\+?[0-9 ().-]+$/, "des chiffres, espaces, points, tirets, parenthèses et un + en tête")
   .refine((p) => {
     const digits = p.replace(/[^0-9]/g, "").length;
     return digits >= 3 && digits <= 20;
-  }, "3 to 20 digits");
+  }, "de 3 à 20 chiffres");
 
 /** A {@link PostalAddress}; the country code is upper-cased (`fr` → `FR`). */
-export const PostalAddressSchema: z.ZodType<PostalAddress> = z.strictObject({
+export const PostalAddressSchema = typed<PostalAddress>()(z.strictObject({
   street: NameSchema,
   complement: NameSchema.nullable(),
   postalCode: z
     .string()
     .trim()
     .max(20)
-    .regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,14}$/, "1 to 15 letters, digits, spaces or hyphens"),
+    .regex(/^[0-9A-Za-z][0-9A-Za-z -]{0,14}$/, "de 1 à 15 lettres, chiffres, espaces ou tirets"),
   city: NameSchema,
   countryCode: z
     .string()
     .trim()
     .transform((c) => c.toUpperCase())
-    .pipe(z.string().regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 code (FR)")),
-}) as unknown as z.ZodType<PostalAddress>;
+    .pipe(z.string().regex(/^[A-Z]{2}$/, "un code pays ISO 3166-1 à deux lettres (FR)")),
+}));
 
 /** {@link UserSettings}. */
-export const UserSettingsSchema: z.ZodType<UserSettings> = z.strictObject({
+export const UserSettingsSchema = typed<UserSettings>()(z.strictObject({
   activityNotifications: z.enum(ACTIVITY_NOTIFICATIONS),
-});
+}));
 
 /** The SHA-256 of an activation token, base64url (43 characters). */
-export const TokenHashSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "a SHA-256 digest in base64url");
+export const TokenHashSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "une empreinte SHA-256 en base64url");
 
 const accountDetails = {
   login: EmailSchema.transform(normalizeLogin),
@@ -73,34 +74,40 @@ const accountDetails = {
 };
 
 /** {@link AccountDetails}. */
-export const AccountDetailsSchema: z.ZodType<AccountDetails> = z.strictObject(accountDetails);
+export const AccountDetailsSchema = typed<AccountDetails>()(z.strictObject(accountDetails));
 
 /** {@link CreateAccount}. A blank attachment comment passes here and is refused by the rule (`COMMENT_REQUIRED`). */
-export const CreateAccountSchema: z.ZodType<CreateAccount> = z.strictObject({
+export const CreateAccountSchema = typed<CreateAccount>()(z.strictObject({
   structureId: StructureIdSchema,
   ...accountDetails,
   attach: z
     .strictObject({
-      role: RoleSchema,
+      role: GrantedRoleSchema,
       scope: AttachmentScopeSchema,
       validFrom: LocalDateSchema,
       comment: MultilineTextSchema,
     })
     .exactOptional(),
-});
+}));
+/** What `createAccount` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type CreateAccountInput = z.input<typeof CreateAccountSchema>;
 
 /** {@link RegisterAccount}. */
-export const RegisterAccountSchema: z.ZodType<RegisterAccount> = AccountDetailsSchema;
+export const RegisterAccountSchema = typed<RegisterAccount>()(AccountDetailsSchema);
+/** What `registerAccount` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type RegisterAccountInput = z.input<typeof RegisterAccountSchema>;
 
 /** {@link SendActivationEmails}: one or more distinct users. */
-export const SendActivationEmailsSchema: z.ZodType<SendActivationEmails> = z.strictObject({
+export const SendActivationEmailsSchema = typed<SendActivationEmails>()(z.strictObject({
   structureId: StructureIdSchema,
   userIds: z
     .array(UserIdSchema)
     .min(1)
     .max(MAX_BULK_ITEMS)
-    .refine((ids) => new Set(ids).size === ids.length, "each user once"),
-});
+    .refine((ids) => new Set(ids).size === ids.length, "chaque utilisateur une seule fois"),
+}));
+/** What `sendActivationEmails` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type SendActivationEmailsInput = z.input<typeof SendActivationEmailsSchema>;
 
 /**
  * An activation token as the link carries it: at most 200 printable ASCII characters
@@ -110,18 +117,22 @@ export const ActivationTokenSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[\x21-\x7E]+$/, "printable ASCII without spaces");
+  .regex(/^[\x21-\x7E]+$/, "des caractères ASCII imprimables, sans espace");
 
 /** {@link ActivateAccount}. */
-export const ActivateAccountSchema: z.ZodType<ActivateAccount> = z.strictObject({
+export const ActivateAccountSchema = typed<ActivateAccount>()(z.strictObject({
   userId: UserIdSchema,
   token: ActivationTokenSchema,
-});
+}));
+/** What `activateAccount` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type ActivateAccountInput = z.input<typeof ActivateAccountSchema>;
 
 /** {@link ConfirmContactEmail}: the token of the confirmation link. */
-export const ConfirmContactEmailSchema: z.ZodType<ConfirmContactEmail> = z.strictObject({
+export const ConfirmContactEmailSchema = typed<ConfirmContactEmail>()(z.strictObject({
   token: ActivationTokenSchema,
-});
+}));
+/** What `confirmContactEmail` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type ConfirmContactEmailInput = z.input<typeof ConfirmContactEmailSchema>;
 
 const changes = {
   lastName: NameSchema.exactOptional(),
@@ -135,23 +146,29 @@ const changes = {
 };
 
 /** {@link UserChanges}: at least one field; never the login. */
-export const UserChangesSchema: z.ZodType<UserChanges> = z
+export const UserChangesSchema = typed<UserChanges>()(z
   .strictObject(changes)
-  .refine((c) => Object.keys(c).length > 0, "at least one field to change") as unknown as z.ZodType<UserChanges>;
+  .refine((c) => Object.keys(c).length > 0, "au moins un champ à modifier"));
 
 /** {@link UpdateUser}. A `login` among the changes is refused: it is immutable. */
-export const UpdateUserSchema: z.ZodType<UpdateUser> = z.strictObject({
+export const UpdateUserSchema = typed<UpdateUser>()(z.strictObject({
   userId: UserIdSchema,
   /** The structure the manager acts for; absent when the user changes their own record. */
   structureId: StructureIdSchema.exactOptional(),
   changes: UserChangesSchema,
-});
+}));
+/** What `updateUser` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type UpdateUserInput = z.input<typeof UpdateUserSchema>;
 
 /** A user of one's structure: `{ structureId, userId }` (or `{ userId }` for one's own record). */
-export const UserRefSchema = z.strictObject({
+export const UserRefSchema = typed<{ readonly userId: UserId; readonly structureId?: StructureId }>()(z.strictObject({
   userId: UserIdSchema,
   structureId: StructureIdSchema.exactOptional(),
-});
+}));
+/** What `getPersonalInformation` takes: the user, and the structure one manages them for (absent: one's own record). */
+export type GetPersonalInformationInput = z.input<typeof UserRefSchema>;
+/** What `listUserStructures` takes: the user, and the structure one manages them for. */
+export type ListUserStructuresInput = GetPersonalInformationInput & { readonly structureId: string };
 
 /**
  * Parses a manager's account creation (login trimmed and lower-cased).

@@ -1,6 +1,6 @@
 // The boundary of attachment requests (guide §1): schemas and parse functions of their commands.
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, typed } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Result } from "../result.js";
 import {
@@ -9,7 +9,7 @@ import {
   AttachmentScopeSchema,
   MAX_BULK_ITEMS,
   MultilineTextSchema,
-  RoleSchema,
+  GrantedRoleSchema,
   StructureIdSchema,
 } from "../schemas.js";
 import type { RefuseAttachmentRequests, ValidateAttachmentRequests } from "./bulk.js";
@@ -18,38 +18,48 @@ import type { RequestAttachment } from "./requestAttachment.js";
 import type { ValidateAttachmentRequest } from "./validateAttachmentRequest.js";
 
 /** {@link RequestAttachment}. */
-export const RequestAttachmentSchema: z.ZodType<RequestAttachment> = z.strictObject({
+export const RequestAttachmentSchema = typed<RequestAttachment>()(z.strictObject({
   structureId: StructureIdSchema,
   scope: AttachmentScopeSchema,
   requestedRole: AttachmentRoleSchema.exactOptional(),
   comment: MultilineTextSchema.exactOptional(),
-});
+}));
+/** What `requestAttachment` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type RequestAttachmentInput = z.input<typeof RequestAttachmentSchema>;
 
 const validateItem = {
   requestId: AttachmentRequestIdSchema,
-  role: RoleSchema.exactOptional(),
+  role: GrantedRoleSchema.exactOptional(),
   scope: AttachmentScopeSchema.exactOptional(),
 };
 
 /** {@link ValidateAttachmentRequest}. */
-export const ValidateAttachmentRequestSchema: z.ZodType<ValidateAttachmentRequest> = z.strictObject(validateItem);
+export const ValidateAttachmentRequestSchema = typed<ValidateAttachmentRequest>()(z.strictObject(validateItem));
+/** What `validateAttachmentRequest` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type ValidateAttachmentRequestInput = z.input<typeof ValidateAttachmentRequestSchema>;
 
 /** {@link RefuseAttachmentRequest}. A blank reason passes here and is refused by the rule (`REFUSAL_REASON_REQUIRED`). */
-export const RefuseAttachmentRequestSchema: z.ZodType<RefuseAttachmentRequest> = z.strictObject({
+export const RefuseAttachmentRequestSchema = typed<RefuseAttachmentRequest>()(z.strictObject({
   requestId: AttachmentRequestIdSchema,
   reason: MultilineTextSchema,
-});
+}));
+/** What `refuseAttachmentRequest` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type RefuseAttachmentRequestInput = z.input<typeof RefuseAttachmentRequestSchema>;
 
 /** {@link ValidateAttachmentRequests}. */
-export const ValidateAttachmentRequestsSchema: z.ZodType<ValidateAttachmentRequests> = z.strictObject({
+export const ValidateAttachmentRequestsSchema = typed<ValidateAttachmentRequests>()(z.strictObject({
   items: z.array(z.strictObject(validateItem)).min(1).max(MAX_BULK_ITEMS),
-});
+}));
+/** What `validateAttachmentRequests` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type ValidateAttachmentRequestsInput = z.input<typeof ValidateAttachmentRequestsSchema>;
 
 /** {@link RefuseAttachmentRequests}. */
-export const RefuseAttachmentRequestsSchema: z.ZodType<RefuseAttachmentRequests> = z.strictObject({
+export const RefuseAttachmentRequestsSchema = typed<RefuseAttachmentRequests>()(z.strictObject({
   requestIds: z.array(AttachmentRequestIdSchema).min(1).max(MAX_BULK_ITEMS),
   reason: MultilineTextSchema,
-});
+}));
+/** What `refuseAttachmentRequests` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type RefuseAttachmentRequestsInput = z.input<typeof RefuseAttachmentRequestsSchema>;
 
 /**
  * Parses a user's attachment request.

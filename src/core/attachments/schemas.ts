@@ -1,13 +1,13 @@
 // The boundary of direct attachments (guide §3 A): schemas and parse functions of their commands.
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, typed } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Result } from "../result.js";
 import {
   AttachmentScopeSchema,
   LocalDateSchema,
   MultilineTextSchema,
-  RoleSchema,
+  GrantedRoleSchema,
   StructureIdSchema,
   UserIdSchema,
 } from "../schemas.js";
@@ -15,32 +15,40 @@ import type { AttachUser } from "./attachUser.js";
 import type { ChangeMemberRole, LeaveStructure, RemoveAttachment } from "./memberChanges.js";
 
 /** {@link AttachUser}. A blank comment passes here and is refused by the rule (`COMMENT_REQUIRED`). */
-export const AttachUserSchema: z.ZodType<AttachUser> = z.strictObject({
+export const AttachUserSchema = typed<AttachUser>()(z.strictObject({
   structureId: StructureIdSchema,
   userId: UserIdSchema,
-  role: RoleSchema,
+  role: GrantedRoleSchema,
   validFrom: LocalDateSchema,
   comment: MultilineTextSchema,
   scope: AttachmentScopeSchema,
-});
+}));
+/** What `attachUser` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type AttachUserInput = z.input<typeof AttachUserSchema>;
 
 /** {@link ChangeMemberRole}. */
-export const ChangeMemberRoleSchema: z.ZodType<ChangeMemberRole> = z.strictObject({
+export const ChangeMemberRoleSchema = typed<ChangeMemberRole>()(z.strictObject({
   structureId: StructureIdSchema,
   userId: UserIdSchema,
-  role: RoleSchema,
-});
+  role: GrantedRoleSchema,
+}));
+/** What `changeMemberRole` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type ChangeMemberRoleInput = z.input<typeof ChangeMemberRoleSchema>;
 
 /** {@link RemoveAttachment}. */
-export const RemoveAttachmentSchema: z.ZodType<RemoveAttachment> = z.strictObject({
+export const RemoveAttachmentSchema = typed<RemoveAttachment>()(z.strictObject({
   structureId: StructureIdSchema,
   userId: UserIdSchema,
-});
+}));
+/** What `removeAttachment` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type RemoveAttachmentInput = z.input<typeof RemoveAttachmentSchema>;
 
 /** {@link LeaveStructure}. */
-export const LeaveStructureSchema: z.ZodType<LeaveStructure> = z.strictObject({
+export const LeaveStructureSchema = typed<LeaveStructure>()(z.strictObject({
   structureId: StructureIdSchema,
-});
+}));
+/** What `leaveStructure` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type LeaveStructureInput = z.input<typeof LeaveStructureSchema>;
 
 /**
  * Parses a direct-attachment command.

@@ -1,6 +1,6 @@
 // The boundary of search, lookup and export (guide §5): schemas and parse functions.
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, typed } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import { pageSizeSchema } from "../paging.js";
 import type { ServiceId, StructureId, UserId } from "../ids.js";
@@ -58,12 +58,12 @@ export type ExportUsers = (
 const NAME_OR_BLANK = z
   .string()
   .max(254)
-  .refine((t) => textProblem(t, "line") === null, "contains a control character or a bidirectional override");
+  .refine((t) => textProblem(t, "line") === null, "contient un caractère de contrôle");
 
 const criterion = NAME_OR_BLANK.transform(normalizeForSearch);
 
 /** {@link UserSearchCriteria}: text criteria come out normalised (absent when blank). */
-export const UserSearchCriteriaSchema: z.ZodType<UserSearchCriteria> = z
+export const UserSearchCriteriaSchema = typed<UserSearchCriteria>()(z
   .strictObject({
     lastName: criterion.exactOptional(),
     firstName: criterion.exactOptional(),
@@ -77,24 +77,28 @@ export const UserSearchCriteriaSchema: z.ZodType<UserSearchCriteria> = z
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(c)) if (v !== undefined && v !== "") out[k] = v;
     return out as UserSearchCriteria;
-  }) as unknown as z.ZodType<UserSearchCriteria>;
+  }));
 
 /** {@link SearchUsers}. */
-export const SearchUsersSchema: z.ZodType<SearchUsers> = z.strictObject({
+export const SearchUsersSchema = typed<SearchUsers>()(z.strictObject({
   criteria: UserSearchCriteriaSchema.default({}),
   limit: pageSizeSchema(500, 50),
   cursor: z.string().min(1).max(4000).exactOptional(),
-}) as unknown as z.ZodType<SearchUsers>;
+}));
+/** What `searchUsers` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type SearchUsersInput = z.input<typeof SearchUsersSchema>;
 
 /** {@link LookupPerson}. */
-export const LookupPersonSchema: z.ZodType<LookupPerson> = z.union([
+export const LookupPersonSchema = typed<LookupPerson>()(z.union([
   z.strictObject({ structureId: StructureIdSchema, login: EmailSchema.transform(normalizeLogin) }),
   z.strictObject({
     structureId: StructureIdSchema,
-    lastName: NAME_OR_BLANK.transform(normalizeForSearch).pipe(z.string().min(1, "is blank")),
-    firstName: NAME_OR_BLANK.transform(normalizeForSearch).pipe(z.string().min(1, "is blank")),
+    lastName: NAME_OR_BLANK.transform(normalizeForSearch).pipe(z.string().min(1, "est vide")),
+    firstName: NAME_OR_BLANK.transform(normalizeForSearch).pipe(z.string().min(1, "est vide")),
   }),
-]) as unknown as z.ZodType<LookupPerson>;
+]));
+/** What `lookupPerson` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type LookupPersonInput = z.input<typeof LookupPersonSchema>;
 
 const exportFormat = {
   separator: z.enum([";", ","]).exactOptional(),
@@ -102,17 +106,19 @@ const exportFormat = {
 };
 
 /** {@link ExportUsers}. */
-export const ExportUsersSchema: z.ZodType<ExportUsers> = z.union([
+export const ExportUsersSchema = typed<ExportUsers>()(z.union([
   z.strictObject({
     userIds: z
       .array(UserIdSchema)
       .min(1)
       .max(MAX_BULK_ITEMS)
-      .refine((ids) => new Set(ids).size === ids.length, "each user once"),
+      .refine((ids) => new Set(ids).size === ids.length, "chaque utilisateur une seule fois"),
     ...exportFormat,
   }),
   z.strictObject({ criteria: UserSearchCriteriaSchema, ...exportFormat }),
-]) as unknown as z.ZodType<ExportUsers>;
+]));
+/** What `exportUsers` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type ExportUsersInput = z.input<typeof ExportUsersSchema>;
 
 /**
  * Parses a search page (text criteria normalised).

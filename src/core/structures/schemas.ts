@@ -1,6 +1,6 @@
 // The boundary of structures and services: schemas and parse functions of their commands.
 import { z } from "zod";
-import { parseWith, sealedObject } from "../boundary.js";
+import { parseWith, sealedObject, typed } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Result } from "../result.js";
 import { NameSchema, ServiceCodeSchema, ServiceIdSchema, StructureIdentifierSchema, StructureIdSchema } from "../schemas.js";
@@ -9,7 +9,7 @@ import type { CreateStructure } from "./createStructure.js";
 import type { AddService, DeactivateService, RenameService } from "./services.js";
 
 /** {@link CreateStructure}. `viaPigp` defaults to `false` and is refused on a private structure. */
-export const CreateStructureSchema: z.ZodType<CreateStructure> = sealedObject({
+export const CreateStructureSchema = typed<CreateStructure>()(sealedObject({
   designation: NameSchema,
   kind: z.enum(STRUCTURE_KINDS),
   viaPigp: z.boolean().default(false),
@@ -17,25 +17,33 @@ export const CreateStructureSchema: z.ZodType<CreateStructure> = sealedObject({
 }).refine((c) => !(c.viaPigp && c.kind === "private"), {
   path: ["viaPigp"],
   message: "seule une structure publique passe par le PIGP",
-});
+}));
+/** What `createStructure` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type CreateStructureInput = z.input<typeof CreateStructureSchema>;
 
 /** {@link AddService}. The code is normalised (`normalizeServiceCode`). */
-export const AddServiceSchema: z.ZodType<AddService> = z.strictObject({
+export const AddServiceSchema = typed<AddService>()(z.strictObject({
   structureId: StructureIdSchema,
   code: ServiceCodeSchema,
   label: NameSchema,
-});
+}));
+/** What `addService` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type AddServiceInput = z.input<typeof AddServiceSchema>;
 
 /** {@link RenameService}. */
-export const RenameServiceSchema: z.ZodType<RenameService> = z.strictObject({
+export const RenameServiceSchema = typed<RenameService>()(z.strictObject({
   serviceId: ServiceIdSchema,
   label: NameSchema,
-});
+}));
+/** What `renameService` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type RenameServiceInput = z.input<typeof RenameServiceSchema>;
 
 /** {@link DeactivateService}. */
-export const DeactivateServiceSchema: z.ZodType<DeactivateService> = z.strictObject({
+export const DeactivateServiceSchema = typed<DeactivateService>()(z.strictObject({
   serviceId: ServiceIdSchema,
-});
+}));
+/** What `deactivateService` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type DeactivateServiceInput = z.input<typeof DeactivateServiceSchema>;
 
 /**
  * Parses a create-structure command (SIRET normalised and checked).

@@ -48,19 +48,19 @@ export function spaceCatalogue(spaces: readonly SpaceDefinition[]): Result<Space
   const byCode = new Map<string, SpaceDefinition>();
   const byApi = new Map<string, SpaceDefinition>();
   if (!Array.isArray(spaces) || spaces.length === 0)
-    return err({ code: "VALIDATION", issues: [{ path: ["spaces"], code: "too_small", message: "a catalogue has at least one space" }] });
+    return err({ code: "VALIDATION", issues: [{ path: ["spaces"], code: "too_small", message: "un catalogue a au moins un espace" }] });
   spaces.forEach((space, i) => {
     
     const code: unknown = space?.code;
     const apiCode: unknown = space?.apiCode;
     if (typeof code !== "string" || !SPACE_CODE_PATTERN.test(code))
-      issues.push({ path: ["spaces", i, "code"], code: "invalid_format", message: "a space code is A-Z, 0-9 and _ (1 to 60)" });
-    else if (byCode.has(code)) issues.push({ path: ["spaces", i, "code"], code: "duplicate", message: "two spaces with one code" });
+      issues.push({ path: ["spaces", i, "code"], code: "invalid_format", message: "un code d'espace est fait de A-Z, 0-9 et _ (1 à 60)" });
+    else if (byCode.has(code)) issues.push({ path: ["spaces", i, "code"], code: "duplicate", message: "deux espaces ont le même code" });
     if (typeof space?.label !== "string" || isBlank(space.label) || textProblem(space.label, "line") !== null || space.label.length > 200)
-      issues.push({ path: ["spaces", i, "label"], code: "invalid_label", message: "a label is one visible line" });
+      issues.push({ path: ["spaces", i, "label"], code: "invalid_label", message: "un libellé est une ligne visible" });
     if (typeof apiCode !== "string" || apiCode.length === 0 || apiCode.length > 100 || textProblem(apiCode, "line") !== null)
-      issues.push({ path: ["spaces", i, "apiCode"], code: "invalid_format", message: "an API code is one line of 1 to 100 characters" });
-    else if (byApi.has(apiCode)) issues.push({ path: ["spaces", i, "apiCode"], code: "duplicate", message: "two spaces with one API code" });
+      issues.push({ path: ["spaces", i, "apiCode"], code: "invalid_format", message: "un code d'API est une ligne de 1 à 100 caractères" });
+    else if (byApi.has(apiCode)) issues.push({ path: ["spaces", i, "apiCode"], code: "duplicate", message: "deux espaces ont le même code d'API" });
     // Every code is remembered, so a duplicate is reported wherever it stands.
     const copy = Object.freeze({ code: code as SpaceCode, label: space?.label as string, apiCode: apiCode as string });
     if (typeof code === "string" && !byCode.has(code)) byCode.set(code, copy);
@@ -120,7 +120,7 @@ export function checkSpaces(
       issues.push({
         path: field === null ? [...path, i] : [...path, i, field],
         code: "unknown_space",
-        message: `not a space of the catalogue: ${code.length > 60 ? `${code.slice(0, 59)}…` : code}`,
+        message: `n'est pas un espace du catalogue : ${code.length > 60 ? `${code.slice(0, 59)}…` : code}`,
       });
   });
   return issues.length > 0 ? err({ code: "VALIDATION", issues: issues.slice(0, 20) }) : ok(codes as readonly SpaceCode[]);

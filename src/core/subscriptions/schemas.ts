@@ -2,7 +2,7 @@
 // their commands. Space codes are checked for their form here, and against the
 // catalogue by the rules (a host may replace the catalogue).
 import { z } from "zod";
-import { parseWith, sealedObject } from "../boundary.js";
+import { parseWith, sealedObject, typed } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { SpaceCode, SubscriptionRequestId } from "../ids.js";
 import type { SubscriptionItem } from "../model.js";
@@ -24,22 +24,22 @@ export const MAX_SUBSCRIPTION_ITEMS = 200;
 export const MAX_GRANT_USERS = 1000;
 
 /** A space code (its form; the catalogue says which exist). */
-export const SpaceCodeSchema = z.string().regex(SPACE_CODE_PATTERN, "not a space code") as unknown as z.ZodType<SpaceCode, string>;
+export const SpaceCodeSchema = z.string().regex(SPACE_CODE_PATTERN, "n'est pas un code d'espace") as unknown as z.ZodType<SpaceCode, string>;
 /** A subscription request id. */
 export const SubscriptionRequestIdSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[^\p{Cc}\u202A-\u202E\u2066-\u2069]+$/u, "not an id") as unknown as z.ZodType<SubscriptionRequestId, string>;
+  .regex(/^[^\p{Cc}\u202A-\u202E\u2066-\u2069]+$/u, "n'est pas un identifiant") as unknown as z.ZodType<SubscriptionRequestId, string>;
 /** An access level: `read` (« Consultation ») or `write` (« Modification »). */
 export const AccessLevelSchema = z.enum(ACCESS_LEVELS);
 
 /** One item: a space, for all services (`serviceId` absent or `null`) or one, with an access. */
-export const SubscriptionItemSchema: z.ZodType<SubscriptionItem> = sealedObject({
+export const SubscriptionItemSchema = typed<SubscriptionItem>()(sealedObject({
   space: SpaceCodeSchema,
   serviceId: ServiceIdSchema.nullable().optional(),
   access: AccessLevelSchema,
-}).transform((item) => ({ space: item.space, serviceId: item.serviceId ?? null, access: item.access }));
+}).transform((item) => ({ space: item.space, serviceId: item.serviceId ?? null, access: item.access })));
 
 const items = z
   .array(SubscriptionItemSchema)
@@ -47,15 +47,17 @@ const items = z
   .max(MAX_SUBSCRIPTION_ITEMS)
   .refine(
     (list) => new Set(list.map((i) => `${i.space}\u0000${i.serviceId ?? ""}`)).size === list.length,
-    "one line per space and service",
+    "une seule ligne par espace et service",
   );
 
 /** {@link RequestSubscription}. */
-export const RequestSubscriptionSchema: z.ZodType<RequestSubscription> = z.strictObject({
+export const RequestSubscriptionSchema = typed<RequestSubscription>()(z.strictObject({
   structureId: StructureIdSchema,
   items,
   comment: MultilineTextSchema.exactOptional(),
-});
+}));
+/** What `requestSubscription` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type RequestSubscriptionInput = z.input<typeof RequestSubscriptionSchema>;
 
 const validateItem = {
   requestId: SubscriptionRequestIdSchema,
@@ -65,57 +67,72 @@ const validateItem = {
 };
 
 /** {@link ValidateSubscriptionRequest}. */
-export const ValidateSubscriptionRequestSchema: z.ZodType<ValidateSubscriptionRequest> = z.strictObject(validateItem);
+export const ValidateSubscriptionRequestSchema = typed<ValidateSubscriptionRequest>()(z.strictObject(validateItem));
+/** What `validateSubscriptionRequest` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type ValidateSubscriptionRequestInput = z.input<typeof ValidateSubscriptionRequestSchema>;
 
 /** {@link RefuseSubscriptionRequest}. */
-export const RefuseSubscriptionRequestSchema: z.ZodType<RefuseSubscriptionRequest> = z.strictObject({
+export const RefuseSubscriptionRequestSchema = typed<RefuseSubscriptionRequest>()(z.strictObject({
   requestId: SubscriptionRequestIdSchema,
   comment: MultilineTextSchema.exactOptional(),
-});
+}));
+/** What `refuseSubscriptionRequest` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type RefuseSubscriptionRequestInput = z.input<typeof RefuseSubscriptionRequestSchema>;
 
 /** Several validations at once: each item like {@link ValidateSubscriptionRequest} (`scope` defaults to `user`). */
-export const ValidateSubscriptionRequestsSchema: z.ZodType<{ readonly items: readonly ValidateSubscriptionRequest[] }> = z.strictObject({
+export const ValidateSubscriptionRequestsSchema = typed<{ readonly items: readonly ValidateSubscriptionRequest[] }>()(z.strictObject({
   items: z.array(z.strictObject({ ...validateItem, scope: z.enum(SUBSCRIPTION_SCOPES).default("user") })).min(1).max(MAX_BULK_ITEMS),
-});
+}));
+/** What `validateSubscriptionRequests` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type ValidateSubscriptionRequestsInput = z.input<typeof ValidateSubscriptionRequestsSchema>;
 
 /** Several refusals at once, with one shared comment. */
-export const RefuseSubscriptionRequestsSchema: z.ZodType<{ readonly requestIds: readonly SubscriptionRequestId[]; readonly comment?: string }> =
-  z.strictObject({
+export const RefuseSubscriptionRequestsSchema = typed<{ readonly requestIds: readonly SubscriptionRequestId[]; readonly comment?: string }>()(  z.strictObject({
     requestIds: z.array(SubscriptionRequestIdSchema).min(1).max(MAX_BULK_ITEMS),
     comment: MultilineTextSchema.exactOptional(),
-  });
+  }));
+/** What `refuseSubscriptionRequests` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type RefuseSubscriptionRequestsInput = z.input<typeof RefuseSubscriptionRequestsSchema>;
 
 /** {@link SpaceOnStructure}: `serviceId` absent or `null` for the whole structure. */
-export const SpaceOnStructureSchema: z.ZodType<SpaceOnStructure> = sealedObject({
+export const SpaceOnStructureSchema = typed<SpaceOnStructure>()(sealedObject({
   structureId: StructureIdSchema,
   space: SpaceCodeSchema,
   serviceId: ServiceIdSchema.nullable().optional(),
-}).transform((c) => ({ structureId: c.structureId, space: c.space, serviceId: c.serviceId ?? null }));
+}).transform((c) => ({ structureId: c.structureId, space: c.space, serviceId: c.serviceId ?? null })));
+/** What `openSpace` takes: the structure, the space, and the service (absent or `null`: the whole structure). */
+export type OpenSpaceInput = z.input<typeof SpaceOnStructureSchema>;
+/** What `closeSpace` takes (as `openSpace`). */
+export type CloseSpaceInput = OpenSpaceInput;
 
 /** Spaces given directly to one or more users of a structure. */
-export const GrantSpacesSchema: z.ZodType<{
+export const GrantSpacesSchema = typed<{
   readonly structureId: GrantSpaces["structureId"];
   readonly userIds: readonly GrantSpaces["userId"][];
   readonly items: readonly SubscriptionItem[];
   readonly comment?: string;
-}> = z.strictObject({
+}>()(z.strictObject({
   structureId: StructureIdSchema,
   userIds: z
     .array(UserIdSchema)
     .min(1)
     .max(MAX_GRANT_USERS)
-    .refine((ids) => new Set(ids).size === ids.length, "each user once"),
+    .refine((ids) => new Set(ids).size === ids.length, "chaque utilisateur une seule fois"),
   items,
   comment: MultilineTextSchema.exactOptional(),
-});
+}));
+/** What `grantSpaces` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type GrantSpacesInput = z.input<typeof GrantSpacesSchema>;
 
 /** {@link RevokeSpaceGrant}. */
-export const RevokeSpaceGrantSchema: z.ZodType<RevokeSpaceGrant> = sealedObject({
+export const RevokeSpaceGrantSchema = typed<RevokeSpaceGrant>()(sealedObject({
   structureId: StructureIdSchema,
   userId: UserIdSchema,
   space: SpaceCodeSchema,
   serviceId: ServiceIdSchema.nullable().optional(),
-}).transform((c) => ({ structureId: c.structureId, userId: c.userId, space: c.space, serviceId: c.serviceId ?? null }));
+}).transform((c) => ({ structureId: c.structureId, userId: c.userId, space: c.space, serviceId: c.serviceId ?? null })));
+/** What `revokeSpaceGrant` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type RevokeSpaceGrantInput = z.input<typeof RevokeSpaceGrantSchema>;
 
 /** The access query's input: `serviceId` absent or `null` for the structure as a whole; `at` an instant (default: now). */
 export const AccessQuerySchema = sealedObject({
@@ -133,6 +150,8 @@ export const AccessQuerySchema = sealedObject({
   access: q.access,
   at: q.at ?? null,
 }));
+/** What `mayAccess` takes: the user, the structure, the space, the service (absent or `null`: the whole structure), the access, and an instant (absent: now). */
+export type MayAccessInput = z.input<typeof AccessQuerySchema>;
 
 /**
  * Parses a user's subscription request.

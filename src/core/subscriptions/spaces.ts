@@ -41,7 +41,7 @@ function check(
   const allowed = authorizeManager(actor, structure, todayOf(ctx));
   if (!allowed.ok) return allowed;
   const known = checkSpaces(ctx.catalogue, [command.space], [], null);
-  if (!known.ok) return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "not a space of the catalogue" }] });
+  if (!known.ok) return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "n'est pas un espace du catalogue" }] });
   if (command.serviceId === null) return ok({ open: structure.openSpaces.includes(command.space) });
   if (service === null || service.id !== command.serviceId || service.structureId !== structure.id)
     return err({ code: "NOT_FOUND", entity: "service", id: command.serviceId });

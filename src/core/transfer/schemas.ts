@@ -1,6 +1,6 @@
 // The boundary of the transfer of the primary role (guide §6): schemas and parse functions.
 import { z } from "zod";
-import { ownFields, parseWith } from "../boundary.js";
+import { ownFields, parseWith, typed } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { StructureId, UserId } from "../ids.js";
 import type { Result } from "../result.js";
@@ -12,25 +12,21 @@ const eachStructureOnce = (list: readonly { structureId: StructureId }[]) =>
   new Set(list.map((t) => t.structureId)).size === list.length;
 
 /**
- * A transfer as typed: one successor per structure (`transfers`), or the same successor
- * for several structures (`structureIds` and `successorId`).
+ * {@link TransferPrimaryRole}, from either form a caller gives: one successor per structure
+ * (`transfers`), or the same successor for several structures (`structureIds` and
+ * `successorId`).
  */
-export type TransferInput =
-  | { readonly transfers: readonly Succession[] }
-  | { readonly structureIds: readonly StructureId[]; readonly successorId: UserId };
-
-/** {@link TransferPrimaryRole}, from either form of {@link TransferInput}. */
-export const TransferPrimaryRoleSchema: z.ZodType<TransferPrimaryRole> = z
+export const TransferPrimaryRoleSchema = typed<TransferPrimaryRole>()(z
   .union([
     z.strictObject({
-      transfers: z.array(SuccessionSchema).min(1).max(MAX_BULK_ITEMS).refine(eachStructureOnce, "each structure once"),
+      transfers: z.array(SuccessionSchema).min(1).max(MAX_BULK_ITEMS).refine(eachStructureOnce, "chaque structure une seule fois"),
     }),
     z.strictObject({
       structureIds: z
         .array(StructureIdSchema)
         .min(1)
         .max(MAX_BULK_ITEMS)
-        .refine((ids) => new Set(ids).size === ids.length, "each structure once"),
+        .refine((ids) => new Set(ids).size === ids.length, "chaque structure une seule fois"),
       successorId: UserIdSchema,
     }),
   ])
@@ -40,23 +36,27 @@ export const TransferPrimaryRoleSchema: z.ZodType<TransferPrimaryRole> = z
     "transfers" in input
       ? { transfers: input.transfers }
       : { transfers: input.structureIds.map((structureId) => ({ structureId, successorId: input.successorId })) },
-  ) as unknown as z.ZodType<TransferPrimaryRole>;
+  ));
+/** What `transferPrimaryRole` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type TransferPrimaryRoleInput = z.input<typeof TransferPrimaryRoleSchema>;
 
 /**
- * A deactivation as typed: the successors, one per structure (`transfers`, possibly
+ * A deactivation as parsed: the successors, one per structure (`transfers`, possibly
  * empty when the person is primary manager of nothing), or one successor for every
  * structure the person is primary manager of (`successorId`; the application expands
  * it).
  */
-export type DeactivateAccountInput = { readonly transfers: readonly Succession[] } | { readonly successorId: UserId };
+export type DeactivateAccountCommand = { readonly transfers: readonly Succession[] } | { readonly successorId: UserId };
 
-/** {@link DeactivateAccountInput}. */
-export const DeactivateAccountSchema: z.ZodType<DeactivateAccountInput> = z.union([
+/** {@link DeactivateAccountCommand}. */
+export const DeactivateAccountSchema = typed<DeactivateAccountCommand>()(z.union([
   z.strictObject({
-    transfers: z.array(SuccessionSchema).max(MAX_BULK_ITEMS).refine(eachStructureOnce, "each structure once"),
+    transfers: z.array(SuccessionSchema).max(MAX_BULK_ITEMS).refine(eachStructureOnce, "chaque structure une seule fois"),
   }),
   z.strictObject({ successorId: UserIdSchema }),
-]) as unknown as z.ZodType<DeactivateAccountInput>;
+]));
+/** What `deactivateAccount` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type DeactivateAccountInput = z.input<typeof DeactivateAccountSchema>;
 
 /**
  * Parses a transfer of the primary role.
@@ -80,7 +80,7 @@ export function parseTransferPrimaryRole(input: unknown): Result<TransferPrimary
  * parseDeactivateAccount({ transfers: [] }).ok; // true: primary manager of nothing
  * ```
  */
-export function parseDeactivateAccount(input: unknown): Result<DeactivateAccountInput, DomainError> {
+export function parseDeactivateAccount(input: unknown): Result<DeactivateAccountCommand, DomainError> {
   return parseWith(DeactivateAccountSchema, input);
 }
 
