@@ -62,8 +62,8 @@ declare global {
   type DocReply = ServerResponse & { status(code: number): { json(body: unknown): void; end(): void } };
   const req: DocRequest;
   const res: DocReply;
-  /** The authenticated session (its `userId`: the acting user). */
-  const session: { readonly userId: UserId };
+  /** The authenticated session (its `userId`: the acting user; its `email`: the login the identity provider proved). */
+  const session: { readonly userId: UserId; readonly email: string };
   /** The HTTP framework's router. */
   const routes: { get(path: string, handler: (req: DocRequest, res: DocReply) => Promise<unknown>): void };
 

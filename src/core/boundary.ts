@@ -6,7 +6,7 @@
  *    (`{}` literals or `JSON.parse` output, prototype `Object.prototype` or `null`),
  *    arrays real arrays; inherited fields, getters, symbols, class instances (`Date`,
  *    `Map`, `RegExp`), boxed values and functions are refused. Nothing is read twice,
- *    and no getter runs.
+ *    and no getter runs. A field given as `undefined` is absent.
  * 2. **Bounded by the work, not only the values.** At most {@link MAX_INPUT_NODES}
  *    values, an array's holes counted as values, and an array longer than that is
  *    refused from its length alone, before anything is allocated or walked; nested at
@@ -158,7 +158,9 @@ function plainCopy(input: unknown, issues: Issues): unknown {
       if (key.length > MAX_KEY_LENGTH) issues.add(path, "key_too_long", `une clé de plus de ${MAX_KEY_LENGTH} caractères`);
       else if (!isWellFormed(key)) issues.add(path, "ill_formed_text", "une clé avec un demi-caractère (surrogate isolé) n'est pas de l'Unicode bien formé");
       else if (d.get !== undefined || d.set !== undefined) issues.add(path, "not_plain_data", "un accesseur n'est pas une donnée simple");
-      else copy[key] = visit(d.value, depth + 1);
+      // A field given as `undefined` is absent (JSON never holds one; a host building an
+      // input from optional values means « none » by it): the schema sees no key.
+      else if (d.value !== undefined) copy[key] = visit(d.value, depth + 1);
       path.pop();
     }
     return copy;
