@@ -1,5 +1,7 @@
 // The activation policy: how long a token lives, how often an account may be e-mailed.
-import { addHours, addMinutes, parseISO } from "date-fns";
+import { addHours } from "date-fns/addHours";
+import { addMinutes } from "date-fns/addMinutes";
+import { parseISO } from "date-fns/parseISO";
 import type { Activation, User } from "../model.js";
 import { toInstant, type Instant } from "../time.js";
 
