@@ -30,7 +30,7 @@ import type {
 import { withoutSecret } from "../core/events.js";
 import { normalizeForSearch } from "../core/search/normalize.js";
 import { searchKeyOf, searchStructuresOf, type UserSearchQuery } from "../core/search/query.js";
-import { frozenCopy } from "../internal/frozen.js";
+import { freezeOwned, frozenCopy } from "../internal/frozen.js";
 import type {
   AggregateKind,
   AggregateTypes,
@@ -521,7 +521,7 @@ export function createMemoryStore(): MemoryStore {
       // From here on nothing can fail: apply everything, synchronously.
       const versions = writes.map(apply);
       const numbered = entries.map((entry) => {
-        const stored: HistoryEntry = Object.freeze({ ...entry, sequence: history.nextSequence });
+        const stored: HistoryEntry = freezeOwned({ ...entry, sequence: history.nextSequence });
         history.append(stored);
         return stored;
       });
@@ -533,9 +533,9 @@ export function createMemoryStore(): MemoryStore {
       if (claim !== undefined)
         idempotency.set(
           idempotencyKey(claim.owner, claim.key),
-          Object.freeze({ ...claim, history: Object.freeze(numbered), events: Object.freeze(events.map(withoutSecret)) }),
+          freezeOwned({ ...claim, history: numbered, events: events.map(withoutSecret) }),
         );
-      return { ok: true, value: Object.freeze({ history: Object.freeze(numbered), versions: Object.freeze(versions) }) };
+      return { ok: true, value: freezeOwned({ history: numbered, versions }) };
     },
     async getIdempotencyRecord(owner, key) {
       return idempotency.get(idempotencyKey(owner, key)) ?? null;
@@ -558,7 +558,7 @@ export function createMemoryStore(): MemoryStore {
         if (entry.leaseUntil !== null && entry.leaseUntil > claim.now) continue;
         entry.attempts++;
         entry.leaseUntil = claim.leaseUntil;
-        claimed.push(Object.freeze({ event: entry.event, sequence: entry.sequence, attempts: entry.attempts }));
+        claimed.push(freezeOwned({ event: entry.event, sequence: entry.sequence, attempts: entry.attempts }));
       }
       return claimed;
     },
