@@ -530,10 +530,15 @@ async function csvExport(): Promise<Figure[]> {
     if (d === undefined) days.set(at, (d = exportDate(at as typeof AT, "Europe/Paris")));
     return d;
   };
+  // A cell: a leading ' against formula injection, quotes when it holds ; " CR or LF.
   const cell = (v: string) => {
     const c = v.charCodeAt(0);
     const safe = c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 ? `'${v}` : v;
-    return /[";\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+    for (let i = 0; i < safe.length; i++) {
+      const d = safe.charCodeAt(i);
+      if (d === 59 || d === 34 || d === 13 || d === 10) return `"${safe.replaceAll('"', '""')}"`;
+    }
+    return safe;
   };
   async function* handWritten(): AsyncGenerator<string> {
     let chunk = `\uFEFF${USER_EXPORT_HEADERS.join(";")}\r\n`;

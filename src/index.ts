@@ -451,6 +451,7 @@ export type {
   OutboxClaim,
   AggregateRefs,
   AggregateRows,
+  UserExportView,
 } from "./port/store.js";
 
 // The application layer

@@ -45,7 +45,7 @@ import { HistoryIndex } from "./history.js";
 import { idOfPendingKey, Indexes, normalizedLogin, pendingOrderKey } from "./indexes.js";
 import { Outbox } from "./outbox.js";
 import { Records, UserSlot } from "./records.js";
-import { SearchIndex } from "./search.js";
+import { exportView, SearchIndex } from "./search.js";
 
 /** Everything a memory store holds, for inspection in tests and demos. */
 export interface MemoryStoreSnapshot {
@@ -155,7 +155,10 @@ export function createMemoryStore(): MemoryStore {
         if (slot === undefined) {
           slot = new UserSlot(row, "");
           records.users.set(value.id, slot);
-        } else slot.row = row;
+        } else {
+          slot.row = row;
+          slot.view = undefined;
+        }
         indexes.indexUser(before, value as User);
         search.index(slot, before, value as User);
         break;
@@ -209,7 +212,10 @@ export function createMemoryStore(): MemoryStore {
       return id === undefined ? null : get("user", id);
     },
     async searchUsers(query) {
-      return search.page(query);
+      return search.page(query, (slot) => slot.row.value);
+    },
+    async searchUsersForExport(query) {
+      return search.page(query, exportView);
     },
     async findUsersByName(lastName, firstName, limit) {
       return search.byNames(lastName, firstName, limit);
