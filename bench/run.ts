@@ -216,10 +216,14 @@ async function historyFiltered(store: HabilitationsStore = createMemoryStore()):
   const long = quick ? 60_000 : 300_000;
   const short = 10_000;
   const kinds: HistoryKind[] = ["attachmentRequestValidated", "attachmentRequestRefused", "userAttached", "roleChanged", "attachmentRemoved"];
-  // 500 users with random ids, each the target of entries spread over the whole history.
-  const targets = Array.from({ length: 500 }, () => userId(randomId("usr")));
+  // Users with random ids, each the target of about 100 entries spread over the whole
+  // history (so a page of one user's « Refusée » entries is as full in either structure):
+  // the longer history has more users, not longer pages.
+  const targetsOf = new Map<string, ReturnType<typeof userId>[]>();
   const pick = seeded(500);
   const seed = async (s: string, n: number) => {
+    const targets = Array.from({ length: Math.max(1, Math.floor(n / 100)) }, () => userId(randomId("usr")));
+    targetsOf.set(s, targets);
     let batch: NewHistoryEntry[] = [];
     for (let i = 0; i < n; i++) {
       const at = new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString() as typeof AT;
@@ -228,7 +232,7 @@ async function historyFiltered(store: HabilitationsStore = createMemoryStore()):
         kind: kinds[i % kinds.length] as HistoryKind,
         at,
         actorId: userId("u-primary"),
-        targetUserId: targets[Math.floor(pick() * 500)] as ReturnType<typeof userId>,
+        targetUserId: targets[Math.floor(pick() * targets.length)] as ReturnType<typeof userId>,
         requestId: null,
         details: {},
       });
@@ -247,7 +251,8 @@ async function historyFiltered(store: HabilitationsStore = createMemoryStore()):
     // The newest page of « Refusée » entries about one user (another each time), then a page
     // of a period (another each time, anywhere in the history).
     k++;
-    const target = targets[(k * 7919) % 500] as ReturnType<typeof userId>;
+    const targets = targetsOf.get(s) as ReturnType<typeof userId>[];
+    const target = targets[(k * 7919) % targets.length] as ReturnType<typeof userId>;
     const a = await store.readHistory(structureId(s), { kinds: ["attachmentRequestRefused"], targetUserId: target, limit: 20 });
     const mid = new Date(Date.UTC(2024, 0, 1) + Math.floor(((k * 104_729) % 1000) / 1000 * (n - 120)) * 60_000);
     const b = await store.readHistory(structureId(s), {
@@ -255,9 +260,7 @@ async function historyFiltered(store: HabilitationsStore = createMemoryStore()):
       to: new Date(mid.getTime() + 3_600_000).toISOString() as typeof AT,
       limit: 20,
     });
-    // A user may have had no refusal in the short history (about 4 each): only the period must give a page.
-    if (b.length === 0) throw new Error("empty history page");
-    void a;
+    if (a.length === 0 || b.length === 0) throw new Error("empty history page");
     };
   };
   const result = await sideBySide(

@@ -42,6 +42,8 @@ class Made extends Carrier {
   }
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Whether a value is deep-frozen data this module made, or a frozen array of such values. */
 function immutable(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return true;
@@ -75,7 +77,8 @@ export function frozenCopy<T>(value: T): T {
   let copy: Record<string, unknown>;
   if (Object.getPrototypeOf(value) === Object.prototype && Object.getOwnPropertySymbols(value).length === 0) {
     copy = { ...(value as Record<string, unknown>) };
-    for (const key of Object.keys(copy)) {
+    for (const key in copy) {
+      if (!hasOwn.call(copy, key)) continue;
       const part = copy[key];
       if (typeof part === "object" && part !== null) {
         const made = frozenCopy(part);
@@ -116,7 +119,10 @@ export function freezeOwned<T>(value: T): T {
   if (Object.getPrototypeOf(value) !== Object.prototype || !Object.isExtensible(value) || Object.getOwnPropertySymbols(value).length > 0)
     return frozenCopy(value);
   const object = value as Record<string, unknown>;
-  for (const key of Object.keys(object)) {
+  // for-in over a plain object walks its enum cache without allocating; inherited keys (a
+  // polluted Object.prototype) are skipped.
+  for (const key in object) {
+    if (!hasOwn.call(object, key)) continue;
     const part = object[key];
     if (typeof part === "object" && part !== null) {
       const made = freezeOwned(part);
