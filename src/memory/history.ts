@@ -1,10 +1,12 @@
 // The memory store's history: one global list, and per structure one list of its entries
 // with compact positions into it (numbers, not lists of entries) for the filters a read
 // may ask for: by kind, always kept; by target user, made the first time a structure's
-// history is read by user and kept up to date from then on. A filtered page costs the
-// same whatever the length of the structure's history; a structure whose history is
-// never read by user pays nothing per user.
-import type { HistoryEntry, HistoryKind, StructureId, UserId } from "../core/index.js";
+// history is read by user and kept up to date from then on. A user's position also says
+// the entry's kind (position × kinds + kind, a small integer), so a read by user and kind
+// touches only the entries it returns. A filtered page costs the same whatever the length
+// of the structure's history; a structure whose history is never read by user pays
+// nothing per user.
+import { HISTORY_KINDS, type HistoryEntry, type HistoryKind, type StructureId, type UserId } from "../core/index.js";
 import type { HistoryQuery } from "../port/store.js";
 
 /** A structure's history. */
@@ -15,9 +17,14 @@ interface StructureHistory {
   monotonic: boolean;
   /** Positions in `entries` of each kind's entries, in order. */
   readonly byKind: Map<HistoryKind, number[]>;
-  /** Positions of each target user's entries (one number while a user has one), or null until first needed. */
+  /** Each target user's entries, as coded positions (one number while a user has one), or null until first needed. */
   byUser: Map<UserId, number | number[]> | null;
 }
+
+const KINDS = HISTORY_KINDS.length;
+const KIND_CODE = new Map<HistoryKind, number>(HISTORY_KINDS.map((k, i) => [k, i]));
+/** A position and its entry's kind in one small integer. */
+const coded = (position: number, kind: HistoryKind) => position * KINDS + (KIND_CODE.get(kind) as number);
 
 /** The entries a walker reads: all of a structure's, or those at some positions. */
 interface Run {
@@ -30,6 +37,17 @@ const atPositions = (entries: readonly HistoryEntry[], positions: readonly numbe
   length: positions.length,
   at: (i) => entries[positions[i] as number] as HistoryEntry,
 });
+/** A user's entries, of some kinds only: the coded positions of other kinds are left out without reading them. */
+function atCoded(entries: readonly HistoryEntry[], codes: readonly number[], kinds: readonly HistoryKind[] | undefined): Run {
+  let positions: number[];
+  if (kinds === undefined) positions = codes.map((c) => Math.floor(c / KINDS));
+  else {
+    const wanted = new Set(kinds.map((k) => KIND_CODE.get(k)));
+    positions = [];
+    for (const c of codes) if (wanted.has(c % KINDS)) positions.push(Math.floor(c / KINDS));
+  }
+  return atPositions(entries, positions);
+}
 
 /** First index in [0, run.length) for which `isAfter` holds (it must be monotonic), else length. */
 function firstIndex(run: Run, isAfter: (e: HistoryEntry) => boolean): number {
@@ -52,7 +70,6 @@ class Walker {
     private readonly run: Run,
     private readonly query: HistoryQuery,
     monotonic: boolean,
-    private readonly kinds: ReadonlySet<HistoryKind> | null,
   ) {
     let end = run.length;
     if (query.before !== undefined) {
@@ -75,12 +92,12 @@ class Walker {
     this.stopAt = start;
   }
 
-  /** The next entry (newest first) that passes the date and kind filters, or undefined. */
+  /** The next entry (newest first) that passes the date filters, or undefined. */
   peek(): HistoryEntry | undefined {
     const { from, to } = this.query;
     while (this.i >= this.stopAt) {
       const e = this.run.at(this.i);
-      if ((from === undefined || e.at >= from) && (to === undefined || e.at < to) && (this.kinds === null || this.kinds.has(e.kind))) return e;
+      if ((from === undefined || e.at >= from) && (to === undefined || e.at < to)) return e;
       this.i--;
     }
     return undefined;
@@ -124,7 +141,7 @@ export class HistoryIndex {
     const ofKind = h.byKind.get(entry.kind);
     if (ofKind === undefined) h.byKind.set(entry.kind, [position]);
     else ofKind.push(position);
-    if (h.byUser !== null && entry.targetUserId !== null) addPosition(h.byUser, entry.targetUserId, position);
+    if (h.byUser !== null && entry.targetUserId !== null) addPosition(h.byUser, entry.targetUserId, coded(position, entry.kind));
   }
 
   /** A structure's positions by target user, made on first use. */
@@ -132,8 +149,8 @@ export class HistoryIndex {
     if (h.byUser === null) {
       const map = new Map<UserId, number | number[]>();
       for (let i = 0; i < h.entries.length; i++) {
-        const target = (h.entries[i] as HistoryEntry).targetUserId;
-        if (target !== null) addPosition(map, target, i);
+        const e = h.entries[i] as HistoryEntry;
+        if (e.targetUserId !== null) addPosition(map, e.targetUserId, coded(i, e.kind));
       }
       h.byUser = map;
     }
@@ -146,17 +163,15 @@ export class HistoryIndex {
     if (h === undefined) return [];
     const walkers: Walker[] = [];
     if (query.targetUserId !== undefined) {
-      // One user's entries are few: one walk over them, kinds filtered on the way.
-      const positions = this.byUser(h).get(query.targetUserId);
-      if (positions !== undefined) {
-        const run = atPositions(h.entries, typeof positions === "number" ? [positions] : positions);
-        walkers.push(new Walker(run, query, h.monotonic, query.kinds === undefined ? null : new Set(query.kinds)));
-      }
-    } else if (query.kinds === undefined) walkers.push(new Walker(allOf(h.entries), query, h.monotonic, null));
+      // One user's entries are few: their coded positions are filtered by kind without
+      // reading the entries, then walked.
+      const codes = this.byUser(h).get(query.targetUserId);
+      if (codes !== undefined) walkers.push(new Walker(atCoded(h.entries, typeof codes === "number" ? [codes] : codes, query.kinds), query, h.monotonic));
+    } else if (query.kinds === undefined) walkers.push(new Walker(allOf(h.entries), query, h.monotonic));
     else
       for (const kind of new Set(query.kinds)) {
         const positions = h.byKind.get(kind);
-        if (positions !== undefined) walkers.push(new Walker(atPositions(h.entries, positions), query, h.monotonic, null));
+        if (positions !== undefined) walkers.push(new Walker(atPositions(h.entries, positions), query, h.monotonic));
       }
     const items: HistoryEntry[] = [];
     while (items.length < query.limit) {
