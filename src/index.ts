@@ -451,7 +451,6 @@ export type {
   OutboxClaim,
   AggregateRefs,
   AggregateRows,
-  UserExportView,
 } from "./port/store.js";
 
 // The application layer

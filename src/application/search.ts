@@ -175,12 +175,8 @@ export function searchOperations(deps: Deps) {
    * more (rows were sent): it is told to `onStoreError` and ends the iteration with an
    * `Error` whose `cause` is the store's error.
    */
-  async function readPage(query: UserSearchQuery): Promise<readonly User[]> {
+  async function readPage(query: UserSearchQuery): Promise<User[]> {
     try {
-      // The store's export projection when it keeps one (issue 19): the same users in the
-      // same order, each row one contiguous read. A view has every field `userExportLine`
-      // and `searchKeyOf` read, and nothing else reads these pages.
-      if (store.searchUsersForExport !== undefined) return (await store.searchUsersForExport(query)) as readonly User[];
       return await store.searchUsers(query);
     } catch (thrown) {
       if (!(thrown instanceof StoreFailure)) throw thrown;

@@ -45,7 +45,7 @@ import { HistoryIndex } from "./history.js";
 import { idOfPendingKey, Indexes, normalizedLogin, pendingOrderKey } from "./indexes.js";
 import { Outbox } from "./outbox.js";
 import { Records, UserSlot } from "./records.js";
-import { exportView, SearchIndex } from "./search.js";
+import { SearchIndex } from "./search.js";
 
 /** Everything a memory store holds, for inspection in tests and demos. */
 export interface MemoryStoreSnapshot {
@@ -155,10 +155,7 @@ export function createMemoryStore(): MemoryStore {
         if (slot === undefined) {
           slot = new UserSlot(row, "");
           records.users.set(value.id, slot);
-        } else {
-          slot.row = row;
-          slot.view = undefined;
-        }
+        } else slot.row = row;
         indexes.indexUser(before, value as User);
         search.index(slot, before, value as User);
         break;
@@ -212,10 +209,7 @@ export function createMemoryStore(): MemoryStore {
       return id === undefined ? null : get("user", id);
     },
     async searchUsers(query) {
-      return search.page(query, (slot) => slot.row.value);
-    },
-    async searchUsersForExport(query) {
-      return search.page(query, exportView);
+      return search.page(query);
     },
     async findUsersByName(lastName, firstName, limit) {
       return search.byNames(lastName, firstName, limit);

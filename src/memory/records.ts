@@ -2,12 +2,10 @@
 // A user's table entry also carries the user's search-index entry (one object per user:
 // the indexes hold that object and reach the record through it, with no look-up).
 import type { User } from "../core/index.js";
-import type { AggregateKind, AggregateTypes, UserExportView, Versioned } from "../port/store.js";
+import type { AggregateKind, AggregateTypes, Versioned } from "../port/store.js";
 
-/** A user's entry in the table: the stored row, its entry in the search indexes, its export view. */
+/** A user's entry in the table: the stored row, and its entry in the search indexes. */
 export class UserSlot {
-  /** The export projection of this version, made the first time an export reads it. */
-  view: UserExportView | undefined = undefined;
   constructor(
     /** The user at its version, frozen. */
     public row: Versioned<User>,

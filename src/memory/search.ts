@@ -1,8 +1,7 @@
 // The memory store's search indexes (guide §5): per structure, its users (attached, or
 // created for it) in search order, in an ordered set of bounded chunks; and the lookup by
 // exact names. Both hold the users' table slots, so a page reaches each record directly.
-import type { Instant, StructureId, User, UserId } from "../core/index.js";
-import type { UserExportView } from "../port/store.js";
+import type { StructureId, User } from "../core/index.js";
 import { normalizeForSearch } from "../core/search/normalize.js";
 import { searchKeyOf, searchStructuresOf, type UserSearchQuery } from "../core/search/query.js";
 import type { UserSlot } from "./records.js";
@@ -52,42 +51,6 @@ function recordMatches(user: User, query: UserSearchQuery): boolean {
     if (attachment.scope.kind === "services" && !attachment.scope.serviceIds.includes(serviceId)) return false;
   }
   return query.login === undefined || normalizeForSearch(user.login).includes(query.login);
-}
-
-/**
- * A user's export view (the export projection): the fields the CSV export writes, made in
- * one go so that they lie together in memory — their strings slices of one string, the
- * memberships small objects made beside them. Made the first time an export reads the
- * slot (so, during an export, in search order), dropped when the user changes: later
- * exports read each row in one place instead of five or six scattered ones.
- */
-export function exportView(slot: UserSlot): UserExportView {
-  if (slot.view !== undefined) return slot.view;
-  const u = slot.row.value;
-  const phone = u.phone ?? "";
-  // One flat string; each field a slice of it (V8 shares the characters of long slices,
-  // copies short ones right here).
-  const packed = `${u.id}\u0000${u.lastName}\u0000${u.firstName}\u0000${u.login}\u0000${u.contactEmail}\u0000${phone}\u0000${u.createdAt}`;
-  let at = 0;
-  const next = (length: number) => {
-    const field = packed.slice(at, at + length);
-    at += length + 1;
-    return field;
-  };
-  const view: UserExportView = Object.freeze({
-    id: next(u.id.length) as UserId,
-    lastName: next(u.lastName.length),
-    firstName: next(u.firstName.length),
-    login: next(u.login.length),
-    contactEmail: next(u.contactEmail.length),
-    phone: u.phone === null ? (next(0), null) : next(phone.length),
-    status: u.status,
-    createdFor: u.createdFor,
-    createdAt: next(u.createdAt.length) as Instant,
-    attachments: Object.freeze(u.attachments.map((a) => Object.freeze({ structureId: a.structureId, role: a.role }))),
-  });
-  slot.view = view;
-  return view;
 }
 
 const sameStructures = (a: readonly StructureId[], b: readonly StructureId[]) => a.length === b.length && a.every((s) => b.includes(s));
@@ -157,7 +120,7 @@ export class SearchIndex {
    * from the position on, each user once, kept when it matches; it reads the members of
    * those structures only, and stops as soon as the page is full.
    */
-  page<T>(query: UserSearchQuery, read: (slot: UserSlot) => T): T[] {
+  page(query: UserSearchQuery): User[] {
     const CHUNK = 256;
     // Entries are the keys with a suffix: start from `after`, and skip, at the start, the
     // entries whose key is not past it (the user at the position itself).
@@ -178,7 +141,7 @@ export class SearchIndex {
       }
       return h.buf[h.pos];
     };
-    const found: T[] = [];
+    const found: User[] = [];
     const needsRecord = query.service !== undefined || query.login !== undefined;
     const single = heads.length === 1 ? heads[0] : undefined;
     while (found.length < query.limit) {
@@ -201,8 +164,9 @@ export class SearchIndex {
         atStart = false;
       }
       if (!entryMatches(entry, query)) continue;
-      if (needsRecord && !recordMatches(min.row.value, query)) continue;
-      found.push(read(min));
+      const user = min.row.value;
+      if (needsRecord && !recordMatches(user, query)) continue;
+      found.push(user);
     }
     return found;
   }

@@ -209,23 +209,6 @@ export interface OutboxClaim {
   readonly leaseUntil: Instant;
 }
 
-/**
- * What the CSV export writes of a user (`userExportLine` reads these fields only): a store
- * may keep it as a projection beside the record, laid out to be read in one go.
- */
-export interface UserExportView {
-  readonly id: UserId;
-  readonly lastName: string;
-  readonly firstName: string;
-  readonly login: string;
-  readonly contactEmail: string;
-  readonly phone: string | null;
-  readonly status: User["status"];
-  readonly createdFor: StructureId | null;
-  readonly createdAt: Instant;
-  readonly attachments: readonly { readonly structureId: StructureId; readonly role: User["attachments"][number]["role"] }[];
-}
-
 /** What a store must do. Every method is async, so an SQL store fits as well as memory. */
 export interface HabilitationsStore {
   /**
@@ -254,13 +237,6 @@ export interface HabilitationsStore {
    * that depends on the members of the structures searched, never on all users.
    */
   searchUsers(query: UserSearchQuery): Promise<User[]>;
-  /**
-   * Optional: a page of {@link searchUsers} as the CSV export reads it — the same users,
-   * in the same order, as {@link UserExportView}s. A store that keeps an export projection
-   * (the memory store does: each row one contiguous read) offers it; without it the export
-   * reads `searchUsers`.
-   */
-  searchUsersForExport?(query: UserSearchQuery): Promise<readonly UserExportView[]>;
   /**
    * The users whose normalised last and first names (`normalizeForSearch`) are exactly
    * these, in search order, at most `limit`: the lookup by names. From an index.
