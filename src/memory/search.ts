@@ -63,7 +63,7 @@ export class SearchIndex {
 
   private setOf(structureId: StructureId): SortedSet<UserSlot> {
     let set = this.byStructure.get(structureId);
-    if (set === undefined) this.byStructure.set(structureId, (set = new SortedSet(slotEntry)));
+    if (set === undefined) this.byStructure.set(structureId, (set = new SortedSet<UserSlot>(slotEntry)));
     return set;
   }
 
