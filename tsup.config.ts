@@ -11,7 +11,10 @@ export default defineConfig({
   dts: true,
   sourcemap: false, // none: the output is not minified (names kept, each module under a `// src/…` comment), so stack traces read as they are; maps doubled the package and pointed to a src/ it does not ship
   clean: true,
-  splitting: false,
+  // One chunk for the modules the entries share, so the library has one copy of its module
+  // state (the freezing brand above all): a record frozen by the store is recognised by
+  // the application layer and not copied again.
+  splitting: true,
   treeshake: true,
   target: "es2022",
   platform: "node",

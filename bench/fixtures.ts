@@ -1,6 +1,8 @@
 // Data for the benchmarks: plain records built directly (the pure layer) or committed
 // straight to a store in large batches (the application layer), so setting up 100 000
-// members takes seconds, not minutes.
+// members takes seconds, not minutes. Like production: ids and names are random (from a
+// seeded generator, so every run gets the same), never in the order they were created.
+// Everything comes from the built package (`habilitations`), as a host imports it.
 import {
   attachmentRequestId,
   localDate,
@@ -19,9 +21,43 @@ import {
   type User,
   type UserId,
   type Write,
-} from "../src/index.js";
+} from "habilitations";
 
 export const AT = "2026-11-27T08:00:00.000Z" as Instant;
+
+/** A seeded generator (mulberry32): numbers in [0, 1), the same on every run. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = seeded(20261127);
+const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+/** A random id, shaped like the ones a host mints (`usr_k3j9…`): no order to exploit. */
+export function randomId(prefix: string, rand: () => number = random): string {
+  let id = `${prefix}_`;
+  for (let i = 0; i < 16; i++) id += ALPHABET[Math.floor(rand() * 36)];
+  return id;
+}
+
+const SYLLABLES = ["ber", "lan", "mo", "reau", "du", "val", "ri", "chet", "gau", "tier", "le", "fè", "vre", "bou", "cher", "pe", "tit", "ma", "rot", "gi", "rard", "ro", "ux", "fa", "ure", "ni", "co", "las", "bru", "net"];
+
+/** A random last and first name: common French names, a compound in three, so most pairs are unique. */
+export function randomNames(rand: () => number = random): { lastName: string; firstName: string } {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)] as T;
+  let lastName = pick(LAST_NAMES);
+  if (rand() < 0.6) {
+    const made = pick(SYLLABLES) + pick(SYLLABLES) + (rand() < 0.5 ? pick(SYLLABLES) : "");
+    lastName = rand() < 0.5 ? `${made.charAt(0).toUpperCase()}${made.slice(1)}` : `${lastName}-${made.charAt(0).toUpperCase()}${made.slice(1)}`;
+  }
+  return { lastName, firstName: pick(FIRST_NAMES) };
+}
 export const NOW = new Date(AT);
 export const TODAY = localDate("2026-11-27");
 
@@ -128,15 +164,15 @@ export async function seedStructure(
     { kind: "user", value: user(primary, [attachment(sid)]), expectedVersion: null },
   ];
   for (let i = 0; i < members; i++) {
-    const id = `${s}-m${String(i).padStart(7, "0")}`;
+    const id = randomId("usr");
     memberIds.push(id);
-    writes.push({ kind: "user", value: { ...user(id, [attachment(sid)]), grants: grantsOf(sid) }, expectedVersion: null });
+    writes.push({ kind: "user", value: { ...user(id, [attachment(sid)]), ...randomNames(), grants: grantsOf(sid) }, expectedVersion: null });
   }
   const requestIds: string[] = [];
   for (let i = 0; i < requests; i++) {
-    const u = `${s}-r${String(i).padStart(7, "0")}`;
-    writes.push({ kind: "user", value: user(u), expectedVersion: null });
-    const id = `${s}-req-${i}`;
+    const u = randomId("usr");
+    writes.push({ kind: "user", value: { ...user(u), ...randomNames() }, expectedVersion: null });
+    const id = randomId("req");
     writes.push({ kind: "attachmentRequest", value: pending(id, u, s, svc.map((x) => x.id)), expectedVersion: null });
     requestIds.push(id);
   }
@@ -178,14 +214,14 @@ export async function seedPopulation(
     if (k < 3) managerAttachments.push(attachment(structureId(s)));
     for (let i = 0; i < perStructure && k * perStructure + i < total; i++) {
       const n = k * perStructure + i;
-      const id = `${s}-m${String(i).padStart(6, "0")}`;
+      const id = randomId("usr");
       const a = attachment(structureId(s), "user", n % 4 === 0 ? [svc[n % 8 === 0 ? 0 : 1]?.id as string] : undefined);
       writes.push({
         kind: "user",
         value: {
           ...user(id, [a]),
-          lastName: LAST_NAMES[(n * 7) % LAST_NAMES.length] as string,
-          firstName: FIRST_NAMES[(n * 13) % FIRST_NAMES.length] as string,
+          lastName: LAST_NAMES[Math.floor(random() * LAST_NAMES.length)] as string,
+          firstName: FIRST_NAMES[Math.floor(random() * FIRST_NAMES.length)] as string,
           status: n % 10 === 0 ? "pendingActivation" : "active",
           phone: n % 3 === 0 ? "+33 1 23 45 67 89" : null,
         },

@@ -3,8 +3,8 @@
 // alone (in the order the records were written, and in search order), and the whole
 // export through the application. `npm run bench:export-profile [-- users]`
 // (default 1 000 000). Add `node --cpu-prof` to see the functions.
-import { createHabilitations, exportDate, searchKeyOf, structureId, userExportLine, type Instant, type User } from "../src/index.js";
-import { createMemoryStore } from "../src/memory/index.js";
+import { createHabilitations, exportDate, searchKeyOf, structureId, userExportLine, type Instant, type User } from "habilitations";
+import { createMemoryStore } from "habilitations/memory";
 import { NOW, seedPopulation, TODAY } from "./fixtures.js";
 
 const total = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);

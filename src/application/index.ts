@@ -1,4 +1,4 @@
-import { frozenCopy } from "../internal/frozen.js";
+import { freezeOwned, frozenCopy } from "../internal/frozen.js";
 import { accountOperations } from "./accounts.js";
 import { attachmentRequestOperations } from "./attachment-requests.js";
 import { attachmentOperations } from "./attachments.js";
@@ -90,7 +90,9 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
               if (r.ok && r.value !== undefined) Object.freeze(r.value);
               return Object.freeze(r.ok ? r : frozenCopy(r));
             }
-        : async (...args: unknown[]) => frozenCopy(await (operation as (...a: unknown[]) => Promise<unknown>)(...args));
+        : // What an operation gives back it has just built (its parts from a store already frozen):
+          // frozen in place, not copied.
+          async (...args: unknown[]) => freezeOwned(await (operation as (...a: unknown[]) => Promise<unknown>)(...args));
   return Object.freeze(frozen) as Habilitations;
 }
 

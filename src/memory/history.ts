@@ -1,22 +1,61 @@
-// The memory store's history: one global list, and per structure the lists a filtered
-// read needs (by kind, by target user, by both), so a filtered page costs the same
-// whatever the length of the structure's history.
-import type { HistoryEntry, StructureId } from "../core/index.js";
+// The memory store's history: one global list, and per structure one list of its entries
+// with compact positions into it (numbers, not lists of entries) for the filters a read
+// may ask for: by kind, always kept; by target user, made the first time a structure's
+// history is read by user and kept up to date from then on. A user's position also says
+// the entry's kind (position × kinds + kind, a small integer), so a read by user and kind
+// touches only the entries it returns. A filtered page costs the same whatever the length
+// of the structure's history; a structure whose history is never read by user pays
+// nothing per user.
+import { HISTORY_KINDS, type HistoryEntry, type HistoryKind, type StructureId, type UserId } from "../core/index.js";
 import type { HistoryQuery } from "../port/store.js";
 
-/** Entries in sequence order; `monotonic` while every entry's `at` is >= the previous one's. */
-interface Run {
+/** A structure's history. */
+interface StructureHistory {
+  /** Its entries, in sequence order. */
   readonly entries: HistoryEntry[];
+  /** While every entry's `at` is >= the previous one's: a period is then found by binary search. */
   monotonic: boolean;
+  /** Positions in `entries` of each kind's entries, in order. */
+  readonly byKind: Map<HistoryKind, number[]>;
+  /** Each target user's entries, as coded positions (one number while a user has one), or null until first needed. */
+  byUser: Map<UserId, number | number[]> | null;
 }
 
-/** First index in [0, length) for which `isAfter` holds (it must be monotonic), else length. */
-function firstIndex(entries: readonly HistoryEntry[], isAfter: (e: HistoryEntry) => boolean): number {
+const KINDS = HISTORY_KINDS.length;
+const KIND_CODE = new Map<HistoryKind, number>(HISTORY_KINDS.map((k, i) => [k, i]));
+/** A position and its entry's kind in one small integer. */
+const coded = (position: number, kind: HistoryKind) => position * KINDS + (KIND_CODE.get(kind) as number);
+
+/** The entries a walker reads: all of a structure's, or those at some positions. */
+interface Run {
+  readonly length: number;
+  at(i: number): HistoryEntry;
+}
+
+const allOf = (entries: readonly HistoryEntry[]): Run => ({ length: entries.length, at: (i) => entries[i] as HistoryEntry });
+const atPositions = (entries: readonly HistoryEntry[], positions: readonly number[]): Run => ({
+  length: positions.length,
+  at: (i) => entries[positions[i] as number] as HistoryEntry,
+});
+/** A user's entries, of some kinds only: the coded positions of other kinds are left out without reading them. */
+function atCoded(entries: readonly HistoryEntry[], codes: readonly number[], kinds: readonly HistoryKind[] | undefined): Run {
+  let positions: number[];
+  if (kinds === undefined) positions = codes.map((c) => Math.floor(c / KINDS));
+  else {
+    const wanted = new Set(kinds.map((k) => KIND_CODE.get(k)));
+    positions = [];
+    for (const c of codes) if (wanted.has(c % KINDS)) positions.push(Math.floor(c / KINDS));
+  }
+  return atPositions(entries, positions);
+}
+
+/** First index in [0, run.length) for which `isAfter` holds (it must be monotonic), else length. */
+function firstIndex(run: Run, isAfter: (e: HistoryEntry) => boolean): number {
   let lo = 0;
-  let hi = entries.length;
+  let hi = run.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (isAfter(entries[mid] as HistoryEntry)) hi = mid;
+    if (isAfter(run.at(mid))) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -30,23 +69,23 @@ class Walker {
   constructor(
     private readonly run: Run,
     private readonly query: HistoryQuery,
+    monotonic: boolean,
   ) {
-    const { entries } = run;
-    let end = entries.length;
+    let end = run.length;
     if (query.before !== undefined) {
       const before = query.before;
-      end = Math.min(end, firstIndex(entries, (e) => e.sequence >= before));
+      end = Math.min(end, firstIndex(run, (e) => e.sequence >= before));
     }
     let start = 0;
-    if (run.monotonic) {
+    if (monotonic) {
       // Dates grow with the sequence: the period is a slice found by two binary searches.
       if (query.to !== undefined) {
         const to = query.to;
-        end = Math.min(end, firstIndex(entries, (e) => e.at >= to));
+        end = Math.min(end, firstIndex(run, (e) => e.at >= to));
       }
       if (query.from !== undefined) {
         const from = query.from;
-        start = firstIndex(entries, (e) => e.at >= from);
+        start = firstIndex(run, (e) => e.at >= from);
       }
     }
     this.i = end - 1;
@@ -55,10 +94,9 @@ class Walker {
 
   /** The next entry (newest first) that passes the date filters, or undefined. */
   peek(): HistoryEntry | undefined {
-    const { entries } = this.run;
     const { from, to } = this.query;
     while (this.i >= this.stopAt) {
-      const e = entries[this.i] as HistoryEntry;
+      const e = this.run.at(this.i);
       if ((from === undefined || e.at >= from) && (to === undefined || e.at < to)) return e;
       this.i--;
     }
@@ -70,9 +108,16 @@ class Walker {
   }
 }
 
+function addPosition(map: Map<UserId, number | number[]>, user: UserId, position: number): void {
+  const known = map.get(user);
+  if (known === undefined) map.set(user, position);
+  else if (typeof known === "number") map.set(user, [known, position]);
+  else known.push(position);
+}
+
 /** The history of every structure, indexed for filtered reads. */
 export class HistoryIndex {
-  private readonly runs = new Map<string, Run>();
+  private readonly structures = new Map<StructureId, StructureHistory>();
   /** Every entry, in sequence order. */
   readonly all: HistoryEntry[] = [];
 
@@ -81,39 +126,53 @@ export class HistoryIndex {
     return this.all.length + 1;
   }
 
-  private push(key: string, entry: HistoryEntry): void {
-    let run = this.runs.get(key);
-    if (run === undefined) {
-      run = { entries: [], monotonic: true };
-      this.runs.set(key, run);
-    }
-    const last = run.entries[run.entries.length - 1];
-    if (last !== undefined && entry.at < last.at) run.monotonic = false;
-    run.entries.push(entry);
-  }
-
   /** Appends an entry (numbered by the caller with {@link nextSequence}). */
   append(entry: HistoryEntry): void {
     this.all.push(entry);
-    const s = entry.structureId;
-    this.push(`${s}`, entry);
-    this.push(`${s}\u0000k\u0000${entry.kind}`, entry);
-    if (entry.targetUserId !== null) {
-      this.push(`${s}\u0000t\u0000${entry.targetUserId}`, entry);
-      this.push(`${s}\u0000t\u0000${entry.targetUserId}\u0000k\u0000${entry.kind}`, entry);
+    let h = this.structures.get(entry.structureId);
+    if (h === undefined) {
+      h = { entries: [], monotonic: true, byKind: new Map(), byUser: null };
+      this.structures.set(entry.structureId, h);
     }
+    const position = h.entries.length;
+    const last = h.entries[position - 1];
+    if (last !== undefined && entry.at < last.at) h.monotonic = false;
+    h.entries.push(entry);
+    const ofKind = h.byKind.get(entry.kind);
+    if (ofKind === undefined) h.byKind.set(entry.kind, [position]);
+    else ofKind.push(position);
+    if (h.byUser !== null && entry.targetUserId !== null) addPosition(h.byUser, entry.targetUserId, coded(position, entry.kind));
+  }
+
+  /** A structure's positions by target user, made on first use. */
+  private byUser(h: StructureHistory): Map<UserId, number | number[]> {
+    if (h.byUser === null) {
+      const map = new Map<UserId, number | number[]>();
+      for (let i = 0; i < h.entries.length; i++) {
+        const e = h.entries[i] as HistoryEntry;
+        if (e.targetUserId !== null) addPosition(map, e.targetUserId, coded(i, e.kind));
+      }
+      h.byUser = map;
+    }
+    return h.byUser;
   }
 
   /** A structure's entries matching the query, newest first. */
   read(structureId: StructureId, query: HistoryQuery): HistoryEntry[] {
-    const base =
-      query.targetUserId === undefined ? `${structureId}` : `${structureId}\u0000t\u0000${query.targetUserId}`;
-    const keys = query.kinds === undefined ? [base] : [...new Set(query.kinds)].map((k) => `${base}\u0000k\u0000${k}`);
+    const h = this.structures.get(structureId);
+    if (h === undefined) return [];
     const walkers: Walker[] = [];
-    for (const key of keys) {
-      const run = this.runs.get(key);
-      if (run !== undefined) walkers.push(new Walker(run, query));
-    }
+    if (query.targetUserId !== undefined) {
+      // One user's entries are few: their coded positions are filtered by kind without
+      // reading the entries, then walked.
+      const codes = this.byUser(h).get(query.targetUserId);
+      if (codes !== undefined) walkers.push(new Walker(atCoded(h.entries, typeof codes === "number" ? [codes] : codes, query.kinds), query, h.monotonic));
+    } else if (query.kinds === undefined) walkers.push(new Walker(allOf(h.entries), query, h.monotonic));
+    else
+      for (const kind of new Set(query.kinds)) {
+        const positions = h.byKind.get(kind);
+        if (positions !== undefined) walkers.push(new Walker(atPositions(h.entries, positions), query, h.monotonic));
+      }
     const items: HistoryEntry[] = [];
     while (items.length < query.limit) {
       // Merge the runs (one per kind asked for), newest first.

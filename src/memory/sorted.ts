@@ -1,83 +1,109 @@
-// An ordered set of strings kept in bounded chunks: adding or removing one costs a
-// binary search and a splice within one chunk, whatever the size of the set, and a page
-// after a given value is read without a scan. Used for the per-structure indexes, so a
-// structure of 100 000 members costs no more to change than one of 100.
+// An ordered set kept in bounded chunks: adding or removing one costs a binary search and
+// a splice within one chunk, whatever the size of the set, and a page after a given key
+// is read without a scan. Used for the per-structure indexes, so a structure of 100 000
+// members costs no more to change than one of 100. Items are strings (their own key), or
+// objects ordered by a string key (the search index holds the user slots themselves, so
+// a page reaches a record with no look-up); each chunk keeps its keys in an array of
+// their own, so a binary search reads keys only, never the items.
 
 const MAX_CHUNK = 512;
 
-/** Index of the first element of a sorted array that is `>= value` (or `> value` when `strict`). */
-export function bound(sorted: readonly string[], value: string, strict: boolean): number {
+/** Index of the first key of a sorted array that is `>= key` (or `> key` when `strict`). */
+function bound(keys: readonly string[], key: string, strict: boolean): number {
   let lo = 0;
-  let hi = sorted.length;
+  let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const m = sorted[mid] as string;
-    if (m < value || (strict && m === value)) lo = mid + 1;
+    const m = keys[mid] as string;
+    if (m < key || (strict && m === key)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/** An ordered set of strings. */
-export class SortedSet {
-  private readonly chunks: string[][] = [];
+/** One chunk: its keys in order and, for items that are not their own key, the items beside them. */
+interface Chunk<T> {
+  keys: string[];
+  items: T[] | null;
+}
+
+/** An ordered set of items, by a string key unique to each. */
+export class SortedSet<T = string> {
+  private readonly chunks: Chunk<T>[] = [];
+  /** Each chunk's last key, in one array: finding a chunk reads these only. */
+  private readonly lasts: string[] = [];
   private count = 0;
 
-  /** How many values it holds. */
+  /**
+   * `keyOf` gives an item's key; without it the items are strings, their own keys. An
+   * item's key must not change while the item is in the set.
+   */
+  constructor(private readonly keyOf?: (item: T) => string) {}
+
+  /** How many items it holds. */
   get size(): number {
     return this.count;
   }
 
-  /** The chunk that holds, or would hold, `value`. */
-  private chunkFor(value: string): number {
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const chunk = this.chunks[mid] as string[];
-      if ((chunk[chunk.length - 1] as string) < value) lo = mid + 1;
-      else hi = mid;
-    }
-    return Math.min(lo, this.chunks.length - 1);
+  /** The chunk that holds, or would hold, `key`. */
+  private chunkFor(key: string): number {
+    return Math.min(bound(this.lasts, key, false), this.chunks.length - 1);
   }
 
-  /** Adds a value (no effect if present). */
-  add(value: string): void {
+  /** Adds an item (no effect if one with its key is present). */
+  add(item: T): void {
+    const key = this.keyOf === undefined ? (item as unknown as string) : this.keyOf(item);
     if (this.chunks.length === 0) {
-      this.chunks.push([value]);
+      this.chunks.push({ keys: [key], items: this.keyOf === undefined ? null : [item] });
+      this.lasts.push(key);
       this.count = 1;
       return;
     }
-    const i = this.chunkFor(value);
-    const chunk = this.chunks[i] as string[];
-    const at = bound(chunk, value, false);
-    if (chunk[at] === value) return;
-    chunk.splice(at, 0, value);
+    const i = this.chunkFor(key);
+    const chunk = this.chunks[i] as Chunk<T>;
+    const at = bound(chunk.keys, key, false);
+    if (chunk.keys[at] === key) return;
+    chunk.keys.splice(at, 0, key);
+    chunk.items?.splice(at, 0, item);
+    if (at === chunk.keys.length - 1) this.lasts[i] = key;
     this.count++;
-    if (chunk.length > 2 * MAX_CHUNK) this.chunks.splice(i, 1, chunk.slice(0, MAX_CHUNK), chunk.slice(MAX_CHUNK));
+    if (chunk.keys.length > 2 * MAX_CHUNK) {
+      this.chunks.splice(
+        i,
+        1,
+        { keys: chunk.keys.slice(0, MAX_CHUNK), items: chunk.items?.slice(0, MAX_CHUNK) ?? null },
+        { keys: chunk.keys.slice(MAX_CHUNK), items: chunk.items?.slice(MAX_CHUNK) ?? null },
+      );
+      this.lasts.splice(i, 0, chunk.keys[MAX_CHUNK - 1] as string);
+    }
   }
 
-  /** Removes a value (no effect if absent). */
-  delete(value: string): void {
+  /** Removes the item with this key (no effect if absent). */
+  delete(key: string): void {
     if (this.chunks.length === 0) return;
-    const i = this.chunkFor(value);
-    const chunk = this.chunks[i] as string[];
-    const at = bound(chunk, value, false);
-    if (chunk[at] !== value) return;
-    chunk.splice(at, 1);
+    const i = this.chunkFor(key);
+    const chunk = this.chunks[i] as Chunk<T>;
+    const at = bound(chunk.keys, key, false);
+    if (chunk.keys[at] !== key) return;
+    chunk.keys.splice(at, 1);
+    chunk.items?.splice(at, 1);
     this.count--;
-    if (chunk.length === 0) this.chunks.splice(i, 1);
+    if (chunk.keys.length === 0) {
+      this.chunks.splice(i, 1);
+      this.lasts.splice(i, 1);
+    } else if (at === chunk.keys.length) this.lasts[i] = chunk.keys[at - 1] as string;
   }
 
-  /** Up to `limit` values in order, strictly after `after` (from the first when undefined). */
-  page(after: string | undefined, limit: number): string[] {
-    const out: string[] = [];
+  /** Up to `limit` items in order, whose keys are strictly after `after` (from the first when undefined). */
+  page(after: string | undefined, limit: number): T[] {
+    const out: T[] = [];
     if (this.chunks.length === 0 || limit <= 0) return out;
     let i = after === undefined ? 0 : this.chunkFor(after);
-    let at = after === undefined ? 0 : bound(this.chunks[i] as string[], after, true);
+    let at = after === undefined ? 0 : bound((this.chunks[i] as Chunk<T>).keys, after, true);
     for (; i < this.chunks.length && out.length < limit; i++, at = 0) {
-      const chunk = this.chunks[i] as string[];
-      for (; at < chunk.length && out.length < limit; at++) out.push(chunk[at] as string);
+      const chunk = this.chunks[i] as Chunk<T>;
+      const items = chunk.items ?? (chunk.keys as unknown as T[]);
+      for (; at < items.length && out.length < limit; at++) out.push(items[at] as T);
     }
     return out;
   }

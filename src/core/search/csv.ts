@@ -4,7 +4,7 @@
 import type { StructureId } from "../ids.js";
 import type { Structure, User } from "../model.js";
 import { calendarDate, type Instant, type LocalDate } from "../time.js";
-import { parseISO } from "date-fns";
+import { parseISO } from "date-fns/parseISO";
 import { accountStructures, isUserInForceOf } from "../accounts/activation.js";
 import { roleIn } from "../authorization.js";
 import { accountStatusLabel, roleLabel } from "../vocabulary.js";

@@ -1,7 +1,8 @@
 // Guide §6, « Transférer le rôle de gestionnaire principal »: A, the manager keeps access
 // (the role handed over, atomically across the structures named); B, the manager leaves
 // (the same transfers and the deactivation in one unit of work), and reactivation.
-import { addHours, parseISO } from "date-fns";
+import { addHours } from "date-fns/addHours";
+import { parseISO } from "date-fns/parseISO";
 import { entry, withAttachment, type Recorded } from "../_lib.js";
 import { attachmentTo } from "../authorization.js";
 import type { DomainError } from "../errors.js";
