@@ -31,8 +31,10 @@ import { withoutSecret } from "../core/events.js";
 import { normalizeForSearch } from "../core/search/normalize.js";
 import { searchKeyOf, searchStructuresOf, type UserSearchQuery } from "../core/search/query.js";
 import { frozenCopy } from "../internal/frozen.js";
+import { attachmentRequestContextRefs } from "../port/store.js";
 import type {
   AggregateKind,
+  AggregateRefs,
   AggregateTypes,
   CommitError,
   CommitResult,
@@ -430,15 +432,26 @@ export function createMemoryStore(): MemoryStore {
     }
   }
 
+  const aggregates = (refs: AggregateRefs) => ({
+    structure: getMany("structure", refs.structure ?? []),
+    service: getMany("service", refs.service ?? []),
+    user: getMany("user", refs.user ?? []),
+    attachmentRequest: getMany("attachmentRequest", refs.attachmentRequest ?? []),
+    subscriptionRequest: getMany("subscriptionRequest", refs.subscriptionRequest ?? []),
+  });
+
   return {
     async getAggregates(refs) {
-      return {
-        structure: getMany("structure", refs.structure ?? []),
-        service: getMany("service", refs.service ?? []),
-        user: getMany("user", refs.user ?? []),
-        attachmentRequest: getMany("attachmentRequest", refs.attachmentRequest ?? []),
-        subscriptionRequest: getMany("subscriptionRequest", refs.subscriptionRequest ?? []),
-      };
+      return aggregates(refs);
+    },
+    async getAttachmentRequestContext(requestId, also) {
+      // getAggregates over the ids the request leads to (or `also` alone, for an unknown request).
+      const request = get("attachmentRequest", requestId);
+      const refs: AggregateRefs =
+        request === null
+          ? { ...also, attachmentRequest: [...(also.attachmentRequest ?? []), requestId] }
+          : attachmentRequestContextRefs(request.value, get("user", request.value.userId)?.value ?? null, also);
+      return aggregates(refs);
     },
     async getStructure(id) {
       return get("structure", id);

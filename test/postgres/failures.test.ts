@@ -3,10 +3,10 @@ import { createServer, type Server, type Socket } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userId } from "../../src/core/index.js";
-import { createPostgresStore, migrate, type PostgresPool } from "../../src/postgres/index.js";
+import { createPostgresStore, migrate, type PostgresPool, type PostgresQuery } from "../../src/postgres/index.js";
 import type { HabilitationsStore, UnitOfWork } from "../../src/port/store.js";
 import { contractFixtures as fx } from "../../src/testing/fixtures.js";
-import { createPool, databaseUrl, freshStore } from "./helpers.js";
+import { createPool, databaseUrl, forward, freshStore, textOf } from "./helpers.js";
 
 const pool = createPool();
 let store: HabilitationsStore;
@@ -109,10 +109,10 @@ describe("commit", () => {
   function flaky(code: string, n: number) {
     let calls = 0;
     const wrapped: PostgresPool = {
-      query: (async (text: string, values?: unknown[]) => {
+      query: (async (text: string | PostgresQuery, values?: unknown[]) => {
         calls++;
         if (calls <= n) throw Object.assign(new Error(`simulated ${code}`), { code });
-        return pool.query(text, values);
+        return forward(pool, text, values);
       }) as PostgresPool["query"],
       connect: () => pool.connect(),
     };
@@ -138,9 +138,9 @@ describe("commit", () => {
   it("is one round trip", async () => {
     const texts: string[] = [];
     const counting: PostgresPool = {
-      query: ((text: string, values?: unknown[]) => {
-        texts.push(text);
-        return pool.query(text, values);
+      query: ((text: string | PostgresQuery, values?: unknown[]) => {
+        texts.push(textOf(text));
+        return forward(pool, text, values);
       }) as PostgresPool["query"],
       connect: () => pool.connect(),
     };
