@@ -85,6 +85,7 @@ export async function scaleFigures(pool: pg.Pool, options: { quick: boolean; rou
       small: await seedNational(pool, schemas.small, small, (l) => options.log(`  small: ${l}`)),
       big: await seedNational(pool, schemas.big, big, (l) => options.log(`  large: ${l}`)),
     };
+    options.log(`  seeded with COPY: ${Math.round(seeded.small.seconds)} s (small), ${Math.round(seeded.big.seconds)} s (large)`);
     const sides = (["big", "small"] as const).map((side) => {
       const capturing = capturingPool(pool);
       const app = createHabilitations({ store: createPostgresStore(capturing.pool, { schema: schemas[side] }), clock: () => NOW });
@@ -171,6 +172,7 @@ export async function scaleFigures(pool: pg.Pool, options: { quick: boolean; rou
           "statements explained": statements,
           "sequential scans": seqScans.length === 0 ? "none" : [...new Set(seqScans)].join(", "),
           "most rows read by one statement": maxRows,
+          "seconds to seed the large one (COPY)": Math.round(seeded.big.seconds),
         },
       });
       if (seqScans.length > 0) throw new Error(`${name}: sequential scans on ${[...new Set(seqScans)].join(", ")}`);

@@ -149,7 +149,7 @@ export async function seedNational(pool: pg.Pool, schema: string, sizes: SeedSiz
           ...base,
           lastName,
           firstName: pick(FIRST),
-          status: random() < 0.1 ? "pendingActivation" : "active",
+          status: special === undefined && random() < 0.1 ? "pendingActivation" : "active",
           attachments: base.attachments.map((a) =>
             a.structureId === searched[0] && i % 2 === 1
               ? { ...a, scope: { kind: "services" as const, serviceIds: [`svc-${searched[0]}-a`] as never } }
