@@ -693,3 +693,38 @@ describe("migration 6: transfer of the primary role", () => {
     ]);
   });
 });
+
+describe("migration 8: the specialised commit's lock_and_check()", () => {
+  it("adds the function and changes no row; a store started before it commits through commit_unit(), then through its statements once migrated", async () => {
+    const schema = uniqueSchema("mig8");
+    await dropping(schema, async () => {
+      await atVersion(schema, 6);
+      const s = `"${schema}"`;
+      const found = async () => (await pool.query(`SELECT to_regproc($1) IS NOT NULL AS found`, [`${s}.lock_and_check`])).rows[0].found;
+      expect(await found()).toBe(false);
+      // A process of this release started before migrate(): its first commit finds no
+      // lock_and_check() and goes through commit_unit(), without an error for the caller.
+      const early = createPostgresStore(pool, { schema });
+      const created = await early.commit(unitOf({ kind: "user", value: fx.user("u-1"), expectedVersion: null }));
+      expect(created).toEqual({ ok: true, value: { history: [], versions: [1] } });
+      expect(await early.commit(unitOf({ kind: "user", value: { ...fx.user("u-1"), lastName: "Lefèvre" }, expectedVersion: 1 }))).toEqual({
+        ok: true,
+        value: { history: [], versions: [2] },
+      });
+      const before = await snapshotOf(pool, schema);
+      expect(await migrate(pool, { schema })).toEqual({ from: 6, to: SCHEMA_VERSION, applied: laterThan(6) });
+      expect(await found()).toBe(true);
+      expect(await snapshotOf(pool, schema)).toEqual(before);
+      // A store created after it commits through its specialised statement, with the same answers.
+      const late = createPostgresStore(pool, { schema });
+      expect(await late.commit(unitOf({ kind: "user", value: { ...fx.user("u-1"), lastName: "Martin" }, expectedVersion: 1 }))).toEqual({
+        ok: false,
+        error: { code: "VERSION_CONFLICT", kind: "user", id: "u-1" },
+      });
+      expect(await late.commit(unitOf({ kind: "user", value: { ...fx.user("u-1"), lastName: "Martin" }, expectedVersion: 2 }))).toEqual({
+        ok: true,
+        value: { history: [], versions: [3] },
+      });
+    });
+  });
+});
