@@ -115,12 +115,12 @@ export function compileUnit(s: string, unit: UnitOfWork): CompiledUnit {
     if (creating)
       ctes.push(
         `w${i} AS (INSERT INTO ${table} (data, version${extra.map(([c]) => `, ${c}`).join("")})
-          SELECT ${data}, 1${extra.map(([, v]) => `, ${v}`).join("")} WHERE ${gate})`,
+          SELECT ${data}, 1${extra.map(([, v]) => `, ${v}`).join("")} WHERE ${gate} RETURNING 1)`,
       );
     else
       ctes.push(
         `w${i} AS (UPDATE ${table} SET data = ${data}, version = ${param(version, "integer")}${extra.map(([c, v]) => `, ${c} = ${v}`).join("")}
-          WHERE id = ${id()} AND ${gate})`,
+          WHERE id = ${id()} AND ${gate} RETURNING 1)`,
       );
     if (w.kind === "user") attachmentRows(w.value, i, creating, id, (search as ReturnType<typeof searchColumnsOf>).searchKey);
   });
@@ -135,7 +135,7 @@ export function compileUnit(s: string, unit: UnitOfWork): CompiledUnit {
       "text[]",
     );
     if (!creating)
-      ctes.push(`d${i} AS (DELETE FROM ${s}.attachments WHERE user_id = ${id()} AND structure_id <> ALL(${structures}) AND ${gate})`);
+      ctes.push(`d${i} AS (DELETE FROM ${s}.attachments WHERE user_id = ${id()} AND structure_id <> ALL(${structures}) AND ${gate} RETURNING 1)`);
     if (rows.length === 0) return;
     ctes.push(
       `a${i} AS (INSERT INTO ${s}.attachments AS a (structure_id, user_id, role, valid_from, scope, search_key)
@@ -154,11 +154,19 @@ export function compileUnit(s: string, unit: UnitOfWork): CompiledUnit {
         ON CONFLICT (structure_id, user_id) DO UPDATE
           SET role = excluded.role, valid_from = excluded.valid_from, scope = excluded.scope, search_key = excluded.search_key
           WHERE (a.role, a.valid_from, a.scope, a.search_key)
-            IS DISTINCT FROM (excluded.role, excluded.valid_from, excluded.scope, excluded.search_key))`,
+            IS DISTINCT FROM (excluded.role, excluded.valid_from, excluded.scope, excluded.search_key)
+        RETURNING 1)`,
     );
   }
 
-  // 3. History (one identity value per entry, in the unit's order) and events.
+  // 3. History (one identity value per entry, in the unit's order) and events, once every
+  // write is done: the main query reads `h` first, so without this a unique violation in a
+  // write would abort the statement after the history took its numbers (a gap that
+  // commit_unit(), which appends after its writes, never leaves). Reading each write's
+  // RETURNING runs it to completion, in the unit's order.
+  const written = ctes.slice(1).map((cte) => `(SELECT count(*) FROM ${cte.slice(0, cte.indexOf(" AS ("))})`);
+  ctes.push(`done AS MATERIALIZED (SELECT ${written.length === 0 ? "0" : written.join(" + ")} AS n)`);
+  const after = `${gate} AND (SELECT n FROM done) >= 0`;
   const history = unit.history ?? [];
   const events = unit.events ?? [];
   /** Appends JSON values to a table in the unit's order (identity values follow it). */
@@ -167,7 +175,7 @@ export function compileUnit(s: string, unit: UnitOfWork): CompiledUnit {
         SELECT x FROM unnest(${param(
           items.map((x) => JSON.stringify(x)),
           "jsonb[]",
-        )}) WITH ORDINALITY AS e(x, n) WHERE ${gate} ORDER BY n`;
+        )}) WITH ORDINALITY AS e(x, n) WHERE ${after} ORDER BY n`;
   if (history.length > 0) ctes.push(`h AS (${appended("history", "data", history)} RETURNING sequence)`);
   if (events.length > 0) ctes.push(`e AS (${appended("outbox", "event", events)} ON CONFLICT (event_id) DO NOTHING)`);
   const sequences = history.length > 0 ? "(SELECT array_agg(sequence ORDER BY sequence) FROM h)" : "'{}'::bigint[]";

@@ -105,6 +105,20 @@ describe("an unreachable database", () => {
 });
 
 describe("commit", () => {
+  it("a unit refused on a unique key takes no history number: the next entry follows the last one saved", async () => {
+    const s = "s-gap";
+    const first = await store.commit(
+      unit({ writes: [{ kind: "service", value: fx.service("svc-gap-1", s, "GAP"), expectedVersion: null }], history: [fx.history(s, "serviceAdded", 0)] }),
+    );
+    expect(first.ok).toBe(true);
+    const taken = await store.commit(
+      unit({ writes: [{ kind: "service", value: fx.service("svc-gap-2", s, "gap"), expectedVersion: null }], history: [fx.history(s, "serviceAdded", 1)] }),
+    );
+    expect(taken).toEqual({ ok: false, error: { code: "SERVICE_CODE_TAKEN", structureId: s, serviceCode: "gap" } });
+    const next = await store.commit(unit({ history: [fx.history(s, "serviceRenamed", 2)] }));
+    expect(first.ok && next.ok && next.value.history[0]?.sequence).toBe(first.ok ? (first.value.history[0]?.sequence ?? 0) + 1 : -1);
+  });
+
   /** The test pool, failing its first `n` calls with a given SQLSTATE, counting every call. */
   function flaky(code: string, n: number) {
     let calls = 0;
