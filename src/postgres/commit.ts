@@ -28,7 +28,14 @@ const TABLES = {
   subscriptionRequest: "subscription_requests",
 } as const;
 
-/** Code-point order of two strings, as PostgreSQL's `COLLATE "C"` compares them (UTF-8 bytes). */
+/**
+ * Code-point order of two strings, as PostgreSQL's `COLLATE "C"` compares them (UTF-8 bytes).
+ *
+ * @example
+ * ```ts
+ * codePointOrder("\u{1F600}", "\uFFFD") > 0; // true, where "\u{1F600}" < "\uFFFD" in UTF-16
+ * ```
+ */
 export function codePointOrder(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
@@ -40,7 +47,17 @@ export function codePointOrder(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Whether the store runs this unit as a specialised statement: no idempotency claim, at most one write per kind. */
+/**
+ * Whether the store runs this unit as a specialised statement: no idempotency claim, at
+ * most one write per kind (so that a unique violation names its write, and no key moves
+ * between two writes of one statement).
+ *
+ * @example
+ * ```ts
+ * specialisable({ writes: [requestWrite, userWrite], reads, history, events }); // true
+ * specialisable({ ...unit, idempotency: claim }); // false: commit_unit() claims the key first
+ * ```
+ */
 export function specialisable(unit: UnitOfWork): boolean {
   if (unit.idempotency !== undefined && unit.idempotency !== null) return false;
   const kinds = new Set<string>();
@@ -56,6 +73,12 @@ export function specialisable(unit: UnitOfWork): boolean {
  * The statement and values of a unit {@link specialisable} accepts, for schema `s`
  * (quoted). The text depends only on the unit's shape, so the store prepares it once per
  * connection and shape.
+ *
+ * @example
+ * ```ts
+ * const { text, values, versions } = compileUnit('"habilitations"', unit);
+ * await pool.query({ name: nameOf(text), text, values }); // versions: [2, 4] for writes read at 1 and 3
+ * ```
  */
 export function compileUnit(s: string, unit: UnitOfWork): CompiledUnit {
   const values: unknown[] = [];
