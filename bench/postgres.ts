@@ -1,27 +1,35 @@
-// The PostgreSQL figure of SPEC §6: the validate-request unit of work through the store
-// (one statement: commit_unit) against the SPEC's hand-written 6-round-trip transaction,
-// 8 concurrent clients, fsync on, same tables and data. Part of `npm run bench`;
-// `npm run bench:postgres` runs it alone. On a throwaway durable server, or on
-// DATABASE_URL when set (in a schema of its own, dropped at the end).
+// The PostgreSQL figures of SPEC §6 and issue 20, on the built package's public entries:
+// the validate use case (two round trips) and the validate unit of work through the store
+// (one statement) against the SPEC's hand-written 6-round-trip transaction, 8 concurrent
+// clients, fsync on, same tables and data; then the reads at national scale and the CSV
+// export (bench/postgres-scale.ts). Part of `npm run bench`; `npm run bench:postgres` runs
+// them alone. On a throwaway durable server, or on DATABASE_URL when set (in schemas of
+// their own, dropped at the end).
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { createHabilitations } from "../src/application/index.js";
-import { structureId, userId, type Instant, type User } from "../src/core/index.js";
-import { createPostgresStore, migrate } from "../src/postgres/index.js";
-import type { UnitOfWork } from "../src/port/store.js";
-import { contractFixtures as fx } from "../src/testing/fixtures.js";
+import { createHabilitations, structureId, userId, type Instant, type User } from "habilitations";
+import { createPostgresStore, migrate, type PostgresPool, type PostgresQuery } from "habilitations/postgres";
+import { contractFixtures as fx } from "habilitations/testing";
 import { startThrowawayPostgres, type Throwaway } from "../test/postgres/server.js";
-import type { Figure } from "./run.js";
+import { scaleFigures, type ScaleFigure } from "./postgres-scale.js";
+
+/** One figure of the bench (the shape bench/run.ts prints and writes). */
+type Figure = ScaleFigure;
+type UnitOfWork = Parameters<ReturnType<typeof createPostgresStore>["commit"]>[0];
 
 const CLIENTS = 8;
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-export async function postgresFigures(options: { quick: boolean; rounds: number }): Promise<Figure[]> {
+export async function postgresFigures(options: { quick: boolean; rounds: number; scale?: boolean }): Promise<Figure[]> {
   const seconds = options.quick ? 1 : 3;
   // More requests than the runs consume: each transaction decides a fresh one.
   const requests = options.quick ? 45_000 : 100_000 + options.rounds * 3 * seconds * 5_000;
-  const server: Throwaway | undefined = process.env["DATABASE_URL"] ? undefined : await startThrowawayPostgres({ durable: true });
+  const server: Throwaway | undefined = process.env["DATABASE_URL"]
+    ? undefined
+    : await startThrowawayPostgres({ durable: true, settings: ["shared_buffers=1GB", "max_wal_size=8GB", "checkpoint_timeout=30min"] });
   const pool = new pg.Pool({ connectionString: process.env["DATABASE_URL"] ?? (server as Throwaway).url, max: CLIENTS });
   pool.on("error", () => undefined); // an idle connection closed by the server's shutdown at the end
   const schema = `bench_${process.pid}`;
@@ -114,12 +122,13 @@ export async function postgresFigures(options: { quick: boolean; rounds: number 
 
     /** The use case through the application layer: parse, read (counted), decide, commit. */
     let queries = 0;
-    const counting = {
-      query: (...args: Parameters<typeof pool.query>) => {
+    const counting: PostgresPool = {
+      query: ((statement: string | PostgresQuery, values?: unknown[]) => {
         queries++;
-        return (pool.query as (...a: unknown[]) => unknown)(...args);
-      },
-    } as unknown as typeof pool;
+        return typeof statement === "string" ? pool.query(statement, values) : pool.query({ ...statement });
+      }) as PostgresPool["query"],
+      connect: () => pool.connect(),
+    };
     const app = createHabilitations({ store: createPostgresStore(counting, { schema }), clock: () => new Date(at) });
     let useCases = 0;
     async function viaApplication(i: number) {
@@ -171,7 +180,7 @@ export async function postgresFigures(options: { quick: boolean; rounds: number 
     );
     if (history !== decided || doubled !== 0)
       throw new Error(`history entries ${history} for ${decided} requests decided, ${doubled} requests with several entries`);
-    return [
+    const figures: Figure[] = [
       {
         name: "validate use case (application + PostgreSQL), 8 clients vs hand-written transaction",
         layer: "application + PostgreSQL",
@@ -205,6 +214,9 @@ export async function postgresFigures(options: { quick: boolean; rounds: number 
         },
       },
     ];
+    await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+    if (options.scale !== false) figures.push(...(await scaleFigures(pool, { quick: options.quick, rounds: options.rounds, log: (line) => console.log(line) })));
+    return figures;
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`).catch(() => undefined);
     await pool.end();
@@ -215,9 +227,16 @@ export async function postgresFigures(options: { quick: boolean; rounds: number 
 // `npm run bench:postgres`: this figure alone.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const quick = process.argv.includes("--quick");
-  const figures = await postgresFigures({ quick, rounds: quick ? 3 : 7 });
+  const started = performance.now();
+  const figures = await postgresFigures({ quick, rounds: quick ? 3 : 7, scale: !process.argv.includes("--no-scale") });
+  // The figures as bench/results.json holds them, for this run alone.
+  mkdirSync("reports", { recursive: true });
+  writeFileSync(
+    `reports/bench-postgres${quick ? "-quick" : ""}.json`,
+    `${JSON.stringify({ date: new Date().toISOString(), quick, seconds: Math.round((performance.now() - started) / 1000), loadAverage: os.loadavg(), figures }, null, 2)}\n`,
+  );
   for (const f of figures) {
     console.table([f.details]);
-    console.log(`${f.name} — ${f.ratioOf}: ${f.ratio.toFixed(2)} (target ≥ ${f.target})`);
+    console.log(`${f.name} — ${f.ratioOf}: ${f.ratio.toFixed(2)} (target ${f.atLeast === true ? "≥" : "≤"} ${f.target})`);
   }
 }

@@ -59,15 +59,14 @@ export function attachmentRequestOperations(deps: Deps) {
       idempotencyKey,
       entitled: managerVia(actorId, async (s) => (await s.request(command.requestId))?.value.structureId ?? null),
       async decide({ session, ctx }) {
-        // Two reads before the commit: the request with the actor, then all the rest it names.
-        await session.prefetch({ attachmentRequest: [command.requestId], user: [actorId] });
+        // One read before the commit: the request with everything the decision names.
+        await session.prefetchRequestContext(
+          command.requestId,
+          { user: [actorId], service: command.scope ? scopeServiceIds(command.scope) : [] },
+          true,
+        );
         const request = await session.request(command.requestId);
         if (request === null) return err({ code: "NOT_FOUND", entity: "attachmentRequest", id: command.requestId });
-        await session.prefetch({
-          structure: [request.value.structureId],
-          user: [request.value.userId],
-          service: [...scopeServiceIds(request.value.scope), ...(command.scope ? scopeServiceIds(command.scope) : [])],
-        });
         const judged = await judge(session, actorId, request.value.structureId, ctx.today, {
           entity: "attachmentRequest",
           id: command.requestId,
@@ -115,7 +114,8 @@ export function attachmentRequestOperations(deps: Deps) {
       idempotencyKey,
       entitled: managerVia(actorId, async (s) => (await s.request(command.requestId))?.value.structureId ?? null),
       async decide({ session, ctx }) {
-        await session.prefetch({ attachmentRequest: [command.requestId], user: [actorId] });
+        // One read before the commit: the request, its structure and the actor.
+        await session.prefetchRequestContext(command.requestId, { user: [actorId] }, false);
         const request = await session.request(command.requestId);
         if (request === null) return err({ code: "NOT_FOUND", entity: "attachmentRequest", id: command.requestId });
         const judged = await judge(session, actorId, request.value.structureId, ctx.today, {

@@ -141,6 +141,8 @@ const STORE_METHODS = [
   "claimOutbox",
   "acknowledgeOutbox",
 ] as const satisfies readonly (keyof HabilitationsStore)[];
+/** The optional methods of the port: guarded when the store has them. */
+const OPTIONAL_STORE_METHODS = ["getAttachmentRequestContext"] as const satisfies readonly (keyof HabilitationsStore)[];
 
 /** A store call that rejected: infrastructure, not a domain rule. */
 export class StoreFailure extends Error {
@@ -180,7 +182,8 @@ function sealedArgument(arg: unknown): unknown {
  */
 function guard(store: HabilitationsStore): HabilitationsStore {
   const guarded: Record<string, unknown> = {};
-  for (const method of STORE_METHODS) {
+  for (const method of [...STORE_METHODS, ...OPTIONAL_STORE_METHODS]) {
+    if (store[method] === undefined) continue;
     const stage = method === "commit" ? "commit" : "read";
     const call = (store[method] as (...args: unknown[]) => Promise<unknown>).bind(store);
     guarded[method] = async (...args: unknown[]) => {

@@ -21,7 +21,7 @@ import {
   type User,
   type UserId,
 } from "../core/index.js";
-import { AGGREGATE_KINDS } from "../port/store.js";
+import { AGGREGATE_KINDS, attachmentRequestContextRefs } from "../port/store.js";
 import type {
   AggregateKind,
   AggregateRefs,
@@ -108,6 +108,38 @@ export class Session {
       const rows = new Map<string, Versioned<{ readonly id: string }>>(found[kind].map((row) => [row.value.id, row]));
       for (const id of missing[kind] ?? []) this.note(kind, id, rows.get(id) ?? null);
     }
+  }
+
+  /**
+   * Reads an attachment request with what a decision on it reads (its structure, and with
+   * `withRequester` its requester and the services of the request's scope and of the
+   * requester's attachment to the structure), plus `also`: one call to the store when it
+   * has `getAttachmentRequestContext`, else a `prefetch` of the request and `also`, then
+   * one of the rest. Only what is asked is kept (and so checked at commit).
+   */
+  async prefetchRequestContext(requestId: AttachmentRequestId, also: AggregateRefs, withRequester: boolean): Promise<void> {
+    const read = this.store.getAttachmentRequestContext;
+    if (read === undefined || this.rows.has(`attachmentRequest:${requestId}`)) {
+      await this.prefetch({ ...also, attachmentRequest: [...(also.attachmentRequest ?? []), requestId] });
+      const request = await this.request(requestId);
+      if (request === null) return;
+      const requester = withRequester ? await this.user(request.value.userId) : null;
+      await this.prefetch(withRequester ? attachmentRequestContextRefs(request.value, requester?.value ?? null, also) : { structure: [request.value.structureId] });
+      return;
+    }
+    const found = await read.call(this.store, requestId, also);
+    const byKey = new Map<string, Versioned<{ readonly id: string }>>();
+    for (const kind of AGGREGATE_KINDS) for (const row of found[kind]) byKey.set(`${kind}:${row.value.id}`, row);
+    const request = byKey.get(`attachmentRequest:${requestId}`) as Versioned<AttachmentRequest> | undefined;
+    const requester = request === undefined ? undefined : (byKey.get(`user:${request.value.userId}`) as Versioned<User> | undefined);
+    const wanted: AggregateRefs =
+      request === undefined
+        ? { ...also, attachmentRequest: [...(also.attachmentRequest ?? []), requestId] }
+        : withRequester
+          ? attachmentRequestContextRefs(request.value, requester?.value ?? null, also)
+          : { ...also, attachmentRequest: [...(also.attachmentRequest ?? []), requestId], structure: [...(also.structure ?? []), request.value.structureId] };
+    for (const kind of AGGREGATE_KINDS)
+      for (const id of wanted[kind] ?? []) if (!this.rows.has(`${kind}:${id}`)) this.note(kind, id, byKey.get(`${kind}:${id}`) ?? null);
   }
 
   user(id: UserId): Promise<Versioned<User> | null> {

@@ -28,7 +28,9 @@ import type {
 } from "../core/index.js";
 import { withoutSecret } from "../core/events.js";
 import { freezeOwned, frozenCopy } from "../internal/frozen.js";
+import { attachmentRequestContextRefs } from "../port/store.js";
 import type {
+  AggregateRefs,
   CommitError,
   CommitResult,
   HabilitationsStore,
@@ -172,15 +174,26 @@ export function createMemoryStore(): MemoryStore {
     return version;
   }
 
+  const aggregates = (refs: AggregateRefs) => ({
+    structure: getMany("structure", refs.structure ?? []),
+    service: getMany("service", refs.service ?? []),
+    user: getMany("user", refs.user ?? []),
+    attachmentRequest: getMany("attachmentRequest", refs.attachmentRequest ?? []),
+    subscriptionRequest: getMany("subscriptionRequest", refs.subscriptionRequest ?? []),
+  });
+
   return {
     async getAggregates(refs) {
-      return {
-        structure: getMany("structure", refs.structure ?? []),
-        service: getMany("service", refs.service ?? []),
-        user: getMany("user", refs.user ?? []),
-        attachmentRequest: getMany("attachmentRequest", refs.attachmentRequest ?? []),
-        subscriptionRequest: getMany("subscriptionRequest", refs.subscriptionRequest ?? []),
-      };
+      return aggregates(refs);
+    },
+    async getAttachmentRequestContext(requestId, also) {
+      // getAggregates over the ids the request leads to (or `also` alone, for an unknown request).
+      const request = get("attachmentRequest", requestId);
+      const refs: AggregateRefs =
+        request === null
+          ? { ...also, attachmentRequest: [...(also.attachmentRequest ?? []), requestId] }
+          : attachmentRequestContextRefs(request.value, get("user", request.value.userId)?.value ?? null, also);
+      return aggregates(refs);
     },
     async getStructure(id) {
       return get("structure", id);

@@ -249,6 +249,14 @@ export interface HabilitationsStore {
    * as few round trips as it can). Missing ids are left out; each found id comes once.
    */
   getAggregates(refs: AggregateRefs): Promise<AggregateRows>;
+  /**
+   * An attachment request with what a decision on it reads, in one go (one round trip on
+   * PostgreSQL): what `getAggregates(also)` finds, plus the request, its structure, its
+   * requester, and the services of the request's scope and of the requester's attachment
+   * to that structure ({@link attachmentRequestContextRefs}). An unknown request: what
+   * `also` names only. Optional: without it, the application reads the same in two calls.
+   */
+  getAttachmentRequestContext?(requestId: AttachmentRequestId, also: AggregateRefs): Promise<AggregateRows>;
   getStructure(id: StructureId): Promise<Versioned<Structure> | null>;
   /** The structures found among these ids (missing ones left out, each once), in any order. */
   getStructures(ids: readonly StructureId[]): Promise<Versioned<Structure>[]>;
@@ -321,6 +329,35 @@ export interface HabilitationsStore {
  */
 export function aggregateId(write: Write): string {
   return write.value.id;
+}
+
+/**
+ * What {@link HabilitationsStore.getAttachmentRequestContext} reads beside `also`, once
+ * the request and its requester are known: the request, its structure, its requester, and
+ * the services of the request's scope and of the requester's attachment to the structure.
+ * One definition for every store (the memory store reads these refs; PostgreSQL follows
+ * the same links in SQL, and the contract compares the two).
+ *
+ * @example
+ * ```ts
+ * attachmentRequestContextRefs(request, requester, { user: [actorId] });
+ * // { attachmentRequest: [request.id], structure: [request.structureId], user: [actorId, request.userId], service: [...] }
+ * ```
+ */
+export function attachmentRequestContextRefs(
+  request: AttachmentRequest,
+  requester: User | null,
+  also: AggregateRefs,
+): AggregateRefs {
+  const current = requester?.attachments.find((a) => a.structureId === request.structureId);
+  const serviceIds = (scope: AttachmentRequest["scope"]) => (scope.kind === "services" ? scope.serviceIds : []);
+  return {
+    ...also,
+    attachmentRequest: [...(also.attachmentRequest ?? []), request.id],
+    structure: [...(also.structure ?? []), request.structureId],
+    user: [...(also.user ?? []), request.userId],
+    service: [...(also.service ?? []), ...serviceIds(request.scope), ...(current === undefined ? [] : serviceIds(current.scope))],
+  };
 }
 
 /**

@@ -19,6 +19,8 @@
 export { createPostgresStore } from "./store.js";
 export type { PostgresStoreOptions } from "./store.js";
 export { migrate, schemaVersion } from "./migrate.js";
-export type { MigrationReport, PostgresPool, PostgresPoolClient, SchemaOptions } from "./migrate.js";
+export type { MigrationReport, PostgresPool, PostgresPoolClient, PostgresQuery, SchemaOptions } from "./migrate.js";
 export { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
+export { userRowColumns } from "./search-columns.js";
+export type { UserRowColumns, SearchColumns } from "./search-columns.js";
 export type { Migration } from "./migrations.js";

@@ -24,8 +24,20 @@ export interface MigrationReport {
  * `@types/pg`.
  */
 export interface PostgresPool {
-  query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  /**
+   * A statement: its text and values, or a named statement (`pg`'s query config),
+   * prepared once per connection, then only bound and executed (the store names its fixed
+   * statements unless its `prepare` option is `false`).
+   */
+  query<R = any>(statement: string | PostgresQuery, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
   connect(): Promise<PostgresPoolClient>;
+}
+
+/** A statement with a name, as `pg` takes it to prepare it once per connection. */
+export interface PostgresQuery {
+  readonly name: string;
+  readonly text: string;
+  readonly values: unknown[];
 }
 
 /** What the library uses of a `pg.PoolClient`: one connection, given back with `release`. */

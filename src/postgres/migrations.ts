@@ -741,6 +741,59 @@ UPDATE ${s}.users SET data = (data - 'accountEmailsAt') || jsonb_build_object(
 WHERE data ? 'accountEmailsAt';
 ${commitUnitWithoutContactSecret(s)}`;
 
+/** The `SELECT version … FOR UPDATE` (written) or `FOR SHARE` (read only) of one kind, for `lock_and_check()`. */
+const lockOne = (s: string, kind: string, table: string) => `
+      WHEN '${kind}' THEN
+        IF written[i] THEN
+          SELECT version INTO v FROM ${s}.${table} WHERE id = ids[i] FOR UPDATE;
+        ELSE
+          SELECT version INTO v FROM ${s}.${table} WHERE id = ids[i] FOR SHARE;
+        END IF;`;
+
+/**
+ * Migration 8, the commit at the round-trip limit (issue 20). `commit_unit()` stays for
+ * the units the store does not specialise (migration 7 may replace it; this one does not
+ * touch it); this adds what the store's specialised commit statements call first:
+ *
+ * `lock_and_check(kinds, ids, written, check_at, check_expected) → true`: locks every
+ * aggregate of a unit, in the order given (the store sorts them by kind, then id, by code
+ * point, as `commit_unit()` orders them: two units never wait on each other in a cycle),
+ * `FOR UPDATE` where `written[i]`, else `FOR SHARE`, reading each version under its lock;
+ * then checks, in the order given (the unit's reads, then its writes, as `commit_unit()`),
+ * that the version found at `check_at[k]` (1-based) is `check_expected[k]` (NULL: absent,
+ * to create). The first mismatch raises SQLSTATE HB409 with the port's error as its
+ * message (`{"code":"VERSION_CONFLICT","kind":…,"id":…}`), which aborts the calling
+ * statement and everything it wrote: no savepoint, no subtransaction. An unknown kind
+ * raises 22023, as `commit_unit()` does.
+ */
+const lockAndCheck = (s: string) => `
+CREATE FUNCTION ${s}.lock_and_check(kinds text[], ids text[], written boolean[], check_at integer[], check_expected integer[])
+RETURNS boolean LANGUAGE plpgsql AS $lock_and_check$
+DECLARE
+  v integer;
+  found integer[] := '{}';
+  k integer;
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(kinds, 1), 0) LOOP
+    v := NULL;
+    CASE kinds[i]${lockOne(s, "structure", "structures")}${lockOne(s, "service", "services")}${lockOne(s, "user", "users")}${lockOne(s, "attachmentRequest", "attachment_requests")}${lockOne(s, "subscriptionRequest", "subscription_requests")}
+      ELSE
+        RAISE EXCEPTION 'habilitations: unknown aggregate kind "%"', kinds[i] USING ERRCODE = '22023';
+    END CASE;
+    found := array_append(found, v);
+  END LOOP;
+  FOR c IN 1 .. coalesce(array_length(check_at, 1), 0) LOOP
+    k := check_at[c];
+    IF found[k] IS DISTINCT FROM check_expected[c] THEN
+      RAISE EXCEPTION USING ERRCODE = 'HB409', MESSAGE =
+        jsonb_build_object('code', 'VERSION_CONFLICT', 'kind', kinds[k], 'id', ids[k])::text;
+    END IF;
+  END LOOP;
+  RETURN true;
+END;
+$lock_and_check$;
+`;
+
 /** Every migration, in order. The last one's number is the schema version this library knows. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: "tables, unique keys and indexes", sql: tables },
@@ -750,6 +803,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, description: "user search: normalised search columns and their indexes; commit_unit() storing them", sql: userSearch },
   { version: 6, description: "transfer of the primary role: deactivatedAt on existing users", sql: deactivation },
   { version: 7, description: "a person's record is theirs: account e-mails and activation tokens by initiator, contactEmailChange; commit_unit() keeping idempotency events without any token", sql: personalRecords },
+  { version: 8, description: "lock_and_check(): the versions check of the store's specialised commit statements", sql: lockAndCheck },
 ];
 
 /** The schema version this build of the library writes and reads. */

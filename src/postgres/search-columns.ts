@@ -4,6 +4,7 @@
 import { normalizeForSearch } from "../core/search/normalize.js";
 import { searchKeyOf } from "../core/search/query.js";
 import type { User } from "../core/model.js";
+import { normalizeLogin } from "../core/users/registerUser.js";
 
 /**
  * A search key (or a position given as one) as the database stores and compares it.
@@ -49,4 +50,27 @@ export function searchColumnsOf(user: Pick<User, "id" | "lastName" | "firstName"
     searchFirst: normalizeForSearch(user.firstName),
     searchLogin: normalizeForSearch(user.login),
   };
+}
+
+/** The columns a user's row holds beside its JSON, as the store writes them. */
+export interface UserRowColumns extends SearchColumns {
+  /** `normalizeLogin(user.login)`: the unique key of the login. */
+  readonly loginKey: string;
+}
+
+/**
+ * The columns the store writes beside a user's JSON (`users.login_key`, `search_key`,
+ * `search_last`, `search_first`, `search_login`; `searchKey` also on each of the user's
+ * `attachments` rows), for a host loading users in bulk with `COPY` instead of through
+ * `commit` (docs/postgres.md, « Loading in bulk »). The other columns are generated from
+ * the JSON by the database.
+ *
+ * @example
+ * ```ts
+ * import { userRowColumns } from "habilitations/postgres";
+ * const { loginKey, searchKey } = userRowColumns(user); // loginKey "elodie.lefevre@mairie.fr"
+ * ```
+ */
+export function userRowColumns(user: Pick<User, "id" | "lastName" | "firstName" | "login">): UserRowColumns {
+  return { loginKey: normalizeLogin(user.login), ...searchColumnsOf(user) };
 }

@@ -25,6 +25,8 @@ import type {
   Versioned,
   Write,
 } from "../port/store.js";
+import { createHash } from "node:crypto";
+import { compileUnit, specialisable } from "./commit.js";
 import { deepFreeze } from "./freeze.js";
 import { DEFAULT_SCHEMA, quoteIdentifier, type PostgresPool, type SchemaOptions } from "./migrate.js";
 import { searchColumnsOf, storedSearchKey } from "./search-columns.js";
@@ -38,6 +40,14 @@ export interface PostgresStoreOptions extends SchemaOptions {
    * Default 3.
    */
   readonly retries?: number;
+  /**
+   * Whether the store names its fixed statements (the commands' reads and commits), so
+   * that each connection parses and plans them once, then only binds and executes them.
+   * Default `true`. Set `false` behind a connection pooler that cannot keep named
+   * statements (PgBouncer before 1.21 in transaction mode, or without
+   * `max_prepared_statements`).
+   */
+  readonly prepare?: boolean;
 }
 
 interface Row<T> {
@@ -118,9 +128,28 @@ function keyOf(write: Write): string | undefined {
 export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOptions = {}): HabilitationsStore {
   const s = quoteIdentifier(options.schema ?? DEFAULT_SCHEMA);
   const retries = options.retries ?? 3;
+  const prepare = options.prepare ?? true;
+  /** Whether units go to their specialised statements (false once the schema is found without `lock_and_check()`). */
+  let specialise = true;
+  /** Statement names by text: a digest, so every process names one text alike. */
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `hb_${createHash("sha1").update(text).digest("base64url").slice(0, 24)}`;
+      names.set(text, name);
+    }
+    return name;
+  };
 
+  /** A statement whose text varies with its criteria (search, history filters): sent unnamed, planned for its values. */
   async function rows<R>(text: string, values: readonly unknown[]): Promise<R[]> {
     return (await pool.query<R>(text, values as unknown[])).rows;
+  }
+  /** A statement of fixed text: named (prepared once per connection) unless `prepare` is off. */
+  async function prepared<R>(text: string, values: readonly unknown[]): Promise<R[]> {
+    if (!prepare) return rows<R>(text, values);
+    return (await pool.query<R>({ name: nameOf(text), text, values: values as unknown[] })).rows;
   }
 
   const byId = <T>(table: string) => {
@@ -165,6 +194,29 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
     pendingSubscriptionsAfter: `SELECT data FROM ${s}.subscription_requests WHERE structure_id = $1 AND status = 'pending'
                                 AND (created_at, id) > ($3, $4) ORDER BY created_at, id LIMIT $2`,
     commit: `SELECT ${s}.commit_unit($1::jsonb) AS answer`,
+    // Every kind in one statement (empty arrays find nothing, at no cost): one text, prepared once.
+    aggregates: `SELECT 'structure' AS kind, data, version FROM ${s}.structures WHERE id = ANY($1::text[])
+      UNION ALL SELECT 'service', data, version FROM ${s}.services WHERE id = ANY($2::text[])
+      UNION ALL SELECT 'user', data, version FROM ${s}.users WHERE id = ANY($3::text[])
+      UNION ALL SELECT 'attachmentRequest', data, version FROM ${s}.attachment_requests WHERE id = ANY($4::text[])
+      UNION ALL SELECT 'subscriptionRequest', data, version FROM ${s}.subscription_requests WHERE id = ANY($5::text[])`,
+    // The request ($1) and what a decision on it reads (attachmentRequestContextRefs), with
+    // the ids of $2–$6 (the kinds of AGGREGATE_KINDS): each a primary-key lookup.
+    requestContext: `WITH r AS MATERIALIZED (SELECT data, version FROM ${s}.attachment_requests WHERE id = $1),
+      q AS MATERIALIZED (SELECT u.data, u.version FROM ${s}.users u WHERE u.id = (SELECT data ->> 'userId' FROM r))
+      SELECT 'attachmentRequest' AS kind, data, version FROM r
+      UNION ALL SELECT 'attachmentRequest', data, version FROM ${s}.attachment_requests WHERE id = ANY($5::text[]) AND id <> $1
+      UNION ALL SELECT 'structure', data, version FROM ${s}.structures
+        WHERE id = ANY(array_append($2::text[], (SELECT data ->> 'structureId' FROM r)))
+      UNION ALL SELECT 'user', data, version FROM q
+      UNION ALL SELECT 'user', data, version FROM ${s}.users
+        WHERE id = ANY($4::text[]) AND id IS DISTINCT FROM (SELECT data ->> 'userId' FROM r)
+      UNION ALL SELECT 'service', data, version FROM ${s}.services WHERE id = ANY($3::text[]
+        || ARRAY(SELECT jsonb_array_elements_text(data -> 'scope' -> 'serviceIds') FROM r WHERE data -> 'scope' ->> 'kind' = 'services')
+        || ARRAY(SELECT jsonb_array_elements_text(e -> 'scope' -> 'serviceIds')
+                 FROM q, jsonb_array_elements(q.data -> 'attachments') e
+                 WHERE e ->> 'structureId' = (SELECT data ->> 'structureId' FROM r) AND e -> 'scope' ->> 'kind' = 'services'))
+      UNION ALL SELECT 'subscriptionRequest', data, version FROM ${s}.subscription_requests WHERE id = ANY($6::text[])`,
     idempotency: `SELECT data FROM ${s}.idempotency_records WHERE owner = $1 AND key = $2`,
     purge: `DELETE FROM ${s}.idempotency_records WHERE at < $1`,
     claim: `WITH picked AS (
@@ -257,10 +309,44 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
     return { sql, values };
   }
 
+  /**
+   * A unit {@link specialisable} accepts, as the statement of its shape (`compileUnit`),
+   * named so that each connection plans it once: a version conflict (HB409 from
+   * `lock_and_check()`) or a unique violation aborts it whole and comes back as the port's
+   * error; serialization failures and deadlocks are retried as for `commit_unit()`.
+   */
+  async function commitSpecialised(unit: UnitOfWork): Promise<CommitResult | undefined> {
+    const compiled = compileUnit(s, unit);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const [row] = await prepared<{ sequences: string[] }>(compiled.text, compiled.values);
+        if (row === undefined) throw new Error("habilitations: the commit statement returned no row");
+        const entries = JSON.parse(JSON.stringify(unit.history ?? [])) as HistoryEntry[];
+        const numbered = entries.map((entry, i) => ({ ...entry, sequence: Number(row.sequences[i]) }));
+        return deepFreeze({ ok: true, value: { history: numbered, versions: compiled.versions } });
+      } catch (error) {
+        const failure = error as { code?: unknown; message?: unknown; constraint?: unknown } | null;
+        if (failure?.code === "HB409" && typeof failure.message === "string")
+          return deepFreeze({ ok: false, error: JSON.parse(failure.message) as CommitError });
+        if (failure?.code === "23505") {
+          const known = compiled.violation(typeof failure.constraint === "string" ? failure.constraint : undefined);
+          if (known !== undefined) return deepFreeze({ ok: false, error: known });
+        }
+        // A schema before migration 8 (a process started before `migrate()` ran): commit_unit() from now on.
+        if (failure?.code === "42883" && String(failure.message).includes("lock_and_check")) {
+          specialise = false;
+          return undefined;
+        }
+        const code = failure?.code;
+        if (attempt >= retries || typeof code !== "string" || !RETRYABLE.has(code)) throw error;
+      }
+    }
+  }
+
   async function runUnit(text: string): Promise<UnitAnswer> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const [row] = await rows<{ answer: UnitAnswer }>(sql.commit, [text]);
+        const [row] = await prepared<{ answer: UnitAnswer }>(sql.commit, [text]);
         if (row === undefined) throw new Error("habilitations: commit_unit() returned no row");
         return row.answer;
       } catch (error) {
@@ -270,36 +356,32 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
     }
   }
 
-  const tables: Record<AggregateKind, string> = {
-    structure: "structures",
-    service: "services",
-    user: "users",
-    attachmentRequest: "attachment_requests",
-    subscriptionRequest: "subscription_requests",
-  };
+  const emptyRows = (): AggregateRows =>
+    deepFreeze({ structure: [], service: [], user: [], attachmentRequest: [], subscriptionRequest: [] }) as unknown as AggregateRows;
+  /** The ids of each kind, deduplicated, as the statements' array parameters (in AGGREGATE_KINDS order). */
+  const refValues = (refs: AggregateRefs): string[][] => AGGREGATE_KINDS.map((kind) => [...new Set(refs[kind] ?? [])]);
+  function collect(found: readonly (Row<unknown> & { kind: AggregateKind })[]): AggregateRows {
+    const rows: Record<AggregateKind, Versioned<unknown>[]> = { structure: [], service: [], user: [], attachmentRequest: [], subscriptionRequest: [] };
+    const seen = new Set<string>();
+    for (const row of found) {
+      const id = (row.data as { id: string }).id;
+      if (seen.has(`${row.kind}:${id}`)) continue;
+      seen.add(`${row.kind}:${id}`);
+      rows[row.kind].push(versioned(row) as Versioned<unknown>);
+    }
+    return deepFreeze(rows) as unknown as AggregateRows;
+  }
+
 
   return {
     async getAggregates(refs: AggregateRefs): Promise<AggregateRows> {
-      // One statement, one round trip, whatever the kinds asked for.
-      const values: unknown[] = [];
-      const parts: string[] = [];
-      for (const kind of AGGREGATE_KINDS) {
-        const ids = refs[kind];
-        if (ids === undefined || ids.length === 0) continue;
-        values.push([...new Set(ids)]);
-        parts.push(`SELECT '${kind}' AS kind, data, version FROM ${s}.${tables[kind]} WHERE id = ANY($${values.length}::text[])`);
-      }
-      const found: Record<AggregateKind, Versioned<unknown>[]> = {
-        structure: [],
-        service: [],
-        user: [],
-        attachmentRequest: [],
-        subscriptionRequest: [],
-      };
-      if (parts.length > 0)
-        for (const row of await rows<Row<unknown> & { kind: AggregateKind }>(parts.join(" UNION ALL "), values))
-          found[row.kind].push(versioned(row) as Versioned<unknown>);
-      return deepFreeze(found) as unknown as AggregateRows;
+      // One prepared statement, one round trip, whatever the kinds asked for.
+      if (AGGREGATE_KINDS.every((kind) => (refs[kind]?.length ?? 0) === 0)) return emptyRows();
+      return collect(await prepared<Row<unknown> & { kind: AggregateKind }>(sql.aggregates, refValues(refs)));
+    },
+    async getAttachmentRequestContext(requestId, also: AggregateRefs): Promise<AggregateRows> {
+      // The request, and through it its structure, requester and services, with `also`: one statement.
+      return collect(await prepared<Row<unknown> & { kind: AggregateKind }>(sql.requestContext, [requestId, ...refValues(also)]));
     },
     getStructure: (id) => structures.get(id),
     getStructures: (ids) => structures.getMany(ids),
@@ -384,7 +466,15 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
       if (query.from !== undefined) where.push(`at >= ${param(query.from)}`);
       if (query.to !== undefined) where.push(`at < ${param(query.to)}`);
       let text: string;
-      if (query.targetUserId !== undefined) {
+      if (query.targetUserId === undefined && query.from !== undefined && query.to !== undefined) {
+        // A closed period: its entries by `(structure_id, at)`, then newest first. Walking back
+        // from the newest entry would pass over everything after the period (a month three
+        // years ago in a structure of a million entries); the fence (OFFSET 0) keeps the
+        // planner from choosing that walk for the LIMIT. The cost is the period's entries.
+        if (kinds !== undefined) where.push(`kind = ANY(${param(kinds)}::text[])`);
+        text = `SELECT sequence, data FROM (SELECT sequence, data FROM ${s}.history WHERE ${where.join(" AND ")} OFFSET 0) h
+                ORDER BY sequence DESC LIMIT $2`;
+      } else if (query.targetUserId !== undefined) {
         // A user's entries in one structure are few: their index range, kinds filtered in it.
         where.push(`target_user_id = ${param(query.targetUserId)}`);
         if (kinds !== undefined) where.push(`kind = ANY(${param(kinds)}::text[])`);
@@ -412,6 +502,10 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
       }
       const history = unit.history ?? [];
       const events = unit.events ?? [];
+      if (specialise && specialisable(unit)) {
+        const done = await commitSpecialised(unit);
+        if (done !== undefined) return done;
+      }
       const text = JSON.stringify({
         writes: unit.writes.map((w) => ({
           kind: w.kind,

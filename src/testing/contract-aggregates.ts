@@ -76,6 +76,70 @@ export function aggregatesAndVersions(describe: (name: string, body: () => void)
       assert.deepEqual(crossed, { structure: [], service: [], user: [], attachmentRequest: [], subscriptionRequest: [] });
     });
 
+    test("an attachment request's context: the request, its structure, requester and services, with what `also` names", async (store) => {
+      const read = store.getAttachmentRequestContext?.bind(store);
+      if (read === undefined) return; // optional: the application then reads the same in two calls
+      const s1 = structureId("s-1");
+      // The requester already holds svc-1 and svc-2 in s-1 and asks for svc-2 and svc-3; svc-4 is named by `also`.
+      const requester: User = {
+        ...fx.user("u-2", [s1, structureId("s-2")]),
+        attachments: fx.user("u-2", [s1, structureId("s-2")]).attachments.map((a) =>
+          a.structureId === s1 ? { ...a, scope: { kind: "services" as const, serviceIds: [serviceId("svc-1"), serviceId("svc-2")] } } : a,
+        ),
+      };
+      const request = { ...fx.pendingRequest("r-1", "u-2", "s-1"), scope: { kind: "services" as const, serviceIds: [serviceId("svc-2"), serviceId("svc-3")] } };
+      const services = ["svc-1", "svc-2", "svc-3", "svc-4", "svc-5"].map((id) => fx.service(id, "s-1", id.toUpperCase()));
+      assertOk(await store.commit(create(fx.user("u-1"), requester, fx.structure("s-1", "u-1"), fx.structure("s-2", "u-1"), request, ...services)));
+      const ids = (rows: readonly { value: { id: string }; version: number }[]) => rows.map((r) => `${r.value.id}@${r.version}`).sort();
+      const shape = (rows: Awaited<ReturnType<typeof store.getAggregates>>) => ({
+        structure: ids(rows.structure),
+        service: ids(rows.service),
+        user: ids(rows.user),
+        attachmentRequest: ids(rows.attachmentRequest),
+        subscriptionRequest: ids(rows.subscriptionRequest),
+      });
+      const found = await read(attachmentRequestId("r-1"), { user: ["u-1", "nope"], service: ["svc-4"] });
+      assert.deepEqual(shape(found), {
+        structure: ["s-1@1"],
+        service: ["svc-1@1", "svc-2@1", "svc-3@1", "svc-4@1"],
+        user: ["u-1@1", "u-2@1"],
+        attachmentRequest: ["r-1@1"],
+        subscriptionRequest: [],
+      });
+      // Each row is what getAggregates gives for it.
+      const direct = await store.getAggregates({ structure: ["s-1"], service: ["svc-1", "svc-2", "svc-3", "svc-4"], user: ["u-1", "u-2"], attachmentRequest: ["r-1"] });
+      for (const kind of ["structure", "service", "user", "attachmentRequest"] as const)
+        assert.deepEqual([...found[kind]].sort((a, b) => (a.value.id < b.value.id ? -1 : 1)), [...direct[kind]].sort((a, b) => (a.value.id < b.value.id ? -1 : 1)));
+      // The requester deciding their own request (also the actor), and ids named twice: each row once.
+      assert.deepEqual(shape(await read(attachmentRequestId("r-1"), { user: ["u-2"], structure: ["s-1", "s-2"], service: ["svc-3"] })), {
+        structure: ["s-1@1", "s-2@1"],
+        service: ["svc-1@1", "svc-2@1", "svc-3@1"],
+        user: ["u-2@1"],
+        attachmentRequest: ["r-1@1"],
+        subscriptionRequest: [],
+      });
+      // An unknown request: what `also` names only.
+      assert.deepEqual(shape(await read(attachmentRequestId("nope"), { user: ["u-1"] })), {
+        structure: [],
+        service: [],
+        user: ["u-1@1"],
+        attachmentRequest: [],
+        subscriptionRequest: [],
+      });
+      // A requester without an account row, a request of the whole structure: the request and its structure.
+      assertOk(await store.commit(create(fx.pendingRequest("r-2", "u-ghost", "s-2"))));
+      assert.deepEqual(shape(await read(attachmentRequestId("r-2"), {})), {
+        structure: ["s-2@1"],
+        service: [],
+        user: [],
+        attachmentRequest: ["r-2@1"],
+        subscriptionRequest: [],
+      });
+      // What a later write changed is read at its new version.
+      assertOk(await store.commit(update({ ...services[0] as Service, label: "Renommé" }, 1)));
+      assert.deepEqual(shape(await read(attachmentRequestId("r-1"), {})).service, ["svc-1@2", "svc-2@1", "svc-3@1"]);
+    });
+
     test("a subscription request is saved at version 1, read back equal, and updated at its version only", async (store) => {
       const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
       const created = await store.commit(create(pending));

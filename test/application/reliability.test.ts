@@ -121,13 +121,14 @@ describe("idempotency keys", () => {
 describe("store failures are values", () => {
   it("reports a failing read as STORE_FAILURE read, tells onStoreError, and writes nothing", async () => {
     const { h, g } = await guide();
-    const { store } = failing(h.store, "getAggregates", () => true);
+    // A validation reads the request with all it names in one call.
+    const { store } = failing(h.store, "getAttachmentRequestContext", () => true);
     const told: unknown[] = [];
     const app = h.appOver(store, { onStoreError: (error, context) => told.push([(error as Error).message, context]) });
     const requestId = await ask(h, g.farid, g.townHall);
     const error = await expectRefused(h, () => app.validateAttachmentRequest(g.alice, { requestId }), "STORE_FAILURE");
     expect(error).toEqual({ code: "STORE_FAILURE", stage: "read" });
-    expect(told).toEqual([["getAggregates down", { operation: "validateAttachmentRequest", stage: "read" }]]);
+    expect(told).toEqual([["getAttachmentRequestContext down", { operation: "validateAttachmentRequest", stage: "read" }]]);
     // Queries too.
     const members = failing(h.store, "listMembers", () => true);
     expect(expectErr(await h.appOver(members.store).listMembers(g.alice, { structureId: g.townHall }), "STORE_FAILURE").stage).toBe("read");

@@ -3,10 +3,10 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { structureId, type Instant } from "../../src/core/index.js";
-import { createPostgresStore, type PostgresPool } from "../../src/postgres/index.js";
+import { createPostgresStore, type PostgresPool, type PostgresQuery } from "../../src/postgres/index.js";
 import type { CommitResult, HabilitationsStore, UnitOfWork } from "../../src/port/store.js";
 import { contractFixtures as fx } from "../../src/testing/fixtures.js";
-import { createPool, databaseUrl, freshStore } from "./helpers.js";
+import { createPool, databaseUrl, forward, freshStore } from "./helpers.js";
 
 const CLIENTS = 8;
 const pool = createPool(CLIENTS);
@@ -184,7 +184,7 @@ describe("a read check under READ COMMITTED cannot be fooled", () => {
     await client.query("BEGIN");
     const held = createPostgresStore(
       {
-        query: ((text: string, values?: unknown[]) => client.query(text, values)) as PostgresPool["query"],
+        query: ((text: string | PostgresQuery, values?: unknown[]) => forward(client, text, values)) as PostgresPool["query"],
         connect: () => Promise.reject(new Error("unused")),
       },
       { schema },

@@ -3,10 +3,10 @@ import { createServer, type Server, type Socket } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userId } from "../../src/core/index.js";
-import { createPostgresStore, migrate, type PostgresPool } from "../../src/postgres/index.js";
+import { createPostgresStore, migrate, type PostgresPool, type PostgresQuery } from "../../src/postgres/index.js";
 import type { HabilitationsStore, UnitOfWork } from "../../src/port/store.js";
 import { contractFixtures as fx } from "../../src/testing/fixtures.js";
-import { createPool, databaseUrl, freshStore } from "./helpers.js";
+import { createPool, databaseUrl, forward, freshStore, textOf } from "./helpers.js";
 
 const pool = createPool();
 let store: HabilitationsStore;
@@ -105,14 +105,28 @@ describe("an unreachable database", () => {
 });
 
 describe("commit", () => {
+  it("a unit refused on a unique key takes no history number: the next entry follows the last one saved", async () => {
+    const s = "s-gap";
+    const first = await store.commit(
+      unit({ writes: [{ kind: "service", value: fx.service("svc-gap-1", s, "GAP"), expectedVersion: null }], history: [fx.history(s, "serviceAdded", 0)] }),
+    );
+    expect(first.ok).toBe(true);
+    const taken = await store.commit(
+      unit({ writes: [{ kind: "service", value: fx.service("svc-gap-2", s, "gap"), expectedVersion: null }], history: [fx.history(s, "serviceAdded", 1)] }),
+    );
+    expect(taken).toEqual({ ok: false, error: { code: "SERVICE_CODE_TAKEN", structureId: s, serviceCode: "gap" } });
+    const next = await store.commit(unit({ history: [fx.history(s, "serviceRenamed", 2)] }));
+    expect(first.ok && next.ok && next.value.history[0]?.sequence).toBe(first.ok ? (first.value.history[0]?.sequence ?? 0) + 1 : -1);
+  });
+
   /** The test pool, failing its first `n` calls with a given SQLSTATE, counting every call. */
   function flaky(code: string, n: number) {
     let calls = 0;
     const wrapped: PostgresPool = {
-      query: (async (text: string, values?: unknown[]) => {
+      query: (async (text: string | PostgresQuery, values?: unknown[]) => {
         calls++;
         if (calls <= n) throw Object.assign(new Error(`simulated ${code}`), { code });
-        return pool.query(text, values);
+        return forward(pool, text, values);
       }) as PostgresPool["query"],
       connect: () => pool.connect(),
     };
@@ -138,9 +152,9 @@ describe("commit", () => {
   it("is one round trip", async () => {
     const texts: string[] = [];
     const counting: PostgresPool = {
-      query: ((text: string, values?: unknown[]) => {
-        texts.push(text);
-        return pool.query(text, values);
+      query: ((text: string | PostgresQuery, values?: unknown[]) => {
+        texts.push(textOf(text));
+        return forward(pool, text, values);
       }) as PostgresPool["query"],
       connect: () => pool.connect(),
     };

@@ -1,7 +1,7 @@
 // Shared by the PostgreSQL tests: a pool on the test server, and schemas of their own.
 import pg from "pg";
 import { inject } from "vitest";
-import { createPostgresStore, migrate, type PostgresStoreOptions } from "../../src/postgres/index.js";
+import { createPostgresStore, migrate, type PostgresQuery, type PostgresStoreOptions } from "../../src/postgres/index.js";
 import type { HabilitationsStore } from "../../src/port/store.js";
 import "./global-setup.js";
 
@@ -36,3 +36,11 @@ export async function freshStore(
     },
   };
 }
+
+/** A statement as the store sends it (a text, or a named statement), run on a pool or a client. */
+export function forward(target: pg.Pool | pg.PoolClient, statement: string | PostgresQuery, values?: unknown[]) {
+  return typeof statement === "string" ? target.query(statement, values) : target.query({ ...statement });
+}
+
+/** The text of a statement as the store sends it. */
+export const textOf = (statement: string | PostgresQuery): string => (typeof statement === "string" ? statement : statement.text);

@@ -13,12 +13,16 @@ import {
   type User,
 } from "../../src/core/index.js";
 import { MIGRATIONS, SCHEMA_VERSION, createPostgresStore, migrate, schemaVersion } from "../../src/postgres/index.js";
+
 import { searchColumnsOf } from "../../src/postgres/search-columns.js";
 import type { UnitOfWork, Write } from "../../src/port/store.js";
 import { accountFixtures } from "../../src/testing/contract-accounts.js";
 import { contractFixtures as fx, instant } from "../../src/testing/fixtures.js";
 import { createPool, uniqueSchema } from "./helpers.js";
 import { snapshotOf } from "./snapshot.js";
+
+/** The migrations a schema at `version` gets from migrate(): every later one. */
+const laterThan = (version: number) => MIGRATIONS.map((m) => m.version).filter((v) => v > version);
 
 const pool = createPool(12);
 afterAll(() => pool.end());
@@ -234,7 +238,7 @@ describe("migration 3: subscription requests", () => {
       );
       expect(await tablesOf(schema)).not.toContain("subscription_requests");
 
-      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5, 6, 7] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 2, to: SCHEMA_VERSION, applied: laterThan(2) });
       const s1 = structureId("s-1");
       const after = await snapshotOf(pool, schema);
       expect(after).toEqual({
@@ -298,10 +302,10 @@ describe("migration 3: subscription requests", () => {
       await atVersion(schema, 2);
       await seedVersion2(schema);
       const reports = await Promise.all([1, 2, 3, 4].map(() => migrate(pool, { schema })));
-      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: [3, 4, 5, 6, 7] }]);
+      expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ from: 2, to: SCHEMA_VERSION, applied: laterThan(2) }]);
       expect(reports.filter((r) => r.applied.length === 0)).toEqual([1, 2, 3].map(() => ({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] })));
       const versions = await pool.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(versions.rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
       const { users, structures } = await snapshotOf(pool, schema);
       expect(users.map((u) => [u.value.grants, u.version])).toEqual([[[], 1], [[], 2]]);
       expect(structures.map((s) => s.value.openSpaces)).toEqual([[], ["FACTURES_EMISES"]]);
@@ -379,7 +383,7 @@ describe("migration 4: accounts", () => {
       await atVersion(schema, 3);
       await seedVersion3(schema);
       expect(await schemaVersion(pool, { schema })).toBe(3);
-      expect(await migrate(pool, { schema })).toEqual({ from: 3, to: SCHEMA_VERSION, applied: [4, 5, 6, 7] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 3, to: SCHEMA_VERSION, applied: laterThan(3) });
       expect(await snapshotOf(pool, schema)).toEqual({
         structures: [{ value: fx.structure("s-1", "u-1"), version: 1 }],
         services: [],
@@ -441,7 +445,7 @@ describe("migration 4: accounts", () => {
       expect((await Promise.all(fills.map((fill) => pool.query(fill)))).map((r) => r.rowCount)).toEqual([2]);
       expect(await snapshotOf(pool, schema)).toEqual(once);
       // Then the next releases' migrate(), once.
-      expect(await migrate(pool, { schema })).toEqual({ from: 4, to: SCHEMA_VERSION, applied: [5, 6, 7] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 4, to: SCHEMA_VERSION, applied: laterThan(4) });
       expect((await snapshotOf(pool, schema)).users).toEqual(migratedUsers);
       expect(await migrate(pool, { schema })).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
     });
@@ -519,7 +523,7 @@ describe("migration 5: user search", () => {
       await atVersion(schema, 4);
       const users = await seedVersion4(schema);
       const before = await snapshotOf(pool, schema);
-      expect(await migrate(pool, { schema })).toEqual({ from: 4, to: SCHEMA_VERSION, applied: [5, 6, 7] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 4, to: SCHEMA_VERSION, applied: laterThan(4) });
       // The data and versions are kept, but for the account fields migration 7 reshapes.
       expect(await snapshotOf(pool, schema)).toEqual({ ...before, users: before.users.map((u) => ({ ...u, value: afterV7(u.value) })) });
       expect(before.users.find((u) => u.value.id === "u-3")?.version).toBe(2);
@@ -687,7 +691,7 @@ describe("migration 6: transfer of the primary role", () => {
       const before = await snapshotOf(pool, schema);
       expect(before.users.map((u) => [u.value.id, "deactivatedAt" in u.value])).toEqual([["u-1", false], ["u-2", false], ["u-3", true], ["u-4", false]]);
       const columnsBefore = await searchColumnsIn(schema);
-      expect(await migrate(pool, { schema })).toEqual({ from: 5, to: SCHEMA_VERSION, applied: [6, 7] });
+      expect(await migrate(pool, { schema })).toEqual({ from: 5, to: SCHEMA_VERSION, applied: laterThan(5) });
       expect(await snapshotOf(pool, schema)).toEqual({ ...before, users: migratedUsers });
       // The search values and attachment rows are untouched.
       expect(await searchColumnsIn(schema)).toEqual(columnsBefore);
@@ -858,8 +862,7 @@ describe("migration 7: a person's record is theirs", () => {
         ["u-4", false, 1],
       ]);
       const columnsBefore = await searchColumnsIn(schema);
-      expect(await migrate(pool, { schema })).toEqual({ from: 6, to: 7, applied: [7] });
-      expect(SCHEMA_VERSION).toBe(7);
+      expect(await migrate(pool, { schema })).toEqual({ from: 6, to: SCHEMA_VERSION, applied: laterThan(6) });
       expect(await snapshotOf(pool, schema)).toEqual({ ...before, users: migratedUsers });
       // The reference the other migrations' tests use says the same.
       expect(before.users.slice(0, 3).map((u) => afterV7(u.value))).toEqual(migratedUsers.slice(0, 3).map((u) => u.value));
@@ -946,5 +949,38 @@ describe("migration 7: a person's record is theirs", () => {
     // Before the function: the row update, and nothing else.
     const before = v7.slice(0, v7.indexOf("CREATE OR REPLACE FUNCTION")).trim();
     expect(before.split("\n").filter((line) => line !== "" && !line.startsWith("--")).join("\n")).toBe(reshapeOf('"x"'));
+  });
+describe("migration 8: the specialised commit's lock_and_check()", () => {
+  it("adds the function and changes no row; a store started before it commits through commit_unit(), then through its statements once migrated", async () => {
+    const schema = uniqueSchema("mig8");
+    await dropping(schema, async () => {
+      await atVersion(schema, 6);
+      const s = `"${schema}"`;
+      const found = async () => (await pool.query(`SELECT to_regproc($1) IS NOT NULL AS found`, [`${s}.lock_and_check`])).rows[0].found;
+      expect(await found()).toBe(false);
+      // A process of this release started before migrate(): its first commit finds no
+      // lock_and_check() and goes through commit_unit(), without an error for the caller.
+      const early = createPostgresStore(pool, { schema });
+      const created = await early.commit(unitOf({ kind: "user", value: fx.user("u-1"), expectedVersion: null }));
+      expect(created).toEqual({ ok: true, value: { history: [], versions: [1] } });
+      expect(await early.commit(unitOf({ kind: "user", value: { ...fx.user("u-1"), lastName: "Lefèvre" }, expectedVersion: 1 }))).toEqual({
+        ok: true,
+        value: { history: [], versions: [2] },
+      });
+      const before = await snapshotOf(pool, schema);
+      expect(await migrate(pool, { schema })).toEqual({ from: 6, to: SCHEMA_VERSION, applied: laterThan(6) });
+      expect(await found()).toBe(true);
+      expect(await snapshotOf(pool, schema)).toEqual(before);
+      // A store created after it commits through its specialised statement, with the same answers.
+      const late = createPostgresStore(pool, { schema });
+      expect(await late.commit(unitOf({ kind: "user", value: { ...fx.user("u-1"), lastName: "Martin" }, expectedVersion: 1 }))).toEqual({
+        ok: false,
+        error: { code: "VERSION_CONFLICT", kind: "user", id: "u-1" },
+      });
+      expect(await late.commit(unitOf({ kind: "user", value: { ...fx.user("u-1"), lastName: "Martin" }, expectedVersion: 2 }))).toEqual({
+        ok: true,
+        value: { history: [], versions: [3] },
+      });
+    });
   });
 });

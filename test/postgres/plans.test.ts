@@ -19,10 +19,10 @@ import {
   type User,
   type UserSearchQuery,
 } from "../../src/core/index.js";
-import { createPostgresStore, type PostgresPool } from "../../src/postgres/index.js";
+import { createPostgresStore, type PostgresPool, type PostgresQuery } from "../../src/postgres/index.js";
 import { searchColumnsOf } from "../../src/postgres/search-columns.js";
 import type { HabilitationsStore } from "../../src/port/store.js";
-import { createPool, freshStore } from "./helpers.js";
+import { createPool, forward, freshStore, textOf } from "./helpers.js";
 
 const pool = createPool();
 let schema: string;
@@ -90,9 +90,9 @@ beforeAll(async () => {
   await seedSearch(s);
   await pool.query(`ANALYZE ${s}.history, ${s}.attachment_requests, ${s}.subscription_requests, ${s}.users, ${s}.attachments`);
   const capturing: PostgresPool = {
-    query: ((text: string, values?: unknown[]) => {
-      last = { text, values: values ?? [] };
-      return pool.query(text, values);
+    query: ((text: string | PostgresQuery, values?: unknown[]) => {
+      last = { text: textOf(text), values: typeof text === "string" ? (values ?? []) : text.values };
+      return forward(pool, text, values);
     }) as PostgresPool["query"],
     connect: () => pool.connect(),
   };

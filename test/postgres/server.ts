@@ -53,6 +53,8 @@ export interface Throwaway {
 export interface ThrowawayOptions {
   /** Keep fsync and synchronous commit on (benchmarks); off by default (tests). */
   readonly durable?: boolean;
+  /** More server settings, `name=value` (the benchmark's memory and checkpoint sizes). */
+  readonly settings?: readonly string[];
 }
 
 export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Promise<Throwaway> {
@@ -122,6 +124,7 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
           "-c", "listen_addresses=127.0.0.1",
           "-c", `unix_socket_directories=${folder}`,
           "-c", "max_connections=200",
+          ...(options.settings ?? []).flatMap((setting) => ["-c", setting]),
         ],
       });
       if (attempt === 1) await server.initialise();

@@ -94,7 +94,8 @@ describe("store failures", () => {
     for (const r of results) expect(r).toEqual({ ok: false, error: { code: "STORE_FAILURE", stage: "read" } });
     expect(told.length).toBe(results.length);
     expect(told).toContain("registerUser:read:ECONNRESET in findUserByLogin");
-    expect(told).toContain("validateAttachmentRequest:read:ECONNRESET in getAggregates");
+    // A validation reads the request with all it names in one call.
+    expect(told).toContain("validateAttachmentRequest:read:ECONNRESET in getAttachmentRequestContext");
   });
 
   it("a commit that fails before saving leaves nothing, and says the outcome is unknown", async () => {
