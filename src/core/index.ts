@@ -54,3 +54,5 @@ export * from "./search/csv.js";
 export * from "./search/schemas.js";
 export * from "./transfer/transfer.js";
 export * from "./transfer/schemas.js";
+// Chorus Pro's « Structures » API (issue 21): codes both ways, request parsers, payload renderers.
+export * from "./chorus-pro/codes.js";
