@@ -56,3 +56,5 @@ export * from "./transfer/transfer.js";
 export * from "./transfer/schemas.js";
 // Chorus Pro's « Structures » API (issue 21): codes both ways, request parsers, payload renderers.
 export * from "./chorus-pro/codes.js";
+export * from "./chorus-pro/options.js";
+export * from "./chorus-pro/attachmentRows.js";
