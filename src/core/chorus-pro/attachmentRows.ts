@@ -23,7 +23,7 @@
  */
 import { attachmentTo } from "../authorization.js";
 import type { NewHistoryEntry } from "../history.js";
-import type { AttachmentRequestId } from "../ids.js";
+import type { AttachmentRequestId, ServiceId } from "../ids.js";
 import type { AttachmentRequest, AttachmentScope, Service, Structure, User } from "../model.js";
 import { isBlank } from "../text.js";
 import type { Instant, LocalDate } from "../time.js";
@@ -89,8 +89,16 @@ interface Ended {
  */
 function covers(scope: AttachmentScope, service: Service | null, at?: Instant): boolean {
   if (service === null) return scope.kind === "structure";
-  if (scope.kind === "services") return scope.serviceIds.includes(service.id);
+  if (scope.kind === "services") return idsOf(scope.serviceIds).has(service.id);
   return at === undefined || service.createdAt <= at;
+}
+
+// A scope may name thousands of services, and a structure have thousands: one set per list.
+const sets = new WeakMap<readonly ServiceId[], ReadonlySet<ServiceId>>();
+function idsOf(ids: readonly ServiceId[]): ReadonlySet<ServiceId> {
+  let set = sets.get(ids);
+  if (set === undefined) sets.set(ids, (set = new Set(ids)));
+  return set;
 }
 
 const nonBlank = (text: string | undefined): string | null => (text === undefined || isBlank(text) ? null : text);
@@ -127,8 +135,8 @@ function endedFacts(input: AttachmentRowsInput, requests: readonly AttachmentReq
       const scope = e.details.scope ?? { kind: "structure" };
       removed((s) => covers(scope, s, e.at));
     } else if (e.kind === "servicesRemoved") {
-      const gone = e.details.removedServiceIds ?? [];
-      removed((s) => s !== null && gone.includes(s.id));
+      const gone = idsOf(e.details.removedServiceIds ?? []);
+      removed((s) => s !== null && gone.has(s.id));
     } else if (e.kind === "attachmentRequestValidated" && e.details.previousScope !== undefined && e.details.scope !== undefined) {
       const before = e.details.previousScope;
       const after = e.details.scope;
