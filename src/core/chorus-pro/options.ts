@@ -11,6 +11,7 @@
 import type { StructureIdentifier } from "../identifier.js";
 import type { ServiceId, SpaceCode, StructureId } from "../ids.js";
 import type { SpaceCatalogue } from "../subscriptions/catalogue.js";
+import { chorusProIdentifierType } from "./codes.js";
 
 /** How the library's ids become the API's numbers. `undefined`: no number (the field is left out). */
 export interface ChorusProIds {
@@ -70,10 +71,36 @@ export interface ChorusProOptions {
 
 /**
  * A structure as a request names it: by its Chorus Pro number (`idStructure`), by its
- * identifier (`identifiantStructure` with `typeIdentifiantStructure`, normalised), or
- * both (then both must name it). At least one is set.
+ * identifier (`identifiantStructure` with `typeIdentifiantStructure`), or both (then both
+ * must name it). A parsed request sets at least one.
  */
 export interface ChorusProStructureRef {
   readonly number: number | null;
   readonly identifier: StructureIdentifier | null;
+}
+
+/** How a parsed request names a structure: the API's fields, the identifier normalised; at least one way set. */
+export interface ChorusProStructureFields {
+  readonly idStructure?: number;
+  readonly identifiantStructure?: string;
+  readonly typeIdentifiantStructure?: (typeof chorusProIdentifierType)["codes"][number];
+}
+
+/**
+ * How a parsed request names a structure, in the library's words: its number and its
+ * identifier (the parser has checked and normalised it).
+ *
+ * @example
+ * ```ts
+ * chorusProStructureRef({ identifiantStructure: "26690027400017", typeIdentifiantStructure: "SIRET" });
+ * // { number: null, identifier: { type: "siret", value: "26690027400017" } }
+ * ```
+ */
+export function chorusProStructureRef(fields: ChorusProStructureFields): ChorusProStructureRef {
+  const type = fields.typeIdentifiantStructure === undefined ? undefined : chorusProIdentifierType.fromCode(fields.typeIdentifiantStructure);
+  return {
+    number: fields.idStructure ?? null,
+    identifier:
+      fields.identifiantStructure !== undefined && type !== undefined && type.ok ? { type: type.value, value: fields.identifiantStructure } : null,
+  };
 }
