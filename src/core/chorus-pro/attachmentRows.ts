@@ -51,8 +51,8 @@ export interface AttachmentRowsInput {
    */
   readonly history?: readonly AttachmentHistoryFact[];
   /**
-   * When the user's attachment to the structure ends (`dateFin`). The model gives rights
-   * no end yet: leave it out (or `null`) until it does.
+   * When the user's attachment to the structure ends (`dateFin`): the first day it gives
+   * no right. The model gives rights no end yet: leave it out (or `null`) until it does.
    */
   readonly validUntil?: LocalDate | null;
 }

@@ -1,9 +1,11 @@
 // The guide's scenario, spoken in Chorus Pro's Structures API: the hospital and the
 // town hall after a morning of decisions, rendered as each of the six responses, every
 // payload exact and valid against the API description.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   attachmentRows,
+  CHORUS_PRO_CODE_TABLES,
   closeSpace,
   deactivateService,
   grantSpaces,
@@ -26,6 +28,7 @@ import {
   validateAttachmentRequest,
   type AttachmentHistoryFact,
   type AttachmentRequest,
+  type ChorusProCodeTable,
   type ChorusProIds,
   type NewHistoryEntry,
   type Service,
@@ -338,5 +341,36 @@ describe("the guide's scenario as Chorus Pro's responses", () => {
 
   it("the instants used above are the acts' own", () => {
     expect(refused.request.decidedAt).toBe(toInstant(ctx.now));
+  });
+});
+
+describe("docs/chorus-pro.md", () => {
+  const doc = readFileSync(new URL("../../../docs/chorus-pro.md", import.meta.url), "utf8");
+
+  it("shows the payloads of this scenario, as rendered", () => {
+    const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as unknown);
+    const paging = <C extends string>(triColonne: C) => ({ pageResultatDemandee: 1, nbResultatsParPage: 100, triColonne, triSens: "Ascendant" as const });
+    expect(blocks).toEqual([
+      renderRechercherStructure([g.acme, g.townHall, g.hospital], { structure: { typeStructure: "PUBLIQUE" }, parametres: paging("DesignationStructure") }, options),
+      renderConsulterStructure(hospital, options),
+      renderConsulterServiceStructure(compta, options),
+      renderRechercherServicesStructure(hospitalServices, { parametresRechercherServicesStructure: paging("CodeService") }, options),
+      renderListerRattachementsUtilisateur(
+        { structure: g.hospital, services: hospitalServices, user: elodie, requests: [validated.request], history: facts },
+        byCode,
+        options,
+      ),
+      renderRechercherEspaces({ structure: hospital, services: spaceServices, user: elodie }, { parametresRechercherEspaces: paging("CodeService") }, options),
+    ]);
+  });
+
+  it("has every code table, both ways", () => {
+    const lines = doc.split("\n");
+    for (const [name, table] of Object.entries(CHORUS_PRO_CODE_TABLES) as [string, ChorusProCodeTable<string, string>][])
+      for (const value of table.values) {
+        const code = table.toCode(value);
+        const row = lines.some((l) => l.startsWith("|") && l.includes(`\`${value}\``) && l.includes(`\`${code}\``));
+        expect(row, `${name}: ${value} ↔ ${code}`).toBe(true);
+      }
   });
 });
