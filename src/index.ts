@@ -449,6 +449,101 @@ export {
   parseRemoveAttachment,
 } from "./core/attachments/schemas.js";
 
+// Chorus Pro's « Structures » API (issue 21): codes both ways, request parsers, payload renderers
+export {
+  ATTACHMENT_ROW_STATUSES,
+  attachmentRowStatusLabel,
+  SERVICE_STATUSES,
+  serviceStatusLabel,
+  STRUCTURE_STATUSES,
+  structureStatusLabel,
+  SPACE_STATUSES,
+  spaceStatusLabel,
+  SORT_DIRECTIONS,
+  STRUCTURE_SORT_COLUMNS,
+  SERVICE_SORT_COLUMNS,
+  ATTACHMENT_SORT_COLUMNS,
+  SPACE_SORT_COLUMNS,
+  chorusProAttachmentStatus,
+  chorusProServiceStatus,
+  chorusProStructureStatus,
+  chorusProStructureStatusFilter,
+  chorusProStructureKind,
+  chorusProIdentifierType,
+  chorusProAccess,
+  chorusProSpaceStatus,
+  chorusProSortDirection,
+  chorusProStructureSort,
+  chorusProServiceSort,
+  chorusProAttachmentSort,
+  chorusProSpaceSort,
+  CHORUS_PRO_CODE_TABLES,
+} from "./core/chorus-pro/codes.js";
+export type {
+  ChorusProCodeTable,
+  AttachmentRowStatus,
+  ServiceStatus,
+  StructureStatus,
+  SpaceStatus,
+  SortDirection,
+  StructureSortColumn,
+  ServiceSortColumn,
+  AttachmentSortColumn,
+  SpaceSortColumn,
+} from "./core/chorus-pro/codes.js";
+export { decimalId, DECIMAL_CHORUS_PRO_IDS, chorusProStructureRef } from "./core/chorus-pro/options.js";
+export type { ChorusProIds, ChorusProOptions, ChorusProStructureRef, ChorusProStructureFields } from "./core/chorus-pro/options.js";
+export {
+  CHORUS_PRO_DEFAULT_PAGE_SIZE,
+  CHORUS_PRO_MAX_PAGE_SIZE,
+  CHORUS_PRO_MAX_PAGE,
+  CHORUS_PRO_SUCCESS,
+  chorusProListing,
+} from "./core/chorus-pro/listing.js";
+export type { ChorusProListing, ChorusProPaging } from "./core/chorus-pro/listing.js";
+export type * from "./core/chorus-pro/payloads.js";
+export { attachmentRows } from "./core/chorus-pro/attachmentRows.js";
+export type { AttachmentRow, AttachmentRowsInput, AttachmentHistoryFact } from "./core/chorus-pro/attachmentRows.js";
+export {
+  RechercherStructureRequestSchema,
+  parseRechercherStructureRequest,
+  structureCriteriaOf,
+  matchesStructureCriteria,
+  renderRechercherStructure,
+} from "./core/chorus-pro/rechercherStructure.js";
+export type { RechercherStructureRequest, StructureCriteria } from "./core/chorus-pro/rechercherStructure.js";
+export {
+  ConsulterStructureRequestSchema,
+  LanguageCodeSchema,
+  parseConsulterStructureRequest,
+  renderConsulterStructure,
+} from "./core/chorus-pro/consulterStructure.js";
+export type { ConsulterStructureRequest } from "./core/chorus-pro/consulterStructure.js";
+export {
+  ConsulterServiceStructureRequestSchema,
+  parseConsulterServiceStructureRequest,
+  renderConsulterServiceStructure,
+} from "./core/chorus-pro/consulterServiceStructure.js";
+export type { ConsulterServiceStructureRequest } from "./core/chorus-pro/consulterServiceStructure.js";
+export {
+  RechercherServicesStructureRequestSchema,
+  parseRechercherServicesStructureRequest,
+  renderRechercherServicesStructure,
+} from "./core/chorus-pro/rechercherServicesStructure.js";
+export type { RechercherServicesStructureRequest } from "./core/chorus-pro/rechercherServicesStructure.js";
+export {
+  ListerRattachementsUtilisateurRequestSchema,
+  parseListerRattachementsUtilisateurRequest,
+  renderListerRattachementsUtilisateur,
+} from "./core/chorus-pro/listerRattachementsUtilisateur.js";
+export type { ListerRattachementsUtilisateurRequest } from "./core/chorus-pro/listerRattachementsUtilisateur.js";
+export {
+  RechercherEspacesRequestSchema,
+  parseRechercherEspacesRequest,
+  renderRechercherEspaces,
+} from "./core/chorus-pro/rechercherEspaces.js";
+export type { RechercherEspacesRequest, SpacesInput } from "./core/chorus-pro/rechercherEspaces.js";
+
 // The repository port
 export { AGGREGATE_KINDS, aggregateId, matchesHistoryQuery } from "./port/store.js";
 export type {

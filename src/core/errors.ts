@@ -165,7 +165,8 @@ export type DomainError =
   | {
       /**
        * A public structure using the PIGP: its accounts come from the DGFiP referential,
-       * so its managers do not create them.
+       * so its managers do not create them. The guide names that referential « MADHRAS »,
+       * the word the message uses; Chorus Pro's other documents spell it « MADRHAS ».
        */
       readonly code: "PIGP_REFERENT_REQUIRED";
       readonly structureId: StructureId;

@@ -56,3 +56,15 @@ export * from "./search/csv.js";
 export * from "./search/schemas.js";
 export * from "./transfer/transfer.js";
 export * from "./transfer/schemas.js";
+// Chorus Pro's « Structures » API (issue 21): codes both ways, request parsers, payload renderers.
+export * from "./chorus-pro/codes.js";
+export * from "./chorus-pro/options.js";
+export * from "./chorus-pro/listing.js";
+export type * from "./chorus-pro/payloads.js";
+export * from "./chorus-pro/attachmentRows.js";
+export * from "./chorus-pro/rechercherStructure.js";
+export * from "./chorus-pro/consulterStructure.js";
+export * from "./chorus-pro/consulterServiceStructure.js";
+export * from "./chorus-pro/rechercherServicesStructure.js";
+export * from "./chorus-pro/listerRattachementsUtilisateur.js";
+export * from "./chorus-pro/rechercherEspaces.js";

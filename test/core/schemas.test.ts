@@ -158,6 +158,24 @@ function validInputs(): Record<string, unknown> {
     parseExportUsers: { criteria: { lastName: "lef" }, separator: ",", bom: false },
     parseTransferPrimaryRole: { structureIds: ["s-1", "s-2"], successorId: "u-2" },
     parseDeactivateAccount: { transfers: [{ structureId: "s-1", successorId: "u-2" }, { structureId: "s-2", successorId: "u-3" }] },
+    // Chorus Pro's Structures API (issue 21): request bodies as the API names their fields.
+    parseRechercherStructureRequest: {
+      structure: { raisonSocialeStructure: "Hôpital", typeStructure: "PUBLIQUE", statutStructure: "ACTIF", identifiantStructure: "266 900 274 00017", typeIdentifiantStructure: "SIRET" },
+      parametres: { pageResultatDemandee: 1, nbResultatsParPage: 20, triColonne: "DesignationStructure", triSens: "Descendant" },
+    },
+    parseConsulterStructureRequest: { idStructureCPP: 26346724, codeLangue: "FR" },
+    parseConsulterServiceStructureRequest: { idStructure: 26346724, idService: 7 },
+    parseRechercherServicesStructureRequest: { idStructure: 26346724, parametresRechercherServicesStructure: { triColonne: "EstActif" } },
+    parseListerRattachementsUtilisateurRequest: {
+      idStructure: 26346724,
+      adresseEmailConnexionUtilisateur: "Elodie.Lefevre@chu-lyon.fr",
+      parametresListerRattachementsStructureUtilisateur: { nbResultatsParPage: 50, triColonne: "StatutRattachement" },
+    },
+    parseRechercherEspacesRequest: {
+      structure: { identifiantStructure: "26690027400017", typeIdentifiantStructure: "SIRET" },
+      idService: 7,
+      parametresRechercherEspaces: { triColonne: "LibelleEspace", triSens: "Ascendant" },
+    },
   };
 }
 

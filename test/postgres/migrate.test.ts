@@ -950,6 +950,8 @@ describe("migration 7: a person's record is theirs", () => {
     const before = v7.slice(0, v7.indexOf("CREATE OR REPLACE FUNCTION")).trim();
     expect(before.split("\n").filter((line) => line !== "" && !line.startsWith("--")).join("\n")).toBe(reshapeOf('"x"'));
   });
+});
+
 describe("migration 8: the specialised commit's lock_and_check()", () => {
   it("adds the function and changes no row; a store started before it commits through commit_unit(), then through its statements once migrated", async () => {
     const schema = uniqueSchema("mig8");
