@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    // examples/: the example service, tested end to end over HTTP (examples/README.md).
+    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
     // A throwaway PostgreSQL for the store tests, unless DATABASE_URL names one.
     globalSetup: ["test/postgres/global-setup.ts"],
