@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { pureModuleInit } from "./scripts/pure-module-init.js";
 
 export default defineConfig({
   entry: {
@@ -21,4 +22,7 @@ export default defineConfig({
   // Optional peer dependencies, the host's, never bundled: pg for habilitations/postgres,
   // fast-check for the property tests of habilitations/testing.
   external: ["pg", "fast-check"],
+  // Module-level values built through a pure-marked function, so a consumer's bundler drops
+  // the ones it does not use (one label function does not bring every schema, nor zod).
+  esbuildPlugins: [pureModuleInit()],
 });

@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -24,7 +25,10 @@ function newestSource(dir: string): number {
 /** Builds the package when `dist/` is missing or older than what it is built from. */
 function ensureBuilt(): void {
   const built = join(root, "dist", "index.js");
-  const inputs = Math.max(newestSource(join(root, "src")), statSync(join(root, "tsup.config.ts")).mtimeMs, statSync(join(root, "package.json")).mtimeMs);
+  const inputs = Math.max(
+    newestSource(join(root, "src")),
+    ...["tsup.config.ts", "package.json", "scripts/pure-module-init.ts"].map((file) => statSync(join(root, file)).mtimeMs),
+  );
   if (existsSync(built) && statSync(built).mtimeMs >= inputs) return;
   execFileSync("npm", ["run", "build"], { cwd: root, stdio: "pipe" });
 }
@@ -85,5 +89,29 @@ describe("the built package", () => {
       "commonjs",
     );
     expect(seen).toEqual({ outcomeIsStored: true, frozen: true, historyEntryIsStored: true, readIsStored: true, eventIsStored: true });
+  });
+
+  it("lets a consumer's bundler keep only what it uses: one label function brings no schema and no zod", async () => {
+    const bundled = async (contents: string) => {
+      const out = await build({
+        stdin: { contents, resolveDir: root, loader: "js" },
+        bundle: true,
+        minify: true,
+        format: "esm",
+        platform: "node",
+        write: false,
+        metafile: true,
+        logLevel: "silent",
+      });
+      // The modules that put bytes in the output (an input tree-shaken away is listed with 0).
+      const kept = Object.values(out.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path));
+      return { bytes: out.outputFiles[0]?.contents.length ?? 0, zod: kept.some((path) => path.includes("node_modules/zod/")) };
+    };
+    const label = await bundled('import { historyKindLabel } from "habilitations";\nconsole.log(historyKindLabel.userAttached);\n');
+    expect(label.zod).toBe(false);
+    expect(label.bytes).toBeLessThan(30 * 1024);
+    // What uses a schema still gets it (and zod): nothing the library needs is dropped.
+    const parse = await bundled('import { parseValidateAttachmentRequest } from "habilitations";\nconsole.log(parseValidateAttachmentRequest({ requestId: "r" }));\n');
+    expect(parse.zod).toBe(true);
   });
 });
