@@ -20,8 +20,11 @@ const DECIMAL = /^(?:0|[1-9][0-9]{0,8})$/;
  * ```
  */
 export function pageSizeSchema(max: number, fallback: number) {
+  // One message for every way a page size can be wrong (`?limit=abc`, `true`, `0`, `20.5`),
+  // saying what is expected rather than how the union failed.
+  const expected = `doit être un nombre entier de 1 à ${max} (un nombre, ou ses chiffres décimaux)`;
   return z
-    .union([z.number(), z.string().regex(DECIMAL, "un nombre entier en chiffres décimaux").transform(Number)])
-    .pipe(z.number().int().min(1).max(max))
+    .union([z.number(), z.string().regex(DECIMAL).transform(Number)], { error: expected })
+    .pipe(z.number({ error: expected }).int({ error: expected }).min(1, { error: expected }).max(max, { error: expected }))
     .default(fallback);
 }

@@ -30,4 +30,13 @@ describe("pageSizeSchema", () => {
   it("refuses other types", () => {
     for (const v of [null, true, [20], { n: 20 }, 20n]) expect(limit.safeParse(v).success).toBe(false);
   });
+
+  it("says what it expects, one message whatever is wrong (not how a union failed)", () => {
+    const expected = "doit être un nombre entier de 1 à 500 (un nombre, ou ses chiffres décimaux)";
+    for (const v of ["abc", "1e3", true, null, 0, "0", 501, 20.5, [20]]) {
+      const parsed = limit.safeParse(v);
+      expect(parsed.success, JSON.stringify(v)).toBe(false);
+      expect(parsed.error?.issues.map((i) => i.message), JSON.stringify(v)).toEqual([expected]);
+    }
+  });
 });
