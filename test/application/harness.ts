@@ -156,6 +156,20 @@ export async function expectForbidden(
   return error;
 }
 
+/**
+ * Asserts an `UNKNOWN_ACTOR` refusal with this reason (an id that names no account,
+ * `unknown`; not an id at all, `malformed`), and nothing changed.
+ */
+export async function expectUnknownActor(
+  h: Harness,
+  run: () => Promise<Result<unknown, DomainError>>,
+  reason: DomainErrorOf<"UNKNOWN_ACTOR">["reason"],
+) {
+  const error = await expectRefused(h, run, "UNKNOWN_ACTOR");
+  expect(error).toEqual({ code: "UNKNOWN_ACTOR", reason });
+  return error;
+}
+
 /** Asserts a `NOT_FOUND` refusal naming this entity and id, and nothing changed. */
 export async function expectNotFound(
   h: Harness,
