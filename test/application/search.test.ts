@@ -153,8 +153,12 @@ describe("searchUsers — criteria", () => {
   ])("by %s", async (_label, criteria, expected) => {
     const { h, w, app } = await world();
     const place: Record<string, string> = { BOOKSHOP: w.bookshop, TOWNHALL: w.townHall, COMPTA: w.compta, RH: w.rh, PAIE: w.paie };
-    const at = (id: string | undefined) => (id === undefined ? undefined : (place[id] ?? id));
-    const resolved: Criteria = { ...criteria, structureId: at(criteria.structureId), serviceId: at(criteria.serviceId) };
+    const at = (id: string) => place[id] ?? id;
+    const resolved: Criteria = {
+      ...criteria,
+      ...(criteria.structureId === undefined ? {} : { structureId: at(criteria.structureId) }),
+      ...(criteria.serviceId === undefined ? {} : { serviceId: at(criteria.serviceId) }),
+    };
     const before = h.snapshot();
     expect(await found(app, w.alice, resolved)).toEqual(expected(w));
     expect(h.snapshot()).toEqual(before);

@@ -354,6 +354,25 @@ describe("smaller holes", () => {
     expect(h.snapshot()).toEqual(before);
   });
 
+  it("a serviceId given as undefined (a host's lookup that found nothing) is refused, never read as the whole structure", async () => {
+    const { h, g, app } = await guide();
+    must(await app.openSpace(g.alice, { structureId: g.townHall, space: "FACTURES_RECUES" }));
+    const loose = untyped(app);
+    const grant = await expectRefused(
+      h,
+      () => loose.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.chloe], items: [{ space: "FACTURES_RECUES", access: "write", serviceId: undefined }] }),
+      "VALIDATION",
+    );
+    expect(grant).toMatchObject({ issues: [{ path: ["items", 0, "serviceId"], code: "undefined_service" }] });
+    await expectRefused(h, () => loose.requestSubscription(g.chloe, { structureId: g.townHall, items: [{ space: "FACTURES_RECUES", access: "read", serviceId: undefined }] }), "VALIDATION");
+    await expectRefused(h, () => loose.searchUsers(g.alice, { criteria: { serviceId: undefined } }), "VALIDATION");
+    // The access question too, on its fast path as on the full one.
+    expectErr(await loose.mayAccess({ userId: g.chloe, structureId: g.townHall, space: "FACTURES_RECUES", access: "read", serviceId: undefined }), "VALIDATION");
+    // Absent, or null, it still means the whole structure, as documented.
+    const granted = must(await app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.chloe], items: [{ space: "FACTURES_RECUES", access: "write", serviceId: null }] }));
+    expect(granted.results.map((x) => x.result.ok)).toEqual([true]);
+  });
+
   it("anonymous callers share no idempotency namespace: a key claimed first by someone else never fails a registration", async () => {
     const { h, app } = await guide();
     must(await app.registerAccount({ login: "attaquant@example.fr", lastName: "A", firstName: "A" }, { idempotencyKey: "cle-devinee" }));
