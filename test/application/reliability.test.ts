@@ -262,8 +262,8 @@ describe("the outbox", () => {
   it("refuses junk claims and acknowledgements with VALIDATION", async () => {
     const h = createHarness();
     for (const input of [{ limit: 0 }, { limit: 1001 }, { leaseSeconds: 0 }, { extra: 1 }, null, []])
-      expectErr(await h.app.claimEvents(input), "VALIDATION");
-    for (const ids of [null, "evt-001", [""], [1]]) expectErr(await h.app.acknowledgeEvents(ids), "VALIDATION");
+      expectErr(await untyped(h.app).claimEvents(input), "VALIDATION");
+    for (const ids of [null, "evt-001", [""], [1]]) expectErr(await untyped(h.app).acknowledgeEvents(ids), "VALIDATION");
   });
 });
 

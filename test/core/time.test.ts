@@ -191,4 +191,8 @@ describe("frenchInstant — an instant as a French reader reads it, for messages
   it("gives back as it is what is not an instant", () => {
     expect(frenchInstant("pas une date" as Instant)).toBe("pas une date");
   });
+
+  it("gives the instant back as it is in a time zone the platform does not know (never « NaN/NaN/NaN »)", () => {
+    for (const zone of ["Mars/Olympus_Mons", "", "Europe/Pariss"]) expect(frenchInstant("2026-11-27T09:58:00.000Z" as Instant, zone)).toBe("2026-11-27T09:58:00.000Z");
+  });
 });

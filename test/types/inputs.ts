@@ -58,6 +58,12 @@ export async function typedInputs(): Promise<void> {
   await app.updateUser(actor, { userId: "usr_2", changes: { login: "x@example.fr" } });
   // @ts-expect-error a service's id is never undefined: absent, it means the whole structure (a failed lookup must not widen a grant)
   await app.grantSpaces(actor, { structureId: "str_1", userIds: ["usr_2"], items: [{ space: "FACTURES_RECUES", access: "read", serviceId: target }] });
+  // @ts-expect-error the outbox's options are typed too: a misspelt one
+  await app.claimEvents({ limt: 10 });
+  // @ts-expect-error event ids are strings
+  await app.acknowledgeEvents([1, 2]);
+  // @ts-expect-error a purge names its instant
+  await app.purgeIdempotencyRecords({});
   // @ts-expect-error a required field is never undefined
   await app.refuseAttachmentRequest(actor, { requestId: "req_1", reason: undefined });
   // @ts-expect-error a required field missing (the reason of a refusal)
