@@ -25,6 +25,7 @@ import {
   type HabilitationsStore,
   type HistoryKind,
   type NewHistoryEntry,
+  type SearchUsersInput,
   type Service,
   type User,
 } from "habilitations";
@@ -364,7 +365,9 @@ async function accessThroughApplication(): Promise<Figure> {
     const queries = accessQueries(name, sample, seeded.services, 512);
     let i = 0;
     return async () => {
-      const r = await app.mayAccess(queries[i++ & 511]);
+      const query = queries[i++ & 511];
+      if (query === undefined) throw new Error("512 queries were made");
+      const r = await app.mayAccess(query);
       if (!r.ok) throw new Error(r.error.code);
     };
   };
@@ -440,11 +443,14 @@ async function searchMix(): Promise<Figure> {
     const store = createMemoryStore();
     const seeded = await seedPopulation(store, prefix, total, 1000);
     const app = createHabilitations({ store, clock: () => NOW });
-    const mix = [
+    // A missing service would be no filter at all: checked, not sent as undefined.
+    const serviceId = seeded.services[1];
+    if (serviceId === undefined) throw new Error("the population has a second service");
+    const mix: readonly SearchUsersInput[] = [
       { criteria: { lastName: "lef" } },
       { criteria: { firstName: "elodie" } },
       { criteria: { status: "pendingActivation" } },
-      { criteria: { serviceId: seeded.services[1] } },
+      { criteria: { serviceId } },
       { criteria: { lastName: "mar", status: "active" } },
     ];
     let i = 0;

@@ -16,6 +16,7 @@ import {
   type Result,
   type ServiceId,
   type UserId,
+  type ValidateAttachmentRequestInput,
 } from "../src/index.js";
 import { openDemoStore } from "./store.js";
 import { printTable } from "./table.js";
@@ -89,7 +90,13 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
   ] as const) {
     services.set(code, must(await app.addService(alice, { structureId: mairie.id, code, label })).service.id);
   }
-  must(await app.deactivateService(alice, { serviceId: services.get("ARCHIVES") }));
+  /** A service's id by its code: a host checks its lookups (a missing id is never sent as « no service »). */
+  const service = (code: string): ServiceId => {
+    const id = services.get(code);
+    if (id === undefined) throw new Error(`no service ${code}`);
+    return id;
+  };
+  must(await app.deactivateService(alice, { serviceId: service("ARCHIVES") }));
 
   printTable("Structures", [librairie, mairie].map((s) => ({
     id: s.id,
@@ -107,12 +114,12 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
     role: "user",
     validFrom: "2026-11-27",
     comment: "Arrivée au service comptable",
-    scope: { kind: "services", serviceIds: [services.get("COMPTA")] },
+    scope: { kind: "services", serviceIds: [service("COMPTA")] },
   }));
   tick(60);
   const elodieRequest = must(await app.requestAttachment(elodie, {
     structureId: mairie.id,
-    scope: { kind: "services", serviceIds: [services.get("ACHATS"), services.get("PAIE")] },
+    scope: { kind: "services", serviceIds: [service("ACHATS"), service("PAIE")] },
     comment: "Je reprends aussi les achats et la paie.",
   }));
   tick(3);
@@ -165,9 +172,9 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
 
   // Élodie's request validated with COMPTA unchecked: the checked services *are* her
   // scope, so COMPTA is removed and the history says so. Farid's is refused with a reason.
-  const elodieDecision = {
+  const elodieDecision: ValidateAttachmentRequestInput = {
     requestId: elodieRequest.request.id,
-    scope: { kind: "services", serviceIds: [services.get("ACHATS"), services.get("PAIE")] },
+    scope: { kind: "services", serviceIds: [service("ACHATS"), service("PAIE")] },
   };
   const validatedElodie = must(await app.validateAttachmentRequest(alice, elodieDecision, { idempotencyKey: "alice-click-42" }));
   // The response was lost on the way back; the browser retries with the same key and
@@ -207,9 +214,9 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
   const subscription = must(await app.requestSubscription(elodie, {
     structureId: mairie.id,
     items: [
-      { space: "FACTURES_RECUES", serviceId: services.get("ACHATS"), access: "write" },
+      { space: "FACTURES_RECUES", serviceId: service("ACHATS"), access: "write" },
       { space: "FACTURES_EMISES", access: "read" },
-      { space: "FACTURES_A_VALIDER", serviceId: services.get("PAIE"), access: "read" },
+      { space: "FACTURES_A_VALIDER", serviceId: service("PAIE"), access: "read" },
     ],
     comment: "Pour traiter les factures des achats.",
   })).request;
@@ -242,12 +249,12 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
   })).request;
   must(await app.refuseSubscriptionRequest(bruno, { requestId: chloeSubscription.id, comment: "Réservé aux gestionnaires." }));
   const access = [
-    { space: "FACTURES_RECUES", serviceId: services.get("ACHATS"), access: "write" },
-    { space: "FACTURES_RECUES", serviceId: services.get("PAIE"), access: "read" },
-    { space: "FACTURES_EMISES", serviceId: services.get("ACHATS"), access: "read" },
-    { space: "FACTURES_EMISES", serviceId: services.get("COMPTA"), access: "read" },
+    { space: "FACTURES_RECUES", serviceId: service("ACHATS"), access: "write" },
+    { space: "FACTURES_RECUES", serviceId: service("PAIE"), access: "read" },
+    { space: "FACTURES_EMISES", serviceId: service("ACHATS"), access: "read" },
+    { space: "FACTURES_EMISES", serviceId: service("COMPTA"), access: "read" },
     { space: "FACTURES_EMISES", access: "write" },
-    { space: "FACTURES_A_VALIDER", serviceId: services.get("PAIE"), access: "read" },
+    { space: "FACTURES_A_VALIDER", serviceId: service("PAIE"), access: "read" },
   ] as const;
   printTable(`L'hôte demande : ${names.get(elodie)} peut-elle… ?`, await Promise.all(access.map(async (q) => ({
     espace: q.space,
@@ -267,7 +274,7 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
     firstName: "Hugo",
     phone: "+33 4 72 10 30 30",
     postalAddress: { street: "1 place de la Comédie", complement: null, postalCode: "69001", city: "Lyon", countryCode: "FR" },
-    attach: { role: "user", scope: { kind: "services", serviceIds: [services.get("ACHATS")] }, validFrom: "2026-11-27", comment: "Nouvel acheteur" },
+    attach: { role: "user", scope: { kind: "services", serviceIds: [service("ACHATS")] }, validFrom: "2026-11-27", comment: "Nouvel acheteur" },
   })).member;
   const hugo = hugoCreated.id;
   names.set(hugo, "Hugo Moreau");

@@ -283,7 +283,7 @@ export function accountOperations(deps: Deps) {
      * `i` is keyed `${idempotencyKey}#${i}`. Each result's history holds the entry on this
      * structure only (the e-mail is recorded on every structure of the account).
      *
-     * Refusals of the whole call: `VALIDATION`, `NOT_FOUND` (unknown actor). Per user:
+     * Refusals of the whole call: `VALIDATION`, `UNKNOWN_ACTOR`. Per user:
      * `FORBIDDEN`, `NOT_FOUND` (not a user of the structure), `ACCOUNT_NOT_PENDING_ACTIVATION`,
      * `ACTIVATION_EMAIL_THROTTLED`, `STORE_FAILURE`, `NOT_ATTEMPTED`.
      *
@@ -417,7 +417,7 @@ export function accountOperations(deps: Deps) {
      * and a `ContactEmailChanged` event asks the host to tell the previous one. Only the
      * account's owner confirms, whoever proposed the address.
      *
-     * Refusals: `VALIDATION`, `NOT_FOUND` (unknown actor), `FORBIDDEN` (an account not
+     * Refusals: `VALIDATION`, `UNKNOWN_ACTOR`, `FORBIDDEN` (an account not
      * active), `CONFIRMATION_TOKEN_INVALID`, `CONFIRMATION_TOKEN_EXPIRED`.
      *
      * @example

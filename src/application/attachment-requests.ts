@@ -136,7 +136,7 @@ export function attachmentRequestOperations(deps: Deps) {
      * The actor asks to be attached to a structure or some of its services (the user's
      * side of guide §1).
      *
-     * Refusals: `VALIDATION`, `NOT_FOUND` (unknown actor, structure or service),
+     * Refusals: `VALIDATION`, `UNKNOWN_ACTOR`, `NOT_FOUND` (structure or service),
      * `FORBIDDEN` (inactive account), `ALREADY_ATTACHED`, `PENDING_REQUEST_EXISTS`,
      * `EMPTY_SCOPE`, `SERVICE_INACTIVE`.
      *

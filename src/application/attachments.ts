@@ -193,7 +193,7 @@ export function attachmentOperations(deps: Deps) {
      * primary manager hands the role over first. History « Supprimé », the person as
      * actor.
      *
-     * Refusals: `VALIDATION`, `NOT_FOUND` (unknown actor; a structure the person is not
+     * Refusals: `VALIDATION`, `UNKNOWN_ACTOR`, `NOT_FOUND` (a structure the person is not
      * attached to, as an unknown one), `FORBIDDEN` (an account not active),
      * `TRANSFER_REQUIRED`.
      *
@@ -235,7 +235,7 @@ export function attachmentOperations(deps: Deps) {
      * their role (derived: primary manager from the structure) and scope.
      *
      * Refusals: `VALIDATION` (a bad limit, or a cursor that is not one of this list),
-     * `FORBIDDEN`, `NOT_FOUND` (unknown actor).
+     * `FORBIDDEN`, `UNKNOWN_ACTOR`.
      *
      * @example
      * ```ts

@@ -40,8 +40,8 @@ export function historyOperations(deps: Deps) {
      * (`from` inclusive, `to` exclusive), kinds and target user, a page at a time. A
      * filtered page costs the same whatever the length of the history.
      *
-     * Refusals: `VALIDATION` (also a cursor of another list), `FORBIDDEN`, `NOT_FOUND`
-     * (unknown actor).
+     * Refusals: `VALIDATION` (also a cursor of another list), `FORBIDDEN`,
+     * `UNKNOWN_ACTOR`.
      *
      * @example
      * ```ts

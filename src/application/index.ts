@@ -125,7 +125,16 @@ export type { BulkOutcome, BulkResultItem } from "./runner.js";
 export type { PendingRequestSummary } from "./pending-requests.js";
 export { MAX_PAGE_SIZE } from "./cursor.js";
 export type { MemberChangedOutcome, MemberSummary } from "./attachments.js";
-export type { RelayReport, DeliveryFailure, RelayFailure, RelayLoop, RelayLoopOptions } from "./outbox.js";
+export type {
+  RelayReport,
+  DeliveryFailure,
+  RelayFailure,
+  RelayLoop,
+  RelayLoopOptions,
+  ClaimEventsInput,
+  AcknowledgeEventsInput,
+  PurgeIdempotencyRecordsInput,
+} from "./outbox.js";
 export type { UserSearchHit, UserSearchPage, UserExport } from "./search.js";
 export { MAX_LOOKUP_RESULTS } from "./search.js";
 export type { PrimaryRoleTransferredOutcome, AccountDeactivatedOutcome, AccountReactivatedOutcome } from "./transfer.js";

@@ -7,6 +7,7 @@ import {
   ok,
   parseWith,
   toInstant,
+  type DeepReadonly,
   type DomainError,
   type Instant,
   type RecordedEvent,
@@ -25,6 +26,13 @@ const ClaimSchema = z.strictObject({
 });
 const AckSchema = z.array(z.string().min(1).max(200)).max(MAX_OUTBOX_BATCH * 10);
 const PurgeSchema = z.strictObject({ olderThan: InstantSchema });
+
+/** What `claimEvents` and `relayEvents` take: `{ limit?, leaseSeconds? }` (a misspelt option does not compile). */
+export type ClaimEventsInput = DeepReadonly<z.input<typeof ClaimSchema>>;
+/** What `acknowledgeEvents` takes: the ids of the events delivered. */
+export type AcknowledgeEventsInput = DeepReadonly<z.input<typeof AckSchema>>;
+/** What `purgeIdempotencyRecords` takes: `{ olderThan }`, an instant. */
+export type PurgeIdempotencyRecordsInput = DeepReadonly<z.input<typeof PurgeSchema>>;
 
 /** An event whose delivery threw, and what it threw. */
 export interface DeliveryFailure {
@@ -244,7 +252,7 @@ export function outboxOperations(deps: Deps) {
      * if (batch.ok) for (const m of batch.value) await mailer.send(m.event); // then acknowledgeEvents
      * ```
      */
-    claimEvents(input: unknown = {}): Promise<Result<readonly OutboxMessage[], DomainError>> {
+    claimEvents(input: ClaimEventsInput = {}): Promise<Result<readonly OutboxMessage[], DomainError>> {
       return claim(input);
     },
 
@@ -257,7 +265,7 @@ export function outboxOperations(deps: Deps) {
      * await app.acknowledgeEvents(batch.map((m) => m.event.id));
      * ```
      */
-    acknowledgeEvents(eventIds: unknown): Promise<Result<void, DomainError>> {
+    acknowledgeEvents(eventIds: AcknowledgeEventsInput): Promise<Result<void, DomainError>> {
       return acknowledge(eventIds);
     },
 
@@ -275,7 +283,7 @@ export function outboxOperations(deps: Deps) {
      * if (r.ok) for (const f of r.value.failures) log.warn({ event: f.event.id, error: f.error });
      * ```
      */
-    relayEvents(deliver: Deliver, input: unknown = {}): Promise<Result<RelayReport, DomainError>> {
+    relayEvents(deliver: Deliver, input: ClaimEventsInput = {}): Promise<Result<RelayReport, DomainError>> {
       return relay(deliver, input);
     },
 
@@ -318,7 +326,7 @@ export function outboxOperations(deps: Deps) {
      * await app.purgeIdempotencyRecords({ olderThan: "2026-11-20T00:00:00.000Z" });
      * ```
      */
-    async purgeIdempotencyRecords(input: unknown): Promise<Result<{ readonly purged: number }, DomainError>> {
+    async purgeIdempotencyRecords(input: PurgeIdempotencyRecordsInput): Promise<Result<{ readonly purged: number }, DomainError>> {
       const parsed = parseWith(PurgeSchema, input);
       if (!parsed.ok) return parsed;
       const olderThan: Instant = parsed.value.olderThan;

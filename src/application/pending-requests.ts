@@ -99,7 +99,7 @@ export function pendingRequestOperations(deps: Deps) {
      * The pending requests of every structure the actor manages, oldest first, a page at
      * a time, with the services each asks for. The actor's own requests are left out.
      *
-     * Refusals: `VALIDATION` (a bad limit or cursor), `NOT_FOUND` (unknown actor).
+     * Refusals: `VALIDATION` (a bad limit or cursor), `UNKNOWN_ACTOR`.
      *
      * @example
      * ```ts

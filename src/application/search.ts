@@ -224,7 +224,7 @@ export function searchOperations(deps: Deps) {
      * about it.
      *
      * Refusals: `VALIDATION` (also a cursor of another list or actor), `FORBIDDEN`
-     * (inactive account), `NOT_FOUND` (unknown actor).
+     * (inactive account), `UNKNOWN_ACTOR`.
      *
      * @example
      * ```ts
@@ -280,8 +280,7 @@ export function searchOperations(deps: Deps) {
      * (accent- and case-insensitive, at most {@link MAX_LOOKUP_RESULTS}). It reveals only
      * id, names, masked login and status, never their structures.
      *
-     * Refusals: `VALIDATION`, `FORBIDDEN` (not a manager of that structure), `NOT_FOUND`
-     * (unknown actor).
+     * Refusals: `VALIDATION`, `FORBIDDEN` (not a manager of that structure), `UNKNOWN_ACTOR`.
      *
      * @example
      * ```ts
@@ -322,8 +321,8 @@ export function searchOperations(deps: Deps) {
      * appear as they are when their page is read.
      *
      * Refusals (before any row is written): `VALIDATION`, `FORBIDDEN` (inactive account),
-     * `NOT_FOUND` (unknown actor, or a checked user who is not of the actor's
-     * structures, as an unknown id).
+     * `UNKNOWN_ACTOR`, `NOT_FOUND` (a checked user who is not of the
+     * actor's structures, as an unknown id).
      *
      * @example
      * ```ts

@@ -194,7 +194,7 @@ export function spaceOperations(deps: Deps) {
      * Refusals per user: `FORBIDDEN`, `NOT_FOUND` (also a user who is not a member),
      * `SELF_DECISION_FORBIDDEN` (no one grants themself spaces), `NOT_ATTACHED` (a service
      * outside the member's scope), `ACCOUNT_NOT_ACTIVE`, `SERVICE_INACTIVE`,
-     * `SPACE_NOT_OPEN`; of the whole call: `VALIDATION`, `NOT_FOUND` (actor).
+     * `SPACE_NOT_OPEN`; of the whole call: `VALIDATION`, `UNKNOWN_ACTOR`.
      *
      * @example
      * ```ts

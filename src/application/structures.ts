@@ -72,7 +72,7 @@ export function structureOperations(deps: Deps) {
      * Creates a structure whose primary manager is the actor (attached to the whole
      * structure from today).
      *
-     * Refusals: `VALIDATION`, `NOT_FOUND` (unknown actor), `FORBIDDEN` (inactive account).
+     * Refusals: `VALIDATION`, `UNKNOWN_ACTOR`, `FORBIDDEN` (inactive account).
      *
      * @example
      * ```ts
@@ -121,7 +121,7 @@ export function structureOperations(deps: Deps) {
      * Adds a service to a structure the actor manages. The code is normalised
      * (`" compta "` is `"COMPTA"`); `SERVICE_CODE_TAKEN` if it is in use in that structure.
      *
-     * Refusals: `VALIDATION`, `NOT_FOUND` (unknown actor), `FORBIDDEN`, `SERVICE_CODE_TAKEN`.
+     * Refusals: `VALIDATION`, `UNKNOWN_ACTOR`, `FORBIDDEN`, `SERVICE_CODE_TAKEN`.
      *
      * @example
      * ```ts

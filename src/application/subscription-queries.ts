@@ -90,7 +90,7 @@ export function subscriptionQueryOperations(deps: Deps) {
      * The pending subscription requests of every structure the actor manages, oldest
      * first, a page at a time (the actor's own left out).
      *
-     * Refusals: `VALIDATION` (a bad limit or cursor), `NOT_FOUND` (unknown actor).
+     * Refusals: `VALIDATION` (a bad limit or cursor), `UNKNOWN_ACTOR`.
      *
      * @example
      * ```ts

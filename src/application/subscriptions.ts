@@ -137,8 +137,8 @@ export function subscriptionOperations(deps: Deps) {
      * with `read` (« Consultation ») or `write` (« Modification ») access, and a comment.
      * An extension of the guide: Chorus Pro does not let users send these requests yet.
      *
-     * Refusals: `VALIDATION` (also a space not in the catalogue), `NOT_FOUND` (actor,
-     * structure, service), `FORBIDDEN` (inactive account), `NOT_ATTACHED` (to the
+     * Refusals: `VALIDATION` (also a space not in the catalogue), `UNKNOWN_ACTOR`, `NOT_FOUND`
+     * (structure, service), `FORBIDDEN` (inactive account), `NOT_ATTACHED` (to the
      * structure, or to the service), `SERVICE_INACTIVE`.
      *
      * @example

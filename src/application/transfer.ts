@@ -86,7 +86,7 @@ export function transferOperations(deps: Deps) {
      * les structures pour lesquelles l'utilisateur est gestionnaire principal »), by
      * designation.
      *
-     * Refusals: `VALIDATION`, `NOT_FOUND` (unknown actor).
+     * Refusals: `VALIDATION`, `UNKNOWN_ACTOR`.
      *
      * @example
      * ```ts

@@ -6,7 +6,9 @@
  *    (`{}` literals or `JSON.parse` output, prototype `Object.prototype` or `null`),
  *    arrays real arrays; inherited fields, getters, symbols, class instances (`Date`,
  *    `Map`, `RegExp`), boxed values and functions are refused. Nothing is read twice,
- *    and no getter runs. A field given as `undefined` is absent.
+ *    and no getter runs. A field given as `undefined` is absent, but for `serviceId`,
+ *    whose absence means « the whole structure »: given as `undefined` (a host's failed
+ *    lookup), it is refused, never read as a wider right.
  * 2. **Bounded by the work, not only the values.** At most {@link MAX_INPUT_NODES}
  *    values, an array's holes counted as values, and an array longer than that is
  *    refused from its length alone, before anything is allocated or walked; nested at
@@ -159,8 +161,11 @@ function plainCopy(input: unknown, issues: Issues): unknown {
       else if (!isWellFormed(key)) issues.add(path, "ill_formed_text", "une clé avec un demi-caractère (surrogate isolé) n'est pas de l'Unicode bien formé");
       else if (d.get !== undefined || d.set !== undefined) issues.add(path, "not_plain_data", "un accesseur n'est pas une donnée simple");
       // A field given as `undefined` is absent (JSON never holds one; a host building an
-      // input from optional values means « none » by it): the schema sees no key.
+      // input from optional values means « none » by it): the schema sees no key. Not a
+      // service's id: absent, it widens a grant or a request to the whole structure, so
+      // `serviceId: services.get(code)` that found nothing must not pass for « all ».
       else if (d.value !== undefined) copy[key] = visit(d.value, depth + 1);
+      else if (key === UNDEFINED_REFUSED) issues.add(path, "undefined_service", SERVICE_ID_UNDEFINED);
       path.pop();
     }
     return copy;
@@ -203,11 +208,30 @@ function isWellFormed(text: string): boolean {
   return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
-/** Read-only at every level (arrays and objects): what a caller may pass, `as const` literals included. */
+/** The one field that may not be given as `undefined` (its absence means « the whole structure »). */
+const UNDEFINED_REFUSED = "serviceId";
+
+/** What a `serviceId` given as `undefined` is told. */
+export const SERVICE_ID_UNDEFINED =
+  "est undefined : donner l'identifiant d'un service, ou null (ou rien) pour toute la structure";
+
+/**
+ * Read-only at every level (arrays and objects): what a caller may pass, `as const`
+ * literals included. An optional field also admits `undefined`, which the parse reads as
+ * absent, so a host may build an input from optional values of its own; but for
+ * `serviceId`, whose absence widens a right to the whole structure: the type refuses
+ * `undefined` there as the parse does.
+ */
 export type DeepReadonly<T> = T extends readonly (infer U)[]
   ? readonly DeepReadonly<U>[]
   : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    ? {
+        readonly [K in keyof T]: {} extends Pick<T, K>
+          ? K extends typeof UNDEFINED_REFUSED
+            ? DeepReadonly<Exclude<T[K], undefined>>
+            : DeepReadonly<T[K]> | undefined
+          : DeepReadonly<T[K]>;
+      }
     : T;
 
 /**

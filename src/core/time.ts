@@ -140,6 +140,8 @@ export function frenchInstant(at: Instant, timeZone = "Europe/Paris"): string {
   } catch {
     return at;
   }
+  // A time zone the platform does not know gives NaN fields rather than an error.
+  if (Number.isNaN(zoned.getFullYear())) return at;
   const two = (n: number) => String(n).padStart(2, "0");
   return `le ${two(zoned.getDate())}/${two(zoned.getMonth() + 1)}/${zoned.getFullYear()} à ${two(zoned.getHours())}:${two(zoned.getMinutes())}`;
 }

@@ -169,7 +169,7 @@ type Op = (typeof OPS)[number];
 
 /** The answer the rights give (the code of the result, or of the one user's result for sendActivationEmails). */
 function expected(op: Op, actor: Actor, place: Place, target: Target): string {
-  if (actor === "unknown") return "NOT_FOUND";
+  if (actor === "unknown") return "UNKNOWN_ACTOR";
   if (!MANAGERS[place].includes(actor)) return "FORBIDDEN";
   if (op === "createAccount") return "ok";
   if (USER_OF[target] !== place) return "NOT_FOUND";

@@ -9,6 +9,7 @@ import {
   errorMessage,
   hashActivationToken,
   historyKindLabel,
+  type CreateAccountInput,
   type RecordedEvent,
   type UserId,
 } from "../../src/index.js";
@@ -22,6 +23,7 @@ import {
   expectInvalid,
   expectNotFound,
   expectRefused,
+  expectUnknownActor,
   FORBIDDEN_ACTORS,
   guide,
   JUNK_ACTORS,
@@ -33,6 +35,7 @@ import {
   TODAY,
   TOMORROW,
   UNKNOWN,
+  untyped,
   userRow,
   WHOLE,
   YESTERDAY,
@@ -49,7 +52,7 @@ type ContactConfirmation = Extract<RecordedEvent, { type: "ContactEmailConfirmat
 
 /** Inès, who has no account yet: Alice creates hers for the town hall, attached to COMPTA. */
 const INES_LOGIN = "ines.garcia@mairie-lyon.fr";
-const ines = (g: Guide, extra: Record<string, unknown> = {}) => ({
+const ines = (g: Guide, extra: Partial<CreateAccountInput> = {}): CreateAccountInput => ({
   structureId: g.townHall,
   login: " Ines.Garcia@Mairie-Lyon.fr ",
   lastName: "Garcia",
@@ -58,6 +61,9 @@ const ines = (g: Guide, extra: Record<string, unknown> = {}) => ({
   attach: { role: "user", scope: services(g.compta), validFrom: TODAY, comment: "Nouvel agent comptable" },
   ...extra,
 });
+
+/** Inès's account with fields a host's untyped body may hold and the input type does not (for the untyped view). */
+const inesWith = (g: Guide, extra: Record<string, unknown>): unknown => ({ ...ines(g), ...extra });
 
 /** The host's mailer: claims what the outbox holds, acknowledges it, and keeps the activation e-mails. */
 async function deliver(h: Harness): Promise<ActivationEmail[]> {
@@ -83,7 +89,7 @@ async function setup(options: AppOptions = {}) {
 }
 
 /** Alice creates Inès's account (must succeed); returns her id. */
-async function createInes(h: Harness, g: Guide, extra: Record<string, unknown> = {}): Promise<UserId> {
+async function createInes(h: Harness, g: Guide, extra: Partial<CreateAccountInput> = {}): Promise<UserId> {
   return must(await h.app.createAccount(g.alice, ines(g, extra))).member.id;
 }
 
@@ -108,7 +114,7 @@ function expectSavedWithTokens(h: Harness, before: MemoryStoreSnapshot, returned
 const storedButOutbox = (h: Harness) => JSON.stringify({ ...h.snapshot(), outbox: [] });
 
 /** A copy of an object without one of its keys (an absent key, not `undefined`). */
-const without = <T extends object>(value: T, key: keyof T) => {
+const without = <T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> => {
   const { [key]: _dropped, ...rest } = value;
   return rest;
 };
@@ -268,14 +274,14 @@ describe("createAccount", () => {
     expect((await userRow(h, r.member.id)).value).toMatchObject({ createdFor: g.townHall, attachments: [], settings: { activityNotifications: "never" } });
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await setup();
-    await expectInvalid(h, () => app.createAccount(actor, ines(g)));
+    await expectUnknownActor(h, () => untyped(app).createAccount(actor, ines(g)), "malformed");
   });
 
   it.each(JUNK_INPUTS)("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await setup();
-    await expectInvalid(h, () => app.createAccount(g.alice, input));
+    await expectInvalid(h, () => untyped(app).createAccount(g.alice, input));
   });
 
   it.each([
@@ -288,7 +294,7 @@ describe("createAccount", () => {
     ["an activation to set", { activation: null }],
   ])("refuses a command with %s with VALIDATION", async (_label, override) => {
     const { h, g, app } = await setup();
-    await expectInvalid(h, () => app.createAccount(g.alice, ines(g, override)));
+    await expectInvalid(h, () => untyped(app).createAccount(g.alice, inesWith(g, override)));
   });
 
   it.each(FORBIDDEN_ACTORS)("refuses %s with FORBIDDEN (%s)", async (_label, who, reason) => {
@@ -296,9 +302,9 @@ describe("createAccount", () => {
     await expectForbidden(h, () => app.createAccount(g[who], ines(g)), g[who], reason, g.townHall);
   });
 
-  it("refuses an unknown actor with NOT_FOUND, an unknown structure with FORBIDDEN as any structure one does not manage", async () => {
+  it("refuses an unknown actor with UNKNOWN_ACTOR, an unknown structure with FORBIDDEN as any structure one does not manage", async () => {
     const { h, g, app } = await setup();
-    await expectNotFound(h, () => app.createAccount(UNKNOWN, ines(g)), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.createAccount(UNKNOWN, ines(g)), "unknown");
     await expectForbidden(h, () => app.createAccount(g.alice, ines(g, { structureId: UNKNOWN })), g.alice, "notAManager");
   });
 
@@ -329,12 +335,19 @@ describe("createAccount", () => {
     await expectRefused(h, () => app.createAccount(g.bruno, without(ines(g), "attach")), "LOGIN_TAKEN");
   });
 
+  it("refuses an attachment with the primary role (which the type refuses: an untyped body) with CANNOT_GRANT_PRIMARY, and creates no account", async () => {
+    const { h, g, app } = await setup();
+    const attach = { role: "primaryManager", scope: WHOLE, validFrom: TODAY, comment: "x" };
+    await expectRefused(h, () => untyped(app).createAccount(g.alice, inesWith(g, { attach })), "CANNOT_GRANT_PRIMARY");
+    expect(await h.store.findUserByLogin(INES_LOGIN)).toBeNull();
+  });
+
+  type Attach = NonNullable<CreateAccountInput["attach"]>;
   it.each([
-    ["the primary role", (_g: Guide) => ({ role: "primaryManager", scope: WHOLE, validFrom: TODAY, comment: "x" }), "CANNOT_GRANT_PRIMARY"],
-    ["a start date in the past", (g: Guide) => ({ role: "user", scope: services(g.compta), validFrom: YESTERDAY, comment: "x" }), "VALID_FROM_IN_THE_PAST"],
-    ["a blank comment", (_g: Guide) => ({ role: "user", scope: WHOLE, validFrom: TOMORROW, comment: "  " }), "COMMENT_REQUIRED"],
-    ["no service", (_g: Guide) => ({ role: "user", scope: services(), validFrom: TODAY, comment: "x" }), "EMPTY_SCOPE"],
-    ["a service of ACME", (g: Guide) => ({ role: "user", scope: services(g.ventes), validFrom: TODAY, comment: "x" }), "NOT_FOUND"],
+    ["a start date in the past", (g: Guide): Attach => ({ role: "user", scope: services(g.compta), validFrom: YESTERDAY, comment: "x" }), "VALID_FROM_IN_THE_PAST"],
+    ["a blank comment", (_g: Guide): Attach => ({ role: "user", scope: WHOLE, validFrom: TOMORROW, comment: "  " }), "COMMENT_REQUIRED"],
+    ["no service", (_g: Guide): Attach => ({ role: "user", scope: services(), validFrom: TODAY, comment: "x" }), "EMPTY_SCOPE"],
+    ["a service of ACME", (g: Guide): Attach => ({ role: "user", scope: services(g.ventes), validFrom: TODAY, comment: "x" }), "NOT_FOUND"],
   ] as const)("refuses an attachment with %s as attachUser does, and creates no account", async (_label, attach, code) => {
     const { h, g, app } = await setup();
     await expectRefused(h, () => app.createAccount(g.alice, ines(g, { attach: attach(g) })), code);
@@ -483,13 +496,14 @@ describe("registerAccount — « depuis l'accueil déconnecté », telling nobod
 
   it.each(JUNK_INPUTS)("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, app } = await setup();
-    await expectInvalid(h, () => app.registerAccount(input));
+    await expectInvalid(h, () => untyped(app).registerAccount(input));
   });
 
   it("refuses a registration that tries to attach or name a structure with VALIDATION", async () => {
     const { h, g, app } = await setup();
-    await expectInvalid(h, () => app.registerAccount({ ...farAway("x@example.fr"), structureId: g.townHall }));
-    await expectInvalid(h, () => app.registerAccount({ ...farAway("x@example.fr"), attach: { role: "user" } }));
+    // The type has no such fields: a host's untyped body.
+    await expectInvalid(h, () => untyped(app).registerAccount({ ...farAway("x@example.fr"), structureId: g.townHall }));
+    await expectInvalid(h, () => untyped(app).registerAccount({ ...farAway("x@example.fr"), attach: { role: "user" } }));
     await expectInvalid(h, () => app.registerAccount(farAway("x@example.fr"), { idempotencyKey: "" }));
   });
 });
@@ -612,11 +626,11 @@ describe("sendActivationEmails — « Renvoyer un courriel d'activation » to th
 
   it("refuses the whole call: junk, duplicates, no user, an unknown actor", async () => {
     const { h, g, app } = await setup();
-    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => app.sendActivationEmails(g.alice, input));
-    for (const [, actor] of JUNK_ACTORS) await expectInvalid(h, () => app.sendActivationEmails(actor, { structureId: g.townHall, userIds: [g.chloe] }));
+    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => untyped(app).sendActivationEmails(g.alice, input));
+    for (const [, actor] of JUNK_ACTORS) await expectUnknownActor(h, () => untyped(app).sendActivationEmails(actor, { structureId: g.townHall, userIds: [g.chloe] }), "malformed");
     await expectInvalid(h, () => app.sendActivationEmails(g.alice, { structureId: g.townHall, userIds: [g.chloe, g.chloe] }));
     await expectInvalid(h, () => app.sendActivationEmails(g.alice, { structureId: g.townHall, userIds: [] }));
-    await expectNotFound(h, () => app.sendActivationEmails(UNKNOWN, { structureId: g.townHall, userIds: [g.chloe] }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.sendActivationEmails(UNKNOWN, { structureId: g.townHall, userIds: [g.chloe] }), "unknown");
   });
 
   it("a retry with the same key gives the first results again and sends nothing more", async () => {
@@ -659,7 +673,7 @@ describe("activateAccount — refusals", () => {
 
   it.each(JUNK_INPUTS)("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, app } = await setup();
-    await expectInvalid(h, () => app.activateAccount(input));
+    await expectInvalid(h, () => untyped(app).activateAccount(input));
   });
 
   it.each([
@@ -877,14 +891,15 @@ describe("updateUser — « Modifier l'utilisateur »", () => {
 
   it("refuses a login among the changes with VALIDATION: it is immutable", async () => {
     const { h, g, app } = await setup();
-    await expectInvalid(h, () => app.updateUser(g.chloe, { userId: g.chloe, changes: { login: "chloe@example.fr" } }));
-    await expectInvalid(h, () => app.updateUser(g.chloe, { userId: g.chloe, login: "chloe@example.fr", changes: { lastName: "D" } }));
+    // The type has no login to change (a compile error); a host's untyped body is refused at run time.
+    await expectInvalid(h, () => untyped(app).updateUser(g.chloe, { userId: g.chloe, changes: { login: "chloe@example.fr" } }));
+    await expectInvalid(h, () => untyped(app).updateUser(g.chloe, { userId: g.chloe, login: "chloe@example.fr", changes: { lastName: "D" } }));
     await expectInvalid(h, () => app.updateUser(g.chloe, { userId: g.chloe, changes: {} }));
   });
 
   it.each(JUNK_INPUTS)("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await setup();
-    await expectInvalid(h, () => app.updateUser(g.alice, input));
+    await expectInvalid(h, () => untyped(app).updateUser(g.alice, input));
   });
 
   it.each(FORBIDDEN_ACTORS)("refuses %s acting through the town hall with FORBIDDEN (%s)", async (_label, who, reason) => {
@@ -904,13 +919,13 @@ describe("updateUser — « Modifier l'utilisateur »", () => {
     await expectForbidden(h, () => app.updateUser(g.denis, { userId: g.denis, changes: { lastName: "X" } }), g.denis, "accountNotActive");
   });
 
-  it("refuses a user who is not of the structure, or unknown, with NOT_FOUND for that id; an unknown actor with NOT_FOUND", async () => {
+  it("refuses a user who is not of the structure, or unknown, with NOT_FOUND for that id; an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await setup();
     await expectNotFound(h, () => app.updateUser(g.alice, { structureId: g.townHall, userId: g.farid, changes: { lastName: "X" } }), "user", g.farid);
     await expectNotFound(h, () => app.updateUser(g.alice, { structureId: g.townHall, userId: g.david, changes: { lastName: "X" } }), "user", g.david); // the bookshop's
     await expectNotFound(h, () => app.updateUser(g.alice, { structureId: g.townHall, userId: UNKNOWN, changes: { lastName: "X" } }), "user", UNKNOWN);
     await expectNotFound(h, () => app.updateUser(g.victor, { structureId: g.acme, userId: g.chloe, changes: { lastName: "X" } }), "user", g.chloe);
-    await expectNotFound(h, () => app.updateUser(UNKNOWN, { userId: UNKNOWN, changes: { lastName: "X" } }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.updateUser(UNKNOWN, { userId: UNKNOWN, changes: { lastName: "X" } }), "unknown");
   });
 });
 
@@ -938,8 +953,8 @@ describe("getPersonalInformation — « Consulter les informations personnelles 
 
   it("refusals: junk, someone else's without a structure, non-managers, a user not of the structure", async () => {
     const { h, g, app } = await setup();
-    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => app.getPersonalInformation(g.alice, input));
-    for (const [, actor] of JUNK_ACTORS) await expectInvalid(h, () => app.getPersonalInformation(actor, { userId: g.chloe }));
+    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => untyped(app).getPersonalInformation(g.alice, input));
+    for (const [, actor] of JUNK_ACTORS) await expectUnknownActor(h, () => untyped(app).getPersonalInformation(actor, { userId: g.chloe }), "malformed");
     await expectForbidden(h, () => app.getPersonalInformation(g.alice, { userId: g.chloe }), g.alice, "notTheUser");
     for (const [, who, reason] of FORBIDDEN_ACTORS)
       await expectForbidden(h, () => app.getPersonalInformation(g[who], { structureId: g.townHall, userId: g.chloe }), g[who], reason, g.townHall);
@@ -981,8 +996,9 @@ describe("listUserStructures — « toutes les structures pour lesquelles l'util
 
   it("refusals: a structure is required, non-managers, a user not of the structure", async () => {
     const { h, g, app } = await setup();
-    await expectInvalid(h, () => app.listUserStructures(g.chloe, { userId: g.chloe }));
-    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => app.listUserStructures(g.alice, input));
+    // The type requires it (a compile error without); a host's untyped body is refused at run time.
+    await expectInvalid(h, () => untyped(app).listUserStructures(g.chloe, { userId: g.chloe }));
+    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => untyped(app).listUserStructures(g.alice, input));
     for (const [, who, reason] of FORBIDDEN_ACTORS)
       await expectForbidden(h, () => app.listUserStructures(g[who], { structureId: g.townHall, userId: g.chloe }), g[who], reason, g.townHall);
     await expectNotFound(h, () => app.listUserStructures(g.victor, { structureId: g.acme, userId: g.chloe }), "user", g.chloe);

@@ -9,7 +9,7 @@ import {
   expectDisclosesOnly,
   expectEventsSaved,
   expectInvalid,
-  expectNotFound,
+  expectUnknownActor,
   FORBIDDEN_ACTORS,
   guide,
   JUNK_ACTORS,
@@ -19,6 +19,7 @@ import {
   services,
   TODAY,
   UNKNOWN,
+  untyped,
   WHOLE,
 } from "./harness.js";
 
@@ -123,10 +124,10 @@ describe("validateAttachmentRequests", () => {
     expectDeepFrozen(r);
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.farid, g.townHall);
-    await expectInvalid(h, () => app.validateAttachmentRequests(actor, { items: [{ requestId }] }));
+    await expectUnknownActor(h, () => untyped(app).validateAttachmentRequests(actor, { items: [{ requestId }] }), "malformed");
   });
 
   it.each([
@@ -137,22 +138,28 @@ describe("validateAttachmentRequests", () => {
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
     await ask(h, g.farid, g.townHall);
-    await expectInvalid(h, () => app.validateAttachmentRequests(g.alice, input));
+    await expectInvalid(h, () => untyped(app).validateAttachmentRequests(g.alice, input));
   });
 
   it("refuses the whole batch, valid items included, when one item is junk", async () => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.farid, g.townHall);
-    await expectInvalid(h, () => app.validateAttachmentRequests(g.alice, { items: [{ requestId }, { requestId, role: "boss" }] }));
+    await expectInvalid(h, () => untyped(app).validateAttachmentRequests(g.alice, { items: [{ requestId }, { requestId, role: "boss" }] }));
   });
 
   it.each(["validateAttachmentRequests", "refuseAttachmentRequests"] as const)(
-    "%s: an unknown actor fails the whole call with NOT_FOUND user, and writes nothing",
+    "%s: an unknown actor fails the whole call with UNKNOWN_ACTOR, and writes nothing",
     async (op) => {
       const { h, g, app } = await guide();
       const requestId = await ask(h, g.farid, g.townHall);
-      const input = op === "validateAttachmentRequests" ? { items: [{ requestId }] } : { requestIds: [requestId], reason: "Non" };
-      await expectNotFound(h, () => app[op](UNKNOWN, input), "user", UNKNOWN);
+      await expectUnknownActor(
+        h,
+        () =>
+          op === "validateAttachmentRequests"
+            ? app.validateAttachmentRequests(UNKNOWN, { items: [{ requestId }] })
+            : app.refuseAttachmentRequests(UNKNOWN, { requestIds: [requestId], reason: "Non" }),
+        "unknown",
+      );
     },
   );
 
@@ -218,10 +225,10 @@ describe("refuseAttachmentRequests", () => {
     expect(h.snapshot()).toEqual(before);
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.farid, g.townHall);
-    await expectInvalid(h, () => app.refuseAttachmentRequests(actor, { requestIds: [requestId], reason: "Non" }));
+    await expectUnknownActor(h, () => untyped(app).refuseAttachmentRequests(actor, { requestIds: [requestId], reason: "Non" }), "malformed");
   });
 
   it.each([
@@ -233,7 +240,7 @@ describe("refuseAttachmentRequests", () => {
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
     await ask(h, g.farid, g.townHall);
-    await expectInvalid(h, () => app.refuseAttachmentRequests(g.alice, input));
+    await expectInvalid(h, () => untyped(app).refuseAttachmentRequests(g.alice, input));
   });
 
   it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming each item's own id, as for unknown ones, and writes nothing", async (_label, who) => {

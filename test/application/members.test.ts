@@ -10,6 +10,7 @@ import {
   expectInvalid,
   expectNotFound,
   expectRefused,
+  expectUnknownActor,
   FORBIDDEN_ACTORS,
   guide,
   JUNK_ACTORS,
@@ -21,11 +22,13 @@ import {
   UNKNOWN,
   userRow,
   WHOLE,
+  untyped,
   YESTERDAY,
   type Guide,
 } from "./harness.js";
+import type { AttachUserInput } from "../../src/index.js";
 
-const attachFarid = (g: Guide, extra: Record<string, unknown> = {}) => ({
+const attachFarid = (g: Guide, extra: Partial<AttachUserInput> = {}): AttachUserInput => ({
   structureId: g.townHall,
   userId: g.farid,
   role: "user",
@@ -34,6 +37,9 @@ const attachFarid = (g: Guide, extra: Record<string, unknown> = {}) => ({
   scope: services(g.paie, g.compta),
   ...extra,
 });
+
+/** Farid's attachment with fields a host's untyped body may hold and the input type does not (for the untyped view). */
+const attachFaridWith = (g: Guide, extra: Record<string, unknown>): unknown => ({ ...attachFarid(g), ...extra });
 
 describe("attachUser", () => {
   it("attaches a user with a role, a start date, a comment and services; history and a UserAttached event", async () => {
@@ -96,14 +102,14 @@ describe("attachUser", () => {
     expect(r.member.attachment).toMatchObject({ structureId: g.bookshop, role: "secondaryManager", scope: WHOLE });
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.attachUser(actor, attachFarid(g)));
+    await expectUnknownActor(h, () => untyped(app).attachUser(actor, attachFarid(g)), "malformed");
   });
 
   it.each(JUNK_INPUTS)("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.attachUser(g.alice, input));
+    await expectInvalid(h, () => untyped(app).attachUser(g.alice, input));
   });
 
   it.each([
@@ -114,20 +120,20 @@ describe("attachUser", () => {
     ["an unknown role", { role: "admin" }],
   ])("refuses a command with %s with VALIDATION", async (_label, override) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.attachUser(g.alice, attachFarid(g, override)));
+    await expectInvalid(h, () => untyped(app).attachUser(g.alice, attachFaridWith(g, override)));
   });
 
   it("refuses a command without a comment with VALIDATION", async () => {
     const { h, g, app } = await guide();
     const { comment: _comment, ...rest } = attachFarid(g);
-    await expectInvalid(h, () => app.attachUser(g.alice, rest));
+    await expectInvalid(h, () => untyped(app).attachUser(g.alice, rest));
   });
 
-  it("refuses an unknown user, actor or service with NOT_FOUND, and an unknown structure with FORBIDDEN", async () => {
+  it("refuses an unknown user or service with NOT_FOUND, an unknown actor with UNKNOWN_ACTOR, and an unknown structure with FORBIDDEN", async () => {
     const { h, g, app } = await guide();
     await expectNotFound(h, () => app.attachUser(g.alice, attachFarid(g, { userId: UNKNOWN })), "user", UNKNOWN);
-    await expectNotFound(h, () => app.attachUser(UNKNOWN, attachFarid(g)), "user", UNKNOWN);
-    await expectNotFound(h, () => app.attachUser(g.alice, attachFarid(g, { scope: services(UNKNOWN as never) })), "service", UNKNOWN);
+    await expectUnknownActor(h, () => app.attachUser(UNKNOWN, attachFarid(g)), "unknown");
+    await expectNotFound(h, () => app.attachUser(g.alice, attachFarid(g, { scope: { kind: "services", serviceIds: [UNKNOWN] } })), "service", UNKNOWN);
     // Nobody manages a structure that does not exist.
     await expectForbidden(h, () => app.attachUser(g.alice, attachFarid(g, { structureId: UNKNOWN })), g.alice, "notAManager", UNKNOWN as never);
   });
@@ -141,7 +147,8 @@ describe("attachUser", () => {
 
   it("refuses the rules' other cases and writes nothing", async () => {
     const { h, g, app } = await guide();
-    await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { role: "primaryManager" })), "CANNOT_GRANT_PRIMARY");
+    // The type refuses the primary role; an untyped body gets the rule's answer.
+    await expectRefused(h, () => untyped(app).attachUser(g.alice, attachFaridWith(g, { role: "primaryManager" })), "CANNOT_GRANT_PRIMARY");
     expect(await expectRefused(h, () => app.attachUser(g.alice, attachFarid(g, { validFrom: YESTERDAY })), "VALID_FROM_IN_THE_PAST")).toEqual({
       code: "VALID_FROM_IN_THE_PAST",
       validFrom: YESTERDAY,
@@ -210,9 +217,9 @@ describe("changeMemberRole", () => {
     await expectForbidden(h, () => app.readHistory(g.bruno, { structureId: g.townHall }), g.bruno, "notAManager");
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.changeMemberRole(actor, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }));
+    await expectUnknownActor(h, () => untyped(app).changeMemberRole(actor, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }), "malformed");
   });
 
   it.each([
@@ -222,10 +229,10 @@ describe("changeMemberRole", () => {
     ["an unknown role", { structureId: "str-002", userId: "usr-003", role: "chef" }],
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.changeMemberRole(g.alice, input));
+    await expectInvalid(h, () => untyped(app).changeMemberRole(g.alice, input));
   });
 
-  it("refuses an unknown member or actor with NOT_FOUND, and an unknown structure with FORBIDDEN", async () => {
+  it("refuses an unknown member with NOT_FOUND, an unknown actor with UNKNOWN_ACTOR, and an unknown structure with FORBIDDEN", async () => {
     const { h, g, app } = await guide();
     await expectForbidden(
       h,
@@ -235,7 +242,7 @@ describe("changeMemberRole", () => {
       UNKNOWN as never,
     );
     await expectNotFound(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: UNKNOWN, role: "secondaryManager" }), "user", UNKNOWN);
-    await expectNotFound(h, () => app.changeMemberRole(UNKNOWN, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.changeMemberRole(UNKNOWN, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }), "unknown");
   });
 
   it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
@@ -259,7 +266,8 @@ describe("changeMemberRole", () => {
 
   it("refuses the rules' other cases and writes nothing", async () => {
     const { h, g, app } = await guide();
-    await expectRefused(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.chloe, role: "primaryManager" }), "CANNOT_GRANT_PRIMARY");
+    // The type refuses the primary role; an untyped body gets the rule's answer.
+    await expectRefused(h, () => untyped(app).changeMemberRole(g.alice, { structureId: g.townHall, userId: g.chloe, role: "primaryManager" }), "CANNOT_GRANT_PRIMARY");
     await expectRefused(h, () => app.changeMemberRole(g.bruno, { structureId: g.townHall, userId: g.alice, role: "user" }), "TRANSFER_REQUIRED");
     // A user who is not a member is NOT_FOUND, the very answer an unknown id gets.
     const farid = await expectNotFound(h, () => app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.farid, role: "user" }), "user", g.farid);
@@ -315,24 +323,24 @@ describe("removeAttachment", () => {
     expect((await userRow(h, g.farid)).value.attachments.map((a) => a.structureId).sort()).toEqual([g.bookshop, g.acme].sort());
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.removeAttachment(actor, { structureId: g.townHall, userId: g.chloe }));
+    await expectUnknownActor(h, () => untyped(app).removeAttachment(actor, { structureId: g.townHall, userId: g.chloe }), "malformed");
   });
 
   it.each([...JUNK_INPUTS, ["an extra key", { structureId: "str-002", userId: "usr-003", reason: "x" }]])(
     "refuses the junk input %s with VALIDATION",
     async (_label, input) => {
       const { h, g, app } = await guide();
-      await expectInvalid(h, () => app.removeAttachment(g.alice, input));
+      await expectInvalid(h, () => untyped(app).removeAttachment(g.alice, input));
     },
   );
 
-  it("refuses an unknown member or actor with NOT_FOUND, and an unknown structure with FORBIDDEN", async () => {
+  it("refuses an unknown member with NOT_FOUND, an unknown actor with UNKNOWN_ACTOR, and an unknown structure with FORBIDDEN", async () => {
     const { h, g, app } = await guide();
     await expectForbidden(h, () => app.removeAttachment(g.alice, { structureId: UNKNOWN, userId: g.chloe }), g.alice, "notAManager", UNKNOWN as never);
     await expectNotFound(h, () => app.removeAttachment(g.alice, { structureId: g.townHall, userId: UNKNOWN }), "user", UNKNOWN);
-    await expectNotFound(h, () => app.removeAttachment(UNKNOWN, { structureId: g.townHall, userId: g.chloe }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.removeAttachment(UNKNOWN, { structureId: g.townHall, userId: g.chloe }), "unknown");
   });
 
   it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {
@@ -370,15 +378,15 @@ describe("leaveStructure — the person leaves a structure, whoever attached the
     expect((await userRow(h, g.chloe)).value.attachments.map((a) => a.structureId)).toEqual([g.townHall]);
   });
 
-  it("refuses a structure she is not attached to with NOT_FOUND, as an unknown one; the primary manager with TRANSFER_REQUIRED; an inactive account with FORBIDDEN; junk with VALIDATION", async () => {
+  it("refuses a structure she is not attached to with NOT_FOUND, as an unknown one; the primary manager with TRANSFER_REQUIRED; an inactive account with FORBIDDEN; an unknown actor with UNKNOWN_ACTOR; junk with VALIDATION (a junk actor, UNKNOWN_ACTOR)", async () => {
     const { h, g, app } = await guide();
     const acme = await expectNotFound(h, () => app.leaveStructure(g.chloe, { structureId: g.acme }), "structure", g.acme);
     const unknown = await expectNotFound(h, () => app.leaveStructure(g.chloe, { structureId: UNKNOWN }), "structure", UNKNOWN);
     expect({ ...acme, id: UNKNOWN }).toEqual(unknown);
     await expectRefused(h, () => app.leaveStructure(g.alice, { structureId: g.townHall }), "TRANSFER_REQUIRED");
     await expectForbidden(h, () => app.leaveStructure(g.denis, { structureId: g.townHall }), g.denis, "accountNotActive");
-    await expectNotFound(h, () => app.leaveStructure(UNKNOWN, { structureId: g.townHall }), "user", UNKNOWN);
-    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => app.leaveStructure(g.chloe, input));
-    for (const [, actor] of JUNK_ACTORS) await expectInvalid(h, () => app.leaveStructure(actor, { structureId: g.townHall }));
+    await expectUnknownActor(h, () => app.leaveStructure(UNKNOWN, { structureId: g.townHall }), "unknown");
+    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => untyped(app).leaveStructure(g.chloe, input));
+    for (const [, actor] of JUNK_ACTORS) await expectUnknownActor(h, () => untyped(app).leaveStructure(actor, { structureId: g.townHall }), "malformed");
   });
 });

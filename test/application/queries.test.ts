@@ -10,6 +10,7 @@ import {
   expectHidden,
   expectInvalid,
   expectNotFound,
+  expectUnknownActor,
   FORBIDDEN_ACTORS,
   guide,
   JUNK_ACTORS,
@@ -20,6 +21,7 @@ import {
   TODAY,
   TOMORROW,
   UNKNOWN,
+  untyped,
   WHOLE,
   type Harness,
 } from "./harness.js";
@@ -105,10 +107,10 @@ describe("consultAttachmentRequest", () => {
     expect(must(await app.consultAttachmentRequest(g.alice, { requestId })).request.status).toBe("refused");
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.farid, g.townHall);
-    await expectInvalid(h, () => app.consultAttachmentRequest(actor, { requestId }));
+    await expectUnknownActor(h, () => untyped(app).consultAttachmentRequest(actor, { requestId }), "malformed");
   });
 
   it.each([...JUNK_INPUTS, ["an extra key", { requestId: "req-001", full: true }], ["a numeric id", { requestId: 1 }]])(
@@ -116,15 +118,15 @@ describe("consultAttachmentRequest", () => {
     async (_label, input) => {
       const { h, g, app } = await guide();
       await ask(h, g.farid, g.townHall);
-      await expectInvalid(h, () => app.consultAttachmentRequest(g.alice, input));
+      await expectInvalid(h, () => untyped(app).consultAttachmentRequest(g.alice, input));
     },
   );
 
-  it("refuses an unknown request or actor with NOT_FOUND", async () => {
+  it("refuses an unknown request with NOT_FOUND, an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.farid, g.townHall);
     await expectNotFound(h, () => app.consultAttachmentRequest(g.alice, { requestId: UNKNOWN }), "attachmentRequest", UNKNOWN);
-    await expectNotFound(h, () => app.consultAttachmentRequest(UNKNOWN, { requestId }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.consultAttachmentRequest(UNKNOWN, { requestId }), "unknown");
   });
 
   it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming the request, as for an unknown one", async (_label, who) => {
@@ -249,9 +251,9 @@ describe("listPendingAttachmentRequests", () => {
     must(await app.listPendingAttachmentRequests(g.alice, { limit: 1, cursor: alices }));
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, app } = await guide();
-    await expectInvalid(h, () => app.listPendingAttachmentRequests(actor, {}));
+    await expectUnknownActor(h, () => untyped(app).listPendingAttachmentRequests(actor, {}), "malformed");
   });
 
   it.each([
@@ -264,12 +266,12 @@ describe("listPendingAttachmentRequests", () => {
     ["a cursor that is not text", { cursor: 3 }],
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.listPendingAttachmentRequests(g.alice, input));
+    await expectInvalid(h, () => untyped(app).listPendingAttachmentRequests(g.alice, input));
   });
 
-  it("refuses an unknown actor with NOT_FOUND user", async () => {
+  it("refuses an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, app } = await guide();
-    await expectNotFound(h, () => app.listPendingAttachmentRequests(UNKNOWN, {}), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.listPendingAttachmentRequests(UNKNOWN, {}), "unknown");
   });
 
   // A secondary manager attached to some services may ask for more in the structure he
@@ -396,9 +398,9 @@ describe("readHistory", () => {
     expect(acme.items.map((e) => e.kind)).toEqual(["serviceAdded", "serviceAdded", "structureCreated"]);
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.readHistory(actor, { structureId: g.townHall }));
+    await expectUnknownActor(h, () => untyped(app).readHistory(actor, { structureId: g.townHall }), "malformed");
   });
 
   it.each([
@@ -415,7 +417,7 @@ describe("readHistory", () => {
     ["a numeric cursor", { structureId: "str-002", cursor: 12 }],
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.readHistory(g.alice, input));
+    await expectInvalid(h, () => untyped(app).readHistory(g.alice, input));
   });
 
   it("lets a secondary manager read from his start date on, by the injected clock", async () => {
@@ -436,11 +438,11 @@ describe("readHistory", () => {
     must(await app.readHistory(g.hugo, { structureId: g.townHall }));
   });
 
-  it("refuses an unknown structure with FORBIDDEN (nobody manages it) and an unknown actor with NOT_FOUND", async () => {
+  it("refuses an unknown structure with FORBIDDEN (nobody manages it) and an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await guide();
     await expectForbidden(h, () => app.readHistory(g.alice, { structureId: UNKNOWN }), g.alice, "notAManager", UNKNOWN as never);
     await expectForbidden(h, () => app.readHistory(g.denis, { structureId: UNKNOWN }), g.denis, "notAManager", UNKNOWN as never);
-    await expectNotFound(h, () => app.readHistory(UNKNOWN, { structureId: g.townHall }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.readHistory(UNKNOWN, { structureId: g.townHall }), "unknown");
   });
 
   it("refuses a cursor of another structure or of another list with VALIDATION invalid_cursor", async () => {
@@ -498,9 +500,9 @@ describe("listMembers", () => {
     );
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.listMembers(actor, { structureId: g.townHall }));
+    await expectUnknownActor(h, () => untyped(app).listMembers(actor, { structureId: g.townHall }), "malformed");
   });
 
   it.each([
@@ -511,7 +513,7 @@ describe("listMembers", () => {
     ["an empty cursor", { structureId: "str-002", cursor: "" }],
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.listMembers(g.alice, input));
+    await expectInvalid(h, () => untyped(app).listMembers(g.alice, input));
   });
 
   it("shows each member as seen from the structure, in a frozen page", async () => {
@@ -542,11 +544,11 @@ describe("listMembers", () => {
     expect(garbage.issues[0]?.path).toEqual(["cursor"]);
   });
 
-  it("refuses an unknown structure with FORBIDDEN (nobody manages it) and an unknown actor with NOT_FOUND", async () => {
+  it("refuses an unknown structure with FORBIDDEN (nobody manages it) and an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await guide();
     await expectForbidden(h, () => app.listMembers(g.alice, { structureId: UNKNOWN }), g.alice, "notAManager", UNKNOWN as never);
     await expectForbidden(h, () => app.listMembers(g.chloe, { structureId: UNKNOWN }), g.chloe, "notAManager", UNKNOWN as never);
-    await expectNotFound(h, () => app.listMembers(UNKNOWN, { structureId: g.townHall }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.listMembers(UNKNOWN, { structureId: g.townHall }), "unknown");
   });
 
   it.each(FORBIDDEN_ACTORS)("refuses %s (%s) with FORBIDDEN %s", async (_label, who, reason) => {

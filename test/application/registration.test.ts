@@ -1,5 +1,6 @@
 // registerUser and createStructure through the application layer.
 import { describe, expect, it } from "vitest";
+import type { CreateStructureInput } from "../../src/index.js";
 import {
   createHarness,
   deactivate,
@@ -8,8 +9,8 @@ import {
   expectDisclosesOnly,
   expectEventsSaved,
   expectInvalid,
-  expectNotFound,
   expectRefused,
+  expectUnknownActor,
   guide,
   JUNK_ACTORS,
   JUNK_INPUTS,
@@ -17,11 +18,12 @@ import {
   START,
   TODAY,
   UNKNOWN,
+  untyped,
   userRow,
 } from "./harness.js";
 
 const elodie = { login: "  Elodie.Lefevre@Mairie-Lyon.FR ", lastName: " Lefèvre ", firstName: "Élodie" };
-const acme = { designation: "  ACME Industrie ", kind: "private", identifier: { type: "siret", value: "732 829 320 00074" } };
+const acme: CreateStructureInput = { designation: "  ACME Industrie ", kind: "private", identifier: { type: "siret", value: "732 829 320 00074" } };
 
 describe("registerUser", () => {
   it("registers an active account with a normalised login, no history, one UserRegistered event", async () => {
@@ -72,7 +74,7 @@ describe("registerUser", () => {
   ])("refuses %s with VALIDATION and writes nothing", async (_label, input) => {
     const h = createHarness();
     must(await h.app.registerUser({ login: "alice@example.fr", lastName: "Martin", firstName: "Alice" }));
-    await expectInvalid(h, () => h.app.registerUser(input));
+    await expectInvalid(h, () => untyped(h.app).registerUser(input));
   });
 
   it("refuses a second registration of the same login in another case with LOGIN_TAKEN", async () => {
@@ -175,9 +177,9 @@ describe("createStructure", () => {
     );
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h } = await guide();
-    await expectInvalid(h, () => h.app.createStructure(actor, acme));
+    await expectUnknownActor(h, () => untyped(h.app).createStructure(actor, acme), "malformed");
   });
 
   it.each([
@@ -189,12 +191,12 @@ describe("createStructure", () => {
     ["a blank designation", { ...acme, designation: " " }],
   ])("refuses %s with VALIDATION and writes nothing", async (_label, input) => {
     const { h, g } = await guide();
-    await expectInvalid(h, () => h.app.createStructure(g.farid, input));
+    await expectInvalid(h, () => untyped(h.app).createStructure(g.farid, input));
   });
 
-  it("refuses an unknown actor with NOT_FOUND user", async () => {
+  it("refuses an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h } = await guide();
-    await expectNotFound(h, () => h.app.createStructure(UNKNOWN, acme), "user", UNKNOWN);
+    await expectUnknownActor(h, () => h.app.createStructure(UNKNOWN, acme), "unknown");
   });
 
   it("refuses a deactivated founder (FORBIDDEN accountNotActive, like every act) and writes nothing", async () => {

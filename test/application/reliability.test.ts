@@ -19,6 +19,7 @@ import {
   services,
   START,
   UNKNOWN,
+  untyped,
   WHOLE,
   type Harness,
 } from "./harness.js";
@@ -111,9 +112,9 @@ describe("idempotency keys", () => {
     ["options that are not an object", "k"],
   ])("refuses %s as options with VALIDATION under the path options", async (_label, options) => {
     const { h, g, app } = await guide();
-    const error = await expectInvalid(h, () => app.addService(g.alice, { structureId: g.townHall, code: "URBA", label: "U" }, options));
+    const error = await expectInvalid(h, () => untyped(app).addService(g.alice, { structureId: g.townHall, code: "URBA", label: "U" }, options));
     for (const issue of error.issues) expect(issue.path[0]).toBe("options");
-    const registration = await expectInvalid(h, () => app.registerUser({ login: "x@example.fr", lastName: "X", firstName: "X" }, options));
+    const registration = await expectInvalid(h, () => untyped(app).registerUser({ login: "x@example.fr", lastName: "X", firstName: "X" }, options));
     for (const issue of registration.issues) expect(issue.path[0]).toBe("options");
   });
 });
@@ -262,8 +263,8 @@ describe("the outbox", () => {
   it("refuses junk claims and acknowledgements with VALIDATION", async () => {
     const h = createHarness();
     for (const input of [{ limit: 0 }, { limit: 1001 }, { leaseSeconds: 0 }, { extra: 1 }, null, []])
-      expectErr(await h.app.claimEvents(input), "VALIDATION");
-    for (const ids of [null, "evt-001", [""], [1]]) expectErr(await h.app.acknowledgeEvents(ids), "VALIDATION");
+      expectErr(await untyped(h.app).claimEvents(input), "VALIDATION");
+    for (const ids of [null, "evt-001", [""], [1]]) expectErr(await untyped(h.app).acknowledgeEvents(ids), "VALIDATION");
   });
 });
 

@@ -13,6 +13,7 @@ import {
   expectInvalid,
   expectNotFound,
   expectRefused,
+  expectUnknownActor,
   FORBIDDEN_ACTORS,
   guide,
   JUNK_ACTORS,
@@ -22,6 +23,7 @@ import {
   services,
   TODAY,
   UNKNOWN,
+  untyped,
   userRow,
   WHOLE,
 } from "./harness.js";
@@ -76,9 +78,9 @@ describe("requestAttachment", () => {
     expect(r.request).toMatchObject({ scope: WHOLE, requestedRole: "secondaryManager", comment: "" });
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.requestAttachment(actor, { structureId: g.townHall, scope: WHOLE }));
+    await expectUnknownActor(h, () => untyped(app).requestAttachment(actor, { structureId: g.townHall, scope: WHOLE }), "malformed");
   });
 
   it.each([
@@ -90,19 +92,19 @@ describe("requestAttachment", () => {
     ["the primary role asked for", { structureId: "str-002", scope: WHOLE, requestedRole: "primaryManager" }],
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.requestAttachment(g.elodie, input));
+    await expectInvalid(h, () => untyped(app).requestAttachment(g.elodie, input));
   });
 
-  it("refuses an unknown structure, service or actor with NOT_FOUND", async () => {
+  it("refuses an unknown structure or service with NOT_FOUND, an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await guide();
     await expectNotFound(h, () => app.requestAttachment(g.elodie, { structureId: UNKNOWN, scope: WHOLE }), "structure", UNKNOWN);
     await expectNotFound(
       h,
-      () => app.requestAttachment(g.elodie, { structureId: g.townHall, scope: services(g.paie, UNKNOWN as never) }),
+      () => app.requestAttachment(g.elodie, { structureId: g.townHall, scope: { kind: "services", serviceIds: [g.paie, UNKNOWN] } }),
       "service",
       UNKNOWN,
     );
-    await expectNotFound(h, () => app.requestAttachment(UNKNOWN, { structureId: g.townHall, scope: WHOLE }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.requestAttachment(UNKNOWN, { structureId: g.townHall, scope: WHOLE }), "unknown");
   });
 
   it("refuses a deactivated user with FORBIDDEN accountNotActive", async () => {
@@ -273,10 +275,10 @@ describe("validateAttachmentRequest", () => {
     expectDisclosesOnly(h, g.townHall, byAlice);
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.elodie, g.townHall);
-    await expectInvalid(h, () => app.validateAttachmentRequest(actor, { requestId }));
+    await expectUnknownActor(h, () => untyped(app).validateAttachmentRequest(actor, { requestId }), "malformed");
   });
 
   it.each([
@@ -287,17 +289,17 @@ describe("validateAttachmentRequest", () => {
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
     await ask(h, g.elodie, g.townHall);
-    await expectInvalid(h, () => app.validateAttachmentRequest(g.alice, input));
+    await expectInvalid(h, () => untyped(app).validateAttachmentRequest(g.alice, input));
   });
 
-  it("refuses an unknown request, actor or checked service with NOT_FOUND", async () => {
+  it("refuses an unknown request or checked service with NOT_FOUND, an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.elodie, g.townHall);
     await expectNotFound(h, () => app.validateAttachmentRequest(g.alice, { requestId: UNKNOWN }), "attachmentRequest", UNKNOWN);
-    await expectNotFound(h, () => app.validateAttachmentRequest(UNKNOWN, { requestId }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.validateAttachmentRequest(UNKNOWN, { requestId }), "unknown");
     await expectNotFound(
       h,
-      () => app.validateAttachmentRequest(g.alice, { requestId, scope: services(UNKNOWN as never) }),
+      () => app.validateAttachmentRequest(g.alice, { requestId, scope: { kind: "services", serviceIds: [UNKNOWN] } }),
       "service",
       UNKNOWN,
     );
@@ -348,7 +350,8 @@ describe("validateAttachmentRequest", () => {
     must(await app.changeMemberRole(g.alice, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }));
     const own = await ask(h, g.chloe, g.townHall, services(g.rh));
     await expectRefused(h, () => app.validateAttachmentRequest(g.chloe, { requestId: own }), "SELF_DECISION_FORBIDDEN");
-    await expectRefused(h, () => app.validateAttachmentRequest(g.alice, { requestId: own, role: "primaryManager" }), "CANNOT_GRANT_PRIMARY");
+    // The type refuses the primary role; an untyped body gets the rule's answer.
+    await expectRefused(h, () => untyped(app).validateAttachmentRequest(g.alice, { requestId: own, role: "primaryManager" }), "CANNOT_GRANT_PRIMARY");
     await expectRefused(h, () => app.validateAttachmentRequest(g.alice, { requestId: own, scope: services() }), "EMPTY_SCOPE");
   });
 
@@ -395,15 +398,15 @@ describe("refuseAttachmentRequest", () => {
       code: "REFUSAL_REASON_REQUIRED",
       requestId,
     });
-    await expectInvalid(h, () => app.refuseAttachmentRequest(g.alice, { requestId }));
+    await expectInvalid(h, () => untyped(app).refuseAttachmentRequest(g.alice, { requestId })); // the type requires it: an untyped body
     // Blank is "no visible character": zero-width spaces are no reason.
     await expectRefused(h, () => app.refuseAttachmentRequest(g.alice, { requestId, reason: "\u200B\u200B" }), "REFUSAL_REASON_REQUIRED");
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.farid, g.townHall);
-    await expectInvalid(h, () => app.refuseAttachmentRequest(actor, { requestId, reason: "Non" }));
+    await expectUnknownActor(h, () => untyped(app).refuseAttachmentRequest(actor, { requestId, reason: "Non" }), "malformed");
   });
 
   it.each([
@@ -414,14 +417,14 @@ describe("refuseAttachmentRequest", () => {
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
     await ask(h, g.farid, g.townHall);
-    await expectInvalid(h, () => app.refuseAttachmentRequest(g.alice, input));
+    await expectInvalid(h, () => untyped(app).refuseAttachmentRequest(g.alice, input));
   });
 
-  it("refuses an unknown request or actor with NOT_FOUND", async () => {
+  it("refuses an unknown request with NOT_FOUND, an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await guide();
     const requestId = await ask(h, g.farid, g.townHall);
     await expectNotFound(h, () => app.refuseAttachmentRequest(g.alice, { requestId: UNKNOWN, reason: "Non" }), "attachmentRequest", UNKNOWN);
-    await expectNotFound(h, () => app.refuseAttachmentRequest(UNKNOWN, { requestId, reason: "Non" }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.refuseAttachmentRequest(UNKNOWN, { requestId, reason: "Non" }), "unknown");
   });
 
   it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming the request, as for an unknown one", async (_label, who) => {

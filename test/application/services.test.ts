@@ -11,6 +11,7 @@ import {
   expectInvalid,
   expectNotFound,
   expectRefused,
+  expectUnknownActor,
   FORBIDDEN_ACTORS,
   guide,
   JUNK_ACTORS,
@@ -18,6 +19,7 @@ import {
   must,
   services,
   UNKNOWN,
+  untyped,
 } from "./harness.js";
 
 describe("addService", () => {
@@ -99,27 +101,27 @@ describe("addService", () => {
     expect(h.snapshot().services.filter((s) => s.value.code.toLowerCase() === "urba")).toHaveLength(1);
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.addService(actor, { structureId: g.townHall, code: "X", label: "X" }));
+    await expectUnknownActor(h, () => untyped(app).addService(actor, { structureId: g.townHall, code: "X", label: "X" }), "malformed");
   });
 
   it.each(JUNK_INPUTS)("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.addService(g.alice, input));
+    await expectInvalid(h, () => untyped(app).addService(g.alice, input));
   });
 
   it("refuses extra keys and blank codes with VALIDATION", async () => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.addService(g.alice, { structureId: g.townHall, code: "X", label: "X", active: false }));
+    await expectInvalid(h, () => untyped(app).addService(g.alice, { structureId: g.townHall, code: "X", label: "X", active: false })); // not a field of the type: an untyped body
     await expectInvalid(h, () => app.addService(g.alice, { structureId: g.townHall, code: "  ", label: "X" }));
   });
 
-  it("refuses an unknown actor with NOT_FOUND, and an unknown structure with FORBIDDEN (nobody manages it)", async () => {
+  it("refuses an unknown actor with UNKNOWN_ACTOR, and an unknown structure with FORBIDDEN (nobody manages it)", async () => {
     const { h, g, app } = await guide();
     await expectForbidden(h, () => app.addService(g.alice, { structureId: UNKNOWN, code: "X", label: "X" }), g.alice, "notAManager", UNKNOWN as never);
     await expectForbidden(h, () => app.addService(g.chloe, { structureId: UNKNOWN, code: "X", label: "X" }), g.chloe, "notAManager", UNKNOWN as never);
-    await expectNotFound(h, () => app.addService(UNKNOWN, { structureId: g.townHall, code: "X", label: "X" }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.addService(UNKNOWN, { structureId: g.townHall, code: "X", label: "X" }), "unknown");
   });
 
   it("refuses Alice a service in a structure she does not manage with FORBIDDEN naming it", async () => {
@@ -151,9 +153,9 @@ describe("renameService", () => {
     expect(await h.store.getService(g.compta)).toEqual({ value: r.service, version: 2 });
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.renameService(actor, { serviceId: g.compta, label: "X" }));
+    await expectUnknownActor(h, () => untyped(app).renameService(actor, { serviceId: g.compta, label: "X" }), "malformed");
   });
 
   it.each([
@@ -162,13 +164,13 @@ describe("renameService", () => {
     ["a blank label", { serviceId: "svc-002", label: "" }],
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.renameService(g.alice, input));
+    await expectInvalid(h, () => untyped(app).renameService(g.alice, input));
   });
 
-  it("refuses an unknown service or actor with NOT_FOUND", async () => {
+  it("refuses an unknown service with NOT_FOUND, an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await guide();
     await expectNotFound(h, () => app.renameService(g.alice, { serviceId: UNKNOWN, label: "X" }), "service", UNKNOWN);
-    await expectNotFound(h, () => app.renameService(UNKNOWN, { serviceId: g.compta, label: "X" }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.renameService(UNKNOWN, { serviceId: g.compta, label: "X" }), "unknown");
   });
 
   it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming the service, as for an unknown one", async (_label, who) => {
@@ -217,23 +219,23 @@ describe("deactivateService", () => {
     expect(view.services.map((s) => s.code)).toEqual(["ACHATS", "COMPTA", "PAIE"]);
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.deactivateService(actor, { serviceId: g.compta }));
+    await expectUnknownActor(h, () => untyped(app).deactivateService(actor, { serviceId: g.compta }), "malformed");
   });
 
   it.each([...JUNK_INPUTS, ["an extra key", { serviceId: "svc-002", active: false }]])(
     "refuses the junk input %s with VALIDATION",
     async (_label, input) => {
       const { h, g, app } = await guide();
-      await expectInvalid(h, () => app.deactivateService(g.alice, input));
+      await expectInvalid(h, () => untyped(app).deactivateService(g.alice, input));
     },
   );
 
-  it("refuses an unknown service or actor with NOT_FOUND", async () => {
+  it("refuses an unknown service with NOT_FOUND, an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await guide();
     await expectNotFound(h, () => app.deactivateService(g.alice, { serviceId: UNKNOWN }), "service", UNKNOWN);
-    await expectNotFound(h, () => app.deactivateService(UNKNOWN, { serviceId: g.compta }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.deactivateService(UNKNOWN, { serviceId: g.compta }), "unknown");
   });
 
   it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming the service, as for an unknown one", async (_label, who) => {

@@ -2,7 +2,7 @@
 // opened and closed, direct grants and revocation, a member's grants, the access query,
 // and what removing an attachment or deactivating a service does to grants.
 import { describe, expect, it } from "vitest";
-import { CHORUS_PRO_SPACES, historyKindLabel, spaceCatalogue, spaceCode, type SpaceCatalogue } from "../../src/index.js";
+import { CHORUS_PRO_SPACES, historyKindLabel, spaceCatalogue, spaceCode, type GrantSpacesInput, type MayAccessInput, type SpaceCatalogue } from "../../src/index.js";
 import { createMemoryStore } from "../../src/memory/index.js";
 import { createHabilitations } from "../../src/index.js";
 import {
@@ -16,6 +16,7 @@ import {
   expectInvalid,
   expectNotFound,
   expectRefused,
+  expectUnknownActor,
   FORBIDDEN_ACTORS,
   guide,
   JUNK_ACTORS,
@@ -28,6 +29,7 @@ import {
   TODAY,
   TOMORROW,
   UNKNOWN,
+  untyped,
   userRow,
   WHOLE,
   type Guide,
@@ -90,7 +92,7 @@ describe("a host's own catalogue: createHabilitations({ spaces })", () => {
     const list = must(await app.listPendingSubscriptionRequests(g.alice, {}));
     expect(list.items).toEqual([]);
 
-    const recues = [{ space: SPACE.recues, access: "read" }];
+    const recues = [{ space: SPACE.recues, access: "read" }] as const;
     const unknown = [expect.objectContaining({ code: "unknown_space" })];
     expect((await expectInvalid(h, () => app.openSpace(g.alice, { structureId: g.townHall, space: SPACE.recues }))).issues).toEqual(unknown);
     expect((await expectInvalid(h, () => app.closeSpace(g.alice, { structureId: g.townHall, space: SPACE.recues }))).issues).toEqual(unknown);
@@ -223,19 +225,19 @@ describe("openSpace and closeSpace", () => {
     ["an extra key", { structureId: "str-002", space: "FACTURES_RECUES", access: "read" }],
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.openSpace(g.alice, input));
-    await expectInvalid(h, () => app.closeSpace(g.alice, input));
+    await expectInvalid(h, () => untyped(app).openSpace(g.alice, input));
+    await expectInvalid(h, () => untyped(app).closeSpace(g.alice, input));
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.openSpace(actor, { structureId: g.townHall, space: SPACE.recues }));
+    await expectUnknownActor(h, () => untyped(app).openSpace(actor, { structureId: g.townHall, space: SPACE.recues }), "malformed");
   });
 
-  it("refuses an unknown structure named by a manager with FORBIDDEN notAManager, and an unknown actor with NOT_FOUND", async () => {
+  it("refuses an unknown structure named by a manager with FORBIDDEN notAManager, and an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await guide();
     await expectForbidden(h, () => app.openSpace(g.alice, { structureId: UNKNOWN, space: SPACE.recues }), g.alice, "notAManager");
-    await expectNotFound(h, () => app.openSpace(UNKNOWN, { structureId: g.townHall, space: SPACE.recues }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.openSpace(UNKNOWN, { structureId: g.townHall, space: SPACE.recues }), "unknown");
   });
 
   it("gives a retry with the same idempotency key the first outcome", async () => {
@@ -256,7 +258,7 @@ describe("grantSpaces — direct grants (beyond the guide)", () => {
     h.tick(2);
     const at = h.now().toISOString();
     const before = h.snapshot();
-    const items = [{ space: SPACE.recues, access: "write" }];
+    const items = [{ space: SPACE.recues, access: "write" }] as const;
     const r = must(await app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.chloe, g.elodie, g.bruno], items, comment: "Renfort" }));
     expect(r.results.map((x) => x.userId)).toEqual([g.chloe, g.elodie, g.bruno]);
     expect(r.results.map((x) => (x.result.ok ? "ok" : x.result.error))).toEqual(["ok", { code: "NOT_FOUND", entity: "user", id: g.elodie }, "ok"]);
@@ -305,7 +307,7 @@ describe("grantSpaces — direct grants (beyond the guide)", () => {
   it("no manager grants themself spaces: SELF_DECISION_FORBIDDEN naming no request, per user, and nothing written", async () => {
     const { h, g, app } = await guide();
     must(await app.openSpace(g.alice, { structureId: g.townHall, space: SPACE.recues }));
-    const items = [{ space: SPACE.recues, access: "write" }];
+    const items = [{ space: SPACE.recues, access: "write" }] as const;
     for (const manager of [g.alice, g.bruno]) {
       const before = h.snapshot();
       const r = must(await app.grantSpaces(manager, { structureId: g.townHall, userIds: [manager], items }));
@@ -320,7 +322,7 @@ describe("grantSpaces — direct grants (beyond the guide)", () => {
   it("refuses, per user, a space not open where it points, a deactivated account, a service outside the scope or inactive", async () => {
     const { h, g, app } = await guide();
     must(await app.openSpace(g.alice, { structureId: g.townHall, space: SPACE.emises, serviceId: g.compta }));
-    const run = async (userId: string, items: unknown) => {
+    const run = async (userId: string, items: GrantSpacesInput["items"]) => {
       const before = h.snapshot();
       const r = must(await app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [userId], items }));
       expect(h.snapshot()).toEqual(before);
@@ -352,18 +354,18 @@ describe("grantSpaces — direct grants (beyond the guide)", () => {
     expect(h.snapshot()).toEqual(before);
   });
 
-  it("refuses the whole call: an unknown space (VALIDATION), junk (VALIDATION), the same user twice (VALIDATION), an unknown actor (NOT_FOUND)", async () => {
+  it("refuses the whole call: an unknown space (VALIDATION), junk (VALIDATION), the same user twice (VALIDATION), an unknown actor (UNKNOWN_ACTOR)", async () => {
     const { h, g, app } = await guide();
     must(await app.openSpace(g.alice, { structureId: g.townHall, space: SPACE.recues }));
-    const items = [{ space: SPACE.recues, access: "read" }];
+    const items = [{ space: SPACE.recues, access: "read" }] as const;
     expect((await expectInvalid(h, () => app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.chloe], items: [{ space: "NOPE", access: "read" }] }))).issues).toEqual([
       expect.objectContaining({ path: ["items", 0, "space"], code: "unknown_space" }),
     ]);
     await expectInvalid(h, () => app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.chloe, g.chloe], items }));
     await expectInvalid(h, () => app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [], items }));
     await expectInvalid(h, () => app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.chloe], items: [] }));
-    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => app.grantSpaces(g.alice, input));
-    await expectNotFound(h, () => app.grantSpaces(UNKNOWN, { structureId: g.townHall, userIds: [g.chloe], items }), "user", UNKNOWN);
+    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => untyped(app).grantSpaces(g.alice, input));
+    await expectUnknownActor(h, () => app.grantSpaces(UNKNOWN, { structureId: g.townHall, userIds: [g.chloe], items }), "unknown");
   });
 });
 
@@ -407,8 +409,8 @@ describe("revokeSpaceGrant", () => {
   it("refuses junk with VALIDATION", async () => {
     const { h, g, app } = await guide();
     for (const [, input] of [...JUNK_INPUTS, ["extra", { structureId: g.townHall, userId: g.chloe, space: SPACE.recues, access: "read" }] as const])
-      await expectInvalid(h, () => app.revokeSpaceGrant(g.alice, input));
-    for (const [, actor] of JUNK_ACTORS) await expectInvalid(h, () => app.revokeSpaceGrant(actor, { structureId: g.townHall, userId: g.chloe, space: SPACE.recues }));
+      await expectInvalid(h, () => untyped(app).revokeSpaceGrant(g.alice, input));
+    for (const [, actor] of JUNK_ACTORS) await expectUnknownActor(h, () => untyped(app).revokeSpaceGrant(actor, { structureId: g.townHall, userId: g.chloe, space: SPACE.recues }), "malformed");
   });
 
   // Like every act naming a space: a space not in the catalogue is VALIDATION before anything is read.
@@ -453,7 +455,7 @@ describe("listMemberGrants", () => {
     const unknown = await expectNotFound(h, () => app.listMemberGrants(g.alice, { structureId: g.townHall, userId: UNKNOWN }), "user", UNKNOWN);
     expect({ ...elodie, id: UNKNOWN }).toEqual(unknown);
     for (const [, who, reason] of FORBIDDEN_ACTORS) await expectForbidden(h, () => app.listMemberGrants(g[who], { structureId: g.townHall, userId: g.chloe }), g[who], reason, g.townHall);
-    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => app.listMemberGrants(g.alice, input));
+    for (const [, input] of JUNK_INPUTS) await expectInvalid(h, () => untyped(app).listMemberGrants(g.alice, input));
   });
 });
 
@@ -462,7 +464,7 @@ describe("mayAccess through the application (no actor: the host's own question)"
     const { h, g, app } = await guide();
     await chloeWithGrants(h, g);
     const before = h.snapshot();
-    const may = async (q: Record<string, unknown>) => must(await app.mayAccess({ userId: g.chloe, structureId: g.townHall, ...q }));
+    const may = async (q: Omit<MayAccessInput, "userId" | "structureId">) => must(await app.mayAccess({ userId: g.chloe, structureId: g.townHall, ...q }));
     expect(await may({ space: SPACE.recues, access: "read" })).toBe(true);
     expect(await may({ space: SPACE.recues, serviceId: g.compta, access: "read" })).toBe(true);
     expect(await may({ space: SPACE.recues, serviceId: null, access: "read" })).toBe(true);
@@ -480,7 +482,7 @@ describe("mayAccess through the application (no actor: the host's own question)"
   it("is false for an unknown user, structure or service, or a service of another structure", async () => {
     const { h, g, app } = await guide();
     await chloeWithGrants(h, g);
-    const q = { userId: g.chloe, structureId: g.townHall, space: SPACE.recues, access: "read" };
+    const q: MayAccessInput = { userId: g.chloe, structureId: g.townHall, space: SPACE.recues, access: "read" };
     expect(await app.mayAccess({ ...q, userId: UNKNOWN })).toEqual({ ok: true, value: false });
     expect(await app.mayAccess({ ...q, structureId: UNKNOWN })).toEqual({ ok: true, value: false });
     expect(await app.mayAccess({ ...q, serviceId: UNKNOWN })).toEqual({ ok: true, value: false });
@@ -492,7 +494,7 @@ describe("mayAccess through the application (no actor: the host's own question)"
     const { h, g, app } = await guide();
     must(await app.openSpace(g.alice, { structureId: g.townHall, space: SPACE.recues }));
     must(await app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.hugo], items: [{ space: SPACE.recues, access: "write" }] }));
-    const q = { userId: g.hugo, structureId: g.townHall, space: SPACE.recues, access: "write" };
+    const q: MayAccessInput = { userId: g.hugo, structureId: g.townHall, space: SPACE.recues, access: "write" };
     expect(TOMORROW).toBe("2026-11-28");
     expect(must(await app.mayAccess(q))).toBe(false);
     // Paris is UTC+1 in November: 2026-11-28 starts at 2026-11-27T23:00:00Z.
@@ -513,7 +515,7 @@ describe("mayAccess through the application (no actor: the host's own question)"
   it("an `at` whose Paris date leaves 0000–9999 is no silent false", async () => {
     const { h, g, app } = await guide();
     await chloeWithGrants(h, g);
-    const q = { userId: g.chloe, structureId: g.townHall, space: SPACE.recues, access: "read" };
+    const q: MayAccessInput = { userId: g.chloe, structureId: g.townHall, space: SPACE.recues, access: "read" };
     expect(must(await app.mayAccess({ ...q, at: "9999-12-31T22:59:59Z" }))).toBe(true); // still 9999 in Paris: answered
     const r = await app.mayAccess({ ...q, at: "9999-12-31T23:30:00Z" });
     expect(r.ok ? r.value : r.error.code).toSatisfy((x: unknown) => x === true || x === "VALIDATION");
@@ -530,7 +532,7 @@ describe("mayAccess through the application (no actor: the host's own question)"
     ["an id with a bidi override", { userId: "usr\u202E003", structureId: "str-002", space: "FACTURES_RECUES", access: "read" }],
   ])("refuses the junk query %s with VALIDATION, never false", async (_label, input) => {
     const { h, app } = await guide();
-    await expectInvalid(h, () => app.mayAccess(input));
+    await expectInvalid(h, () => untyped(app).mayAccess(input));
   });
 });
 

@@ -1,7 +1,15 @@
 // Guide §2 through the application layer: a user's subscription request (our extension),
 // the managers' list, consultation, validation with a scope, refusal, and in bulk.
 import { describe, expect, it } from "vitest";
-import { errorMessage, historyKindLabel, type StructureId, type SubscriptionRequestId } from "../../src/index.js";
+import {
+  errorMessage,
+  historyKindLabel,
+  type RequestSubscriptionInput,
+  type StructureId,
+  type SubscriptionRequestId,
+  type ValidateSubscriptionRequestInput,
+  type ValidateSubscriptionRequestsInput,
+} from "../../src/index.js";
 import {
   askSpaces,
   deactivate,
@@ -15,6 +23,7 @@ import {
   expectInvalid,
   expectNotFound,
   expectRefused,
+  expectUnknownActor,
   FORBIDDEN_ACTORS,
   guide,
   JUNK_ACTORS,
@@ -26,6 +35,7 @@ import {
   subscriptionRow,
   TODAY,
   UNKNOWN,
+  untyped,
   userRow,
   WHOLE,
   type Guide,
@@ -111,9 +121,9 @@ describe("requestSubscription (the user's side: an extension of the guide)", () 
     must(await app.listPendingSubscriptionRequests(g.alice, {}));
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.requestSubscription(actor, { structureId: g.townHall, items: [{ space: SPACE.recues, access: "read" }] }));
+    await expectUnknownActor(h, () => untyped(app).requestSubscription(actor, { structureId: g.townHall, items: [{ space: SPACE.recues, access: "read" }] }), "malformed");
   });
 
   it.each([
@@ -126,7 +136,7 @@ describe("requestSubscription (the user's side: an extension of the guide)", () 
     ["an extra key", { structureId: "str-002", items: [{ space: "FACTURES_RECUES", access: "read" }], status: "validated" }],
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
-    await expectInvalid(h, () => app.requestSubscription(g.chloe, input));
+    await expectInvalid(h, () => untyped(app).requestSubscription(g.chloe, input));
   });
 
   it("refuses a space not in the catalogue with VALIDATION unknown_space, before anything is read", async () => {
@@ -137,10 +147,10 @@ describe("requestSubscription (the user's side: an extension of the guide)", () 
     await expectInvalid(h, () => app.requestSubscription(UNKNOWN, { structureId: UNKNOWN, items: [{ space: "E_REPORTING", access: "read" }] }));
   });
 
-  it("refuses an unknown actor, structure or service with NOT_FOUND; a service of another structure is unknown here", async () => {
+  it("refuses an unknown actor with UNKNOWN_ACTOR, an unknown structure or service with NOT_FOUND; a service of another structure is unknown here", async () => {
     const { h, g, app } = await guide();
     const line = { space: SPACE.recues, access: "read" as const };
-    await expectNotFound(h, () => app.requestSubscription(UNKNOWN, { structureId: g.townHall, items: [line] }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.requestSubscription(UNKNOWN, { structureId: g.townHall, items: [line] }), "unknown");
     await expectNotFound(h, () => app.requestSubscription(g.chloe, { structureId: UNKNOWN, items: [line] }), "structure", UNKNOWN);
     await expectNotFound(h, () => app.requestSubscription(g.chloe, { structureId: g.townHall, items: [{ ...line, serviceId: UNKNOWN }] }), "service", UNKNOWN);
     await expectNotFound(h, () => app.requestSubscription(g.chloe, { structureId: g.townHall, items: [{ ...line, serviceId: g.ventes }] }), "service", g.ventes);
@@ -156,7 +166,7 @@ describe("requestSubscription (the user's side: an extension of the guide)", () 
 
   it("refuses a structure the user is not attached to with NOT_FOUND, as one that does not exist; a service outside her scope with NOT_ATTACHED", async () => {
     const { h, g, app } = await guide();
-    const line = { space: SPACE.recues, access: "read" };
+    const line = { space: SPACE.recues, access: "read" } as const;
     const townHall = await expectNotFound(h, () => app.requestSubscription(g.elodie, { structureId: g.townHall, items: [line] }), "structure", g.townHall);
     const unknown = await expectNotFound(h, () => app.requestSubscription(g.elodie, { structureId: UNKNOWN, items: [line] }), "structure", UNKNOWN);
     expect({ ...townHall, id: UNKNOWN }).toEqual(unknown);
@@ -175,7 +185,7 @@ describe("requestSubscription (the user's side: an extension of the guide)", () 
 
   it("gives a retry with the same idempotency key the first outcome, and another input IDEMPOTENCY_KEY_REUSED", async () => {
     const { h, g, app } = await guide();
-    const input = { structureId: g.townHall, items: [{ space: SPACE.recues, access: "read" }] };
+    const input: RequestSubscriptionInput = { structureId: g.townHall, items: [{ space: SPACE.recues, access: "read" }] };
     const first = must(await app.requestSubscription(g.chloe, input, { idempotencyKey: "sub-chloe-1" }));
     const after = h.snapshot();
     expect(await app.requestSubscription(g.chloe, input, { idempotencyKey: "sub-chloe-1" })).toEqual({ ok: true, value: first });
@@ -232,12 +242,12 @@ describe("listPendingSubscriptionRequests", () => {
     await expectInvalid(h, () => app.listPendingSubscriptionRequests(g.bruno, { limit: 2, cursor: first.nextCursor! }));
   });
 
-  it("refuses junk with VALIDATION and an unknown actor with NOT_FOUND", async () => {
+  it("refuses junk with VALIDATION, a junk actor with UNKNOWN_ACTOR (malformed) and an unknown one with UNKNOWN_ACTOR (unknown)", async () => {
     const { h, g, app } = await guide();
     await expectInvalid(h, () => app.listPendingSubscriptionRequests(g.alice, { limit: 0 }));
-    await expectInvalid(h, () => app.listPendingSubscriptionRequests(g.alice, { extra: 1 }));
-    await expectInvalid(h, () => app.listPendingSubscriptionRequests(42, {}));
-    await expectNotFound(h, () => app.listPendingSubscriptionRequests(UNKNOWN, {}), "user", UNKNOWN);
+    await expectInvalid(h, () => untyped(app).listPendingSubscriptionRequests(g.alice, { extra: 1 }));
+    await expectUnknownActor(h, () => untyped(app).listPendingSubscriptionRequests(42, {}), "malformed");
+    await expectUnknownActor(h, () => app.listPendingSubscriptionRequests(UNKNOWN, {}), "unknown");
   });
 });
 
@@ -291,8 +301,8 @@ describe("consultSubscriptionRequest", () => {
   it("refuses junk with VALIDATION", async () => {
     const { h, g, app } = await guide();
     const requestId = await chloeAsks(h, g);
-    for (const [, input] of [...JUNK_INPUTS, ["extra key", { requestId, scope: "user" }] as const]) await expectInvalid(h, () => app.consultSubscriptionRequest(g.alice, input));
-    for (const [, actor] of JUNK_ACTORS) await expectInvalid(h, () => app.consultSubscriptionRequest(actor, { requestId }));
+    for (const [, input] of [...JUNK_INPUTS, ["extra key", { requestId, scope: "user" }] as const]) await expectInvalid(h, () => untyped(app).consultSubscriptionRequest(g.alice, input));
+    for (const [, actor] of JUNK_ACTORS) await expectUnknownActor(h, () => untyped(app).consultSubscriptionRequest(actor, { requestId }), "malformed");
   });
 });
 
@@ -458,10 +468,10 @@ describe("validateSubscriptionRequest — the guide's scenario end to end", () =
 });
 
 describe("validateSubscriptionRequest — refusals", () => {
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_label, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_label, actor) => {
     const { h, g, app } = await guide();
     const requestId = await chloeAsks(h, g);
-    await expectInvalid(h, () => app.validateSubscriptionRequest(actor, { requestId, scope: "structure" }));
+    await expectUnknownActor(h, () => untyped(app).validateSubscriptionRequest(actor, { requestId, scope: "structure" }), "malformed");
   });
 
   it.each([
@@ -473,13 +483,13 @@ describe("validateSubscriptionRequest — refusals", () => {
   ])("refuses the junk input %s with VALIDATION", async (_label, input) => {
     const { h, g, app } = await guide();
     await chloeAsks(h, g);
-    await expectInvalid(h, () => app.validateSubscriptionRequest(g.alice, input));
+    await expectInvalid(h, () => untyped(app).validateSubscriptionRequest(g.alice, input));
   });
 
   it("refuses a space not in the catalogue with VALIDATION before anything is read, whatever the request", async () => {
     const { h, g, app } = await guide();
     const requestId = await chloeAsks(h, g);
-    const bad = [{ space: "E_REPORTING", access: "read" }];
+    const bad = [{ space: "E_REPORTING", access: "read" }] as const;
     expect((await expectInvalid(h, () => app.validateSubscriptionRequest(g.alice, { requestId, items: bad, scope: "structure" }))).issues).toEqual([
       expect.objectContaining({ path: ["items", 0, "space"], code: "unknown_space" }),
     ]);
@@ -488,11 +498,11 @@ describe("validateSubscriptionRequest — refusals", () => {
     await expectInvalid(h, () => app.validateSubscriptionRequest(g.victor, { requestId, items: bad, scope: "structure" }));
   });
 
-  it("refuses an unknown request or actor with NOT_FOUND", async () => {
+  it("refuses an unknown request with NOT_FOUND, an unknown actor with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await guide();
     const requestId = await chloeAsks(h, g);
     await expectNotFound(h, () => app.validateSubscriptionRequest(g.alice, { requestId: UNKNOWN, scope: "user" }), "subscriptionRequest", UNKNOWN);
-    await expectNotFound(h, () => app.validateSubscriptionRequest(UNKNOWN, { requestId, scope: "user" }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.validateSubscriptionRequest(UNKNOWN, { requestId, scope: "user" }), "unknown");
   });
 
   it.each(FORBIDDEN_ACTORS)("gives %s (%s) NOT_FOUND naming the request, as for an unknown one, pending or decided", async (_label, who) => {
@@ -583,7 +593,7 @@ describe("validateSubscriptionRequest — idempotent retries", () => {
   it("gives a retry with the same key the first outcome (same history entries and event ids), the store unchanged", async () => {
     const { h, g, app } = await guide();
     const requestId = await chloeAsks(h, g);
-    const input = { requestId, items: chloeLines(g).slice(1), scope: "structure" };
+    const input: ValidateSubscriptionRequestInput = { requestId, items: chloeLines(g).slice(1), scope: "structure" };
     const first = must(await app.validateSubscriptionRequest(g.alice, input, { idempotencyKey: "valider-sub-1" }));
     const after = h.snapshot();
     h.tick(5);
@@ -592,7 +602,7 @@ describe("validateSubscriptionRequest — idempotent retries", () => {
     if (retry.ok) expectDeepFrozen(retry.value);
     expect(h.snapshot()).toEqual(after);
     // The same input in another (equivalent) spelling is the same command.
-    const respelled = { scope: "structure", requestId, items: [{ space: SPACE.recues, serviceId: g.compta, access: "write" }, { space: SPACE.sollicitationsEmises, access: "read" }] };
+    const respelled: ValidateSubscriptionRequestInput = { scope: "structure", requestId, items: [{ space: SPACE.recues, serviceId: g.compta, access: "write" }, { space: SPACE.sollicitationsEmises, access: "read" }] };
     expect(await app.validateSubscriptionRequest(g.alice, respelled, { idempotencyKey: "valider-sub-1" })).toEqual({ ok: true, value: first });
     // Without the key, it is decided again: already decided.
     await expectRefused(h, () => app.validateSubscriptionRequest(g.alice, input), "REQUEST_ALREADY_DECIDED");
@@ -648,11 +658,11 @@ describe("refuseSubscriptionRequest", () => {
   it("refuses junk, a decided request, one's own request; outsiders get NOT_FOUND", async () => {
     const { h, g, app } = await guide();
     const requestId = await chloeAsks(h, g);
-    for (const [, input] of [...JUNK_INPUTS, ["a reason", { requestId, reason: "Non" }] as const]) await expectInvalid(h, () => app.refuseSubscriptionRequest(g.alice, input));
+    for (const [, input] of [...JUNK_INPUTS, ["a reason", { requestId, reason: "Non" }] as const]) await expectInvalid(h, () => untyped(app).refuseSubscriptionRequest(g.alice, input));
     for (const [, who] of FORBIDDEN_ACTORS)
       await expectHidden(h, (id) => app.refuseSubscriptionRequest(g[who], { requestId: id, comment: "Non" }), "subscriptionRequest", requestId);
     await expectHidden(h, (id) => app.refuseSubscriptionRequest(g.victor, { requestId: id }), "subscriptionRequest", requestId);
-    await expectNotFound(h, () => app.refuseSubscriptionRequest(UNKNOWN, { requestId }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.refuseSubscriptionRequest(UNKNOWN, { requestId }), "unknown");
     must(await app.validateSubscriptionRequest(g.alice, { requestId, scope: "structure" }));
     expect((await expectRefused(h, () => app.refuseSubscriptionRequest(g.bruno, { requestId }), "REQUEST_ALREADY_DECIDED")).status).toBe("validated");
     const own = await askSpaces(h, g.bruno, g.townHall, [{ space: SPACE.emises, access: "read" }]);
@@ -723,13 +733,13 @@ describe("validateSubscriptionRequests and refuseSubscriptionRequests (bulk)", (
     expect(e.issues).toEqual([expect.objectContaining({ path: ["items", 1, "items", 0, "space"], code: "unknown_space" })]);
   });
 
-  it("refuses an unknown actor with NOT_FOUND and junk with VALIDATION", async () => {
+  it("refuses an unknown actor with UNKNOWN_ACTOR and junk with VALIDATION", async () => {
     const { h, g, app } = await guide();
     const chloe = await chloeAsks(h, g);
-    await expectNotFound(h, () => app.validateSubscriptionRequests(UNKNOWN, { items: [{ requestId: chloe }] }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.validateSubscriptionRequests(UNKNOWN, { items: [{ requestId: chloe }] }), "unknown");
     await expectInvalid(h, () => app.validateSubscriptionRequests(g.alice, { items: [] }));
     await expectInvalid(h, () => app.refuseSubscriptionRequests(g.alice, { requestIds: [] }));
-    await expectInvalid(h, () => app.refuseSubscriptionRequests(g.alice, { requestIds: [chloe], reason: "Non" }));
+    await expectInvalid(h, () => untyped(app).refuseSubscriptionRequests(g.alice, { requestIds: [chloe], reason: "Non" })); // `comment`, not `reason`: an untyped body
   });
 
   it("refuses several with one shared comment, each on its own, « Désactivée » each", async () => {
@@ -751,7 +761,7 @@ describe("validateSubscriptionRequests and refuseSubscriptionRequests (bulk)", (
     const { h, g, app } = await guide();
     const chloe = await chloeAsks(h, g);
     const david = await askSpaces(h, g.david, g.bookshop, [{ space: SPACE.emises, access: "write" }]);
-    const input = { items: [{ requestId: chloe, scope: "structure" }, { requestId: david, scope: "structure" }] };
+    const input: ValidateSubscriptionRequestsInput = { items: [{ requestId: chloe, scope: "structure" }, { requestId: david, scope: "structure" }] };
     const first = must(await app.validateSubscriptionRequests(g.alice, input, { idempotencyKey: "lot-7" }));
     const after = h.snapshot();
     expect(await app.validateSubscriptionRequests(g.alice, input, { idempotencyKey: "lot-7" })).toEqual({ ok: true, value: first });

@@ -15,6 +15,7 @@ import {
   expectInvalid,
   expectNotFound,
   expectRefused,
+  expectUnknownActor,
   flakyStore,
   guide,
   JUNK_ACTORS,
@@ -25,6 +26,7 @@ import {
   structureRow,
   TODAY,
   UNKNOWN,
+  untyped,
   userRow,
   WHOLE,
   type Guide,
@@ -96,10 +98,10 @@ describe("listPrimaryStructures — « Chorus Pro liste les structures pour lesq
     expect(must(await app.listPrimaryStructures(g.victor)).map((s) => s.id)).toEqual([g.acme]);
   });
 
-  it("refuses an unknown actor with NOT_FOUND and a junk one with VALIDATION", async () => {
+  it("refuses an unknown actor with UNKNOWN_ACTOR (unknown) and a junk one with UNKNOWN_ACTOR (malformed)", async () => {
     const { h, app } = await world();
-    await expectNotFound(h, () => app.listPrimaryStructures(UNKNOWN), "user", UNKNOWN);
-    for (const [, actor] of JUNK_ACTORS) await expectInvalid(h, () => app.listPrimaryStructures(actor));
+    await expectUnknownActor(h, () => app.listPrimaryStructures(UNKNOWN), "unknown");
+    for (const [, actor] of JUNK_ACTORS) await expectUnknownActor(h, () => untyped(app).listPrimaryStructures(actor), "malformed");
   });
 });
 
@@ -362,9 +364,9 @@ describe("transferPrimaryRole — refusals change nothing", () => {
     expect(must(await app.listPrimaryStructures(g.alice))).toHaveLength(3);
   });
 
-  it("refuses an unknown actor and an unknown successor with NOT_FOUND", async () => {
+  it("refuses an unknown actor with UNKNOWN_ACTOR and an unknown successor with NOT_FOUND", async () => {
     const { h, g, app } = await world();
-    await expectNotFound(h, () => app.transferPrimaryRole(UNKNOWN, { structureIds: [g.townHall], successorId: g.bruno }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.transferPrimaryRole(UNKNOWN, { structureIds: [g.townHall], successorId: g.bruno }), "unknown");
     await expectNotFound(h, () => app.transferPrimaryRole(g.alice, { structureIds: [g.townHall], successorId: UNKNOWN }), "user", UNKNOWN);
   });
 
@@ -396,14 +398,14 @@ describe("transferPrimaryRole — refusals change nothing", () => {
     await expectNotFound(h, () => app.transferPrimaryRole(g.alice, { structureIds: [g.townHall], successorId: ines }), "user", ines);
   });
 
-  it.each(JUNK_ACTORS)("refuses the junk actor %s with VALIDATION", async (_, actor) => {
+  it.each(JUNK_ACTORS)("refuses the junk actor %s with UNKNOWN_ACTOR (malformed)", async (_, actor) => {
     const { h, g, app } = await world();
-    await expectInvalid(h, () => app.transferPrimaryRole(actor, { structureIds: [g.townHall], successorId: g.bruno }));
+    await expectUnknownActor(h, () => untyped(app).transferPrimaryRole(actor, { structureIds: [g.townHall], successorId: g.bruno }), "malformed");
   });
 
   it.each(JUNK_INPUTS)("refuses the junk input %s with VALIDATION", async (_, input) => {
     const { h, g, app } = await world();
-    await expectInvalid(h, () => app.transferPrimaryRole(g.alice, input));
+    await expectInvalid(h, () => untyped(app).transferPrimaryRole(g.alice, input));
   });
 
   it("refuses a structure named twice (either form), no structure, and both forms at once with VALIDATION", async () => {
@@ -466,10 +468,10 @@ describe("deactivateAccount", () => {
     expect((await expectRefused(h, () => app.deactivateAccount(g.victor, { successorId: g.farid }), "PIGP_ACCOUNT")).structureIds).toEqual([caluire]);
   });
 
-  it("refuses an account already deactivated with FORBIDDEN accountNotActive, and an unknown one with NOT_FOUND", async () => {
+  it("refuses an account already deactivated with FORBIDDEN accountNotActive, and an unknown one with UNKNOWN_ACTOR", async () => {
     const { h, g, app } = await world();
     await expectForbidden(h, () => app.deactivateAccount(g.denis, { transfers: [] }), g.denis, "accountNotActive");
-    await expectNotFound(h, () => app.deactivateAccount(UNKNOWN, { transfers: [] }), "user", UNKNOWN);
+    await expectUnknownActor(h, () => app.deactivateAccount(UNKNOWN, { transfers: [] }), "unknown");
   });
 
   it("refuses the successor refusals of a transfer, changing nothing", async () => {
@@ -486,7 +488,7 @@ describe("deactivateAccount", () => {
 
   it.each(JUNK_INPUTS)("refuses the junk input %s with VALIDATION", async (_, input) => {
     const { h, g, app } = await world();
-    await expectInvalid(h, () => app.deactivateAccount(g.alice, input));
+    await expectInvalid(h, () => untyped(app).deactivateAccount(g.alice, input));
   });
 
   it("refuses a structure named twice and both forms at once with VALIDATION", async () => {
@@ -509,10 +511,10 @@ describe("reactivateAccount", () => {
     const left = must(await app.deactivateAccount(g.farid, { transfers: [] }));
     h.setNow(left.reactivableUntil);
     await expectRefused(h, () => app.reactivateAccount(g.farid), "REACTIVATION_WINDOW_EXPIRED");
-    await expectNotFound(h, () => app.reactivateAccount(UNKNOWN), "user", UNKNOWN);
-    for (const [, actor] of JUNK_ACTORS) await expectInvalid(h, () => app.reactivateAccount(actor));
+    await expectUnknownActor(h, () => app.reactivateAccount(UNKNOWN), "unknown");
+    for (const [, actor] of JUNK_ACTORS) await expectUnknownActor(h, () => untyped(app).reactivateAccount(actor), "malformed");
     await expectInvalid(h, () => app.reactivateAccount(g.farid, { idempotencyKey: "" }));
-    await expectInvalid(h, () => app.reactivateAccount(g.farid, { when: "now" }));
+    await expectInvalid(h, () => untyped(app).reactivateAccount(g.farid, { when: "now" })); // no such option: an untyped call
   });
 
   it("option reactivationWindowHours: a window of 24 hours closes 24 hours after the deactivation", async () => {

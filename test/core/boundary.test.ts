@@ -446,3 +446,52 @@ describe.each(parsers)("%s, on anything", (_, parse) => {
     },
   );
 });
+
+describe("validation messages are French, whatever the host's zod configuration", () => {
+  const issuesOf = (r: Result<unknown, DomainError>): readonly ValidationIssue[] => (!r.ok && r.error.code === "VALIDATION" ? r.error.issues : []);
+  const register = (input: unknown) => parseWith(core.RegisterUserSchema, input);
+
+  it("zod's own messages come in its French locale", () => {
+    const [wrongType] = issuesOf(parseWith(core.UserIdSchema, 42));
+    expect(wrongType).toMatchObject({ path: [], code: "invalid_type" });
+    expect(wrongType?.message).toMatch(/^Entrée invalide/);
+    const issues = issuesOf(register({ login: 42, lastName: "Martin", firstName: "Alice", admin: true }));
+    expect(issues.map((i) => i.code).sort()).toEqual(["invalid_type", "unrecognized_keys"]);
+    expect(issues.find((i) => i.code === "unrecognized_keys")?.message).toMatch(/^Clé non reconnue/);
+    for (const issue of issues) expect(issue.message).not.toMatch(/Invalid|expected|received|Unrecognized/);
+  });
+
+  it("and so is the whole sentence a host shows (the issue of « Saisie invalide : login : Invalid input… » is gone)", () => {
+    const r = register({ login: 42, lastName: "Martin", firstName: "Alice" });
+    expect(!r.ok && core.errorMessage(r.error)).toMatch(/^Saisie invalide : login : Entrée invalide : .+\.$/);
+  });
+
+  it("the library's own messages are French too", () => {
+    expect(issuesOf(parseWith(core.UserIdSchema, "usr\u202E1"))[0]?.message).toBe("n'est pas un identifiant");
+    expect(issuesOf(parseWith(z.unknown(), new Map()))[0]?.message).toBe("n'est pas un objet simple (Map)");
+  });
+
+  it.each([
+    ["English", z.locales.en],
+    ["German", z.locales.de],
+  ])("a host that set zod's locale to %s globally still gets French from the library, and its own parses keep its locale", (_label, locale) => {
+    const previous = z.config().localeError;
+    const english = z.string().safeParse(42).error?.issues[0]?.message;
+    z.config(locale());
+    try {
+      expect(issuesOf(parseWith(core.UserIdSchema, 42))[0]?.message).toMatch(/^Entrée invalide/);
+      // The host's own parse is the host's: the library set nothing globally.
+      expect(z.string().safeParse(42).error?.issues[0]?.message).not.toMatch(/^Entrée invalide/);
+    } finally {
+      z.config({ localeError: previous });
+    }
+    // Restored: zod's default again, and the library unchanged.
+    expect(z.string().safeParse(42).error?.issues[0]?.message).toBe(english);
+    expect(issuesOf(parseWith(core.UserIdSchema, 42))[0]?.message).toMatch(/^Entrée invalide/);
+  });
+
+  it("sets no global zod configuration of its own: a host's plain zod parse keeps zod's default (English) messages", () => {
+    parseWith(core.UserIdSchema, 42);
+    expect(z.string().safeParse(42).error?.issues[0]?.message).toMatch(/^Invalid input/);
+  });
+});

@@ -59,6 +59,7 @@ import {
   validateAttachmentRequests,
   validateSubscriptionRequest,
   type AccountStatus,
+  type DeactivateAccountInput,
   type Attachment,
   type DomainError,
   type ForbiddenReason,
@@ -70,6 +71,7 @@ import {
   type SpaceGrant,
   type Structure,
   type StructureId,
+  type TransferPrimaryRoleInput,
   type User,
   type Write,
 } from "../../src/index.js";
@@ -1061,11 +1063,9 @@ const stranger = person("u-stranger");
  * A transfer or a deactivation: the structures it names (`mine`: for `{ successorId }`, every
  * structure the actor is primary manager of), the transfers the core is given, and the app's input.
  */
-interface HandOverAct {
-  readonly kind: "transfer" | "deactivate";
-  readonly named: readonly StructureId[] | "mine";
-  readonly input: (successor: User) => object;
-}
+type HandOverAct =
+  | { readonly kind: "transfer"; readonly named: readonly StructureId[] | "mine"; readonly input: (successor: User) => TransferPrimaryRoleInput }
+  | { readonly kind: "deactivate"; readonly named: readonly StructureId[] | "mine"; readonly input: (successor: User) => DeactivateAccountInput };
 const each = (ids: readonly StructureId[], successor: User) => ids.map((s) => ({ structureId: s, successorId: successor.id }));
 const handOverActs: Record<string, HandOverAct> = {
   transferHere: { kind: "transfer", named: [S], input: (u) => ({ structureIds: [S], successorId: u.id }) },

@@ -311,8 +311,8 @@ describe("searchUsers — a manager never sees a user outside their structures, 
     },
   );
 
-  test.prop([worldArb, criteriaArb])("an actor who exists nowhere gets NOT_FOUND", async (w, criteria) => {
+  test.prop([worldArb, criteriaArb])("an actor who exists nowhere gets UNKNOWN_ACTOR (unknown)", async (w, criteria) => {
     const app = await open(w);
-    expect(await app.searchUsers("u-nobody", { criteria })).toEqual({ ok: false, error: { code: "NOT_FOUND", entity: "user", id: "u-nobody" } });
+    expect(await app.searchUsers("u-nobody", { criteria })).toEqual({ ok: false, error: { code: "UNKNOWN_ACTOR", reason: "unknown" } });
   });
 });

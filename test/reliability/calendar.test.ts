@@ -79,7 +79,7 @@ describe("another calendar", () => {
     const bad = createHabilitations({ store, clock: () => new Date("nope") });
     expect(await bad.registerUser({ login: "a@example.fr", lastName: "A", firstName: "A" })).toEqual({
       ok: false,
-      error: { code: "CONFIGURATION", option: "clock", message: "the clock did not give a valid Date" },
+      error: { code: "CONFIGURATION", option: "clock", message: "l'horloge n'a pas donné de Date valide" },
     });
     const badToday = createHabilitations({ store, today: () => "27/11/2026" as never });
     const r = await badToday.registerUser({ login: "a@example.fr", lastName: "A", firstName: "A" });

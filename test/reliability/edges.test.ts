@@ -13,7 +13,7 @@ import {
   type UserId,
 } from "../../src/index.js";
 import { migrate, type PostgresPool, type PostgresPoolClient } from "../../src/postgres/index.js";
-import { expectErr, expectRefused, guide, must, TODAY, WHOLE, type Harness } from "../application/harness.js";
+import { expectErr, expectRefused, guide, must, TODAY, untyped, WHOLE, type Harness } from "../application/harness.js";
 
 /** Every event the outbox holds, as the relay would hand them (tokens included). */
 const outbox = (h: Harness): readonly RecordedEvent[] => h.snapshot().outbox;
@@ -52,12 +52,13 @@ describe("a person's record is theirs", () => {
     expect(attached.events.filter((x) => x.type === "UserAttached")).toEqual([
       expect.objectContaining({ type: "UserAttached", userId: g.chloe, login: "chloe.durand@mairie-lyon.fr", structureId: e.structure }),
     ]);
-    const ref = { structureId: e.structure, userId: g.chloe };
-    const unknown = { structureId: e.structure, userId: "usr-unknown" };
+    type Ref = { readonly structureId: string; readonly userId: string };
+    const ref: Ref = { structureId: e.structure, userId: g.chloe };
+    const unknown: Ref = { structureId: e.structure, userId: "usr-unknown" };
     for (const [what, read] of [
-      ["personal information", (r: object) => app.getPersonalInformation(e.id, r)],
-      ["structures", (r: object) => app.listUserStructures(e.id, r)],
-      ["record changed", (r: object) => app.updateUser(e.id, { ...r, changes: { lastName: "Hacked", contactEmail: "eve@evil.example" } })],
+      ["personal information", (r: Ref) => app.getPersonalInformation(e.id, r)],
+      ["structures", (r: Ref) => app.listUserStructures(e.id, r)],
+      ["record changed", (r: Ref) => app.updateUser(e.id, { ...r, changes: { lastName: "Hacked", contactEmail: "eve@evil.example" } })],
     ] as const) {
       const error = await expectRefused(h, () => read(ref), "NOT_FOUND");
       const other = await expectRefused(h, () => read(unknown), "NOT_FOUND");
@@ -225,7 +226,7 @@ describe("the input bound counts work", () => {
       const { h, g, app } = await guide();
       const items: unknown[] = [];
       items.length = length;
-      const error = await expectRefused(h, () => app.validateAttachmentRequests(g.alice, { items }), "VALIDATION");
+      const error = await expectRefused(h, () => untyped(app).validateAttachmentRequests(g.alice, { items }), "VALIDATION");
       expect(error.issues.map((i) => i.code)).toContain("too_large");
     });
   }
@@ -235,11 +236,11 @@ describe("the input bound counts work", () => {
     // The root object, its two keys' values (the array and the reason), and the slots.
     const under: unknown[] = [];
     under.length = MAX_INPUT_NODES - 3;
-    const r1 = await app.refuseAttachmentRequests(g.alice, { requestIds: under, reason: "Non" });
+    const r1 = await untyped(app).refuseAttachmentRequests(g.alice, { requestIds: under, reason: "Non" });
     expect(r1.ok === false && r1.error.code === "VALIDATION" && r1.error.issues.every((i) => i.code !== "too_large")).toBe(true);
     const over: unknown[] = [];
     over.length = MAX_INPUT_NODES - 2;
-    const r2 = await app.refuseAttachmentRequests(g.alice, { requestIds: over, reason: "Non" });
+    const r2 = await untyped(app).refuseAttachmentRequests(g.alice, { requestIds: over, reason: "Non" });
     expect(r2.ok === false && r2.error.code === "VALIDATION" && r2.error.issues.some((i) => i.code === "too_large")).toBe(true);
   });
 
@@ -351,6 +352,25 @@ describe("smaller holes", () => {
     const r = must(await app.grantSpaces(g.bruno, { structureId: g.townHall, userIds: [g.bruno], items: [{ space: "FACTURES_RECUES", access: "write" }] }));
     expect(r.results.map((x) => x.result)).toEqual([{ ok: false, error: { code: "SELF_DECISION_FORBIDDEN", requestId: null, userId: g.bruno } }]);
     expect(h.snapshot()).toEqual(before);
+  });
+
+  it("a serviceId given as undefined (a host's lookup that found nothing) is refused, never read as the whole structure", async () => {
+    const { h, g, app } = await guide();
+    must(await app.openSpace(g.alice, { structureId: g.townHall, space: "FACTURES_RECUES" }));
+    const loose = untyped(app);
+    const grant = await expectRefused(
+      h,
+      () => loose.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.chloe], items: [{ space: "FACTURES_RECUES", access: "write", serviceId: undefined }] }),
+      "VALIDATION",
+    );
+    expect(grant).toMatchObject({ issues: [{ path: ["items", 0, "serviceId"], code: "undefined_service" }] });
+    await expectRefused(h, () => loose.requestSubscription(g.chloe, { structureId: g.townHall, items: [{ space: "FACTURES_RECUES", access: "read", serviceId: undefined }] }), "VALIDATION");
+    await expectRefused(h, () => loose.searchUsers(g.alice, { criteria: { serviceId: undefined } }), "VALIDATION");
+    // The access question too, on its fast path as on the full one.
+    expectErr(await loose.mayAccess({ userId: g.chloe, structureId: g.townHall, space: "FACTURES_RECUES", access: "read", serviceId: undefined }), "VALIDATION");
+    // Absent, or null, it still means the whole structure, as documented.
+    const granted = must(await app.grantSpaces(g.alice, { structureId: g.townHall, userIds: [g.chloe], items: [{ space: "FACTURES_RECUES", access: "write", serviceId: null }] }));
+    expect(granted.results.map((x) => x.result.ok)).toEqual([true]);
   });
 
   it("anonymous callers share no idempotency namespace: a key claimed first by someone else never fails a registration", async () => {

@@ -7,7 +7,7 @@
 // one unit of work: a commit that fails leaves all of it or none, and a retry with the same
 // key gets the first outcome.
 import { describe, expect, it } from "vitest";
-import type { HabilitationsStore } from "../../src/index.js";
+import type { AttachUserInput, HabilitationsStore } from "../../src/index.js";
 import { buildWorld, type World } from "./world.js";
 
 const methods = (inner: HabilitationsStore) =>
@@ -192,7 +192,7 @@ describe("idempotency keys", () => {
   it("concurrent duplicates with one key commit once and both get the outcome", async () => {
     const w = await buildWorld();
     const [A] = w.structures;
-    const input = { structureId: A, userId: w.users.noe, role: "user", validFrom: "2026-11-27", comment: "Arrivée", scope: { kind: "structure" } };
+    const input: AttachUserInput = { structureId: A, userId: w.users.noe, role: "user", validFrom: "2026-11-27", comment: "Arrivée", scope: { kind: "structure" } };
     const [x, y] = await Promise.all([
       w.app.attachUser(w.users.alice, input, { idempotencyKey: "dup" }),
       w.app.attachUser(w.users.alice, input, { idempotencyKey: "dup" }),
@@ -292,21 +292,22 @@ describe("accounts: a commit that fails", () => {
     const token = issued[0] as string;
     const saved = w.store.snapshot();
     const account = saved.users.find((u) => u.value.login === "nouveau@example.fr")?.value;
-    expect(account?.status).toBe("pendingActivation");
+    if (account === undefined) throw new Error("the account was saved");
+    expect(account.status).toBe("pendingActivation");
     // The retry (another process, another token maker) gets the first outcome: nothing done twice.
     const retry = issuing(w, w.store);
     const again = await retry.app.createAccount(w.users.alice, input(w), { idempotencyKey: "acc" });
     expect(again.ok).toBe(true);
     if (!again.ok) return;
-    expect(again.value.member.id).toBe(account?.id);
+    expect(again.value.member.id).toBe(account.id);
     expect(retry.issued).toEqual([]);
     expect(w.store.snapshot()).toEqual(saved);
     expect(again.value.events.map((e) => e.id)).toEqual(saved.outbox.slice(-2).map((e) => e.id));
     // The token: in the outbox's e-mail, nowhere else (the replay, the records, the keys, the history).
-    expect(outboxOf(w, account?.id as string).map((e) => e.token)).toEqual([token]);
+    expect(outboxOf(w, account.id).map((e) => e.token)).toEqual([token]);
     expect(holds(again, token) || holds(first, token)).toBe(false);
     expect(holds({ ...saved, outbox: [] }, token)).toBe(false);
-    expect((await w.app.activateAccount({ userId: account?.id, token })).ok).toBe(true);
+    expect((await w.app.activateAccount({ userId: account.id, token })).ok).toBe(true);
   });
 
   it("sendActivationEmails: a commit lost before saving leaves no new token, and the earlier one still works", async () => {
@@ -319,10 +320,11 @@ describe("accounts: a commit that fails", () => {
     const r = await app.sendActivationEmails(w.users.alice, { structureId: w.structures[0], userIds: [hugo, w.pending.lou] }, { idempotencyKey: "mail" });
     expect(r.ok && r.value.results.map((x) => (x.result.ok ? "ok" : x.result.error.code))).toEqual(["STORE_FAILURE", "NOT_ATTEMPTED"]);
     expect(r.ok && r.value.events).toEqual([]);
-    expect(issued.length).toBe(1);
+    const [lost] = issued;
+    if (issued.length !== 1 || lost === undefined) throw new Error(`one token issued, not ${issued.length}`);
     expect(w.store.snapshot()).toEqual(before);
-    expect(holds(w.store.snapshot(), issued[0] as string)).toBe(false);
-    expect((await w.app.activateAccount({ userId: hugo, token: issued[0] })).ok).toBe(false);
+    expect(holds(w.store.snapshot(), lost)).toBe(false);
+    expect((await w.app.activateAccount({ userId: hugo, token: lost })).ok).toBe(false);
     expect((await w.app.activateAccount({ userId: hugo, token: earlier })).ok).toBe(true);
   });
 

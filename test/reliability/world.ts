@@ -118,8 +118,15 @@ export async function buildWorld(): Promise<World> {
     await app.requestAttachment(users.mia, { structureId: A, scope: { kind: "services", serviceIds: [services.get(A)?.[1] as ServiceId] } }),
   ).request.id;
   requests.set(mias, A);
-  const [compta] = services.get(A) ?? [];
-  const [, rhOfC] = services.get(C) ?? [];
+  // Looked up with a check: a service id that is not found must fail here, not be sent as
+  // `undefined` (which the library refuses: absent, it would mean the whole structure).
+  const serviceOf = (s: StructureId, i: number): ServiceId => {
+    const id = services.get(s)?.[i];
+    if (id === undefined) throw new Error(`no service ${i} in ${s}`);
+    return id;
+  };
+  const compta = serviceOf(A, 0);
+  const rhOfC = serviceOf(C, 1);
   must(await app.openSpace(users.alice, { structureId: A, space: "FACTURES_RECUES" }));
   must(await app.openSpace(users.alice, { structureId: A, space: "FACTURES_EMISES", serviceId: compta }));
   must(await app.openSpace(users.victor, { structureId: C, space: "FACTURES_RECUES", serviceId: rhOfC }));

@@ -240,6 +240,8 @@ function quickAccessQuery(input: unknown): ParsedAccessQuery | null {
   for (const key of Object.getOwnPropertyNames(input)) {
     const d = Object.getOwnPropertyDescriptor(input, key) as PropertyDescriptor;
     if (!ACCESS_KEYS.has(key) || d.get !== undefined || d.set !== undefined || !d.enumerable) return null;
+    // A serviceId given as undefined is refused by the full path (never read as « all »).
+    if (key === "serviceId" && d.value === undefined) return null;
     fields[key] = d.value;
   }
   const { userId, structureId, space, serviceId, access, at } = fields;

@@ -137,7 +137,7 @@ function distinct(transfers: readonly Succession[]): Result<readonly Succession[
   const seen = new Set<StructureId>();
   for (const t of transfers) {
     if (seen.has(t.structureId))
-      return err({ code: "VALIDATION", issues: [{ path: ["transfers"], code: "custom", message: `structure ${t.structureId} named twice` }] });
+      return err({ code: "VALIDATION", issues: [{ path: ["transfers"], code: "custom", message: "chaque structure une seule fois" }] });
     seen.add(t.structureId);
   }
   return ok(transfers);

@@ -238,7 +238,7 @@ describe("sendActivationEmail — refusals", () => {
     expect(hugo.accountEmails).toHaveLength(5);
     const e = expectErr(send(g, hugo, minutesAfter(now, 50)), "ACTIVATION_EMAIL_THROTTLED");
     expect(e.retryAt).toBe("2026-11-28T09:00:00.000Z");
-    expect(errorMessage(e)).toContain("2026-11-28T09:00:00.000Z");
+    expect(errorMessage(e)).toContain("à partir du 28/11/2026 à 10:00"); // 09:00 UTC, 10:00 in Paris
     expect(expectErr(send(g, hugo, minutesAfter(now, 24 * 60 - 1)), "ACTIVATION_EMAIL_THROTTLED").retryAt).toBe("2026-11-28T09:00:00.000Z");
     expect(unwrap(send(g, hugo, minutesAfter(now, 24 * 60))).user.accountEmails).toHaveLength(5); // the oldest has left the window
   });

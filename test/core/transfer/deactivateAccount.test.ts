@@ -240,7 +240,7 @@ describe("deactivateAccount — other refusals", () => {
     const w = buildWorld();
     const r = leave(stateOf(w, w.alice), [...successors(w), successors(w)[0]!]);
     expect(expectErr(r, "VALIDATION").issues).toEqual([
-      { path: ["transfers"], code: "custom", message: `structure ${successors(w)[0]!.structureId} named twice` },
+      { path: ["transfers"], code: "custom", message: "chaque structure une seule fois" },
     ]);
   });
 

@@ -366,7 +366,7 @@ describe("transferPrimaryRole — the command", () => {
         { structureId: w.hospital.id, successorId: second },
       ]);
       expect(expectErr(r, "VALIDATION").issues).toEqual([
-        { path: ["transfers"], code: "custom", message: `structure ${w.hospital.id} named twice` },
+        { path: ["transfers"], code: "custom", message: "chaque structure une seule fois" },
       ]);
     }
   });
