@@ -10,7 +10,7 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
-import { createHabilitations, type Habilitations } from "habilitations";
+import { createHabilitations, type Habilitations, type ReadHistoryInput, type SearchUsersInput } from "habilitations";
 import { createPostgresStore, type PostgresPool, type PostgresQuery } from "habilitations/postgres";
 import { seedNational, type Seeded, type SeedSizes } from "./seed-postgres.js";
 
@@ -27,6 +27,8 @@ export interface ScaleFigure {
 }
 
 const NOW = new Date("2026-12-01T09:00:00.000Z");
+/** The item at `i`, cycling (the lists are never empty). */
+const at = <T>(list: readonly T[], i: number): T => list[i % list.length] as T;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 interface PlanNode {
@@ -99,7 +101,7 @@ export async function scaleFigures(pool: pg.Pool, options: { quick: boolean; rou
       if (!r.ok) throw new Error(`bench read refused: ${JSON.stringify(r.error)}`);
       return r;
     };
-    const searches = (d: Seeded) => [
+    const searches = (d: Seeded): NonNullable<SearchUsersInput["criteria"]>[] => [
       { lastName: "lef" },
       { firstName: "elodie" },
       { status: "pendingActivation" },
@@ -111,20 +113,20 @@ export async function scaleFigures(pool: pg.Pool, options: { quick: boolean; rou
       return { from: from.toISOString(), to: new Date(Date.UTC(2023, (i % 36) + 1, 1)).toISOString() };
     };
     const reads: [string, Read][] = [
-      ["search mix (3 × 1 000 members)", (app, d, i) => must(app.searchUsers(d.manager, { criteria: searches(d)[i % 5], limit: 20 }))],
+      ["search mix (3 × 1 000 members)", (app, d, i) => must(app.searchUsers(d.manager, { criteria: at(searches(d), i), limit: 20 }))],
       [
         "history page (newest, by kind, by target user, by month)",
         (app, d, i) => {
-          const base = { structureId: d.searched[0], limit: 20 };
-          const q = [base, { ...base, kinds: ["attachmentRequestRefused", "roleChanged"] }, { ...base, targetUserId: d.granted[i % d.granted.length] }, { ...base, ...month(i) }][i % 4];
-          return must(app.readHistory(d.manager, q));
+          const base = { structureId: at(d.searched, 0), limit: 20 };
+          const queries: ReadHistoryInput[] = [base, { ...base, kinds: ["attachmentRequestRefused", "roleChanged"] }, { ...base, targetUserId: at(d.granted, i) }, { ...base, ...month(i) }];
+          return must(app.readHistory(d.manager, at(queries, i)));
         },
       ],
       ["members page (a structure of 1 000; the structure of every user)", (app, d, i) =>
-        i % 2 === 0 ? must(app.listMembers(d.manager, { structureId: d.searched[0], limit: 20 })) : must(app.listMembers(d.exporter, { structureId: d.all, limit: 20 }))],
+        i % 2 === 0 ? must(app.listMembers(d.manager, { structureId: at(d.searched, 0), limit: 20 })) : must(app.listMembers(d.exporter, { structureId: d.all, limit: 20 }))],
       ["pending requests page", (app, d) => must(app.listPendingAttachmentRequests(d.manager, { limit: 20 }))],
       ["mayAccess", (app, d, i) =>
-        must(app.mayAccess({ userId: d.granted[i % d.granted.length], structureId: d.searched[0], space: "FACTURES_RECUES", serviceId: null, access: "read" }))],
+        must(app.mayAccess({ userId: at(d.granted, i), structureId: at(d.searched, 0), space: "FACTURES_RECUES", serviceId: null, access: "read" }))],
     ];
 
     const figures: ScaleFigure[] = [];

@@ -4,11 +4,55 @@
 // request together: the body as it came, with the ids of the path, or the query string
 // as it came (`?limit=20` stays the string "20": the library reads decimal page sizes).
 //
-// Each returns `unknown` today, as the operations take it. Once the library exports an
-// input type per operation (`ValidateAttachmentRequestInput`, …), each becomes a cast to
-// that type here — `=> withPath(…) as ValidateAttachmentRequestInput` — and the routes
-// do not change: the runtime parse stays, the cast only says "untyped bytes from HTTP".
+// Each returns the operation's input type (`ValidateAttachmentRequestInput`, …) through
+// one cast: the cast only says « untyped bytes from HTTP », and the library's run-time
+// parse still checks every one of them. A query parameter that is absent is `undefined`,
+// which the library reads as absent.
 import type { FastifyRequest } from "fastify";
+import type {
+  ActivateAccountInput,
+  AddServiceInput,
+  AttachUserInput,
+  ChangeMemberRoleInput,
+  ConfirmContactEmailInput,
+  ConsultAttachmentRequestInput,
+  ConsultSubscriptionRequestInput,
+  CreateAccountInput,
+  CreateStructureInput,
+  DeactivateAccountInput,
+  DeactivateServiceInput,
+  ExportUsersInput,
+  GetPersonalInformationInput,
+  GrantSpacesInput,
+  LeaveStructureInput,
+  ListMemberGrantsInput,
+  ListMembersInput,
+  ListPendingAttachmentRequestsInput,
+  ListPendingSubscriptionRequestsInput,
+  ListUserStructuresInput,
+  LookupPersonInput,
+  MayAccessInput,
+  OpenSpaceInput,
+  ReadHistoryInput,
+  RefuseAttachmentRequestInput,
+  RefuseAttachmentRequestsInput,
+  RefuseSubscriptionRequestInput,
+  RefuseSubscriptionRequestsInput,
+  RegisterAccountInput,
+  RemoveAttachmentInput,
+  RenameServiceInput,
+  RequestAttachmentInput,
+  RequestSubscriptionInput,
+  RevokeSpaceGrantInput,
+  SearchUsersInput,
+  SendActivationEmailsInput,
+  TransferPrimaryRoleInput,
+  UpdateUserInput,
+  ValidateAttachmentRequestInput,
+  ValidateAttachmentRequestsInput,
+  ValidateSubscriptionRequestInput,
+  ValidateSubscriptionRequestsInput,
+} from "habilitations";
 
 /** A query string as Fastify parses it: a repeated key gives an array. */
 type Query = Record<string, string | string[] | undefined>;
@@ -34,11 +78,6 @@ export function withPath(body: unknown, fromPath: Record<string, string>): unkno
   return body;
 }
 
-/** The fields whose value is not `undefined` (the library's optional fields are absent, never `undefined`). */
-function defined(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-}
-
 /** `"true"`/`"false"` of a query string as booleans; anything else as it came (the library refuses it). */
 function booleanOf(value: string | string[] | undefined): unknown {
   return value === "true" ? true : value === "false" ? false : value;
@@ -46,128 +85,128 @@ function booleanOf(value: string | string[] | undefined): unknown {
 
 // ── Structures and services ────────────────────────────────────────────────────────────
 /** `POST /structures`: createStructure, the body as is. */
-export const createStructure = (req: FastifyRequest): unknown => req.body;
+export const createStructure = (req: FastifyRequest): CreateStructureInput => req.body as CreateStructureInput;
 /** `POST /structures/:structureId/services`: addService (code, label). */
-export const addService = (req: FastifyRequest): unknown => withPath(req.body, { structureId: param(req, "structureId") });
+export const addService = (req: FastifyRequest): AddServiceInput => withPath(req.body, { structureId: param(req, "structureId") }) as AddServiceInput;
 /** `PATCH /services/:serviceId`: renameService (label). */
-export const renameService = (req: FastifyRequest): unknown => withPath(req.body, { serviceId: param(req, "serviceId") });
+export const renameService = (req: FastifyRequest): RenameServiceInput => withPath(req.body, { serviceId: param(req, "serviceId") }) as RenameServiceInput;
 /** `POST /services/:serviceId/deactivation`: deactivateService. */
-export const deactivateService = (req: FastifyRequest): unknown => withPath(req.body, { serviceId: param(req, "serviceId") });
+export const deactivateService = (req: FastifyRequest): DeactivateServiceInput => withPath(req.body, { serviceId: param(req, "serviceId") }) as DeactivateServiceInput;
 
 // ── §1 Attachment requests ─────────────────────────────────────────────────────────────
 /** `POST /attachment-requests`: requestAttachment (structureId, scope, requestedRole, comment). */
-export const requestAttachment = (req: FastifyRequest): unknown => req.body;
+export const requestAttachment = (req: FastifyRequest): RequestAttachmentInput => req.body as RequestAttachmentInput;
 /** `GET /attachment-requests`: listPendingAttachmentRequests (limit, cursor). */
-export const listPendingAttachmentRequests = (req: FastifyRequest): unknown => query(req);
+export const listPendingAttachmentRequests = (req: FastifyRequest): ListPendingAttachmentRequestsInput => query(req) as ListPendingAttachmentRequestsInput;
 /** `GET /attachment-requests/:requestId`: consultAttachmentRequest. */
-export const consultAttachmentRequest = (req: FastifyRequest): unknown => ({ requestId: param(req, "requestId") });
+export const consultAttachmentRequest = (req: FastifyRequest): ConsultAttachmentRequestInput => ({ requestId: param(req, "requestId") }) as ConsultAttachmentRequestInput;
 /** `POST /attachment-requests/:requestId/validation`: validateAttachmentRequest (role, scope). */
-export const validateAttachmentRequest = (req: FastifyRequest): unknown => withPath(req.body, { requestId: param(req, "requestId") });
+export const validateAttachmentRequest = (req: FastifyRequest): ValidateAttachmentRequestInput => withPath(req.body, { requestId: param(req, "requestId") }) as ValidateAttachmentRequestInput;
 /** `POST /attachment-requests/:requestId/refusal`: refuseAttachmentRequest (reason). */
-export const refuseAttachmentRequest = (req: FastifyRequest): unknown => withPath(req.body, { requestId: param(req, "requestId") });
+export const refuseAttachmentRequest = (req: FastifyRequest): RefuseAttachmentRequestInput => withPath(req.body, { requestId: param(req, "requestId") }) as RefuseAttachmentRequestInput;
 /** `POST /attachment-requests/validations`: validateAttachmentRequests (items). */
-export const validateAttachmentRequests = (req: FastifyRequest): unknown => req.body;
+export const validateAttachmentRequests = (req: FastifyRequest): ValidateAttachmentRequestsInput => req.body as ValidateAttachmentRequestsInput;
 /** `POST /attachment-requests/refusals`: refuseAttachmentRequests (requestIds, reason). */
-export const refuseAttachmentRequests = (req: FastifyRequest): unknown => req.body;
+export const refuseAttachmentRequests = (req: FastifyRequest): RefuseAttachmentRequestsInput => req.body as RefuseAttachmentRequestsInput;
 
 // ── §2 Subscriptions and spaces ────────────────────────────────────────────────────────
 /** `POST /subscription-requests`: requestSubscription (structureId, items, comment). */
-export const requestSubscription = (req: FastifyRequest): unknown => req.body;
+export const requestSubscription = (req: FastifyRequest): RequestSubscriptionInput => req.body as RequestSubscriptionInput;
 /** `GET /subscription-requests`: listPendingSubscriptionRequests (limit, cursor). */
-export const listPendingSubscriptionRequests = (req: FastifyRequest): unknown => query(req);
+export const listPendingSubscriptionRequests = (req: FastifyRequest): ListPendingSubscriptionRequestsInput => query(req) as ListPendingSubscriptionRequestsInput;
 /** `GET /subscription-requests/:requestId`: consultSubscriptionRequest. */
-export const consultSubscriptionRequest = (req: FastifyRequest): unknown => ({ requestId: param(req, "requestId") });
+export const consultSubscriptionRequest = (req: FastifyRequest): ConsultSubscriptionRequestInput => ({ requestId: param(req, "requestId") }) as ConsultSubscriptionRequestInput;
 /** `POST /subscription-requests/:requestId/validation`: validateSubscriptionRequest (items, scope, comment). */
-export const validateSubscriptionRequest = (req: FastifyRequest): unknown => withPath(req.body, { requestId: param(req, "requestId") });
+export const validateSubscriptionRequest = (req: FastifyRequest): ValidateSubscriptionRequestInput => withPath(req.body, { requestId: param(req, "requestId") }) as ValidateSubscriptionRequestInput;
 /** `POST /subscription-requests/:requestId/refusal`: refuseSubscriptionRequest (comment). */
-export const refuseSubscriptionRequest = (req: FastifyRequest): unknown => withPath(req.body, { requestId: param(req, "requestId") });
+export const refuseSubscriptionRequest = (req: FastifyRequest): RefuseSubscriptionRequestInput => withPath(req.body, { requestId: param(req, "requestId") }) as RefuseSubscriptionRequestInput;
 /** `POST /subscription-requests/validations`: validateSubscriptionRequests (items). */
-export const validateSubscriptionRequests = (req: FastifyRequest): unknown => req.body;
+export const validateSubscriptionRequests = (req: FastifyRequest): ValidateSubscriptionRequestsInput => req.body as ValidateSubscriptionRequestsInput;
 /** `POST /subscription-requests/refusals`: refuseSubscriptionRequests (requestIds, comment). */
-export const refuseSubscriptionRequests = (req: FastifyRequest): unknown => req.body;
+export const refuseSubscriptionRequests = (req: FastifyRequest): RefuseSubscriptionRequestsInput => req.body as RefuseSubscriptionRequestsInput;
 /** `POST /structures/:structureId/spaces/:space/open` and `/close`: openSpace, closeSpace (serviceId). */
-export const spaceOnStructure = (req: FastifyRequest): unknown =>
-  withPath(req.body, { structureId: param(req, "structureId"), space: param(req, "space") });
+export const spaceOnStructure = (req: FastifyRequest): OpenSpaceInput =>
+  withPath(req.body, { structureId: param(req, "structureId"), space: param(req, "space") }) as OpenSpaceInput;
 /** `POST /structures/:structureId/grants`: grantSpaces (userIds, items, comment). */
-export const grantSpaces = (req: FastifyRequest): unknown => withPath(req.body, { structureId: param(req, "structureId") });
+export const grantSpaces = (req: FastifyRequest): GrantSpacesInput => withPath(req.body, { structureId: param(req, "structureId") }) as GrantSpacesInput;
 /** `DELETE /structures/:structureId/members/:userId/grants/:space?serviceId=`: revokeSpaceGrant. */
-export const revokeSpaceGrant = (req: FastifyRequest): unknown => ({
+export const revokeSpaceGrant = (req: FastifyRequest): RevokeSpaceGrantInput => ({
   ...query(req),
   structureId: param(req, "structureId"),
   userId: param(req, "userId"),
   space: param(req, "space"),
-});
+}) as RevokeSpaceGrantInput;
 /** `GET /structures/:structureId/members/:userId/grants`: listMemberGrants. */
-export const listMemberGrants = (req: FastifyRequest): unknown => ({ structureId: param(req, "structureId"), userId: param(req, "userId") });
+export const listMemberGrants = (req: FastifyRequest): ListMemberGrantsInput => ({ structureId: param(req, "structureId"), userId: param(req, "userId") }) as ListMemberGrantsInput;
 /** `GET /me/access?structureId=&space=&access=&serviceId=`: mayAccess, for the actor themself. */
-export const mayAccess = (req: FastifyRequest): unknown => ({ ...query(req), userId: req.actor });
+export const mayAccess = (req: FastifyRequest): MayAccessInput => ({ ...query(req), userId: req.actor }) as MayAccessInput;
 /** `GET /structures/:structureId/received-invoices?serviceId=`: the host's own route, guarded by mayAccess. */
-export const receivedInvoicesAccess = (req: FastifyRequest): unknown => ({
+export const receivedInvoicesAccess = (req: FastifyRequest): MayAccessInput => ({
   ...query(req),
   userId: req.actor,
   structureId: param(req, "structureId"),
   space: "FACTURES_RECUES",
   access: "read",
-});
+}) as MayAccessInput;
 
 // ── §3 A Members ───────────────────────────────────────────────────────────────────────
 /** `GET /structures/:structureId/members`: listMembers (limit, cursor). */
-export const listMembers = (req: FastifyRequest): unknown => ({ ...query(req), structureId: param(req, "structureId") });
+export const listMembers = (req: FastifyRequest): ListMembersInput => ({ ...query(req), structureId: param(req, "structureId") }) as ListMembersInput;
 /** `POST /structures/:structureId/members`: attachUser (userId, role, validFrom, comment, scope). */
-export const attachUser = (req: FastifyRequest): unknown => withPath(req.body, { structureId: param(req, "structureId") });
+export const attachUser = (req: FastifyRequest): AttachUserInput => withPath(req.body, { structureId: param(req, "structureId") }) as AttachUserInput;
 /** `PATCH /structures/:structureId/members/:userId`: changeMemberRole (role). */
-export const changeMemberRole = (req: FastifyRequest): unknown =>
-  withPath(req.body, { structureId: param(req, "structureId"), userId: param(req, "userId") });
+export const changeMemberRole = (req: FastifyRequest): ChangeMemberRoleInput =>
+  withPath(req.body, { structureId: param(req, "structureId"), userId: param(req, "userId") }) as ChangeMemberRoleInput;
 /** `DELETE /structures/:structureId/members/:userId`: removeAttachment. */
-export const removeAttachment = (req: FastifyRequest): unknown => ({ structureId: param(req, "structureId"), userId: param(req, "userId") });
+export const removeAttachment = (req: FastifyRequest): RemoveAttachmentInput => ({ structureId: param(req, "structureId"), userId: param(req, "userId") }) as RemoveAttachmentInput;
 /** `DELETE /me/structures/:structureId`: leaveStructure. */
-export const leaveStructure = (req: FastifyRequest): unknown => ({ structureId: param(req, "structureId") });
+export const leaveStructure = (req: FastifyRequest): LeaveStructureInput => ({ structureId: param(req, "structureId") }) as LeaveStructureInput;
 
 // ── §3 B and §5 Accounts ───────────────────────────────────────────────────────────────
 /** `POST /structures/:structureId/accounts`: createAccount (login, names, …, attach). */
-export const createAccount = (req: FastifyRequest): unknown => withPath(req.body, { structureId: param(req, "structureId") });
+export const createAccount = (req: FastifyRequest): CreateAccountInput => withPath(req.body, { structureId: param(req, "structureId") }) as CreateAccountInput;
 /** `POST /registrations`: registerAccount, the body as is (public). */
-export const registerAccount = (req: FastifyRequest): unknown => req.body;
+export const registerAccount = (req: FastifyRequest): RegisterAccountInput => req.body as RegisterAccountInput;
 /** `POST /activations`: activateAccount (userId, token: both from the e-mail's link; public). */
-export const activateAccount = (req: FastifyRequest): unknown => req.body;
+export const activateAccount = (req: FastifyRequest): ActivateAccountInput => req.body as ActivateAccountInput;
 /** `POST /structures/:structureId/activation-emails`: sendActivationEmails (userIds). */
-export const sendActivationEmails = (req: FastifyRequest): unknown => withPath(req.body, { structureId: param(req, "structureId") });
+export const sendActivationEmails = (req: FastifyRequest): SendActivationEmailsInput => withPath(req.body, { structureId: param(req, "structureId") }) as SendActivationEmailsInput;
 /** `GET /structures/:structureId/users/:userId`: getPersonalInformation. */
-export const getPersonalInformation = (req: FastifyRequest): unknown => ({ structureId: param(req, "structureId"), userId: param(req, "userId") });
+export const getPersonalInformation = (req: FastifyRequest): GetPersonalInformationInput => ({ structureId: param(req, "structureId"), userId: param(req, "userId") }) as GetPersonalInformationInput;
 /** `GET /structures/:structureId/users/:userId/structures`: listUserStructures. */
-export const listUserStructures = (req: FastifyRequest): unknown => ({ structureId: param(req, "structureId"), userId: param(req, "userId") });
+export const listUserStructures = (req: FastifyRequest): ListUserStructuresInput => ({ structureId: param(req, "structureId"), userId: param(req, "userId") }) as ListUserStructuresInput;
 /** `PATCH /users/:userId`: updateUser (changes, and structureId for a manager's edit). */
-export const updateUser = (req: FastifyRequest): unknown => withPath(req.body, { userId: param(req, "userId") });
+export const updateUser = (req: FastifyRequest): UpdateUserInput => withPath(req.body, { userId: param(req, "userId") }) as UpdateUserInput;
 /** `POST /me/contact-email/confirmation`: confirmContactEmail (token). */
-export const confirmContactEmail = (req: FastifyRequest): unknown => req.body;
+export const confirmContactEmail = (req: FastifyRequest): ConfirmContactEmailInput => req.body as ConfirmContactEmailInput;
 
 // ── §5 Search, lookup, export ──────────────────────────────────────────────────────────
 /** `GET /users?lastName=&firstName=&login=&status=&designation=&structureId=&serviceId=&limit=&cursor=`: searchUsers. */
-export const searchUsers = (req: FastifyRequest): unknown => {
+export const searchUsers = (req: FastifyRequest): SearchUsersInput => {
   const { limit, cursor, ...criteria } = query(req);
-  return defined({ criteria, limit, cursor });
+  return { criteria, limit, cursor } as SearchUsersInput;
 };
 /** `GET /structures/:structureId/people?login=` (or `lastName=&firstName=`): lookupPerson. */
-export const lookupPerson = (req: FastifyRequest): unknown => ({ ...query(req), structureId: param(req, "structureId") });
+export const lookupPerson = (req: FastifyRequest): LookupPersonInput => ({ ...query(req), structureId: param(req, "structureId") }) as LookupPersonInput;
 /** `GET /users/export?<search criteria>&separator=&bom=`: exportUsers, every user the criteria find. */
-export const exportUsersFound = (req: FastifyRequest): unknown => {
+export const exportUsersFound = (req: FastifyRequest): ExportUsersInput => {
   const { separator, bom, ...criteria } = query(req);
-  return defined({ criteria, separator, bom: booleanOf(bom) });
+  return { criteria, separator, bom: booleanOf(bom) } as ExportUsersInput;
 };
 /** `POST /users/export`: exportUsers, the users checked (`{ userIds }`) or criteria, the body as is. */
-export const exportUsersChecked = (req: FastifyRequest): unknown => req.body;
+export const exportUsersChecked = (req: FastifyRequest): ExportUsersInput => req.body as ExportUsersInput;
 
 // ── §4 History ─────────────────────────────────────────────────────────────────────────
 /** `GET /structures/:structureId/history?kinds=a,b&from=&to=&targetUserId=&limit=&cursor=`: readHistory. */
-export const readHistory = (req: FastifyRequest): unknown => {
+export const readHistory = (req: FastifyRequest): ReadHistoryInput => {
   const { kinds, ...rest } = query(req);
   // `kinds` repeated (`?kinds=a&kinds=b`) or comma-separated (`?kinds=a,b`): a list either way.
   const list = kinds === undefined ? undefined : (Array.isArray(kinds) ? kinds : [kinds]).flatMap((k) => k.split(","));
-  return defined({ ...rest, kinds: list, structureId: param(req, "structureId") });
+  return { ...rest, kinds: list, structureId: param(req, "structureId") } as ReadHistoryInput;
 };
 
 // ── §6 Transfer ────────────────────────────────────────────────────────────────────────
 /** `POST /transfers`: transferPrimaryRole (`{ structureIds, successorId }` or `{ transfers }`). */
-export const transferPrimaryRole = (req: FastifyRequest): unknown => req.body;
+export const transferPrimaryRole = (req: FastifyRequest): TransferPrimaryRoleInput => req.body as TransferPrimaryRoleInput;
 /** `POST /me/deactivation`: deactivateAccount (`{ successorId }` or `{ transfers }`). */
-export const deactivateAccount = (req: FastifyRequest): unknown => req.body;
+export const deactivateAccount = (req: FastifyRequest): DeactivateAccountInput => req.body as DeactivateAccountInput;

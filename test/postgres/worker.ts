@@ -9,12 +9,23 @@
 //   first claim, leaving that batch leased and unacknowledged.
 import { createInterface } from "node:readline";
 import pg from "pg";
-import { createHabilitations, type Habilitations } from "../../src/index.js";
+import {
+  createHabilitations,
+  type AttachUserInput,
+  type Habilitations,
+  type RefuseAttachmentRequestInput,
+  type RegisterUserInput,
+  type TransferPrimaryRoleInput,
+  type ValidateAttachmentRequestInput,
+} from "../../src/index.js";
 import { createPostgresStore } from "../../src/postgres/index.js";
 
 export type WorkerAct =
-  | { readonly op: "validateAttachmentRequest" | "refuseAttachmentRequest" | "transferPrimaryRole" | "attachUser"; readonly actor: string; readonly input: unknown }
-  | { readonly op: "registerUser"; readonly input: unknown };
+  | { readonly op: "validateAttachmentRequest"; readonly actor: string; readonly input: ValidateAttachmentRequestInput }
+  | { readonly op: "refuseAttachmentRequest"; readonly actor: string; readonly input: RefuseAttachmentRequestInput }
+  | { readonly op: "transferPrimaryRole"; readonly actor: string; readonly input: TransferPrimaryRoleInput }
+  | { readonly op: "attachUser"; readonly actor: string; readonly input: AttachUserInput }
+  | { readonly op: "registerUser"; readonly input: RegisterUserInput };
 
 export type WorkerJob =
   | { readonly mode: "acts"; readonly url: string; readonly schema: string; readonly now: string; readonly rounds: readonly WorkerAct[] }

@@ -154,7 +154,8 @@ const user: User = {
   settings: { activityNotifications: "never" },
   createdFor: null,
   activation: null,
-  accountEmailsAt: [],
+  accountEmails: [],
+  contactEmailChange: null,
   deactivatedAt: null,
   createdAt: "2026-01-01T00:00:00.000Z" as Instant,
 };
