@@ -545,7 +545,7 @@ export {
 export type { RechercherEspacesRequest, SpacesInput } from "./core/chorus-pro/rechercherEspaces.js";
 
 // The repository port
-export { AGGREGATE_KINDS, aggregateId, matchesHistoryQuery } from "./port/store.js";
+export { AGGREGATE_KINDS, aggregateId, attachmentRequestContextRefs, matchesHistoryQuery, refsOf } from "./port/store.js";
 export type {
   HabilitationsStore,
   AggregateKind,

@@ -99,6 +99,20 @@ export const AGGREGATE_KINDS: readonly AggregateKind[] = ["structure", "service"
 /** Ids of aggregates to read in one go, by kind. */
 export type AggregateRefs = { readonly [K in AggregateKind]?: readonly string[] };
 
+/**
+ * The ids `refs` names for a kind: its own field only, never one a polluted
+ * `Object.prototype` would lend it (`refs` is often an object literal).
+ *
+ * @example
+ * ```ts
+ * refsOf({ user: ["u-1"] }, "user"); // ["u-1"]
+ * refsOf({ user: ["u-1"] }, "structure"); // []
+ * ```
+ */
+export function refsOf(refs: AggregateRefs, kind: AggregateKind): readonly string[] {
+  return Object.prototype.hasOwnProperty.call(refs, kind) ? (refs[kind] ?? []) : [];
+}
+
 /** What {@link HabilitationsStore.getAggregates} found, by kind (missing ids left out, each id once, any order). */
 export type AggregateRows = { readonly [K in AggregateKind]: readonly Versioned<AggregateTypes[K]>[] };
 
@@ -353,10 +367,10 @@ export function attachmentRequestContextRefs(
   const serviceIds = (scope: AttachmentRequest["scope"]) => (scope.kind === "services" ? scope.serviceIds : []);
   return {
     ...also,
-    attachmentRequest: [...(also.attachmentRequest ?? []), request.id],
-    structure: [...(also.structure ?? []), request.structureId],
-    user: [...(also.user ?? []), request.userId],
-    service: [...(also.service ?? []), ...serviceIds(request.scope), ...(current === undefined ? [] : serviceIds(current.scope))],
+    attachmentRequest: [...refsOf(also, "attachmentRequest"), request.id],
+    structure: [...refsOf(also, "structure"), request.structureId],
+    user: [...refsOf(also, "user"), request.userId],
+    service: [...refsOf(also, "service"), ...serviceIds(request.scope), ...(current === undefined ? [] : serviceIds(current.scope))],
   };
 }
 
