@@ -5,7 +5,20 @@
 // the library exports, a block imports itself.
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type pg from "pg";
-import type { AttachmentRequestId, Habilitations, HabilitationsStore, RecordedEvent, ServiceId, StructureId, UserId } from "habilitations";
+import type {
+  AttachmentHistoryFact,
+  AttachmentRequest,
+  AttachmentRequestId,
+  Habilitations,
+  HabilitationsStore,
+  RecordedEvent,
+  Service,
+  ServiceId,
+  Structure,
+  StructureId,
+  User,
+  UserId,
+} from "habilitations";
 
 declare global {
   /** The application, created once at start-up (docs/embedding.md §1). */
@@ -78,6 +91,15 @@ declare global {
   const identityProvider: { enable(userId: UserId, login: string): Promise<void> };
   function mail(userId: UserId, template: string, data: object): Promise<void>;
   function notifyManagers(structureId: StructureId, requestId: AttachmentRequestId): Promise<void>;
+  /** A request's body as it arrived (JSON, untyped). */
+  const body: unknown;
+  /** Records the host loaded itself, and its own numbering of them (docs/chorus-pro.md). */
+  const structure: Structure;
+  const services: readonly Service[];
+  const user: User;
+  const requests: readonly AttachmentRequest[];
+  const history: readonly AttachmentHistoryFact[];
+  const numbers: ReadonlyMap<string, number>;
   /** A store adapter of the host's own. */
   function myStore(): HabilitationsStore;
   /** Pools on the primary server and on a replica. */
