@@ -78,7 +78,11 @@ class Issues {
   }
 
   get empty(): boolean {
-    return this.listed.length === 0 && this.omitted === 0;
+    return (
+      this.listed.length === 0 &&
+      // Stryker disable next-line ConditionalExpression: made true, equivalent: an issue is counted as omitted only once MAX_VALIDATION_ISSUES are listed, so nothing is omitted while nothing is listed. (Made false, killed by every parse that succeeds; it shares the line.)
+      this.omitted === 0
+    );
   }
 
   toError(): DomainError {

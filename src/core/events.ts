@@ -260,7 +260,12 @@ export type RecordedEvent = DomainEvent & { readonly id: string };
  * ```
  */
 export function withoutSecret<E extends DomainEvent>(event: E): E {
-  if (event.type !== "ActivationEmailRequested" && event.type !== "ContactEmailConfirmationRequested") return event;
+  if (
+    // Stryker disable next-line ConditionalExpression: the whole test made false is equivalent: no other kind of event has a token field (DomainEvent), so the own-field test below answers for it. (The test made true, and this operand made true, are killed by test/core/events.test.ts; they share the line.)
+    event.type !== "ActivationEmailRequested" &&
+    event.type !== "ContactEmailConfirmationRequested"
+  )
+    return event;
   if (!Object.prototype.hasOwnProperty.call(event, "token")) return event;
   const { token: _secret, ...rest } = event as Extract<DomainEvent, { type: "ActivationEmailRequested" }>;
   return rest as E;

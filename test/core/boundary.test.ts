@@ -495,3 +495,178 @@ describe("validation messages are French, whatever the host's zod configuration"
     expect(z.string().safeParse(42).error?.issues[0]?.message).toMatch(/^Invalid input/);
   });
 });
+
+/** An array of `length` holes (no value at all). */
+function holes(length: number): unknown[] {
+  const array: unknown[] = [];
+  array.length = length;
+  return array;
+}
+
+/** A schema taking anything that reports one issue at `path`, with `message`. */
+const reporting = (path: PropertyKey[], message = "m") =>
+  z.unknown().superRefine((_, ctx) => {
+    ctx.addIssue({ code: "custom", message, path });
+  });
+
+describe("what each refusal of the boundary says (path, code, message)", () => {
+  it(`a text of ${core.MAX_STRING_LENGTH} characters crosses the boundary; one more is too_long, wherever it stands`, () => {
+    expect(anyValue("x".repeat(core.MAX_STRING_LENGTH))).toEqual({ ok: true, value: "x".repeat(core.MAX_STRING_LENGTH) });
+    expect(validationOf(anyValue({ note: "x".repeat(core.MAX_STRING_LENGTH + 1) })).issues).toEqual([
+      { path: ["note"], code: "too_long", message: `un texte de plus de ${core.MAX_STRING_LENGTH} caractères` },
+    ]);
+  });
+
+  it("a text or a key with an unpaired surrogate is ill_formed_text; a paired one is well-formed", () => {
+    const lone = JSON.parse('"Lef\\ud800vre"') as string;
+    expect(validationOf(anyValue({ lastName: lone, other: "\udc00" })).issues).toEqual([
+      { path: ["lastName"], code: "ill_formed_text", message: "un texte avec un demi-caractère (surrogate isolé) n'est pas de l'Unicode bien formé" },
+      { path: ["other"], code: "ill_formed_text", message: "un texte avec un demi-caractère (surrogate isolé) n'est pas de l'Unicode bien formé" },
+    ]);
+    expect(validationOf(anyValue({ ["k\ud800"]: 1 })).issues).toEqual([
+      { path: ["k\ud800"], code: "ill_formed_text", message: "une clé avec un demi-caractère (surrogate isolé) n'est pas de l'Unicode bien formé" },
+    ]);
+    expect(anyValue({ "😀": "Lef😀vre" })).toEqual({ ok: true, value: { "😀": "Lef😀vre" } });
+  });
+
+  it("undefined, booleans and numbers are plain data (a field given as undefined is absent)", () => {
+    const r = anyValue({ absent: undefined, yes: true, n: -1.5, list: [undefined, false, 0] });
+    if (!r.ok) throw new Error("expected plain data to cross");
+    expect("absent" in (r.value as object)).toBe(false);
+    expect(r.value).toEqual({ absent: undefined, yes: true, n: -1.5, list: [undefined, false, 0] });
+    expect(anyValue(undefined)).toEqual({ ok: true, value: undefined });
+  });
+
+  it.each([
+    ["a function", () => () => 1, "une valeur de type function n'est pas une donnée simple"],
+    ["a bigint", () => 1n, "une valeur de type bigint n'est pas une donnée simple"],
+    ["a symbol", () => Symbol("s"), "une valeur de type symbol n'est pas une donnée simple"],
+  ])("%s says which kind of value it is", (_, make, message) => {
+    expect(validationOf(anyValue({ v: make() })).issues).toEqual([{ path: ["v"], code: "not_plain_data", message }]);
+  });
+
+  it("an object says which class it is an instance of, when its class has a name", () => {
+    class Commande {}
+    const anonymous = new ((() => class {})())();
+    const withoutConstructor = Object.create(Object.create(null) as object) as object;
+    const longName = { [`Commande${"X".repeat(50)}`]: class {} }[`Commande${"X".repeat(50)}`]!;
+    expect(validationOf(anyValue([new Commande(), anonymous, withoutConstructor, new longName()])).issues).toEqual([
+      { path: [0], code: "not_plain_data", message: "n'est pas un objet simple (Commande)" },
+      { path: [1], code: "not_plain_data", message: "n'est pas un objet simple" },
+      { path: [2], code: "not_plain_data", message: "n'est pas un objet simple" },
+      { path: [3], code: "not_plain_data", message: `n'est pas un objet simple (Commande${"X".repeat(31)}…)` },
+    ]);
+  });
+
+  it("an array subclass is not a plain array", () => {
+    expect(validationOf(anyValue({ list: new (class extends Array<number> {})() })).issues).toEqual([
+      { path: ["list"], code: "not_plain_data", message: "n'est pas un tableau simple" },
+    ]);
+  });
+
+  it("an accessor, in an object or at an array index, getter or setter only, is not plain data", () => {
+    const list: unknown[] = [0, 1];
+    Object.defineProperty(list, 0, { enumerable: true, configurable: true, get: () => 0 });
+    Object.defineProperty(list, 1, { enumerable: true, configurable: true, set: () => undefined });
+    const object = Object.defineProperty({}, "a", { enumerable: true, set: () => undefined });
+    expect(validationOf(anyValue({ list, object })).issues).toEqual([
+      { path: ["list", 0], code: "not_plain_data", message: "un accesseur n'est pas une donnée simple" },
+      { path: ["list", 1], code: "not_plain_data", message: "un accesseur n'est pas une donnée simple" },
+      { path: ["object", "a"], code: "not_plain_data", message: "un accesseur n'est pas une donnée simple" },
+    ]);
+  });
+
+  it("a symbol key, a key too long, nesting too deep, too many values, an unreadable input: each says so", () => {
+    expect(validationOf(anyValue({ a: { [Symbol("k")]: 1 } })).issues).toEqual([
+      { path: ["a"], code: "not_plain_data", message: "une clé symbole n'est pas une donnée simple" },
+    ]);
+    expect(validationOf(anyValue({ ["k".repeat(MAX_KEY_LENGTH + 1)]: 1 })).issues).toEqual([
+      { path: [`${"k".repeat(63)}…`], code: "key_too_long", message: `une clé de plus de ${MAX_KEY_LENGTH} caractères` },
+    ]);
+    expect(validationOf(anyValue(nested(MAX_INPUT_DEPTH + 1))).issues[0]?.message).toBe(`plus de ${MAX_INPUT_DEPTH} niveaux d'imbrication`);
+    expect(validationOf(anyValue(holes(MAX_INPUT_NODES))).issues).toEqual([
+      { path: [], code: "too_large", message: `plus de ${MAX_INPUT_NODES} valeurs` },
+    ]);
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(validationOf(anyValue(proxy)).issues).toEqual([{ path: [], code: "unreadable", message: "la saisie n'a pas pu être lue" }]);
+  });
+});
+
+describe("the error's own bounds, exactly at their limits", () => {
+  it("a path segment of 64 characters is kept whole; a longer one is cut to 63 and an ellipsis", () => {
+    const schema = z.record(z.string(), z.string());
+    expect(validationOf(parseWith(schema, { ["s".repeat(64)]: 1 })).issues[0]?.path).toEqual(["s".repeat(64)]);
+    expect(validationOf(parseWith(schema, { ["s".repeat(65)]: 1 })).issues[0]?.path).toEqual([`${"s".repeat(63)}…`]);
+  });
+
+  it("a message of 200 characters is kept whole; a longer one is cut to 199 and an ellipsis", () => {
+    expect(validationOf(parseWith(reporting([], "m".repeat(200)), 0)).issues[0]?.message).toBe("m".repeat(200));
+    expect(validationOf(parseWith(reporting([], "m".repeat(201)), 0)).issues[0]?.message).toBe(`${"m".repeat(199)}…`);
+  });
+
+  it("a path of 12 segments is kept whole; a longer one keeps 12 and an ellipsis", () => {
+    const twelve = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    expect(validationOf(parseWith(reporting(twelve), 0)).issues[0]?.path).toEqual(twelve);
+    expect(validationOf(parseWith(reporting([...twelve, "p12"]), 0)).issues[0]?.path).toEqual([...twelve, "…"]);
+  });
+
+  it("a symbol in a schema's issue path is written (symbol): a path holds strings and numbers only", () => {
+    expect(validationOf(parseWith(reporting([Symbol("k"), "a", 1]), 0)).issues[0]?.path).toEqual(["(symbol)", "a", 1]);
+  });
+});
+
+describe("the bound counts work: holes are values, lengths and key counts are judged before any walk", () => {
+  it(`an input of exactly ${MAX_INPUT_NODES} values, holes included, crosses; one value more is too_large`, () => {
+    // The outer array, the inner one, then its MAX_INPUT_NODES - 2 holes.
+    const r = anyValue([holes(MAX_INPUT_NODES - 2)]);
+    if (!r.ok) throw new Error("expected the input to cross");
+    const inner = (r.value as unknown[][])[0]!;
+    expect(inner.length).toBe(MAX_INPUT_NODES - 2);
+    expect(0 in inner).toBe(false);
+    expect(validationOf(anyValue([holes(MAX_INPUT_NODES - 2), 0])).issues).toEqual([issue([], "too_large")]);
+  });
+
+  it("holes stay holes, and the array keeps its length, trailing holes included", () => {
+    const sparse: unknown[] = [1];
+    sparse[2] = 3;
+    sparse.length = 5;
+    const r = anyValue(sparse);
+    if (!r.ok) throw new Error("expected the input to cross");
+    const copy = r.value as unknown[];
+    expect(copy.length).toBe(5);
+    expect([0, 1, 2, 3, 4].map((i) => i in copy)).toEqual([true, false, true, false, false]);
+    expect(copy[2]).toBe(3);
+  });
+
+  it("an array longer than the bound leaves is refused from its length alone: no slot is read", () => {
+    let reads = 0;
+    const proxy = new Proxy(holes(MAX_INPUT_NODES), {
+      getOwnPropertyDescriptor(target, key) {
+        reads++;
+        return Reflect.getOwnPropertyDescriptor(target, key);
+      },
+    });
+    expect(validationOf(anyValue(proxy)).issues).toEqual([issue([], "too_large")]);
+    expect(reads).toBe(0);
+  });
+
+  it("an object with more keys than the bound leaves is refused from its key count alone: no field is read", () => {
+    let reads = 0;
+    const keys = ["a", "b", "c"];
+    const proxy = new Proxy({}, {
+      ownKeys: () => keys,
+      getOwnPropertyDescriptor() {
+        reads++;
+        return { value: 0, enumerable: true, configurable: true, writable: true };
+      },
+    });
+    // The outer array, the holes' array and its holes leave room for the object and two values.
+    expect(validationOf(anyValue([holes(MAX_INPUT_NODES - 5), proxy])).issues).toEqual([issue([], "too_large")]);
+    expect(reads).toBe(0);
+    keys.pop();
+    const r = anyValue([holes(MAX_INPUT_NODES - 5), proxy]);
+    expect(r.ok).toBe(true);
+    expect(reads).toBe(2);
+  });
+});

@@ -253,7 +253,9 @@ describe("userExportCells", () => {
       firstName: fc.string(),
       phone: fc.option(fc.string(), { nil: null }),
       primary: fc.boolean(),
+      primaryOfLibrairie: fc.boolean(),
       role: fc.constantFrom("user" as const, "secondaryManager" as const),
+      attachedToMairie: fc.boolean(),
       attachedToLibrairie: fc.boolean(),
       createdFor: fc.constantFrom(null, librairie.id, mairie.id),
       status: fc.constantFrom("pendingActivation" as const, "active" as const, "deactivated" as const),
@@ -271,13 +273,13 @@ describe("userExportCells", () => {
       status: u.status,
       createdFor: u.createdFor,
       attachments: [
-        { ...(elodie.attachments[0] as User["attachments"][number]), role: u.role, validFrom: localDate(u.validFrom) },
+        ...(u.attachedToMairie ? [{ ...(elodie.attachments[0] as User["attachments"][number]), role: u.role, validFrom: localDate(u.validFrom) }] : []),
         ...(u.attachedToLibrairie ? [{ ...(elodie.attachments[0] as User["attachments"][number]), structureId: librairie.id }] : []),
       ],
     };
     const given = new Map(u.only ? [[mairie.id, { ...mairie, primaryManagerId: u.primary ? user.id : mairie.primaryManagerId }]] : [
       [mairie.id, { ...mairie, primaryManagerId: u.primary ? user.id : mairie.primaryManagerId }],
-      [librairie.id, librairie],
+      [librairie.id, { ...librairie, primaryManagerId: u.primaryOfLibrairie ? user.id : librairie.primaryManagerId }],
     ]);
     const dateOf = (at: Instant) => exportDate(at, "Europe/Paris");
     const day: LocalDate = localDate(u.today);
@@ -287,5 +289,30 @@ describe("userExportCells", () => {
   it("writes the creation date in the time zone given, not the process's", () => {
     expect(exportDate("2026-11-27T23:30:00.000Z" as Instant, "Europe/Paris")).toBe("28/11/2026");
     expect(exportDate("2026-11-27T23:30:00.000Z" as Instant, "UTC")).toBe("27/11/2026");
+  });
+
+  it("writes no creation date (an empty cell) for an instant it cannot place, or a time zone it does not know", () => {
+    expect(exportDate("not an instant" as Instant, "Europe/Paris")).toBe("");
+    expect(exportDate("2026-11-27T23:30:00.000Z" as Instant, "Europe/Nowhere")).toBe("");
+  });
+
+  it("names none of the structures given that the user does not belong to", () => {
+    const other: Structure = { ...mairie, id: structureId("s-3"), designation: "Préfecture" };
+    const stranger: User = { ...elodie, attachments: [], createdFor: null };
+    expect(userExportCells(stranger, [other], () => "", today)[6]).toBe("");
+    expect(userExportCells(elodie, [other, mairie], () => "", today)[6]).toBe("Mairie de Lyon (Utilisateur simple)");
+  });
+
+  it("exportStructuresOf gives the structures of the map the user belongs to, attachments first, then the one the account was created for", () => {
+    expect(exportStructuresOf(elodie, structures)).toEqual([mairie, librairie]);
+    expect(exportStructuresOf(elodie, new Map([[librairie.id, librairie]]))).toEqual([librairie]);
+    expect(exportStructuresOf({ ...elodie, attachments: [], createdFor: null }, structures)).toEqual([]);
+  });
+
+  it("a pending account created for a structure and attached nowhere is written with that structure alone", () => {
+    const pending: User = { ...elodie, status: "pendingActivation", attachments: [] };
+    expect(userExportLine(pending, structures, () => "", ";", today)).toBe(
+      "Lefèvre;Élodie;elodie.lefevre@mairie-lyon.fr;elodie@perso.fr;'+33 4 72 10 30 30;En cours d’activation;Librairie Dupont (compte créé, non rattaché);\r\n",
+    );
   });
 });

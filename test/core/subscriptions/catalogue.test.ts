@@ -153,7 +153,68 @@ describe("spaceCatalogue — a host's own catalogue", () => {
   });
 });
 
+describe("spaceCatalogue — what each refusal says, and its bounds exactly", () => {
+  it("says why in each issue: the message of every refusal", () => {
+    expect(expectErr(spaceCatalogue([]), "VALIDATION").issues).toEqual([
+      { path: ["spaces"], code: "too_small", message: "un catalogue a au moins un espace" },
+    ]);
+    const e = expectErr(spaceCatalogue([def("A", "A", "X"), def("a", " ", ""), def("A", "A bis", "X")]), "VALIDATION");
+    expect(e.issues).toEqual([
+      { path: ["spaces", 1, "code"], code: "invalid_format", message: "un code d'espace est fait de A-Z, 0-9 et _ (1 à 60)" },
+      { path: ["spaces", 1, "label"], code: "invalid_label", message: "un libellé est une ligne visible" },
+      { path: ["spaces", 1, "apiCode"], code: "invalid_format", message: "un code d'API est une ligne de 1 à 100 caractères" },
+      { path: ["spaces", 2, "code"], code: "duplicate", message: "deux espaces ont le même code" },
+      { path: ["spaces", 2, "apiCode"], code: "duplicate", message: "deux espaces ont le même code d'API" },
+    ]);
+  });
+
+  it("given a missing space (null) from a host's JavaScript, refuses each of its fields without throwing", () => {
+    const e = expectErr(spaceCatalogue([def("A", "A"), null as unknown as SpaceDefinition]), "VALIDATION");
+    expect(e.issues.map((i) => [i.path.join("."), i.code])).toEqual([
+      ["spaces.1.code", "invalid_format"],
+      ["spaces.1.label", "invalid_label"],
+      ["spaces.1.apiCode", "invalid_format"],
+    ]);
+  });
+
+  it("refuses a label or an API code that is not a string", () => {
+    const e = expectErr(spaceCatalogue([{ code: spaceCode("A"), label: 42, apiCode: 42 } as unknown as SpaceDefinition]), "VALIDATION");
+    expect(e.issues.map((i) => [i.path.join("."), i.code])).toEqual([
+      ["spaces.0.label", "invalid_label"],
+      ["spaces.0.apiCode", "invalid_format"],
+    ]);
+  });
+
+  it("accepts a label of 200 characters and an API code of 100, and no more", () => {
+    expect(spaceCatalogue([def("A", "é".repeat(200), "P".repeat(100))]).ok).toBe(true);
+    expect(expectErr(spaceCatalogue([def("A", "é".repeat(201))]), "VALIDATION").issues.map((i) => i.path.join("."))).toEqual(["spaces.0.label"]);
+    expect(expectErr(spaceCatalogue([def("A", "A", "P".repeat(101))]), "VALIDATION").issues.map((i) => i.path.join("."))).toEqual(["spaces.0.apiCode"]);
+  });
+
+  it("an API code is one line: a line break or a tab in it is refused", () => {
+    for (const apiCode of ["API\nCODE", "API\tCODE", "API\rCODE"]) {
+      expect(expectErr(spaceCatalogue([def("A", "A", apiCode)]), "VALIDATION").issues).toEqual([
+        expect.objectContaining({ path: ["spaces", 0, "apiCode"], code: "invalid_format" }),
+      ]);
+    }
+  });
+});
+
 describe("checkSpaces — the codes a command names, against the catalogue", () => {
+  it("echoes an unknown code of up to 60 characters whole, a longer one cut to 59 and an ellipsis", () => {
+    const e = expectErr(checkSpaces(CHORUS_PRO_SPACES, ["N".repeat(60), "N".repeat(61)], ["items"]), "VALIDATION");
+    expect(e.issues).toEqual([
+      { path: ["items", 0, "space"], code: "unknown_space", message: `n'est pas un espace du catalogue : ${"N".repeat(60)}` },
+      { path: ["items", 1, "space"], code: "unknown_space", message: `n'est pas un espace du catalogue : ${"N".repeat(59)}…` },
+    ]);
+  });
+
+  it("lists the first 20 unknown codes, no more", () => {
+    const codes = Array.from({ length: 25 }, (_, i) => `NOPE_${i}`);
+    const e = expectErr(checkSpaces(CHORUS_PRO_SPACES, codes, ["items"]), "VALIDATION");
+    expect(e.issues.map((i) => i.path)).toEqual(Array.from({ length: 20 }, (_, i) => ["items", i, "space"]));
+  });
+
   it("gives back the codes when each is in the catalogue", () => {
     expect(unwrap(checkSpaces(CHORUS_PRO_SPACES, ["FACTURES_RECUES", "FACTURES_EMISES"], ["items"]))).toEqual(["FACTURES_RECUES", "FACTURES_EMISES"]);
   });
