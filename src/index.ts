@@ -232,9 +232,10 @@ export {
   exportDate,
   userExportCells,
   userExportLine,
+  userExportRow,
   exportStructuresOf,
 } from "./core/search/csv.js";
-export type { CsvOptions } from "./core/search/csv.js";
+export type { CsvOptions, ExportedAttachment, UserExportRow } from "./core/search/csv.js";
 export { requestAttachment } from "./core/attachment-requests/requestAttachment.js";
 export type {
   RequestAttachment,

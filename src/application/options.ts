@@ -142,7 +142,7 @@ const STORE_METHODS = [
   "acknowledgeOutbox",
 ] as const satisfies readonly (keyof HabilitationsStore)[];
 /** The optional methods of the port: guarded when the store has them. */
-const OPTIONAL_STORE_METHODS = ["getAttachmentRequestContext"] as const satisfies readonly (keyof HabilitationsStore)[];
+const OPTIONAL_STORE_METHODS = ["getAttachmentRequestContext", "exportRows"] as const satisfies readonly (keyof HabilitationsStore)[];
 
 /** A store call that rejected: infrastructure, not a domain rule. */
 export class StoreFailure extends Error {

@@ -30,6 +30,7 @@ import {
   type StructureId,
   type User,
   type UserId,
+  type UserExportRow,
   type UserSearchCriteria,
   type UserSearchQuery,
   UserIdSchema,
@@ -68,7 +69,8 @@ export interface UserExport {
   readonly fileName: string;
   /**
    * The CSV text in chunks of about 64 KiB, read from the store a page at a time as the
-   * consumer asks for them (back-pressure: nothing is read ahead). Iterate it once.
+   * consumer asks for them (back-pressure: the next page is read while one is written,
+   * never more). Iterate it once.
    */
   readonly body: AsyncIterable<string>;
 }
@@ -98,7 +100,7 @@ const keyDigest = (key: string) => createHash("sha256").update(key, "utf8").dige
  * head comes with the first batch: a stream whose holder lost the right before its first
  * page (the batches end without any) yields nothing at all.
  */
-async function* chunked(head: string, batches: AsyncIterable<readonly User[]>, rowOf: (u: User) => string): AsyncGenerator<string> {
+async function* chunked(head: string, batches: AsyncIterable<readonly UserExportRow[]>, rowOf: (u: UserExportRow) => string): AsyncGenerator<string> {
   let chunk: string | null = null;
   for await (const batch of batches) {
     if (chunk === null) chunk = head;
@@ -317,8 +319,11 @@ export function searchOperations(deps: Deps) {
      * starting with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'`
      * against formula injection: a phone « +33 … » is exported as « '+33 … ». The rows
      * come in search order and are read from the store a page at a time as the consumer
-     * iterates (nothing is held beyond a page): users changed during a long export
-     * appear as they are when their page is read.
+     * iterates, the next page while one is written (nothing is held beyond two pages),
+     * from the store's export rows (`exportRows`, cells only) where it gives them: users
+     * changed during a long export appear as they are when their page is read. Before each
+     * page the actor's rights are judged again, and the page's rows show what the actor
+     * may see then.
      *
      * Refusals (before any row is written): `VALIDATION`, `FORBIDDEN` (inactive account),
      * `UNKNOWN_ACTOR`, `NOT_FOUND` (a checked user who is not of the
@@ -380,14 +385,14 @@ export function searchOperations(deps: Deps) {
           judged = again;
           return true;
         };
-        const rowOf = (u: User) => userExportLine(u, judged.managed, dateOf, separator, judged.today);
+        const rowOf = (u: UserExportRow) => userExportLine(u, judged.managed, dateOf, separator, judged.today);
         const head = `${bom ? "\uFEFF" : ""}${csvLine(USER_EXPORT_HEADERS, separator)}`;
         const fileName = `utilisateurs-${ctx.today}.csv`;
-        const ofActor = (u: User) => exportStructuresOf(u, judged.managed).length > 0;
+        const ofActor = (u: UserExportRow) => exportStructuresOf(u, judged.managed).length > 0;
         // An actor who manages nothing had no users to export in the first place: the
         // header alone, as for a search that finds nobody.
         if (opened.size === 0 && !("userIds" in request)) {
-          async function* none(): AsyncGenerator<readonly User[]> {
+          async function* none(): AsyncGenerator<readonly UserExportRow[]> {
             yield [];
           }
           return ok({ contentType: "text/csv; charset=utf-8" as const, fileName, body: chunked(head, none(), rowOf) });
@@ -427,8 +432,14 @@ export function searchOperations(deps: Deps) {
         }
 
         const criteria = request.criteria;
-        async function* pages(): AsyncGenerator<readonly User[]> {
+        // The export's rows where the store gives them (cells only), else whole users.
+        const readPage = (query: UserSearchQuery): Promise<readonly UserExportRow[]> =>
+          store.exportRows !== undefined ? store.exportRows(query) : store.searchUsers(query);
+        async function* pages(): AsyncGenerator<readonly UserExportRow[]> {
           let after: string | undefined;
+          // The next page, read while this one is written; used only if the judgment made
+          // when it is reached asks for the very same query (else read again).
+          let ahead: { readonly query: string; readonly rows: Promise<readonly UserExportRow[]> } | undefined;
           for (;;) {
             if (!(await rejudge())) return;
             const scoped = await streamed(() => scopedQuery(judged.session, judged.managed, criteria));
@@ -436,13 +447,22 @@ export function searchOperations(deps: Deps) {
               yield [];
               return;
             }
-            const page = await streamed(() =>
-              store.searchUsers(after === undefined ? { ...scoped, limit: EXPORT_PAGE } : { ...scoped, after, limit: EXPORT_PAGE }),
-            );
-            yield page;
+            const query: UserSearchQuery = after === undefined ? { ...scoped, limit: EXPORT_PAGE } : { ...scoped, after, limit: EXPORT_PAGE };
+            const read = ahead !== undefined && ahead.query === JSON.stringify(query) ? ahead.rows : undefined;
+            ahead = undefined;
+            const page = await streamed(() => read ?? readPage(query));
             const last = page[page.length - 1];
-            if (page.length < EXPORT_PAGE || last === undefined) return;
+            if (page.length < EXPORT_PAGE || last === undefined) {
+              yield page;
+              return;
+            }
             after = searchKeyOf(last);
+            const next: UserSearchQuery = { ...scoped, after, limit: EXPORT_PAGE };
+            const rows = readPage(next);
+            // A failure of the read ahead is told when its page is reached (or never, if the consumer stops first).
+            rows.catch(() => undefined);
+            ahead = { query: JSON.stringify(next), rows };
+            yield page;
           }
         }
         return ok({ contentType: "text/csv; charset=utf-8" as const, fileName, body: chunked(head, pages(), rowOf) });

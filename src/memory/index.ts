@@ -224,6 +224,9 @@ export function createMemoryStore(): MemoryStore {
     async searchUsers(query) {
       return search.page(query);
     },
+    async exportRows(query) {
+      return search.exportRows(query);
+    },
     async findUsersByName(lastName, firstName, limit) {
       return search.byNames(lastName, firstName, limit);
     },

@@ -2,10 +2,12 @@
 // created for it) in search order, in an ordered set of bounded chunks; and the lookup by
 // exact names. Both hold the users' table slots, so a page reaches each record directly.
 import type { StructureId, User } from "../core/index.js";
+import type { UserExportRow } from "../core/search/csv.js";
 import { normalizeForSearch } from "../core/search/normalize.js";
 import { searchKeyOf, searchStructuresOf, type UserSearchQuery } from "../core/search/query.js";
+import { ExportBlock, exportCellsChanged } from "./export.js";
 import type { UserSlot } from "./records.js";
-import { SortedSet } from "./sorted.js";
+import { SortedSet, type ViewedPage } from "./sorted.js";
 
 const STATUS_CODE = { pendingActivation: "p", active: "a", deactivated: "d" } as const;
 
@@ -53,17 +55,33 @@ function recordMatches(user: User, query: UserSearchQuery): boolean {
   return query.login === undefined || normalizeForSearch(user.login).includes(query.login);
 }
 
-const sameStructures = (a: readonly StructureId[], b: readonly StructureId[]) => a.length === b.length && a.every((s) => b.includes(s));
+/** A structure's search index: its users' slots in search order, each chunk with its export rows once read. */
+type StructureSet = SortedSet<UserSlot, ExportBlock>;
+
+/** How many entries a merge reads from one structure's index at a time. */
+const CHUNK = 256;
+
+/** One structure's index as a merge reads it: the entries read ahead, and where it stands. */
+interface Head {
+  readonly set: StructureSet;
+  /** The entries read ahead, with their chunk's export rows and index there when the merge asked for them. */
+  buf: ViewedPage<UserSlot, ExportBlock>;
+  pos: number;
+  after: string | undefined;
+  done: boolean;
+}
+
+const derive = (slots: readonly UserSlot[]) => ExportBlock.of(slots);
 
 /** The search index of every structure, and the lookup by names. */
 export class SearchIndex {
-  private readonly byStructure = new Map<StructureId, SortedSet<UserSlot>>();
+  private readonly byStructure = new Map<StructureId, StructureSet>();
   /** Normalised "last\u0000first" → the user of those names, or a set once two users share them. */
   private readonly names = new Map<string, UserSlot | Set<UserSlot>>();
 
-  private setOf(structureId: StructureId): SortedSet<UserSlot> {
+  private setOf(structureId: StructureId): StructureSet {
     let set = this.byStructure.get(structureId);
-    if (set === undefined) this.byStructure.set(structureId, (set = new SortedSet<UserSlot>(slotEntry)));
+    if (set === undefined) this.byStructure.set(structureId, (set = new SortedSet<UserSlot, ExportBlock>(slotEntry)));
     return set;
   }
 
@@ -86,7 +104,9 @@ export class SearchIndex {
   /**
    * Indexes a user's new version (`before` undefined for a new user); the slot's row is
    * the caller's to update. Nothing is done when the fields the indexes read (names,
-   * login, status, structures) did not change.
+   * login, status, structures) did not change, but for the export rows kept of the user's
+   * chunks: dropped when a field the export reads changed (they are made again when next
+   * read).
    */
   index(slot: UserSlot, before: User | undefined, after: User): void {
     const keeps =
@@ -95,18 +115,25 @@ export class SearchIndex {
       before.firstName === after.firstName &&
       before.login === after.login &&
       before.status === after.status;
-    if (keeps && before.attachments === after.attachments && before.createdFor === after.createdFor) return;
+    if (keeps && before.attachments === after.attachments && before.createdFor === after.createdFor) {
+      if (exportCellsChanged(before, after)) for (const s of searchStructuresOf(after)) this.byStructure.get(s)?.touch(slot.entry);
+      return;
+    }
     const beforeEntry = slot.entry;
     const afterEntry = keeps ? beforeEntry : entryOf(after);
     const afterIn = searchStructuresOf(after);
     if (before !== undefined) {
       const beforeIn = searchStructuresOf(before);
       const same = beforeEntry === afterEntry;
-      if (same && sameStructures(beforeIn, afterIn)) return;
       for (const s of beforeIn) if (!same || !afterIn.includes(s)) this.byStructure.get(s)?.delete(beforeEntry);
       if (!same) this.deleteName(nameKeyOf(beforeEntry), slot);
       slot.entry = afterEntry;
-      for (const s of afterIn) this.setOf(s).add(slot);
+      // Kept where it was (same entry, same structure): its chunk's export rows may read what changed.
+      for (const s of afterIn) {
+        const set = this.setOf(s);
+        if (same && beforeIn.includes(s)) set.touch(afterEntry);
+        else set.add(slot);
+      }
       if (!same) this.addName(nameKeyOf(afterEntry), slot);
       return;
     }
@@ -121,54 +148,92 @@ export class SearchIndex {
    * those structures only, and stops as soon as the page is full.
    */
   page(query: UserSearchQuery): User[] {
-    const CHUNK = 256;
+    const found: User[] = [];
+    this.merge(query, false, (head) => found.push((head.buf.items[head.pos] as UserSlot).row.value));
+    return found;
+  }
+
+  /**
+   * The export rows of a search page: the users {@link page} finds, in its order, as
+   * `userExportRow` gives them, read from the export rows each chunk keeps (made when a
+   * chunk is first read, again after it changed).
+   */
+  exportRows(query: UserSearchQuery): UserExportRow[] {
+    const rows: UserExportRow[] = [];
+    this.merge(query, true, (head) => rows.push((head.buf.views[head.pos] as ExportBlock).row(head.buf.at[head.pos] as number)));
+    return rows;
+  }
+
+  /**
+   * The merge behind {@link page} and {@link exportRows}: calls `take` with the head
+   * standing on each user kept, in order, until `query.limit` users were taken. A user's
+   * slot (its entry, its record) is read only when the query needs it: names or status
+   * (the entry), a service or a login (the record), or a merge of several structures.
+   */
+  private merge(query: UserSearchQuery, views: boolean, take: (head: Head) => void): void {
     // Entries are the keys with a suffix: start from `after`, and skip, at the start, the
     // entries whose key is not past it (the user at the position itself).
     const after = query.after;
     let atStart = after !== undefined;
-    const heads = query.structureIds.flatMap((s) => {
+    const empty = (): ViewedPage<UserSlot, ExportBlock> => ({ items: [], views: [], at: [] });
+    const heads: Head[] = query.structureIds.flatMap((s) => {
       const set = this.byStructure.get(s);
-      return set === undefined ? [] : [{ set, buf: [] as UserSlot[], pos: 0, after, done: false }];
+      return set === undefined ? [] : [{ set, buf: empty(), pos: 0, after, done: false }];
     });
-    const peek = (h: (typeof heads)[number]): UserSlot | undefined => {
-      if (h.pos >= h.buf.length) {
+    const peek = (h: Head): UserSlot | undefined => {
+      if (h.pos >= h.buf.items.length) {
         if (h.done) return undefined;
-        h.buf = h.set.page(h.after, CHUNK);
+        if (views) {
+          h.buf = empty();
+          h.set.pageViews(h.after, CHUNK, derive, h.buf);
+        } else h.buf = { items: h.set.page(h.after, CHUNK), views: [], at: [] };
         h.pos = 0;
-        if (h.buf.length < CHUNK) h.done = true;
-        if (h.buf.length === 0) return undefined;
-        h.after = (h.buf[h.buf.length - 1] as UserSlot).entry;
+        if (h.buf.items.length < CHUNK) h.done = true;
+        if (h.buf.items.length === 0) return undefined;
+        h.after = (h.buf.items[h.buf.items.length - 1] as UserSlot).entry;
       }
-      return h.buf[h.pos];
+      return h.buf.items[h.pos];
     };
-    const found: User[] = [];
+    const needsEntry = query.lastName !== undefined || query.firstName !== undefined || query.status !== undefined;
     const needsRecord = query.service !== undefined || query.login !== undefined;
     const single = heads.length === 1 ? heads[0] : undefined;
-    while (found.length < query.limit) {
+    for (let taken = 0; taken < query.limit; ) {
       let min: UserSlot | undefined;
+      let at: Head | undefined;
       if (single !== undefined) {
         min = peek(single);
         if (min === undefined) break;
-        single.pos++;
+        at = single;
       } else {
         for (const h of heads) {
           const k = peek(h);
-          if (k !== undefined && (min === undefined || k.entry < min.entry)) min = k;
+          if (k !== undefined && (min === undefined || k.entry < min.entry)) {
+            min = k;
+            at = h;
+          }
         }
-        if (min === undefined) break;
-        for (const h of heads) if (peek(h) === min) h.pos++;
+        if (min === undefined || at === undefined) break;
       }
-      const entry = min.entry;
-      if (atStart) {
-        if (entry.slice(0, entry.lastIndexOf("\u0001")) <= (after as string)) continue;
-        atStart = false;
+      // The head standing on it is advanced after `take`; the others, which hold it too, now.
+      for (const h of heads) if (h !== at && peek(h) === min) h.pos++;
+      const kept = this.keeps(min, query, atStart, needsEntry, needsRecord);
+      if (kept !== "before") atStart = false;
+      if (kept === true) {
+        take(at);
+        taken++;
       }
-      if (!entryMatches(entry, query)) continue;
-      const user = min.row.value;
-      if (needsRecord && !recordMatches(user, query)) continue;
-      found.push(user);
+      at.pos++;
     }
-    return found;
+  }
+
+  /** Whether the merge keeps a user: `"before"` while at the position itself (or before it). */
+  private keeps(slot: UserSlot, query: UserSearchQuery, atStart: boolean, needsEntry: boolean, needsRecord: boolean): boolean | "before" {
+    if (atStart || needsEntry) {
+      const entry = slot.entry;
+      if (atStart && entry.slice(0, entry.lastIndexOf("\u0001")) <= (query.after as string)) return "before";
+      if (!entryMatches(entry, query)) return false;
+    }
+    return !needsRecord || recordMatches(slot.row.value, query);
   }
 
   /** The users of exactly these normalised names, in search order, at most `limit`. */

@@ -53,7 +53,8 @@
  * - **Queries** answer as their documentation below says (orders, positions, filters):
  *   services by code with inactive ones; members by id, following attachment changes;
  *   pending requests oldest first, decided ones left out; the search as the core's
- *   `searchReference`, each user once, page by page.
+ *   `searchReference`, each user once, page by page; the export's rows, where a store
+ *   gives them, as `userExportRow` of what the search finds, after every change.
  *
  * `habilitations/testing` (`runStoreContract`, `runApplicationContract`) checks each of
  * these rules; a failure names the rule it broke.
@@ -78,6 +79,7 @@ import type {
   SubscriptionRequest,
   PendingSubscriptionRequest,
   User,
+  UserExportRow,
   UserId,
 } from "../core/index.js";
 
@@ -292,6 +294,16 @@ export interface HabilitationsStore {
    * that depends on the members of the structures searched, never on all users.
    */
   searchUsers(query: UserSearchQuery): Promise<User[]>;
+  /**
+   * The CSV export's rows of a search page (guide §5): for each user `searchUsers(query)`
+   * finds, in the same order, what `userExportRow` keeps of them — the cells the export
+   * writes and what its judgments read, nothing more (no grants, address, settings,
+   * activation). Each row is new, or frozen: changing one changes nothing kept. Optional:
+   * a store without it is exported through `searchUsers`; a store gives it to read less
+   * than whole users (the memory store from rows it keeps per chunk of its search index,
+   * PostgreSQL from those columns alone).
+   */
+  exportRows?(query: UserSearchQuery): Promise<UserExportRow[]>;
   /**
    * The users whose normalised last and first names (`normalizeForSearch`) are exactly
    * these, in search order, at most `limit`: the lookup by names. From an index.

@@ -20,9 +20,9 @@ import { loadFastCheck, type FastCheckModule } from "./fast-check.js";
 import { fx, unit, create, update, assertOk, type ContractTest } from "./helpers.js";
 
 /** Where a person belongs: attached to a structure (whole, or some of its services). */
-type Membership = StructureId | readonly [StructureId, readonly ServiceId[]];
+export type Membership = StructureId | readonly [StructureId, readonly ServiceId[]];
 
-interface PersonSpec {
+export interface PersonSpec {
   readonly last: string;
   readonly first: string;
   readonly login?: string;
@@ -32,7 +32,7 @@ interface PersonSpec {
 }
 
 /** A user with these names, memberships, account status and structure created for. */
-function person(id: string, spec: PersonSpec): User {
+export function person(id: string, spec: PersonSpec): User {
   const base = fx.user(id, [], spec.login ?? `${id}@example.fr`);
   const attachments = (spec.in ?? []).map((m) => {
     const [s, services] = typeof m === "string" ? [m, null] : m;
@@ -272,17 +272,7 @@ export function search(
       await fc.assert(
         fc.asyncProperty(worldArb, async (world) => {
           const prefix = `r${run++}-`;
-          const structures = [1, 2, 3].map((n) => structureId(`${prefix}s${n}`));
-          const services = (s: number) => ["a", "b"].map((x) => serviceId(`${structures[s]}-${x}`));
-          const build = (u: RandomUser, i: number): User =>
-            person(`${prefix}u${i}`, {
-              last: u.last,
-              first: u.first,
-              login: `${u.login}.${i}@${prefix}example.fr`,
-              in: u.in.map(([s, picked]) => (picked === null ? (structures[s] as StructureId) : ([structures[s] as StructureId, picked.map((k) => services(s)[k] as ServiceId)] as const))),
-              ...(u.createdFor === null ? {} : { createdFor: u.createdFor === 3 ? structureId(`${prefix}elsewhere`) : (structures[u.createdFor] as StructureId) }),
-              status: u.status,
-            });
+          const { structures, services, build } = randomRun(prefix);
           let users = world.users.map(build);
           assertOk(await store.commit(create(...users)));
           // Some users written again: other names, status and createdFor, and other
@@ -326,7 +316,7 @@ export function search(
   });
 }
 
-interface RandomUser {
+export interface RandomUser {
   readonly last: string;
   readonly first: string;
   readonly login: string;
@@ -339,7 +329,7 @@ interface RandomUser {
 
 type RandomText = { of: number; from: number; length: number } | { text: string } | undefined;
 
-interface RandomQuery {
+export interface RandomQuery {
   readonly structures: readonly number[];
   readonly service: readonly [number, number] | null;
   readonly lastName: RandomText;
@@ -358,7 +348,7 @@ interface RandomQuery {
 const PIECES = ["e", "é", "É", "E", "ë", "œ", "Œ", "oe", "æ", "ß", "ss", "l", "L", "a", "à", "'", "’", "-", " ", "  ", "ï"];
 
 /** The property's arbitraries, made once fast-check is loaded. */
-function arbitraries(fc: FastCheckModule) {
+export function arbitraries(fc: FastCheckModule) {
   const nameArb = fc.array(fc.constantFrom(...PIECES), { maxLength: 5 }).map((p) => p.join(""));
   const loginArb = fc.array(fc.constantFrom("e", "é", "l", "a", "-", "'", "E", "L"), { maxLength: 4 }).map((p) => p.join(""));
   const randomUserArb: Arbitrary<RandomUser> = fc.record({
@@ -398,11 +388,30 @@ function arbitraries(fc: FastCheckModule) {
       .map((r) => [...new Map(r.map(([i, u, same]) => [i, [i, u, same] as const]))].map(([, v]) => v)),
     queries: fc.array(randomQueryArb, { minLength: 1, maxLength: 4 }),
   });
-  return { worldArb };
+  return { worldArb, randomUserArb, randomQueryArb };
+}
+
+/**
+ * A property run's three structures, their two services each, and its users made from
+ * random ones, all under the run's own prefix (runs share one store).
+ */
+export function randomRun(prefix: string) {
+  const structures = [1, 2, 3].map((n) => structureId(`${prefix}s${n}`));
+  const services = (s: number) => ["a", "b"].map((x) => serviceId(`${structures[s]}-${x}`));
+  const build = (u: RandomUser, i: number): User =>
+    person(`${prefix}u${i}`, {
+      last: u.last,
+      first: u.first,
+      login: `${u.login}.${i}@${prefix}example.fr`,
+      in: u.in.map(([s, picked]) => (picked === null ? (structures[s] as StructureId) : ([structures[s] as StructureId, picked.map((k) => services(s)[k] as ServiceId)] as const))),
+      ...(u.createdFor === null ? {} : { createdFor: u.createdFor === 3 ? structureId(`${prefix}elsewhere`) : (structures[u.createdFor] as StructureId) }),
+      status: u.status,
+    });
+  return { structures, services, build };
 }
 
 /** The store query a random one stands for, over this run's users and structures. */
-function queryOf(
+export function queryOf(
   q: RandomQuery,
   users: readonly User[],
   structures: readonly StructureId[],

@@ -17,6 +17,7 @@ import {
   type UserId,
   type UserSearchHit,
   type UserSearchPage,
+  type UserSearchQuery,
   type Habilitations,
   type ActorId,
   type SearchUsersInput,
@@ -729,18 +730,35 @@ async function crowd(h: Harness, w: World, count: number): Promise<StructureId> 
   return structureId;
 }
 
-describe("exportUsers — streamed with back-pressure", () => {
+/**
+ * The store the export reads its pages from, each page read going through `read`: the
+ * store's export rows (`exportRows`), or, for a store without them, the search.
+ */
+const PAGE_READS = [
+  ["the store's export rows", "exportRows"],
+  ["the search, for a store without export rows", "searchUsers"],
+] as const;
+
+function readingThrough(store: HabilitationsStore, method: (typeof PAGE_READS)[number][1], read: <T>(query: UserSearchQuery, next: () => Promise<T>) => Promise<T>) {
+  const { exportRows, ...withoutExportRows } = store;
+  if (method === "searchUsers") return { ...withoutExportRows, searchUsers: (q: UserSearchQuery) => read(q, () => store.searchUsers(q)) };
+  if (exportRows === undefined) throw new Error("the memory store gives export rows");
+  return { ...store, exportRows: (q: UserSearchQuery) => read(q, () => exportRows.call(store, q)) };
+}
+
+describe.each(PAGE_READS)("exportUsers — streamed with back-pressure, through %s", (_label, method) => {
   it("reads the store a page at a time as the body is read: one chunk of a 5 000-user export reads one or two pages", async () => {
     const { h, w } = await world();
     const metropole = await crowd(h, w, 5000);
     const limits: number[] = [];
-    const counting: HabilitationsStore = { ...h.store, searchUsers: (q) => (limits.push(q.limit), h.store.searchUsers(q)) };
+    const counting = readingThrough(h.store, method, (q, next) => (limits.push(q.limit), next()));
     const app = h.appOver(counting);
     const exported = must(await app.exportUsers(w.alice, { criteria: { structureId: metropole } }));
     expect(limits).toEqual([]); // nothing read before the body is
     const iterator = exported.body[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.done).toBe(false);
+    // The first page, and the next one read while the first is written.
     expect(limits.length).toBeGreaterThanOrEqual(1);
     expect(limits.length).toBeLessThanOrEqual(2);
     expect(limits.every((l) => l <= 1000)).toBe(true);
@@ -763,13 +781,10 @@ describe("exportUsers — streamed with back-pressure", () => {
     const metropole = await crowd(h, w, 2500);
     const boom = new Error("connection lost");
     let calls = 0;
-    const failing: HabilitationsStore = {
-      ...h.store,
-      searchUsers: async (q) => {
-        if (++calls === 2) throw boom;
-        return h.store.searchUsers(q);
-      },
-    };
+    const failing = readingThrough(h.store, method, async (_q, next) => {
+      if (++calls === 2) throw boom;
+      return next();
+    });
     const told: unknown[] = [];
     const app = h.appOver(failing, { onStoreError: (error, context) => told.push([error, context]) });
     const exported = must(await app.exportUsers(w.alice, { criteria: { structureId: metropole } }));
@@ -780,5 +795,42 @@ describe("exportUsers — streamed with back-pressure", () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).cause).toBe(boom);
     expect(told).toEqual([[boom, { operation: "exportUsers", stage: "read" }]]);
+  });
+
+  it("never writes the page read ahead when the judgment made on reaching it asks for another: a structure lost meanwhile is not read again", async () => {
+    const { h, w } = await world();
+    const metropole = await crowd(h, w, 2500);
+    must(await h.app.attachUser(w.alice, { structureId: metropole, userId: w.bruno, role: "secondaryManager", validFrom: TODAY, comment: "Renfort", scope: WHOLE }));
+    const reads: UserSearchQuery[] = [];
+    const app = h.appOver(readingThrough(h.store, method, (q, next) => (reads.push(q), next())));
+    const exported = must(await app.exportUsers(w.bruno, { criteria: {} }));
+    const iterator = exported.body[Symbol.asyncIterator]();
+    let csv = ((await iterator.next()).value as string) ?? "";
+    // The first page was read, and the next one with it, both over the metropole and the town hall.
+    expect(reads.map((q) => q.structureIds)).toEqual([
+      [metropole, w.townHall].sort(),
+      [metropole, w.townHall].sort(),
+    ]);
+    // Bruno is no longer a manager of the metropole: the next page is read again, over the town hall only.
+    must(await h.app.changeMemberRole(w.alice, { structureId: metropole, userId: w.bruno, role: "user" }));
+    for (let r = await iterator.next(); r.done !== true; r = await iterator.next()) csv += r.value;
+    expect(reads.slice(2).map((q) => q.structureIds)).toEqual([[w.townHall]]);
+    const rows = readCsv(csv).slice(1);
+    // The first page (read before), then the town hall's users only: no agent of the metropole after it.
+    expect(rows.slice(0, 1000).every((r) => r[0]?.startsWith("Agent "))).toBe(true);
+    expect(rows.slice(1000).map((r) => r[2])).toEqual(
+      (await found(h.app, w.bruno, {})).map((id) => h.snapshot().users.find((u) => u.value.id === id)?.value.login),
+    );
+    expect(rows.slice(1000).some((r) => r[0]?.startsWith("Agent "))).toBe(false);
+  });
+
+  it("writes every row as the whole users would: the same file through the export rows and through the search", async () => {
+    const { h, w } = await world();
+    await crowd(h, w, 2500);
+    must(await h.app.updateUser(w.hugo, { userId: w.hugo, changes: { phone: "+33 4 72 00 00 02" } }));
+    const app = h.appOver(readingThrough(h.store, method, (_q, next) => next()));
+    const reference = h.appOver(readingThrough(h.store, "searchUsers", (_q, next) => next()));
+    for (const criteria of [{}, { lastName: "agent 01" }, { designation: "mairie" }, { serviceId: w.paie }, { status: "pendingActivation" as const }])
+      expect(await text(must(await app.exportUsers(w.alice, { criteria })).body)).toBe(await text(must(await reference.exportUsers(w.alice, { criteria })).body));
   });
 });

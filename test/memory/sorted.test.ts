@@ -53,3 +53,67 @@ describe("SortedSet (the memory store's ordered index)", () => {
     },
   );
 });
+
+describe("SortedSet's per-chunk views (the memory store's export rows)", () => {
+  const value = fc.string({ maxLength: 4, unit: fc.constantFrom("a", "b", "c", "d", "é") });
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant("add" as const), value }),
+    fc.record({ kind: fc.constant("delete" as const), value }),
+    fc.record({ kind: fc.constant("read" as const), value: fc.option(value, { nil: undefined }) }),
+  );
+
+  test.prop([fc.array(op, { maxLength: 2500 }), fc.integer({ min: 1, max: 1500 })], { numRuns: 40 })(
+    "a view read is always made from the chunk's items as they are now: any add or delete in the chunk drops it",
+    (ops, limit) => {
+      // Items are objects keyed by a string, as the search index's slots are.
+      const set = new SortedSet<{ key: string }, string[]>((item) => item.key);
+      const model = new Set<string>();
+      const derive = (items: readonly { key: string }[]) => items.map((i) => i.key);
+      for (const o of ops) {
+        if (o.kind === "add") {
+          set.add({ key: o.value });
+          model.add(o.value);
+        } else if (o.kind === "delete") {
+          set.delete(o.value);
+          model.delete(o.value);
+        } else {
+          const into = { items: [] as { key: string }[], views: [] as string[][], at: [] as number[] };
+          set.pageViews(o.value, limit, derive, into);
+          const expected = reference(model).filter((v) => o.value === undefined || v > o.value).slice(0, limit);
+          expect(into.items.map((i) => i.key)).toEqual(expected);
+          expect(into.items.map((_, k) => into.views[k]?.[into.at[k] as number])).toEqual(expected);
+        }
+      }
+    },
+  );
+
+  test.prop([fc.uniqueArray(fc.integer({ min: 0, max: 99_999 }), { minLength: 1100, maxLength: 2500 })], { numRuns: 5 })(
+    "a view is made once per chunk, and again only for the chunk an item was touched in",
+    (numbers) => {
+      const set = new SortedSet<string, number>();
+      const values = numbers.map((n) => String(n).padStart(5, "0")).sort();
+      for (const v of values) set.add(v);
+      let made = 0;
+      const derive = () => made++;
+      const read = () => {
+        const into = { items: [] as string[], views: [] as number[], at: [] as number[] };
+        set.pageViews(undefined, values.length, derive, into);
+        return into;
+      };
+      const first = read();
+      expect(first.items).toEqual(values);
+      const chunks = made;
+      expect(chunks).toBeGreaterThan(1);
+      read();
+      expect(made).toBe(chunks); // kept
+      const middle = values[Math.floor(values.length / 2)] as string;
+      set.touch(middle);
+      set.touch("not there");
+      const again = read();
+      expect(made).toBe(chunks + 1); // the touched chunk's, only
+      const at = values.indexOf(middle);
+      expect(again.views[at]).toBe(chunks);
+      expect(again.views[0]).toBe(first.views[0]);
+    },
+  );
+});

@@ -2,10 +2,10 @@
 // neutralised against formula injection. Pure formatting; the streaming is the
 // application layer's.
 import type { StructureId } from "../ids.js";
-import type { Structure, User } from "../model.js";
+import type { Attachment, Structure, User } from "../model.js";
 import { calendarDate, type Instant, type LocalDate } from "../time.js";
 import { parseISO } from "date-fns/parseISO";
-import { accountStructures, isUserInForceOf } from "../accounts/activation.js";
+import { isUserInForceOf } from "../accounts/activation.js";
 import { roleIn } from "../authorization.js";
 import { accountStatusLabel, roleLabel } from "../vocabulary.js";
 
@@ -31,6 +31,56 @@ export const USER_EXPORT_HEADERS = [
   "structures (rôle)",
   "date de création",
 ] as const;
+
+/**
+ * What the CSV export reads of a user, and nothing more: the cells it writes (names,
+ * logins, phone, status, creation date) and what its judgments read (the attachments'
+ * structures, roles and validity starts, the structure the account was created for, the
+ * id: whether the user is one of the actor's, in force, primary manager). A store gives
+ * these for a search page (`HabilitationsStore.exportRows`); a {@link User} is one too.
+ */
+export interface UserExportRow {
+  readonly id: User["id"];
+  readonly lastName: string;
+  readonly firstName: string;
+  readonly login: string;
+  readonly contactEmail: string;
+  readonly phone: string | null;
+  readonly status: User["status"];
+  readonly createdAt: Instant;
+  readonly createdFor: StructureId | null;
+  readonly attachments: readonly ExportedAttachment[];
+}
+
+/** What the export reads of an attachment: its structure, stored role and validity start. */
+export type ExportedAttachment = Pick<Attachment, "structureId" | "role" | "validFrom">;
+
+/**
+ * The export's projection of a user: a new object with exactly the fields of
+ * {@link UserExportRow}, the attachments reduced to theirs, in their order. What a store's
+ * `exportRows` must give for each user `searchUsers` finds.
+ *
+ * @example
+ * ```ts
+ * userExportRow(elodie);
+ * // { id, lastName: "Lefèvre", firstName: "Élodie", login, contactEmail, phone: null, status: "active",
+ * //   createdAt, createdFor: null, attachments: [{ structureId: mairie.id, role: "user", validFrom: "2026-11-27" }] }
+ * ```
+ */
+export function userExportRow(user: UserExportRow): UserExportRow {
+  return {
+    id: user.id,
+    lastName: user.lastName,
+    firstName: user.firstName,
+    login: user.login,
+    contactEmail: user.contactEmail,
+    phone: user.phone,
+    status: user.status,
+    createdAt: user.createdAt,
+    createdFor: user.createdFor,
+    attachments: user.attachments.map((a) => ({ structureId: a.structureId, role: a.role, validFrom: a.validFrom })),
+  };
+}
 
 /** Whether a character code is `=`, `+`, `-`, `@`, a tab or a carriage return. */
 const isFormulaStart = (c: number) => c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
@@ -158,13 +208,24 @@ export function userExportCells(user: User, structures: readonly Structure[], da
   ];
 }
 
-/** The structures among `structures` (by id) a user belongs to, for {@link userExportCells}. */
-export function exportStructuresOf(user: User, structures: ReadonlyMap<StructureId, Structure>): Structure[] {
+/**
+ * The structures among `structures` (by id) a user belongs to (attached, or created for),
+ * for {@link userExportCells}: an export row of the actor's only when this is not empty.
+ *
+ * @example
+ * ```ts
+ * exportStructuresOf(farid, new Map([[mairie.id, mairie], [librairie.id, librairie]])); // [librairie, mairie]
+ * ```
+ */
+export function exportStructuresOf(user: UserExportRow, structures: ReadonlyMap<StructureId, Structure>): Structure[] {
   const found: Structure[] = [];
-  for (const id of accountStructures(user)) {
-    const s = structures.get(id);
+  for (const a of user.attachments) {
+    const s = structures.get(a.structureId);
     if (s !== undefined) found.push(s);
   }
+  // The structure the account was created for, unless attached to it (as `accountStructures`).
+  const createdFor = user.createdFor === null ? undefined : structures.get(user.createdFor);
+  if (createdFor !== undefined && !user.attachments.some((a) => a.structureId === user.createdFor)) found.push(createdFor);
   return found;
 }
 
@@ -180,7 +241,7 @@ export function exportStructuresOf(user: User, structures: ReadonlyMap<Structure
  * ```
  */
 export function userExportLine(
-  user: User,
+  user: UserExportRow,
   structures: ReadonlyMap<StructureId, Structure>,
   dateOf: (at: Instant) => string,
   separator: ";" | ",",
@@ -200,8 +261,9 @@ export function userExportLine(
     const s = structures.get(user.createdFor);
     if (s !== undefined && user.status === "pendingActivation") personal = true;
     if (s !== undefined && !user.attachments.some((a) => a.structureId === user.createdFor)) {
-      const role = roleIn(s, user);
-      memberships += `${memberships === "" ? "" : ", "}${s.designation} (${role === null ? "compte créé, non rattaché" : roleLabel[role]})`;
+      // Not attached to it: primary manager if the structure names them (as `roleIn`), else no role.
+      const role = s.primaryManagerId === user.id ? roleLabel.primaryManager : "compte créé, non rattaché";
+      memberships += `${memberships === "" ? "" : ", "}${s.designation} (${role})`;
     }
   }
   return (

@@ -17,6 +17,7 @@ import {
   USER_EXPORT_HEADERS,
   userExportCells,
   userExportLine,
+  userExportRow,
   userId,
   localDate,
   type Instant,
@@ -283,7 +284,31 @@ describe("userExportCells", () => {
     ]);
     const dateOf = (at: Instant) => exportDate(at, "Europe/Paris");
     const day: LocalDate = localDate(u.today);
-    expect(userExportLine(user, given, dateOf, separator, day)).toBe(csvLine(userExportCells(user, exportStructuresOf(user, given), dateOf, day), separator));
+    const line = csvLine(userExportCells(user, exportStructuresOf(user, given), dateOf, day), separator);
+    expect(userExportLine(user, given, dateOf, separator, day)).toBe(line);
+    // The export's projection of the user (what a store's exportRows gives) writes the same line.
+    expect(userExportLine(userExportRow(user), given, dateOf, separator, day)).toBe(line);
+    expect(exportStructuresOf(userExportRow(user), given)).toEqual(exportStructuresOf(user, given));
+  });
+
+  it("userExportRow keeps exactly what the export reads: the cells, the id, createdFor, and each attachment's structure, role and start", () => {
+    const row = userExportRow(elodie);
+    expect(row).toEqual({
+      id: elodie.id,
+      lastName: "Lefèvre",
+      firstName: "Élodie",
+      login: "elodie.lefevre@mairie-lyon.fr",
+      contactEmail: "elodie@perso.fr",
+      phone: "+33 4 72 10 30 30",
+      status: "active",
+      createdAt: elodie.createdAt,
+      createdFor: librairie.id,
+      attachments: [{ structureId: mairie.id, role: "user", validFrom: "2026-11-27" }],
+    });
+    // Nothing else of the person: no scope, grants, address, settings, activation.
+    expect(Object.keys(row.attachments[0] ?? {}).sort()).toEqual(["role", "structureId", "validFrom"]);
+    expect(JSON.stringify(row)).not.toMatch(/scope|grants|postalAddress|settings|activation|attachedBy/);
+    expect(userExportRow({ ...elodie, phone: null }).phone).toBeNull();
   });
 
   it("writes the creation date in the time zone given, not the process's", () => {
