@@ -3,7 +3,7 @@
  * a user's attachment to a structure, one row per service with its status.
  */
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Result } from "../result.js";
 import { EmailSchema } from "../schemas.js";
@@ -59,6 +59,13 @@ export const ListerRattachementsUtilisateurRequestSchema = z
       parametresListerRattachementsStructureUtilisateur: body.parametresListerRattachementsStructureUtilisateur,
     };
   });
+
+/**
+ * What `chorusProListerRattachementsUtilisateur` takes: the body of `/v1/lister/rattachementsutilisateur` (`ListerRattachementsStructureUtilisateurParam`) as the API writes it, every
+ * field typed (a misspelt field or an unknown code does not compile; the body is still
+ * parsed at run time).
+ */
+export type ChorusProListerRattachementsUtilisateurInput = DeepReadonly<z.input<typeof ListerRattachementsUtilisateurRequestSchema>>;
 
 /**
  * Parses the body of a `/v1/lister/rattachementsutilisateur` request, or `VALIDATION`

@@ -4,7 +4,7 @@
  * (`typeHabilitation`) and the state of the space where it points (`etatCourant`).
  */
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { ServiceId } from "../ids.js";
 import type { Service, SpaceGrant, Structure, User } from "../model.js";
@@ -53,6 +53,13 @@ export const RechercherEspacesRequestSchema = z
       parametresRechercherEspaces: body.parametresRechercherEspaces,
     };
   });
+
+/**
+ * What `chorusProRechercherEspaces` takes: the body of `/v1/rechercher/espaces` (`RechercherEspacesParam`) as the API writes it, every
+ * field typed (a misspelt field or an unknown code does not compile; the body is still
+ * parsed at run time).
+ */
+export type ChorusProRechercherEspacesInput = DeepReadonly<z.input<typeof RechercherEspacesRequestSchema>>;
 
 /**
  * Parses the body of a `/v1/rechercher/espaces` request, or `VALIDATION`.

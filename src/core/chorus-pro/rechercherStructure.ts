@@ -3,7 +3,7 @@
  * designation, kind or status, sorted and paged.
  */
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import { normalizeIdentifierValue } from "../identifier.js";
 import type { Structure } from "../model.js";
@@ -123,6 +123,13 @@ export const RechercherStructureRequestSchema = z
     if (s?.statutStructure != null) structure.statutStructure = s.statutStructure;
     return { structure, parametres: body.parametres };
   });
+
+/**
+ * What `chorusProRechercherStructure` takes: the body of `/v1/rechercher` (`RechercherStructureParam`) as the API writes it, every
+ * field typed (a misspelt field or an unknown code does not compile; the body is still
+ * parsed at run time).
+ */
+export type ChorusProRechercherStructureInput = DeepReadonly<z.input<typeof RechercherStructureRequestSchema>>;
 
 /**
  * Parses the body of a `/v1/rechercher` request, or `VALIDATION` (an unknown code, a
