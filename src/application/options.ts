@@ -283,14 +283,16 @@ function checkedNumbering(numbering: ChorusProNumbering | undefined): ChorusProN
       throw new ConfigurationFailure("chorusProIds", `chorusProIds.${name}() n'a donné ni une chaîne ni undefined`);
     return id as T | undefined;
   };
-  return Object.freeze({
+  // Without prototype: a method the host left out (`space`, `userIdOf`) reads as absent,
+  // whatever a polluted Object.prototype holds.
+  return Object.freeze(Object.assign(Object.create(null) as object, {
     structure: (id) => call<number | undefined>("structure", id),
     service: (id) => call<number | undefined>("service", id),
     ...(held["space"] === undefined ? {} : { space: (code) => call<number | undefined>("space", code) }),
     structureIdOf: reverse("structureIdOf"),
     serviceIdOf: reverse("serviceIdOf"),
     ...(held["userIdOf"] === undefined ? {} : { userIdOf: reverse("userIdOf") }),
-  } satisfies ChorusProNumbering);
+  } satisfies ChorusProNumbering));
 }
 
 function checkedWindow(hours: number | undefined): number {

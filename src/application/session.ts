@@ -21,7 +21,7 @@ import {
   type User,
   type UserId,
 } from "../core/index.js";
-import { AGGREGATE_KINDS, attachmentRequestContextRefs } from "../port/store.js";
+import { AGGREGATE_KINDS, attachmentRequestContextRefs, refsOf } from "../port/store.js";
 import type {
   AggregateKind,
   AggregateRefs,
@@ -96,7 +96,7 @@ export class Session {
     const missing: { -readonly [K in AggregateKind]?: string[] } = {};
     let any = false;
     for (const kind of AGGREGATE_KINDS) {
-      const ids = [...new Set(refs[kind] ?? [])].filter((id) => !this.rows.has(`${kind}:${id}`));
+      const ids = [...new Set(refsOf(refs, kind))].filter((id) => !this.rows.has(`${kind}:${id}`));
       if (ids.length > 0) {
         missing[kind] = ids;
         any = true;
@@ -106,7 +106,7 @@ export class Session {
     const found = await this.store.getAggregates(missing);
     for (const kind of AGGREGATE_KINDS) {
       const rows = new Map<string, Versioned<{ readonly id: string }>>(found[kind].map((row) => [row.value.id, row]));
-      for (const id of missing[kind] ?? []) this.note(kind, id, rows.get(id) ?? null);
+      for (const id of refsOf(missing, kind)) this.note(kind, id, rows.get(id) ?? null);
     }
   }
 
@@ -120,7 +120,7 @@ export class Session {
   async prefetchRequestContext(requestId: AttachmentRequestId, also: AggregateRefs, withRequester: boolean): Promise<void> {
     const read = this.store.getAttachmentRequestContext;
     if (read === undefined || this.rows.has(`attachmentRequest:${requestId}`)) {
-      await this.prefetch({ ...also, attachmentRequest: [...(also.attachmentRequest ?? []), requestId] });
+      await this.prefetch({ ...also, attachmentRequest: [...refsOf(also, "attachmentRequest"), requestId] });
       const request = await this.request(requestId);
       if (request === null) return;
       const requester = withRequester ? await this.user(request.value.userId) : null;
@@ -134,12 +134,12 @@ export class Session {
     const requester = request === undefined ? undefined : (byKey.get(`user:${request.value.userId}`) as Versioned<User> | undefined);
     const wanted: AggregateRefs =
       request === undefined
-        ? { ...also, attachmentRequest: [...(also.attachmentRequest ?? []), requestId] }
+        ? { ...also, attachmentRequest: [...refsOf(also, "attachmentRequest"), requestId] }
         : withRequester
           ? attachmentRequestContextRefs(request.value, requester?.value ?? null, also)
-          : { ...also, attachmentRequest: [...(also.attachmentRequest ?? []), requestId], structure: [...(also.structure ?? []), request.value.structureId] };
+          : { ...also, attachmentRequest: [...refsOf(also, "attachmentRequest"), requestId], structure: [...refsOf(also, "structure"), request.value.structureId] };
     for (const kind of AGGREGATE_KINDS)
-      for (const id of wanted[kind] ?? []) if (!this.rows.has(`${kind}:${id}`)) this.note(kind, id, byKey.get(`${kind}:${id}`) ?? null);
+      for (const id of refsOf(wanted, kind)) if (!this.rows.has(`${kind}:${id}`)) this.note(kind, id, byKey.get(`${kind}:${id}`) ?? null);
   }
 
   user(id: UserId): Promise<Versioned<User> | null> {

@@ -28,7 +28,7 @@ import type {
 } from "../core/index.js";
 import { withoutSecret } from "../core/events.js";
 import { freezeOwned, frozenCopy } from "../internal/frozen.js";
-import { attachmentRequestContextRefs } from "../port/store.js";
+import { attachmentRequestContextRefs, refsOf } from "../port/store.js";
 import type {
   AggregateRefs,
   CommitError,
@@ -175,11 +175,11 @@ export function createMemoryStore(): MemoryStore {
   }
 
   const aggregates = (refs: AggregateRefs) => ({
-    structure: getMany("structure", refs.structure ?? []),
-    service: getMany("service", refs.service ?? []),
-    user: getMany("user", refs.user ?? []),
-    attachmentRequest: getMany("attachmentRequest", refs.attachmentRequest ?? []),
-    subscriptionRequest: getMany("subscriptionRequest", refs.subscriptionRequest ?? []),
+    structure: getMany("structure", refsOf(refs, "structure")),
+    service: getMany("service", refsOf(refs, "service")),
+    user: getMany("user", refsOf(refs, "user")),
+    attachmentRequest: getMany("attachmentRequest", refsOf(refs, "attachmentRequest")),
+    subscriptionRequest: getMany("subscriptionRequest", refsOf(refs, "subscriptionRequest")),
   });
 
   return {
@@ -191,7 +191,7 @@ export function createMemoryStore(): MemoryStore {
       const request = get("attachmentRequest", requestId);
       const refs: AggregateRefs =
         request === null
-          ? { ...also, attachmentRequest: [...(also.attachmentRequest ?? []), requestId] }
+          ? { ...also, attachmentRequest: [...refsOf(also, "attachmentRequest"), requestId] }
           : attachmentRequestContextRefs(request.value, get("user", request.value.userId)?.value ?? null, also);
       return aggregates(refs);
     },

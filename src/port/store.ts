@@ -332,6 +332,21 @@ export function aggregateId(write: Write): string {
 }
 
 /**
+ * The ids of one kind that refs name: its own field only, so that an object literal of
+ * refs that leaves a kind out names none of it, whatever a polluted `Object.prototype`
+ * holds (another library's bug must not make a read read more, or fail).
+ *
+ * @example
+ * ```ts
+ * refsOf({ user: [actorId] }, "user"); // [actorId]
+ * refsOf({ user: [actorId] }, "structure"); // []
+ * ```
+ */
+export function refsOf(refs: AggregateRefs, kind: AggregateKind): readonly string[] {
+  return Object.hasOwn(refs, kind) ? (refs[kind] ?? []) : [];
+}
+
+/**
  * What {@link HabilitationsStore.getAttachmentRequestContext} reads beside `also`, once
  * the request and its requester are known: the request, its structure, its requester, and
  * the services of the request's scope and of the requester's attachment to the structure.
@@ -353,10 +368,10 @@ export function attachmentRequestContextRefs(
   const serviceIds = (scope: AttachmentRequest["scope"]) => (scope.kind === "services" ? scope.serviceIds : []);
   return {
     ...also,
-    attachmentRequest: [...(also.attachmentRequest ?? []), request.id],
-    structure: [...(also.structure ?? []), request.structureId],
-    user: [...(also.user ?? []), request.userId],
-    service: [...(also.service ?? []), ...serviceIds(request.scope), ...(current === undefined ? [] : serviceIds(current.scope))],
+    attachmentRequest: [...refsOf(also, "attachmentRequest"), request.id],
+    structure: [...refsOf(also, "structure"), request.structureId],
+    user: [...refsOf(also, "user"), request.userId],
+    service: [...refsOf(also, "service"), ...serviceIds(request.scope), ...(current === undefined ? [] : serviceIds(current.scope))],
   };
 }
 

@@ -10,7 +10,7 @@ import type {
   User,
 } from "../core/index.js";
 import { normalizeLogin } from "../core/users/registerUser.js";
-import { AGGREGATE_KINDS } from "../port/store.js";
+import { AGGREGATE_KINDS, refsOf } from "../port/store.js";
 import type {
   AggregateKind,
   AggregateRefs,
@@ -359,7 +359,7 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
   const emptyRows = (): AggregateRows =>
     deepFreeze({ structure: [], service: [], user: [], attachmentRequest: [], subscriptionRequest: [] }) as unknown as AggregateRows;
   /** The ids of each kind, deduplicated, as the statements' array parameters (in AGGREGATE_KINDS order). */
-  const refValues = (refs: AggregateRefs): string[][] => AGGREGATE_KINDS.map((kind) => [...new Set(refs[kind] ?? [])]);
+  const refValues = (refs: AggregateRefs): string[][] => AGGREGATE_KINDS.map((kind) => [...new Set(refsOf(refs, kind))]);
   function collect(found: readonly (Row<unknown> & { kind: AggregateKind })[]): AggregateRows {
     const rows: Record<AggregateKind, Versioned<unknown>[]> = { structure: [], service: [], user: [], attachmentRequest: [], subscriptionRequest: [] };
     const seen = new Set<string>();
@@ -376,7 +376,7 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
   return {
     async getAggregates(refs: AggregateRefs): Promise<AggregateRows> {
       // One prepared statement, one round trip, whatever the kinds asked for.
-      if (AGGREGATE_KINDS.every((kind) => (refs[kind]?.length ?? 0) === 0)) return emptyRows();
+      if (AGGREGATE_KINDS.every((kind) => refsOf(refs, kind).length === 0)) return emptyRows();
       return collect(await prepared<Row<unknown> & { kind: AggregateKind }>(sql.aggregates, refValues(refs)));
     },
     async getAttachmentRequestContext(requestId, also: AggregateRefs): Promise<AggregateRows> {

@@ -2,7 +2,7 @@
  * `POST /v1/consulter/service` (« consulterServiceStructure »): one service of a structure.
  */
 import { z } from "zod";
-import { parseWith, type DeepReadonly } from "../boundary.js";
+import { parseWith, sealedObject, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Service } from "../model.js";
 import type { Result } from "../result.js";
@@ -23,9 +23,7 @@ export interface ConsulterServiceStructureRequest {
 }
 
 /** The body of `/v1/consulter/service` (`ConsulterServiceStructureParam`): `idStructure` and `idService` are required. */
-export const ConsulterServiceStructureRequestSchema = z
-  .strictObject({ idStructure: ApiIdSchema, idService: ApiIdSchema, codeLangue: LanguageCodeSchema })
-  .transform(
+export const ConsulterServiceStructureRequestSchema = sealedObject({ idStructure: ApiIdSchema, idService: ApiIdSchema, codeLangue: LanguageCodeSchema }).transform(
     ({ idStructure, idService, codeLangue }): ConsulterServiceStructureRequest =>
       codeLangue == null ? { idStructure, idService } : { idStructure, idService, codeLangue },
   );

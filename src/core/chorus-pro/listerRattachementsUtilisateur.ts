@@ -3,7 +3,7 @@
  * a user's attachment to a structure, one row per service with its status.
  */
 import { z } from "zod";
-import { parseWith, type DeepReadonly } from "../boundary.js";
+import { parseWith, sealedObject, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Result } from "../result.js";
 import { EmailSchema } from "../schemas.js";
@@ -42,14 +42,12 @@ export interface ListerRattachementsUtilisateurRequest extends ChorusProStructur
 }
 
 /** The body of `/v1/lister/rattachementsutilisateur` (`ListerRattachementsStructureUtilisateurParam`). */
-export const ListerRattachementsUtilisateurRequestSchema = z
-  .strictObject({
-    ...StructureRefFields,
-    idUtilisateur: ApiIdSchema.nullish(),
-    adresseEmailConnexionUtilisateur: EmailSchema.transform(normalizeLogin).nullish(),
-    parametresListerRattachementsStructureUtilisateur: pagingSchema(chorusProAttachmentSort, "CodeService"),
-  })
-  .transform((body, ctx): ListerRattachementsUtilisateurRequest => {
+export const ListerRattachementsUtilisateurRequestSchema = sealedObject({
+  ...StructureRefFields,
+  idUtilisateur: ApiIdSchema.nullish(),
+  adresseEmailConnexionUtilisateur: EmailSchema.transform(normalizeLogin).nullish(),
+  parametresListerRattachementsStructureUtilisateur: pagingSchema(chorusProAttachmentSort, "CodeService"),
+}).transform((body, ctx): ListerRattachementsUtilisateurRequest => {
     const structure = structureRef(body, ctx, []);
     if (structure === null) return z.NEVER;
     return {

@@ -79,13 +79,17 @@ function decimalOf(n: number): string | undefined {
  * DECIMAL_CHORUS_PRO_IDS.structureIdOf(26346724); // "26346724"
  * ```
  */
-export const DECIMAL_CHORUS_PRO_IDS: ChorusProNumbering = Object.freeze({
-  structure: (id: StructureId) => decimalId(id),
-  service: (id: ServiceId) => decimalId(id),
-  structureIdOf: (n: number) => decimalOf(n) as StructureId | undefined,
-  serviceIdOf: (n: number) => decimalOf(n) as ServiceId | undefined,
-  userIdOf: (n: number) => decimalOf(n) as UserId | undefined,
-});
+export const DECIMAL_CHORUS_PRO_IDS: ChorusProNumbering = Object.freeze(
+  // Without prototype: `space`, which it has not, reads as absent whatever a polluted
+  // Object.prototype holds.
+  Object.assign(Object.create(null) as object, {
+    structure: (id: StructureId) => decimalId(id),
+    service: (id: ServiceId) => decimalId(id),
+    structureIdOf: (n: number) => decimalOf(n) as StructureId | undefined,
+    serviceIdOf: (n: number) => decimalOf(n) as ServiceId | undefined,
+    userIdOf: (n: number) => decimalOf(n) as UserId | undefined,
+  }),
+);
 
 /** Options of every Chorus Pro renderer (a named object, so renderers grow without breaking callers). */
 export interface ChorusProOptions {
