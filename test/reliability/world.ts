@@ -8,6 +8,7 @@
 import fc from "fast-check";
 import {
   createHabilitations,
+  type ChorusProNumbering,
   type DomainError,
   type Habilitations,
   type HabilitationsStore,
@@ -38,6 +39,28 @@ export interface World {
   /** Pending subscription requests made while building (by id), with their structure. */
   readonly subscriptions: Map<string, StructureId>;
 }
+
+/** The number in an id of the world (`structure-2` → 2), or `undefined`. */
+const numberIn = (id: string, kind: IdKind): number | undefined => {
+  const match = new RegExp(`^${kind}-(\\d+)$`).exec(id);
+  return match === null ? undefined : Number(match[1]);
+};
+
+/** The world's Chorus Pro numbering, both ways: `structure-2` is structure 2, `service-4` service 4, `user-3` user 3. */
+export const WORLD_NUMBERS: ChorusProNumbering = {
+  structure: (id) => numberIn(id, "structure"),
+  service: (id) => numberIn(id, "service"),
+  structureIdOf: (n) => `structure-${n}` as StructureId,
+  serviceIdOf: (n) => `service-${n}` as ServiceId,
+  userIdOf: (n) => `user-${n}` as UserId,
+};
+
+/** The Chorus Pro number of a record of the world. */
+export const numberOf = (id: string): number => {
+  const n = numberIn(id, "structure") ?? numberIn(id, "service") ?? numberIn(id, "user");
+  if (n === undefined) throw new Error(`${id} is not an id of the world`);
+  return n;
+};
 
 /** The spaces the world uses (Chorus Pro's catalogue, the default). */
 export const SPACES = ["FACTURES_EMISES", "FACTURES_RECUES", "FACTURES_A_VALIDER"] as const;
@@ -70,7 +93,7 @@ export async function buildWorld(): Promise<World> {
   const newToken = () => `token-${String(++tokens).padStart(12, "0")}`;
   const store = createMemoryStore();
   const make = (s: HabilitationsStore, extra: Partial<Parameters<typeof createHabilitations>[0]> = {}) =>
-    createHabilitations({ store: s, clock: () => now, newId, newToken, ...extra });
+    createHabilitations({ store: s, clock: () => now, newId, newToken, chorusProIds: WORLD_NUMBERS, ...extra });
   const app = make(store);
   const register = async (name: string) =>
     must(await app.registerUser({ login: `${name}@example.fr`, lastName: name, firstName: name })).user.id;
