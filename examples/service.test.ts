@@ -10,6 +10,7 @@ import path from "node:path";
 import type { RecordedEvent } from "habilitations";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { schemaErrors } from "../test/core/chorus-pro/swagger.js";
 import "../test/postgres/global-setup.js";
 import { ensureDist, ROOT } from "./ensure-dist.js";
 
@@ -324,6 +325,60 @@ describe("the guide's scenario over HTTP", () => {
     expectProblem(await call("GET", `/structures/${mairie}/received-invoices`, { actor: hugo }), 403, "SPACE_ACCESS_DENIED");
     const grants = await call("GET", `/structures/${mairie}/members/${elodie}/grants`, { actor: alice });
     expect(grants.body.grants.map((g: Json) => [g.space, g.usable])).toEqual([["FACTURES_RECUES", true]]);
+  });
+
+  it("Chorus Pro's Structures API under its own paths: the API's bodies in, payloads valid against its description out; refusals as problem details", async () => {
+    const cpro = (path: string, actor: string | undefined, body: unknown) =>
+      call("POST", `/cpro/structures/v1${path}`, { ...(actor === undefined ? {} : { actor }), body });
+    const valid = (r: Reply, definition: string) => {
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.type).toContain("application/json");
+      expect(schemaErrors(definition, r.body)).toEqual([]);
+      expect(r.body).toMatchObject({ codeRetour: 0, libelle: "TRA_MSG_00.000" });
+      return r.body;
+    };
+    // Élodie (a simple user of COMPTA) finds her structure, and from its number the rest.
+    const found = valid(await cpro("/rechercher", elodie, { structure: { raisonSocialeStructure: "mairie", typeStructure: "PUBLIQUE" } }), "WsRetourRechercherStructure");
+    expect(found.listeStructures.map((s: Json) => [s.designationStructure, s.identifiantStructure, s.typeIdentifiantStructure])).toEqual([
+      ["Mairie de Lyon", "21690123100011", "SIRET"],
+    ]);
+    const idStructure: number = found.listeStructures[0].idStructureCPP;
+    expect(Number.isSafeInteger(idStructure)).toBe(true);
+    const general = valid(await cpro("/consulter", elodie, { idStructureCPP: idStructure }), "WsRetourConsulterStructureTVAIntraCom");
+    expect(general.informationGenerales).toMatchObject({ idStructureCPP: idStructure, raisonSocialeStructure: "Mairie de Lyon", structurePriveePublique: "PUBLIQUE" });
+    const list = valid(
+      await cpro("/rechercher/services", elodie, { idStructure, parametresRechercherServicesStructure: { triColonne: "CodeService", triSens: "Descendant" } }),
+      "WsRetourRechercherServicesStructure",
+    );
+    expect(list.listeServices.map((s: Json) => [s.codeService, s.estActif])).toEqual([["COMPTA", true], ["ACHATS", true]]);
+    const idService: number = list.listeServices[0].idService;
+    const compta = valid(await cpro("/consulter/service", elodie, { idStructure, idService }), "WsRetourConsulterServiceStructure");
+    expect(compta.informationsGenerales).toEqual({ codeService: "COMPTA", nomService: "Comptabilité" });
+    const mine = valid(await cpro("/lister/rattachementsutilisateur", elodie, { idStructure }), "WsRetourListerRattachementsStructureUtilisateur");
+    expect(mine.listeServices.map((r: Json) => [r.codeService, r.idService, r.statutRattachement])).toEqual([["COMPTA", idService, "VALIDEE"]]);
+    // Alice, who manages it, about Élodie by her login: the same rows.
+    const hers = valid(
+      await cpro("/lister/rattachementsutilisateur", alice, { idStructure, adresseEmailConnexionUtilisateur: "Elodie.Lefevre@mairie-lyon.fr" }),
+      "WsRetourListerRattachementsStructureUtilisateur",
+    );
+    expect(hers.listeServices).toEqual(mine.listeServices);
+    const spaces = valid(await cpro("/rechercher/espaces", elodie, { structure: { idStructure } }), "WsRetourRechercherEspacesFo");
+    expect(spaces.listeEspace).toEqual([{ libelleEspace: "Factures reçues", typeHabilitation: "CONSULTATION_UNIQUEMENT", etatCourant: "ACTIVE" }]);
+
+    // Someone attached nowhere: the town hall is, to her, as a number that names nothing.
+    const zoe = await signUp("zoe.martin@example.fr", "Zoé", "Martin");
+    const hidden = await cpro("/consulter", zoe, { idStructureCPP: idStructure });
+    const unknown = await cpro("/consulter", zoe, { idStructureCPP: 987654 });
+    expectProblem(hidden, 404, "NOT_FOUND");
+    expectProblem(unknown, 404, "NOT_FOUND");
+    expect({ ...hidden.body, error: { ...hidden.body.error, id: "?" } }).toEqual({ ...unknown.body, error: { ...unknown.body.error, id: "?" } });
+    expect(valid(await cpro("/rechercher", zoe, {}), "WsRetourRechercherStructure").listeStructures).toEqual([]);
+    // Élodie, a simple user, about Alice: not hers to read.
+    expectProblem(await cpro("/lister/rattachementsutilisateur", elodie, { idStructure, adresseEmailConnexionUtilisateur: "alice.martin@mairie-lyon.fr" }), 404, "NOT_FOUND");
+    // A body that is not the API's (a misspelt field, a criterion the library cannot match); no actor.
+    expectProblem(await cpro("/consulter", elodie, { idStructureCpp: idStructure }), 400, "VALIDATION");
+    expectProblem(await cpro("/rechercher", elodie, { structure: { adresseVille: "Lyon" } }), 400, "VALIDATION");
+    expectProblem(await cpro("/consulter", undefined, { idStructureCPP: idStructure }), 401, "UNAUTHENTICATED");
   });
 
   it("§5 a search, a lookup, and the CSV export streamed and parsed back", async () => {
