@@ -14,6 +14,12 @@ import type {
   AddServiceInput,
   AttachUserInput,
   ChangeMemberRoleInput,
+  ChorusProConsulterServiceStructureInput,
+  ChorusProConsulterStructureInput,
+  ChorusProListerRattachementsUtilisateurInput,
+  ChorusProRechercherEspacesInput,
+  ChorusProRechercherServicesStructureInput,
+  ChorusProRechercherStructureInput,
   ConfirmContactEmailInput,
   ConsultAttachmentRequestInput,
   ConsultSubscriptionRequestInput,
@@ -210,3 +216,17 @@ export const readHistory = (req: FastifyRequest): ReadHistoryInput => {
 export const transferPrimaryRole = (req: FastifyRequest): TransferPrimaryRoleInput => req.body as TransferPrimaryRoleInput;
 /** `POST /me/deactivation`: deactivateAccount (`{ successorId }` or `{ transfers }`). */
 export const deactivateAccount = (req: FastifyRequest): DeactivateAccountInput => req.body as DeactivateAccountInput;
+
+// ── Chorus Pro's Structures API ────────────────────────────────────────────────────────
+/** `POST /cpro/structures/v1/rechercher`: chorusProRechercherStructure, the API's body as is (`RechercherStructureParam`). */
+export const chorusProRechercherStructure = (req: FastifyRequest): ChorusProRechercherStructureInput => (req.body ?? {}) as ChorusProRechercherStructureInput;
+/** `POST /cpro/structures/v1/consulter`: chorusProConsulterStructure (`idStructureCPP`). */
+export const chorusProConsulterStructure = (req: FastifyRequest): ChorusProConsulterStructureInput => req.body as ChorusProConsulterStructureInput;
+/** `POST /cpro/structures/v1/consulter/service`: chorusProConsulterServiceStructure (`idStructure`, `idService`). */
+export const chorusProConsulterServiceStructure = (req: FastifyRequest): ChorusProConsulterServiceStructureInput => req.body as ChorusProConsulterServiceStructureInput;
+/** `POST /cpro/structures/v1/rechercher/services`: chorusProRechercherServicesStructure (`idStructure`, paging). */
+export const chorusProRechercherServicesStructure = (req: FastifyRequest): ChorusProRechercherServicesStructureInput => req.body as ChorusProRechercherServicesStructureInput;
+/** `POST /cpro/structures/v1/lister/rattachementsutilisateur`: chorusProListerRattachementsUtilisateur. */
+export const chorusProListerRattachementsUtilisateur = (req: FastifyRequest): ChorusProListerRattachementsUtilisateurInput => req.body as ChorusProListerRattachementsUtilisateurInput;
+/** `POST /cpro/structures/v1/rechercher/espaces`: chorusProRechercherEspaces (`structure`, `idService`). */
+export const chorusProRechercherEspaces = (req: FastifyRequest): ChorusProRechercherEspacesInput => req.body as ChorusProRechercherEspacesInput;

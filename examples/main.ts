@@ -85,6 +85,9 @@ The X-User-Id header stands in for the host's authentication. Try:
   curl -s '${base}/users?lastName=mor' -H "$A"
   curl -s '${base}/users/export?structureId=${cast.mairie}' -H "$A"
   curl -s '${base}/structures/${cast.mairie}/history?limit=10' -H "$A"
+  # Chorus Pro's Structures API: Alice's structures as it answers, then one by the number it gave
+  curl -s ${base}/cpro/structures/v1/rechercher -H "$A" ${json} -d '{"structure":{"typeStructure":"PUBLIQUE"}}'
+  curl -s ${base}/cpro/structures/v1/consulter -H "$A" ${json} -d '{"idStructureCPP":1}'
   # Hand the primary role to Bruno; without an actor: 401, as problem details
   curl -s ${base}/transfers -H "$A" ${json} -d '{"structureIds":["${cast.mairie}"],"successorId":"${cast.bruno}"}'
   curl -si ${base}/me/primary-structures

@@ -10,6 +10,7 @@ import path from "node:path";
 import type { RecordedEvent } from "habilitations";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { loadSwagger, requestDefinitionOf, responseDefinitionOf, schemaErrors } from "../test/core/chorus-pro/swagger.js";
 import "../test/postgres/global-setup.js";
 import { ensureDist, ROOT } from "./ensure-dist.js";
 
@@ -324,6 +325,170 @@ describe("the guide's scenario over HTTP", () => {
     expectProblem(await call("GET", `/structures/${mairie}/received-invoices`, { actor: hugo }), 403, "SPACE_ACCESS_DENIED");
     const grants = await call("GET", `/structures/${mairie}/members/${elodie}/grants`, { actor: alice });
     expect(grants.body.grants.map((g: Json) => [g.space, g.usable])).toEqual([["FACTURES_RECUES", true]]);
+  });
+
+  describe("Chorus Pro's Structures API under its own paths (basePath /cpro/structures)", () => {
+    /** The Chorus Pro numbers the town hall and its COMPTA service were given. */
+    let idStructure = 0;
+    let idService = 0;
+    /** Zoé: attached nowhere at first, then the primary manager of a structure of her own. */
+    let zoe = "";
+
+    /** One operation: `POST /cpro/structures/v1…` with the API's body (checked against the API's request definition when it should be valid). */
+    const cpro = (operation: string, actor: string | undefined, body: unknown, asTheApiWritesIt = true) => {
+      if (asTheApiWritesIt) expect(schemaErrors(requestDefinitionOf(`/v1${operation}`), body), `${operation} ${JSON.stringify(body)}`).toEqual([]);
+      return call("POST", `/cpro/structures/v1${operation}`, { ...(actor === undefined ? {} : { actor }), body });
+    };
+    /** A 200 whose body is valid against the operation's response definition in the API description, and says « no error ». */
+    const valid = (operation: string, r: Reply): Json => {
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.type).toContain("application/json");
+      expect(schemaErrors(responseDefinitionOf(`/v1${operation}`), r.body)).toEqual([]);
+      expect(r.body).toMatchObject({ codeRetour: 0, libelle: "TRA_MSG_00.000" });
+      return r.body;
+    };
+    /** A problem with the number or login the request gave left out (its `error.id`, echoed in `detail`): what would tell a hidden structure from one that does not exist. */
+    const withoutId = (r: Reply) => {
+      const id = String(r.body.error?.id ?? "");
+      const detail = id === "" ? r.body.detail : String(r.body.detail).replaceAll(id, "?");
+      return { status: r.status, type: r.type, body: { ...r.body, detail, error: { ...r.body.error, id: "?" } } };
+    };
+
+    /** The operations of the API description (`/rechercher`, …), as the example serves them below `/cpro/structures/v1`. */
+    const operations = () => Object.keys(loadSwagger().swagger.paths).map((p) => p.replace(/^\/v1/, ""));
+
+    it("every operation of the API description has its route", async () => {
+      expect(loadSwagger().swagger).toMatchObject({ basePath: "/cpro/structures" });
+      expect(operations()).toHaveLength(6);
+      for (const operation of operations()) {
+        const r = await call("POST", `/cpro/structures/v1${operation}`, { actor: elodie, body: {} });
+        expect(r.body.code, operation).not.toBe("ROUTE_NOT_FOUND");
+        expect([200, 400], `${operation} answered ${r.status}`).toContain(r.status);
+      }
+    });
+
+    it("each operation answers a member: the API's bodies in, payloads valid against its description out", async () => {
+      // Élodie (a simple user of COMPTA) finds her structure, and from its number the rest.
+      const found = valid("/rechercher", await cpro("/rechercher", elodie, { structure: { raisonSocialeStructure: "mairie", typeStructure: "PUBLIQUE" } }));
+      expect(found.listeStructures.map((s: Json) => [s.designationStructure, s.identifiantStructure, s.typeIdentifiantStructure])).toEqual([
+        ["Mairie de Lyon", "21690123100011", "SIRET"],
+      ]);
+      idStructure = found.listeStructures[0].idStructureCPP;
+      expect(Number.isSafeInteger(idStructure)).toBe(true);
+      // An empty body is a search without criteria (Chorus Pro's body is all optional).
+      expect(valid("/rechercher", await call("POST", "/cpro/structures/v1/rechercher", { actor: elodie })).listeStructures).toEqual(found.listeStructures);
+      const general = valid("/consulter", await cpro("/consulter", elodie, { idStructureCPP: idStructure }));
+      expect(general.informationGenerales).toMatchObject({ idStructureCPP: idStructure, raisonSocialeStructure: "Mairie de Lyon", structurePriveePublique: "PUBLIQUE" });
+      const list = valid(
+        "/rechercher/services",
+        await cpro("/rechercher/services", elodie, { idStructure, parametresRechercherServicesStructure: { triColonne: "CodeService", triSens: "Descendant" } }),
+      );
+      expect(list.listeServices.map((s: Json) => [s.codeService, s.estActif])).toEqual([["COMPTA", true], ["ACHATS", true]]);
+      idService = list.listeServices[0].idService;
+      const compta = valid("/consulter/service", await cpro("/consulter/service", elodie, { idStructure, idService }));
+      expect(compta.informationsGenerales).toEqual({ codeService: "COMPTA", nomService: "Comptabilité" });
+      const mine = valid("/lister/rattachementsutilisateur", await cpro("/lister/rattachementsutilisateur", elodie, { idStructure }));
+      expect(mine.listeServices.map((r: Json) => [r.codeService, r.idService, r.statutRattachement])).toEqual([["COMPTA", idService, "VALIDEE"]]);
+      // Alice, who manages it, about Élodie by her login: the same rows.
+      const hers = valid(
+        "/lister/rattachementsutilisateur",
+        await cpro("/lister/rattachementsutilisateur", alice, { idStructure, adresseEmailConnexionUtilisateur: "Elodie.Lefevre@mairie-lyon.fr" }),
+      );
+      expect(hers.listeServices).toEqual(mine.listeServices);
+      const spaces = valid("/rechercher/espaces", await cpro("/rechercher/espaces", elodie, { structure: { idStructure } }));
+      expect(spaces.listeEspace).toEqual([{ libelleEspace: "Factures reçues", typeHabilitation: "CONSULTATION_UNIQUEMENT", etatCourant: "ACTIVE" }]);
+    });
+
+    it("refusals: a structure the actor may not see answers, on every operation, as a number nobody has; another's rows as a login nobody has", async () => {
+      const nobody = 987_654;
+      // Zoé, attached nowhere, then to a structure of her own: the town hall stays, to her, as a number that names nothing.
+      zoe = await signUp("zoe.martin@example.fr", "Zoé", "Martin");
+      for (const stage of ["attached nowhere", "manager of her own structure"]) {
+        const hiddenAndUnknown: [string, unknown, unknown][] = [
+          ["/consulter", { idStructureCPP: idStructure }, { idStructureCPP: nobody }],
+          ["/consulter/service", { idStructure, idService }, { idStructure: nobody, idService }],
+          ["/rechercher/services", { idStructure }, { idStructure: nobody }],
+          ["/lister/rattachementsutilisateur", { idStructure }, { idStructure: nobody }],
+          ["/rechercher/espaces", { structure: { idStructure } }, { structure: { idStructure: nobody } }],
+        ];
+        for (const [operation, hiddenBody, unknownBody] of hiddenAndUnknown) {
+          const hidden = await cpro(operation, zoe, hiddenBody);
+          const unknown = await cpro(operation, zoe, unknownBody);
+          expectProblem(hidden, 404, "NOT_FOUND");
+          expect(hidden.body.error, `${stage} ${operation}`).toEqual({ code: "NOT_FOUND", entity: "structure", id: String(idStructure) });
+          expect(withoutId(hidden), `${stage} ${operation}`).toEqual(withoutId(unknown));
+        }
+        // The search: by the town hall's own SIRET, nothing, as for a SIRET nobody has (another establishment of her own SIREN).
+        const bySiret = valid("/rechercher", await cpro("/rechercher", zoe, { structure: { identifiantStructure: "21690123100011", typeIdentifiantStructure: "SIRET" } }));
+        const byOther = valid("/rechercher", await cpro("/rechercher", zoe, { structure: { identifiantStructure: "73282932000017", typeIdentifiantStructure: "SIRET" } }));
+        expect(bySiret.listeStructures).toEqual([]);
+        expect(bySiret).toEqual(byOther);
+        if (stage === "attached nowhere") {
+          expect(valid("/rechercher", await cpro("/rechercher", zoe, {})).listeStructures).toEqual([]);
+          const created = await call("POST", "/structures", {
+            actor: zoe,
+            body: { designation: "Boulangerie Martin", kind: "private", identifier: { type: "siret", value: "732 829 320 00074" } },
+          });
+          expect(created.status).toBe(201);
+        }
+      }
+      // Her own structure, named with the town hall's service number: that service is not one of hers.
+      const own = valid("/rechercher", await cpro("/rechercher", zoe, {})).listeStructures;
+      expect(own.map((s: Json) => s.designationStructure)).toEqual(["Boulangerie Martin"]);
+      const ownNumber: number = own[0].idStructureCPP;
+      const otherService = await cpro("/consulter/service", zoe, { idStructure: ownNumber, idService });
+      const noService = await cpro("/consulter/service", zoe, { idStructure: ownNumber, idService: nobody });
+      expectProblem(otherService, 404, "NOT_FOUND");
+      expect(withoutId(otherService)).toEqual(withoutId(noService));
+
+      // Élodie, a simple user, about Alice: not hers to read — the structure, for another's rows, is a manager's
+      // (judged before the login is looked up: she learns nothing of who exists), as for a login nobody has.
+      const aboutAlice = await cpro("/lister/rattachementsutilisateur", elodie, { idStructure, adresseEmailConnexionUtilisateur: "alice.martin@mairie-lyon.fr" });
+      const aboutNobody = await cpro("/lister/rattachementsutilisateur", elodie, { idStructure, adresseEmailConnexionUtilisateur: "personne@mairie-lyon.fr" });
+      expectProblem(aboutAlice, 404, "NOT_FOUND");
+      expect(aboutAlice.body.error).toEqual({ code: "NOT_FOUND", entity: "structure", id: String(idStructure) });
+      expect(withoutId(aboutAlice)).toEqual(withoutId(aboutNobody));
+      // Zoé, manager of her own structure, about Élodie there: a user not in force in it, as a login nobody has.
+      const elsewhere = await cpro("/lister/rattachementsutilisateur", zoe, { idStructure: ownNumber, adresseEmailConnexionUtilisateur: "elodie.lefevre@mairie-lyon.fr" });
+      const noOne = await cpro("/lister/rattachementsutilisateur", zoe, { idStructure: ownNumber, adresseEmailConnexionUtilisateur: "personne@mairie-lyon.fr" });
+      expectProblem(elsewhere, 404, "NOT_FOUND");
+      expect(elsewhere.body.error).toMatchObject({ entity: "user" });
+      expect(withoutId(elsewhere)).toEqual(withoutId(noOne));
+      // No actor: 401 before the library is asked, on every operation.
+      for (const operation of operations()) expectProblem(await cpro(operation, undefined, {}, false), 401, "UNAUTHENTICATED");
+      // An actor id that names no one: 401 as well (UNKNOWN_ACTOR).
+      expectProblem(await cpro("/consulter", "usr_nobody", { idStructureCPP: idStructure }), 401, "UNKNOWN_ACTOR");
+    });
+
+    it("junk bodies: 400 problem details whose detail names the field and what was wrong, on every operation", async () => {
+      const junk: [string, unknown, RegExp][] = [
+        ["/rechercher", { structure: { adresseVille: "Lyon" } }, /structure\.adresseVille/], // a criterion the library cannot match (no address kept)
+        ["/rechercher", { structure: { typeStructure: "MIXTE" } }, /structure\.typeStructure.*"PRIVEE"\|"PUBLIQUE"/], // not a code of the API
+        ["/rechercher", { parametres: { nbResultatsParPage: "dix" } }, /parametres\.nbResultatsParPage/],
+        ["/rechercher", [1, 2], /objet attendu, tableau reçu/],
+        ["/consulter", { idStructureCpp: idStructure }, /idStructureCPP.*Clé non reconnue : "idStructureCpp"/], // a misspelt field
+        ["/consulter", { idStructureCPP: String(idStructure) }, /idStructureCPP : .*nombre attendu, chaîne de caractères reçu/],
+        ["/consulter/service", { idStructure }, /idService : .*nombre attendu, indéfini reçu/],
+        ["/rechercher/services", { idStructure, parametresRechercherServicesStructure: { triColonne: "Couleur" } }, /parametresRechercherServicesStructure\.triColonne/],
+        ["/rechercher/services", { idStructure: -1 }, /idStructure : .*>=0/],
+        ["/lister/rattachementsutilisateur", {}, /idStructure/],
+        ["/lister/rattachementsutilisateur", { idStructure, adresseEmailConnexionUtilisateur: "pas un courriel" }, /adresseEmailConnexionUtilisateur/],
+        ["/rechercher/espaces", { idService }, /structure : .*idStructure/],
+      ];
+      for (const [operation, body, detail] of junk) {
+        const r = await cpro(operation, elodie, body, false);
+        expectProblem(r, 400, "VALIDATION");
+        expect(r.body.detail, `${operation} ${JSON.stringify(body)}`).toMatch(detail);
+        expect(r.body.instance).toBe(`/cpro/structures/v1${operation}`);
+      }
+      // No body where one is required; a body that is not JSON (Fastify refuses it before the library).
+      const none = await call("POST", "/cpro/structures/v1/consulter", { actor: elodie });
+      expectProblem(none, 400, "VALIDATION");
+      expect(none.body.detail).toMatch(/objet attendu, indéfini reçu/);
+      expectProblem(await call("POST", "/cpro/structures/v1/consulter", { actor: elodie, raw: "{ idStructureCPP: 1" }), 400, "MALFORMED_REQUEST");
+      // A GET on an operation's path is no route (every operation is a POST, as in the API).
+      expectProblem(await call("GET", "/cpro/structures/v1/consulter", { actor: elodie }), 404, "ROUTE_NOT_FOUND");
+    });
   });
 
   it("§5 a search, a lookup, and the CSV export streamed and parsed back", async () => {

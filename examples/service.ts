@@ -6,10 +6,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { createHabilitations, errorMessage, type Habilitations, type HabilitationsOptions, type RelayLoopOptions } from "habilitations";
 import { createPostgresStore, migrate } from "habilitations/postgres";
 import type pg from "pg";
+import { standInNumbering } from "./chorus-pro-numbers.js";
 import { authenticate, problemHandlers } from "./http.js";
 import { standInMailer, type Deliver } from "./mailer.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { attachmentRequestRoutes } from "./routes/attachment-requests.js";
+import { chorusProRoutes } from "./routes/chorus-pro.js";
 import { historyRoutes } from "./routes/history.js";
 import { memberRoutes } from "./routes/members.js";
 import { searchRoutes } from "./routes/search.js";
@@ -60,6 +62,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const server = Fastify({ logger: options.logger ?? false });
   const app = createHabilitations({
     onStoreError: (error, { operation, stage }) => server.log.error({ err: error, operation, stage }, "store failure"),
+    // The Chorus Pro numbers of the records (a stand-in kept in memory: chorus-pro-numbers.ts).
+    chorusProIds: standInNumbering(),
     ...options.habilitations,
     store: createPostgresStore(pool, schema),
   });
@@ -74,6 +78,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   searchRoutes(server, app);
   historyRoutes(server, app);
   transferRoutes(server, app);
+  chorusProRoutes(server, app);
 
   const deliver =
     options.deliver ??

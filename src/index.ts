@@ -493,7 +493,7 @@ export type {
   SpaceSortColumn,
 } from "./core/chorus-pro/codes.js";
 export { decimalId, DECIMAL_CHORUS_PRO_IDS, chorusProStructureRef } from "./core/chorus-pro/options.js";
-export type { ChorusProIds, ChorusProOptions, ChorusProStructureRef, ChorusProStructureFields } from "./core/chorus-pro/options.js";
+export type { ChorusProIds, ChorusProNumbering, ChorusProOptions, ChorusProStructureRef, ChorusProStructureFields } from "./core/chorus-pro/options.js";
 export {
   CHORUS_PRO_DEFAULT_PAGE_SIZE,
   CHORUS_PRO_MAX_PAGE_SIZE,
@@ -512,38 +512,38 @@ export {
   matchesStructureCriteria,
   renderRechercherStructure,
 } from "./core/chorus-pro/rechercherStructure.js";
-export type { RechercherStructureRequest, StructureCriteria } from "./core/chorus-pro/rechercherStructure.js";
+export type { RechercherStructureRequest, StructureCriteria, ChorusProRechercherStructureInput } from "./core/chorus-pro/rechercherStructure.js";
 export {
   ConsulterStructureRequestSchema,
   LanguageCodeSchema,
   parseConsulterStructureRequest,
   renderConsulterStructure,
 } from "./core/chorus-pro/consulterStructure.js";
-export type { ConsulterStructureRequest } from "./core/chorus-pro/consulterStructure.js";
+export type { ConsulterStructureRequest, ChorusProConsulterStructureInput } from "./core/chorus-pro/consulterStructure.js";
 export {
   ConsulterServiceStructureRequestSchema,
   parseConsulterServiceStructureRequest,
   renderConsulterServiceStructure,
 } from "./core/chorus-pro/consulterServiceStructure.js";
-export type { ConsulterServiceStructureRequest } from "./core/chorus-pro/consulterServiceStructure.js";
+export type { ConsulterServiceStructureRequest, ChorusProConsulterServiceStructureInput } from "./core/chorus-pro/consulterServiceStructure.js";
 export {
   RechercherServicesStructureRequestSchema,
   parseRechercherServicesStructureRequest,
   renderRechercherServicesStructure,
 } from "./core/chorus-pro/rechercherServicesStructure.js";
-export type { RechercherServicesStructureRequest } from "./core/chorus-pro/rechercherServicesStructure.js";
+export type { RechercherServicesStructureRequest, ChorusProRechercherServicesStructureInput } from "./core/chorus-pro/rechercherServicesStructure.js";
 export {
   ListerRattachementsUtilisateurRequestSchema,
   parseListerRattachementsUtilisateurRequest,
   renderListerRattachementsUtilisateur,
 } from "./core/chorus-pro/listerRattachementsUtilisateur.js";
-export type { ListerRattachementsUtilisateurRequest } from "./core/chorus-pro/listerRattachementsUtilisateur.js";
+export type { ListerRattachementsUtilisateurRequest, ChorusProListerRattachementsUtilisateurInput } from "./core/chorus-pro/listerRattachementsUtilisateur.js";
 export {
   RechercherEspacesRequestSchema,
   parseRechercherEspacesRequest,
   renderRechercherEspaces,
 } from "./core/chorus-pro/rechercherEspaces.js";
-export type { RechercherEspacesRequest, SpacesInput } from "./core/chorus-pro/rechercherEspaces.js";
+export type { RechercherEspacesRequest, SpacesInput, ChorusProRechercherEspacesInput } from "./core/chorus-pro/rechercherEspaces.js";
 
 // The repository port
 export { AGGREGATE_KINDS, aggregateId, attachmentRequestContextRefs, matchesHistoryQuery, refsOf } from "./port/store.js";
@@ -570,7 +570,7 @@ export type {
 } from "./port/store.js";
 
 // The application layer
-export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH, MAX_LOOKUP_RESULTS, hashActivationToken } from "./application/index.js";
+export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH, MAX_LOOKUP_RESULTS, CHORUS_PRO_MAX_ATTACHMENT_FACTS, hashActivationToken } from "./application/index.js";
 export type {
   Habilitations,
   HabilitationsOptions,

@@ -3,6 +3,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
   CHORUS_PRO_SPACES,
+  DECIMAL_CHORUS_PRO_IDS,
+  type ChorusProNumbering,
   DEFAULT_ACTIVATION_POLICY,
   type ActivationPolicy,
   type IssuedToken,
@@ -70,6 +72,16 @@ export interface HabilitationsOptions {
    * the operation itself returns a `STORE_FAILURE` error.
    */
   readonly onStoreError?: (error: unknown, context: { readonly operation: string; readonly stage: "read" | "commit" }) => void;
+  /**
+   * How the library's ids and Chorus Pro's numbers (`idStructureCPP`, `idService`,
+   * `idUtilisateur`, `codeEspace`) map to each other, both ways, for the Chorus Pro
+   * queries (`chorusProRechercherStructure`, …): a request naming `idStructureCPP: 42`
+   * finds the structure `structureIdOf(42)` names, and the response numbers records with
+   * `structure(id)`. Default: `DECIMAL_CHORUS_PRO_IDS` (an id made of digits is its own
+   * number). A function of it that throws, or gives an id that is not a string, makes the
+   * query fail with `CONFIGURATION` (`chorusProIds`).
+   */
+  readonly chorusProIds?: ChorusProNumbering;
 }
 
 /**
@@ -105,6 +117,8 @@ export interface Deps {
   readonly activation: ActivationPolicy;
   readonly newToken: () => string;
   readonly reactivationWindowHours: number;
+  /** The host's Chorus Pro numbering, each call checked (a failure is `CONFIGURATION`). */
+  readonly chorusProIds: ChorusProNumbering;
 }
 
 const prefix: Record<IdKind, string> = {
@@ -157,7 +171,7 @@ export class StoreFailure extends Error {
 /** An option given to `createHabilitations` that misbehaved. */
 export class ConfigurationFailure extends Error {
   constructor(
-    readonly option: "clock" | "today" | "newId" | "newToken",
+    readonly option: "clock" | "today" | "newId" | "newToken" | "chorusProIds",
     readonly detail: string,
   ) {
     super(detail);
@@ -241,6 +255,46 @@ function checkedPolicy(policy: Partial<ActivationPolicy> | undefined): Activatio
   return Object.freeze(resolved);
 }
 
+/**
+ * The host's Chorus Pro numbering, checked once (a `TypeError` when a method is missing:
+ * it can never work) and guarded at every call: a method that throws, or a reverse lookup
+ * that gives something else than a string or `undefined`, is a {@link ConfigurationFailure}.
+ * What the forward methods give, the renderers check (a number the API cannot carry is
+ * left out).
+ */
+function checkedNumbering(numbering: ChorusProNumbering | undefined): ChorusProNumbering {
+  if (numbering === undefined) return DECIMAL_CHORUS_PRO_IDS;
+  const held = numbering as unknown as Record<string, unknown>;
+  const required = ["structure", "service", "structureIdOf", "serviceIdOf"];
+  const missing = required.filter((m) => typeof held?.[m] !== "function");
+  const optional = ["space", "userIdOf"].filter((m) => held?.[m] !== undefined && typeof held[m] !== "function");
+  if (missing.length > 0 || optional.length > 0)
+    throw new TypeError(`chorusProIds: ${[...missing, ...optional].join(", ")} must be functions`);
+  const call = <T>(name: string, arg: unknown): T => {
+    try {
+      return (held[name] as (a: unknown) => T).call(numbering, arg);
+    } catch {
+      throw new ConfigurationFailure("chorusProIds", `chorusProIds.${name}() a levé une exception`);
+    }
+  };
+  const reverse = <T extends string>(name: string) => (n: number): T | undefined => {
+    const id = call<unknown>(name, n);
+    if (id !== undefined && typeof id !== "string")
+      throw new ConfigurationFailure("chorusProIds", `chorusProIds.${name}() n'a donné ni une chaîne ni undefined`);
+    return id as T | undefined;
+  };
+  // Without prototype: a method the host left out (`space`, `userIdOf`) reads as absent,
+  // whatever a polluted Object.prototype holds.
+  return Object.freeze(Object.assign(Object.create(null) as object, {
+    structure: (id) => call<number | undefined>("structure", id),
+    service: (id) => call<number | undefined>("service", id),
+    ...(held["space"] === undefined ? {} : { space: (code) => call<number | undefined>("space", code) }),
+    structureIdOf: reverse("structureIdOf"),
+    serviceIdOf: reverse("serviceIdOf"),
+    ...(held["userIdOf"] === undefined ? {} : { userIdOf: reverse("userIdOf") }),
+  } satisfies ChorusProNumbering));
+}
+
 function checkedWindow(hours: number | undefined): number {
   const value = hours ?? 60 * 24;
   if (!Number.isInteger(value) || value < 1 || value > 24 * 366 * 10)
@@ -273,6 +327,7 @@ export function resolveOptions(options: HabilitationsOptions): Deps {
     activation: checkedPolicy(options.activation),
     newToken: options.newToken ?? (() => randomBytes(32).toString("base64url")),
     reactivationWindowHours: checkedWindow(options.reactivationWindowHours),
+    chorusProIds: checkedNumbering(options.chorusProIds),
   };
 }
 

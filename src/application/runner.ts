@@ -25,7 +25,7 @@ import { judge, Session, UNKNOWN_ACTOR, type Staged } from "./session.js";
 
 export { clocked, dated, dayOf, hashActivationToken, issueToken, mintId, resolveOptions, shielded } from "./options.js";
 export type { ActorId, Clocked, CommandOptions, Deps, HabilitationsOptions, IdKind } from "./options.js";
-export { judge, Session, UNKNOWN_ACTOR } from "./session.js";
+export { activeActor, judge, Session, UNKNOWN_ACTOR } from "./session.js";
 export type { Staged } from "./session.js";
 
 /** What an operation gives back: what the actor may see of the outcome, with its history and events. */

@@ -42,7 +42,7 @@ import {
 import { frozenCopy } from "../internal/frozen.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { StoreFailure } from "./options.js";
-import { UNKNOWN_ACTOR, clocked, judge, parseActor, Session, shielded, type Clocked, type Deps, type ActorId } from "./runner.js";
+import { activeActor, clocked, judge, parseActor, Session, shielded, type Clocked, type Deps, type ActorId } from "./runner.js";
 
 /** A user as a search shows them: with their roles in the actor's structures only. */
 export interface UserSearchHit {
@@ -181,15 +181,6 @@ function hitOf(user: User, managed: ReadonlyMap<StructureId, Structure>): UserSe
 /** The answer to a cursor whose anchor moved (renamed) since the page that made it. */
 const staleCursor = (): Result<never, DomainError> =>
   err({ code: "VALIDATION", issues: [{ path: ["cursor"], code: "invalid_cursor", message: "n'est pas un curseur de cette liste" }] });
-
-/** Loads the actor; an inactive account may not search. */
-async function activeActor(session: Session, actorId: UserId): Promise<Result<User, DomainError>> {
-  const actor = await session.user(actorId);
-  if (actor === null) return err(UNKNOWN_ACTOR);
-  if (actor.value.status !== "active")
-    return err({ code: "FORBIDDEN", actorId, structureId: null, reason: "accountNotActive" });
-  return ok(actor.value);
-}
 
 /** Builds the operations of guide §5's search and export. */
 export function searchOperations(deps: Deps) {

@@ -236,3 +236,15 @@ export async function judge(
   return err({ code: "FORBIDDEN", actorId, structureId, reason: "notAManager" });
 }
 
+
+/**
+ * Loads the actor of a read that is not a manager's act (a search, a Chorus Pro query):
+ * `UNKNOWN_ACTOR` for an id no account holds, `FORBIDDEN` (`accountNotActive`, naming no
+ * structure) for an account that is not active.
+ */
+export async function activeActor(session: Session, actorId: UserId): Promise<Result<User, DomainError>> {
+  const actor = await session.user(actorId);
+  if (actor === null) return err(UNKNOWN_ACTOR);
+  if (actor.value.status !== "active") return err({ code: "FORBIDDEN", actorId, structureId: null, reason: "accountNotActive" });
+  return ok(actor.value);
+}

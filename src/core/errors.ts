@@ -236,7 +236,7 @@ export type DomainError =
   | {
       /** An option given to `createHabilitations` misbehaved (a clock giving an invalid date…). */
       readonly code: "CONFIGURATION";
-      readonly option: "clock" | "today" | "newId" | "newToken";
+      readonly option: "clock" | "today" | "newId" | "newToken" | "chorusProIds";
       readonly message: string;
     };
 

@@ -358,6 +358,21 @@ export function aggregateId(write: Write): string {
 }
 
 /**
+ * The ids of one kind that refs name: its own field only, so that an object literal of
+ * refs that leaves a kind out names none of it, whatever a polluted `Object.prototype`
+ * holds (another library's bug must not make a read read more, or fail).
+ *
+ * @example
+ * ```ts
+ * refsOf({ user: [actorId] }, "user"); // [actorId]
+ * refsOf({ user: [actorId] }, "structure"); // []
+ * ```
+ */
+export function refsOf(refs: AggregateRefs, kind: AggregateKind): readonly string[] {
+  return Object.hasOwn(refs, kind) ? (refs[kind] ?? []) : [];
+}
+
+/**
  * What {@link HabilitationsStore.getAttachmentRequestContext} reads beside `also`, once
  * the request and its requester are known: the request, its structure, its requester, and
  * the services of the request's scope and of the requester's attachment to the structure.

@@ -18,6 +18,7 @@ import {
   guide,
   JUNK_ACTORS,
   must,
+  numberOf,
   SPACE,
   TODAY,
   UNKNOWN,
@@ -103,6 +104,14 @@ const ACTS: { readonly [K in ActorOperation]: Act } = {
   transferPrimaryRole: (app, a, { g }) => app.transferPrimaryRole(a, { structureIds: [g.townHall], successorId: g.bruno }),
   deactivateAccount: (app, a) => app.deactivateAccount(a, { transfers: [] }),
   reactivateAccount: (app, a) => app.reactivateAccount(a),
+  chorusProRechercherStructure: (app, a) => app.chorusProRechercherStructure(a, { structure: { typeStructure: "PUBLIQUE" } }),
+  chorusProConsulterStructure: (app, a, { g }) => app.chorusProConsulterStructure(a, { idStructureCPP: numberOf(g.townHall) }),
+  chorusProConsulterServiceStructure: (app, a, { g }) =>
+    app.chorusProConsulterServiceStructure(a, { idStructure: numberOf(g.townHall), idService: numberOf(g.compta) }),
+  chorusProRechercherServicesStructure: (app, a, { g }) => app.chorusProRechercherServicesStructure(a, { idStructure: numberOf(g.townHall) }),
+  chorusProListerRattachementsUtilisateur: (app, a, { g }) =>
+    app.chorusProListerRattachementsUtilisateur(a, { idStructure: numberOf(g.townHall), adresseEmailConnexionUtilisateur: "chloe.durand@mairie-lyon.fr" }),
+  chorusProRechercherEspaces: (app, a, { g }) => app.chorusProRechercherEspaces(a, { structure: { idStructure: numberOf(g.townHall) } }),
 };
 const OPERATIONS = Object.entries(ACTS) as [ActorOperation, Act][];
 

@@ -6,6 +6,7 @@ import {
   errorMessage,
   type AttachmentRequestId,
   type AttachmentScope,
+  type ChorusProNumbering,
   type DomainError,
   type DomainErrorCode,
   type DomainErrorOf,
@@ -40,6 +41,34 @@ const prefix: Record<IdKind, string> = {
   event: "evt",
 };
 
+/** The number in one of the harness's ids (`str-002` → 2), or `undefined` for an id of another kind. */
+function numberIn(id: string, kind: IdKind): number | undefined {
+  const match = new RegExp(`^${prefix[kind]}-(\\d{3,})$`).exec(id);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * The harness's Chorus Pro numbering, both ways: an id's number is the one it holds
+ * (`str-002` is structure 2, `svc-004` service 4, `usr-003` user 3), and back. Every app
+ * of a harness has it, unless a test gives another.
+ */
+export const HARNESS_NUMBERS: ChorusProNumbering = {
+  structure: (id) => numberIn(id, "structure"),
+  service: (id) => numberIn(id, "service"),
+  structureIdOf: (n) => `${prefix.structure}-${String(n).padStart(3, "0")}` as StructureId,
+  serviceIdOf: (n) => `${prefix.service}-${String(n).padStart(3, "0")}` as ServiceId,
+  userIdOf: (n) => `${prefix.user}-${String(n).padStart(3, "0")}` as UserId,
+};
+
+/** The number of a structure, a service or a user of the harness (see {@link HARNESS_NUMBERS}); throws for another id. */
+export function numberOf(id: StructureId | ServiceId | UserId): number {
+  for (const kind of ["structure", "service", "user"] as const) {
+    const n = numberIn(id, kind);
+    if (n !== undefined) return n;
+  }
+  throw new Error(`${id} is not an id of the harness`);
+}
+
 /** The options of an app the harness makes, beside its store, clock and ids. */
 export type AppOptions = Omit<HabilitationsOptions, "store" | "clock" | "newId">;
 
@@ -70,7 +99,7 @@ export function createHarness(options: { readonly maxAttempts?: number } = {}): 
   };
   const clock = () => now;
   const store = createMemoryStore();
-  const make = (s: HabilitationsStore, o: AppOptions = {}) => createHabilitations({ ...o, store: s, clock, newId });
+  const make = (s: HabilitationsStore, o: AppOptions = {}) => createHabilitations({ chorusProIds: HARNESS_NUMBERS, ...o, store: s, clock, newId });
   return {
     store,
     app: make(store, options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),

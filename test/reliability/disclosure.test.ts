@@ -11,7 +11,18 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { canManage, localDate, type StructureId, type UserId } from "../../src/index.js";
-import { buildWorld, callArb, newestToken, structureIdsIn, UNKNOWN_STRUCTURE, UNKNOWN_USER, type Call, type World } from "./world.js";
+import {
+  buildWorld,
+  callArb,
+  CHORUS_PRO_QUERIES,
+  chorusProCall,
+  newestToken,
+  structureIdsIn,
+  UNKNOWN_STRUCTURE,
+  UNKNOWN_USER,
+  type Call,
+  type World,
+} from "./world.js";
 
 const REACHED_BY_ID: Record<string, "attachmentRequest" | "subscriptionRequest" | "service"> = {
   validateAttachmentRequest: "attachmentRequest",
@@ -87,10 +98,91 @@ const MAY_NAME: Record<string, (call: Call, own: ReadonlySet<string>, primary: R
   listPrimaryStructures: (_call, _own, primary) => primary,
 };
 
+/** Whether a user's account is active and attached to the structure in force (stated independently). */
+function memberInForce(w: World, user: string, structure: string): boolean {
+  const u = w.store.snapshot().users.find((x) => x.value.id === user)?.value;
+  return u?.status === "active" && u.attachments.some((a) => a.structureId === structure && a.validFrom <= "2026-11-27");
+}
+
+/** Whether a user has anything in a structure: an attachment, a request, a removal or decision about them (stated independently). */
+function hasSomethingIn(w: World, user: string, structure: string): boolean {
+  const snap = w.store.snapshot();
+  return (
+    isUserOf(w, user, structure as StructureId) ||
+    snap.attachmentRequests.some((r) => r.value.userId === user && r.value.structureId === structure) ||
+    snap.history.some((e) => e.targetUserId === user && e.structureId === structure && ["attachmentRemoved", "servicesRemoved"].includes(e.kind))
+  );
+}
+
+/** Every number a Chorus Pro payload gives under one of these keys. */
+function numbersUnder(value: unknown, keys: readonly string[]): number[] {
+  const found: number[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === "object" && v !== null)
+      for (const [k, x] of Object.entries(v)) {
+        if (keys.includes(k) && typeof x === "number") found.push(x);
+        else walk(x);
+      }
+  };
+  walk(value);
+  return found;
+}
+
+/**
+ * The Chorus Pro queries (issue 21): a payload numbers only structures the actor may see
+ * (a member in force; for one's own attachment rows, a structure one has something in;
+ * for another's, one the actor manages, about a user in force there) and only their
+ * services; a structure the actor may not see gets exactly the answer a number nobody has
+ * gets.
+ */
+function checkChorusPro(w: World, call: Call, result: { ok: boolean; error?: unknown; value?: unknown }): void {
+  const snap = w.store.snapshot();
+  const actor = snap.users.find((u) => u.value.id === call.actor)?.value;
+  const structures = numbersUnder(result, ["idStructureCPP", "idStructure"]).map((n) => `structure-${n}`);
+  const services = numbersUnder(result, ["idService"]).map((n) => `service-${n}`);
+  const ofStructure = servicesOf(w);
+  if (actor?.status !== "active") {
+    expect(result, `${call.op} by an account not active`).toEqual({ ok: false, error: { code: "FORBIDDEN", actorId: call.actor, structureId: null, reason: "accountNotActive" } });
+    return;
+  }
+  if (call.op === "chorusProRechercherStructure") {
+    expect(result.ok).toBe(true);
+    for (const s of structures) expect(memberInForce(w, call.actor, s), `the search by ${call.actor} numbers ${s}`).toBe(true);
+    expect(new Set(structures)).toEqual(new Set(w.structures.filter((s) => memberInForce(w, call.actor, s))));
+    return;
+  }
+  const s = call.structure as string;
+  const target = call.users?.[0];
+  const visible =
+    call.op !== "chorusProListerRattachementsUtilisateur"
+      ? memberInForce(w, call.actor, s)
+      : target === call.actor
+        ? hasSomethingIn(w, call.actor, s)
+        : manages(w, call.actor, s as StructureId);
+  if (!visible) {
+    expect(result, `${call.op} by ${call.actor} on ${s}: as a number nobody has`).toEqual({ ok: false, error: { code: "NOT_FOUND", entity: "structure", id: call.id } });
+    return;
+  }
+  for (const x of structures) expect(x, `${call.op} on ${s} numbers ${x}`).toBe(s);
+  for (const sv of services) expect(ofStructure.get(sv), `${call.op} on ${s} numbers the service ${sv}`).toBe(s);
+  if (call.op === "chorusProListerRattachementsUtilisateur" && target !== call.actor) {
+    const u = snap.users.find((x) => x.value.id === target)?.value;
+    // In force: attached from today at the latest, or an account pending activation created for it.
+    const inForce = u !== undefined && (u.attachments.some((a) => a.structureId === s && a.validFrom <= "2026-11-27") || (u.createdFor === s && u.status === "pendingActivation"));
+    if (!inForce) expect(result.ok, `a manager of ${s} about ${target}, not in force there`).toBe(false);
+    if (!result.ok) expect(result.error).toMatchObject({ code: "NOT_FOUND", entity: "user" });
+    else expect(inForce).toBe(true);
+    return;
+  }
+  if (call.op !== "chorusProConsulterServiceStructure") expect(result.ok, `${call.op} by ${call.actor}, a member of ${s}`).toBe(true);
+}
+
 /** A structure's services, by id. */
 const servicesOf = (w: World) => new Map([...w.services].flatMap(([s, ids]) => ids.map((id) => [id as string, s] as const)));
 
 function check(w: World, call: Call, result: unknown, ownBefore: ReadonlySet<string>, primaryBefore: ReadonlySet<string>): void {
+  if (call.op.startsWith("chorusPro")) return checkChorusPro(w, call, result as { ok: boolean });
   const known = new Set<string>(w.structures);
   const mayName = MAY_NAME[call.op];
   if (mayName !== undefined) {
@@ -198,6 +290,34 @@ describe("minimal disclosure", () => {
       // since those of guide §6 did (about a ninth).
       { numRuns: 125 },
     );
+  });
+
+  it("the Chorus Pro queries, by every actor on every structure about every user (by number and by login), disclose as the rules say", async () => {
+    const w = await buildWorld();
+    // A removal and a refusal, so that rows of former members and refused requesters exist.
+    const [A] = w.structures;
+    expect((await w.app.removeAttachment(w.users.alice, { structureId: A, userId: w.users.sam })).ok).toBe(true);
+    const zoes = [...w.requests].find(([, s]) => s === A)?.[0] as string;
+    expect((await w.app.refuseAttachmentRequest(w.users.alice, { requestId: zoes, reason: "Non" })).ok).toBe(true);
+    const everyone = [...Object.values(w.users), ...Object.values(w.pending), UNKNOWN_USER];
+    const services = [...[...w.services.values()].flat(), "service-999"];
+    let calls = 0;
+    for (const op of CHORUS_PRO_QUERIES)
+      for (const actor of Object.values(w.users))
+        for (const s of [...w.structures, UNKNOWN_STRUCTURE]) {
+          const variants =
+            op === "chorusProListerRattachementsUtilisateur"
+              ? [{}, ...everyone.flatMap((user) => [{ user }, { user, byLogin: true }])]
+              : op === "chorusProConsulterServiceStructure"
+                ? services.map((service) => ({ service }))
+                : [{}];
+          for (const options of variants) {
+            const call = chorusProCall(w, op, actor, s, options);
+            check(w, call, await call.run(w.app), new Set(), new Set());
+            calls++;
+          }
+        }
+    expect(calls).toBeGreaterThan(500);
   });
 
   it("the requester of a validation is shown as seen from the structure, though attached to two others", async () => {

@@ -63,7 +63,7 @@ describe.each(OPS)("%s", (name, run, valid) => {
       fc.asyncProperty(fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withDate: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true }), async (junk) => {
         const r = await run(untyped(w.app), w, junk);
         if (!r.ok) expect(["VALIDATION", "NOT_FOUND", "FORBIDDEN"]).toContain(r.error?.code);
-        else expect(["listPendingAttachmentRequests", "listPendingSubscriptionRequests", "claimEvents", "acknowledgeEvents", "searchUsers"]).toContain(name);
+        else expect(["listPendingAttachmentRequests", "listPendingSubscriptionRequests", "claimEvents", "acknowledgeEvents", "searchUsers", "chorusProRechercherStructure"]).toContain(name);
       }),
       { numRuns: 60 },
     );

@@ -5,7 +5,7 @@
 // parse, not the compiler, is what they test.
 import type { Habilitations } from "../../src/index.js";
 import type { Untyped } from "../application/harness.js";
-import { newestContactToken, newestToken, type World } from "./world.js";
+import { newestContactToken, newestToken, numberOf, type World } from "./world.js";
 
 /** The app as these operations run on it: every parameter `unknown`. */
 export type UntypedApp = Untyped<Habilitations>;
@@ -101,6 +101,17 @@ export const OPS: readonly Op[] = [
   ["searchUsers", (app, w, i) => app.searchUsers(w.users.alice, i), () => ({ criteria: { lastName: "mi" }, limit: 2 })],
   ["lookupPerson", (app, w, i) => app.lookupPerson(w.users.alice, i), (w) => ({ structureId: A(w), login: "noe@example.fr" })],
   ["exportUsers", (app, w, i) => app.exportUsers(w.users.alice, i), () => ({ criteria: { status: "active" }, separator: ";", bom: true })],
+  // Chorus Pro's Structures API (issue 21): each query with the API's body.
+  ["chorusProRechercherStructure", (app, w, i) => app.chorusProRechercherStructure(w.users.alice, i), () => ({ structure: { raisonSocialeStructure: "structure" }, parametres: { nbResultatsParPage: 1 } })],
+  ["chorusProConsulterStructure", (app, w, i) => app.chorusProConsulterStructure(w.users.alice, i), (w) => ({ idStructureCPP: numberOf(A(w)) })],
+  ["chorusProConsulterServiceStructure", (app, w, i) => app.chorusProConsulterServiceStructure(w.users.mia, i), (w) => ({ idStructure: numberOf(A(w)), idService: numberOf(compta(w)) })],
+  ["chorusProRechercherServicesStructure", (app, w, i) => app.chorusProRechercherServicesStructure(w.users.sam, i), (w) => ({ idStructure: numberOf(A(w)), parametresRechercherServicesStructure: { triColonne: "LibelleService" } })],
+  [
+    "chorusProListerRattachementsUtilisateur",
+    (app, w, i) => app.chorusProListerRattachementsUtilisateur(w.users.alice, i),
+    (w) => ({ idStructure: numberOf(A(w)), adresseEmailConnexionUtilisateur: "mia@example.fr" }),
+  ],
+  ["chorusProRechercherEspaces", (app, w, i) => app.chorusProRechercherEspaces(w.users.mia, i), (w) => ({ structure: { idStructure: numberOf(A(w)) }, idService: numberOf(compta(w)) })],
   // No actor: the input is all there is.
   ["mayAccess", (app, _w, i) => app.mayAccess(i), (w) => ({ userId: w.users.mia, structureId: A(w), space: "FACTURES_EMISES", serviceId: compta(w), access: "write" })],
   // Guide §3 B and §5.

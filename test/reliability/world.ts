@@ -8,6 +8,7 @@
 import fc from "fast-check";
 import {
   createHabilitations,
+  type ChorusProNumbering,
   type DomainError,
   type Habilitations,
   type HabilitationsStore,
@@ -38,6 +39,28 @@ export interface World {
   /** Pending subscription requests made while building (by id), with their structure. */
   readonly subscriptions: Map<string, StructureId>;
 }
+
+/** The number in an id of the world (`structure-2` → 2), or `undefined`. */
+const numberIn = (id: string, kind: IdKind): number | undefined => {
+  const match = new RegExp(`^${kind}-(\\d+)$`).exec(id);
+  return match === null ? undefined : Number(match[1]);
+};
+
+/** The world's Chorus Pro numbering, both ways: `structure-2` is structure 2, `service-4` service 4, `user-3` user 3. */
+export const WORLD_NUMBERS: ChorusProNumbering = {
+  structure: (id) => numberIn(id, "structure"),
+  service: (id) => numberIn(id, "service"),
+  structureIdOf: (n) => `structure-${n}` as StructureId,
+  serviceIdOf: (n) => `service-${n}` as ServiceId,
+  userIdOf: (n) => `user-${n}` as UserId,
+};
+
+/** The Chorus Pro number of a record of the world. */
+export const numberOf = (id: string): number => {
+  const n = numberIn(id, "structure") ?? numberIn(id, "service") ?? numberIn(id, "user");
+  if (n === undefined) throw new Error(`${id} is not an id of the world`);
+  return n;
+};
 
 /** The spaces the world uses (Chorus Pro's catalogue, the default). */
 export const SPACES = ["FACTURES_EMISES", "FACTURES_RECUES", "FACTURES_A_VALIDER"] as const;
@@ -70,7 +93,7 @@ export async function buildWorld(): Promise<World> {
   const newToken = () => `token-${String(++tokens).padStart(12, "0")}`;
   const store = createMemoryStore();
   const make = (s: HabilitationsStore, extra: Partial<Parameters<typeof createHabilitations>[0]> = {}) =>
-    createHabilitations({ store: s, clock: () => now, newId, newToken, ...extra });
+    createHabilitations({ store: s, clock: () => now, newId, newToken, chorusProIds: WORLD_NUMBERS, ...extra });
   const app = make(store);
   const register = async (name: string) =>
     must(await app.registerUser({ login: `${name}@example.fr`, lastName: name, firstName: name })).user.id;
@@ -204,7 +227,63 @@ export function callArb(w: World): fc.Arbitrary<Call> {
     { arbitrary: subscriptionCalls(w), weight: 12 },
     { arbitrary: accountCalls(w), weight: 7 },
     { arbitrary: transferCalls(w), weight: 4 },
+    { arbitrary: chorusProCalls(w), weight: 4 },
   );
+}
+
+/** The Chorus Pro number a call gives for a structure of the world (999: one nobody has). */
+export const chorusProNumberOf = (s: StructureId): number => (s === UNKNOWN_STRUCTURE ? 999 : numberOf(s));
+
+/** The Chorus Pro queries, by name. */
+export const CHORUS_PRO_QUERIES = [
+  "chorusProRechercherStructure",
+  "chorusProConsulterStructure",
+  "chorusProConsulterServiceStructure",
+  "chorusProRechercherServicesStructure",
+  "chorusProListerRattachementsUtilisateur",
+  "chorusProRechercherEspaces",
+] as const;
+
+/**
+ * One Chorus Pro query (issue 21) by `actor` on structure `s` (by number; 999 for
+ * {@link UNKNOWN_STRUCTURE}): for a service, `service`; for attachment rows, those of
+ * `user` (by login or by number; absent: the actor's own, naming nobody).
+ */
+export function chorusProCall(
+  w: World,
+  op: (typeof CHORUS_PRO_QUERIES)[number],
+  actor: UserId,
+  s: StructureId,
+  options: { readonly service?: string; readonly user?: UserId; readonly byLogin?: boolean } = {},
+): Call {
+  const n = chorusProNumberOf(s);
+  const { user, service = "service-999", byLogin = false } = options;
+  const login = [...Object.entries(w.users), ...Object.entries(w.pending)].find(([, id]) => id === user)?.[0];
+  const who =
+    user === undefined ? {} : byLogin ? { adresseEmailConnexionUtilisateur: `${login ?? "personne"}@example.fr` } : { idUtilisateur: user === UNKNOWN_USER ? 999 : numberOf(user) };
+  const run: Record<(typeof CHORUS_PRO_QUERIES)[number], (app: Habilitations) => Promise<Result<unknown, DomainError>>> = {
+    chorusProRechercherStructure: (app) => app.chorusProRechercherStructure(actor, {}),
+    chorusProConsulterStructure: (app) => app.chorusProConsulterStructure(actor, { idStructureCPP: n }),
+    chorusProConsulterServiceStructure: (app) => app.chorusProConsulterServiceStructure(actor, { idStructure: n, idService: numberOf(service) }),
+    chorusProRechercherServicesStructure: (app) => app.chorusProRechercherServicesStructure(actor, { idStructure: n }),
+    chorusProListerRattachementsUtilisateur: (app) => app.chorusProListerRattachementsUtilisateur(actor, { idStructure: n, ...who }),
+    chorusProRechercherEspaces: (app) => app.chorusProRechercherEspaces(actor, { structure: { idStructure: n } }),
+  };
+  return { op, actor, structure: s, id: String(n), users: [user ?? actor], run: run[op] };
+}
+
+/** The Chorus Pro queries on every structure (the actor's, another's, one nobody has); the rows of the actor or of anyone. */
+function chorusProCalls(w: World): fc.Arbitrary<Call> {
+  return fc
+    .record({
+      op: fc.constantFrom(...CHORUS_PRO_QUERIES),
+      a: fc.constantFrom(...Object.values(w.users)),
+      s: fc.constantFrom(...w.structures, UNKNOWN_STRUCTURE),
+      service: fc.constantFrom(...[...w.services.values()].flat(), "service-999"),
+      user: fc.option(fc.constantFrom(...Object.values(w.users), ...Object.values(w.pending), UNKNOWN_USER), { nil: undefined }),
+      byLogin: fc.boolean(),
+    })
+    .map(({ op, a, s, service, user, byLogin }) => chorusProCall(w, op, a, s, { service, ...(user === undefined ? {} : { user }), byLogin }));
 }
 
 /** A structure id no record has. */

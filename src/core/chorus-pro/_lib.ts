@@ -2,6 +2,7 @@
 import { TZDate } from "@date-fns/tz";
 import { formatISO } from "date-fns";
 import { z } from "zod";
+import { sealedObject } from "../boundary.js";
 import { checkIdentifier } from "../identifier.js";
 import type { Ok } from "../result.js";
 import { normalizeForSearch } from "../search/normalize.js";
@@ -29,13 +30,12 @@ export function codeSchema<C extends string>(table: ChorusProCodeTable<string, C
  * defaults, a page larger than the maximum is served at the maximum.
  */
 export function pagingSchema<C extends string>(table: ChorusProCodeTable<string, C>, defaultColumn: C) {
-  return z
-    .strictObject({
-      pageResultatDemandee: z.int().min(1).max(CHORUS_PRO_MAX_PAGE).nullish(),
-      nbResultatsParPage: z.int().min(1).nullish(),
-      triColonne: codeSchema(table).nullish(),
-      triSens: codeSchema(chorusProSortDirection).nullish(),
-    })
+  return sealedObject({
+    pageResultatDemandee: z.int().min(1).max(CHORUS_PRO_MAX_PAGE).nullish(),
+    nbResultatsParPage: z.int().min(1).nullish(),
+    triColonne: codeSchema(table).nullish(),
+    triSens: codeSchema(chorusProSortDirection).nullish(),
+  })
     .nullish()
     .transform(
       (p): ChorusProPaging<C> => ({
@@ -143,6 +143,9 @@ export const SearchTextSchema = z
   .refine((text) => textProblem(text, "line") === null, "contains a control character or a bidirectional override")
   .nullish()
   .transform((text) => (text === null || text === undefined || isBlank(text) ? null : text));
+
+/** An object of a request without any field (a structure left out), read as the others are: without prototype. */
+export const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze(Object.create(null) as Record<string, never>);
 
 /** The fields a request names a structure with. */
 export const StructureRefFields = {

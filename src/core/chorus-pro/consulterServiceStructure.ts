@@ -2,7 +2,7 @@
  * `POST /v1/consulter/service` (« consulterServiceStructure »): one service of a structure.
  */
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, sealedObject, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Service } from "../model.js";
 import type { Result } from "../result.js";
@@ -23,12 +23,17 @@ export interface ConsulterServiceStructureRequest {
 }
 
 /** The body of `/v1/consulter/service` (`ConsulterServiceStructureParam`): `idStructure` and `idService` are required. */
-export const ConsulterServiceStructureRequestSchema = z
-  .strictObject({ idStructure: ApiIdSchema, idService: ApiIdSchema, codeLangue: LanguageCodeSchema })
-  .transform(
+export const ConsulterServiceStructureRequestSchema = sealedObject({ idStructure: ApiIdSchema, idService: ApiIdSchema, codeLangue: LanguageCodeSchema }).transform(
     ({ idStructure, idService, codeLangue }): ConsulterServiceStructureRequest =>
       codeLangue == null ? { idStructure, idService } : { idStructure, idService, codeLangue },
   );
+
+/**
+ * What `chorusProConsulterServiceStructure` takes: the body of `/v1/consulter/service` (`ConsulterServiceStructureParam`) as the API writes it, every
+ * field typed (a misspelt field or an unknown code does not compile; the body is still
+ * parsed at run time).
+ */
+export type ChorusProConsulterServiceStructureInput = DeepReadonly<z.input<typeof ConsulterServiceStructureRequestSchema>>;
 
 /**
  * Parses the body of a `/v1/consulter/service` request, or `VALIDATION`.

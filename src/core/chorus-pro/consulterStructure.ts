@@ -2,7 +2,7 @@
  * `POST /v1/consulter` (« consulterStructure »): one structure's general information.
  */
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, sealedObject, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Structure } from "../model.js";
 import type { Result } from "../result.js";
@@ -27,12 +27,17 @@ export const LanguageCodeSchema = z
   .nullish();
 
 /** The body of `/v1/consulter` (`ConsulterStructureAvecTVAIntraComParam`): `idStructureCPP` is required. */
-export const ConsulterStructureRequestSchema = z
-  .strictObject({ idStructureCPP: ApiIdSchema, codeLangue: LanguageCodeSchema })
-  .transform(
+export const ConsulterStructureRequestSchema = sealedObject({ idStructureCPP: ApiIdSchema, codeLangue: LanguageCodeSchema }).transform(
     (body): ConsulterStructureRequest =>
       body.codeLangue == null ? { idStructureCPP: body.idStructureCPP } : { idStructureCPP: body.idStructureCPP, codeLangue: body.codeLangue },
   );
+
+/**
+ * What `chorusProConsulterStructure` takes: the body of `/v1/consulter` (`ConsulterStructureAvecTVAIntraComParam`) as the API writes it, every
+ * field typed (a misspelt field or an unknown code does not compile; the body is still
+ * parsed at run time).
+ */
+export type ChorusProConsulterStructureInput = DeepReadonly<z.input<typeof ConsulterStructureRequestSchema>>;
 
 /**
  * Parses the body of a `/v1/consulter` request, or `VALIDATION`.

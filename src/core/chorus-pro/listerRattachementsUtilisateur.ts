@@ -3,7 +3,7 @@
  * a user's attachment to a structure, one row per service with its status.
  */
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, sealedObject, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Result } from "../result.js";
 import { EmailSchema } from "../schemas.js";
@@ -42,14 +42,12 @@ export interface ListerRattachementsUtilisateurRequest extends ChorusProStructur
 }
 
 /** The body of `/v1/lister/rattachementsutilisateur` (`ListerRattachementsStructureUtilisateurParam`). */
-export const ListerRattachementsUtilisateurRequestSchema = z
-  .strictObject({
-    ...StructureRefFields,
-    idUtilisateur: ApiIdSchema.nullish(),
-    adresseEmailConnexionUtilisateur: EmailSchema.transform(normalizeLogin).nullish(),
-    parametresListerRattachementsStructureUtilisateur: pagingSchema(chorusProAttachmentSort, "CodeService"),
-  })
-  .transform((body, ctx): ListerRattachementsUtilisateurRequest => {
+export const ListerRattachementsUtilisateurRequestSchema = sealedObject({
+  ...StructureRefFields,
+  idUtilisateur: ApiIdSchema.nullish(),
+  adresseEmailConnexionUtilisateur: EmailSchema.transform(normalizeLogin).nullish(),
+  parametresListerRattachementsStructureUtilisateur: pagingSchema(chorusProAttachmentSort, "CodeService"),
+}).transform((body, ctx): ListerRattachementsUtilisateurRequest => {
     const structure = structureRef(body, ctx, []);
     if (structure === null) return z.NEVER;
     return {
@@ -59,6 +57,13 @@ export const ListerRattachementsUtilisateurRequestSchema = z
       parametresListerRattachementsStructureUtilisateur: body.parametresListerRattachementsStructureUtilisateur,
     };
   });
+
+/**
+ * What `chorusProListerRattachementsUtilisateur` takes: the body of `/v1/lister/rattachementsutilisateur` (`ListerRattachementsStructureUtilisateurParam`) as the API writes it, every
+ * field typed (a misspelt field or an unknown code does not compile; the body is still
+ * parsed at run time).
+ */
+export type ChorusProListerRattachementsUtilisateurInput = DeepReadonly<z.input<typeof ListerRattachementsUtilisateurRequestSchema>>;
 
 /**
  * Parses the body of a `/v1/lister/rattachementsutilisateur` request, or `VALIDATION`

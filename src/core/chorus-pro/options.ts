@@ -9,7 +9,7 @@
  * without that field (every field of the API's responses is optional).
  */
 import type { StructureIdentifier } from "../identifier.js";
-import type { ServiceId, SpaceCode, StructureId } from "../ids.js";
+import type { ServiceId, SpaceCode, StructureId, UserId } from "../ids.js";
 import type { SpaceCatalogue } from "../subscriptions/catalogue.js";
 import { chorusProIdentifierType } from "./codes.js";
 
@@ -44,17 +44,52 @@ export function decimalId(id: string): number | undefined {
 }
 
 /**
- * The default numbering: decimal ids are their own numbers, other ids have none.
+ * A numbering both ways: how the library's ids become the API's numbers (the responses),
+ * and how a request's numbers find the records (`idStructureCPP: 42` names the structure
+ * whose id `structureIdOf(42)` gives). What `createHabilitations` takes as `chorusProIds`:
+ * the application's Chorus Pro queries read requests with it and render with it. The two
+ * ways must agree (`structure(structureIdOf(n)) === n`); a record whose number does not
+ * come back is not found. Synchronous, as the renderers are: a host keeping its numbers
+ * in a table of its own keeps them in memory (or uses Chorus Pro's numbers as ids).
+ */
+export interface ChorusProNumbering extends ChorusProIds {
+  /** The structure a request's `idStructureCPP` / `idStructure` names, or `undefined` (none: not found). */
+  structureIdOf(number: number): StructureId | undefined;
+  /** The service a request's `idService` names, or `undefined` (none: not found). */
+  serviceIdOf(number: number): ServiceId | undefined;
+  /**
+   * The user a request's `idUtilisateur` names, or `undefined`. Without it, a user named
+   * by number is not found: name them by `adresseEmailConnexionUtilisateur`.
+   */
+  userIdOf?(number: number): UserId | undefined;
+}
+
+/** The decimal id a number stands for (`26346724` → `"26346724"`), or `undefined` for a number no decimal id has. */
+function decimalOf(n: number): string | undefined {
+  return Number.isSafeInteger(n) && n >= 0 ? String(n) : undefined;
+}
+
+/**
+ * The default numbering: decimal ids are their own numbers, other ids have none; a
+ * request's number names the record whose id is that number written in decimal.
  *
  * @example
  * ```ts
  * DECIMAL_CHORUS_PRO_IDS.structure(structureId("26346724")); // 26346724
+ * DECIMAL_CHORUS_PRO_IDS.structureIdOf(26346724); // "26346724"
  * ```
  */
-export const DECIMAL_CHORUS_PRO_IDS: ChorusProIds = Object.freeze({
-  structure: (id: StructureId) => decimalId(id),
-  service: (id: ServiceId) => decimalId(id),
-});
+export const DECIMAL_CHORUS_PRO_IDS: ChorusProNumbering = Object.freeze(
+  // Without prototype: `space`, which it has not, reads as absent whatever a polluted
+  // Object.prototype holds.
+  Object.assign(Object.create(null) as object, {
+    structure: (id: StructureId) => decimalId(id),
+    service: (id: ServiceId) => decimalId(id),
+    structureIdOf: (n: number) => decimalOf(n) as StructureId | undefined,
+    serviceIdOf: (n: number) => decimalOf(n) as ServiceId | undefined,
+    userIdOf: (n: number) => decimalOf(n) as UserId | undefined,
+  }),
+);
 
 /** Options of every Chorus Pro renderer (a named object, so renderers grow without breaking callers). */
 export interface ChorusProOptions {

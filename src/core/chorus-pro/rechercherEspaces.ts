@@ -4,7 +4,7 @@
  * (`typeHabilitation`) and the state of the space where it points (`etatCourant`).
  */
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, sealedObject, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { ServiceId } from "../ids.js";
 import type { Service, SpaceGrant, Structure, User } from "../model.js";
@@ -15,6 +15,7 @@ import {
   apiId,
   apiInt32,
   ApiIdSchema,
+  NO_FIELDS,
   pageOf,
   pagingSchema,
   put,
@@ -38,14 +39,12 @@ export interface RechercherEspacesRequest {
 }
 
 /** The body of `/v1/rechercher/espaces` (`RechercherEspacesParam`): the structure is required. */
-export const RechercherEspacesRequestSchema = z
-  .strictObject({
-    idService: ApiIdSchema.nullish(),
-    structure: z.strictObject(StructureRefFields).nullish(),
-    parametresRechercherEspaces: pagingSchema(chorusProSpaceSort, "CodeService"),
-  })
-  .transform((body, ctx): RechercherEspacesRequest => {
-    const structure = structureRef(body.structure ?? {}, ctx, ["structure"]);
+export const RechercherEspacesRequestSchema = sealedObject({
+  idService: ApiIdSchema.nullish(),
+  structure: sealedObject(StructureRefFields).nullish(),
+  parametresRechercherEspaces: pagingSchema(chorusProSpaceSort, "CodeService"),
+}).transform((body, ctx): RechercherEspacesRequest => {
+    const structure = structureRef(body.structure ?? NO_FIELDS, ctx, ["structure"]);
     if (structure === null) return z.NEVER;
     return {
       ...(body.idService == null ? {} : { idService: body.idService }),
@@ -53,6 +52,13 @@ export const RechercherEspacesRequestSchema = z
       parametresRechercherEspaces: body.parametresRechercherEspaces,
     };
   });
+
+/**
+ * What `chorusProRechercherEspaces` takes: the body of `/v1/rechercher/espaces` (`RechercherEspacesParam`) as the API writes it, every
+ * field typed (a misspelt field or an unknown code does not compile; the body is still
+ * parsed at run time).
+ */
+export type ChorusProRechercherEspacesInput = DeepReadonly<z.input<typeof RechercherEspacesRequestSchema>>;
 
 /**
  * Parses the body of a `/v1/rechercher/espaces` request, or `VALIDATION`.

@@ -3,7 +3,7 @@
  * services, active and inactive, sorted and paged.
  */
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { Service } from "../model.js";
 import type { Result } from "../result.js";
@@ -26,6 +26,13 @@ export const RechercherServicesStructureRequestSchema = z.strictObject({
   idStructure: ApiIdSchema,
   parametresRechercherServicesStructure: pagingSchema(chorusProServiceSort, "CodeService"),
 });
+
+/**
+ * What `chorusProRechercherServicesStructure` takes: the body of `/v1/rechercher/services` (`RechercherServicesStructureParam`) as the API writes it, every
+ * field typed (a misspelt field or an unknown code does not compile; the body is still
+ * parsed at run time).
+ */
+export type ChorusProRechercherServicesStructureInput = DeepReadonly<z.input<typeof RechercherServicesStructureRequestSchema>>;
 
 /**
  * Parses the body of a `/v1/rechercher/services` request, or `VALIDATION`.

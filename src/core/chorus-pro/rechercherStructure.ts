@@ -3,14 +3,14 @@
  * designation, kind or status, sorted and paged.
  */
 import { z } from "zod";
-import { parseWith } from "../boundary.js";
+import { parseWith, sealedObject, type DeepReadonly } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import { normalizeIdentifierValue } from "../identifier.js";
 import type { Structure } from "../model.js";
 import type { Ok, Result } from "../result.js";
 import { normalizeForSearch } from "../search/normalize.js";
 import type { IdentifierType, StructureKind } from "../vocabulary.js";
-import { apiId, codeSchema, pageOf, pagingSchema, put, SearchTextSchema, textKey } from "./_lib.js";
+import { apiId, codeSchema, NO_FIELDS, pageOf, pagingSchema, put, SearchTextSchema, textKey } from "./_lib.js";
 import {
   chorusProIdentifierType,
   chorusProStructureKind,
@@ -76,10 +76,8 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
  * names, `estMOA` true, `restreindreStructuresPrivees` true) is refused rather than
  * ignored, so a search never answers more than was asked.
  */
-export const RechercherStructureRequestSchema = z
-  .strictObject({
-    structure: z
-      .strictObject({
+export const RechercherStructureRequestSchema = sealedObject({
+    structure: sealedObject({
         adresseCodePays: SearchTextSchema,
         adresseCodePostal: SearchTextSchema,
         adresseVille: SearchTextSchema,
@@ -93,13 +91,12 @@ export const RechercherStructureRequestSchema = z
         statutStructure: codeSchema(chorusProStructureStatusFilter).nullish(),
         typeIdentifiantStructure: codeSchema(chorusProIdentifierType).nullish(),
         typeStructure: codeSchema(chorusProStructureKind).nullish(),
-      })
-      .nullish(),
+    }).nullish(),
     restreindreStructuresPrivees: z.boolean().nullish(),
     parametres: pagingSchema(chorusProStructureSort, "DesignationStructure"),
   })
   .superRefine((body, ctx) => {
-    const structure = body.structure ?? {};
+    const structure = body.structure ?? NO_FIELDS;
     for (const [field, why] of Object.entries(UNSUPPORTED)) {
       const value = (structure as Record<string, unknown>)[field];
       if (value !== null && value !== undefined && value !== false)
@@ -123,6 +120,13 @@ export const RechercherStructureRequestSchema = z
     if (s?.statutStructure != null) structure.statutStructure = s.statutStructure;
     return { structure, parametres: body.parametres };
   });
+
+/**
+ * What `chorusProRechercherStructure` takes: the body of `/v1/rechercher` (`RechercherStructureParam`) as the API writes it, every
+ * field typed (a misspelt field or an unknown code does not compile; the body is still
+ * parsed at run time).
+ */
+export type ChorusProRechercherStructureInput = DeepReadonly<z.input<typeof RechercherStructureRequestSchema>>;
 
 /**
  * Parses the body of a `/v1/rechercher` request, or `VALIDATION` (an unknown code, a
