@@ -143,19 +143,21 @@ export const AttachmentScopeSchema = typed<AttachmentScope>()(z
   ])
   .transform((scope) => normalizeScope(scope as AttachmentScope)));
 
+/** What a structure identifier's refusal says, by its problem (`checkIdentifier`). */
+export const IDENTIFIER_PROBLEM_MESSAGES = {
+  empty: "l'identifiant est vide",
+  siretFormat: "un SIRET compte 14 chiffres",
+  siretCheckKey: "la clé de contrôle du SIRET est fausse",
+  tooLong: "l'identifiant est trop long",
+  characters: "l'identifiant contient des caractères invisibles ou de contrôle",
+} as const;
+
 /** A structure identifier, normalised (spaces and dots out of a SIRET) and checked. */
 export const StructureIdentifierSchema = typed<StructureIdentifier>()(z
   .strictObject({ type: z.enum(IDENTIFIER_TYPES), value: z.string().max(200) })
   .transform((input, ctx) => {
     const checked = checkIdentifier(input);
     if (checked.ok) return checked.identifier;
-    const messages = {
-      empty: "l'identifiant est vide",
-      siretFormat: "un SIRET compte 14 chiffres",
-      siretCheckKey: "la clé de contrôle du SIRET est fausse",
-      tooLong: "l'identifiant est trop long",
-      characters: "l'identifiant contient des caractères invisibles ou de contrôle",
-    } as const;
-    ctx.issues.push({ code: "custom", input, path: ["value"], message: messages[checked.problem] });
+    ctx.issues.push({ code: "custom", input, path: ["value"], message: IDENTIFIER_PROBLEM_MESSAGES[checked.problem] });
     return z.NEVER;
   }));

@@ -101,20 +101,6 @@ export const AGGREGATE_KINDS: readonly AggregateKind[] = ["structure", "service"
 /** Ids of aggregates to read in one go, by kind. */
 export type AggregateRefs = { readonly [K in AggregateKind]?: readonly string[] };
 
-/**
- * The ids `refs` names for a kind: its own field only, never one a polluted
- * `Object.prototype` would lend it (`refs` is often an object literal).
- *
- * @example
- * ```ts
- * refsOf({ user: ["u-1"] }, "user"); // ["u-1"]
- * refsOf({ user: ["u-1"] }, "structure"); // []
- * ```
- */
-export function refsOf(refs: AggregateRefs, kind: AggregateKind): readonly string[] {
-  return Object.prototype.hasOwnProperty.call(refs, kind) ? (refs[kind] ?? []) : [];
-}
-
 /** What {@link HabilitationsStore.getAggregates} found, by kind (missing ids left out, each id once, any order). */
 export type AggregateRows = { readonly [K in AggregateKind]: readonly Versioned<AggregateTypes[K]>[] };
 

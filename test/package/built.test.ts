@@ -71,6 +71,13 @@ describe("the built package", () => {
       expect(readFileSync(join(root, "dist", entry), "utf8")).toContain(`from './${holders[0]}'`);
   });
 
+  it("imports date-fns by its per-function subpaths only: its root entry costs a consumer every function at load", () => {
+    const files = readdirSync(join(root, "dist")).filter((f) => f.endsWith(".js") || f.endsWith(".cjs"));
+    const rootImports = files.filter((f) => /(?:from|require\()\s*["']date-fns["']/.test(readFileSync(join(root, "dist", f), "utf8")));
+    expect(rootImports).toEqual([]);
+    expect(files.some((f) => readFileSync(join(root, "dist", f), "utf8").includes("date-fns/parseISO"))).toBe(true);
+  });
+
   it("hands out the memory store's frozen records as they are, never copied again (ESM)", () => {
     const seen = runAsConsumer(`
       import { createHabilitations } from "habilitations";

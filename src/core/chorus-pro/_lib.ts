@@ -1,9 +1,10 @@
 // Helpers shared by the Chorus Pro operations (not part of the public API).
 import { TZDate } from "@date-fns/tz";
-import { formatISO } from "date-fns";
+import { formatISO } from "date-fns/formatISO";
 import { z } from "zod";
 import { sealedObject } from "../boundary.js";
 import { checkIdentifier } from "../identifier.js";
+import { IDENTIFIER_PROBLEM_MESSAGES } from "../schemas.js";
 import type { Ok } from "../result.js";
 import { normalizeForSearch } from "../search/normalize.js";
 import { isBlank, textProblem } from "../text.js";
@@ -140,7 +141,7 @@ export const ApiIdSchema = z.int().min(0);
 export const SearchTextSchema = z
   .string()
   .max(200)
-  .refine((text) => textProblem(text, "line") === null, "contains a control character or a bidirectional override")
+  .refine((text) => textProblem(text, "line") === null, "contient un caractère de contrôle ou bidirectionnel")
   .nullish()
   .transform((text) => (text === null || text === undefined || isBlank(text) ? null : text));
 
@@ -175,7 +176,7 @@ export function structureRef(
   const issue = (at: string | null, message: string) =>
     ctx.addIssue({ code: "custom", path: at === null ? [...path] : [...path, at], message });
   if ((value === null) !== (typeCode === null)) {
-    issue(value === null ? "identifiantStructure" : "typeIdentifiantStructure", "identifiantStructure and typeIdentifiantStructure go together");
+    issue(value === null ? "identifiantStructure" : "typeIdentifiantStructure", "identifiantStructure et typeIdentifiantStructure vont ensemble");
     return null;
   }
   const out: { idStructure?: number; identifiantStructure?: string; typeIdentifiantStructure?: TypeIdentifiantStructure } = {};
@@ -183,14 +184,14 @@ export function structureRef(
   if (value !== null && typeCode !== null) {
     const checked = checkIdentifier({ type: (chorusProIdentifierType.fromCode(typeCode) as Ok<IdentifierType>).value, value });
     if (!checked.ok) {
-      issue("identifiantStructure", `not a valid identifier (${checked.problem})`);
+      issue("identifiantStructure", IDENTIFIER_PROBLEM_MESSAGES[checked.problem]);
       return null;
     }
     out.identifiantStructure = checked.identifier.value;
     out.typeIdentifiantStructure = typeCode;
   }
   if (number === null && out.identifiantStructure === undefined) {
-    issue(null, "name the structure: idStructure, or identifiantStructure with typeIdentifiantStructure");
+    issue(null, "nommez la structure : idStructure, ou identifiantStructure avec typeIdentifiantStructure");
     return null;
   }
   return out;

@@ -74,7 +74,7 @@ function codeTable<V extends string, C extends string>(
       const shown = typeof code === "string" ? clip(code) : typeof code;
       return err({
         code: "VALIDATION",
-        issues: [{ path: [...path], code: "unknown_code", message: `not a code of ${field} (${codes.join(", ")}): ${shown}` }],
+        issues: [{ path: [...path], code: "unknown_code", message: `n'est pas un code de ${field} (${codes.join(", ")}) : ${shown}` }],
       });
     },
   });

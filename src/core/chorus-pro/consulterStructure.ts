@@ -23,7 +23,7 @@ export interface ConsulterStructureRequest {
 /** A language code of a request: a few letters (`FR`, `fr-FR`); `null` is absent. */
 export const LanguageCodeSchema = z
   .string()
-  .regex(/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$/, "a language code (FR, fr-FR)")
+  .regex(/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$/, "un code de langue (FR, fr-FR)")
   .nullish();
 
 /** The body of `/v1/consulter` (`ConsulterStructureAvecTVAIntraComParam`): `idStructureCPP` is required. */

@@ -61,13 +61,13 @@ export interface RechercherStructureRequest {
 
 /** Why a criterion of the API is refused: the library keeps nothing it could match. */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  adresseCodePays: "the library keeps no address of a structure",
-  adresseCodePostal: "the library keeps no address of a structure",
-  adresseVille: "the library keeps no address of a structure",
-  nomStructure: "the library keeps one designation, not the names of a person",
-  prenomStructure: "the library keeps one designation, not the names of a person",
-  estMOA: "the library does not know which structures are project owners (MOA)",
-  estMOAUniquement: "the library does not know which structures are project owners (MOA)",
+  adresseCodePays: "la bibliothèque ne garde pas d'adresse de structure",
+  adresseCodePostal: "la bibliothèque ne garde pas d'adresse de structure",
+  adresseVille: "la bibliothèque ne garde pas d'adresse de structure",
+  nomStructure: "la bibliothèque garde une désignation, pas les nom et prénom d'une personne",
+  prenomStructure: "la bibliothèque garde une désignation, pas les nom et prénom d'une personne",
+  estMOA: "la bibliothèque ne sait pas quelles structures sont maîtres d'ouvrage (MOA)",
+  estMOAUniquement: "la bibliothèque ne sait pas quelles structures sont maîtres d'ouvrage (MOA)",
 };
 
 /**
@@ -100,13 +100,13 @@ export const RechercherStructureRequestSchema = sealedObject({
     for (const [field, why] of Object.entries(UNSUPPORTED)) {
       const value = (structure as Record<string, unknown>)[field];
       if (value !== null && value !== undefined && value !== false)
-        ctx.addIssue({ code: "custom", path: ["structure", field], message: `not supported: ${why}` });
+        ctx.addIssue({ code: "custom", path: ["structure", field], message: `critère non pris en charge : ${why}` });
     }
     if (body.restreindreStructuresPrivees === true)
       ctx.addIssue({
         code: "custom",
         path: ["restreindreStructuresPrivees"],
-        message: "not supported: the API description does not say what it restricts",
+        message: "critère non pris en charge : la description de l'API ne dit pas ce qu'il restreint",
       });
   })
   .transform((body): RechercherStructureRequest => {
