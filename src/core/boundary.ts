@@ -203,11 +203,15 @@ function isWellFormed(text: string): boolean {
   return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
-/** Read-only at every level (arrays and objects): what a caller may pass, `as const` literals included. */
+/**
+ * Read-only at every level (arrays and objects): what a caller may pass, `as const`
+ * literals included. An optional field also admits `undefined`, which the parse reads as
+ * absent, so a host may build an input from optional values of its own.
+ */
 export type DeepReadonly<T> = T extends readonly (infer U)[]
   ? readonly DeepReadonly<U>[]
   : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    ? { readonly [K in keyof T]: {} extends Pick<T, K> ? DeepReadonly<T[K]> | undefined : DeepReadonly<T[K]> }
     : T;
 
 /**

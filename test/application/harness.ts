@@ -86,6 +86,23 @@ export function createHarness(options: { readonly maxAttempts?: number } = {}): 
   };
 }
 
+// ------------------------------------------------------------------- untyped bodies
+
+/** A function with every parameter `unknown` (their number and optionality kept). */
+type UntypedOperation<F> = F extends (...args: infer P) => infer R ? (...args: { [I in keyof P]: unknown }) => R : F;
+
+/**
+ * Every operation of `T` with its parameters `unknown`: what an HTTP host holds before the
+ * run-time parse (a JSON body, a query, the actor its authentication gave).
+ */
+export type Untyped<T> = { readonly [K in keyof T]: UntypedOperation<T[K]> };
+
+/**
+ * The app as a host passing untyped bodies sees it: for the junk and bad-input tests, which
+ * give wrong things on purpose (the run-time parse, not the compiler, must refuse them).
+ */
+export const untyped = (app: Habilitations): Untyped<Habilitations> => app as unknown as Untyped<Habilitations>;
+
 // ----------------------------------------------------------------------- assertions
 
 /** The value of a successful result; fails the test with the French message otherwise. */

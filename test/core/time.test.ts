@@ -6,12 +6,14 @@ import { describe, expect, it } from "vitest";
 import {
   calendarDate,
   DEFAULT_TIME_ZONE,
+  frenchInstant,
   isInForce,
   isLocalDate,
   localDate,
   LocalDateSchema,
   parseWith,
   todayOf,
+  type Instant,
 } from "../../src/core/index.js";
 
 const at = (iso: string) => new Date(iso);
@@ -168,5 +170,25 @@ describe("isInForce — an attachment gives rights from its start date on", () =
     expect(isInForce(localDate("2026-12-15"), localDate("2026-12-14"))).toBe(false);
     expect(isInForce(localDate("2026-12-15"), localDate("2026-12-15"))).toBe(true);
     expect(isInForce(localDate("2026-12-15"), localDate("2027-01-01"))).toBe(true);
+  });
+});
+
+describe("frenchInstant — an instant as a French reader reads it, for messages", () => {
+  it.each([
+    // Winter time, UTC+1 (the example of its documentation).
+    ["2026-11-27T09:58:00.000Z", undefined, "le 27/11/2026 à 10:58"],
+    // Summer time, UTC+2.
+    ["2026-07-14T08:05:00.000Z", undefined, "le 14/07/2026 à 10:05"],
+    // Already the next day, and the next year, in Paris.
+    ["2026-12-31T23:30:00.000Z", undefined, "le 01/01/2027 à 00:30"],
+    // Another time zone when asked.
+    ["2026-11-27T09:58:00.000Z", "UTC", "le 27/11/2026 à 09:58"],
+    ["2026-11-27T09:58:00.000Z", "America/Cayenne", "le 27/11/2026 à 06:58"],
+  ] as const)("%s in %s is « %s »", (iso, zone, expected) => {
+    expect(frenchInstant(iso as Instant, zone)).toBe(expected);
+  });
+
+  it("gives back as it is what is not an instant", () => {
+    expect(frenchInstant("pas une date" as Instant)).toBe("pas une date");
   });
 });

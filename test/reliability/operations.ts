@@ -1,10 +1,16 @@
 // Every operation of the application, each with a valid input in the reliability world
 // (world.ts) and its input (and, for the acts on accounts, its actor and options) open to
-// anything: what the junk and pollution properties run.
+// anything: what the junk and pollution properties run. They run on the app's untyped
+// view (`untyped(w.app)`), as an HTTP host passes a body it has not checked: the run-time
+// parse, not the compiler, is what they test.
 import type { Habilitations } from "../../src/index.js";
+import type { Untyped } from "../application/harness.js";
 import { newestContactToken, newestToken, type World } from "./world.js";
 
-export type Op = readonly [name: string, run: (app: Habilitations, w: World, input: unknown) => Promise<{ ok: boolean; error?: { code: string } }>, valid: (w: World) => object];
+/** The app as these operations run on it: every parameter `unknown`. */
+export type UntypedApp = Untyped<Habilitations>;
+
+export type Op = readonly [name: string, run: (app: UntypedApp, w: World, input: unknown) => Promise<{ ok: boolean; error?: { code: string } }>, valid: (w: World) => object];
 type Answer = Promise<{ ok: boolean; error?: { code: string } }>;
 /**
  * The operations on accounts, each with every argument open to junk: the actor (`null`
@@ -12,7 +18,7 @@ type Answer = Promise<{ ok: boolean; error?: { code: string } }>;
  */
 export type AccountOp = readonly [
   name: string,
-  run: (app: Habilitations, input: unknown, actor: unknown, options: unknown) => Answer,
+  run: (app: UntypedApp, input: unknown, actor: unknown, options: unknown) => Answer,
   valid: (w: World) => object,
   actor: ((w: World) => string) | null,
 ];

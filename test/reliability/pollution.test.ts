@@ -10,6 +10,8 @@
 import { describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
 import * as core from "../../src/core/index.js";
+import type { MayAccessInput } from "../../src/index.js";
+import { untyped } from "../application/harness.js";
 import { buildWorld, type World } from "./world.js";
 import { OPS } from "./operations.js";
 
@@ -141,8 +143,8 @@ describe("a polluted Object.prototype decides nothing", async () => {
       const [name, run, valid] = OPS[i] as (typeof OPS)[number];
       const clean = await buildWorld();
       const dirty = await buildWorld();
-      const expected = await run(clean.app, clean, valid(clean));
-      const got = await polluted(fields, enumerable, () => run(dirty.app, dirty, valid(dirty)));
+      const expected = await run(untyped(clean.app), clean, valid(clean));
+      const got = await polluted(fields, enumerable, () => run(untyped(dirty.app), dirty, valid(dirty)));
       const consumed = async (r: unknown) => {
         // An export's body is read here, after the pollution (the next test reads one while polluted).
         const body = (r as { ok: boolean; value?: { body?: AsyncIterable<string> } }).value?.body;
@@ -166,8 +168,8 @@ describe("a polluted Object.prototype decides nothing", async () => {
       for (const [n, fields] of everything.entries()) {
         const clean = await buildWorld();
         const dirty = await buildWorld();
-        const expected = await run(clean.app, clean, valid(clean));
-        const got = await polluted(fields, n % 2 === 0, () => run(dirty.app, dirty, valid(dirty)));
+        const expected = await run(untyped(clean.app), clean, valid(clean));
+        const got = await polluted(fields, n % 2 === 0, () => run(untyped(dirty.app), dirty, valid(dirty)));
         expect(JSON.stringify(got), `${name} (#${i}), values #${n}`).toEqual(JSON.stringify(expected));
         expect(stateOf(dirty), `what ${name} wrote, values #${n}`).toEqual(stateOf(clean));
       }
@@ -197,7 +199,8 @@ describe("a polluted Object.prototype decides nothing", async () => {
       const w = await buildWorld();
       const [A] = w.structures;
       const compta = w.services.get(A)?.[0];
-      const queries = [
+      if (compta === undefined) throw new Error("the world has COMPTA in A");
+      const queries: readonly MayAccessInput[] = [
         { userId: w.users.mia, structureId: A, space: "FACTURES_EMISES", access: "write" },
         { userId: w.users.mia, structureId: A, space: "FACTURES_EMISES", serviceId: compta, access: "write" },
         { userId: w.users.mia, structureId: A, space: "FACTURES_EMISES", serviceId: null, access: "read" },

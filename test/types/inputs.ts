@@ -24,6 +24,9 @@ export async function typedInputs(): Promise<void> {
   await app.transferPrimaryRole(actor, { structureIds: ["str_1"], successorId: "usr_3" });
   await app.transferPrimaryRole(actor, { transfers: [{ structureId: "str_1", successorId: "usr_3" }] });
   await app.mayAccess({ userId: "usr_2", structureId: "str_1", space: "FACTURES_RECUES", access: "read" });
+  // An optional field built from an optional value of the host's: `undefined` is absent.
+  const target: string | undefined = undefined;
+  await app.readHistory(actor, { structureId: "str_1", targetUserId: target, limit: undefined });
   // An untyped body (an HTTP request's): one cast, and the run-time parse still checks it.
   const body: unknown = JSON.parse('{"requestId":"req_1"}');
   await app.validateAttachmentRequest(actor, body as ValidateAttachmentRequestInput);
@@ -53,6 +56,8 @@ export async function typedInputs(): Promise<void> {
   await app.grantSpaces(actor, { structureId: "str_1", userIds: ["usr_2"], items: [{ space: "FACTURES_RECUES", access: "admin" }] });
   // @ts-expect-error the login is immutable: not a field of the changes
   await app.updateUser(actor, { userId: "usr_2", changes: { login: "x@example.fr" } });
+  // @ts-expect-error a required field is never undefined
+  await app.refuseAttachmentRequest(actor, { requestId: "req_1", reason: undefined });
   // @ts-expect-error a required field missing (the reason of a refusal)
   await app.refuseAttachmentRequest(actor, { requestId: "req_1" });
   // @ts-expect-error the page size is a number (or its digits), not a boolean
