@@ -6,6 +6,7 @@
 // does take the quick path, gives objects of its own, and leaves the input as it was.
 import { describe, expect, it } from "vitest";
 import { fc, test } from "@fast-check/vitest";
+import { HistoryQuerySchema, parseHistoryQuery, quickHistoryQuery } from "../../src/application/history.js";
 import { parseActor } from "../../src/application/runner.js";
 import {
   AttachUserSchema,
@@ -24,6 +25,7 @@ import {
   RequestAttachmentSchema,
   UserIdSchema,
   ValidateAttachmentRequestSchema,
+  HISTORY_KINDS,
   type DomainError,
   type Result,
 } from "../../src/core/index.js";
@@ -195,6 +197,21 @@ const commands = [
     quick: quickAttachmentReadings.removeAttachment,
     fields: { structureId: id, userId: id },
     valid: fc.record({ structureId: validIds, userId: validIds }),
+  },
+  {
+    name: "readHistory's query",
+    parse: parseHistoryQuery,
+    schema: HistoryQuerySchema,
+    quick: quickHistoryQuery,
+    fields: {
+      structureId: id,
+      kinds: fc.oneof(fc.array(fc.constantFrom(...HISTORY_KINDS, "nope"), { maxLength: 3 }), fc.array(fc.constantFrom(...HISTORY_KINDS), { minLength: 49, maxLength: 52 }), fc.constant("userAttached")),
+      targetUserId: id,
+      limit: fc.oneof(fc.integer({ min: -2, max: 502 }), fc.constantFrom(0, 1, 500, 501, 2 ** 53), fc.constantFrom(1.5, Number.NaN, Number.POSITIVE_INFINITY, "20", "020", null)),
+      cursor: fc.oneof(fc.constantFrom("WzEsImhpc3RvcnkiLCJzLTEiLDVd", "", "a b", "x".repeat(4001), "\ud800"), fc.string({ maxLength: 8 })),
+      from: fc.constantFrom("2026-11-27T09:00:00Z", "2026-11-27T10:00:00+01:00", "hier"),
+    },
+    valid: fc.record({ structureId: validIds, targetUserId: validIds, limit: fc.integer({ min: 1, max: 500 }), kinds: fc.array(fc.constantFrom(...HISTORY_KINDS), { minLength: 1, maxLength: 3 }) }, { requiredKeys: ["structureId"] }),
   },
 ] as const;
 
