@@ -64,7 +64,7 @@ export const NOW = new Date(AT);
  * system clock gives one, so that nothing the library keeps from one call (by the Date's
  * identity) is shared between commands as it never is in production.
  */
-export const clock = (): Date => new Date(AT);
+export const clock = (): Date => new Date(NOW.getTime());
 export const TODAY = localDate("2026-11-27");
 
 export function structure(id: string, primary: string): Structure {

@@ -180,12 +180,12 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
     const key = act.idempotencyKey;
     const fingerprint = key === undefined ? "" : fingerprintOf(act.operation, act.command);
     const owner = ownerOf(act.actorId, fingerprint);
-    const ids = new Map<IdKind, string>();
+    let ids: Map<IdKind, string> | undefined;
     const newId = (kind: IdKind) => {
-      let id = ids.get(kind);
+      let id = ids?.get(kind);
       if (id === undefined) {
         id = mintId(deps, kind);
-        ids.set(kind, id);
+        (ids ??= new Map()).set(kind, id);
       }
       return id;
     };
@@ -208,7 +208,10 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
       }
       // Freeze in place (issue 19): what this attempt built, nobody else holds; frozen now,
       // the store keeps it as it is and the caller gets it as it is, instead of two copies.
-      const writes = decided.value.writes.map((w) => ({ ...w, value: freezeOwned(w.value) }));
+      const writes = decided.value.writes.map((w) => {
+        const value = freezeOwned(w.value);
+        return value === w.value ? w : { ...w, value };
+      });
       const outcome = decided.value.outcome;
       const shown = freezeOwned(act.show(outcome));
       const events: RecordedEvent[] = freezeOwned(outcome.events.map((event) => ({ id: mintId(deps, "event"), ...event })));
