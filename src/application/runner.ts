@@ -19,7 +19,7 @@ import {
   type Result,
   type UserId,
 } from "../core/index.js";
-import { freezeOwned, frozenCopy } from "../internal/frozen.js";
+import { freezeOwned, frozenCopy, type Copies } from "../internal/frozen.js";
 import type { CommitError, IdempotencyRecord } from "../port/store.js";
 import { clocked, mintId, shielded, type Clocked, type CommandOptions, type Deps, type IdKind } from "./options.js";
 import { judge, Session, UNKNOWN_ACTOR, type Staged } from "./session.js";
@@ -208,22 +208,24 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
       }
       // Freeze in place (issue 19): what this attempt built, nobody else holds; frozen now,
       // the store keeps it as it is and the caller gets it as it is, instead of two copies.
+      // One copy of each object however often the outcome reaches it (a record written and shown).
+      const copies: Copies = new Map();
       const writes = decided.value.writes.map((w) => {
-        const value = freezeOwned(w.value);
+        const value = freezeOwned(w.value, copies);
         return value === w.value ? w : { ...w, value };
       });
       const outcome = decided.value.outcome;
-      const shown = freezeOwned(act.show(outcome));
-      const events: RecordedEvent[] = freezeOwned(outcome.events.map((event) => ({ id: mintId(deps, "event"), ...event })));
+      const shown = freezeOwned(act.show(outcome), copies);
+      const events: RecordedEvent[] = freezeOwned(outcome.events.map((event) => ({ id: mintId(deps, "event"), ...event })), copies);
       const unit = session.unit(
         writes,
-        freezeOwned(outcome.history),
+        freezeOwned(outcome.history, copies),
         events,
         key === undefined ? undefined : { owner, key, fingerprint, outcome: shown, at: ctx.at },
       );
       const committed = await deps.store.commit(unit);
       // The outbox has the events whole; the caller gets them without their secret (an activation token).
-      if (committed.ok) return ok(freezeOwned({ ...shown, history: committed.value.history, events: events.map(withoutSecret) }));
+      if (committed.ok) return ok(freezeOwned({ ...shown, history: committed.value.history, events: events.map(withoutSecret) }, copies));
       const error = committed.error;
       if (error.code === "VERSION_CONFLICT") continue;
       // A concurrent twin with the same key committed first: the next attempt replays it.
