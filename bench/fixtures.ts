@@ -59,6 +59,12 @@ export function randomNames(rand: () => number = random): { lastName: string; fi
   return { lastName, firstName: pick(FIRST_NAMES) };
 }
 export const NOW = new Date(AT);
+/**
+ * The clock the application is given: always `AT`, but a fresh Date at each call, as a
+ * system clock gives one, so that nothing the library keeps from one call (by the Date's
+ * identity) is shared between commands as it never is in production.
+ */
+export const clock = (): Date => new Date(NOW.getTime());
 export const TODAY = localDate("2026-11-27");
 
 export function structure(id: string, primary: string): Structure {

@@ -90,7 +90,7 @@ export async function scaleFigures(pool: pg.Pool, options: { quick: boolean; rou
     options.log(`  seeded with COPY: ${Math.round(seeded.small.seconds)} s (small), ${Math.round(seeded.big.seconds)} s (large)`);
     const sides = (["big", "small"] as const).map((side) => {
       const capturing = capturingPool(pool);
-      const app = createHabilitations({ store: createPostgresStore(capturing.pool, { schema: schemas[side] }), clock: () => NOW });
+      const app = createHabilitations({ store: createPostgresStore(capturing.pool, { schema: schemas[side] }), clock: () => new Date(NOW) });
       return { side, app, capturing, seeded: seeded[side] };
     });
 

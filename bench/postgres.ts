@@ -23,6 +23,137 @@ const CLIENTS = 8;
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
+/**
+ * The validate world of the throughput figures, in schema `schema`: a manager of one
+ * structure, `requests` requesters each with a pending request (seeded by SQL), and the
+ * three ways of deciding request `i`: through the application (`viaApplication`, its
+ * statements counted in `counted()`), as the store's unit of work (`viaStore`), and as
+ * the SPEC's hand-written six-round-trip transaction (`handWritten`).
+ */
+export async function validateWorld(pool: pg.Pool, schema: string, requests: number) {
+  const s = `"${schema}"`;
+  await migrate(pool, { schema });
+  const store = createPostgresStore(pool, { schema });
+  const S = structureId("s-bench");
+  await store.commit({
+    writes: [
+      { kind: "user", value: fx.user("u-manager", [S]), expectedVersion: null },
+      { kind: "structure", value: fx.structure("s-bench", "u-manager"), expectedVersion: null },
+    ],
+    reads: [],
+    history: [],
+    events: [],
+  });
+  // Requesters and their pending requests, by SQL for speed.
+  await pool.query(
+    `INSERT INTO ${s}.users (data, version, login_key)
+     SELECT jsonb_build_object('id', 'u-' || i, 'login', 'u' || i || '@example.fr', 'contactEmail', 'u' || i || '@example.fr',
+       'lastName', 'Nom', 'firstName', 'Prénom', 'status', 'active', 'attachments', '[]'::jsonb, 'grants', '[]'::jsonb, 'createdAt', '2026-11-27T09:00:00.000Z'),
+       1, 'u' || i || '@example.fr'
+     FROM generate_series(1, ${requests}) AS i`,
+  );
+  await pool.query(
+    `INSERT INTO ${s}.attachment_requests (data, version)
+     SELECT jsonb_build_object('id', 'r-' || i, 'structureId', 's-bench', 'userId', 'u-' || i, 'requestedRole', 'user',
+       'scope', '{"kind":"structure"}'::jsonb, 'comment', '', 'createdAt', '2026-11-27T09:00:00.000Z', 'status', 'pending'), 1
+     FROM generate_series(1, ${requests}) AS i`,
+  );
+  await pool.query(`VACUUM ANALYZE ${s}.users, ${s}.attachment_requests`);
+
+  const at = "2026-11-27T10:00:00.000Z" as Instant;
+  const attached = (i: number): User => ({
+    ...fx.user(`u-${i}`, [S], `u${i}@example.fr`),
+    lastName: "Nom",
+    firstName: "Prénom",
+  });
+  const validated = (i: number) => ({
+    ...fx.pendingRequest(`r-${i}`, `u-${i}`, "s-bench"),
+    status: "validated" as const,
+    decidedBy: userId("u-manager"),
+    decidedAt: at,
+    grantedRole: "user" as const,
+    grantedScope: { kind: "structure" as const },
+  });
+  const entry = (i: number) => ({ ...fx.history("s-bench", "attachmentRequestValidated", 60, `u-${i}`), requestId: validated(i).id });
+
+  /** The store's unit: request and requester written, manager and structure read-checked, history, event. */
+  async function viaStore(i: number) {
+    const unit: UnitOfWork = {
+      writes: [
+        { kind: "attachmentRequest", value: validated(i), expectedVersion: 1 },
+        { kind: "user", value: attached(i), expectedVersion: 1 },
+      ],
+      reads: [
+        { kind: "user", id: "u-manager", version: 1 },
+        { kind: "structure", id: "s-bench", version: 1 },
+      ],
+      history: [entry(i)],
+      events: [fx.event(`e-${i}`, "s-bench")],
+    };
+    const result = await store.commit(unit);
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+  }
+
+  /** The SPEC's hand-written transaction: six round trips. */
+  async function handWritten(i: number) {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query(`SELECT version FROM ${s}.attachment_requests WHERE id = $1 FOR UPDATE`, [`r-${i}`]);
+      await client.query(`UPDATE ${s}.attachment_requests SET data = $2, version = version + 1 WHERE id = $1 AND version = $3`, [
+        `r-${i}`,
+        JSON.stringify(validated(i)),
+        rows[0].version,
+      ]);
+      await client.query(`UPDATE ${s}.users SET data = $2, version = version + 1 WHERE id = $1 AND version = $3`, [
+        `u-${i}`,
+        JSON.stringify(attached(i)),
+        1,
+      ]);
+      await client.query(`INSERT INTO ${s}.history (data) VALUES ($1)`, [JSON.stringify(entry(i))]);
+      await client.query("COMMIT");
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The use case through the application layer: parse, read (counted), decide, commit. */
+  let queries = 0;
+  const counting: PostgresPool = {
+    query: ((statement: string | PostgresQuery, values?: unknown[]) => {
+      queries++;
+      return typeof statement === "string" ? pool.query(statement, values) : pool.query({ ...statement });
+    }) as PostgresPool["query"],
+    connect: () => pool.connect(),
+  };
+  const app = createHabilitations({ store: createPostgresStore(counting, { schema }), clock: () => new Date(at) });
+  let useCases = 0;
+  async function viaApplication(i: number) {
+    const r = await app.validateAttachmentRequest("u-manager", { requestId: `r-${i}` });
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    useCases++;
+  }
+  return { viaApplication, viaStore, handWritten, counted: () => ({ queries, useCases }), reset: () => void (queries = useCases = 0) };
+}
+
+/**
+ * Runs `work(i)`, each `i` fresh from `counter`, with CLIENTS concurrent clients for
+ * `seconds`: how many were done.
+ */
+export async function concurrently(work: (i: number) => Promise<void>, seconds: number, counter: { next: number }): Promise<number> {
+  let done = 0;
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < until) {
+        await work(++counter.next);
+        done++;
+      }
+    }),
+  );
+  return done;
+}
+
 export async function postgresFigures(options: { quick: boolean; rounds: number; scale?: boolean }): Promise<Figure[]> {
   const seconds = options.quick ? 1 : 3;
   // More requests than the runs consume: each transaction decides a fresh one.
@@ -35,122 +166,14 @@ export async function postgresFigures(options: { quick: boolean; rounds: number;
   const schema = `bench_${process.pid}`;
   const s = `"${schema}"`;
   try {
-    await migrate(pool, { schema });
-    const store = createPostgresStore(pool, { schema });
-    const S = structureId("s-bench");
-    await store.commit({
-      writes: [
-        { kind: "user", value: fx.user("u-manager", [S]), expectedVersion: null },
-        { kind: "structure", value: fx.structure("s-bench", "u-manager"), expectedVersion: null },
-      ],
-      reads: [],
-      history: [],
-      events: [],
-    });
-    // Requesters and their pending requests, by SQL for speed.
-    await pool.query(
-      `INSERT INTO ${s}.users (data, version, login_key)
-       SELECT jsonb_build_object('id', 'u-' || i, 'login', 'u' || i || '@example.fr', 'contactEmail', 'u' || i || '@example.fr',
-         'lastName', 'Nom', 'firstName', 'Prénom', 'status', 'active', 'attachments', '[]'::jsonb, 'grants', '[]'::jsonb, 'createdAt', '2026-11-27T09:00:00.000Z'),
-         1, 'u' || i || '@example.fr'
-       FROM generate_series(1, ${requests}) AS i`,
-    );
-    await pool.query(
-      `INSERT INTO ${s}.attachment_requests (data, version)
-       SELECT jsonb_build_object('id', 'r-' || i, 'structureId', 's-bench', 'userId', 'u-' || i, 'requestedRole', 'user',
-         'scope', '{"kind":"structure"}'::jsonb, 'comment', '', 'createdAt', '2026-11-27T09:00:00.000Z', 'status', 'pending'), 1
-       FROM generate_series(1, ${requests}) AS i`,
-    );
-    await pool.query(`VACUUM ANALYZE ${s}.users, ${s}.attachment_requests`);
+    const world = await validateWorld(pool, schema, requests);
+    const { viaApplication, viaStore, handWritten } = world;
 
-    const at = "2026-11-27T10:00:00.000Z" as Instant;
-    const attached = (i: number): User => ({
-      ...fx.user(`u-${i}`, [S], `u${i}@example.fr`),
-      lastName: "Nom",
-      firstName: "Prénom",
-    });
-    const validated = (i: number) => ({
-      ...fx.pendingRequest(`r-${i}`, `u-${i}`, "s-bench"),
-      status: "validated" as const,
-      decidedBy: userId("u-manager"),
-      decidedAt: at,
-      grantedRole: "user" as const,
-      grantedScope: { kind: "structure" as const },
-    });
-    const entry = (i: number) => ({ ...fx.history("s-bench", "attachmentRequestValidated", 60, `u-${i}`), requestId: validated(i).id });
-
-    /** The store's unit: request and requester written, manager and structure read-checked, history, event. */
-    async function viaStore(i: number) {
-      const unit: UnitOfWork = {
-        writes: [
-          { kind: "attachmentRequest", value: validated(i), expectedVersion: 1 },
-          { kind: "user", value: attached(i), expectedVersion: 1 },
-        ],
-        reads: [
-          { kind: "user", id: "u-manager", version: 1 },
-          { kind: "structure", id: "s-bench", version: 1 },
-        ],
-        history: [entry(i)],
-        events: [fx.event(`e-${i}`, "s-bench")],
-      };
-      const result = await store.commit(unit);
-      if (!result.ok) throw new Error(JSON.stringify(result.error));
-    }
-
-    /** The SPEC's hand-written transaction: six round trips. */
-    async function handWritten(i: number) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const { rows } = await client.query(`SELECT version FROM ${s}.attachment_requests WHERE id = $1 FOR UPDATE`, [`r-${i}`]);
-        await client.query(`UPDATE ${s}.attachment_requests SET data = $2, version = version + 1 WHERE id = $1 AND version = $3`, [
-          `r-${i}`,
-          JSON.stringify(validated(i)),
-          rows[0].version,
-        ]);
-        await client.query(`UPDATE ${s}.users SET data = $2, version = version + 1 WHERE id = $1 AND version = $3`, [
-          `u-${i}`,
-          JSON.stringify(attached(i)),
-          1,
-        ]);
-        await client.query(`INSERT INTO ${s}.history (data) VALUES ($1)`, [JSON.stringify(entry(i))]);
-        await client.query("COMMIT");
-      } finally {
-        client.release();
-      }
-    }
-
-    /** The use case through the application layer: parse, read (counted), decide, commit. */
-    let queries = 0;
-    const counting: PostgresPool = {
-      query: ((statement: string | PostgresQuery, values?: unknown[]) => {
-        queries++;
-        return typeof statement === "string" ? pool.query(statement, values) : pool.query({ ...statement });
-      }) as PostgresPool["query"],
-      connect: () => pool.connect(),
-    };
-    const app = createHabilitations({ store: createPostgresStore(counting, { schema }), clock: () => new Date(at) });
-    let useCases = 0;
-    async function viaApplication(i: number) {
-      const r = await app.validateAttachmentRequest("u-manager", { requestId: `r-${i}` });
-      if (!r.ok) throw new Error(JSON.stringify(r.error));
-      useCases++;
-    }
-
-    let next = 0;
+    const counter = { next: 0 };
     /** Transactions per second of `work` with CLIENTS concurrent clients for `seconds`. */
     async function run(work: (i: number) => Promise<void>): Promise<number> {
-      let done = 0;
-      const until = performance.now() + seconds * 1000;
-      await Promise.all(
-        Array.from({ length: CLIENTS }, async () => {
-          while (performance.now() < until) {
-            await work(++next);
-            done++;
-          }
-        }),
-      );
-      if (next >= requests) throw new Error("bench/postgres.ts ran out of requests: raise `requests`");
+      const done = await concurrently(work, seconds, counter);
+      if (counter.next >= requests) throw new Error("bench/postgres.ts ran out of requests: raise `requests`");
       return done / seconds;
     }
 
@@ -158,8 +181,7 @@ export async function postgresFigures(options: { quick: boolean; rounds: number;
     await run(viaApplication);
     await run(viaStore);
     await run(handWritten);
-    queries = 0;
-    useCases = 0;
+    world.reset();
     const samples = { app: [] as number[], store: [] as number[], hand: [] as number[] };
     const order = [
       ["app", viaApplication],
@@ -171,7 +193,7 @@ export async function postgresFigures(options: { quick: boolean; rounds: number;
         const [name, work] = order[(k + round) % order.length] as (typeof order)[number];
         samples[name].push(await run(work));
       }
-    const roundTrips = queries / useCases;
+    const roundTrips = world.counted().queries / world.counted().useCases;
     const history = Number((await pool.query(`SELECT count(*) AS n FROM ${s}.history`)).rows[0].n);
     // Never a lost or doubled history entry: one per request decided, by whichever path.
     const decided = Number((await pool.query(`SELECT count(*) AS n FROM ${s}.attachment_requests WHERE data ->> 'status' = 'validated'`)).rows[0].n);

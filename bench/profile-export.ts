@@ -5,7 +5,7 @@
 // (default 1 000 000). Add `node --cpu-prof` to see the functions.
 import { createHabilitations, exportDate, searchKeyOf, structureId, userExportLine, type Instant, type User } from "habilitations";
 import { createMemoryStore } from "habilitations/memory";
-import { NOW, seedPopulation, TODAY } from "./fixtures.js";
+import { clock, seedPopulation, TODAY } from "./fixtures.js";
 
 const total = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const store = createMemoryStore();
@@ -30,7 +30,7 @@ for (let after: string | undefined; ; ) {
   if (page.length < 1000) break;
   after = searchKeyOf(page[page.length - 1] as User);
 }
-const app = createHabilitations({ store, clock: () => NOW });
+const app = createHabilitations({ store, clock });
 
 const perRow = async (what: string, rows: number, run: () => Promise<unknown> | unknown) => {
   const times: number[] = [];

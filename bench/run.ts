@@ -30,7 +30,7 @@ import {
   type User,
 } from "habilitations";
 import { createMemoryStore } from "habilitations/memory";
-import { AT, attachment, NOW, pending, randomId, seeded, seedPopulation, seedStructure, service, structure, TODAY, user } from "./fixtures.js";
+import { AT, attachment, clock, NOW, pending, randomId, seeded, seedPopulation, seedStructure, service, structure, TODAY, user } from "./fixtures.js";
 import { postgresFigures } from "./postgres.js";
 import { median, quick, round, ROUNDS, sideBySide, type Figure } from "./measure.js";
 import { shippedFigures } from "./shipped.js";
@@ -115,7 +115,7 @@ async function appValidate(): Promise<Figure> {
   const setup = async (members: number, name: string) => {
     const store = createMemoryStore();
     const seeded = await seedStructure(store, name, members, pool);
-    const app = createHabilitations({ store, clock: () => NOW });
+    const app = createHabilitations({ store, clock });
     let next = 0;
     let last: string | undefined;
     const fn = async () => {
@@ -171,7 +171,7 @@ async function bulkValidate(): Promise<Figure> {
   const once = async (n: number, name: string) => {
     const store = createMemoryStore();
     const seeded = await seedStructure(store, name, 100, n);
-    const app = createHabilitations({ store, clock: () => NOW });
+    const app = createHabilitations({ store, clock });
     const items = seeded.requestIds.map((requestId) => ({ requestId }));
     (globalThis as { gc?: () => void }).gc?.();
     const started = process.hrtime.bigint();
@@ -358,7 +358,7 @@ async function accessThroughApplication(): Promise<Figure> {
   const setup = async (members: number, name: string) => {
     const store = createMemoryStore();
     const seeded = await seedStructure(store, name, members, 0, { grantsPerMember: 3 });
-    const app = createHabilitations({ store, clock: () => NOW });
+    const app = createHabilitations({ store, clock });
     // The same working set on both sides (100 members queried, spread over the structure):
     // what is measured is the size of the structure, not how many records stay in cache.
     const sample = Array.from({ length: 100 }, (_, k) => seeded.members[Math.floor((k * seeded.members.length) / 100)] as string);
@@ -400,7 +400,7 @@ async function appCreateAccount(): Promise<Figure> {
   const setup = async (members: number, name: string) => {
     const store = createMemoryStore();
     const seeded = await seedStructure(store, name, members, 0);
-    const app = createHabilitations({ store, clock: () => NOW });
+    const app = createHabilitations({ store, clock });
     let next = 0;
     return async () => {
       const r = await app.createAccount(seeded.manager, {
@@ -442,7 +442,7 @@ async function searchMix(): Promise<Figure> {
   const setup = async (total: number, prefix: string) => {
     const store = createMemoryStore();
     const seeded = await seedPopulation(store, prefix, total, 1000);
-    const app = createHabilitations({ store, clock: () => NOW });
+    const app = createHabilitations({ store, clock });
     // A missing service would be no filter at all: checked, not sent as undefined.
     const serviceId = seeded.services[1];
     if (serviceId === undefined) throw new Error("the population has a second service");
@@ -485,7 +485,7 @@ async function csvExport(): Promise<Figure[]> {
   const total = quick ? 50_000 : 1_000_000;
   const store = createMemoryStore();
   const seeded = await seedPopulation(store, "exp", total, total);
-  const app = createHabilitations({ store, clock: () => NOW });
+  const app = createHabilitations({ store, clock });
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error("run the bench with node --expose-gc");
   // The sink drains at once: it keeps the byte count only. The warm-up run also counts the

@@ -23,7 +23,7 @@ import {
   type Write,
 } from "habilitations";
 import { createMemoryStore } from "habilitations/memory";
-import { AT, NOW, attachment, randomId, randomNames, seedStructure, service, structure, TODAY, user } from "./fixtures.js";
+import { AT, NOW, attachment, clock, randomId, randomNames, seedStructure, service, structure, TODAY, user } from "./fixtures.js";
 import { median, quick, round, ROUNDS, sideBySide, type Figure } from "./measure.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -377,7 +377,7 @@ async function appVsHandValidate(): Promise<Figure> {
   const pool = (ROUNDS + 1) * (perRound + 60);
   const ours = await seededPair(members, pool);
   const theirs = await seededPair(members, pool);
-  const app = createHabilitations({ store: ours.store, clock: () => NOW });
+  const app = createHabilitations({ store: ours.store, clock });
   let a = 0;
   let b = 0;
   const result = await sideBySide(
@@ -426,7 +426,7 @@ async function mixVsHand(): Promise<Figure[]> {
   const outsiders = Array.from({ length: cyclers }, () => ({ ...user(randomId("usr"), [attachment(structureId(randomId("str")))]), ...randomNames() }));
   await ours.store.commit({ writes: outsiders.map((value): Write => ({ kind: "user", value, expectedVersion: null })), reads: [], history: [], events: [] });
   theirs.hand.load(outsiders.map((value): Write => ({ kind: "user", value, expectedVersion: null })));
-  const app = createHabilitations({ store: ours.store, clock: () => NOW });
+  const app = createHabilitations({ store: ours.store, clock });
   const scopeOf = (k: number): AttachmentScope => (k % 2 === 0 ? { kind: "structure" } : servicesScope([ours.seeded.services[k % 4 === 1 ? 0 : 1] as ServiceId]));
   const handScopeOf = (k: number): AttachmentScope => (k % 2 === 0 ? { kind: "structure" } : servicesScope([theirs.seeded.services[k % 4 === 1 ? 0 : 1] as ServiceId]));
   // One step of the mix is one command (or read); a user's cycle is 3 or 4 of them.
@@ -516,7 +516,7 @@ async function heapPerUser(): Promise<Figure> {
     history: [],
     events: [],
   });
-  const app = createHabilitations({ store, clock: () => NOW });
+  const app = createHabilitations({ store, clock });
   // Every account a host would hold anyway is counted too: registered through the application.
   gc();
   const before = process.memoryUsage().heapUsed;

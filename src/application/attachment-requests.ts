@@ -65,14 +65,14 @@ export function attachmentRequestOperations(deps: Deps) {
           { user: [actorId], service: command.scope ? scopeServiceIds(command.scope) : [] },
           true,
         );
-        const request = await session.request(command.requestId);
+        const request = session.cached("attachmentRequest", command.requestId) ?? (await session.request(command.requestId));
         if (request === null) return err({ code: "NOT_FOUND", entity: "attachmentRequest", id: command.requestId });
         const judged = await judge(session, actorId, request.value.structureId, ctx.today, {
           entity: "attachmentRequest",
           id: command.requestId,
         });
         if (!judged.ok) return judged;
-        const requester = await session.user(request.value.userId);
+        const requester = session.cached("user", request.value.userId) ?? (await session.user(request.value.userId));
         if (requester === null) return err({ code: "NOT_FOUND", entity: "user", id: request.value.userId });
         const current = attachmentTo(requester.value, request.value.structureId);
         const services = await session.services([
@@ -116,7 +116,7 @@ export function attachmentRequestOperations(deps: Deps) {
       async decide({ session, ctx }) {
         // One read before the commit: the request, its structure and the actor.
         await session.prefetchRequestContext(command.requestId, { user: [actorId] }, false);
-        const request = await session.request(command.requestId);
+        const request = session.cached("attachmentRequest", command.requestId) ?? (await session.request(command.requestId));
         if (request === null) return err({ code: "NOT_FOUND", entity: "attachmentRequest", id: command.requestId });
         const judged = await judge(session, actorId, request.value.structureId, ctx.today, {
           entity: "attachmentRequest",

@@ -34,8 +34,10 @@ export function decodeCursor<T>(cursor: string, list: CursorList, scope: string,
 
 /** Largest page a query returns. */
 export const MAX_PAGE_SIZE = 500;
-/** The `limit` of a page query: 1 to {@link MAX_PAGE_SIZE}, 50 by default; `"20"` (a query string's) is 20. */
-export const PageLimitSchema = pageSizeSchema(MAX_PAGE_SIZE, 50);
+/** The page size of a query that gives none. */
+export const DEFAULT_PAGE_SIZE = 50;
+/** The `limit` of a page query: 1 to {@link MAX_PAGE_SIZE}, {@link DEFAULT_PAGE_SIZE} by default; `"20"` (a query string's) is 20. */
+export const PageLimitSchema = pageSizeSchema(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
 
 /** The schema of a cursor field in a query. */
 export const CursorSchema = z.string().min(1).max(MAX_CURSOR_LENGTH);

@@ -6,6 +6,7 @@ import {
   err,
   ok,
   parseWith,
+  quickId,
   UserIdSchema,
   withoutSecret,
   type AttachmentRequestId,
@@ -18,7 +19,7 @@ import {
   type Result,
   type UserId,
 } from "../core/index.js";
-import { freezeOwned, frozenCopy } from "../internal/frozen.js";
+import { freezeOwned, frozenCopy, type Copies } from "../internal/frozen.js";
 import type { CommitError, IdempotencyRecord } from "../port/store.js";
 import { clocked, mintId, shielded, type Clocked, type CommandOptions, type Deps, type IdKind } from "./options.js";
 import { judge, Session, UNKNOWN_ACTOR, type Staged } from "./session.js";
@@ -179,12 +180,12 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
     const key = act.idempotencyKey;
     const fingerprint = key === undefined ? "" : fingerprintOf(act.operation, act.command);
     const owner = ownerOf(act.actorId, fingerprint);
-    const ids = new Map<IdKind, string>();
+    let ids: Map<IdKind, string> | undefined;
     const newId = (kind: IdKind) => {
-      let id = ids.get(kind);
+      let id = ids?.get(kind);
       if (id === undefined) {
         id = mintId(deps, kind);
-        ids.set(kind, id);
+        (ids ??= new Map()).set(kind, id);
       }
       return id;
     };
@@ -207,19 +208,24 @@ export function execute<O extends { readonly history: readonly NewHistoryEntry[]
       }
       // Freeze in place (issue 19): what this attempt built, nobody else holds; frozen now,
       // the store keeps it as it is and the caller gets it as it is, instead of two copies.
-      const writes = decided.value.writes.map((w) => ({ ...w, value: freezeOwned(w.value) }));
+      // One copy of each object however often the outcome reaches it (a record written and shown).
+      const copies: Copies = new Map();
+      const writes = decided.value.writes.map((w) => {
+        const value = freezeOwned(w.value, copies);
+        return value === w.value ? w : { ...w, value };
+      });
       const outcome = decided.value.outcome;
-      const shown = freezeOwned(act.show(outcome));
-      const events: RecordedEvent[] = freezeOwned(outcome.events.map((event) => ({ id: mintId(deps, "event"), ...event })));
+      const shown = freezeOwned(act.show(outcome), copies);
+      const events: RecordedEvent[] = freezeOwned(outcome.events.map((event) => ({ id: mintId(deps, "event"), ...event })), copies);
       const unit = session.unit(
         writes,
-        freezeOwned(outcome.history),
+        freezeOwned(outcome.history, copies),
         events,
         key === undefined ? undefined : { owner, key, fingerprint, outcome: shown, at: ctx.at },
       );
       const committed = await deps.store.commit(unit);
       // The outbox has the events whole; the caller gets them without their secret (an activation token).
-      if (committed.ok) return ok(freezeOwned({ ...shown, history: committed.value.history, events: events.map(withoutSecret) }));
+      if (committed.ok) return ok(freezeOwned({ ...shown, history: committed.value.history, events: events.map(withoutSecret) }, copies));
       const error = committed.error;
       if (error.code === "VERSION_CONFLICT") continue;
       // A concurrent twin with the same key committed first: the next attempt replays it.
@@ -255,6 +261,8 @@ const CommandOptionsSchema = z.strictObject({ idempotencyKey: KeySchema.exactOpt
  * the host's authentication that gave it, and a host answers it with 401.
  */
 export function parseActor(actor: unknown): Result<UserId, DomainError> {
+  // An id as the schema takes it, as it is (the common case), without zod.
+  if (quickId(actor)) return ok(actor as UserId);
   const parsed = parseWith(UserIdSchema, actor);
   return parsed.ok ? parsed : err({ code: "UNKNOWN_ACTOR", reason: "malformed" });
 }

@@ -25,6 +25,7 @@ import { AGGREGATE_KINDS, attachmentRequestContextRefs, refsOf } from "../port/s
 import type {
   AggregateKind,
   AggregateRefs,
+  AggregateRows,
   AggregateTypes,
   HabilitationsStore,
   ReadCheck,
@@ -41,21 +42,55 @@ export interface Staged {
   readonly create?: boolean;
 }
 
+type Row = Versioned<{ readonly id: string }>;
+
+/** The ids `refs` names of a kind, read from its own fields only (an absent kind is not read from Object.prototype). */
+const idsOf = (refs: AggregateRefs, kind: AggregateKind): readonly string[] | undefined =>
+  Object.hasOwn(refs, kind) ? refs[kind] : undefined;
+
 /**
  * What one attempt of a command reads: each aggregate is loaded once (an identity map),
  * so the actor and the target of an act can never be two versions of one user, and
  * every aggregate read is checked at commit, whether it is also written or not.
+ *
+ * The map is kept per kind, by id (no key built per read); what it holds is also given
+ * synchronously ({@link Session.cached}), so a decision whose reads were prefetched does
+ * not wait for a promise per record.
  */
 export class Session {
-  private readonly rows = new Map<string, Versioned<{ readonly id: string }> | null>();
+  // Every kind an own field (never a field read from a polluted Object.prototype).
+  private readonly byKind: { [K in AggregateKind]: Map<string, Row | null> | undefined } = {
+    structure: undefined,
+    service: undefined,
+    user: undefined,
+    attachmentRequest: undefined,
+    subscriptionRequest: undefined,
+  };
+  /** Every aggregate found, in the order it was first read: the reads checked at commit. */
+  private readonly found: { readonly kind: AggregateKind; readonly row: Row }[] = [];
 
   constructor(private readonly store: HabilitationsStore) {}
 
+  private mapOf(kind: AggregateKind): Map<string, Row | null> {
+    let map = this.byKind[kind];
+    if (map === undefined) this.byKind[kind] = map = new Map();
+    return map;
+  }
+
+  /**
+   * The aggregate of this kind and id as this session holds it: the row, `null` when it
+   * was looked for and not found, `undefined` when it was not read yet.
+   */
+  cached<K extends AggregateKind>(kind: K, id: string): Versioned<AggregateTypes[K]> | null | undefined {
+    return this.byKind[kind]?.get(id) as Versioned<AggregateTypes[K]> | null | undefined;
+  }
+
   private note<T extends { readonly id: string }>(kind: AggregateKind, id: string, row: Versioned<T> | null): Versioned<T> | null {
-    const key = `${kind}:${id}`;
-    const known = this.rows.get(key);
+    const map = this.mapOf(kind);
+    const known = map.get(id);
     if (known !== undefined) return known as Versioned<T> | null;
-    this.rows.set(key, row);
+    map.set(id, row);
+    if (row !== null) this.found.push({ kind, row });
     return row;
   }
 
@@ -64,8 +99,8 @@ export class Session {
     id: string,
     load: (id: string) => Promise<Versioned<AggregateTypes[K]> | null>,
   ): Promise<Versioned<AggregateTypes[K]> | null> {
-    const key = `${kind}:${id}`;
-    if (this.rows.has(key)) return this.rows.get(key) as Versioned<AggregateTypes[K]> | null;
+    const known = this.cached(kind, id);
+    if (known !== undefined) return known;
     return this.note(kind, id, await load(id));
   }
 
@@ -74,18 +109,50 @@ export class Session {
     ids: readonly string[],
     load: (ids: string[]) => Promise<Versioned<AggregateTypes[K]>[]>,
   ): Promise<Versioned<AggregateTypes[K]>[]> {
-    const unique = [...new Set(ids)];
-    const missing = unique.filter((id) => !this.rows.has(`${kind}:${id}`));
+    const unique = ids.length > 1 ? [...new Set(ids)] : ids;
+    const missing = unique.filter((id) => this.cached(kind, id) === undefined);
     if (missing.length > 0) {
       const found = new Map<string, Versioned<AggregateTypes[K]>>((await load(missing)).map((row) => [row.value.id, row]));
       for (const id of missing) this.note(kind, id, found.get(id) ?? null);
     }
     const rows: Versioned<AggregateTypes[K]>[] = [];
     for (const id of unique) {
-      const row = this.rows.get(`${kind}:${id}`) as Versioned<AggregateTypes[K]> | null;
-      if (row !== null) rows.push(row);
+      const row = this.cached(kind, id);
+      if (row !== null && row !== undefined) rows.push(row);
     }
     return rows;
+  }
+
+  /** Notes what a store call found for the ids asked: each id asked is found, or known absent. */
+  private noteFound(asked: AggregateRefs, found: AggregateRows): void {
+    for (const kind of AGGREGATE_KINDS) {
+      const ids = idsOf(asked, kind);
+      if (ids === undefined || ids.length === 0) continue;
+      const rows = found[kind] as readonly Row[];
+      // A command's few rows are searched; a batch's are put in a map first.
+      const byId = rows.length > 8 ? new Map(rows.map((r) => [r.value.id, r])) : undefined;
+      for (const id of ids) {
+        if (this.cached(kind, id) !== undefined) continue;
+        const row = byId !== undefined ? byId.get(id) : rows.find((r) => r.value.id === id);
+        this.note(kind, id, row ?? null);
+      }
+    }
+  }
+
+  /** The ids of `refs` this session has not read yet, by kind, or `null` when it has them all. */
+  private missing(refs: AggregateRefs): AggregateRefs | null {
+    let missing: { -readonly [K in AggregateKind]?: string[] } | null = null;
+    for (const kind of AGGREGATE_KINDS) {
+      const ids = idsOf(refs, kind);
+      if (ids === undefined) continue;
+      for (const id of ids) {
+        if (this.cached(kind, id) !== undefined) continue;
+        missing ??= Object.create(null) as { -readonly [K in AggregateKind]?: string[] };
+        const list = (missing[kind] ??= []);
+        if (!list.includes(id)) list.push(id);
+      }
+    }
+    return missing;
   }
 
   /**
@@ -93,21 +160,9 @@ export class Session {
    * yet (the later `user(id)`, `structure(id)`… of them cost nothing).
    */
   async prefetch(refs: AggregateRefs): Promise<void> {
-    const missing: { -readonly [K in AggregateKind]?: string[] } = Object.create(null);
-    let any = false;
-    for (const kind of AGGREGATE_KINDS) {
-      const ids = [...new Set(refsOf(refs, kind))].filter((id) => !this.rows.has(`${kind}:${id}`));
-      if (ids.length > 0) {
-        missing[kind] = ids;
-        any = true;
-      }
-    }
-    if (!any) return;
-    const found = await this.store.getAggregates(missing);
-    for (const kind of AGGREGATE_KINDS) {
-      const rows = new Map<string, Versioned<{ readonly id: string }>>(found[kind].map((row) => [row.value.id, row]));
-      for (const id of refsOf(missing, kind)) this.note(kind, id, rows.get(id) ?? null);
-    }
+    const missing = this.missing(refs);
+    if (missing === null) return;
+    this.noteFound(missing, await this.store.getAggregates(missing));
   }
 
   /**
@@ -119,7 +174,7 @@ export class Session {
    */
   async prefetchRequestContext(requestId: AttachmentRequestId, also: AggregateRefs, withRequester: boolean): Promise<void> {
     const read = this.store.getAttachmentRequestContext;
-    if (read === undefined || this.rows.has(`attachmentRequest:${requestId}`)) {
+    if (read === undefined || this.cached("attachmentRequest", requestId) !== undefined) {
       await this.prefetch({ ...also, attachmentRequest: [...refsOf(also, "attachmentRequest"), requestId] });
       const request = await this.request(requestId);
       if (request === null) return;
@@ -128,18 +183,15 @@ export class Session {
       return;
     }
     const found = await read.call(this.store, requestId, also);
-    const byKey = new Map<string, Versioned<{ readonly id: string }>>();
-    for (const kind of AGGREGATE_KINDS) for (const row of found[kind]) byKey.set(`${kind}:${row.value.id}`, row);
-    const request = byKey.get(`attachmentRequest:${requestId}`) as Versioned<AttachmentRequest> | undefined;
-    const requester = request === undefined ? undefined : (byKey.get(`user:${request.value.userId}`) as Versioned<User> | undefined);
+    const request = (found.attachmentRequest as readonly Versioned<AttachmentRequest>[]).find((r) => r.value.id === requestId);
+    const requester = request === undefined ? undefined : found.user.find((u) => u.value.id === request.value.userId);
     const wanted: AggregateRefs =
       request === undefined
         ? { ...also, attachmentRequest: [...refsOf(also, "attachmentRequest"), requestId] }
         : withRequester
           ? attachmentRequestContextRefs(request.value, requester?.value ?? null, also)
           : { ...also, attachmentRequest: [...refsOf(also, "attachmentRequest"), requestId], structure: [...refsOf(also, "structure"), request.value.structureId] };
-    for (const kind of AGGREGATE_KINDS)
-      for (const id of refsOf(wanted, kind)) if (!this.rows.has(`${kind}:${id}`)) this.note(kind, id, byKey.get(`${kind}:${id}`) ?? null);
+    this.noteFound(wanted, found);
   }
 
   user(id: UserId): Promise<Versioned<User> | null> {
@@ -182,23 +234,15 @@ export class Session {
     events: readonly RecordedEvent[],
     idempotency: UnitOfWork["idempotency"],
   ): UnitOfWork {
-    const written = new Set<string>();
     const staged: Write[] = writes.map((w) => {
-      const key = `${w.kind}:${w.value.id}`;
-      written.add(key);
       if (w.create === true) return { kind: w.kind, value: w.value, expectedVersion: null } as Write;
-      const row = this.rows.get(key);
-      if (row === undefined || row === null) throw new Error(`habilitations: ${key} is written without having been read`);
+      const row = this.cached(w.kind, w.value.id);
+      if (row === undefined || row === null) throw new Error(`habilitations: ${w.kind}:${w.value.id} is written without having been read`);
       return { kind: w.kind, value: w.value, expectedVersion: row.version } as Write;
     });
-    const reads: ReadCheck[] = [];
-    for (const [key, row] of this.rows) {
-      if (row === null) continue;
-      const kind = key.slice(0, key.indexOf(":")) as AggregateKind;
-      // A written aggregate is checked by its write's expected version, which is this
-      // very read: one version per aggregate in a unit.
-      reads.push({ kind, id: row.value.id, version: row.version });
-    }
+    // A written aggregate is checked by its write's expected version, which is this very
+    // read: one version per aggregate in a unit.
+    const reads: ReadCheck[] = this.found.map(({ kind, row }) => ({ kind, id: row.value.id, version: row.version }));
     return idempotency === undefined
       ? { writes: staged, reads, history, events }
       : { writes: staged, reads, history, events, idempotency };
@@ -226,9 +270,12 @@ export async function judge(
   today: LocalDate,
   reachedBy?: { readonly entity: EntityKind; readonly id: string },
 ): Promise<Result<{ actor: User; structure: Structure }, DomainError>> {
-  const actor = await session.user(actorId);
+  // What the session holds already is taken as it is (a decision's reads are prefetched).
+  const knownActor = session.cached("user", actorId);
+  const actor = knownActor !== undefined ? knownActor : await session.user(actorId);
   if (actor === null) return err(UNKNOWN_ACTOR);
-  const structure = await session.structure(structureId);
+  const knownStructure = session.cached("structure", structureId);
+  const structure = knownStructure !== undefined ? knownStructure : await session.structure(structureId);
   const allowed = structure === null ? null : authorizeManager(actor.value, structure.value, today);
   if (structure !== null && allowed?.ok === true) return ok({ actor: actor.value, structure: structure.value });
   if (reachedBy !== undefined) return err({ code: "NOT_FOUND", entity: reachedBy.entity, id: reachedBy.id });

@@ -16,6 +16,7 @@ export { withoutSecret } from "./events.js";
 export * from "./scope.js";
 export * from "./authorization.js";
 export * from "./boundary.js";
+export * from "./quick.js";
 export * from "./schemas.js";
 export * from "./records.js";
 export * from "./structures/createStructure.js";

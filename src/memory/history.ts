@@ -26,10 +26,16 @@ const KIND_CODE = new Map<HistoryKind, number>(HISTORY_KINDS.map((k, i) => [k, i
 /** A position and its entry's kind in one small integer. */
 const coded = (position: number, kind: HistoryKind) => position * KINDS + (KIND_CODE.get(kind) as number);
 
-/** The entries a walker reads: all of a structure's, or those at some positions. */
+/**
+ * The entries a walker reads: all of a structure's, or those at some positions; `kept`,
+ * when there is one, says which of them the read keeps (without reading the entry). The
+ * run's dates and sequences grow with `i` whether or not an entry is kept, so its bounds
+ * are found by binary search over the whole run.
+ */
 interface Run {
   readonly length: number;
   at(i: number): HistoryEntry;
+  readonly kept?: (i: number) => boolean;
 }
 
 const allOf = (entries: readonly HistoryEntry[]): Run => ({ length: entries.length, at: (i) => entries[i] as HistoryEntry });
@@ -37,16 +43,16 @@ const atPositions = (entries: readonly HistoryEntry[], positions: readonly numbe
   length: positions.length,
   at: (i) => entries[positions[i] as number] as HistoryEntry,
 });
-/** A user's entries, of some kinds only: the coded positions of other kinds are left out without reading them. */
+/**
+ * A user's entries, of some kinds only: read through their coded positions as they are
+ * (nothing copied per read), the other kinds passed over by their code without reading
+ * the entry.
+ */
 function atCoded(entries: readonly HistoryEntry[], codes: readonly number[], kinds: readonly HistoryKind[] | undefined): Run {
-  let positions: number[];
-  if (kinds === undefined) positions = codes.map((c) => Math.floor(c / KINDS));
-  else {
-    const wanted = new Set(kinds.map((k) => KIND_CODE.get(k)));
-    positions = [];
-    for (const c of codes) if (wanted.has(c % KINDS)) positions.push(Math.floor(c / KINDS));
-  }
-  return atPositions(entries, positions);
+  const at = (i: number) => entries[Math.floor((codes[i] as number) / KINDS)] as HistoryEntry;
+  if (kinds === undefined) return { length: codes.length, at };
+  const wanted = new Set(kinds.map((k) => KIND_CODE.get(k)));
+  return { length: codes.length, at, kept: (i) => wanted.has((codes[i] as number) % KINDS) };
 }
 
 /** First index in [0, run.length) for which `isAfter` holds (it must be monotonic), else length. */
@@ -95,9 +101,12 @@ class Walker {
   /** The next entry (newest first) that passes the date filters, or undefined. */
   peek(): HistoryEntry | undefined {
     const { from, to } = this.query;
+    const kept = this.run.kept;
     while (this.i >= this.stopAt) {
-      const e = this.run.at(this.i);
-      if ((from === undefined || e.at >= from) && (to === undefined || e.at < to)) return e;
+      if (kept === undefined || kept(this.i)) {
+        const e = this.run.at(this.i);
+        if ((from === undefined || e.at >= from) && (to === undefined || e.at < to)) return e;
+      }
       this.i--;
     }
     return undefined;

@@ -18,6 +18,7 @@
 import type {
   AttachmentRequest,
   HistoryEntry,
+  NewHistoryEntry,
   PendingAttachmentRequest,
   PendingSubscriptionRequest,
   RecordedEvent,
@@ -82,6 +83,30 @@ export interface MemoryStore extends HabilitationsStore {
 const idempotencyKey = (owner: string, key: string) => `${owner}\u0000${key}`;
 
 /**
+ * A history entry as stored: the entry's fields and its sequence, in one literal (every
+ * field in the object itself, none in a separate property store), frozen. An entry with
+ * other fields than a history entry's (a caller's own store contract test) is copied
+ * whole.
+ */
+function numberedEntry(entry: NewHistoryEntry, sequence: number): HistoryEntry {
+  const keys = Object.keys(entry);
+  if (keys.length !== 7 || !ENTRY_KEYS.every((k, i) => keys[i] === k)) return freezeOwned({ ...entry, sequence });
+  return freezeOwned({
+    structureId: entry.structureId,
+    kind: entry.kind,
+    at: entry.at,
+    actorId: entry.actorId,
+    targetUserId: entry.targetUserId,
+    requestId: entry.requestId,
+    details: entry.details,
+    sequence,
+  });
+}
+
+/** The fields of a history entry the core makes, in the order it makes them. */
+const ENTRY_KEYS = ["structureId", "kind", "at", "actorId", "targetUserId", "requestId", "details"] as const;
+
+/**
  * Creates an empty in-memory store.
  *
  * @example
@@ -101,6 +126,13 @@ export function createMemoryStore(): MemoryStore {
   const idempotency = new Map<string, IdempotencyRecord>();
   const get = records.get.bind(records);
   const getMany = records.getMany.bind(records);
+
+  /** The write of an aggregate in a unit, if it writes it. */
+  function writeOf(writes: readonly Write[], written: Map<string, Write> | undefined, kind: string, id: string): Write | undefined {
+    if (written !== undefined) return written.get(`${kind}:${id}`);
+    for (const w of writes) if (w.kind === kind && w.value.id === id) return w;
+    return undefined;
+  }
 
   /** Checks versions and unique keys; returns the first problem, or null. */
   function check(unit: UnitOfWork): CommitError | null {
@@ -123,11 +155,9 @@ export function createMemoryStore(): MemoryStore {
           if ((writes[j] as Write).kind === w.kind && (writes[j] as Write).value.id === w.value.id)
             throw new TypeError(`unit of work writes ${w.kind}:${w.value.id} twice`);
     }
-    const writeOf = (kind: string, id: string) =>
-      written !== undefined ? written.get(`${kind}:${id}`) : writes.find((w) => w.kind === kind && w.value.id === id);
     for (const r of unit.reads) {
       // One aggregate has one version in a unit: a read and a write of it must agree.
-      const write = writeOf(r.kind, r.id);
+      const write = writeOf(writes, written, r.kind, r.id);
       if (write !== undefined && write.expectedVersion !== r.version) return { code: "VERSION_CONFLICT", kind: r.kind, id: r.id };
       if (get(r.kind, r.id)?.version !== r.version) return { code: "VERSION_CONFLICT", kind: r.kind, id: r.id };
     }
@@ -139,8 +169,8 @@ export function createMemoryStore(): MemoryStore {
     return indexes.uniqueKeyProblem(unit, records);
   }
 
-  function apply(write: Write): number {
-    const value = write.value;
+  /** Saves a write's value (a private frozen copy) at its next version. */
+  function apply(write: Write, value: Write["value"]): number {
     const version = (write.expectedVersion ?? 0) + 1;
     switch (write.kind) {
       case "structure":
@@ -263,14 +293,16 @@ export function createMemoryStore(): MemoryStore {
       if (problem !== null) return { ok: false, error: problem };
       // Private, frozen copies, all made before anything is applied (the caller keeps no
       // handle on what is stored, and a value that cannot be copied fails the whole unit).
-      const writes = unit.writes.map((w) => ({ ...w, value: frozenCopy(w.value) }) as Write);
+      // What the library froze itself (a command's records) is kept as it is.
+      const writes = unit.writes;
+      const values = writes.map((w) => frozenCopy(w.value));
       const entries = frozenCopy(unit.history);
       const events = frozenCopy(unit.events);
       const claim = unit.idempotency === undefined ? undefined : frozenCopy(unit.idempotency);
       // From here on nothing can fail: apply everything, synchronously.
-      const versions = writes.map(apply);
+      const versions = writes.map((w, i) => apply(w, values[i] as Write["value"]));
       const numbered = entries.map((entry) => {
-        const stored: HistoryEntry = freezeOwned({ ...entry, sequence: history.nextSequence });
+        const stored = numberedEntry(entry, history.nextSequence);
         history.append(stored);
         return stored;
       });

@@ -1,7 +1,8 @@
 // The one freezing policy: `frozenCopy` copies, `freezeOwned` freezes in place what the
 // library has just built; both give deep-frozen ordinary data and reuse what they made.
 import { describe, expect, it } from "vitest";
-import { freezeOwned, frozenCopy } from "../../src/internal/frozen.js";
+import { WHOLE_STRUCTURE } from "../../src/core/scope.js";
+import { freezeOwned, frozenCopy, type Copies } from "../../src/internal/frozen.js";
 
 const deeplyFrozen = (value: unknown): boolean =>
   typeof value !== "object" || value === null || (Object.isFrozen(value) && Object.values(value).every(deeplyFrozen));
@@ -53,34 +54,116 @@ describe("frozenCopy", () => {
 });
 
 describe("freezeOwned", () => {
-  it("freezes plain objects and arrays in place, deeply, without copying them", () => {
-    const built = { a: { b: [1, { c: 2 }] }, list: [{ d: 3 }] };
-    const inner = built.a;
+  it("freezes arrays in place and copies each object once, deeply, however often it is reached", () => {
+    const shared = { c: 2 };
+    const built = { a: { b: [1, shared] }, list: [{ d: 3 }, shared], again: shared };
+    const array = built.a.b;
     const frozen = freezeOwned(built);
-    expect(frozen).toBe(built);
-    expect(frozen.a).toBe(inner);
+    expect(frozen).not.toBe(built);
+    expect(frozen).toEqual(built);
+    expect(Object.getPrototypeOf(frozen)).toBe(Object.prototype);
+    expect(frozen.a.b).toBe(array);
+    expect(frozen.again).not.toBe(shared);
+    expect(frozen.list[1]).toBe(frozen.again);
+    expect(frozen.a.b[1]).toBe(frozen.again);
     expect(deeplyFrozen(frozen)).toBe(true);
-    // What it froze is recognised: a copy reuses it.
+    // What it made is recognised: a copy reuses it, and so does another freeze.
     expect(frozenCopy(frozen)).toBe(frozen);
+    expect(freezeOwned({ part: frozen.a }).part).toBe(frozen.a);
   });
 
-  it("replaces a part that is not plain data by the ordinary copy frozenCopy makes", () => {
+  it("shares its copies between the calls given the same copies (a record written, then shown)", () => {
+    const record = { id: "req-1", scope: { kind: "services", serviceIds: ["svc-a"] } };
+    const copies: Copies = new Map();
+    const stored = freezeOwned(record, copies);
+    const shown = freezeOwned({ request: record, scope: record.scope }, copies);
+    expect(shown.request).toBe(stored);
+    expect(shown.scope).toBe(stored.scope);
+    expect(freezeOwned({ request: record }).request).not.toBe(stored);
+  });
+
+  it("replaces a part that is not plain data by the ordinary copy frozenCopy makes, once", () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { kind: "structure" });
     const foreign = Object.freeze({ x: { y: 1 } });
     const built = { scope: bare, foreign, list: [bare] };
     const frozen = freezeOwned(built);
-    expect(frozen).toBe(built);
     expect(frozen.scope).not.toBe(bare);
     expect(Object.getPrototypeOf(frozen.scope)).toBe(Object.prototype);
     expect(frozen.scope).toEqual({ kind: "structure" });
     expect(frozen.foreign).not.toBe(foreign);
-    expect(frozen.list[0]).toEqual({ kind: "structure" });
+    expect(frozen.list[0]).toBe(frozen.scope);
     expect(Object.isFrozen(bare)).toBe(false);
     expect(deeplyFrozen(frozen)).toBe(true);
+  });
+
+  it("gives one shared frozen empty list for every empty list", () => {
+    const a = freezeOwned({ grants: [] as unknown[], emails: [] as unknown[] });
+    expect(a.grants).toBe(a.emails);
+    expect(frozenCopy({ list: [] as unknown[] }).list).toBe(a.grants);
+    expect(Object.isFrozen(a.grants)).toBe(true);
+    expect(a.grants).toEqual([]);
+  });
+
+  it("reuses the core's whole-structure scope as it is, a constant of frozen plain data", () => {
+    const frozen = freezeOwned({ scope: WHOLE_STRUCTURE, list: [WHOLE_STRUCTURE] });
+    expect(frozen.scope).toBe(WHOLE_STRUCTURE);
+    expect(frozenCopy({ scope: WHOLE_STRUCTURE }).scope).toBe(WHOLE_STRUCTURE);
+    const list = Object.freeze([WHOLE_STRUCTURE]);
+    expect(frozenCopy(list)).toBe(list);
   });
 
   it("gives what frozenCopy gives, for any plain data", () => {
     const make = () => ({ n: 1, s: "x", none: null, list: [1, "a", { k: [true] }], o: { p: { q: [] as unknown[] } } });
     expect(freezeOwned(make())).toEqual(frozenCopy(make()));
+  });
+});
+
+// The objects both make come from constructors with room for their fields (internal/rooms.ts):
+// still plain data at the boundary, whatever their size.
+describe("plain data at the boundary", () => {
+  const plainly = (copy: unknown, source: unknown): void => {
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(source));
+    const walk = (c: unknown, s: unknown): void => {
+      if (typeof c !== "object" || c === null) return;
+      expect(Object.isFrozen(c)).toBe(true);
+      if (Array.isArray(c)) return c.forEach((x, i) => walk(x, (s as unknown[])[i]));
+      expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
+      expect(Object.keys(c)).toEqual(Object.keys(s as object));
+      expect(Object.getOwnPropertyNames(c)).toEqual(Object.keys(s as object));
+      expect((c as object).constructor).toBe(Object);
+      for (const k of Object.keys(c)) walk((c as Record<string, unknown>)[k], (s as Record<string, unknown>)[k]);
+    };
+    walk(copy, source);
+  };
+
+  it("gives ordinary frozen objects of every size, with their keys in their source's order", () => {
+    for (let n = 0; n <= 30; n++) {
+      const make = () => {
+        const o: Record<string, unknown> = {};
+        for (let i = n; i > 0; i--) o[i % 3 === 0 ? String(i) : `k${i}`] = i % 4 === 0 ? { inner: i, list: [i] } : i;
+        return o;
+      };
+      plainly(frozenCopy(make()), make());
+      plainly(freezeOwned(make()), make());
+      plainly(freezeOwned({ a: make(), b: [make()] }), { a: make(), b: [make()] });
+    }
+  });
+
+  it("keeps every field as an own field under a setter or a read-only field on Object.prototype", () => {
+    const seen: unknown[] = [];
+    const proto = Object.prototype as Record<string, unknown>;
+    Object.defineProperty(proto, "kind", { set: (v) => void seen.push(v), get: () => "polluted", configurable: true });
+    Object.defineProperty(proto, "role", { value: "polluted", writable: false, configurable: true });
+    try {
+      for (const copy of [frozenCopy({ kind: "structure", role: "user" }), freezeOwned({ kind: "structure", role: "user" })]) {
+        expect(Object.getOwnPropertyNames(copy)).toEqual(["kind", "role"]);
+        expect(copy).toEqual({ kind: "structure", role: "user" });
+        expect(JSON.stringify(copy)).toBe('{"kind":"structure","role":"user"}');
+      }
+      expect(seen).toEqual([]);
+    } finally {
+      delete proto["kind"];
+      delete proto["role"];
+    }
   });
 });

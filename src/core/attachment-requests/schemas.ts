@@ -2,12 +2,14 @@
 import { z } from "zod";
 import { parseWith, typed } from "../boundary.js";
 import type { DomainError } from "../errors.js";
+import { quickFields, quickId, quickly, quickMultiline, quickScope } from "../quick.js";
 import type { Result } from "../result.js";
 import {
   AttachmentRequestIdSchema,
   AttachmentRoleSchema,
   AttachmentScopeSchema,
   MAX_BULK_ITEMS,
+  MAX_TEXT_LENGTH,
   MultilineTextSchema,
   GrantedRoleSchema,
   StructureIdSchema,
@@ -16,6 +18,7 @@ import type { RefuseAttachmentRequests, ValidateAttachmentRequests } from "./bul
 import type { RefuseAttachmentRequest } from "./refuseAttachmentRequest.js";
 import type { RequestAttachment } from "./requestAttachment.js";
 import type { ValidateAttachmentRequest } from "./validateAttachmentRequest.js";
+import { ATTACHMENT_ROLES, ROLES } from "../vocabulary.js";
 
 /** {@link RequestAttachment}. */
 export const RequestAttachmentSchema = typed<RequestAttachment>()(z.strictObject({
@@ -61,6 +64,61 @@ export const RefuseAttachmentRequestsSchema = typed<RefuseAttachmentRequests>()(
 /** What `refuseAttachmentRequests` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
 export type RefuseAttachmentRequestsInput = z.input<typeof RefuseAttachmentRequestsSchema>;
 
+// The quick readings of the three hot commands (see quick.ts): exactly the schema's
+// output, fields in the schema's order, or null for the schema to read.
+
+const REQUEST_KEYS: ReadonlySet<string> = new Set(["structureId", "scope", "requestedRole", "comment"]);
+const VALIDATE_KEYS: ReadonlySet<string> = new Set(["requestId", "role", "scope"]);
+const REFUSE_KEYS: ReadonlySet<string> = new Set(["requestId", "reason"]);
+const isRole = (value: unknown) => (ROLES as readonly unknown[]).includes(value);
+const isAttachmentRole = (value: unknown) => (ATTACHMENT_ROLES as readonly unknown[]).includes(value);
+
+function quickRequestAttachment(input: unknown): RequestAttachment | null {
+  const f = quickFields(input, REQUEST_KEYS);
+  if (f === null || !quickId(f["structureId"])) return null;
+  const scope = quickScope(f["scope"]);
+  if (scope === null) return null;
+  const { requestedRole, comment } = f;
+  if (requestedRole !== undefined && !isAttachmentRole(requestedRole)) return null;
+  if (comment !== undefined && !quickMultiline(comment, MAX_TEXT_LENGTH)) return null;
+  const command = Object.create(null) as Record<string, unknown>;
+  command["structureId"] = f["structureId"];
+  command["scope"] = scope;
+  if (requestedRole !== undefined) command["requestedRole"] = requestedRole;
+  if (comment !== undefined) command["comment"] = comment;
+  return command as unknown as RequestAttachment;
+}
+
+function quickValidateAttachmentRequest(input: unknown): ValidateAttachmentRequest | null {
+  const f = quickFields(input, VALIDATE_KEYS);
+  if (f === null || !quickId(f["requestId"])) return null;
+  const { role } = f;
+  if (role !== undefined && !isRole(role)) return null;
+  const scope = f["scope"] === undefined ? undefined : quickScope(f["scope"]);
+  if (scope === null) return null;
+  const command = Object.create(null) as Record<string, unknown>;
+  command["requestId"] = f["requestId"];
+  if (role !== undefined) command["role"] = role;
+  if (scope !== undefined) command["scope"] = scope;
+  return command as unknown as ValidateAttachmentRequest;
+}
+
+function quickRefuseAttachmentRequest(input: unknown): RefuseAttachmentRequest | null {
+  const f = quickFields(input, REFUSE_KEYS);
+  if (f === null || !quickId(f["requestId"]) || !quickMultiline(f["reason"], MAX_TEXT_LENGTH)) return null;
+  const command = Object.create(null) as Record<string, unknown>;
+  command["requestId"] = f["requestId"];
+  command["reason"] = f["reason"];
+  return command as unknown as RefuseAttachmentRequest;
+}
+
+/** The quick readings, for the property tests that compare them with the schemas. */
+export const quickAttachmentRequestReadings = {
+  requestAttachment: quickRequestAttachment,
+  validateAttachmentRequest: quickValidateAttachmentRequest,
+  refuseAttachmentRequest: quickRefuseAttachmentRequest,
+} as const;
+
 /**
  * Parses a user's attachment request.
  *
@@ -70,7 +128,7 @@ export type RefuseAttachmentRequestsInput = z.input<typeof RefuseAttachmentReque
  * ```
  */
 export function parseRequestAttachment(input: unknown): Result<RequestAttachment, DomainError> {
-  return parseWith(RequestAttachmentSchema, input);
+  return quickly(quickRequestAttachment, RequestAttachmentSchema, input);
 }
 
 /**
@@ -82,7 +140,7 @@ export function parseRequestAttachment(input: unknown): Result<RequestAttachment
  * ```
  */
 export function parseValidateAttachmentRequest(input: unknown): Result<ValidateAttachmentRequest, DomainError> {
-  return parseWith(ValidateAttachmentRequestSchema, input);
+  return quickly(quickValidateAttachmentRequest, ValidateAttachmentRequestSchema, input);
 }
 
 /**
@@ -94,7 +152,7 @@ export function parseValidateAttachmentRequest(input: unknown): Result<ValidateA
  * ```
  */
 export function parseRefuseAttachmentRequest(input: unknown): Result<RefuseAttachmentRequest, DomainError> {
-  return parseWith(RefuseAttachmentRequestSchema, input);
+  return quickly(quickRefuseAttachmentRequest, RefuseAttachmentRequestSchema, input);
 }
 
 /**

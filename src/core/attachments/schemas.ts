@@ -2,10 +2,12 @@
 import { z } from "zod";
 import { parseWith, typed } from "../boundary.js";
 import type { DomainError } from "../errors.js";
+import { quickFields, quickId, quickly, quickMultiline, quickScope } from "../quick.js";
 import type { Result } from "../result.js";
 import {
   AttachmentScopeSchema,
   LocalDateSchema,
+  MAX_TEXT_LENGTH,
   MultilineTextSchema,
   GrantedRoleSchema,
   StructureIdSchema,
@@ -13,6 +15,7 @@ import {
 } from "../schemas.js";
 import type { AttachUser } from "./attachUser.js";
 import type { ChangeMemberRole, LeaveStructure, RemoveAttachment } from "./memberChanges.js";
+import { ROLES } from "../vocabulary.js";
 
 /** {@link AttachUser}. A blank comment passes here and is refused by the rule (`COMMENT_REQUIRED`). */
 export const AttachUserSchema = typed<AttachUser>()(z.strictObject({
@@ -50,6 +53,58 @@ export const LeaveStructureSchema = typed<LeaveStructure>()(z.strictObject({
 /** What `leaveStructure` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
 export type LeaveStructureInput = z.input<typeof LeaveStructureSchema>;
 
+// The quick readings of the member commands (see quick.ts): exactly the schema's output,
+// fields in the schema's order, or null for the schema to read.
+
+const ATTACH_KEYS: ReadonlySet<string> = new Set(["structureId", "userId", "role", "validFrom", "comment", "scope"]);
+const CHANGE_ROLE_KEYS: ReadonlySet<string> = new Set(["structureId", "userId", "role"]);
+const REMOVE_KEYS: ReadonlySet<string> = new Set(["structureId", "userId"]);
+const isRole = (value: unknown) => (ROLES as readonly unknown[]).includes(value);
+
+/** `{ structureId, userId }` read quickly, in an object without prototype, or null. */
+function quickMember(f: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (f === null || !quickId(f["structureId"]) || !quickId(f["userId"])) return null;
+  const command = Object.create(null) as Record<string, unknown>;
+  command["structureId"] = f["structureId"];
+  command["userId"] = f["userId"];
+  return command;
+}
+
+function quickAttachUser(input: unknown): AttachUser | null {
+  const f = quickFields(input, ATTACH_KEYS);
+  const command = quickMember(f);
+  if (f === null || command === null || !isRole(f["role"])) return null;
+  const validFrom = f["validFrom"];
+  if (typeof validFrom !== "string" || !z.regexes.date.test(validFrom)) return null;
+  if (!quickMultiline(f["comment"], MAX_TEXT_LENGTH)) return null;
+  const scope = quickScope(f["scope"]);
+  if (scope === null) return null;
+  command["role"] = f["role"];
+  command["validFrom"] = validFrom;
+  command["comment"] = f["comment"];
+  command["scope"] = scope;
+  return command as unknown as AttachUser;
+}
+
+function quickChangeMemberRole(input: unknown): ChangeMemberRole | null {
+  const f = quickFields(input, CHANGE_ROLE_KEYS);
+  const command = quickMember(f);
+  if (f === null || command === null || !isRole(f["role"])) return null;
+  command["role"] = f["role"];
+  return command as unknown as ChangeMemberRole;
+}
+
+function quickRemoveAttachment(input: unknown): RemoveAttachment | null {
+  return quickMember(quickFields(input, REMOVE_KEYS)) as RemoveAttachment | null;
+}
+
+/** The quick readings, for the property tests that compare them with the schemas. */
+export const quickAttachmentReadings = {
+  attachUser: quickAttachUser,
+  changeMemberRole: quickChangeMemberRole,
+  removeAttachment: quickRemoveAttachment,
+} as const;
+
 /**
  * Parses a direct-attachment command.
  *
@@ -60,7 +115,7 @@ export type LeaveStructureInput = z.input<typeof LeaveStructureSchema>;
  * ```
  */
 export function parseAttachUser(input: unknown): Result<AttachUser, DomainError> {
-  return parseWith(AttachUserSchema, input);
+  return quickly(quickAttachUser, AttachUserSchema, input);
 }
 
 /**
@@ -72,7 +127,7 @@ export function parseAttachUser(input: unknown): Result<AttachUser, DomainError>
  * ```
  */
 export function parseChangeMemberRole(input: unknown): Result<ChangeMemberRole, DomainError> {
-  return parseWith(ChangeMemberRoleSchema, input);
+  return quickly(quickChangeMemberRole, ChangeMemberRoleSchema, input);
 }
 
 /**
@@ -84,7 +139,7 @@ export function parseChangeMemberRole(input: unknown): Result<ChangeMemberRole, 
  * ```
  */
 export function parseRemoveAttachment(input: unknown): Result<RemoveAttachment, DomainError> {
-  return parseWith(RemoveAttachmentSchema, input);
+  return quickly(quickRemoveAttachment, RemoveAttachmentSchema, input);
 }
 
 /**
