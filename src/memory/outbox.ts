@@ -11,10 +11,16 @@ interface OutboxEntry {
   leaseUntil: string | null;
 }
 
-/** Undelivered events by id, and their ids in outbox order (acknowledged ones dropped lazily). */
+/**
+ * Undelivered events by id, and their entries in outbox order (acknowledged ones dropped
+ * lazily). The order holds entries, not ids: an id acknowledged, then committed again, is
+ * a new entry at the end, and its old place (still in the order until compacted) is
+ * recognised as stale rather than read as the new one — which would claim it out of
+ * commit order, or twice in one claim.
+ */
 export class Outbox {
   private readonly entries = new Map<string, OutboxEntry>();
-  private order: string[] = [];
+  private order: OutboxEntry[] = [];
   private head = 0;
   private sequence = 0;
 
@@ -22,14 +28,20 @@ export class Outbox {
   add(events: readonly RecordedEvent[]): void {
     for (const event of events) {
       if (this.entries.has(event.id)) continue;
-      this.entries.set(event.id, { event, sequence: ++this.sequence, attempts: 0, leaseUntil: null });
-      this.order.push(event.id);
+      const entry: OutboxEntry = { event, sequence: ++this.sequence, attempts: 0, leaseUntil: null };
+      this.entries.set(event.id, entry);
+      this.order.push(entry);
     }
   }
 
-  /** Drops acknowledged ids from the head of the order. */
+  /** Whether an entry of the order is still undelivered (not acknowledged, nor replaced since). */
+  private live(entry: OutboxEntry): boolean {
+    return this.entries.get(entry.event.id) === entry;
+  }
+
+  /** Drops acknowledged entries from the head of the order. */
   private compact(): void {
-    while (this.head < this.order.length && !this.entries.has(this.order[this.head] as string)) this.head++;
+    while (this.head < this.order.length && !this.live(this.order[this.head] as OutboxEntry)) this.head++;
     if (this.head > 1024 && this.head * 2 > this.order.length) {
       this.order = this.order.slice(this.head);
       this.head = 0;
@@ -41,8 +53,8 @@ export class Outbox {
     this.compact();
     const claimed: OutboxMessage[] = [];
     for (let i = this.head; i < this.order.length && claimed.length < claim.limit; i++) {
-      const entry = this.entries.get(this.order[i] as string);
-      if (entry === undefined) continue;
+      const entry = this.order[i] as OutboxEntry;
+      if (!this.live(entry)) continue;
       if (entry.leaseUntil !== null && entry.leaseUntil > claim.now) continue;
       entry.attempts++;
       entry.leaseUntil = claim.leaseUntil;
@@ -61,8 +73,8 @@ export class Outbox {
   pending(): RecordedEvent[] {
     const pending: RecordedEvent[] = [];
     for (let i = this.head; i < this.order.length; i++) {
-      const entry = this.entries.get(this.order[i] as string);
-      if (entry !== undefined) pending.push(entry.event);
+      const entry = this.order[i] as OutboxEntry;
+      if (this.live(entry)) pending.push(entry.event);
     }
     return pending;
   }
