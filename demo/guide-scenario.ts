@@ -422,7 +422,7 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
     printTable(`Historique — ${structure.designation} (du plus récent au plus ancien)`, history.items.map((e) => ({
       "n°": e.sequence,
       date: e.at.slice(0, 16).replace("T", " "),
-      "auteur de l'action": names.get(e.actorId),
+      "auteur de l'action": e.actorId === null ? "(automatique)" : names.get(e.actorId),
       utilisateur: e.targetUserId === null ? null : names.get(e.targetUserId),
       commentaires: historyKindLabel[e.kind],
       détail: [

@@ -263,7 +263,7 @@ describe("migration 3: subscription requests", () => {
       const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
       const granted: User = {
         ...fx.user("u-1", [s1]),
-        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-1"), grantedAt: pending.createdAt }],
+        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-1"), grantedAt: pending.createdAt, validUntil: null, endNotice: null }],
       };
       const committed = await store.commit({
         ...unitOf({ kind: "subscriptionRequest", value: pending, expectedVersion: null }, { kind: "user", value: granted, expectedVersion: 1 }),

@@ -150,6 +150,8 @@ function searchUser(i: number): User {
       validFrom: "2026-01-01" as User["attachments"][number]["validFrom"],
       attachedBy: userId("u-admin"),
       attachedAt: minute(0),
+      validUntil: null,
+      endNotice: null,
     })),
     grants: [],
     phone: null,

@@ -110,6 +110,8 @@ const attachment = (structure: StructureId, role: "secondaryManager" | "user", v
   role,
   scope: services ? { kind: "services", serviceIds: [svcOf(structure).id] } : { kind: "structure" },
   validFrom: localDate(validFrom),
+  validUntil: null,
+  endNotice: null,
   attachedBy: userId("u-p"),
   attachedAt: LONG_AGO as Attachment["attachedAt"],
 });
@@ -242,6 +244,8 @@ const grant = (structure: StructureId, space: typeof RECUES, service: Service, a
   access,
   grantedBy: userId("u-p"),
   grantedAt: LONG_AGO as SpaceGrant["grantedAt"],
+  validUntil: null,
+  endNotice: null,
 });
 const both = person(
   "u-both",

@@ -264,7 +264,7 @@ const key = (u: string, s: string) => `${u}|${s}`;
 interface MEntry {
   structureId: string;
   kind: HistoryKind;
-  actorId: string;
+  actorId: string | null;
   targetUserId: string | null;
   requestId: string | null;
   at: string;

@@ -48,6 +48,8 @@ export interface CreateAccount extends AccountDetails {
     readonly role: Role;
     readonly scope: AttachmentScope;
     readonly validFrom: LocalDate;
+    /** The first day without the right, after `validFrom`; absent or `null`: no end. */
+    readonly validUntil?: LocalDate | null;
     readonly comment: string;
   };
 }
@@ -160,8 +162,8 @@ export function withFreshActivation(
  *
  * Refusals: `FORBIDDEN`, `PIGP_REFERENT_REQUIRED` (a public structure using the PIGP:
  * its accounts come from the DGFiP referential), and with `attach` those of
- * `attachUser` (`CANNOT_GRANT_PRIMARY`, `VALID_FROM_IN_THE_PAST`, `COMMENT_REQUIRED`,
- * `EMPTY_SCOPE`, `SERVICE_INACTIVE`, `NOT_FOUND`).
+ * `attachUser` (`CANNOT_GRANT_PRIMARY`, `VALID_FROM_IN_THE_PAST`, `VALID_UNTIL_TOO_EARLY`,
+ * `COMMENT_REQUIRED`, `EMPTY_SCOPE`, `SERVICE_INACTIVE`, `NOT_FOUND`).
  *
  * History: « Compte créé par le gestionnaire » on the structure (and « Rattaché par le
  * gestionnaire » with `attach`).

@@ -10,6 +10,7 @@ import {
   MAX_BULK_ITEMS,
   MultilineTextSchema,
   GrantedRoleSchema,
+  LocalDateSchema,
   StructureIdSchema,
 } from "../schemas.js";
 import type { RefuseAttachmentRequests, ValidateAttachmentRequests } from "./bulk.js";
@@ -31,6 +32,7 @@ const validateItem = {
   requestId: AttachmentRequestIdSchema,
   role: GrantedRoleSchema.exactOptional(),
   scope: AttachmentScopeSchema.exactOptional(),
+  validUntil: LocalDateSchema.nullable().exactOptional(),
 };
 
 /** {@link ValidateAttachmentRequest}. */

@@ -3,7 +3,7 @@
 // application layer's.
 import type { StructureId } from "../ids.js";
 import type { Structure, User } from "../model.js";
-import { calendarDate, type Instant, type LocalDate } from "../time.js";
+import { calendarDate, isInForce, type Instant, type LocalDate } from "../time.js";
 import { parseISO } from "date-fns/parseISO";
 import { accountStructures, isUserInForceOf } from "../accounts/activation.js";
 import { roleIn } from "../authorization.js";
@@ -190,7 +190,7 @@ export function userExportLine(
   for (const a of user.attachments) {
     const s = structures.get(a.structureId);
     if (s === undefined) continue;
-    if (a.validFrom <= today) personal = true;
+    if (isInForce(a.validFrom, today, a.validUntil)) personal = true;
     const role = s.primaryManagerId === user.id ? "primaryManager" : a.role;
     memberships += `${memberships === "" ? "" : ", "}${s.designation} (${roleLabel[role]})`;
   }

@@ -162,7 +162,7 @@ const user: User = {
 const attached = (scope: AttachmentScope, status: User["status"] = "active"): User => ({
   ...user,
   status,
-  attachments: [{ structureId: S, role: "user", scope, validFrom: localDate("2026-02-01"), attachedBy: structure.primaryManagerId, attachedAt: "2026-02-01T00:00:00.000Z" as Instant }],
+  attachments: [{ structureId: S, role: "user", scope, validFrom: localDate("2026-02-01"), attachedBy: structure.primaryManagerId, attachedAt: "2026-02-01T00:00:00.000Z" as Instant, validUntil: null, endNotice: null }],
 });
 const request = (id: string, scope: AttachmentScope, createdAt: string): AttachmentRequest => ({
   id: id as AttachmentRequestId,

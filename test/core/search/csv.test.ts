@@ -189,6 +189,8 @@ describe("userExportCells", () => {
         validFrom: "2026-11-27" as User["attachments"][number]["validFrom"],
         attachedBy: userId("u-alice"),
         attachedAt: "2026-11-27T08:00:00.000Z" as User["attachments"][number]["attachedAt"],
+        validUntil: null,
+        endNotice: null,
       },
     ],
     grants: [],

@@ -86,6 +86,8 @@ const attachmentArb = (s: StructureId): fc.Arbitrary<Attachment> =>
     validFrom: fc.constantFrom(...DAYS),
     attachedBy: fc.constant(BOSS),
     attachedAt: fc.constant(setupAt),
+    validUntil: fc.constant(null),
+    endNotice: fc.constant(null),
   });
 
 const grantArb: fc.Arbitrary<SpaceGrant> = fc.record({
@@ -96,6 +98,8 @@ const grantArb: fc.Arbitrary<SpaceGrant> = fc.record({
   access: fc.constantFrom<AccessLevel>("read", "write"),
   grantedBy: fc.constant(BOSS),
   grantedAt: fc.constant(setupAt),
+  validUntil: fc.constant(null),
+  endNotice: fc.constant(null),
 });
 
 const grantKeyOf = (g: Pick<SpaceGrant, "structureId" | "space" | "serviceId">) => `${g.structureId}|${g.space}|${g.serviceId ?? "*"}`;
@@ -135,7 +139,7 @@ const worldArb: fc.Arbitrary<World> = fc
       lastName: "Chef",
       firstName: "Alice",
       status: "active",
-      attachments: STRUCTURES.map((s) => ({ structureId: s, role: "user", scope: { kind: "structure" }, validFrom: yesterday, attachedBy: BOSS, attachedAt: setupAt })),
+      attachments: STRUCTURES.map((s) => ({ structureId: s, role: "user", scope: { kind: "structure" }, validFrom: yesterday, attachedBy: BOSS, attachedAt: setupAt, validUntil: null, endNotice: null })),
       grants: [],
       phone: null, postalAddress: null, settings: { activityNotifications: "never" }, createdFor: null, activation: null, contactEmailChange: null, accountEmails: [],
     deactivatedAt: null,
