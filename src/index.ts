@@ -573,7 +573,7 @@ export {
 export type { RechercherEspacesRequest, SpacesInput } from "./core/chorus-pro/rechercherEspaces.js";
 
 // The repository port
-export { AGGREGATE_KINDS, aggregateId, matchesHistoryQuery } from "./port/store.js";
+export { AGGREGATE_KINDS, aggregateId, matchesHistoryQuery, dueExpiryOf } from "./port/store.js";
 export type {
   HabilitationsStore,
   AggregateKind,
@@ -594,6 +594,7 @@ export type {
   OutboxClaim,
   AggregateRefs,
   AggregateRows,
+  DueExpiriesQuery,
 } from "./port/store.js";
 
 // The application layer

@@ -22,6 +22,7 @@ import { outbox } from "./contract-outbox.js";
 import { queries } from "./contract-queries.js";
 import { accounts } from "./contract-accounts.js";
 import { search } from "./contract-search.js";
+import { expiries } from "./contract-expiries.js";
 
 export { contractFixtures };
 export type { StoreContractOptions };
@@ -45,6 +46,7 @@ export function runStoreContract(options: StoreContractOptions): void {
     queries(options.describe, test);
     accounts(options.describe, test);
     search(options.describe, test, options.propertyRuns, options.properties ?? true);
+    expiries(options.describe, test);
   });
 }
 export { runApplicationContract } from "./application.js";

@@ -22,6 +22,7 @@ import {
   type LocalDate,
   type User,
 } from "../../src/core/index.js";
+import { dueExpiryOf } from "../../src/port/store.js";
 import {
   at,
   buildGuide,
@@ -280,12 +281,14 @@ describe("recordExpiries — the sweep warns once, then records « Expiré » on
     const again = recordExpiries(moved, { ...on("2026-12-11"), warningDays: 15 })!;
     expect(again.events.map((e) => e.type)).toEqual(["AttachmentExpiringSoon"]);
   });
-  it("noticeDue and dueThrough: the warning window and the ends due", () => {
+  it("noticeDue, dueThrough and the stores' dueExpiryOf agree", () => {
     const { david } = ending();
     const due = dueThrough(d("2026-11-27"), 15);
     expect(due).toEqual({ warnThrough: "2026-12-12", expireThrough: "2026-11-27" });
     expect(noticeDue(david.grants[0]!, due)).toBe("warned");
     expect(noticeDue(david.attachments[0]!, due)).toBeNull();
+    expect(dueExpiryOf(david, due)).toBe("2026-12-05");
+    expect(dueExpiryOf(david, dueThrough(d("2026-11-01"), 15))).toBeNull();
   });
 });
 
