@@ -598,7 +598,7 @@ export type {
 } from "./port/store.js";
 
 // The application layer
-export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH, MAX_LOOKUP_RESULTS, hashActivationToken } from "./application/index.js";
+export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH, MAX_EXPIRY_BATCH, MAX_LOOKUP_RESULTS, hashActivationToken } from "./application/index.js";
 export type {
   Habilitations,
   HabilitationsOptions,
@@ -645,6 +645,7 @@ export type {
   UserSearchHit,
   UserSearchPage,
   UserExport,
+  ExpiriesOutcome,
 } from "./application/index.js";
 
 // What every operation takes: each input's type, named after the operation (the schema's
@@ -658,6 +659,7 @@ export type {
   ListPendingSubscriptionRequestsInput,
   ConsultSubscriptionRequestInput,
   ListMemberGrantsInput,
+  RecordExpiriesInput,
 } from "./application/index.js";
 export type {
   RequestAttachmentInput,

@@ -2,6 +2,7 @@ import { freezeOwned, frozenCopy } from "../internal/frozen.js";
 import { accountOperations } from "./accounts.js";
 import { attachmentRequestOperations } from "./attachment-requests.js";
 import { attachmentOperations } from "./attachments.js";
+import { expiryOperations } from "./expiries.js";
 import { historyOperations } from "./history.js";
 import { outboxOperations } from "./outbox.js";
 import { pendingRequestOperations } from "./pending-requests.js";
@@ -35,7 +36,8 @@ export type Habilitations = ReturnType<typeof structureOperations> &
   ReturnType<typeof historyOperations> &
   ReturnType<typeof searchOperations> &
   ReturnType<typeof transferOperations> &
-  ReturnType<typeof outboxOperations>;
+  ReturnType<typeof outboxOperations> &
+  ReturnType<typeof expiryOperations>;
 
 /**
  * Creates the application over a store. Throws (`RangeError`, `TypeError`) only for
@@ -71,6 +73,7 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
     ...searchOperations(deps),
     ...transferOperations(deps),
     ...outboxOperations(deps),
+    ...expiryOperations(deps),
   };
   // Whatever an operation gives back — success or refusal, every level — the caller
   // cannot change (what is already frozen is reused as it is).
@@ -139,6 +142,8 @@ export type { UserSearchHit, UserSearchPage, UserExport } from "./search.js";
 export { MAX_LOOKUP_RESULTS } from "./search.js";
 export type { PrimaryRoleTransferredOutcome, AccountDeactivatedOutcome, AccountReactivatedOutcome } from "./transfer.js";
 export { MAX_OUTBOX_BATCH } from "./outbox.js";
+export { MAX_EXPIRY_BATCH } from "./expiries.js";
+export type { RecordExpiriesInput, ExpiriesOutcome } from "./expiries.js";
 export type { SubscriptionRequestedOutcome, SubscriptionRequestValidatedOutcome, SubscriptionRequestRefusedOutcome } from "./subscriptions.js";
 export type { PendingSubscriptionSummary } from "./subscription-queries.js";
 export type { SpaceChangedOutcome, GrantsChangedOutcome, GrantResultItem, MemberGrants } from "./spaces.js";

@@ -4,6 +4,8 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
   CHORUS_PRO_SPACES,
   DEFAULT_ACTIVATION_POLICY,
+  DEFAULT_EXPIRY_WARNING_DAYS,
+  EXPIRY_WARNING_DAYS_RANGE,
   type ActivationPolicy,
   type IssuedToken,
   spaceCatalogue,
@@ -61,6 +63,13 @@ export interface HabilitationsOptions {
    */
   readonly reactivationWindowHours?: number;
   /**
+   * How many days before a right's end (`validUntil`) the expiry sweep (`recordExpiries`)
+   * gives its warning event (`AttachmentExpiringSoon`, `GrantExpiringSoon`): from
+   * `validUntil − expiryWarningDays` on. An integer from 1 to 366; default
+   * {@link DEFAULT_EXPIRY_WARNING_DAYS} (15).
+   */
+  readonly expiryWarningDays?: number;
+  /**
    * The spaces (« espaces ») this deployment knows. Default: Chorus Pro's
    * (`CHORUS_PRO_SPACES`). Build your own with `spaceCatalogue([...])`.
    */
@@ -105,6 +114,7 @@ export interface Deps {
   readonly activation: ActivationPolicy;
   readonly newToken: () => string;
   readonly reactivationWindowHours: number;
+  readonly expiryWarningDays: number;
 }
 
 const prefix: Record<IdKind, string> = {
@@ -129,6 +139,7 @@ const STORE_METHODS = [
   "findUserByLogin",
   "searchUsers",
   "findUsersByName",
+  "findDueExpiries",
   "listMembers",
   "getAttachmentRequest",
   "findPendingRequest",
@@ -241,6 +252,14 @@ function checkedPolicy(policy: Partial<ActivationPolicy> | undefined): Activatio
   return Object.freeze(resolved);
 }
 
+function checkedWarningDays(days: number | undefined): number {
+  const value = days ?? DEFAULT_EXPIRY_WARNING_DAYS;
+  const { min, max } = EXPIRY_WARNING_DAYS_RANGE;
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`expiryWarningDays must be an integer from ${min} to ${max}, got ${String(value)}`);
+  return value;
+}
+
 function checkedWindow(hours: number | undefined): number {
   const value = hours ?? 60 * 24;
   if (!Number.isInteger(value) || value < 1 || value > 24 * 366 * 10)
@@ -273,6 +292,7 @@ export function resolveOptions(options: HabilitationsOptions): Deps {
     activation: checkedPolicy(options.activation),
     newToken: options.newToken ?? (() => randomBytes(32).toString("base64url")),
     reactivationWindowHours: checkedWindow(options.reactivationWindowHours),
+    expiryWarningDays: checkedWarningDays(options.expiryWarningDays),
   };
 }
 
