@@ -201,6 +201,13 @@ describe("the cases the rules decide", () => {
     expect(row).toMatchObject({ start: "2026-02-01", end: "2027-01-31" });
   });
 
+  it("left out, the end is the attachment's own (validUntil on the attachment, issue 21); null says no end", () => {
+    const ending = attached(WHOLE_STRUCTURE);
+    const user = { ...ending, attachments: ending.attachments.map((x) => ({ ...x, validUntil: localDate("2027-03-01") })) };
+    expect(attachmentRows({ structure, services: [a], user })[0]).toMatchObject({ end: "2027-03-01" });
+    expect(attachmentRows({ structure, services: [a], user, validUntil: null })[0]).toMatchObject({ end: null });
+  });
+
   it("a pending whole-structure request: every service; a blank comment is none", () => {
     const rows = attachmentRows({ structure, services: [a, service("z", "Z", undefined, false)], user, requests: [request("r", WHOLE_STRUCTURE, "2026-03-01T00:00:00.000Z")] });
     expect(statuses(rows)).toEqual(["A:pending", "Z:deactivated"]);
