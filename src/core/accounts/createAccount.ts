@@ -1,6 +1,7 @@
 import { entry, type Recorded } from "../_lib.js";
 import { attachUser } from "../attachments/attachUser.js";
 import { authorizeManager } from "../authorization.js";
+import { ownFields } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { DomainEvent } from "../events.js";
 import type { ServiceId, StructureId, UserId } from "../ids.js";
@@ -199,7 +200,8 @@ export function createAccount(
   if (command.attach === undefined) return ok({ user: created, history, events });
   const attached = attachUser(
     { actor, structure, user: created, services: state.services },
-    { structureId: structure.id, userId: created.id, ...command.attach },
+    // Own fields only: an optional field the attachment leaves out (validUntil) must not be read from a polluted prototype.
+    ownFields({ structureId: structure.id, userId: created.id, ...command.attach }),
     { ...ctx, today },
   );
   if (!attached.ok) return attached;
