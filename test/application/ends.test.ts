@@ -97,6 +97,22 @@ describe("recordExpiries — the sweep the host runs", () => {
       ["grantExpired", null],
     ]);
   });
+  it("sweeps run at once by several processes give each notice once", async () => {
+    const { h, g } = await guide();
+    await temporary(h, g, "2026-12-20", "2026-12-05");
+    for (const userId of [g.elodie, g.david])
+      must(await h.app.attachUser(g.alice, { structureId: g.townHall, userId, role: "user", validFrom: TODAY, validUntil: "2026-12-02", comment: "Renfort", scope: services(g.compta) }));
+    const apps = [h.app, h.appOver(h.store), h.appOver(h.store)];
+    const runs = await Promise.all(apps.map((app) => app.recordExpiries()));
+    const events = runs.flatMap((r) => must(r).events);
+    expect(events.map((e) => e.type).sort()).toEqual(["AttachmentExpiringSoon", "AttachmentExpiringSoon", "GrantExpiringSoon"]);
+    h.setNow("2026-12-21T09:00:00.000Z");
+    const later = await Promise.all(apps.map((app) => app.recordExpiries()));
+    const expired = later.flatMap((r) => must(r).history);
+    expect(expired.map((e) => e.kind).sort()).toEqual(["attachmentExpired", "attachmentExpired", "attachmentExpired", "grantExpired"]);
+    expect(h.snapshot().outbox.filter((e) => e.type.endsWith("Expired") || e.type.endsWith("ExpiringSoon"))).toHaveLength(7);
+  });
+
   it("takes at most `limit` users a run and says when more are due", async () => {
     const { h, g } = await guide();
     for (const userId of [g.elodie, g.farid])
