@@ -90,6 +90,8 @@ export function attachment(s: StructureId, role: "user" | "secondaryManager" = "
     role,
     scope: services === undefined ? { kind: "structure" } : { kind: "services", serviceIds: services.map(serviceId) },
     validFrom: TODAY,
+    validUntil: null,
+    endNotice: null,
     attachedBy: userId("u-primary"),
     attachedAt: AT,
   };
@@ -162,6 +164,8 @@ export async function seedStructure(
       access: g % 2 === 0 ? "write" : "read",
       grantedBy: userId(primary),
       grantedAt: AT,
+      validUntil: null,
+      endNotice: null,
     }));
   const memberIds: string[] = [];
   const writes: Write[] = [

@@ -65,7 +65,7 @@ async function pureValidate(): Promise<Figure> {
   const byHand = () => {
     const at = NOW.toISOString();
     const attachments = requester.attachments.filter((x) => x.structureId !== s);
-    attachments.push({ structureId: s, role: "user", scope, validFrom: TODAY, attachedBy: actor.id, attachedAt: at as typeof AT });
+    attachments.push({ structureId: s, role: "user", scope, validFrom: TODAY, validUntil: null, endNotice: null, attachedBy: actor.id, attachedAt: at as typeof AT });
     return {
       request: { ...request, status: "validated", decidedBy: actor.id, decidedAt: at, grantedRole: "user", grantedScope: scope },
       requester: { ...requester, attachments },

@@ -157,7 +157,7 @@ export async function seedNational(pool: pg.Pool, schema: string, sizes: SeedSiz
           ),
           grants:
             special === undefined && home !== undefined
-              ? [{ structureId: home as never, space: pick(SPACES) as never, serviceId: null, access: "read" as const, grantedBy: manager as never, grantedAt: base.createdAt }]
+              ? [{ structureId: home as never, space: pick(SPACES) as never, serviceId: null, access: "read" as const, grantedBy: manager as never, grantedAt: base.createdAt, validUntil: null, endNotice: null }]
               : [],
         };
         if (special === undefined) userIds.push(id);

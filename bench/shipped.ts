@@ -132,7 +132,7 @@ class HandModel {
     const current = requester.attachments.find((a) => a.structureId === request.structureId);
     const role = current?.role ?? "user";
     const attachments = requester.attachments.filter((a) => a.structureId !== request.structureId);
-    attachments.push({ structureId: request.structureId, role, scope, validFrom: current?.validFrom ?? TODAY, attachedBy: actorRow.value.id, attachedAt: at as typeof AT });
+    attachments.push({ structureId: request.structureId, role, scope, validFrom: current?.validFrom ?? TODAY, validUntil: current?.validUntil ?? null, endNotice: current?.endNotice ?? null, attachedBy: actorRow.value.id, attachedAt: at as typeof AT });
     const decided = { ...request, status: "validated", decidedBy: actorRow.value.id, decidedAt: at, grantedRole: role, grantedScope: scope } as AttachmentRequest;
     const attached: User = { ...requester, attachments };
     // Version checks of what was read, then the writes and the indexes.
@@ -335,7 +335,7 @@ async function pureFrozen(): Promise<Figure> {
     const kept = new Set(scope.kind === "services" ? scope.serviceIds : []);
     const removedServiceIds = current !== undefined && current.scope.kind === "services" && scope.kind === "services" ? current.scope.serviceIds.filter((id) => !kept.has(id)) : [];
     const attachments = requester.attachments.filter((x) => x.structureId !== st.id);
-    attachments.push({ structureId: st.id, role, scope, validFrom: current?.validFrom ?? TODAY, attachedBy: a.id, attachedAt: at as typeof AT });
+    attachments.push({ structureId: st.id, role, scope, validFrom: current?.validFrom ?? TODAY, validUntil: current?.validUntil ?? null, endNotice: current?.endNotice ?? null, attachedBy: a.id, attachedAt: at as typeof AT });
     const history: object[] = [
       { structureId: st.id, kind: "attachmentRequestValidated", at, actorId: a.id, targetUserId: requester.id, requestId: request.id, details: { role, scope } },
     ];

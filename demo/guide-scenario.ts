@@ -406,6 +406,42 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
     { utilisateur: names.get(chloe), quand: "une minute après la fin du délai", résultat: late.ok ? "réactivé ?!" : late.error.code },
   ]);
 
+  // Beyond the guide (issue 21): rights with an end. Alice attaches Gaëlle to COMPTA for a
+  // three-week reinforcement; the host runs the expiry sweep every day: it warns Gaëlle
+  // 15 days before her end, once, and records « Expiré » once the end has come. From that
+  // day on she has no right, whether the sweep ran or not.
+  const gaelle = await register("gaelle.roux@example.fr", "Gaëlle", "Roux");
+  const dayFromNow = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+  const reinforcementEnd = dayFromNow(21);
+  must(await app.attachUser(alice, {
+    structureId: mairie.id,
+    userId: gaelle,
+    role: "user",
+    validFrom: dayFromNow(0),
+    validUntil: reinforcementEnd,
+    comment: "Renfort pour la clôture",
+    scope: { kind: "services", serviceIds: [service("COMPTA")] },
+  }));
+  const tooEarly = await app.changeAttachmentEnd(alice, { structureId: mairie.id, userId: gaelle, validUntil: dayFromNow(0) });
+  process.stdout.write(`\nAlice veut faire finir le rattachement de Gaëlle aujourd'hui : ${tooEarly.ok ? "accepté ?!" : `${tooEarly.error.code} — ${errorMessage(tooEarly.error)}`}\n`);
+  const sweeps: Record<string, string | number>[] = [];
+  let elapsed = 0;
+  for (const day of [0, 7, 8, 21, 22]) {
+    now = new Date(now.getTime() + (day - elapsed) * 86_400_000);
+    elapsed = day;
+    const swept = must(await app.recordExpiries());
+    const members = must(await app.listMembers(alice, { structureId: mairie.id, limit: 50 }));
+    sweeps.push({
+      jour: day,
+      date: now.toISOString().slice(0, 10),
+      avertissements: swept.warned,
+      "droits expirés": swept.expired,
+      événements: swept.events.map((e) => e.type).join(", "),
+      "Gaëlle en vigueur": members.items.find((m) => m.userId === gaelle)?.inForce === true ? "oui" : "non",
+    });
+  }
+  printTable(`Droits à durée limitée : la tâche quotidienne de l'hôte (fin de Gaëlle le ${reinforcementEnd}, avertie 15 jours avant)`, sweeps);
+
   const serviceLabel = new Map([...services].map(([code, id]) => [id as string, code]));
   const describeScope = (scope: { kind: string; serviceIds?: readonly string[] } | undefined) =>
     scope === undefined ? "" : scope.kind === "structure" ? "toute la structure" : (scope.serviceIds ?? []).map((id) => serviceLabel.get(id) ?? id).join(", ");
@@ -417,12 +453,14 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
       rôle: roleLabel[m.role],
       périmètre: describeScope(m.scope),
       "début de validité": m.validFrom,
+      "fin de validité": m.validUntil ?? "",
+      "en vigueur": m.inForce ? "oui" : "non",
     })));
     const history = must(await app.readHistory(alice, { structureId: structure.id, limit: 50 }));
     printTable(`Historique — ${structure.designation} (du plus récent au plus ancien)`, history.items.map((e) => ({
       "n°": e.sequence,
       date: e.at.slice(0, 16).replace("T", " "),
-      "auteur de l'action": names.get(e.actorId),
+      "auteur de l'action": e.actorId === null ? "(automatique)" : names.get(e.actorId),
       utilisateur: e.targetUserId === null ? null : names.get(e.targetUserId),
       commentaires: historyKindLabel[e.kind],
       détail: [
@@ -438,6 +476,7 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
         e.details.subscriptionScope ? subscriptionScopeLabel[e.details.subscriptionScope] : "",
         e.details.fields ? `champs : ${e.details.fields.join(", ")}` : "",
         e.details.expiresAt ? `lien valable jusqu'au ${e.details.expiresAt.slice(0, 16).replace("T", " ")} UTC` : "",
+        e.details.validUntil ? `fin le ${e.details.validUntil}` : "",
         e.details.comment && e.kind !== "userAttached" && e.kind !== "attachmentRequested" ? `« ${e.details.comment} »` : "",
       ].filter((s) => s !== "").join(" · "),
       demande: e.requestId,
@@ -455,6 +494,15 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
     type: e.type,
     destinataire:
       e.type === "AttachmentRequested" ? "gestionnaires de la structure" : "userId" in e ? names.get(e.userId) : null,
-    détail: e.type === "AttachmentRequestRefused" ? `motif : ${e.reason}` : e.type === "AttachmentRequestValidated" ? roleLabel[e.role] : "",
+    détail:
+      e.type === "AttachmentRequestRefused"
+        ? `motif : ${e.reason}`
+        : e.type === "AttachmentRequestValidated"
+          ? roleLabel[e.role]
+          : e.type === "AttachmentExpiringSoon"
+            ? `fin le ${e.validUntil} (dans ${e.daysLeft} jours)`
+            : e.type === "AttachmentExpired"
+              ? `expiré le ${e.validUntil}`
+              : "",
   })));
 }

@@ -26,6 +26,9 @@ export {
   localDate,
   isLocalDate,
   isInForce,
+  hasEnded,
+  addCalendarDays,
+  calendarDaysBetween,
   calendarDate,
   frenchInstant,
   DEFAULT_TIME_ZONE,
@@ -118,6 +121,7 @@ export type {
   AccountEmail,
   EmailInitiator,
   ContactEmailChange,
+  EndNotice,
 } from "./core/model.js";
 export { HISTORY_KINDS, historyKindLabel } from "./core/history.js";
 export type { HistoryKind, HistoryDetails, NewHistoryEntry, HistoryEntry } from "./core/history.js";
@@ -287,6 +291,28 @@ export type {
   MemberState,
   MemberChanged,
 } from "./core/attachments/memberChanges.js";
+export { checkMember } from "./core/attachments/memberChanges.js";
+export { copyMemberRights } from "./core/attachments/copyMemberRights.js";
+export type { CopyMemberRights, CopyRightsState, MemberRightsCopied } from "./core/attachments/copyMemberRights.js";
+
+// Rights with an end (issue 21): end dates, their changes, the expiry sweep
+export { checkValidUntil, withEnd } from "./core/ends/rules.js";
+export { changeAttachmentEnd, changeGrantEnd } from "./core/ends/changeEnds.js";
+export type { ChangeAttachmentEnd, ChangeGrantEnd } from "./core/ends/changeEnds.js";
+export {
+  DEFAULT_EXPIRY_WARNING_DAYS,
+  EXPIRY_WARNING_DAYS_RANGE,
+  dueThrough,
+  noticeDue,
+  recordExpiries,
+} from "./core/ends/expiries.js";
+export type { ExpiryContext, ExpiriesRecorded } from "./core/ends/expiries.js";
+export {
+  ChangeAttachmentEndSchema,
+  ChangeGrantEndSchema,
+  parseChangeAttachmentEnd,
+  parseChangeGrantEnd,
+} from "./core/ends/schemas.js";
 
 // Guide §2: spaces and subscription requests
 export { CHORUS_PRO_SPACES, spaceCatalogue, checkSpaces, SPACE_CODE_PATTERN } from "./core/subscriptions/catalogue.js";
@@ -310,7 +336,7 @@ export type {
 } from "./core/subscriptions/decideSubscriptionRequest.js";
 export { openSpace, closeSpace } from "./core/subscriptions/spaces.js";
 export type { SpaceOnStructure, SpaceState, SpaceChanged } from "./core/subscriptions/spaces.js";
-export { grantSpaces, revokeSpaceGrant } from "./core/subscriptions/grants.js";
+export { grantSpaces, revokeSpaceGrant, newGrants, checkManagerOnMember } from "./core/subscriptions/grants.js";
 export type { GrantSpaces, RevokeSpaceGrant, GrantState, GrantsChanged } from "./core/subscriptions/grants.js";
 export { consultSubscriptionRequest, ALL_SERVICES_LABEL } from "./core/subscriptions/consultSubscriptionRequest.js";
 export type { SubscriptionRequestView, SubscriptionItemLine } from "./core/subscriptions/consultSubscriptionRequest.js";
@@ -445,9 +471,11 @@ export {
   AttachUserSchema,
   ChangeMemberRoleSchema,
   RemoveAttachmentSchema,
+  CopyMemberRightsSchema,
   parseAttachUser,
   parseChangeMemberRole,
   parseRemoveAttachment,
+  parseCopyMemberRights,
 } from "./core/attachments/schemas.js";
 
 // Chorus Pro's « Structures » API (issue 21): codes both ways, request parsers, payload renderers
@@ -546,7 +574,7 @@ export {
 export type { RechercherEspacesRequest, SpacesInput, ChorusProRechercherEspacesInput } from "./core/chorus-pro/rechercherEspaces.js";
 
 // The repository port
-export { AGGREGATE_KINDS, aggregateId, attachmentRequestContextRefs, matchesHistoryQuery, refsOf } from "./port/store.js";
+export { AGGREGATE_KINDS, aggregateId, attachmentRequestContextRefs, matchesHistoryQuery, refsOf, dueExpiryOf } from "./port/store.js";
 export type {
   HabilitationsStore,
   AggregateKind,
@@ -567,10 +595,11 @@ export type {
   OutboxClaim,
   AggregateRefs,
   AggregateRows,
+  DueExpiriesQuery,
 } from "./port/store.js";
 
 // The application layer
-export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH, MAX_LOOKUP_RESULTS, CHORUS_PRO_MAX_ATTACHMENT_FACTS, hashActivationToken } from "./application/index.js";
+export { createHabilitations, MAX_PAGE_SIZE, MAX_OUTBOX_BATCH, MAX_EXPIRY_BATCH, MAX_LOOKUP_RESULTS, CHORUS_PRO_MAX_ATTACHMENT_FACTS, hashActivationToken } from "./application/index.js";
 export type {
   Habilitations,
   HabilitationsOptions,
@@ -617,6 +646,7 @@ export type {
   UserSearchHit,
   UserSearchPage,
   UserExport,
+  ExpiriesOutcome,
 } from "./application/index.js";
 
 // What every operation takes: each input's type, named after the operation (the schema's
@@ -630,6 +660,7 @@ export type {
   ListPendingSubscriptionRequestsInput,
   ConsultSubscriptionRequestInput,
   ListMemberGrantsInput,
+  RecordExpiriesInput,
 } from "./application/index.js";
 export type {
   RequestAttachmentInput,
@@ -638,7 +669,8 @@ export type {
   ValidateAttachmentRequestsInput,
   RefuseAttachmentRequestsInput,
 } from "./core/attachment-requests/schemas.js";
-export type { AttachUserInput, ChangeMemberRoleInput, RemoveAttachmentInput, LeaveStructureInput } from "./core/attachments/schemas.js";
+export type { AttachUserInput, ChangeMemberRoleInput, RemoveAttachmentInput, LeaveStructureInput, CopyMemberRightsInput } from "./core/attachments/schemas.js";
+export type { ChangeAttachmentEndInput, ChangeGrantEndInput } from "./core/ends/schemas.js";
 export type { RegisterUserInput } from "./core/users/schemas.js";
 export type { CreateStructureInput, AddServiceInput, RenameServiceInput, DeactivateServiceInput } from "./core/structures/schemas.js";
 export type {

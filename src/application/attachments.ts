@@ -2,14 +2,20 @@
 // manager's initiative, change a member's role, remove an attachment, list members.
 import { z } from "zod";
 import {
+  attachmentTo,
   attachUser as attachUserRule,
+  changeAttachmentEnd as changeAttachmentEndRule,
   changeMemberRole as changeMemberRoleRule,
+  copyMemberRights as copyMemberRightsRule,
   err,
+  isInForce,
   leaveStructure as leaveStructureRule,
   parseLeaveStructure,
   ok,
   parseAttachUser,
+  parseChangeAttachmentEnd,
   parseChangeMemberRole,
+  parseCopyMemberRights,
   parseRemoveAttachment,
   parseWith,
   removeAttachment as removeAttachmentRule,
@@ -29,7 +35,9 @@ import {
   type TransitionContext,
   type UserId,
   type AttachUserInput,
+  type ChangeAttachmentEndInput,
   type ChangeMemberRoleInput,
+  type CopyMemberRightsInput,
   type DeepReadonly,
   type LeaveStructureInput,
   type RemoveAttachmentInput,
@@ -40,7 +48,7 @@ import { CursorSchema, decodeCursor, encodeCursor, PageLimitSchema } from "./cur
 import { UNKNOWN_ACTOR, clocked, execute, judge, managerOf, parseAct, selfActor, parseActor, Session, shielded, type Deps, type Outcome, type ActorId, type CommandOptions } from "./runner.js";
 import { memberView, type MemberView } from "./views.js";
 
-/** What `attachUser`, `changeMemberRole` and `removeAttachment` give back: the member as seen from the structure. */
+/** What `attachUser`, `changeMemberRole`, `removeAttachment`, `changeAttachmentEnd` and `copyMemberRights` give back: the member as seen from the structure. */
 export type MemberChangedOutcome = Outcome<{ readonly member: MemberView }>;
 
 /** A member of a structure, as a manager's list shows them. */
@@ -53,6 +61,10 @@ export interface MemberSummary {
   readonly role: Role;
   readonly scope: AttachmentScope;
   readonly validFrom: LocalDate;
+  /** The first day without the right (`null`: no end). */
+  readonly validUntil: LocalDate | null;
+  /** Whether the attachment gives rights today: its start reached, its end not reached. */
+  readonly inForce: boolean;
 }
 
 const MembersQuerySchema = z.strictObject({
@@ -187,6 +199,80 @@ export function attachmentOperations(deps: Deps) {
     },
 
     /**
+     * Extends, shortens or removes the end date of a member's attachment (`validUntil`,
+     * the first day without the right; `null`: no end). A member whose end has passed
+     * comes back in force with a later end (or none). History « Date de fin modifiée ».
+     *
+     * Refusals: `VALIDATION`, `FORBIDDEN`, `NOT_FOUND` (also a user who is not a member),
+     * `TRANSFER_REQUIRED` (the primary manager's attachment never ends),
+     * `SELF_DECISION_FORBIDDEN`, `VALID_UNTIL_UNCHANGED`, `VALID_UNTIL_TOO_EARLY`.
+     *
+     * @example
+     * ```ts
+     * const r = await app.changeAttachmentEnd(alice.id, { structureId, userId: bruno.id, validUntil: "2027-06-30" });
+     * if (r.ok) r.value.member.attachment?.validUntil; // "2027-06-30"
+     * ```
+     */
+    async changeAttachmentEnd(actor: ActorId, input: ChangeAttachmentEndInput, options?: CommandOptions): Promise<Result<MemberChangedOutcome, DomainError>> {
+      const parsed = parseAct(actor, input, options, parseChangeAttachmentEnd);
+      if (!parsed.ok) return parsed;
+      const { actorId, command, idempotencyKey } = parsed.value;
+      return onMember("changeAttachmentEnd", actorId, command, idempotencyKey, changeAttachmentEndRule);
+    },
+
+    /**
+     * Gives a member of the structure the rights another member (the model) holds there,
+     * in one act (« dupliquer les habilitations »): the model's role, scope and grants,
+     * as far as the actor could give them today (services still active, grants still in
+     * force where they point), replacing the member's own there; the member's dates stay
+     * theirs. History « Habilitations dupliquées » (naming the model); the member is told
+     * (`MemberRightsCopied`, without the model's name).
+     *
+     * Refusals: `VALIDATION` (also the same user as model and member), `FORBIDDEN`,
+     * `NOT_FOUND` (either user, also one who is not a member), `SELF_DECISION_FORBIDDEN`,
+     * `TRANSFER_REQUIRED` (the member is the primary manager), `CANNOT_GRANT_PRIMARY` (the
+     * model is), `ACCOUNT_NOT_ACTIVE`, `SERVICE_INACTIVE`.
+     *
+     * @example
+     * ```ts
+     * const r = await app.copyMemberRights(alice.id, { structureId, modelUserId: elodie.id, userId: bruno.id });
+     * if (r.ok) r.value.member.role; // Élodie's role
+     * ```
+     */
+    async copyMemberRights(actor: ActorId, input: CopyMemberRightsInput, options?: CommandOptions): Promise<Result<MemberChangedOutcome, DomainError>> {
+      const parsed = parseAct(actor, input, options, parseCopyMemberRights);
+      if (!parsed.ok) return parsed;
+      const { actorId, command, idempotencyKey } = parsed.value;
+      return execute(deps, {
+        operation: "copyMemberRights",
+        actorId,
+        command,
+        idempotencyKey,
+        entitled: managerOf(actorId, command.structureId),
+        async decide({ session, ctx }) {
+          await session.prefetch({ user: [actorId, command.userId, command.modelUserId], structure: [command.structureId] });
+          const judged = await judge(session, actorId, command.structureId, ctx.today);
+          if (!judged.ok) return judged;
+          const member = await session.user(command.userId);
+          if (member === null) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
+          const model = await session.user(command.modelUserId);
+          if (model === null) return err({ code: "NOT_FOUND", entity: "user", id: command.modelUserId });
+          // The services the model's scope and grants there name (a model who is not a member names none).
+          const held = attachmentTo(model.value, command.structureId);
+          const serviceIds = held === undefined ? [] : [
+            ...scopeServiceIds(held.scope),
+            ...model.value.grants.flatMap((g) => (g.structureId === command.structureId && g.serviceId !== null ? [g.serviceId] : [])),
+          ];
+          const services = await session.services(serviceIds);
+          const decided = copyMemberRightsRule({ ...judged.value, model: model.value, member: member.value, services }, command, ctx);
+          if (!decided.ok) return decided;
+          return ok({ outcome: { ...decided.value, structure: judged.value.structure }, writes: [{ kind: "user", value: decided.value.member }] });
+        },
+        show: (o) => ({ member: memberView(o.member, o.structure) }),
+      });
+    },
+
+    /**
      * The person leaves a structure they are attached to, whoever attached them (a
      * manager's `UserAttached` event tells them they were): nobody stays a member of a
      * structure against their will. Their grants on it go with the attachment; the
@@ -232,7 +318,9 @@ export function attachmentOperations(deps: Deps) {
 
     /**
      * The members of a structure the actor manages, by user id, a page at a time, with
-     * their role (derived: primary manager from the structure) and scope.
+     * their role (derived: primary manager from the structure), scope, dates and whether
+     * their attachment is in force today (a member whose end has passed stays listed, not
+     * in force, until a manager gives a later end or removes them).
      *
      * Refusals: `VALIDATION` (a bad limit, or a cursor that is not one of this list),
      * `FORBIDDEN`, `UNKNOWN_ACTOR`.
@@ -276,6 +364,8 @@ export function attachmentOperations(deps: Deps) {
               role: view.role,
               scope: view.attachment.scope,
               validFrom: view.attachment.validFrom,
+              validUntil: view.attachment.validUntil,
+              inForce: isInForce(view.attachment.validFrom, ctx.today, view.attachment.validUntil),
             },
           ];
         });

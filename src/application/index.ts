@@ -3,6 +3,7 @@ import { accountOperations } from "./accounts.js";
 import { attachmentRequestOperations } from "./attachment-requests.js";
 import { attachmentOperations } from "./attachments.js";
 import { chorusProOperations } from "./chorus-pro.js";
+import { expiryOperations } from "./expiries.js";
 import { historyOperations } from "./history.js";
 import { outboxOperations } from "./outbox.js";
 import { pendingRequestOperations } from "./pending-requests.js";
@@ -37,7 +38,8 @@ export type Habilitations = ReturnType<typeof structureOperations> &
   ReturnType<typeof searchOperations> &
   ReturnType<typeof transferOperations> &
   ReturnType<typeof outboxOperations> &
-  ReturnType<typeof chorusProOperations>;
+  ReturnType<typeof chorusProOperations> &
+  ReturnType<typeof expiryOperations>;
 
 /**
  * Creates the application over a store. Throws (`RangeError`, `TypeError`) only for
@@ -74,6 +76,7 @@ export function createHabilitations(options: HabilitationsOptions): Habilitation
     ...transferOperations(deps),
     ...outboxOperations(deps),
     ...chorusProOperations(deps),
+    ...expiryOperations(deps),
   };
   // Whatever an operation gives back — success or refusal, every level — the caller
   // cannot change (what is already frozen is reused as it is).
@@ -143,6 +146,8 @@ export { MAX_LOOKUP_RESULTS } from "./search.js";
 export type { PrimaryRoleTransferredOutcome, AccountDeactivatedOutcome, AccountReactivatedOutcome } from "./transfer.js";
 export { MAX_OUTBOX_BATCH } from "./outbox.js";
 export { CHORUS_PRO_MAX_ATTACHMENT_FACTS } from "./chorus-pro.js";
+export { MAX_EXPIRY_BATCH } from "./expiries.js";
+export type { RecordExpiriesInput, ExpiriesOutcome } from "./expiries.js";
 export type { SubscriptionRequestedOutcome, SubscriptionRequestValidatedOutcome, SubscriptionRequestRefusedOutcome } from "./subscriptions.js";
 export type { PendingSubscriptionSummary } from "./subscription-queries.js";
 export type { SpaceChangedOutcome, GrantsChangedOutcome, GrantResultItem, MemberGrants } from "./spaces.js";

@@ -6,6 +6,8 @@ import {
   DECIMAL_CHORUS_PRO_IDS,
   type ChorusProNumbering,
   DEFAULT_ACTIVATION_POLICY,
+  DEFAULT_EXPIRY_WARNING_DAYS,
+  EXPIRY_WARNING_DAYS_RANGE,
   type ActivationPolicy,
   type IssuedToken,
   spaceCatalogue,
@@ -63,6 +65,13 @@ export interface HabilitationsOptions {
    */
   readonly reactivationWindowHours?: number;
   /**
+   * How many days before a right's end (`validUntil`) the expiry sweep (`recordExpiries`)
+   * gives its warning event (`AttachmentExpiringSoon`, `GrantExpiringSoon`): from
+   * `validUntil − expiryWarningDays` on. An integer from 1 to 366; default
+   * {@link DEFAULT_EXPIRY_WARNING_DAYS} (15).
+   */
+  readonly expiryWarningDays?: number;
+  /**
    * The spaces (« espaces ») this deployment knows. Default: Chorus Pro's
    * (`CHORUS_PRO_SPACES`). Build your own with `spaceCatalogue([...])`.
    */
@@ -119,6 +128,7 @@ export interface Deps {
   readonly reactivationWindowHours: number;
   /** The host's Chorus Pro numbering, each call checked (a failure is `CONFIGURATION`). */
   readonly chorusProIds: ChorusProNumbering;
+  readonly expiryWarningDays: number;
 }
 
 const prefix: Record<IdKind, string> = {
@@ -143,6 +153,7 @@ const STORE_METHODS = [
   "findUserByLogin",
   "searchUsers",
   "findUsersByName",
+  "findDueExpiries",
   "listMembers",
   "getAttachmentRequest",
   "findPendingRequest",
@@ -313,6 +324,14 @@ function checkedNumbering(numbering: ChorusProNumbering | undefined): ChorusProN
   } satisfies ChorusProNumbering));
 }
 
+function checkedWarningDays(days: number | undefined): number {
+  const value = days ?? DEFAULT_EXPIRY_WARNING_DAYS;
+  const { min, max } = EXPIRY_WARNING_DAYS_RANGE;
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`expiryWarningDays must be an integer from ${min} to ${max}, got ${String(value)}`);
+  return value;
+}
+
 function checkedWindow(hours: number | undefined): number {
   const value = hours ?? 60 * 24;
   if (!Number.isInteger(value) || value < 1 || value > 24 * 366 * 10)
@@ -346,6 +365,7 @@ export function resolveOptions(options: HabilitationsOptions): Deps {
     newToken: options.newToken ?? (() => randomBytes(32).toString("base64url")),
     reactivationWindowHours: checkedWindow(options.reactivationWindowHours),
     chorusProIds: checkedNumbering(options.chorusProIds),
+    expiryWarningDays: checkedWarningDays(options.expiryWarningDays),
   };
 }
 

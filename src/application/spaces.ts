@@ -3,7 +3,9 @@
 // it later), a member's grants, and the access query a host asks on each of its requests.
 import { z } from "zod";
 import {
+  changeGrantEnd as changeGrantEndRule,
   parseAccessQuery,
+  parseChangeGrantEnd,
   closeSpace as closeSpaceRule,
   err,
   grantSpaces as grantSpacesRule,
@@ -19,14 +21,19 @@ import {
   usableGrants,
   UserIdSchema,
   type DomainError,
+  type GrantsChanged,
+  type GrantState,
   type Result,
   type Service,
   type SpaceChanged,
+  type SpaceCode,
   type SpaceDefinition,
   type SpaceGrant,
   type SpaceOnStructure,
   type Structure,
+  type TransitionContext,
   type UserId,
+  type ChangeGrantEndInput,
   type CloseSpaceInput,
   type DeepReadonly,
   type GrantSpacesInput,
@@ -102,7 +109,7 @@ export function spaceOperations(deps: Deps) {
 
   function grantOne(
     actorId: UserId,
-    command: { structureId: Structure["id"]; userId: UserId; items: Parameters<typeof grantSpacesRule>[1]["items"]; comment?: string },
+    command: Parameters<typeof grantSpacesRule>[1],
     idempotencyKey: string | undefined,
   ): Promise<Result<GrantsChangedOutcome, DomainError>> {
     const serviceIds = command.items.flatMap((i) => (i.serviceId === null ? [] : [i.serviceId]));
@@ -123,6 +130,36 @@ export function spaceOperations(deps: Deps) {
           command,
           { ...ctx, catalogue: deps.catalogue },
         );
+        if (!decided.ok) return decided;
+        return ok({ outcome: { ...decided.value, structure: judged.value.structure }, writes: [{ kind: "user", value: decided.value.user }] });
+      },
+      show: (o) => ({ member: { ...memberView(o.user, o.structure), grants: o.user.grants.filter((g) => g.structureId === o.structure.id) } }),
+    });
+  }
+
+  /** Shared shape of the acts on one grant of a member (revocation, end date), once parsed. */
+  function onGrant<C extends { readonly structureId: Structure["id"]; readonly userId: UserId; readonly space: SpaceCode }>(
+    operation: string,
+    actorId: UserId,
+    command: C,
+    idempotencyKey: string | undefined,
+    rule: (state: GrantState, c: C, ctx: TransitionContext) => Result<GrantsChanged, DomainError>,
+  ): Promise<Result<GrantsChangedOutcome, DomainError>> {
+    if (deps.catalogue.get(command.space) === undefined)
+      return Promise.resolve(err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "n'est pas un espace du catalogue" }] }));
+    return execute(deps, {
+      operation,
+      actorId,
+      command,
+      idempotencyKey,
+      entitled: managerOf(actorId, command.structureId),
+      async decide({ session, ctx }) {
+        await session.prefetch({ user: [actorId, command.userId], structure: [command.structureId] });
+        const judged = await judge(session, actorId, command.structureId, ctx.today);
+        if (!judged.ok) return judged;
+        const user = await session.user(command.userId);
+        if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
+        const decided = rule({ ...judged.value, user: user.value, services: new Map() }, command, ctx);
         if (!decided.ok) return decided;
         return ok({ outcome: { ...decided.value, structure: judged.value.structure }, writes: [{ kind: "user", value: decided.value.user }] });
       },
@@ -188,13 +225,13 @@ export function spaceOperations(deps: Deps) {
     /**
      * Gives spaces directly, without a request, to one or more members of a structure
      * (beyond the guide). Each user is decided on its own: one result per user; each
-     * space must be open where it points. History « Habilitation accordée par le
-     * gestionnaire ».
+     * space must be open where it points; `validUntil` (optional) is the first day without
+     * the grants. History « Habilitation accordée par le gestionnaire ».
      *
      * Refusals per user: `FORBIDDEN`, `NOT_FOUND` (also a user who is not a member),
      * `SELF_DECISION_FORBIDDEN` (no one grants themself spaces), `NOT_ATTACHED` (a service
      * outside the member's scope), `ACCOUNT_NOT_ACTIVE`, `SERVICE_INACTIVE`,
-     * `SPACE_NOT_OPEN`; of the whole call: `VALIDATION`, `UNKNOWN_ACTOR`.
+     * `SPACE_NOT_OPEN`, `VALID_UNTIL_TOO_EARLY`; of the whole call: `VALIDATION`, `UNKNOWN_ACTOR`.
      *
      * @example
      * ```ts
@@ -220,7 +257,13 @@ export function spaceOperations(deps: Deps) {
         const results = await eachItem(command.userIds, (userId, i) =>
           grantOne(
             actorId,
-            builtCommand({ structureId: command.structureId, userId, items: command.items, ...(command.comment === undefined ? {} : { comment: command.comment }) }),
+            builtCommand({
+              structureId: command.structureId,
+              userId,
+              items: command.items,
+              ...(command.comment === undefined ? {} : { comment: command.comment }),
+              ...(command.validUntil === undefined ? {} : { validUntil: command.validUntil }),
+            }),
             itemKey(idempotencyKey, i),
           ),
         );
@@ -247,26 +290,28 @@ export function spaceOperations(deps: Deps) {
       const parsed = parseAct(actor, input, options, parseRevokeSpaceGrant);
       if (!parsed.ok) return parsed;
       const { actorId, command, idempotencyKey } = parsed.value;
-      if (deps.catalogue.get(command.space) === undefined)
-        return err({ code: "VALIDATION", issues: [{ path: ["space"], code: "unknown_space", message: "n'est pas un espace du catalogue" }] });
-      return execute(deps, {
-        operation: "revokeSpaceGrant",
-        actorId,
-        command,
-        idempotencyKey,
-        entitled: managerOf(actorId, command.structureId),
-        async decide({ session, ctx }) {
-          await session.prefetch({ user: [actorId, command.userId], structure: [command.structureId] });
-          const judged = await judge(session, actorId, command.structureId, ctx.today);
-          if (!judged.ok) return judged;
-          const user = await session.user(command.userId);
-          if (user === null) return err({ code: "NOT_FOUND", entity: "user", id: command.userId });
-          const decided = revokeRule({ ...judged.value, user: user.value, services: new Map() }, command, ctx);
-          if (!decided.ok) return decided;
-          return ok({ outcome: { ...decided.value, structure: judged.value.structure }, writes: [{ kind: "user", value: decided.value.user }] });
-        },
-        show: (o) => ({ member: { ...memberView(o.user, o.structure), grants: o.user.grants.filter((g) => g.structureId === o.structure.id) } }),
-      });
+      return onGrant("revokeSpaceGrant", actorId, command, idempotencyKey, revokeRule);
+    },
+
+    /**
+     * Extends, shortens or removes the end date of one of a member's grants (the grant
+     * for all services when `serviceId` is absent): `validUntil` is the first day
+     * without it, `null` for no end. History « Date de fin d'habilitation modifiée ».
+     *
+     * Refusals: `VALIDATION` (also a space not in the catalogue), `FORBIDDEN`, `NOT_FOUND`
+     * (the user, also one who is not a member; or no such grant), `SELF_DECISION_FORBIDDEN`,
+     * `VALID_UNTIL_UNCHANGED`, `VALID_UNTIL_TOO_EARLY`.
+     *
+     * @example
+     * ```ts
+     * await app.changeGrantEnd(alice.id, { structureId, userId: chloe.id, space: "FACTURES_RECUES", validUntil: "2027-01-01" });
+     * ```
+     */
+    async changeGrantEnd(actor: ActorId, input: ChangeGrantEndInput, options?: CommandOptions): Promise<Result<GrantsChangedOutcome, DomainError>> {
+      const parsed = parseAct(actor, input, options, parseChangeGrantEnd);
+      if (!parsed.ok) return parsed;
+      const { actorId, command, idempotencyKey } = parsed.value;
+      return onGrant("changeGrantEnd", actorId, command, idempotencyKey, changeGrantEndRule);
     },
 
     /**

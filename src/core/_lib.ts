@@ -23,7 +23,7 @@ export function entry(
   kind: HistoryKind,
   at: Instant,
   structureId: StructureId,
-  actorId: UserId,
+  actorId: UserId | null,
   target: UserId | null,
   details: HistoryDetails,
   requestId: AttachmentRequestId | SubscriptionRequestId | null = null,

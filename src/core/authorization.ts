@@ -37,8 +37,8 @@ export type ManagerRole = "primaryManager" | "secondaryManager";
 
 /**
  * The rule every manager action starts with (SPEC §4): the actor's account is active
- * and they hold an attachment to *this* structure, in force today, as primary or
- * secondary manager. A role is held on the whole structure, whatever the attachment's
+ * and they hold an attachment to *this* structure, in force today (its start reached,
+ * its end, if any, not reached), as primary or secondary manager. A role is held on the whole structure, whatever the attachment's
  * service scope.
  *
  * @example
@@ -59,7 +59,7 @@ export function authorizeManager(
   const role = roleIn(structure, actor);
   if (role !== "primaryManager" && role !== "secondaryManager") return forbidden("notAManager");
   const attachment = attachmentTo(actor, structure.id);
-  if (attachment !== undefined && !isInForce(attachment.validFrom, today))
+  if (attachment !== undefined && !isInForce(attachment.validFrom, today, attachment.validUntil))
     return forbidden("attachmentNotInForce");
   return ok(role);
 }

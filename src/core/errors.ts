@@ -27,7 +27,7 @@ export type ForbiddenReason =
   | "accountNotActive"
   /** The actor is not a manager of the structure. */
   | "notAManager"
-  /** The actor's manager attachment is not in force yet (`validFrom` in the future). */
+  /** The actor's manager attachment is not in force: not yet (`validFrom` to come), or no more (`validUntil` reached). */
   | "attachmentNotInForce"
   /** The act is the user's own (a request, a registration) and the actor is someone else. */
   | "notTheUser"
@@ -127,6 +127,23 @@ export type DomainError =
       readonly code: "VALID_FROM_IN_THE_PAST";
       readonly validFrom: LocalDate;
       readonly today: LocalDate;
+    }
+  | {
+      /**
+       * An end date (`validUntil`, the first day without the right) that does not come
+       * strictly after the right's start (`validFrom`; `null` for a grant) and today.
+       */
+      readonly code: "VALID_UNTIL_TOO_EARLY";
+      readonly validUntil: LocalDate;
+      readonly validFrom: LocalDate | null;
+      readonly today: LocalDate;
+    }
+  | {
+      /** A new end date that is the one the right already has (`null`: it has none). */
+      readonly code: "VALID_UNTIL_UNCHANGED";
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly validUntil: LocalDate | null;
     }
   | { readonly code: "ACCOUNT_NOT_ACTIVE"; readonly userId: UserId; readonly status: AccountStatus }
   | {
@@ -258,7 +275,7 @@ const entityLabel: Record<EntityKind, string> = {
 const forbiddenLabel: Record<ForbiddenReason, string> = {
   accountNotActive: "votre compte n'est pas actif",
   notAManager: "vous n'êtes pas gestionnaire de cette structure",
-  attachmentNotInForce: "votre rattachement de gestionnaire n'a pas encore pris effet",
+  attachmentNotInForce: "votre rattachement de gestionnaire n'est pas en vigueur à cette date",
   notTheUser: "seul l'utilisateur concerné peut faire cette démarche",
   notThePrimaryManager: "seul le gestionnaire principal de la structure peut transférer ce rôle",
 };
@@ -326,6 +343,12 @@ export function errorMessage(error: DomainError): string {
       return "Cochez au moins un service, ou « Rattacher à la structure ».";
     case "VALID_FROM_IN_THE_PAST":
       return `La date de début de validité (${frenchDate(error.validFrom)}) ne peut pas précéder la date du jour (${frenchDate(error.today)}).`;
+    case "VALID_UNTIL_TOO_EARLY":
+      return error.validFrom !== null && error.validFrom >= error.today
+        ? `La date de fin de validité (${frenchDate(error.validUntil)}) doit être postérieure à la date de début de validité (${frenchDate(error.validFrom)}).`
+        : `La date de fin de validité (${frenchDate(error.validUntil)}) doit être postérieure à la date du jour (${frenchDate(error.today)}).`;
+    case "VALID_UNTIL_UNCHANGED":
+      return error.validUntil === null ? "Ce droit n'a déjà pas de date de fin." : `Ce droit a déjà cette date de fin (${frenchDate(error.validUntil)}).`;
     case "ACCOUNT_NOT_ACTIVE":
       return `Le compte de cet utilisateur est « ${accountStatusLabel[error.status]} ».`;
     case "ROLE_UNCHANGED":

@@ -1,7 +1,7 @@
 import type { AttachmentRequestId, ServiceId, SpaceCode, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
 import type { AttachmentScope, SubscriptionItem } from "./model.js";
 import type { Instant, LocalDate } from "./time.js";
-import type { AttachmentRole, SubscriptionScope } from "./vocabulary.js";
+import type { AccessLevel, AttachmentRole, SubscriptionScope } from "./vocabulary.js";
 
 /**
  * What happened, for the host to act on (e-mails, notifications, projections). Every
@@ -44,6 +44,8 @@ export type DomainEvent =
       readonly decidedBy: UserId;
       readonly role: AttachmentRole;
       readonly scope: AttachmentScope;
+      /** The attachment's end date (the first day without the right); absent: no end. */
+      readonly validUntil?: LocalDate;
     }
   | {
       /** Tell the requester their request was refused, and why. */
@@ -71,6 +73,8 @@ export type DomainEvent =
       readonly role: AttachmentRole;
       readonly scope: AttachmentScope;
       readonly validFrom: LocalDate;
+      /** The end date given (the first day without the right); absent: no end. */
+      readonly validUntil?: LocalDate;
     }
   | {
       readonly type: "MemberRoleChanged";
@@ -106,6 +110,8 @@ export type DomainEvent =
       readonly decidedBy: UserId;
       readonly items: readonly SubscriptionItem[];
       readonly scope: SubscriptionScope;
+      /** The grants' end date (the first day without them); absent: no end. */
+      readonly validUntil?: LocalDate;
     }
   | {
       /** Tell the requester their subscription request was refused (« Désactivée »). */
@@ -133,6 +139,8 @@ export type DomainEvent =
       readonly userId: UserId;
       readonly grantedBy: UserId;
       readonly items: readonly SubscriptionItem[];
+      /** The grants' end date (the first day without them); absent: no end. */
+      readonly validUntil?: LocalDate;
     }
   | {
       /**
@@ -238,6 +246,89 @@ export type DomainEvent =
       readonly revokedBy: UserId;
       readonly space: SpaceCode;
       readonly serviceId: ServiceId | null;
+    }
+  | {
+      /** Tell the person a manager gave their attachment another end date (`null`: none). */
+      readonly type: "AttachmentEndChanged";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly changedBy: UserId;
+      readonly validUntil: LocalDate | null;
+      readonly previousValidUntil: LocalDate | null;
+    }
+  | {
+      /** Tell the person a manager gave one of their grants another end date (`null`: none). */
+      readonly type: "GrantEndChanged";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly changedBy: UserId;
+      readonly space: SpaceCode;
+      readonly serviceId: ServiceId | null;
+      readonly validUntil: LocalDate | null;
+      readonly previousValidUntil: LocalDate | null;
+    }
+  | {
+      /**
+       * Tell the person a manager gave them the rights of another member of the structure
+       * (« dupliquer les habilitations »): the role, scope and grants they now hold there
+       * (whose rights they were is for the structure's history, not for the person).
+       */
+      readonly type: "MemberRightsCopied";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly copiedBy: UserId;
+      readonly role: AttachmentRole;
+      readonly scope: AttachmentScope;
+      readonly items: readonly SubscriptionItem[];
+    }
+  | {
+      /**
+       * Tell the person (at their login) that their attachment to a structure ends soon:
+       * `validUntil` is the first day without it, `daysLeft` the days until then (as of
+       * the sweep that saved this event). Tell the structure's managers too, who may
+       * give it a later end (`changeAttachmentEnd`).
+       */
+      readonly type: "AttachmentExpiringSoon";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly login: string;
+      readonly validUntil: LocalDate;
+      readonly daysLeft: number;
+    }
+  | {
+      /** As `AttachmentExpiringSoon`, for one space grant. */
+      readonly type: "GrantExpiringSoon";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly login: string;
+      readonly space: SpaceCode;
+      readonly serviceId: ServiceId | null;
+      readonly access: AccessLevel;
+      readonly validUntil: LocalDate;
+      readonly daysLeft: number;
+    }
+  | {
+      /** An attachment's end date has passed: it gives no right any more (history « Expiré »). */
+      readonly type: "AttachmentExpired";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly validUntil: LocalDate;
+    }
+  | {
+      /** A grant's end date has passed: it gives no access any more (history « Habilitation expirée »). */
+      readonly type: "GrantExpired";
+      readonly at: Instant;
+      readonly structureId: StructureId;
+      readonly userId: UserId;
+      readonly space: SpaceCode;
+      readonly serviceId: ServiceId | null;
+      readonly validUntil: LocalDate;
     };
 
 /** The `type` of every domain event. */

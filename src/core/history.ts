@@ -1,6 +1,6 @@
 import type { AttachmentRequestId, ServiceId, SpaceCode, StructureId, SubscriptionRequestId, UserId } from "./ids.js";
 import type { AttachmentScope, SubscriptionItem } from "./model.js";
-import type { Instant } from "./time.js";
+import type { Instant, LocalDate } from "./time.js";
 import type { AccessLevel, AttachmentRole, SubscriptionScope } from "./vocabulary.js";
 
 /** Every kind of action the history of a structure records. */
@@ -30,6 +30,11 @@ export const HISTORY_KINDS = [
   "primaryRoleTransferred",
   "accountDeactivated",
   "accountReactivated",
+  "attachmentEndChanged",
+  "grantEndChanged",
+  "attachmentExpired",
+  "grantExpired",
+  "memberRightsCopied",
 ] as const;
 /** The kind of a history entry. */
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
@@ -67,6 +72,11 @@ export const historyKindLabel: Readonly<Record<HistoryKind, string>> = {
   primaryRoleTransferred: "Rôle de gestionnaire principal transféré",
   accountDeactivated: "Compte désactivé",
   accountReactivated: "Compte réactivé",
+  attachmentEndChanged: "Date de fin modifiée",
+  grantEndChanged: "Date de fin d’habilitation modifiée",
+  attachmentExpired: "Expiré",
+  grantExpired: "Habilitation expirée",
+  memberRightsCopied: "Habilitations dupliquées",
 };
 
 /** What was decided, as data: only the fields that apply to the entry's kind are set. */
@@ -96,6 +106,17 @@ export interface HistoryDetails {
   readonly formerPrimaryManagerId?: UserId;
   /** Until when a deactivated account may be reactivated. */
   readonly reactivableUntil?: Instant;
+  /**
+   * The end date a right was given or changed to (`null`: no end), or the one that passed
+   * (« Expiré »). Left out when a right was given without an end.
+   */
+  readonly validUntil?: LocalDate | null;
+  /** The end date a right had before it was changed (`null`: none). */
+  readonly previousValidUntil?: LocalDate | null;
+  /** The member whose rights were copied (« Habilitations dupliquées »). */
+  readonly modelUserId?: UserId;
+  /** The grants a copy of rights took away (those the model did not hold). */
+  readonly revokedItems?: readonly SubscriptionItem[];
 }
 
 /**
@@ -106,8 +127,11 @@ export interface NewHistoryEntry {
   readonly structureId: StructureId;
   readonly kind: HistoryKind;
   readonly at: Instant;
-  /** Who acted. */
-  readonly actorId: UserId;
+  /**
+   * Who acted; `null` for what the library records itself, no one acting (« Expiré »: a
+   * right's end date passed, recorded by `recordExpiries`).
+   */
+  readonly actorId: UserId | null;
   /** Whom the action concerns, when it concerns a user. */
   readonly targetUserId: UserId | null;
   /** The request decided (attachment or subscription), for the « loupe » link to its detail. */

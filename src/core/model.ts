@@ -64,6 +64,15 @@ export interface Attachment {
   readonly scope: AttachmentScope;
   /** « Date de début de validité »: the attachment gives no right before this date. */
   readonly validFrom: LocalDate;
+  /**
+   * « Date de fin » (the Chorus Pro API's `dateFin`): the first calendar day the
+   * attachment gives no right, later than `validFrom`; `null`: no end. The attachment
+   * stays on record once its end has passed (history « Expiré »), giving no right, until
+   * a manager gives it a later end or removes it. The primary manager's never ends.
+   */
+  readonly validUntil: LocalDate | null;
+  /** What the expiry sweep has recorded about `validUntil` (see {@link EndNotice}). */
+  readonly endNotice: EndNotice | null;
   /** Who attached the user (a manager, or the user themself when they created the structure). */
   readonly attachedBy: UserId;
   readonly attachedAt: Instant;
@@ -203,7 +212,22 @@ export interface SpaceGrant {
   readonly access: AccessLevel;
   readonly grantedBy: UserId;
   readonly grantedAt: Instant;
+  /**
+   * The first calendar day the grant gives no access; `null`: no end. A grant also ends
+   * with the attachment it depends on (see `mayAccess`).
+   */
+  readonly validUntil: LocalDate | null;
+  /** What the expiry sweep has recorded about `validUntil` (see {@link EndNotice}). */
+  readonly endNotice: EndNotice | null;
 }
+
+/**
+ * What the expiry sweep (`recordExpiries`) has recorded about a right's end date, kept on
+ * the right itself so that each notice is given once, whatever the number of processes
+ * sweeping: `"warned"` once the warning event was saved (the end is near), `"expired"`
+ * once the « Expiré » entry was (the end has passed). Setting another end date clears it.
+ */
+export type EndNotice = "warned" | "expired";
 
 interface AttachmentRequestBase {
   readonly id: AttachmentRequestId;

@@ -67,11 +67,18 @@ export const ServiceSchema: z.ZodType<Service> = z.strictObject({
   createdAt: InstantSchema,
 });
 
+/** What the sweep recorded about an end date; written before rights had ends: none. */
+const EndNoticeSchema = z.enum(["warned", "expired"]).nullable().default(null);
+/** A right's end date; written before rights had ends: none. */
+const ValidUntilSchema = LocalDateSchema.nullable().default(null);
+
 const AttachmentSchema = z.strictObject({
   structureId: StructureIdSchema,
   role: AttachmentRoleSchema,
   scope: AttachmentScopeSchema,
   validFrom: LocalDateSchema,
+  validUntil: ValidUntilSchema,
+  endNotice: EndNoticeSchema,
   attachedBy: UserIdSchema,
   attachedAt: InstantSchema,
 });
@@ -95,6 +102,8 @@ export const UserSchema: z.ZodType<User> = z.strictObject({
       access: AccessLevelSchema,
       grantedBy: UserIdSchema,
       grantedAt: InstantSchema,
+      validUntil: ValidUntilSchema,
+      endNotice: EndNoticeSchema,
     }),
   ),
   phone: PhoneSchema.nullable(),
@@ -201,13 +210,17 @@ const HistoryDetailsSchema = z.strictObject({
   expiresAt: InstantSchema.exactOptional(),
   formerPrimaryManagerId: UserIdSchema.exactOptional(),
   reactivableUntil: InstantSchema.exactOptional(),
+  validUntil: LocalDateSchema.nullable().exactOptional(),
+  previousValidUntil: LocalDateSchema.nullable().exactOptional(),
+  modelUserId: UserIdSchema.exactOptional(),
+  revokedItems: z.array(SubscriptionItemSchema).exactOptional(),
 });
 
 const newHistoryShape = {
   structureId: StructureIdSchema,
   kind: z.enum(HISTORY_KINDS),
   at: InstantSchema,
-  actorId: UserIdSchema,
+  actorId: UserIdSchema.nullable(),
   targetUserId: UserIdSchema.nullable(),
   requestId: z.union([AttachmentRequestIdSchema, SubscriptionRequestIdSchema]).nullable(),
   details: HistoryDetailsSchema,
@@ -249,6 +262,7 @@ const eventShapes = [
     decidedBy: UserIdSchema,
     role: AttachmentRoleSchema,
     scope: AttachmentScopeSchema,
+    validUntil: LocalDateSchema.exactOptional(),
   },
   {
     type: z.literal("AttachmentRequestRefused"),
@@ -269,6 +283,7 @@ const eventShapes = [
     role: AttachmentRoleSchema,
     scope: AttachmentScopeSchema,
     validFrom: LocalDateSchema,
+    validUntil: LocalDateSchema.exactOptional(),
   },
   {
     type: z.literal("MemberRoleChanged"),
@@ -302,6 +317,7 @@ const eventShapes = [
     decidedBy: UserIdSchema,
     items: z.array(SubscriptionItemSchema),
     scope: z.enum(SUBSCRIPTION_SCOPES),
+    validUntil: LocalDateSchema.exactOptional(),
   },
   {
     type: z.literal("SubscriptionRequestRefused"),
@@ -326,6 +342,7 @@ const eventShapes = [
     userId: UserIdSchema,
     grantedBy: UserIdSchema,
     items: z.array(SubscriptionItemSchema),
+    validUntil: LocalDateSchema.exactOptional(),
   },
   {
     type: z.literal("AccountCreated"),
@@ -391,6 +408,67 @@ const eventShapes = [
     revokedBy: UserIdSchema,
     space: SpaceCodeSchema,
     serviceId: ServiceIdSchema.nullable(),
+  },
+  {
+    type: z.literal("AttachmentEndChanged"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    changedBy: UserIdSchema,
+    validUntil: LocalDateSchema.nullable(),
+    previousValidUntil: LocalDateSchema.nullable(),
+  },
+  {
+    type: z.literal("GrantEndChanged"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    changedBy: UserIdSchema,
+    space: SpaceCodeSchema,
+    serviceId: ServiceIdSchema.nullable(),
+    validUntil: LocalDateSchema.nullable(),
+    previousValidUntil: LocalDateSchema.nullable(),
+  },
+  {
+    type: z.literal("MemberRightsCopied"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    copiedBy: UserIdSchema,
+    role: AttachmentRoleSchema,
+    scope: AttachmentScopeSchema,
+    items: z.array(SubscriptionItemSchema),
+  },
+  {
+    type: z.literal("AttachmentExpiringSoon"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    login: z.string(),
+    validUntil: LocalDateSchema,
+    daysLeft: z.number().int().min(1),
+  },
+  {
+    type: z.literal("GrantExpiringSoon"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    login: z.string(),
+    space: SpaceCodeSchema,
+    serviceId: ServiceIdSchema.nullable(),
+    access: AccessLevelSchema,
+    validUntil: LocalDateSchema,
+    daysLeft: z.number().int().min(1),
+  },
+  { type: z.literal("AttachmentExpired"), ...at, structureId: StructureIdSchema, userId: UserIdSchema, validUntil: LocalDateSchema },
+  {
+    type: z.literal("GrantExpired"),
+    ...at,
+    structureId: StructureIdSchema,
+    userId: UserIdSchema,
+    space: SpaceCodeSchema,
+    serviceId: ServiceIdSchema.nullable(),
+    validUntil: LocalDateSchema,
   },
 ] as const;
 

@@ -121,17 +121,70 @@ export function isLocalDate(value: unknown): value is LocalDate {
 }
 
 /**
- * Whether an attachment valid from `validFrom` is in force on `today`
- * (« date de début de validité » reached).
+ * Whether a right valid from `validFrom` until `validUntil` is in force on `today`:
+ * the « date de début de validité » reached (inclusive) and the end not reached
+ * (`validUntil` is the first day without the right; `null` or absent: no end).
  *
  * @example
  * ```ts
- * isInForce(localDate("2026-12-01"), localDate("2026-11-27")); // false
+ * isInForce(localDate("2026-12-01"), localDate("2026-11-27")); // false: not yet
+ * isInForce(localDate("2026-11-01"), localDate("2026-11-27"), localDate("2026-11-27")); // false: ended
+ * isInForce(localDate("2026-11-01"), localDate("2026-11-26"), localDate("2026-11-27")); // true: its last day
  * ```
  */
-export function isInForce(validFrom: LocalDate, today: LocalDate): boolean {
-  // Both are zero-padded YYYY-MM-DD strings: lexical order is calendar order.
-  return validFrom <= today;
+export function isInForce(validFrom: LocalDate, today: LocalDate, validUntil: LocalDate | null = null): boolean {
+  // All are zero-padded YYYY-MM-DD strings: lexical order is calendar order.
+  return validFrom <= today && (validUntil === null || today < validUntil);
+}
+
+/**
+ * Whether a right with an end date has ended on `today`: `validUntil` is the first day
+ * without it, so it has ended from that day on; a right without an end (`null`) never ends.
+ *
+ * @example
+ * ```ts
+ * hasEnded(localDate("2026-12-01"), localDate("2026-11-30")); // false: its last day
+ * hasEnded(localDate("2026-12-01"), localDate("2026-12-01")); // true
+ * hasEnded(null, localDate("2099-01-01")); // false
+ * ```
+ */
+export function hasEnded(validUntil: LocalDate | null, today: LocalDate): boolean {
+  return validUntil !== null && validUntil <= today;
+}
+
+/** The UTC midnight of a calendar date, in milliseconds (a calendar date has no time zone). */
+function dayNumber(day: LocalDate): number {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(2000, m - 1, d));
+  date.setUTCFullYear(y);
+  return date.getTime() / 86_400_000;
+}
+
+/**
+ * The calendar date `days` days after `day` (before it for a negative number), whatever
+ * the time zone: calendar dates have no daylight saving time.
+ *
+ * @example
+ * ```ts
+ * addCalendarDays(localDate("2026-12-20"), 15); // "2027-01-04"
+ * addCalendarDays(localDate("2027-03-01"), -1); // "2027-02-28"
+ * ```
+ */
+export function addCalendarDays(day: LocalDate, days: number): LocalDate {
+  const date = new Date(dayNumber(day) * 86_400_000 + days * 86_400_000);
+  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1, 2)}-${pad(date.getUTCDate(), 2)}` as LocalDate;
+}
+
+/**
+ * How many calendar days from `from` to `to` (negative when `to` comes first).
+ *
+ * @example
+ * ```ts
+ * calendarDaysBetween(localDate("2026-12-28"), localDate("2027-01-04")); // 7
+ * ```
+ */
+export function calendarDaysBetween(from: LocalDate, to: LocalDate): number {
+  return Math.round(dayNumber(to) - dayNumber(from));
 }
 
 /**

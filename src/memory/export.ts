@@ -39,7 +39,7 @@ export class ExportBlock {
     const status: AccountStatus[] = new Array<AccountStatus>(n);
     const createdFor: (StructureId | null)[] = new Array<StructureId | null>(n);
     const attachments: (readonly ExportedAttachment[])[] = new Array<readonly ExportedAttachment[]>(n);
-    /** The attachments already made for this block, by structure, role and start: shared. */
+    /** The attachments already made for this block, by structure, role, start and end: shared. */
     const shared = new Map<string, readonly ExportedAttachment[]>();
     // The cells in one array, joined once into one flat string (a rope of thousands of
     // pieces would be flattened at the first slice, at about the same cost, and more garbage).
@@ -99,10 +99,11 @@ export class ExportBlock {
 function attachmentsOf(user: User, shared: Map<string, readonly ExportedAttachment[]>): readonly ExportedAttachment[] {
   // Each part after its length: no two lists of attachments share a key.
   let key = "";
-  for (const a of user.attachments) key += `${a.structureId.length}:${a.structureId}${a.role.length}:${a.role}${a.validFrom.length}:${a.validFrom}`;
+  for (const a of user.attachments)
+    key += `${a.structureId.length}:${a.structureId}${a.role.length}:${a.role}${a.validFrom.length}:${a.validFrom}${a.validUntil === null ? "-" : `${a.validUntil.length}:${a.validUntil}`}`;
   let found = shared.get(key);
   if (found === undefined) {
-    found = Object.freeze(user.attachments.map((a) => Object.freeze({ structureId: a.structureId, role: a.role, validFrom: a.validFrom })));
+    found = Object.freeze(user.attachments.map((a) => Object.freeze({ structureId: a.structureId, role: a.role, validFrom: a.validFrom, validUntil: a.validUntil })));
     shared.set(key, found);
   }
   return found;

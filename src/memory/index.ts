@@ -1,12 +1,14 @@
 /**
  * The in-memory store: the embedded default, and the one the demo uses. This file
  * composes what it keeps, one file each: the records (`records.ts`), the indexes
- * (`indexes.ts`, `search.ts`), the history (`history.ts`) and the outbox (`outbox.ts`).
+ * (`indexes.ts`, `search.ts`, `expiries.ts`), the history (`history.ts`) and the outbox
+ * (`outbox.ts`).
  *
  * - **Indexed**: members and pending requests per structure in ordered sets of bounded
  *   chunks, services per structure, logins, history per structure and per kind and
  *   target user; no operation scans the whole store, and adding or removing a member
- *   costs the same in a structure of 100 or of 100 000.
+ *   costs the same in a structure of 100 or of 100 000; rights' ends by date, for the
+ *   expiry sweep.
  * - **Isolated**: what is saved is copied once and deep-frozen (what is frozen already by
  *   the library, such as what the application layer has just built, is kept as it is);
  *   rows handed out are frozen too, so a reader cannot change what the store keeps, and
@@ -44,6 +46,7 @@ import type {
   Versioned,
   Write,
 } from "../port/store.js";
+import { ExpiryIndex } from "./expiries.js";
 import { HistoryIndex } from "./history.js";
 import { idOfPendingKey, Indexes, normalizedLogin, pendingOrderKey } from "./indexes.js";
 import { Outbox } from "./outbox.js";
@@ -121,6 +124,7 @@ export function createMemoryStore(): MemoryStore {
   const records = new Records();
   const indexes = new Indexes();
   const search = new SearchIndex();
+  const expiries = new ExpiryIndex();
   const history = new HistoryIndex();
   const outbox = new Outbox();
   const idempotency = new Map<string, IdempotencyRecord>();
@@ -190,6 +194,7 @@ export function createMemoryStore(): MemoryStore {
         } else slot.row = row;
         indexes.indexUser(before, value as User);
         search.index(slot, before, value as User);
+        expiries.index(before, value as User);
         break;
       }
       case "attachmentRequest":
@@ -259,6 +264,9 @@ export function createMemoryStore(): MemoryStore {
     },
     async findUsersByName(lastName, firstName, limit) {
       return search.byNames(lastName, firstName, limit);
+    },
+    async findDueExpiries(query) {
+      return expiries.due(query).map((id) => (records.users.get(id) as UserSlot).row);
     },
     async listMembers(structureId, page) {
       const ids = indexes.members.get(structureId)?.page(page.after, page.limit) ?? [];

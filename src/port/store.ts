@@ -54,7 +54,8 @@
  *   services by code with inactive ones; members by id, following attachment changes;
  *   pending requests oldest first, decided ones left out; the search as the core's
  *   `searchReference`, each user once, page by page; the export's rows, where a store
- *   gives them, as `userExportRow` of what the search finds, after every change.
+ *   gives them, as `userExportRow` of what the search finds, after every change; the users
+ *   whose rights' ends are due for a notice as {@link dueExpiryOf} says, from an index.
  *
  * `habilitations/testing` (`runStoreContract`, `runApplicationContract`) checks each of
  * these rules; a failure names the rule it broke.
@@ -69,6 +70,7 @@ import type {
   HistoryEntry,
   HistoryKind,
   Instant,
+  LocalDate,
   NewHistoryEntry,
   PendingAttachmentRequest,
   RecordedEvent,
@@ -244,6 +246,19 @@ export interface OutboxClaim {
   readonly leaseUntil: Instant;
 }
 
+/**
+ * What {@link HabilitationsStore.findDueExpiries} looks for (the core's `dueThrough`
+ * gives both dates from today and the warning policy).
+ */
+export interface DueExpiriesQuery {
+  /** A right with an end and no notice yet is due once its `validUntil` is at most this date. */
+  readonly warnThrough: LocalDate;
+  /** A right already warned is due once its `validUntil` is at most this date (today). */
+  readonly expireThrough: LocalDate;
+  /** At most this many users. */
+  readonly limit: number;
+}
+
 /** What a store must do. Every method is async, so an SQL store fits as well as memory. */
 export interface HabilitationsStore {
   /**
@@ -295,6 +310,14 @@ export interface HabilitationsStore {
    * these, in search order, at most `limit`: the lookup by names. From an index.
    */
   findUsersByName(lastName: string, firstName: string, limit: number): Promise<User[]>;
+  /**
+   * The users with a right (an attachment or a space grant) whose end is due for a notice
+   * of the expiry sweep, as {@link dueExpiryOf} defines it, at their versions: ordered by
+   * that date, then by id; each once; at most `limit`. A store answers from an index of
+   * the rights' ends (a user leaves it once their notices are recorded), in time that
+   * depends on the users returned, never on all users.
+   */
+  findDueExpiries(query: DueExpiriesQuery): Promise<Versioned<User>[]>;
   /** Up to `limit` users attached to a structure, by id, after `after`. */
   listMembers(structureId: StructureId, page: { readonly limit: number; readonly after?: UserId }): Promise<User[]>;
   getAttachmentRequest(id: AttachmentRequestId): Promise<Versioned<AttachmentRequest> | null>;
@@ -402,4 +425,30 @@ export function matchesHistoryQuery(entry: HistoryEntry, query: HistoryQuery): b
   if (query.kinds !== undefined && !query.kinds.includes(entry.kind)) return false;
   if (query.targetUserId !== undefined && entry.targetUserId !== query.targetUserId) return false;
   return true;
+}
+
+/**
+ * When a user is due for the expiry sweep: the earliest `validUntil` among their rights
+ * (attachments and space grants) that are due a notice — no notice yet and an end at most
+ * `warnThrough`, or warned and an end at most `expireThrough` —, or `null` when none is.
+ * One definition for every store (the memory store's index and PostgreSQL's generated
+ * columns keep the same two dates per user; the contract compares them with this).
+ *
+ * @example
+ * ```ts
+ * dueExpiryOf(bruno, { warnThrough: localDate("2026-12-12"), expireThrough: localDate("2026-11-27") });
+ * // "2026-12-01" when his attachment ends then and was not warned yet
+ * ```
+ */
+export function dueExpiryOf(user: User, query: Pick<DueExpiriesQuery, "warnThrough" | "expireThrough">): LocalDate | null {
+  let earliest: LocalDate | null = null;
+  const consider = (right: { readonly validUntil: LocalDate | null; readonly endNotice: "warned" | "expired" | null }) => {
+    const { validUntil, endNotice } = right;
+    if (validUntil === null || endNotice === "expired") return;
+    const bound = endNotice === null ? query.warnThrough : query.expireThrough;
+    if (validUntil <= bound && (earliest === null || validUntil < earliest)) earliest = validUntil;
+  };
+  for (const a of user.attachments) consider(a);
+  for (const g of user.grants) consider(g);
+  return earliest;
 }

@@ -794,6 +794,61 @@ END;
 $lock_and_check$;
 `;
 
+/**
+ * The earliest `validUntil` of a user's rights (attachments and space grants) whose sweep
+ * notice is `notice` (`null`: none yet), from the user's JSON; NULL when there is none. An
+ * IMMUTABLE function of `data` alone, so that a stored generated column can call it: the
+ * column can never disagree with the row, whatever writes it (a process of the release
+ * before included: a right without the fields has no end).
+ */
+const earliestEnd = (s: string, name: string, notice: string) => `
+CREATE FUNCTION ${s}.${name}(data jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $${name}$
+  SELECT min((r ->> 'validUntil') COLLATE "C")
+  FROM (SELECT jsonb_array_elements(CASE WHEN jsonb_typeof(data -> 'attachments') = 'array' THEN data -> 'attachments' ELSE '[]' END)
+        UNION ALL
+        SELECT jsonb_array_elements(CASE WHEN jsonb_typeof(data -> 'grants') = 'array' THEN data -> 'grants' ELSE '[]' END)) AS x(r)
+  WHERE jsonb_typeof(r -> 'validUntil') = 'string' AND ${notice}
+$${name}$;`;
+
+/** The rights of the release before get an end and a notice, both `null`, where they lack them (the values on the left of `||`: a field already there wins). */
+const withEndFields = (column: string) =>
+  `(SELECT coalesce(jsonb_agg('{"validUntil": null, "endNotice": null}'::jsonb || e ORDER BY n), '[]'::jsonb)
+     FROM jsonb_array_elements(data -> '${column}') WITH ORDINALITY AS x(e, n))`;
+const lacksEndFields = (column: string) =>
+  `EXISTS (SELECT FROM jsonb_array_elements(data -> '${column}') e WHERE NOT e ?& ARRAY['validUntil', 'endNotice'])`;
+
+/**
+ * Migration 9, rights with an end (issue 21; another branch may number its own migration 9
+ * too: this one is about the ends of rights, and is renumbered at merge if need be):
+ *
+ * - Every attachment and space grant of the users written before it gets `validUntil:
+ *   null` (no end) and `endNotice: null` (nothing recorded by the sweep), where missing:
+ *   one statement, on the rows that lack one, so running it again changes nothing;
+ *   versions are left alone (the data means what it meant: no end), as in migrations 3,
+ *   4, 6 and 7.
+ * - On `users`, two columns *generated* from `data` (they can never disagree with it,
+ *   whatever writes the row): `end_to_warn`, the earliest end of a right not noticed yet,
+ *   and `end_to_expire`, the earliest end of a right warned about (functions
+ *   `end_to_warn(data)` and `end_to_expire(data)`); NULL when there is none. Adding them
+ *   rewrites the table once (a large one: run it in a quiet hour).
+ * - Partial indexes on each (with the id), so `findDueExpiries` reads the users due from
+ *   the front of two index ranges, never the whole table; users without an end to notice
+ *   are not in them at all.
+ */
+const rightsWithAnEnd = (s: string) => `
+UPDATE ${s}.users SET data = data || jsonb_build_object('attachments', ${withEndFields("attachments")}, 'grants', ${withEndFields("grants")})
+WHERE ${lacksEndFields("attachments")} OR ${lacksEndFields("grants")};
+${earliestEnd(s, "end_to_warn", `(r -> 'endNotice' IS NULL OR r -> 'endNotice' = 'null'::jsonb)`)}
+${earliestEnd(s, "end_to_expire", `r ->> 'endNotice' = 'warned'`)}
+ALTER TABLE ${s}.users
+  ADD COLUMN end_to_warn text COLLATE "C" GENERATED ALWAYS AS (${s}.end_to_warn(data)) STORED,
+  ADD COLUMN end_to_expire text COLLATE "C" GENERATED ALWAYS AS (${s}.end_to_expire(data)) STORED;
+-- The users due for the expiry sweep, by date then id: one index range each.
+CREATE INDEX users_end_to_warn ON ${s}.users (end_to_warn, id) WHERE end_to_warn IS NOT NULL;
+CREATE INDEX users_end_to_expire ON ${s}.users (end_to_expire, id) WHERE end_to_expire IS NOT NULL;
+`;
+
 /** Every migration, in order. The last one's number is the schema version this library knows. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: "tables, unique keys and indexes", sql: tables },
@@ -804,6 +859,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, description: "transfer of the primary role: deactivatedAt on existing users", sql: deactivation },
   { version: 7, description: "a person's record is theirs: account e-mails and activation tokens by initiator, contactEmailChange; commit_unit() keeping idempotency events without any token", sql: personalRecords },
   { version: 8, description: "lock_and_check(): the versions check of the store's specialised commit statements", sql: lockAndCheck },
+  { version: 9, description: "rights with an end: validUntil and endNotice on existing attachments and grants; users' end_to_warn and end_to_expire columns and their indexes for the expiry sweep", sql: rightsWithAnEnd },
 ];
 
 /** The schema version this build of the library writes and reads. */

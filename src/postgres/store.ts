@@ -229,6 +229,16 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
             FROM picked WHERE o.sequence = picked.sequence
             RETURNING o.sequence, o.event, o.attempts`,
     acknowledge: `DELETE FROM ${s}.outbox WHERE event_id = ANY($1::text[])`,
+    // The users due for the expiry sweep (migration 9): the front of each index range, at
+    // most a page each, merged by each user's earliest due end, then id (see dueExpiryOf).
+    dueExpiries: `SELECT u.data, u.version FROM (
+                    SELECT id, min(due) AS due FROM (
+                      (SELECT id, end_to_warn AS due FROM ${s}.users WHERE end_to_warn <= $1 ORDER BY end_to_warn, id LIMIT $3)
+                      UNION ALL
+                      (SELECT id, end_to_expire FROM ${s}.users WHERE end_to_expire <= $2 ORDER BY end_to_expire, id LIMIT $3)
+                    ) d GROUP BY id ORDER BY min(due), id LIMIT $3
+                  ) p CROSS JOIN LATERAL (SELECT data, version FROM ${s}.users WHERE id = p.id) u
+                  ORDER BY p.due, p.id`,
     // The lookup by names: one range of users_search_names, already in search order.
     byName: `SELECT data FROM ${s}.users WHERE search_last = $1 AND search_first = $2 ORDER BY search_key LIMIT $3`,
   };
@@ -408,6 +418,12 @@ export function createPostgresStore(pool: PostgresPool, options: PostgresStoreOp
       if (size === 0 || hasNul(lastName) || hasNul(firstName)) return [];
       const found = await rows<{ data: User }>(sql.byName, [lastName, firstName, size]);
       return found.map((row) => deepFreeze(row.data));
+    },
+    async findDueExpiries(query) {
+      const limit = pageSize(query.limit);
+      if (limit === 0) return [];
+      const found = await prepared<Row<User>>(sql.dueExpiries, [query.warnThrough, query.expireThrough, limit]);
+      return found.map((row) => versioned(row) as Versioned<User>);
     },
     async listMembers(structureId, page) {
       const limit = pageSize(page.limit);

@@ -76,5 +76,54 @@ export function runApplicationContract(options: StoreContractOptions): void {
       assert.equal((await store.getAttachmentRequest(req.value.request.id))?.value.status, "pending");
       assert.equal((await store.getUser(elodie.value.user.id))?.value.attachments.length, 0);
     });
+
+    test("the expiry sweep loses to an end changed between its read and its commit, and gives each notice once", async (store) => {
+      const app = createHabilitations({ store, clock: () => new Date(T0) });
+      const alice = await app.registerUser({ login: "alice@example.fr", lastName: "Martin", firstName: "Alice" });
+      const bruno = await app.registerUser({ login: "bruno@example.fr", lastName: "Petit", firstName: "Bruno" });
+      assert.ok(alice.ok && bruno.ok);
+      const s = await app.createStructure(alice.value.user.id, { designation: "ACME", kind: "private", identifier: { type: "siret", value: "73282932000074" } });
+      assert.ok(s.ok);
+      const structureId = s.value.structure.id;
+      const userId = bruno.value.user.id;
+      const attach = await app.attachUser(alice.value.user.id, {
+        structureId,
+        userId,
+        role: "user",
+        validFrom: "2026-11-27",
+        validUntil: "2026-12-05",
+        comment: "Renfort",
+        scope: { kind: "structure" },
+      });
+      assert.ok(attach.ok);
+      // The sweep finds Bruno due (his end in 8 days); before it commits, Alice extends it.
+      let interleaved = false;
+      const racing: HabilitationsStore = {
+        ...store,
+        commit: async (unit) => {
+          if (!interleaved) {
+            interleaved = true;
+            const extended = await app.changeAttachmentEnd(alice.value.user.id, { structureId, userId, validUntil: "2027-06-30" });
+            assert.ok(extended.ok, JSON.stringify(extended));
+          }
+          return store.commit(unit);
+        },
+      };
+      const swept = await createHabilitations({ store: racing, clock: () => new Date(T0) }).recordExpiries();
+      assert.ok(interleaved && swept.ok, JSON.stringify(swept));
+      assert.deepEqual([swept.value.warned, swept.value.events], [0, []]);
+      const row = await store.getUser(userId);
+      assert.deepEqual(
+        row?.value.attachments.map((a) => [a.validUntil, a.endNotice]),
+        [["2027-06-30", null]],
+      );
+      // Fifteen days before the new end: one warning, then none, whatever the runs.
+      const june = createHabilitations({ store, clock: () => new Date(Date.UTC(2027, 5, 20, 9, 0, 0)) });
+      const first = await june.recordExpiries();
+      const second = await june.recordExpiries();
+      assert.ok(first.ok && second.ok);
+      assert.deepEqual(first.value.events.map((e) => e.type), ["AttachmentExpiringSoon"]);
+      assert.deepEqual([second.value.warned, second.value.expired], [0, 0]);
+    });
   });
 }

@@ -191,8 +191,8 @@ export function aggregatesAndVersions(describe: (name: string, body: () => void)
       const user: User = {
         ...fx.user("u-1", [s1]),
         grants: [
-          { structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-admin"), grantedAt: instant(1) },
-          { structureId: s1, space: spaceCode("SOLLICITATIONS_RECUES"), serviceId: serviceId("svc-1"), access: "write", grantedBy: userId("u-admin"), grantedAt: instant(2) },
+          { structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-admin"), grantedAt: instant(1), validUntil: null, endNotice: null },
+          { structureId: s1, space: spaceCode("SOLLICITATIONS_RECUES"), serviceId: serviceId("svc-1"), access: "write", grantedBy: userId("u-admin"), grantedAt: instant(2), validUntil: null, endNotice: null },
         ],
       };
       assertOk(await store.commit(create(structure, service, user)));
@@ -220,7 +220,7 @@ export function aggregatesAndVersions(describe: (name: string, body: () => void)
       const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
       const user: User = {
         ...fx.user("u-1", [s1]),
-        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-admin"), grantedAt: instant(1) }],
+        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-admin"), grantedAt: instant(1), validUntil: null, endNotice: null }],
       };
       const mine = structuredClone(pending) as unknown as { comment: string; items: unknown[] };
       assertOk(await store.commit(create(mine as unknown as SubscriptionRequest, user)));

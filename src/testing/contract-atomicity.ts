@@ -131,7 +131,7 @@ export function atomicity(describe: (name: string, body: () => void) => void, te
       const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
       const member = fx.user("u-1", [s1]);
       assertOk(await store.commit(create(pending, fx.user("u-manager", [s1]), member)));
-      const grant = { structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read" as const, grantedBy: userId("u-manager"), grantedAt: instant(1) };
+      const grant = { structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read" as const, grantedBy: userId("u-manager"), grantedAt: instant(1), validUntil: null, endNotice: null };
       const granted: User = { ...member, grants: [grant] };
       const checked = await store.commit(
         update(granted, 1, {
@@ -189,7 +189,7 @@ export function atomicity(describe: (name: string, body: () => void) => void, te
       const opened: Structure = { ...structure, openSpaces: [spaceCode("FACTURES_RECUES")] };
       const granted: User = {
         ...member,
-        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-admin"), grantedAt: instant(3) }],
+        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-admin"), grantedAt: instant(3), validUntil: null, endNotice: null }],
       };
       const decision = (structureVersion: number) =>
         unit({

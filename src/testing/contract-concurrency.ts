@@ -58,7 +58,7 @@ export function concurrency(describe: (name: string, body: () => void) => void, 
             : { ...pending, status: "refused", decidedBy: by, decidedAt: instant(1), managerComment: "Non" };
         const granted: User = {
           ...member,
-          grants: manager === "u-a" ? [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: by, grantedAt: instant(1) }] : [],
+          grants: manager === "u-a" ? [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: by, grantedAt: instant(1), validUntil: null, endNotice: null }] : [],
           lastName: manager,
         };
         return store.commit(

@@ -53,12 +53,14 @@ const grantIn = (s: StructureId): User["grants"][number] => ({
   access: "read",
   grantedBy: userId("u-admin"),
   grantedAt: fx.user("u").createdAt,
+  validUntil: null,
+  endNotice: null,
 });
 
 /** What a random change does to a user: a field the export reads, or one it does not. */
 type Change =
   | { readonly field: "contactEmail" | "phone" | "lastName"; readonly text: string }
-  | { readonly field: "role" | "validFrom" | "detach" | "createdFor" | "status" | "grants" | "settings" | "scope" };
+  | { readonly field: "role" | "validFrom" | "validUntil" | "detach" | "createdFor" | "status" | "grants" | "settings" | "scope" };
 
 /** A user with one change applied (the login kept: a unique key of its own). */
 function changed(user: User, change: Change, structures: readonly StructureId[]): User {
@@ -74,6 +76,8 @@ function changed(user: User, change: Change, structures: readonly StructureId[])
       return first === undefined ? user : { ...user, attachments: [{ ...first, role: first.role === "user" ? "secondaryManager" : "user" }, ...rest] };
     case "validFrom":
       return first === undefined ? user : { ...user, attachments: [{ ...first, validFrom: localDate(first.validFrom === "2026-11-27" ? "2026-11-28" : "2026-11-27") }, ...rest] };
+    case "validUntil":
+      return first === undefined ? user : { ...user, attachments: [{ ...first, validUntil: first.validUntil === null ? localDate("2027-06-01") : null }, ...rest] };
     case "scope":
       return first === undefined
         ? user
@@ -119,7 +123,7 @@ export function exportRows(
       );
       const elodie = rows[2] as UserExportRow;
       assert.deepEqual(Object.keys(elodie).sort(), ["attachments", "contactEmail", "createdAt", "createdFor", "firstName", "id", "lastName", "login", "phone", "status"]);
-      assert.deepEqual(elodie.attachments.map((a) => Object.keys(a).sort()), [["role", "structureId", "validFrom"], ["role", "structureId", "validFrom"]]);
+      assert.deepEqual(elodie.attachments.map((a) => Object.keys(a).sort()), [["role", "structureId", "validFrom", "validUntil"], ["role", "structureId", "validFrom", "validUntil"]]);
       assert.equal(rows[1]?.phone, null);
       // Criteria, a service, several structures, a position, a limit: as the search.
       for (const q of [
@@ -165,6 +169,7 @@ export function exportRows(
         [650, { field: "contactEmail", text: "ailleurs" }],
         [1299, { field: "role" }],
         [3, { field: "validFrom" }],
+        [4, { field: "validUntil" }],
         [900, { field: "grants" }],
         [901, { field: "settings" }],
         [902, { field: "scope" }],
@@ -202,7 +207,7 @@ export function exportRows(
         fc.nat(9),
         fc.oneof(
           fc.record({ field: fc.constantFrom("contactEmail" as const, "phone" as const, "lastName" as const), text: fc.constantFrom("", "+33 6", "=1+1", "Lefèvre", "Œ; \"x\"", "a\r\nb") }),
-          fc.record({ field: fc.constantFrom("role" as const, "validFrom" as const, "detach" as const, "createdFor" as const, "status" as const, "grants" as const, "settings" as const, "scope" as const) }),
+          fc.record({ field: fc.constantFrom("role" as const, "validFrom" as const, "validUntil" as const, "detach" as const, "createdFor" as const, "status" as const, "grants" as const, "settings" as const, "scope" as const) }),
         ),
       );
       let run = 0;

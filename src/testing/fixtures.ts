@@ -57,6 +57,8 @@ export const contractFixtures = {
         role: "user" as const,
         scope: { kind: "structure" as const },
         validFrom: localDate("2026-11-27"),
+        validUntil: null,
+        endNotice: null,
         attachedBy: userId("u-admin"),
         attachedAt: instant(),
       })),

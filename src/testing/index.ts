@@ -23,6 +23,7 @@ import { queries } from "./contract-queries.js";
 import { accounts } from "./contract-accounts.js";
 import { search } from "./contract-search.js";
 import { exportRows } from "./contract-export.js";
+import { expiries } from "./contract-expiries.js";
 
 export { contractFixtures };
 export type { StoreContractOptions };
@@ -47,6 +48,7 @@ export function runStoreContract(options: StoreContractOptions): void {
     accounts(options.describe, test);
     search(options.describe, test, options.propertyRuns, options.properties ?? true);
     exportRows(options.describe, test, options.propertyRuns, options.properties ?? true);
+    expiries(options.describe, test);
   });
 }
 export { runApplicationContract } from "./application.js";

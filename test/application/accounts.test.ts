@@ -194,7 +194,7 @@ describe("createAccount", () => {
     const { h, g, app } = await setup();
     const before = h.snapshot();
     const r = must(await app.createAccount(g.alice, ines(g)));
-    const attachment = { structureId: g.townHall, role: "user", scope: services(g.compta), validFrom: TODAY, attachedBy: g.alice, attachedAt: START };
+    const attachment = { structureId: g.townHall, role: "user", scope: services(g.compta), validFrom: TODAY, attachedBy: g.alice, attachedAt: START, validUntil: null, endNotice: null };
     expect(r.member).toEqual({
       id: "usr-010",
       login: INES_LOGIN,
@@ -979,6 +979,7 @@ describe("listUserStructures — « toutes les structures pour lesquelles l'util
         role: "user",
         scope: { kind: "services", services: [{ id: g.compta, code: "COMPTA", label: "Comptabilité", active: true }] },
         validFrom: TODAY,
+        validUntil: null,
       },
     ]);
     expectDeepFrozen(r);

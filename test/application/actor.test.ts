@@ -76,6 +76,8 @@ const ACTS: { readonly [K in ActorOperation]: Act } = {
     app.attachUser(a, { structureId: g.townHall, userId: g.elodie, role: "user", validFrom: TODAY, comment: "Renfort", scope: WHOLE }),
   changeMemberRole: (app, a, { g }) => app.changeMemberRole(a, { structureId: g.townHall, userId: g.chloe, role: "secondaryManager" }),
   removeAttachment: (app, a, { g }) => app.removeAttachment(a, { structureId: g.townHall, userId: g.chloe }),
+  changeAttachmentEnd: (app, a, { g }) => app.changeAttachmentEnd(a, { structureId: g.townHall, userId: g.chloe, validUntil: "2027-06-30" }),
+  copyMemberRights: (app, a, { g }) => app.copyMemberRights(a, { structureId: g.townHall, modelUserId: g.bruno, userId: g.chloe }),
   leaveStructure: (app, a, { g }) => app.leaveStructure(a, { structureId: g.townHall }),
   listMembers: (app, a, { g }) => app.listMembers(a, { structureId: g.townHall }),
   readHistory: (app, a, { g }) => app.readHistory(a, { structureId: g.townHall }),
@@ -90,6 +92,7 @@ const ACTS: { readonly [K in ActorOperation]: Act } = {
   closeSpace: (app, a, { g }) => app.closeSpace(a, { structureId: g.townHall, space: SPACE.recues }),
   grantSpaces: (app, a, { g }) => app.grantSpaces(a, { structureId: g.townHall, userIds: [g.chloe], items: [{ space: SPACE.recues, access: "read" }] }),
   revokeSpaceGrant: (app, a, { g }) => app.revokeSpaceGrant(a, { structureId: g.townHall, userId: g.chloe, space: SPACE.recues }),
+  changeGrantEnd: (app, a, { g }) => app.changeGrantEnd(a, { structureId: g.townHall, userId: g.chloe, space: SPACE.recues, validUntil: "2027-06-30" }),
   listMemberGrants: (app, a, { g }) => app.listMemberGrants(a, { structureId: g.townHall, userId: g.chloe }),
   createAccount: (app, a, { g }) => app.createAccount(a, { structureId: g.townHall, login: "ines.garcia@mairie-lyon.fr", lastName: "Garcia", firstName: "Inès" }),
   sendActivationEmails: (app, a, { g }) => app.sendActivationEmails(a, { structureId: g.townHall, userIds: [g.chloe] }),
@@ -127,6 +130,7 @@ const WITHOUT_ACTOR = [
   "relayEvents",
   "startRelay",
   "purgeIdempotencyRecords",
+  "recordExpiries",
   "actorByLogin",
 ];
 

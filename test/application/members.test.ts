@@ -49,7 +49,7 @@ describe("attachUser", () => {
     const before = h.snapshot();
     const r = must(await app.attachUser(g.bruno, attachFarid(g)));
     const scope = services(...[g.compta, g.paie].sort());
-    const attachment = { structureId: g.townHall, role: "user", scope, validFrom: TOMORROW, attachedBy: g.bruno, attachedAt: at };
+    const attachment = { structureId: g.townHall, role: "user", scope, validFrom: TOMORROW, validUntil: null, endNotice: null, attachedBy: g.bruno, attachedAt: at };
     expect(r.member).toEqual({
       id: g.farid,
       login: "farid.benali@example.fr",

@@ -532,6 +532,8 @@ describe("listMembers", () => {
       role: "user",
       scope: services(g.compta),
       validFrom: TODAY,
+      validUntil: null,
+      inForce: true,
     });
   });
 

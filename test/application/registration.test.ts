@@ -123,7 +123,7 @@ describe("createStructure", () => {
       openSpaces: [], // no space opened yet
       createdAt: at,
     });
-    const attachment = { structureId: "str-001", role: "user", scope: { kind: "structure" }, validFrom: TODAY, attachedBy: alice, attachedAt: at };
+    const attachment = { structureId: "str-001", role: "user", scope: { kind: "structure" }, validFrom: TODAY, attachedBy: alice, attachedAt: at, validUntil: null, endNotice: null };
     // The founder as seen from the new structure: its primary manager.
     expect(r.founder).toEqual({
       id: alice,

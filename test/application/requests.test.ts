@@ -175,7 +175,7 @@ describe("validateAttachmentRequest", () => {
     const r = must(await app.validateAttachmentRequest(g.alice, { requestId, role: "secondaryManager" }));
     const scope = services(...[g.achats, g.paie].sort());
     expect(r.request).toMatchObject({ id: requestId, status: "validated", decidedBy: g.alice, decidedAt: at, grantedRole: "secondaryManager", grantedScope: scope });
-    const attachment = { structureId: g.townHall, role: "secondaryManager", scope, validFrom: TODAY, attachedBy: g.alice, attachedAt: at };
+    const attachment = { structureId: g.townHall, role: "secondaryManager", scope, validFrom: TODAY, attachedBy: g.alice, attachedAt: at, validUntil: null, endNotice: null };
     // The requester as seen from the town hall: no contact e-mail, no other structure.
     expect(r.requester).toEqual({
       id: g.elodie,
@@ -261,7 +261,7 @@ describe("validateAttachmentRequest", () => {
       firstName: "Farid",
       status: "active",
       role: "user",
-      attachment: { structureId: g.townHall, role: "user", scope: services(g.rh), validFrom: TODAY, attachedBy: g.bruno, attachedAt: h.now().toISOString() },
+      attachment: { structureId: g.townHall, role: "user", scope: services(g.rh), validFrom: TODAY, attachedBy: g.bruno, attachedAt: h.now().toISOString(), validUntil: null, endNotice: null },
     });
     expectDisclosesOnly(h, g.townHall, r);
     expectDeepFrozen(r);

@@ -720,7 +720,7 @@ async function crowd(h: Harness, w: World, count: number): Promise<StructureId> 
       firstName: i % 2 === 0 ? "Émile" : "Zoé",
       phone: i % 3 === 0 ? `+33 4 78 63 ${n.slice(1, 3)} ${n.slice(3)}` : null,
       attachments: [
-        { structureId, role: "user", scope: { kind: "structure" }, validFrom: TODAY as User["attachments"][number]["validFrom"], attachedBy: w.alice, attachedAt: START as User["attachments"][number]["attachedAt"] },
+        { structureId, role: "user", scope: { kind: "structure" }, validFrom: TODAY as User["attachments"][number]["validFrom"], attachedBy: w.alice, attachedAt: START as User["attachments"][number]["attachedAt"], validUntil: null, endNotice: null },
       ],
       createdAt: START as User["createdAt"],
     });

@@ -264,7 +264,7 @@ describe("grantSpaces — direct grants (beyond the guide)", () => {
     expect(r.results.map((x) => (x.result.ok ? "ok" : x.result.error))).toEqual(["ok", { code: "NOT_FOUND", entity: "user", id: g.elodie }, "ok"]);
     const first = r.results[0]!.result;
     if (!first.ok) throw new Error("expected Chloé granted");
-    const grant = { structureId: g.townHall, space: SPACE.recues, serviceId: null, access: "write", grantedBy: g.alice, grantedAt: at };
+    const grant = { structureId: g.townHall, space: SPACE.recues, serviceId: null, access: "write", grantedBy: g.alice, grantedAt: at, validUntil: null, endNotice: null };
     expect(first.value.member).toEqual({
       id: g.chloe,
       login: "chloe.durand@mairie-lyon.fr",

@@ -333,8 +333,8 @@ describe("validateSubscriptionRequest — the guide's scenario end to end", () =
       managerComment: "Accordé sauf la validation",
     });
     const grants = [
-      { structureId: g.townHall, space: SPACE.recues, serviceId: g.compta, access: "write", grantedBy: g.alice, grantedAt: at },
-      { structureId: g.townHall, space: SPACE.sollicitationsEmises, serviceId: null, access: "read", grantedBy: g.alice, grantedAt: at },
+      { structureId: g.townHall, space: SPACE.recues, serviceId: g.compta, access: "write", grantedBy: g.alice, grantedAt: at, validUntil: null, endNotice: null },
+      { structureId: g.townHall, space: SPACE.sollicitationsEmises, serviceId: null, access: "read", grantedBy: g.alice, grantedAt: at, validUntil: null, endNotice: null },
     ];
     expect(r.requester).toEqual({
       id: g.chloe,
@@ -343,7 +343,7 @@ describe("validateSubscriptionRequest — the guide's scenario end to end", () =
       firstName: "Chloé",
       status: "active",
       role: "user",
-      attachment: { structureId: g.townHall, role: "user", scope: services(g.compta), validFrom: TODAY, attachedBy: g.alice, attachedAt: before.users.find((u) => u.value.id === g.chloe)!.value.attachments[0]!.attachedAt },
+      attachment: { structureId: g.townHall, role: "user", scope: services(g.compta), validFrom: TODAY, attachedBy: g.alice, attachedAt: before.users.find((u) => u.value.id === g.chloe)!.value.attachments[0]!.attachedAt, validUntil: null, endNotice: null },
       grants,
     });
     expect(r.structureOpenSpaces).toEqual([SPACE.recues, SPACE.sollicitationsEmises]);
@@ -413,7 +413,7 @@ describe("validateSubscriptionRequest — the guide's scenario end to end", () =
     expect(r.events.map((e) => e.type)).toEqual(["SubscriptionRequestValidated"]);
     expect(r.structureOpenSpaces).toEqual([]);
     expect(r.servicesOpened).toEqual([]);
-    expect(r.requester.grants).toEqual([{ structureId: g.townHall, space: SPACE.recues, serviceId: g.compta, access: "read", grantedBy: g.alice, grantedAt: h.now().toISOString() }]);
+    expect(r.requester.grants).toEqual([{ structureId: g.townHall, space: SPACE.recues, serviceId: g.compta, access: "read", grantedBy: g.alice, grantedAt: h.now().toISOString(), validUntil: null, endNotice: null }]);
     expect(h.snapshot().structures).toEqual(before.structures);
     expect(h.snapshot().services).toEqual(before.services);
     expectEventsSaved(h, before, r.events);

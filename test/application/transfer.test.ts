@@ -295,7 +295,7 @@ describe("transferPrimaryRole — the successor's attachment", () => {
     h.tick(5);
     must(await app.transferPrimaryRole(g.alice, { structureIds: [g.bookshop], successorId: g.farid }));
     expect((await userRow(h, g.farid)).value.attachments).toEqual([
-      { structureId: g.bookshop, role: "user", scope: WHOLE, validFrom: TODAY, attachedBy: g.alice, attachedAt: h.now().toISOString() },
+      { structureId: g.bookshop, role: "user", scope: WHOLE, validFrom: TODAY, attachedBy: g.alice, attachedAt: h.now().toISOString(), validUntil: null, endNotice: null },
     ]);
   });
 

@@ -58,6 +58,8 @@ describe("attachUser — « Rattacher un utilisateur ayant un compte Chorus Pro 
           validFrom: tomorrow,
           attachedBy: g.alice.id,
           attachedAt: at,
+          validUntil: null,
+          endNotice: null,
         },
       ],
     });

@@ -54,6 +54,8 @@ describe("createStructure — « Créer une fiche structure »", () => {
         validFrom: today,
         attachedBy: founder.id,
         attachedAt: at,
+        validUntil: null,
+        endNotice: null,
       },
     ]);
     expect(roleIn(r.structure, r.founder)).toBe("primaryManager");

@@ -76,6 +76,8 @@ const examplesWith = (ids: Ids): { readonly [C in DomainErrorCode]: DomainErrorO
     SERVICE_INACTIVE: { code: "SERVICE_INACTIVE", serviceId: svc },
     EMPTY_SCOPE: { code: "EMPTY_SCOPE", structureId: s },
     VALID_FROM_IN_THE_PAST: { code: "VALID_FROM_IN_THE_PAST", validFrom: localDate("2026-11-26"), today: localDate("2026-11-27") },
+    VALID_UNTIL_TOO_EARLY: { code: "VALID_UNTIL_TOO_EARLY", validUntil: localDate("2026-12-01"), validFrom: localDate("2026-12-15"), today: localDate("2026-11-27") },
+    VALID_UNTIL_UNCHANGED: { code: "VALID_UNTIL_UNCHANGED", structureId: s, userId: u, validUntil: localDate("2027-06-30") },
     ACCOUNT_NOT_ACTIVE: { code: "ACCOUNT_NOT_ACTIVE", userId: u, status: "deactivated" },
     ROLE_UNCHANGED: { code: "ROLE_UNCHANGED", structureId: s, userId: u, role: "secondaryManager" },
     LOGIN_TAKEN: { code: "LOGIN_TAKEN", login: "elodie@example.fr" },
@@ -162,6 +164,8 @@ describe("errorMessage — a French sentence for every error", () => {
       SERVICE_INACTIVE: "Ce service n'est pas actif.",
       EMPTY_SCOPE: "Cochez au moins un service, ou « Rattacher à la structure ».",
       VALID_FROM_IN_THE_PAST: "La date de début de validité (26/11/2026) ne peut pas précéder la date du jour (27/11/2026).",
+      VALID_UNTIL_TOO_EARLY: "La date de fin de validité (01/12/2026) doit être postérieure à la date de début de validité (15/12/2026).",
+      VALID_UNTIL_UNCHANGED: "Ce droit a déjà cette date de fin (30/06/2027).",
       ACCOUNT_NOT_ACTIVE: "Le compte de cet utilisateur est « Désactivé ».",
       ROLE_UNCHANGED: "Cet utilisateur a déjà le rôle « Gestionnaire secondaire ».",
       LOGIN_TAKEN: "L'adresse de connexion elodie@example.fr est déjà utilisée.",
@@ -253,6 +257,18 @@ describe("errorMessage — a French sentence for every error", () => {
   it("gives calendar dates as « 26/11/2026 », never in ISO form", () => {
     const message = errorMessage({ code: "VALID_FROM_IN_THE_PAST", validFrom: localDate("2027-01-05"), today: localDate("2027-02-01") });
     expect(message).toBe("La date de début de validité (05/01/2027) ne peut pas précéder la date du jour (01/02/2027).");
+  });
+
+  it("VALID_UNTIL_TOO_EARLY names the date the end must come after: the start when it is to come, else today", () => {
+    const early = (validFrom: string | null) =>
+      errorMessage({ code: "VALID_UNTIL_TOO_EARLY", validUntil: localDate("2026-11-27"), validFrom: validFrom === null ? null : localDate(validFrom), today: localDate("2026-11-27") });
+    expect(early(null)).toBe("La date de fin de validité (27/11/2026) doit être postérieure à la date du jour (27/11/2026).");
+    expect(early("2026-01-01")).toBe("La date de fin de validité (27/11/2026) doit être postérieure à la date du jour (27/11/2026).");
+    expect(early("2026-11-27")).toBe("La date de fin de validité (27/11/2026) doit être postérieure à la date de début de validité (27/11/2026).");
+  });
+
+  it("VALID_UNTIL_UNCHANGED says the end held, or that there is none", () => {
+    expect(errorMessage({ ...examples.VALID_UNTIL_UNCHANGED, validUntil: null })).toBe("Ce droit n'a déjà pas de date de fin.");
   });
 
   it("SELF_DECISION_FORBIDDEN: deciding one's own request, or granting oneself spaces (no request)", () => {

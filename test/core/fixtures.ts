@@ -476,7 +476,7 @@ export function grantOf(
   access: SpaceGrant["access"],
   grantedBy: User["id"] = ids.alice,
 ): SpaceGrant {
-  return { structureId, space: spaceCode, serviceId, access, grantedBy, grantedAt: setupAt };
+  return { structureId, space: spaceCode, serviceId, access, grantedBy, grantedAt: setupAt, validUntil: null, endNotice: null };
 }
 
 /** A user holding these grants besides their own. */

@@ -227,7 +227,7 @@ describe("leaveStructure — the person leaves a structure, whoever attached the
 
   it("given Élodie is a simple user of the hospital, she leaves it: her attachment and her grants on it go; « Supprimé » with her as actor", () => {
     const g = buildGuide();
-    const grant = { structureId: g.hospital.id, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: g.alice.id, grantedAt: at } as const;
+    const grant = { structureId: g.hospital.id, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: g.alice.id, grantedAt: at, validUntil: null, endNotice: null } as const;
     const granted: User = { ...g.elodie, grants: [grant] };
     const r = unwrap(leave(granted, g.hospital));
     expect(r.member).toEqual({ ...g.elodie, attachments: [], grants: [] });

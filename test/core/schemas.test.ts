@@ -32,7 +32,7 @@ import {
   type User,
   type UserId,
 } from "../../src/core/index.js";
-import { buildGuide, ctx, elodieItems, elodieSubscription, ids, sctx, space, unwrap, type Guide, type Produced } from "./fixtures.js";
+import { buildGuide, ctx, elodieItems, elodieSubscription, ids, openedOn, sctx, space, today, unwrap, type Guide, type Produced } from "./fixtures.js";
 import { attachToCompta, contactToken, createHugo, hugoId, issued, minutesAfter, policy, secondToken, updateCtx } from "./accounts/fixtures.js";
 
 type Parser = (input: unknown) => Result<unknown, DomainError>;
@@ -75,12 +75,16 @@ function validInputs(): Record<string, unknown> {
       userId: "u-2",
       role: "user",
       validFrom: "2026-12-01",
+      validUntil: "2027-06-01",
       comment: "Renfort",
       scope: { kind: "structure" },
     },
     parseChangeMemberRole: { structureId: "s-1", userId: "u-2", role: "secondaryManager" },
     parseRemoveAttachment: { structureId: "s-1", userId: "u-2" },
     parseLeaveStructure: { structureId: "s-1" },
+    parseCopyMemberRights: { structureId: "s-1", modelUserId: "u-3", userId: "u-2", comment: "Même poste que Chloé" },
+    parseChangeAttachmentEnd: { structureId: "s-1", userId: "u-2", validUntil: "2027-06-30", comment: "Fin de mission" },
+    parseChangeGrantEnd: { structureId: "s-1", userId: "u-2", space: "FACTURES_RECUES", serviceId: "svc-1", validUntil: null },
     parseStructure: json(g.hospital),
     parseService: json(g.compta),
     parseUser: json(g.elodie),
@@ -664,6 +668,65 @@ function guideScenario(): Produced & { readonly subscriptions: core.Subscription
   const back = unwrap(core.reactivateAccount(left.user, { now: minutesAfter(ctx.now, 24 * 60), ...window }));
   add(back);
   all.users.push(back.user);
+
+  // Issue 21, on a fresh cast: Alice attaches David until a date and gives Bruno a grant
+  // until a date; she moves both ends; she copies Élodie's rights to David; the sweep
+  // warns about each end, then records each one passed (« Expiré »).
+  const e = buildGuide();
+  all.history.push(...e.produced.history);
+  all.events.push(...e.produced.events);
+  const hospital = openedOn(e.hospital, space.recues);
+  const temporary = unwrap(
+    core.attachUser(
+      { actor: e.alice, structure: hospital, user: e.david, services: e.serviceIndex },
+      { structureId: hospital.id, userId: e.david.id, role: "user", validFrom: today, validUntil: core.localDate("2026-12-10"), comment: "Renfort", scope: core.WHOLE_STRUCTURE },
+      ctx,
+    ),
+  );
+  add(temporary);
+  const lent = unwrap(
+    core.grantSpaces(
+      { actor: e.alice, structure: hospital, user: e.bruno, services: e.serviceIndex },
+      { structureId: hospital.id, userId: e.bruno.id, items: [{ space: space.recues, serviceId: null, access: "read" }], validUntil: core.localDate("2026-12-05") },
+      sctx,
+    ),
+  );
+  add(lent);
+  const extended = unwrap(
+    core.changeAttachmentEnd(
+      { actor: e.alice, structure: hospital, member: temporary.user },
+      { structureId: hospital.id, userId: e.david.id, validUntil: core.localDate("2026-12-20"), comment: "Prolongé" },
+      ctx,
+    ),
+  );
+  add(extended);
+  const shortened = unwrap(
+    core.changeGrantEnd(
+      { actor: e.alice, structure: hospital, user: lent.user, services: new Map() },
+      { structureId: hospital.id, userId: e.bruno.id, space: space.recues, serviceId: null, validUntil: core.localDate("2026-12-03") },
+      ctx,
+    ),
+  );
+  add(shortened);
+  all.users.push(temporary.user, lent.user, extended.member, shortened.user);
+  const copied = unwrap(
+    core.copyMemberRights(
+      { actor: e.alice, structure: hospital, model: e.elodie, member: extended.member, services: e.serviceIndex },
+      { structureId: hospital.id, modelUserId: e.elodie.id, userId: e.david.id },
+      ctx,
+    ),
+  );
+  add(copied);
+  all.users.push(copied.member);
+  const sweep = (user: User, day: string) => {
+    const swept = core.recordExpiries(user, { now: new Date(`${day}T09:00:00Z`), warningDays: 15 });
+    if (swept === null) throw new Error(`nothing due on ${day}`);
+    add(swept);
+    all.users.push(swept.user);
+    return swept.user;
+  };
+  sweep(sweep(shortened.user, "2026-11-27"), "2026-12-03");
+  sweep(sweep(copied.member, "2026-12-10"), "2026-12-20");
   return all;
 }
 
@@ -697,6 +760,13 @@ const EVENT_TYPES: { readonly [T in core.DomainEventType]: true } = {
   SpaceClosed: true,
   SpacesGranted: true,
   SpaceGrantRevoked: true,
+  AttachmentEndChanged: true,
+  GrantEndChanged: true,
+  MemberRightsCopied: true,
+  AttachmentExpiringSoon: true,
+  GrantExpiringSoon: true,
+  AttachmentExpired: true,
+  GrantExpired: true,
 };
 
 describe("everything the transitions produce survives JSON through its schema, unchanged", () => {

@@ -68,6 +68,8 @@ describe("validateAttachmentRequest — « Valider la demande »", () => {
           validFrom: setupDay, // she was attached before: her start date stays
           attachedBy: g.alice.id,
           attachedAt: at,
+          validUntil: null,
+          endNotice: null,
         },
       ]);
       expect(r.removedServiceIds).toEqual([]);
@@ -195,6 +197,8 @@ describe("validateAttachmentRequest — « Valider la demande »", () => {
         validFrom: today,
         attachedBy: g.alice.id,
         attachedAt: at,
+        validUntil: null,
+        endNotice: null,
       },
     ]);
     expect(r.history[0]?.details).toEqual({ role: "user", scope: { kind: "structure" } });

@@ -60,6 +60,8 @@ const userArb = fc
       access: g.write ? "write" : "read",
       grantedBy: userId("u-admin"),
       grantedAt: at(1),
+      validUntil: null,
+      endNotice: null,
     })),
   }));
 const structureArb = fc

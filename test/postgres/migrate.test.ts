@@ -1,6 +1,7 @@
 // migrate(): idempotent, safe when several processes run it at once, refuses a newer schema.
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  localDate,
   searchKeyOf,
   searchReference,
   spaceCode,
@@ -263,7 +264,7 @@ describe("migration 3: subscription requests", () => {
       const pending = fx.pendingSubscription("sub-1", "u-1", "s-1");
       const granted: User = {
         ...fx.user("u-1", [s1]),
-        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-1"), grantedAt: pending.createdAt }],
+        grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-1"), grantedAt: pending.createdAt, validUntil: null, endNotice: null }],
       };
       const committed = await store.commit({
         ...unitOf({ kind: "subscriptionRequest", value: pending, expectedVersion: null }, { kind: "user", value: granted, expectedVersion: 1 }),
@@ -983,6 +984,59 @@ describe("migration 8: the specialised commit's lock_and_check()", () => {
         ok: true,
         value: { history: [], versions: [3] },
       });
+    });
+  });
+});
+
+// ---- Issue 21, rights with an end (migration 9 on this branch; renumbered at merge if need be).
+describe("migration 9: rights with an end", () => {
+  const s1 = structureId("s-1");
+  /** A user as the release before wrote them: attachments and grants without validUntil nor endNotice. */
+  const beforeEnds = (user: User): User =>
+    ({
+      ...user,
+      attachments: user.attachments.map(({ validUntil: _u, endNotice: _n, ...a }) => a),
+      grants: user.grants.map(({ validUntil: _u, endNotice: _n, ...g }) => g),
+    }) as unknown as User;
+  const granted: User = {
+    ...fx.user("u-2", [s1]),
+    grants: [{ structureId: s1, space: spaceCode("FACTURES_RECUES"), serviceId: null, access: "read", grantedBy: userId("u-1"), grantedAt: instant(1), validUntil: null, endNotice: null }],
+  };
+
+  it("gives the rights written before it no end, keeps every version, and indexes the ends a process writes afterwards", async () => {
+    const schema = uniqueSchema("mig9");
+    await dropping(schema, async () => {
+      await atVersion(schema, 8);
+      const early = createPostgresStore(pool, { schema });
+      const seeded = await early.commit(
+        unitOf(
+          { kind: "user", value: beforeEnds(fx.user("u-1", [s1])), expectedVersion: null },
+          { kind: "user", value: beforeEnds(granted), expectedVersion: null },
+          { kind: "user", value: fx.user("u-3"), expectedVersion: null },
+        ),
+      );
+      expect(seeded.ok).toBe(true);
+      expect(await early.commit(unitOf({ kind: "user", value: beforeEnds({ ...fx.user("u-1", [s1]), lastName: "Lefèvre" }), expectedVersion: 1 }))).toMatchObject({ ok: true });
+      const before = await snapshotOf(pool, schema);
+      expect(await migrate(pool, { schema })).toEqual({ from: 8, to: SCHEMA_VERSION, applied: laterThan(8) });
+      expect((await snapshotOf(pool, schema)).users).toEqual([
+        { value: { ...fx.user("u-1", [s1]), lastName: "Lefèvre" }, version: 2 },
+        { value: granted, version: 1 },
+        { value: fx.user("u-3"), version: 1 },
+      ]);
+      expect({ ...(await snapshotOf(pool, schema)), users: before.users }).toEqual(before);
+      // An end written now is found by the sweep's query, through the generated columns.
+      const store = createPostgresStore(pool, { schema });
+      const ending: User = { ...granted, attachments: granted.attachments.map((a) => ({ ...a, validUntil: localDate("2026-12-05") })) };
+      expect(await store.commit(unitOf({ kind: "user", value: ending, expectedVersion: 1 }))).toMatchObject({ ok: true });
+      const due = await store.findDueExpiries({ warnThrough: localDate("2026-12-12"), expireThrough: localDate("2026-11-27"), limit: 10 });
+      expect(due).toEqual([{ value: ending, version: 2 }]);
+      const columns = await pool.query(`SELECT id, end_to_warn, end_to_expire FROM "${schema}".users ORDER BY id`);
+      expect(columns.rows).toEqual([
+        { id: "u-1", end_to_warn: null, end_to_expire: null },
+        { id: "u-2", end_to_warn: "2026-12-05", end_to_expire: null },
+        { id: "u-3", end_to_warn: null, end_to_expire: null },
+      ]);
     });
   });
 });

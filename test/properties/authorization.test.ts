@@ -105,11 +105,19 @@ const svcOf = (structure: StructureId): Service => ({
 const svc = svcOf(S);
 const otherSvc = svcOf(OTHER);
 
-const attachment = (structure: StructureId, role: "secondaryManager" | "user", validFrom: string, services = false): Attachment => ({
+const attachment = (
+  structure: StructureId,
+  role: "secondaryManager" | "user",
+  validFrom: string,
+  services = false,
+  validUntil: string | null = null,
+): Attachment => ({
   structureId: structure,
   role,
   scope: services ? { kind: "services", serviceIds: [svcOf(structure).id] } : { kind: "structure" },
   validFrom: localDate(validFrom),
+  validUntil: validUntil === null ? null : localDate(validUntil),
+  endNotice: null,
   attachedBy: userId("u-p"),
   attachedAt: LONG_AGO as Attachment["attachedAt"],
 });
@@ -121,8 +129,13 @@ const attachmentArb = (structure: StructureId) =>
         role: fc.constantFrom("secondaryManager" as const, "user" as const),
         validFrom: fc.constantFrom("2026-11-01", "2026-11-27", "2026-11-28", "2027-01-01"),
         services: fc.boolean(),
+        // Rights with an end (issue 21): none, or an end before, on or after each clock's day
+        // (the first day without the right); an end is always after its start, as every act keeps it.
+        validUntil: fc.constantFrom<string | null>(null, null, "2026-11-15", "2026-11-28", "2026-11-29", "2027-06-01"),
       })
-      .map(({ role, validFrom, services }) => attachment(structure, role, validFrom, services)),
+      .map(({ role, validFrom, services, validUntil }) =>
+        attachment(structure, role, validFrom, services, validUntil !== null && validUntil > validFrom ? validUntil : null),
+      ),
     { nil: undefined },
   );
 
@@ -174,12 +187,16 @@ const actorArb = fc
 
 // ------------------------------------------------------- the rule, stated independently
 
-/** The right, from the guide: an active account, and primary or secondary manager of S in force today. */
+/**
+ * The right, from the guide: an active account, and primary or secondary manager of S in
+ * force today — its start reached and its end (the first day without it), if any, not
+ * reached. The primary manager's attachment never ends.
+ */
 function hasRight(actor: User, structure: Structure, today: string): boolean {
   if (actor.status !== "active") return false;
   if (structure.primaryManagerId === actor.id) return true;
   const a = actor.attachments.find((x) => x.structureId === structure.id);
-  return a !== undefined && a.role === "secondaryManager" && a.validFrom <= today;
+  return a !== undefined && a.role === "secondaryManager" && a.validFrom <= today && (a.validUntil === null || today < a.validUntil);
 }
 
 /** Why an act naming the structure is refused to someone without the right. */
@@ -242,6 +259,8 @@ const grant = (structure: StructureId, space: typeof RECUES, service: Service, a
   access,
   grantedBy: userId("u-p"),
   grantedAt: LONG_AGO as SpaceGrant["grantedAt"],
+  validUntil: null,
+  endNotice: null,
 });
 const both = person(
   "u-both",

@@ -135,7 +135,12 @@ interface MAttachment {
   role: "secondaryManager" | "user";
   scope: MScope;
   validFrom: string;
+  /** Rights with an end (issue 21): the first day without the right; absent or null: no end. */
+  validUntil?: string | null;
 }
+
+/** In force on `day`: its start reached, its end (the first day without it), if any, not reached. */
+const inForceOn = (a: MAttachment, day: string) => a.validFrom <= day && (a.validUntil == null || day < a.validUntil);
 interface MRequest {
   id: string;
   user: string;
@@ -264,7 +269,7 @@ const key = (u: string, s: string) => `${u}|${s}`;
 interface MEntry {
   structureId: string;
   kind: HistoryKind;
-  actorId: string;
+  actorId: string | null;
   targetUserId: string | null;
   requestId: string | null;
   at: string;
@@ -372,7 +377,7 @@ function hasRight(m: Model, actor: string, structure: string): boolean {
   if (m.active.get(actor) !== true) return false;
   if (m.primary.get(structure) === actor) return true;
   const a = m.attachments.get(key(actor, structure));
-  return a?.role === "secondaryManager" && a.validFrom <= TODAY;
+  return a?.role === "secondaryManager" && inForceOn(a, TODAY);
 }
 
 function forbiddenReason(m: Model, actor: string, structure: string): ForbiddenReason {
@@ -490,7 +495,7 @@ interface Probe {
 function mayAccessInModel(m: Model, p: Probe): boolean {
   if (m.active.get(p.user) !== true) return false;
   const a = m.attachments.get(key(p.user, p.structure));
-  if (a === undefined || a.validFrom > (p.at?.date ?? TODAY)) return false;
+  if (a === undefined || !inForceOn(a, p.at?.date ?? TODAY)) return false;
   if (p.service !== null) {
     const s = m.services.get(p.service);
     if (s === undefined || s.structure !== p.structure || !s.active) return false;
@@ -796,6 +801,7 @@ async function compare(m: Model, r: Real) {
       }
       expect(role).toBe(m.primary.get(structure.id) === user.id ? "primaryManager" : expected.role);
       expect(actual?.validFrom).toBe(expected.validFrom);
+      expect(actual?.validUntil, `${user.id}'s end in ${structure.id}`).toBe(expected.validUntil ?? null);
       expect(actual?.scope).toEqual(canonical(expected.scope));
     }
   }
@@ -904,7 +910,7 @@ async function probeAccess(m: Model, r: Real, random: readonly Probe[], when: (t
       const own = probeText({ user: u.id, structure: g.structureId, space: g.space, service: g.serviceId, access: g.access });
       if (answer.get(own) !== true) continue;
       const a = u.attachments.find((x) => x.structureId === g.structureId);
-      if (a === undefined || a.validFrom > TODAY) wrong.push(`${own}: a usable grant where ${u.id} is not attached and in force`);
+      if (a === undefined || !inForceOn({ ...a, scope: "structure" }, TODAY)) wrong.push(`${own}: a usable grant where ${u.id} is not attached and in force`);
       const structure = structures.get(g.structureId);
       const service = g.serviceId === null ? undefined : services.get(g.serviceId);
       const open =
@@ -942,7 +948,8 @@ function validateRules(m: Model, actor: string, q: MRequest, role: Role | undefi
           current !== undefined && current.scope !== "structure" && scope !== "structure"
             ? current.scope.filter((id) => !scope.includes(id))
             : [];
-        m.attachments.set(key(q.user, q.structure), { role: granted, scope, validFrom: current?.validFrom ?? TODAY });
+        // A validation keeps the end the requester has (it cannot have passed: the clock stays in one day).
+        m.attachments.set(key(q.user, q.structure), { role: granted, scope, validFrom: current?.validFrom ?? TODAY, validUntil: current?.validUntil ?? null });
         q.status = "validated";
         record(m, q.structure, "attachmentRequestValidated", actor, q.user, q.id);
         if (removed.length > 0) record(m, q.structure, "servicesRemoved", actor, q.user, q.id);
@@ -1188,6 +1195,8 @@ class AttachCmd implements Cmd {
     readonly comment: string,
     readonly scope: MScope,
     readonly account: number | undefined = undefined,
+    /** Rights with an end: the first day without the right (null: none). */
+    readonly validUntil: string | null = null,
   ) {}
   check = () => true;
   async run(m: Model, r: Real) {
@@ -1196,6 +1205,7 @@ class AttachCmd implements Cmd {
       const v: DomainErrorCode[] = [];
       if (this.role === "primaryManager") v.push("CANNOT_GRANT_PRIMARY");
       if (this.validFrom < TODAY) v.push("VALID_FROM_IN_THE_PAST");
+      if (this.validUntil !== null && (this.validUntil <= TODAY || this.validUntil <= this.validFrom)) v.push("VALID_UNTIL_TOO_EARLY");
       if (isBlank(this.comment)) v.push("COMMENT_REQUIRED");
       if (m.primary.get(this.structure) === user || m.attachments.has(key(user, this.structure))) v.push("ALREADY_ATTACHED");
       // An account « En cours d'activation » may be attached; a deactivated one may not.
@@ -1205,7 +1215,7 @@ class AttachCmd implements Cmd {
         broken: v,
         apply: () => {
           const role = this.role as "secondaryManager" | "user";
-          m.attachments.set(key(user, this.structure), { role, scope: this.scope === "structure" ? "structure" : sorted(this.scope), validFrom: this.validFrom });
+          m.attachments.set(key(user, this.structure), { role, scope: this.scope === "structure" ? "structure" : sorted(this.scope), validFrom: this.validFrom, validUntil: this.validUntil });
           record(m, this.structure, "userAttached", this.actor, user);
           return [
             {
@@ -1218,6 +1228,7 @@ class AttachCmd implements Cmd {
               role,
               scope: canonical(this.scope),
               validFrom: this.validFrom,
+              ...(this.validUntil === null ? {} : { validUntil: this.validUntil }),
             } as DomainEvent,
           ];
         },
@@ -1230,6 +1241,7 @@ class AttachCmd implements Cmd {
         userId: user,
         role: this.role,
         validFrom: this.validFrom,
+        ...(this.validUntil === null ? {} : { validUntil: this.validUntil }),
         comment: this.comment,
         scope: toScope(this.scope),
       }),
@@ -1237,7 +1249,48 @@ class AttachCmd implements Cmd {
     );
   }
   toString = () =>
-    `attach(${this.actor} → ${this.account === undefined ? this.user : `account #${this.account} (else ${this.user})`} @${this.structure} ${this.role} from ${this.validFrom} ${JSON.stringify(this.scope)})`;
+    `attach(${this.actor} → ${this.account === undefined ? this.user : `account #${this.account} (else ${this.user})`} @${this.structure} ${this.role} from ${this.validFrom}${this.validUntil === null ? "" : ` until ${this.validUntil}`} ${JSON.stringify(this.scope)})`;
+}
+
+/** Rights with an end (issue 21): a manager moves or removes a member's end date. */
+class ChangeEndCmd implements Cmd {
+  constructor(readonly actor: string, readonly user: string, readonly structure: string, readonly validUntil: string | null) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const judgement = named(m, this.actor, this.structure, () => {
+      const a = m.attachments.get(key(this.user, this.structure));
+      // Not a member: the very answer an unknown id gets, and nothing else.
+      if (a === undefined) return notFoundUser(this.user);
+      const v: DomainErrorCode[] = [];
+      // The primary manager's attachment never ends.
+      if (m.primary.get(this.structure) === this.user) v.push("TRANSFER_REQUIRED");
+      if (this.actor === this.user) v.push("SELF_DECISION_FORBIDDEN");
+      if ((a.validUntil ?? null) === this.validUntil) v.push("VALID_UNTIL_UNCHANGED");
+      else if (this.validUntil !== null && (this.validUntil <= TODAY || this.validUntil <= a.validFrom)) v.push("VALID_UNTIL_TOO_EARLY");
+      return {
+        broken: v,
+        apply: () => {
+          const attachment = a as MAttachment;
+          const previousValidUntil = attachment.validUntil ?? null;
+          attachment.validUntil = this.validUntil;
+          record(m, this.structure, "attachmentEndChanged", this.actor, this.user);
+          return [
+            {
+              type: "AttachmentEndChanged",
+              at: atOf(m),
+              structureId: this.structure,
+              userId: this.user,
+              changedBy: this.actor,
+              validUntil: this.validUntil,
+              previousValidUntil,
+            } as DomainEvent,
+          ];
+        },
+      };
+    });
+    await step(m, r, judgement, (app) => app.changeAttachmentEnd(this.actor, { structureId: this.structure, userId: this.user, validUntil: this.validUntil }), managing(this.actor, this.structure));
+  }
+  toString = () => `changeEnd(${this.actor} → ${this.user} @${this.structure} until ${this.validUntil ?? "no end"})`;
 }
 
 class ChangeRoleCmd implements Cmd {
@@ -1762,7 +1815,7 @@ function inForce(m: Model, user: string, structure: string): boolean {
   if (a === undefined) return false;
   if (a.status === "pendingActivation" && a.createdFor === structure) return true;
   const held = m.attachments.get(key(user, structure));
-  return held !== undefined && held.validFrom <= TODAY;
+  return held !== undefined && inForceOn(held, TODAY);
 }
 
 /**
@@ -1941,7 +1994,7 @@ class CreateAccountCmd implements Cmd {
                   attachment:
                     attach === undefined
                       ? null
-                      : { structureId: this.structure, role: attach.role, scope: canonical(attach.scope), validFrom: attach.validFrom, attachedBy: this.actor, attachedAt: atOf(m) },
+                      : { structureId: this.structure, role: attach.role, scope: canonical(attach.scope), validFrom: attach.validFrom, validUntil: null, endNotice: null, attachedBy: this.actor, attachedAt: atOf(m) },
                 });
                 return events;
               },
@@ -3250,7 +3303,18 @@ class ListMembersCmd implements Cmd {
         .filter((a) => m.attachments.has(key(a.id, this.structure)))
         .map((a) => {
           const held = m.attachments.get(key(a.id, this.structure)) as MAttachment;
-          return { userId: a.id, lastName: a.lastName, firstName: a.firstName, login: a.login, status: a.status, role: roleOf(m, a.id, this.structure), scope: canonical(held.scope), validFrom: held.validFrom };
+          return {
+            userId: a.id,
+            lastName: a.lastName,
+            firstName: a.firstName,
+            login: a.login,
+            status: a.status,
+            role: roleOf(m, a.id, this.structure),
+            scope: canonical(held.scope),
+            validFrom: held.validFrom,
+            validUntil: held.validUntil ?? null,
+            inForce: inForceOn(held, TODAY),
+          };
         });
       const byUser = (x: unknown, y: unknown) => ((x as { userId: string }).userId < (y as { userId: string }).userId ? -1 : 1);
       expect(members.sort(byUser), "every member, once, as the model says").toEqual(expected.sort(byUser));
@@ -3622,6 +3686,12 @@ const validateCmd = fc.tuple(actor, fc.nat(), fc.option(role, { nil: undefined }
 );
 const refuseCmd = fc.tuple(actor, fc.nat(), reason).map(([a, p, re]) => new RefuseCmd(a, p, re));
 const changeRoleCmd = fc.tuple(actor, memberUser, structure, role).map(([a, u, s, ro]) => new ChangeRoleCmd(a, u, s, ro));
+// Rights with an end: mostly none or one to come, now and then today (too early) or the start of a later member.
+const endDate = fc.oneof(
+  { arbitrary: fc.constantFrom<string | null>(null, "2027-01-31", "2027-06-30"), weight: 6 },
+  { arbitrary: fc.constantFrom(TODAY, "2026-12-15"), weight: 1 },
+);
+const changeEndCmd = fc.tuple(actor, memberUser, structure, endDate).map(([a, u, s, e]) => new ChangeEndCmd(a, u, s, e));
 const removeCmd = fc.tuple(actor, memberUser, structure).map(([a, u, s]) => new RemoveCmd(a, u, s));
 const requestSubscriptionCmd = fc.tuple(requester, requestSubscriptionStructure, lines, comment).map(([u, s, is, c]) => new RequestSubscriptionCmd(u, s, is, c));
 const validateSubscriptionCmd = fc
@@ -3734,6 +3804,7 @@ const retriedCommand: fc.Arbitrary<Cmd> = fc
     requestCmd,
     fc.tuple(actor, user, structure, role, fc.constantFrom(TODAY, "2026-12-15"), fc.constant("Renfort"), likelyScope).map(([a, u, s, ro, vf, c, sc]) => new AttachCmd(a, u, s, ro, vf, c, sc)),
     changeRoleCmd,
+    changeEndCmd,
     removeCmd,
     leaveCmd,
     requestSubscriptionCmd,
@@ -3792,9 +3863,10 @@ const commandsUpTo = (maxCommands: number) => fc.commands(
     refuseManyCmd,
     // Now and then the user is an account created in the run (« En cours d'activation », maybe).
     fc
-      .tuple(actor, user, structure, role, fc.constantFrom("2026-11-26", TODAY, "2026-12-15"), fc.constantFrom("Renfort", " ", "\u200B"), likelyScope, createdPick)
-      .map(([a, u, s, ro, vf, c, sc, n]) => new AttachCmd(a, u, s, ro, vf, c, sc, n)),
+      .tuple(actor, user, structure, role, fc.constantFrom("2026-11-26", TODAY, "2026-12-15"), fc.constantFrom("Renfort", " ", "\u200B"), likelyScope, createdPick, endDate)
+      .map(([a, u, s, ro, vf, c, sc, n, e]) => new AttachCmd(a, u, s, ro, vf, c, sc, n, e)),
     changeRoleCmd,
+    changeEndCmd,
     removeCmd,
     // The person leaves a structure (the grants there go with the attachment).
     leaveCmd,

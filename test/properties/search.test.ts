@@ -83,6 +83,8 @@ const attachmentArb = (s: StructureId) =>
         validFrom: localDate(validFrom),
         attachedBy: userId("u-0"),
         attachedAt: LONG_AGO as Attachment["attachedAt"],
+        validUntil: null,
+        endNotice: null,
       }),
     );
 
@@ -119,6 +121,8 @@ function userOf(i: number, spec: UserSpec, login: string, primaryOf: readonly St
       validFrom: localDate("2026-01-01"),
       attachedBy: userId(`u-${i + 1}`),
       attachedAt: LONG_AGO as Attachment["attachedAt"],
+      validUntil: null,
+      endNotice: null,
     });
   return {
     id: userId(`u-${i + 1}`),

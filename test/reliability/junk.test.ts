@@ -78,7 +78,7 @@ describe.each(OPS)("%s", (name, run, valid) => {
       fc.asyncProperty(fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withDate: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true }), async (junk) => {
         const r = await run(untyped(w.app), w, junk);
         if (!r.ok) expect(["VALIDATION", "NOT_FOUND", "FORBIDDEN"]).toContain(r.error?.code);
-        else expect(["listPendingAttachmentRequests", "listPendingSubscriptionRequests", "claimEvents", "acknowledgeEvents", "searchUsers", "chorusProRechercherStructure"]).toContain(name);
+        else expect(["listPendingAttachmentRequests", "listPendingSubscriptionRequests", "claimEvents", "acknowledgeEvents", "searchUsers", "chorusProRechercherStructure", "recordExpiries"]).toContain(name);
       }),
       { numRuns: 60 },
     );
@@ -108,7 +108,7 @@ describe("a polluted Object.prototype", () => {
 });
 
 describe("junk actors and options", () => {
-  it.each(OPS.filter(([n]) => !["registerUser", "claimEvents", "acknowledgeEvents", "purgeIdempotencyRecords", "mayAccess", "registerAccount", "activateAccount"].includes(n)))(
+  it.each(OPS.filter(([n]) => !["registerUser", "claimEvents", "acknowledgeEvents", "purgeIdempotencyRecords", "mayAccess", "registerAccount", "activateAccount", "recordExpiries"].includes(n)))(
     "%s refuses a non-plain or junk actor with UNKNOWN_ACTOR (malformed), changing nothing",
     async (name) => {
       const w = await buildWorld();

@@ -97,6 +97,11 @@ export const OPS: readonly Op[] = [
   ["grantSpaces", (app, w, i) => app.grantSpaces(w.users.alice, i), (w) => ({ structureId: A(w), userIds: [w.users.sam], items: [{ space: "FACTURES_RECUES", access: "read" }] })],
   ["revokeSpaceGrant", (app, w, i) => app.revokeSpaceGrant(w.users.alice, i), (w) => ({ structureId: A(w), userId: w.users.mia, space: "FACTURES_EMISES", serviceId: compta(w) })],
   ["listMemberGrants", (app, w, i) => app.listMemberGrants(w.users.alice, i), (w) => ({ structureId: A(w), userId: w.users.mia })],
+  // Rights with an end (issue 21).
+  ["changeAttachmentEnd", (app, w, i) => app.changeAttachmentEnd(w.users.alice, i), (w) => ({ structureId: A(w), userId: w.users.mia, validUntil: "2027-06-30" })],
+  ["changeGrantEnd", (app, w, i) => app.changeGrantEnd(w.users.alice, i), (w) => ({ structureId: A(w), userId: w.users.mia, space: "FACTURES_EMISES", serviceId: compta(w), validUntil: "2027-01-01" })],
+  ["copyMemberRights", (app, w, i) => app.copyMemberRights(w.users.alice, i), (w) => ({ structureId: A(w), modelUserId: w.users.mia, userId: w.users.sam })],
+  ["recordExpiries", (app, _w, i) => app.recordExpiries(i), () => ({ limit: 10 })],
   // Guide §5: search, lookup, export.
   ["searchUsers", (app, w, i) => app.searchUsers(w.users.alice, i), () => ({ criteria: { lastName: "mi" }, limit: 2 })],
   ["lookupPerson", (app, w, i) => app.lookupPerson(w.users.alice, i), (w) => ({ structureId: A(w), login: "noe@example.fr" })],

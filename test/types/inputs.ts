@@ -31,7 +31,18 @@ export async function typedInputs(): Promise<void> {
   const body: unknown = JSON.parse('{"requestId":"req_1"}');
   await app.validateAttachmentRequest(actor, body as ValidateAttachmentRequestInput);
 
+  // Rights with an end (issue 21): an end date on the acts that give a right, and its change.
+  await app.attachUser(actor, { structureId: "str_1", userId: "usr_2", role: "user", validFrom: "2026-12-01", validUntil: "2027-06-01", comment: "Renfort", scope: { kind: "structure" } });
+  await app.changeAttachmentEnd(actor, { structureId: "str_1", userId: "usr_2", validUntil: null });
+  await app.changeGrantEnd(actor, { structureId: "str_1", userId: "usr_2", space: "FACTURES_RECUES", validUntil: "2027-01-01" });
+  await app.copyMemberRights(actor, { structureId: "str_1", modelUserId: "usr_3", userId: "usr_2" });
+  await app.recordExpiries({ limit: 500 });
+
   // What does not compile.
+  // @ts-expect-error an end's change says the end: null to remove it, never left out
+  await app.changeAttachmentEnd(actor, { structureId: "str_1", userId: "usr_2" });
+  // @ts-expect-error the sweep has no actor
+  await app.recordExpiries(actor, { limit: 10 });
   // @ts-expect-error a misspelt field
   await app.validateAttachmentRequest(actor, { reqestId: "req_1" });
   // @ts-expect-error a role that does not exist

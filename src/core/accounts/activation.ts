@@ -50,9 +50,10 @@ export function isPendingAccountOf(user: User, structureId: StructureId): boolea
 
 /**
  * Whether a structure's managers may read a user's personal information (guide §5):
- * the user holds an attachment to it *in force* (`validFrom` reached), or their account
- * is pending activation and was created for it. An attachment dated in the future gives
- * no right yet, to read a person's record no more than to act.
+ * the user holds an attachment to it *in force* (`validFrom` reached, `validUntil` not
+ * reached), or their account is pending activation and was created for it. An attachment
+ * dated in the future gives no right yet, and one whose end has passed no more, to read a
+ * person's record no more than to act.
  *
  * @example
  * ```ts
@@ -62,7 +63,7 @@ export function isPendingAccountOf(user: User, structureId: StructureId): boolea
 export function isUserInForceOf(user: User, structureId: StructureId, today: LocalDate): boolean {
   if (isPendingAccountOf(user, structureId)) return true;
   const attachment = attachmentTo(user, structureId);
-  return attachment !== undefined && isInForce(attachment.validFrom, today);
+  return attachment !== undefined && isInForce(attachment.validFrom, today, attachment.validUntil);
 }
 
 /**

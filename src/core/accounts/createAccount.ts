@@ -1,6 +1,7 @@
 import { entry, type Recorded } from "../_lib.js";
 import { attachUser } from "../attachments/attachUser.js";
 import { authorizeManager } from "../authorization.js";
+import { ownFields } from "../boundary.js";
 import type { DomainError } from "../errors.js";
 import type { DomainEvent } from "../events.js";
 import type { ServiceId, StructureId, UserId } from "../ids.js";
@@ -48,6 +49,8 @@ export interface CreateAccount extends AccountDetails {
     readonly role: Role;
     readonly scope: AttachmentScope;
     readonly validFrom: LocalDate;
+    /** The first day without the right, after `validFrom`; absent or `null`: no end. */
+    readonly validUntil?: LocalDate | null;
     readonly comment: string;
   };
 }
@@ -160,8 +163,8 @@ export function withFreshActivation(
  *
  * Refusals: `FORBIDDEN`, `PIGP_REFERENT_REQUIRED` (a public structure using the PIGP:
  * its accounts come from the DGFiP referential), and with `attach` those of
- * `attachUser` (`CANNOT_GRANT_PRIMARY`, `VALID_FROM_IN_THE_PAST`, `COMMENT_REQUIRED`,
- * `EMPTY_SCOPE`, `SERVICE_INACTIVE`, `NOT_FOUND`).
+ * `attachUser` (`CANNOT_GRANT_PRIMARY`, `VALID_FROM_IN_THE_PAST`, `VALID_UNTIL_TOO_EARLY`,
+ * `COMMENT_REQUIRED`, `EMPTY_SCOPE`, `SERVICE_INACTIVE`, `NOT_FOUND`).
  *
  * History: « Compte créé par le gestionnaire » on the structure (and « Rattaché par le
  * gestionnaire » with `attach`).
@@ -197,7 +200,8 @@ export function createAccount(
   if (command.attach === undefined) return ok({ user: created, history, events });
   const attached = attachUser(
     { actor, structure, user: created, services: state.services },
-    { structureId: structure.id, userId: created.id, ...command.attach },
+    // Own fields only: an optional field the attachment leaves out (validUntil) must not be read from a polluted prototype.
+    ownFields({ structureId: structure.id, userId: created.id, ...command.attach }),
     { ...ctx, today },
   );
   if (!attached.ok) return attached;

@@ -85,6 +85,7 @@ export const CreateAccountSchema = typed<CreateAccount>()(z.strictObject({
       role: GrantedRoleSchema,
       scope: AttachmentScopeSchema,
       validFrom: LocalDateSchema,
+      validUntil: LocalDateSchema.nullable().exactOptional(),
       comment: MultilineTextSchema,
     })
     .exactOptional(),

@@ -74,6 +74,8 @@ export type UserStructureLine =
         | { readonly kind: "structure" }
         | { readonly kind: "services"; readonly services: readonly ServiceLine[] };
       readonly validFrom: LocalDate;
+      /** The first day without the right (`null`: no end). */
+      readonly validUntil: LocalDate | null;
     }
   | { readonly managed: false; readonly designation: string };
 
@@ -110,6 +112,7 @@ export function userStructures(
       role: roleIn(structure, user) ?? attachment.role,
       scope: scopeLines(attachment.scope, services),
       validFrom: attachment.validFrom,
+      validUntil: attachment.validUntil,
     });
   }
   return lines.sort((a, b) => (a.designation < b.designation ? -1 : a.designation > b.designation ? 1 : 0));

@@ -12,6 +12,7 @@ import {
   MAX_TEXT_LENGTH,
   MultilineTextSchema,
   GrantedRoleSchema,
+  LocalDateSchema,
   StructureIdSchema,
 } from "../schemas.js";
 import type { RefuseAttachmentRequests, ValidateAttachmentRequests } from "./bulk.js";
@@ -34,6 +35,7 @@ const validateItem = {
   requestId: AttachmentRequestIdSchema,
   role: GrantedRoleSchema.exactOptional(),
   scope: AttachmentScopeSchema.exactOptional(),
+  validUntil: LocalDateSchema.nullable().exactOptional(),
 };
 
 /** {@link ValidateAttachmentRequest}. */

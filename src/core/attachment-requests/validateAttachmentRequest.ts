@@ -14,7 +14,8 @@ import type {
 } from "../model.js";
 import { err, ok, type Result } from "../result.js";
 import { checkGrantableScope, sameScope, scopeServiceIds, servicesScope, WHOLE_STRUCTURE } from "../scope.js";
-import { toInstant, todayOf, type LocalDate, type TransitionContext } from "../time.js";
+import { checkValidUntil } from "../ends/rules.js";
+import { hasEnded, toInstant, todayOf, type LocalDate, type TransitionContext } from "../time.js";
 import type { Role } from "../vocabulary.js";
 
 /** A manager validates a request. */
@@ -34,6 +35,12 @@ export interface ValidateAttachmentRequest {
    * (active ones), or the whole structure if that was asked for or held.
    */
   readonly scope?: AttachmentScope;
+  /**
+   * « Date de fin »: the first day without the right, after the attachment's start and
+   * today; `null`: no end. When not given: the end the requester's attachment already
+   * has, unless it has passed (a validation gives rights now); none for a new one.
+   */
+  readonly validUntil?: LocalDate | null;
 }
 
 /** What deciding a request needs to know. */
@@ -122,7 +129,7 @@ export function checkDecidable(
  * Refusals: `NOT_FOUND` (also when the actor may not manage the request's structure:
  * an outsider cannot tell a request of another structure from none), `REQUEST_ALREADY_DECIDED`, `SELF_DECISION_FORBIDDEN`, `CANNOT_GRANT_PRIMARY`,
  * `TRANSFER_REQUIRED` (the requester is the primary manager), `ACCOUNT_NOT_ACTIVE`
- * (requester deactivated), `EMPTY_SCOPE`, `SERVICE_INACTIVE`,
+ * (requester deactivated), `EMPTY_SCOPE`, `SERVICE_INACTIVE`, `VALID_UNTIL_TOO_EARLY`,
  * `NOT_FOUND` (a service that is not one of the structure's).
  *
  * @example
@@ -162,6 +169,16 @@ export function validateAttachmentRequest(
   );
   if (!scope.ok) return scope;
 
+  // Validating changes role and scope, not the date the membership started (or will).
+  const validFrom = current?.validFrom ?? today;
+  const validUntil =
+    command.validUntil === undefined
+      ? ok(current === undefined || hasEnded(current.validUntil, today) ? null : current.validUntil)
+      : checkValidUntil(command.validUntil, validFrom, today);
+  if (!validUntil.ok) return validUntil;
+  // The sweep's notice stays with the end date it was about.
+  const endNotice = current !== undefined && current.validUntil === validUntil.value ? current.endNotice : null;
+
   const at = toInstant(ctx.now);
   const kept = new Set(scopeServiceIds(scope.value));
   const removedServiceIds =
@@ -172,8 +189,9 @@ export function validateAttachmentRequest(
     structureId: structure.id,
     role,
     scope: scope.value,
-    // Validating changes role and scope, not the date the membership started (or will).
-    validFrom: current?.validFrom ?? today,
+    validFrom,
+    validUntil: validUntil.value,
+    endNotice,
     attachedBy: actor.id,
     attachedAt: at,
   });
@@ -191,6 +209,8 @@ export function validateAttachmentRequest(
       scope: scope.value,
       ...(current !== undefined && current.role !== role ? { previousRole: current.role } : {}),
       ...(current !== undefined && !sameScope(current.scope, scope.value) ? { previousScope: current.scope } : {}),
+      ...(validUntil.value === null ? {} : { validUntil: validUntil.value }),
+      ...(current !== undefined && current.validUntil !== null && current.validUntil !== validUntil.value ? { previousValidUntil: current.validUntil } : {}),
     }, request.id),
   ];
   if (removedServiceIds.length > 0)
@@ -212,6 +232,7 @@ export function validateAttachmentRequest(
         decidedBy: actor.id,
         role,
         scope: scope.value,
+        ...(validUntil.value === null ? {} : { validUntil: validUntil.value }),
       },
     ],
   });

@@ -5,6 +5,7 @@ import type { DomainError } from "../errors.js";
 import type { ServiceId, StructureId, UserId } from "../ids.js";
 import type { AttachmentScope, Service, Structure, User } from "../model.js";
 import { err, ok, type Result } from "../result.js";
+import { checkValidUntil } from "../ends/rules.js";
 import { checkGrantableScope } from "../scope.js";
 import { toInstant, todayOf, type LocalDate, type TransitionContext } from "../time.js";
 import type { Role } from "../vocabulary.js";
@@ -17,6 +18,8 @@ export interface AttachUser {
   readonly role: Role;
   /** « Date de début de validité »: today or later. */
   readonly validFrom: LocalDate;
+  /** « Date de fin »: the first day without the right, after `validFrom`; absent or `null`: no end. */
+  readonly validUntil?: LocalDate | null;
   /** Mandatory, not blank. */
   readonly comment: string;
   /** « Rattacher à la structure », or the checked services. */
@@ -40,12 +43,12 @@ export interface UserAttached extends Recorded {
 
 /**
  * Attaches a user on the manager's initiative, with a role, a validity start date
- * (today or later), a mandatory comment, and the whole structure or some of its
- * services. The user may not be attached to the structure already (change their role
+ * (today or later), optionally an end date (after the start), a mandatory comment, and
+ * the whole structure or some of its services. The user may not be attached to the structure already (change their role
  * or validate their request instead) and their account may not be deactivated.
  *
  * Refusals: `FORBIDDEN`, `CANNOT_GRANT_PRIMARY`, `VALID_FROM_IN_THE_PAST`,
- * `COMMENT_REQUIRED`, `ALREADY_ATTACHED`, `ACCOUNT_NOT_ACTIVE`, `EMPTY_SCOPE`,
+ * `VALID_UNTIL_TOO_EARLY`, `COMMENT_REQUIRED`, `ALREADY_ATTACHED`, `ACCOUNT_NOT_ACTIVE`, `EMPTY_SCOPE`,
  * `SERVICE_INACTIVE`, `NOT_FOUND` (a service that is not one of the structure's).
  *
  * @example
@@ -73,6 +76,8 @@ export function attachUser(
     return err({ code: "CANNOT_GRANT_PRIMARY", structureId: structure.id, userId: user.id });
   if (command.validFrom < today)
     return err({ code: "VALID_FROM_IN_THE_PAST", validFrom: command.validFrom, today });
+  const validUntil = checkValidUntil(command.validUntil, command.validFrom, today);
+  if (!validUntil.ok) return validUntil;
   const comment = visibleText(command.comment);
   if (comment === null) return err({ code: "COMMENT_REQUIRED", structureId: structure.id, userId: user.id });
   if (structure.primaryManagerId === user.id || attachmentTo(user, structure.id) !== undefined)
@@ -89,11 +94,18 @@ export function attachUser(
       role,
       scope: scope.value,
       validFrom: command.validFrom,
+      validUntil: validUntil.value,
+      endNotice: null,
       attachedBy: actor.id,
       attachedAt: at,
     }),
     history: [
-      entry("userAttached", at, structure.id, actor.id, user.id, { role, scope: scope.value, comment }),
+      entry("userAttached", at, structure.id, actor.id, user.id, {
+        role,
+        scope: scope.value,
+        comment,
+        ...(validUntil.value === null ? {} : { validUntil: validUntil.value }),
+      }),
     ],
     events: [
       {
@@ -106,6 +118,7 @@ export function attachUser(
         role,
         scope: scope.value,
         validFrom: command.validFrom,
+        ...(validUntil.value === null ? {} : { validUntil: validUntil.value }),
       },
     ],
   });

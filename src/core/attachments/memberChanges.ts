@@ -39,7 +39,21 @@ export interface MemberChanged extends Recorded {
   readonly member: User;
 }
 
-function checkMember(
+/**
+ * The checks every manager act on one member starts with: the actor manages the
+ * structure, the user is one of its members (a user who is not is, to a manager, as
+ * unknown as an id that names no one: `NOT_FOUND`), and not its primary manager, whose
+ * role and attachment change only by a transfer (`TRANSFER_REQUIRED`).
+ *
+ * @returns the member's attachment to the structure.
+ *
+ * @example
+ * ```ts
+ * checkMember({ actor: alice, structure, member: bruno }, { structureId: structure.id, userId: bruno.id }, { now });
+ * // ok(bruno's attachment)
+ * ```
+ */
+export function checkMember(
   state: MemberState,
   command: { readonly structureId: StructureId; readonly userId: UserId },
   ctx: TransitionContext,

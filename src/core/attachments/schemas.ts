@@ -16,6 +16,7 @@ import {
 import type { AttachUser } from "./attachUser.js";
 import type { ChangeMemberRole, LeaveStructure, RemoveAttachment } from "./memberChanges.js";
 import { ROLES } from "../vocabulary.js";
+import type { CopyMemberRights } from "./copyMemberRights.js";
 
 /** {@link AttachUser}. A blank comment passes here and is refused by the rule (`COMMENT_REQUIRED`). */
 export const AttachUserSchema = typed<AttachUser>()(z.strictObject({
@@ -23,6 +24,7 @@ export const AttachUserSchema = typed<AttachUser>()(z.strictObject({
   userId: UserIdSchema,
   role: GrantedRoleSchema,
   validFrom: LocalDateSchema,
+  validUntil: LocalDateSchema.nullable().exactOptional(),
   comment: MultilineTextSchema,
   scope: AttachmentScopeSchema,
 }));
@@ -104,6 +106,15 @@ export const quickAttachmentReadings = {
   changeMemberRole: quickChangeMemberRole,
   removeAttachment: quickRemoveAttachment,
 } as const;
+/** {@link CopyMemberRights}: the model and the member are two different users. */
+export const CopyMemberRightsSchema = typed<CopyMemberRights>()(z.strictObject({
+  structureId: StructureIdSchema,
+  modelUserId: UserIdSchema,
+  userId: UserIdSchema,
+  comment: MultilineTextSchema.exactOptional(),
+}).refine((c) => c.modelUserId !== c.userId, { path: ["userId"], message: "doit être un autre utilisateur que le modèle" }));
+/** What `copyMemberRights` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
+export type CopyMemberRightsInput = z.input<typeof CopyMemberRightsSchema>;
 
 /**
  * Parses a direct-attachment command.
@@ -152,4 +163,17 @@ export function parseRemoveAttachment(input: unknown): Result<RemoveAttachment, 
  */
 export function parseLeaveStructure(input: unknown): Result<LeaveStructure, DomainError> {
   return parseWith(LeaveStructureSchema, input);
+}
+
+/**
+ * Parses a copy of a member's rights.
+ *
+ * @example
+ * ```ts
+ * parseCopyMemberRights({ structureId: "s-1", modelUserId: "u-2", userId: "u-3" }).ok; // true
+ * parseCopyMemberRights({ structureId: "s-1", modelUserId: "u-2", userId: "u-2" }).ok; // false: a member is not their own model
+ * ```
+ */
+export function parseCopyMemberRights(input: unknown): Result<CopyMemberRights, DomainError> {
+  return parseWith(CopyMemberRightsSchema, input);
 }

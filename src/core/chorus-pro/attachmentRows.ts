@@ -52,7 +52,7 @@ export interface AttachmentRowsInput {
   readonly history?: readonly AttachmentHistoryFact[];
   /**
    * When the user's attachment to the structure ends (`dateFin`): the first day it gives
-   * no right. The model gives rights no end yet: leave it out (or `null`) until it does.
+   * no right. Left out: the attachment's own `validUntil` (issue 21); `null`: no end.
    */
   readonly validUntil?: LocalDate | null;
 }
@@ -173,7 +173,7 @@ export function attachmentRows(input: AttachmentRowsInput): AttachmentRow[] {
     .filter((r) => r.status === "pending")
     .reduce<AttachmentRequest | undefined>((newest, r) => (newest === undefined || r.createdAt > newest.createdAt ? r : newest), undefined);
   const ended = endedFacts(input, requests);
-  const end = input.validUntil ?? null;
+  const end = input.validUntil !== undefined ? input.validUntil : (attachment?.validUntil ?? null);
 
   const rows: AttachmentRow[] = [];
   for (const service of keys) {

@@ -3,7 +3,7 @@
 // application layer's.
 import type { StructureId } from "../ids.js";
 import type { Attachment, Structure, User } from "../model.js";
-import { calendarDate, type Instant, type LocalDate } from "../time.js";
+import { calendarDate, isInForce, type Instant, type LocalDate } from "../time.js";
 import { parseISO } from "date-fns/parseISO";
 import { isUserInForceOf } from "../accounts/activation.js";
 import { roleIn } from "../authorization.js";
@@ -52,8 +52,8 @@ export interface UserExportRow {
   readonly attachments: readonly ExportedAttachment[];
 }
 
-/** What the export reads of an attachment: its structure, stored role and validity start. */
-export type ExportedAttachment = Pick<Attachment, "structureId" | "role" | "validFrom">;
+/** What the export reads of an attachment: its structure, stored role and validity (start and end). */
+export type ExportedAttachment = Pick<Attachment, "structureId" | "role" | "validFrom" | "validUntil">;
 
 /**
  * The export's projection of a user: a new object with exactly the fields of
@@ -64,7 +64,7 @@ export type ExportedAttachment = Pick<Attachment, "structureId" | "role" | "vali
  * ```ts
  * userExportRow(elodie);
  * // { id, lastName: "Lefèvre", firstName: "Élodie", login, contactEmail, phone: null, status: "active",
- * //   createdAt, createdFor: null, attachments: [{ structureId: mairie.id, role: "user", validFrom: "2026-11-27" }] }
+ * //   createdAt, createdFor: null, attachments: [{ structureId: mairie.id, role: "user", validFrom: "2026-11-27", validUntil: null }] }
  * ```
  */
 export function userExportRow(user: UserExportRow): UserExportRow {
@@ -78,7 +78,7 @@ export function userExportRow(user: UserExportRow): UserExportRow {
     status: user.status,
     createdAt: user.createdAt,
     createdFor: user.createdFor,
-    attachments: user.attachments.map((a) => ({ structureId: a.structureId, role: a.role, validFrom: a.validFrom })),
+    attachments: user.attachments.map((a) => ({ structureId: a.structureId, role: a.role, validFrom: a.validFrom, validUntil: a.validUntil })),
   };
 }
 
@@ -252,7 +252,7 @@ export function userExportLine(
   for (const a of user.attachments) {
     const s = structures.get(a.structureId);
     if (s === undefined) continue;
-    if (a.validFrom <= today) personal = true;
+    if (isInForce(a.validFrom, today, a.validUntil)) personal = true;
     const role = s.primaryManagerId === user.id ? "primaryManager" : a.role;
     memberships += `${memberships === "" ? "" : ", "}${s.designation} (${roleLabel[role]})`;
   }

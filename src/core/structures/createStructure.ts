@@ -74,6 +74,9 @@ export function createStructure(
     role: "user",
     scope: WHOLE_STRUCTURE,
     validFrom: todayOf(ctx),
+    // The primary manager's attachment never ends.
+    validUntil: null,
+    endNotice: null,
     attachedBy: founder.id,
     attachedAt: at,
   });

@@ -3,7 +3,7 @@
 import { attachmentTo } from "../authorization.js";
 import type { ServiceId, SpaceCode, StructureId } from "../ids.js";
 import type { Attachment, Service, SpaceGrant, Structure, SubscriptionItem, User } from "../model.js";
-import { isInForce, type LocalDate } from "../time.js";
+import { hasEnded, isInForce, type LocalDate } from "../time.js";
 import type { AccessLevel } from "../vocabulary.js";
 
 /** "May this user read / write this space of this service (or of the structure)?" */
@@ -49,10 +49,11 @@ function coversService(attachment: Attachment, serviceId: ServiceId): boolean {
 
 /**
  * Answers the access query from the user's and the structure's records alone (no scan):
- * the account is active; the user is attached to the structure, in force today; for a
- * service, the service is an active one of the structure within the user's scope; and a
- * grant for that space — for all services or for that service — gives at least the
- * access asked, with the space opened where the grant points.
+ * the account is active; the user is attached to the structure, in force today (start
+ * reached, end not reached); for a service, the service is an active one of the
+ * structure within the user's scope; and a grant for that space — for all services or
+ * for that service —, its end not reached, gives at least the access asked, with the
+ * space opened where the grant points.
  *
  * @example
  * ```ts
@@ -65,13 +66,14 @@ export function mayAccess(state: AccessState, query: AccessQuery, today: LocalDa
   const { user, structure, service } = state;
   if (user.status !== "active" || structure.id !== query.structureId) return false;
   const attachment = attachmentTo(user, structure.id);
-  if (attachment === undefined || !isInForce(attachment.validFrom, today)) return false;
+  if (attachment === undefined || !isInForce(attachment.validFrom, today, attachment.validUntil)) return false;
   if (query.serviceId !== null) {
     if (service === null || service.id !== query.serviceId || service.structureId !== structure.id || !service.active) return false;
     if (!coversService(attachment, service.id)) return false;
   }
   for (const grant of user.grants) {
     if (grant.structureId !== structure.id || grant.space !== query.space || !accessCovers(grant.access, query.access)) continue;
+    if (hasEnded(grant.validUntil, today)) continue;
     if (grant.serviceId === null) {
       // A grant for all services points at the structure: the space must be open there.
       if (structure.openSpaces.includes(query.space)) return true;

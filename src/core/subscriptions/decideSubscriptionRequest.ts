@@ -8,7 +8,6 @@ import type {
   PendingSubscriptionRequest,
   RefusedSubscriptionRequest,
   Service,
-  SpaceGrant,
   Structure,
   SubscriptionItem,
   SubscriptionRequest,
@@ -19,7 +18,9 @@ import { err, ok, type Result } from "../result.js";
 import { visibleText } from "../text.js";
 import { toInstant, todayOf, type Instant, type LocalDate, type TransitionContext } from "../time.js";
 import type { SubscriptionScope } from "../vocabulary.js";
+import { checkValidUntil } from "../ends/rules.js";
 import { grantKey, isSpaceOpen, withGrants } from "./access.js";
+import { newGrants } from "./grants.js";
 import type { SpaceCatalogue } from "./catalogue.js";
 import { checkItems } from "./items.js";
 
@@ -39,6 +40,8 @@ export interface ValidateSubscriptionRequest {
   readonly scope: SubscriptionScope;
   /** The manager's comment (may be empty). */
   readonly comment?: string;
+  /** The grants' end date: the first day without them, after today; absent or `null`: no end. */
+  readonly validUntil?: LocalDate | null;
 }
 
 /** A manager refuses a subscription request (« Désactivée »). */
@@ -156,7 +159,7 @@ export function openFor(
  * Refusals: `NOT_FOUND` (also for a request of a structure the actor may not manage),
  * `REQUEST_ALREADY_DECIDED`, `SELF_DECISION_FORBIDDEN`, `EMPTY_SELECTION`,
  * `ITEM_NOT_REQUESTED`, `ACCOUNT_NOT_ACTIVE`, `NOT_ATTACHED`, `SERVICE_INACTIVE`,
- * `SPACE_NOT_OPEN`, `VALIDATION` (a space no longer in the catalogue).
+ * `SPACE_NOT_OPEN`, `VALID_UNTIL_TOO_EARLY`, `VALIDATION` (a space no longer in the catalogue).
  *
  * @example
  * ```ts
@@ -188,6 +191,8 @@ export function validateSubscriptionRequest(
   const checked = checkItems(ctx.catalogue, state.structure, requester, services, checkedItems);
   if (!checked.ok) return checked;
   const items = checked.value;
+  const validUntil = checkValidUntil(command.validUntil, null, todayOf(ctx));
+  if (!validUntil.ok) return validUntil;
   if (command.scope === "user")
     for (const item of items) {
       const service = item.serviceId === null ? null : (services.get(item.serviceId) ?? null);
@@ -196,7 +201,8 @@ export function validateSubscriptionRequest(
     }
   const at = toInstant(ctx.now);
   const opened = openFor(command.scope, state.structure, services, items, actor.id, at);
-  const grants: SpaceGrant[] = items.map((i) => ({ structureId: request.structureId, space: i.space, serviceId: i.serviceId, access: i.access, grantedBy: actor.id, grantedAt: at }));
+  const grants = newGrants(request.structureId, items, actor.id, at, validUntil.value);
+  const ends = validUntil.value === null ? {} : { validUntil: validUntil.value };
   const managerComment = visibleText(command.comment) ?? "";
   const validated: ValidatedSubscriptionRequest = {
     ...request,
@@ -221,7 +227,7 @@ export function validateSubscriptionRequest(
         request.structureId,
         actor.id,
         requester.id,
-        { items, subscriptionScope: command.scope, ...(managerComment === "" ? {} : { comment: managerComment }) },
+        { items, subscriptionScope: command.scope, ...(managerComment === "" ? {} : { comment: managerComment }), ...ends },
         request.id,
       ),
     ],
@@ -236,6 +242,7 @@ export function validateSubscriptionRequest(
         decidedBy: actor.id,
         items,
         scope: command.scope,
+        ...ends,
       },
     ],
   });

@@ -5,7 +5,8 @@ import type { ServiceId, SpaceCode, StructureId, UserId } from "../ids.js";
 import type { Service, SpaceGrant, Structure, SubscriptionItem, User } from "../model.js";
 import { err, ok, type Result } from "../result.js";
 import { visibleText } from "../text.js";
-import { toInstant, todayOf, type TransitionContext } from "../time.js";
+import { checkValidUntil } from "../ends/rules.js";
+import { toInstant, todayOf, type Instant, type LocalDate, type TransitionContext } from "../time.js";
 import { grantKey, isSpaceOpen, withGrants } from "./access.js";
 import type { SpaceCatalogue } from "./catalogue.js";
 import { checkItems } from "./items.js";
@@ -16,6 +17,8 @@ export interface GrantSpaces {
   readonly userId: UserId;
   readonly items: readonly SubscriptionItem[];
   readonly comment?: string;
+  /** The grants' end date: the first day without them, after today; absent or `null`: no end. */
+  readonly validUntil?: LocalDate | null;
 }
 
 /** A manager takes one grant back. */
@@ -43,11 +46,37 @@ export interface GrantsChanged extends Recorded {
 }
 
 /**
+ * The grants items give, one each, in the items' order: given by `by` at `at`, ending at
+ * `validUntil` (`null`: no end), nothing recorded about their end yet.
+ *
+ * @example
+ * ```ts
+ * newGrants(mairie.id, [{ space: R, serviceId: null, access: "read" }], alice.id, at, null);
+ * // [{ structureId: mairie.id, space: R, serviceId: null, access: "read", grantedBy: alice.id, grantedAt: at, validUntil: null, endNotice: null }]
+ * ```
+ */
+export function newGrants(
+  structureId: StructureId,
+  items: readonly SubscriptionItem[],
+  by: UserId,
+  at: Instant,
+  validUntil: LocalDate | null,
+): SpaceGrant[] {
+  return items.map((i) => ({ structureId, space: i.space, serviceId: i.serviceId, access: i.access, grantedBy: by, grantedAt: at, validUntil, endNotice: null }));
+}
+
+/**
  * The checks every act on a member's grants starts with: the actor manages the
  * structure, and the user is one of its members (a user who is not is, to a manager, as
  * unknown as an id that names no one: `NOT_FOUND`).
+ *
+ * @example
+ * ```ts
+ * checkManagerOnMember({ actor: alice, structure: mairie, user: chloe, services }, { structureId: mairie.id, userId: chloe.id }, { now });
+ * // ok(true)
+ * ```
  */
-function checkManagerOnMember(state: GrantState, command: { structureId: StructureId; userId: UserId }, ctx: TransitionContext): Result<true, DomainError> {
+export function checkManagerOnMember(state: GrantState, command: { structureId: StructureId; userId: UserId }, ctx: TransitionContext): Result<true, DomainError> {
   const { actor, structure, user } = state;
   if (command.structureId !== structure.id) return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
   const allowed = authorizeManager(actor, structure, todayOf(ctx));
@@ -66,7 +95,7 @@ function checkManagerOnMember(state: GrantState, command: { structureId: Structu
  *
  * Refusals: `FORBIDDEN`, `NOT_FOUND` (also a user who is not a member), `SELF_DECISION_FORBIDDEN`,
  * `NOT_ATTACHED` (a service outside the member's scope), `ACCOUNT_NOT_ACTIVE` (deactivated),
- * `SERVICE_INACTIVE`, `SPACE_NOT_OPEN`, `VALIDATION` (a space not in the catalogue).
+ * `SERVICE_INACTIVE`, `SPACE_NOT_OPEN`, `VALID_UNTIL_TOO_EARLY`, `VALIDATION` (a space not in the catalogue).
  *
  * @example
  * ```ts
@@ -87,18 +116,21 @@ export function grantSpaces(
   if (user.status === "deactivated") return err({ code: "ACCOUNT_NOT_ACTIVE", userId: user.id, status: user.status });
   const checked = checkItems(ctx.catalogue, structure, user, services, command.items);
   if (!checked.ok) return checked;
+  const validUntil = checkValidUntil(command.validUntil, null, todayOf(ctx));
+  if (!validUntil.ok) return validUntil;
   for (const item of checked.value) {
     const service = item.serviceId === null ? null : (services.get(item.serviceId) ?? null);
     const open = item.serviceId === null ? structure.openSpaces.includes(item.space) : isSpaceOpen(structure, service, item.space);
     if (!open) return err({ code: "SPACE_NOT_OPEN", structureId: structure.id, serviceId: item.serviceId, space: item.space });
   }
   const at = toInstant(ctx.now);
-  const grants: SpaceGrant[] = checked.value.map((i) => ({ structureId: structure.id, space: i.space, serviceId: i.serviceId, access: i.access, grantedBy: actor.id, grantedAt: at }));
+  const grants = newGrants(structure.id, checked.value, actor.id, at, validUntil.value);
   const comment = visibleText(command.comment);
+  const ends = validUntil.value === null ? {} : { validUntil: validUntil.value };
   return ok({
     user: withGrants(user, grants),
-    history: [entry("spacesGranted", at, structure.id, actor.id, user.id, { items: checked.value, ...(comment === null ? {} : { comment }) })],
-    events: [{ type: "SpacesGranted", at, structureId: structure.id, userId: user.id, grantedBy: actor.id, items: checked.value }],
+    history: [entry("spacesGranted", at, structure.id, actor.id, user.id, { items: checked.value, ...(comment === null ? {} : { comment }), ...ends })],
+    events: [{ type: "SpacesGranted", at, structureId: structure.id, userId: user.id, grantedBy: actor.id, items: checked.value, ...ends }],
   });
 }
 

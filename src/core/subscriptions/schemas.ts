@@ -7,10 +7,10 @@ import type { DomainError } from "../errors.js";
 import type { SpaceCode, SubscriptionRequestId } from "../ids.js";
 import type { SubscriptionItem } from "../model.js";
 import type { Result } from "../result.js";
-import { InstantSchema, isId, MAX_BULK_ITEMS, MultilineTextSchema, ServiceIdSchema, StructureIdSchema, UserIdSchema } from "../schemas.js";
+import { InstantSchema, isId, LocalDateSchema, MAX_BULK_ITEMS, MultilineTextSchema, ServiceIdSchema, StructureIdSchema, UserIdSchema } from "../schemas.js";
 import type { ServiceId, StructureId, UserId } from "../ids.js";
 import type { AccessLevel } from "../vocabulary.js";
-import type { Instant } from "../time.js";
+import type { Instant, LocalDate } from "../time.js";
 import { ACCESS_LEVELS, SUBSCRIPTION_SCOPES } from "../vocabulary.js";
 import { SPACE_CODE_PATTERN } from "./catalogue.js";
 import type { GrantSpaces, RevokeSpaceGrant } from "./grants.js";
@@ -64,6 +64,7 @@ const validateItem = {
   items: z.array(SubscriptionItemSchema).max(MAX_SUBSCRIPTION_ITEMS).exactOptional(),
   scope: z.enum(SUBSCRIPTION_SCOPES),
   comment: MultilineTextSchema.exactOptional(),
+  validUntil: LocalDateSchema.nullable().exactOptional(),
 };
 
 /** {@link ValidateSubscriptionRequest}. */
@@ -111,6 +112,7 @@ export const GrantSpacesSchema = typed<{
   readonly userIds: readonly GrantSpaces["userId"][];
   readonly items: readonly SubscriptionItem[];
   readonly comment?: string;
+  readonly validUntil?: LocalDate | null;
 }>()(z.strictObject({
   structureId: StructureIdSchema,
   userIds: z
@@ -120,6 +122,7 @@ export const GrantSpacesSchema = typed<{
     .refine((ids) => new Set(ids).size === ids.length, "chaque utilisateur une seule fois"),
   items,
   comment: MultilineTextSchema.exactOptional(),
+  validUntil: LocalDateSchema.nullable().exactOptional(),
 }));
 /** What `grantSpaces` takes (the schema's input type: a misspelt field or a wrong value does not compile). */
 export type GrantSpacesInput = z.input<typeof GrantSpacesSchema>;

@@ -103,12 +103,13 @@ function handOver(state: TransferState, transfers: readonly Succession[], ctx: T
       if (attachmentTo(successor, structureId) === undefined) return err({ code: "NOT_FOUND", entity: "user", id: successorId });
       return err({ code: "ACCOUNT_NOT_ACTIVE", userId: successorId, status: successor.status });
     }
-    // The primary manager is attached to the whole structure, in force: attach the
-    // successor so, or widen and bring forward what they held. The stored role is the one
-    // they keep once they hand the role over in turn: a simple user.
+    // The primary manager is attached to the whole structure, in force, without an end:
+    // attach the successor so, or widen, bring forward and clear the end of what they
+    // held. The stored role is the one they keep once they hand the role over in turn: a
+    // simple user.
     const held = attachmentTo(successor, structureId);
     const whole =
-      held !== undefined && held.scope.kind === "structure" && held.validFrom <= today && held.role === "user"
+      held !== undefined && held.scope.kind === "structure" && held.validFrom <= today && held.validUntil === null && held.role === "user"
         ? successor
         : withAttachment(successor, {
             structureId,
@@ -120,6 +121,8 @@ function handOver(state: TransferState, transfers: readonly Succession[], ctx: T
               held.validFrom <= today
                 ? held.validFrom
                 : today,
+            validUntil: null,
+            endNotice: null,
             attachedBy: held?.attachedBy ?? actor.id,
             attachedAt: held?.attachedAt ?? at,
           });

@@ -143,7 +143,7 @@ describe("createAccount — « Créer le compte utilisateur » by the manager", 
     const g = buildGuide();
     const r = unwrap(createHugo(g, { structureId: g.townHall.id, attach: { ...attachToCompta(g), scope: WHOLE_STRUCTURE } }, { structure: g.townHall }));
     expect(r.user.attachments).toEqual([
-      { structureId: g.townHall.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: g.alice.id, attachedAt: at },
+      { structureId: g.townHall.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: g.alice.id, attachedAt: at, validUntil: null, endNotice: null },
     ]);
   });
 });
@@ -161,6 +161,8 @@ describe("createAccount — attached to the structure in the same act", () => {
         validFrom: today,
         attachedBy: g.alice.id,
         attachedAt: at,
+        validUntil: null,
+        endNotice: null,
       },
     ]);
     expect(r.history.map((h) => h.kind)).toEqual(["accountCreated", "userAttached"]);

@@ -77,6 +77,7 @@ describe("userStructures — « la liste de toutes les structures pour lesquelle
         role: "user",
         scope: { kind: "services", services: [{ id: g.paie.id, code: "PAIE", label: "Paie", active: true }] },
         validFrom: setupDay,
+        validUntil: null,
       },
     ]);
   });
@@ -101,6 +102,7 @@ describe("userStructures — « la liste de toutes les structures pour lesquelle
         role: "secondaryManager",
         scope: { kind: "services", services: [{ id: g.ventes.id, code: "VENTES", label: "Ventes", active: true }] },
         validFrom: today,
+        validUntil: null,
       },
       { managed: false, designation: "Centre hospitalier de Lyon" },
     ]);
@@ -110,7 +112,7 @@ describe("userStructures — « la liste de toutes les structures pour lesquelle
     const g = buildGuide();
     const lines = userStructures(g.alice, structuresOf(g), g.serviceIndex, managedBy(g.bruno));
     expect(lines).toEqual([
-      { managed: true, structureId: g.hospital.id, designation: "Centre hospitalier de Lyon", role: "primaryManager", scope: { kind: "structure" }, validFrom: setupDay },
+      { managed: true, structureId: g.hospital.id, designation: "Centre hospitalier de Lyon", role: "primaryManager", scope: { kind: "structure" }, validFrom: setupDay, validUntil: null },
       { managed: false, designation: "Mairie de Villeurbanne" },
     ]);
   });

@@ -162,7 +162,7 @@ const user: User = {
 const attached = (scope: AttachmentScope, status: User["status"] = "active"): User => ({
   ...user,
   status,
-  attachments: [{ structureId: S, role: "user", scope, validFrom: localDate("2026-02-01"), attachedBy: structure.primaryManagerId, attachedAt: "2026-02-01T00:00:00.000Z" as Instant }],
+  attachments: [{ structureId: S, role: "user", scope, validFrom: localDate("2026-02-01"), attachedBy: structure.primaryManagerId, attachedAt: "2026-02-01T00:00:00.000Z" as Instant, validUntil: null, endNotice: null }],
 });
 const request = (id: string, scope: AttachmentScope, createdAt: string): AttachmentRequest => ({
   id: id as AttachmentRequestId,
@@ -199,6 +199,13 @@ describe("the cases the rules decide", () => {
   it("an end date given (validUntil) is the attached rows' end", () => {
     const [row] = attachmentRows({ structure, services: [a], user: attached(WHOLE_STRUCTURE), validUntil: localDate("2027-01-31") });
     expect(row).toMatchObject({ start: "2026-02-01", end: "2027-01-31" });
+  });
+
+  it("left out, the end is the attachment's own (validUntil on the attachment, issue 21); null says no end", () => {
+    const ending = attached(WHOLE_STRUCTURE);
+    const user = { ...ending, attachments: ending.attachments.map((x) => ({ ...x, validUntil: localDate("2027-03-01") })) };
+    expect(attachmentRows({ structure, services: [a], user })[0]).toMatchObject({ end: "2027-03-01" });
+    expect(attachmentRows({ structure, services: [a], user, validUntil: null })[0]).toMatchObject({ end: null });
   });
 
   it("a pending whole-structure request: every service; a blank comment is none", () => {

@@ -166,6 +166,8 @@ export const world: fc.Arbitrary<World> = fc
         access,
         grantedBy: structure.primaryManagerId,
         grantedAt: base.createdAt,
+        validUntil: null,
+        endNotice: null,
       }));
     return fc.record({
       attachment: fc.option(fc.record({ scope: scopeOf(serviceIds), validFrom: calendarDay }), { nil: null }),
@@ -188,7 +190,7 @@ export const world: fc.Arbitrary<World> = fc
         attachments:
           attachment === null
             ? []
-            : [{ structureId: structure.id, role: "user", scope: attachment.scope, validFrom: attachment.validFrom, attachedBy: structure.primaryManagerId, attachedAt: base.createdAt }],
+            : [{ structureId: structure.id, role: "user", scope: attachment.scope, validFrom: attachment.validFrom, attachedBy: structure.primaryManagerId, attachedAt: base.createdAt, validUntil: null, endNotice: null }],
         grants,
         phone: null,
         postalAddress: null,

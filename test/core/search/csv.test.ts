@@ -190,6 +190,8 @@ describe("userExportCells", () => {
         validFrom: "2026-11-27" as User["attachments"][number]["validFrom"],
         attachedBy: userId("u-alice"),
         attachedAt: "2026-11-27T08:00:00.000Z" as User["attachments"][number]["attachedAt"],
+        validUntil: null,
+        endNotice: null,
       },
     ],
     grants: [],
@@ -291,7 +293,7 @@ describe("userExportCells", () => {
     expect(exportStructuresOf(userExportRow(user), given)).toEqual(exportStructuresOf(user, given));
   });
 
-  it("userExportRow keeps exactly what the export reads: the cells, the id, createdFor, and each attachment's structure, role and start", () => {
+  it("userExportRow keeps exactly what the export reads: the cells, the id, createdFor, and each attachment's structure, role, start and end", () => {
     const row = userExportRow(elodie);
     expect(row).toEqual({
       id: elodie.id,
@@ -303,11 +305,11 @@ describe("userExportCells", () => {
       status: "active",
       createdAt: elodie.createdAt,
       createdFor: librairie.id,
-      attachments: [{ structureId: mairie.id, role: "user", validFrom: "2026-11-27" }],
+      attachments: [{ structureId: mairie.id, role: "user", validFrom: "2026-11-27", validUntil: null }],
     });
-    // Nothing else of the person: no scope, grants, address, settings, activation.
-    expect(Object.keys(row.attachments[0] ?? {}).sort()).toEqual(["role", "structureId", "validFrom"]);
-    expect(JSON.stringify(row)).not.toMatch(/scope|grants|postalAddress|settings|activation|attachedBy/);
+    // Nothing else of the person: no scope, grants, address, settings, activation, end notice.
+    expect(Object.keys(row.attachments[0] ?? {}).sort()).toEqual(["role", "structureId", "validFrom", "validUntil"]);
+    expect(JSON.stringify(row)).not.toMatch(/scope|grants|postalAddress|settings|activation|attachedBy|endNotice/);
     expect(userExportRow({ ...elodie, phone: null }).phone).toBeNull();
   });
 

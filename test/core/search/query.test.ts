@@ -29,6 +29,8 @@ const attached = (structure: typeof S1, scope: Attachment["scope"] = { kind: "st
   validFrom: "2026-11-27" as Attachment["validFrom"],
   attachedBy: userId("u-p"),
   attachedAt: "2026-11-27T08:00:00.000Z" as Attachment["attachedAt"],
+  validUntil: null,
+  endNotice: null,
 });
 
 const person = (id: string, lastName: string, firstName: string, extra: Partial<User> = {}): User => ({

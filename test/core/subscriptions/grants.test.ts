@@ -61,8 +61,8 @@ describe("grantSpaces — « habilitation accordée par le gestionnaire »", () 
     expect(r.user).toEqual({
       ...g.elodie,
       grants: [
-        { structureId: g.hospital.id, space: space.emises, serviceId: g.paie.id, access: "write", grantedBy: g.alice.id, grantedAt: at },
-        { structureId: g.hospital.id, space: space.recues, serviceId: null, access: "read", grantedBy: g.alice.id, grantedAt: at },
+        { structureId: g.hospital.id, space: space.emises, serviceId: g.paie.id, access: "write", grantedBy: g.alice.id, grantedAt: at, validUntil: null, endNotice: null },
+        { structureId: g.hospital.id, space: space.recues, serviceId: null, access: "read", grantedBy: g.alice.id, grantedAt: at, validUntil: null, endNotice: null },
       ],
     });
     expect(r.history).toEqual([
@@ -104,7 +104,7 @@ describe("grantSpaces — « habilitation accordée par le gestionnaire »", () 
     const other = grantOf(g.hospital.id, space.recues, g.paie.id, "read");
     const before = holding(g.elodie, grantOf(g.hospital.id, space.recues, null, "write"), other, elsewhere);
     const r = unwrap(grant(g, { items: [{ space: space.recues, serviceId: null, access: "read" }] }, { user: before }));
-    expect(r.user.grants).toEqual([other, elsewhere, { ...grantOf(g.hospital.id, space.recues, null, "read"), grantedAt: at }]);
+    expect(r.user.grants).toEqual([other, elsewhere, { ...grantOf(g.hospital.id, space.recues, null, "read"), grantedAt: at, validUntil: null, endNotice: null }]);
   });
 
   it("a space open on the structure may be given for one service; without a comment, none is recorded", () => {

@@ -20,6 +20,7 @@ import {
   grantSpaces,
   indexServices,
   isSpaceOpen,
+  localDate,
   mayAccess,
   openSpace,
   refuseSubscriptionRequest,
@@ -60,6 +61,8 @@ const SERVICES_OF: Readonly<Record<string, readonly ServiceId[]>> = Object.fromE
 const ALL_SERVICES: readonly ServiceId[] = STRUCTURES.flatMap((s) => SERVICES_OF[s]!);
 const UNKNOWN_SERVICE = serviceId("svc-unknown");
 const DAYS: readonly LocalDate[] = [yesterday, today, tomorrow];
+/** The end dates a right may have (the first day without it): on each day asked about, and after them all. */
+const ENDS: readonly LocalDate[] = [...DAYS, localDate("2026-12-31")];
 const BOSS = userId("u-boss");
 const USERS: readonly UserId[] = [0, 1, 2, 3].map((i) => userId(`u-${i}`));
 
@@ -86,6 +89,9 @@ const attachmentArb = (s: StructureId): fc.Arbitrary<Attachment> =>
     validFrom: fc.constantFrom(...DAYS),
     attachedBy: fc.constant(BOSS),
     attachedAt: fc.constant(setupAt),
+    // Rights with an end (issue 21): none, or an end around the days asked about.
+    validUntil: fc.constantFrom<LocalDate | null>(null, null, ...ENDS),
+    endNotice: fc.constant(null),
   });
 
 const grantArb: fc.Arbitrary<SpaceGrant> = fc.record({
@@ -96,6 +102,8 @@ const grantArb: fc.Arbitrary<SpaceGrant> = fc.record({
   access: fc.constantFrom<AccessLevel>("read", "write"),
   grantedBy: fc.constant(BOSS),
   grantedAt: fc.constant(setupAt),
+  validUntil: fc.constantFrom<LocalDate | null>(null, null, ...ENDS),
+  endNotice: fc.constant(null),
 });
 
 const grantKeyOf = (g: Pick<SpaceGrant, "structureId" | "space" | "serviceId">) => `${g.structureId}|${g.space}|${g.serviceId ?? "*"}`;
@@ -135,7 +143,7 @@ const worldArb: fc.Arbitrary<World> = fc
       lastName: "Chef",
       firstName: "Alice",
       status: "active",
-      attachments: STRUCTURES.map((s) => ({ structureId: s, role: "user", scope: { kind: "structure" }, validFrom: yesterday, attachedBy: BOSS, attachedAt: setupAt })),
+      attachments: STRUCTURES.map((s) => ({ structureId: s, role: "user", scope: { kind: "structure" }, validFrom: yesterday, attachedBy: BOSS, attachedAt: setupAt, validUntil: null, endNotice: null })),
       grants: [],
       phone: null, postalAddress: null, settings: { activityNotifications: "never" }, createdFor: null, activation: null, contactEmailChange: null, accountEmails: [],
     deactivatedAt: null,
@@ -179,11 +187,13 @@ function referenceAccess(world: World, day: LocalDate): Set<string> {
     if (user.status !== "active") continue;
     for (const attachment of user.attachments) {
       if (attachment.validFrom > day) continue; // not in force yet
+      if (attachment.validUntil !== null && attachment.validUntil <= day) continue; // ended: its end is the first day without it
       const structure = world.structures.find((s) => s.id === attachment.structureId)!;
       const inScope = (id: ServiceId) => attachment.scope.kind === "structure" || attachment.scope.serviceIds.includes(id);
       const reachable = world.services.filter((s) => s.structureId === structure.id && s.active && inScope(s.id));
       for (const grant of user.grants) {
         if (grant.structureId !== structure.id) continue;
+        if (grant.validUntil !== null && grant.validUntil <= day) continue; // the grant has ended
         const levels: AccessLevel[] = grant.access === "write" ? ["read", "write"] : ["read"];
         const add = (where: string) => levels.forEach((level) => keys.add(`${user.id}|${structure.id}|${grant.space}|${where}|${level}`));
         if (grant.serviceId === null) {
@@ -258,6 +268,8 @@ describe("(b) a usable grant is always somewhere the user may be", () => {
             const attachment = attachmentTo(user, structure.id);
             expect(attachment).toBeDefined();
             expect(attachment!.validFrom <= day).toBe(true);
+            expect(attachment!.validUntil === null || day < attachment!.validUntil).toBe(true);
+            expect(grant.validUntil === null || day < grant.validUntil).toBe(true);
             if (grant.serviceId === null) {
               expect(structure.openSpaces).toContain(grant.space);
             } else {

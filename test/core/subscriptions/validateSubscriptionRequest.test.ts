@@ -68,8 +68,8 @@ describe("validateSubscriptionRequest — « Valider la demande d'abonnement »"
       expect(r.requester).toEqual({
         ...g.elodie,
         grants: [
-          { structureId: g.hospital.id, space: space.recues, serviceId: g.paie.id, access: "write", grantedBy: g.alice.id, grantedAt: at },
-          { structureId: g.hospital.id, space: space.sollicitationsEmises, serviceId: null, access: "read", grantedBy: g.alice.id, grantedAt: at },
+          { structureId: g.hospital.id, space: space.recues, serviceId: g.paie.id, access: "write", grantedBy: g.alice.id, grantedAt: at, validUntil: null, endNotice: null },
+          { structureId: g.hospital.id, space: space.sollicitationsEmises, serviceId: null, access: "read", grantedBy: g.alice.id, grantedAt: at, validUntil: null, endNotice: null },
         ],
       });
     });
@@ -179,7 +179,7 @@ describe("validateSubscriptionRequest — « Valider la demande d'abonnement »"
     const lowered = { space: space.recues, serviceId: g.paie.id, access: "read" as const };
     const r = unwrap(validate(g, { items: [lowered] }));
     expect(r.request.grantedItems).toEqual([lowered]);
-    expect(r.requester.grants).toEqual([{ ...lowered, structureId: g.hospital.id, grantedBy: g.alice.id, grantedAt: at }]);
+    expect(r.requester.grants).toEqual([{ ...lowered, structureId: g.hospital.id, grantedBy: g.alice.id, grantedAt: at, validUntil: null, endNotice: null }]);
     expect(r.events.at(-1)).toMatchObject({ type: "SubscriptionRequestValidated", items: [lowered] });
     expect(
       mayAccess({ user: r.requester, structure: r.structure, service: g.paie }, { structureId: g.hospital.id, space: space.recues, serviceId: g.paie.id, access: "write" }, today),
@@ -191,7 +191,7 @@ describe("validateSubscriptionRequest — « Valider la demande d'abonnement »"
     const before = holding(g.elodie, grantOf(g.hospital.id, space.recues, g.paie.id, "read"), grantOf(g.acme.id, space.recues, null, "read", g.victor.id));
     const r = unwrap(validate(g, { items: kept(g) }, { requester: before }));
     expect(r.requester.grants.filter((x) => x.structureId === g.hospital.id && x.space === space.recues)).toEqual([
-      { structureId: g.hospital.id, space: space.recues, serviceId: g.paie.id, access: "write", grantedBy: g.alice.id, grantedAt: at },
+      { structureId: g.hospital.id, space: space.recues, serviceId: g.paie.id, access: "write", grantedBy: g.alice.id, grantedAt: at, validUntil: null, endNotice: null },
     ]);
     // Her grant elsewhere is kept as it was.
     expect(r.requester.grants).toContainEqual(grantOf(g.acme.id, space.recues, null, "read", g.victor.id));

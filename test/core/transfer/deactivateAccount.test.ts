@@ -155,7 +155,7 @@ describe("deactivateAccount — the guide's scenario: Alice names her successors
     const w = buildWorld();
     const r = unwrap(leave(stateOf(w, w.alice), successors(w)));
     expect(r.successors[1]!.attachments).toEqual([
-      { structureId: w.bookshop.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: w.alice.id, attachedAt: at },
+      { structureId: w.bookshop.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: w.alice.id, attachedAt: at, validUntil: null, endNotice: null },
     ]);
   });
 

@@ -125,13 +125,13 @@ describe("transferPrimaryRole — the guide's scenario: one successor for two st
       ...w.bruno,
       attachments: [
         // The role stored is the one he keeps once he hands over in turn: a simple user.
-        { structureId: w.hospital.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: setupDay, attachedBy: w.alice.id, attachedAt: setupAt },
-        { structureId: w.townHall.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: w.alice.id, attachedAt: at },
+        { structureId: w.hospital.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: setupDay, attachedBy: w.alice.id, attachedAt: setupAt, validUntil: null, endNotice: null },
+        { structureId: w.townHall.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: w.alice.id, attachedAt: at, validUntil: null, endNotice: null },
       ],
     });
     expect(david).toEqual({
       ...w.david,
-      attachments: [{ structureId: w.bookshop.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: w.alice.id, attachedAt: at }],
+      attachments: [{ structureId: w.bookshop.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: w.alice.id, attachedAt: at, validUntil: null, endNotice: null }],
     });
     for (const s of r.structures) expect(roleIn(s, s.primaryManagerId === w.bruno.id ? bruno! : david!)).toBe("primaryManager");
   });
@@ -201,7 +201,7 @@ describe("transferPrimaryRole — the successor is attached to the whole structu
     expect(r.successors).toEqual([
       {
         ...w.elodie,
-        attachments: [{ structureId: w.hospital.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: setupDay, attachedBy: w.alice.id, attachedAt: setupAt }],
+        attachments: [{ structureId: w.hospital.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: setupDay, attachedBy: w.alice.id, attachedAt: setupAt, validUntil: null, endNotice: null }],
       },
     ]);
   });
@@ -211,7 +211,7 @@ describe("transferPrimaryRole — the successor is attached to the whole structu
     const david = withFutureManager(w);
     const r = unwrap(handOver(stateOf(w, w.alice, david), [{ structureId: w.hospital.id, successorId: david.id }]));
     expect(r.successors[0]!.attachments).toEqual([
-      { structureId: w.hospital.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: w.alice.id, attachedAt: at },
+      { structureId: w.hospital.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: w.alice.id, attachedAt: at, validUntil: null, endNotice: null },
     ]);
   });
 
@@ -220,7 +220,7 @@ describe("transferPrimaryRole — the successor is attached to the whole structu
     const david = attachedToHospital(w, w.david, "user", servicesScope([w.rh.id, w.compta.id]), tomorrow);
     const r = unwrap(handOver(stateOf(w, w.alice, david), [{ structureId: w.hospital.id, successorId: david.id }]));
     expect(r.successors[0]!.attachments).toEqual([
-      { structureId: w.hospital.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: w.alice.id, attachedAt: at },
+      { structureId: w.hospital.id, role: "user", scope: WHOLE_STRUCTURE, validFrom: today, attachedBy: w.alice.id, attachedAt: at, validUntil: null, endNotice: null },
     ]);
   });
 
