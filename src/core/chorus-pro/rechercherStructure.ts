@@ -26,7 +26,10 @@ import type { StructureAAfficher, TypeIdentifiantStructure, TypeStructure, WsRet
 
 /** What a structure search asks for, in the library's words (`null`: no such criterion). */
 export interface StructureCriteria {
-  /** `identifiantStructure`, normalised (spaces and dots removed, upper case): an exact match. */
+  /**
+   * `identifiantStructure`, normalised (spaces and dots removed, upper case): an exact
+   * match. One of only spaces and dots stays as given (it matches no structure).
+   */
   readonly identifier: string | null;
   /** `typeIdentifiantStructure`. */
   readonly identifierType: IdentifierType | null;
@@ -112,7 +115,13 @@ export const RechercherStructureRequestSchema = sealedObject({
   .transform((body): RechercherStructureRequest => {
     const s = body.structure;
     const structure: { -readonly [K in keyof RechercherStructureRequest["structure"]]: RechercherStructureRequest["structure"][K] } = {};
-    if (s?.identifiantStructure != null) structure.identifiantStructure = normalizeIdentifierValue(s.identifiantStructure);
+    if (s?.identifiantStructure != null) {
+      // Normalised; but one of only dots and spaces (« . ») is kept as given: it searches
+      // for an empty identifier, which no structure has, and "" would read again as no
+      // criterion at all (every structure).
+      const normalized = normalizeIdentifierValue(s.identifiantStructure);
+      structure.identifiantStructure = normalized === "" ? s.identifiantStructure : normalized;
+    }
     if (s?.typeIdentifiantStructure != null) structure.typeIdentifiantStructure = s.typeIdentifiantStructure;
     if (s?.raisonSocialeStructure != null) structure.raisonSocialeStructure = s.raisonSocialeStructure;
     if (s?.libelleStructure != null) structure.libelleStructure = s.libelleStructure;

@@ -340,3 +340,17 @@ describe("naming a structure (/v1/lister/rattachementsutilisateur, /v1/recherche
     expectValidation(parseListerRattachementsUtilisateurRequest({ idStructure: 1, adresseEmailConnexionUtilisateur: "elodie" }), ["adresseEmailConnexionUtilisateur"]);
   });
 });
+
+describe("an identifier criterion of only dots and spaces", () => {
+  it("searches for an empty identifier (no structure has one), and reads again the same", () => {
+    const r = parseRechercherStructureRequest({ structure: { identifiantStructure: " . " } });
+    if (!r.ok) throw new Error("expected the body to parse");
+    expect(r.value.structure).toEqual({ identifiantStructure: " . " });
+    expect(structureCriteriaOf(r.value.structure).identifier).toBe("");
+    const again = parseRechercherStructureRequest(r.value);
+    expect(again.ok && again.value).toEqual(r.value);
+    // What a blank one is instead: no criterion.
+    const blank = parseRechercherStructureRequest({ structure: { identifiantStructure: "  " } });
+    expect(blank.ok && blank.value.structure).toEqual({});
+  });
+});
