@@ -14,11 +14,14 @@ import {
   mayAccess,
   noticeDue,
   recordExpiries,
+  requestSubscription,
   servicesScope,
   transferPrimaryRole,
   validateAttachmentRequest,
   validateSubscriptionRequest,
   WHOLE_STRUCTURE,
+  CHORUS_PRO_SPACES,
+  subscriptionRequestId,
   type LocalDate,
   type User,
 } from "../../src/core/index.js";
@@ -103,6 +106,20 @@ describe("no right from the end date on", () => {
     expect(ask("2026-12-10")).toBe(false);
     expect(ask("2027-06-01")).toBe(false);
   });
+  it("requestSubscription: a structure whose attachment has ended is NOT_FOUND to the user, as one never joined", () => {
+    const g = buildGuide();
+    const hospital = openedOn(g.hospital, space.recues);
+    const david = unwrap(davidUntil(g, d("2026-12-10"))).user;
+    const ask = (day: string) =>
+      requestSubscription(
+        { user: david, structure: hospital, services: g.serviceIndex },
+        { structureId: hospital.id, items: [{ space: space.recues, serviceId: null, access: "read" }] },
+        { ...on(day), requestId: subscriptionRequestId("sub-david"), catalogue: CHORUS_PRO_SPACES },
+      );
+    expect(ask("2026-12-09").ok).toBe(true);
+    expect(expectErr(ask("2026-12-10"), "NOT_FOUND")).toEqual({ code: "NOT_FOUND", entity: "structure", id: hospital.id });
+  });
+
   it("mayAccess: a grant gives no access from its own end, the attachment still in force", () => {
     const g = buildGuide();
     const hospital = openedOn(g.hospital, space.recues);

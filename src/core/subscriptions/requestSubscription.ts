@@ -5,7 +5,7 @@ import type { ServiceId, StructureId, SubscriptionRequestId } from "../ids.js";
 import type { PendingSubscriptionRequest, Service, Structure, SubscriptionItem, User } from "../model.js";
 import { err, ok, type Result } from "../result.js";
 import { visibleText } from "../text.js";
-import { toInstant, type TransitionContext } from "../time.js";
+import { hasEnded, todayOf, toInstant, type TransitionContext } from "../time.js";
 import type { SpaceCatalogue } from "./catalogue.js";
 import { checkItems } from "./items.js";
 
@@ -36,7 +36,7 @@ export interface SubscriptionRequested extends Recorded {
  * A user's own request for spaces (« demande d'abonnement à des espaces »). An extension:
  * Chorus Pro does not let users send these yet (the guide says so), but the manager's
  * side cannot be used without it. The account must be active and attached to the
- * structure; each item names a space of the catalogue, and for one service an active
+ * structure (an attachment whose end, `validUntil`, has passed does not count); each item names a space of the catalogue, and for one service an active
  * service of the structure within the user's attachment.
  *
  * Refusals: `NOT_FOUND` (a structure the user is not attached to, as an unknown one; a
@@ -64,8 +64,11 @@ export function requestSubscription(
   if (command.structureId !== structure.id) return err({ code: "NOT_FOUND", entity: "structure", id: command.structureId });
   if (user.status !== "active")
     return err({ code: "FORBIDDEN", actorId: user.id, structureId: structure.id, reason: "accountNotActive" });
-  // A structure one is not attached to is, to the user, as unknown as an id that names none.
-  if (attachmentTo(user, structure.id) === undefined) return err({ code: "NOT_FOUND", entity: "structure", id: structure.id });
+  // A structure one is not attached to (or no more: the attachment's end has passed) is,
+  // to the user, as unknown as an id that names none.
+  const attachment = attachmentTo(user, structure.id);
+  if (attachment === undefined || hasEnded(attachment.validUntil, todayOf(ctx)))
+    return err({ code: "NOT_FOUND", entity: "structure", id: structure.id });
   const items = checkItems(ctx.catalogue, structure, user, state.services, command.items);
   if (!items.ok) return items;
   const at = toInstant(ctx.now);
