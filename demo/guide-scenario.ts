@@ -9,6 +9,8 @@ import {
   accountStatusLabel,
   activityNotificationsLabel,
   roleLabel,
+  serviceId,
+  structureId,
   subscriptionScopeLabel,
   type DomainError,
   type HabilitationsStore,
@@ -41,6 +43,13 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
       const n = (counters.get(kind) ?? 0) + 1;
       counters.set(kind, n);
       return `${{ structure: "str", service: "svc", user: "usr", attachmentRequest: "req", subscriptionRequest: "sub", event: "evt" }[kind]}-${n}`;
+    },
+    // Chorus Pro numbers its records: this host numbers « str-2 » 26300002 and « svc-3 » 103.
+    chorusProIds: {
+      structure: (id) => (/^str-\d+$/.test(id) ? 26300000 + Number(id.slice(4)) : undefined),
+      service: (id) => (/^svc-\d+$/.test(id) ? 100 + Number(id.slice(4)) : undefined),
+      structureIdOf: (n) => (n > 26300000 && n < 26400000 ? structureId(`str-${n - 26300000}`) : undefined),
+      serviceIdOf: (n) => (n > 100 && n < 1000 ? serviceId(`svc-${n - 100}`) : undefined),
     },
   });
   const tick = (minutes: number) => (now = new Date(now.getTime() + minutes * 60_000));
@@ -425,11 +434,17 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
   const tooEarly = await app.changeAttachmentEnd(alice, { structureId: mairie.id, userId: gaelle, validUntil: dayFromNow(0) });
   process.stdout.write(`\nAlice veut faire finir le rattachement de Gaëlle aujourd'hui : ${tooEarly.ok ? "accepté ?!" : `${tooEarly.error.code} — ${errorMessage(tooEarly.error)}`}\n`);
   const sweeps: Record<string, string | number>[] = [];
+  let payload: unknown = null;
   let elapsed = 0;
   for (const day of [0, 7, 8, 21, 22]) {
     now = new Date(now.getTime() + (day - elapsed) * 86_400_000);
     elapsed = day;
     const swept = must(await app.recordExpiries());
+    if (day === 8)
+      payload = must(await app.chorusProListerRattachementsUtilisateur(alice, {
+        idStructure: 26300000 + Number(mairie.id.slice(4)),
+        adresseEmailConnexionUtilisateur: "gaelle.roux@example.fr",
+      }));
     const members = must(await app.listMembers(alice, { structureId: mairie.id, limit: 50 }));
     sweeps.push({
       jour: day,
@@ -441,6 +456,11 @@ async function guideScenario(store: HabilitationsStore): Promise<void> {
     });
   }
   printTable(`Droits à durée limitée : la tâche quotidienne de l'hôte (fin de Gaëlle le ${reinforcementEnd}, avertie 15 jours avant)`, sweeps);
+
+  // The same facts in Chorus Pro's language (« Structures » API, lister/rattachementsutilisateur):
+  // what Alice's back office answered about Gaëlle on day 8, per service, her end as `dateFin`
+  // (from day 21 on, Gaëlle is no longer in force: her record is closed to Alice).
+  process.stdout.write(`\nChorus Pro, POST /cpro/structures/v1/lister/rattachementsutilisateur (Alice, au sujet de Gaëlle, jour 8) :\n${JSON.stringify(payload, null, 2)}\n`);
 
   const serviceLabel = new Map([...services].map(([code, id]) => [id as string, code]));
   const describeScope = (scope: { kind: string; serviceIds?: readonly string[] } | undefined) =>
