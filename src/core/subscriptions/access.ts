@@ -83,9 +83,9 @@ export function mayAccess(state: AccessState, query: AccessQuery, today: LocalDa
 }
 
 /**
- * The grants of a user that give access now: those `mayAccess` would honour (for a
- * grant on one service, asked about that service; for a grant on all services, asked
- * about the structure).
+ * The grants of a user that give access now: those not ended that `mayAccess` would
+ * honour (for a grant on one service, asked about that service; for a grant on all
+ * services, asked about the structure).
  *
  * @param services the records of (at least) the services the user's grants name.
  *
@@ -103,6 +103,9 @@ export function usableGrants(
   return user.grants.filter(
     (g) =>
       g.structureId === structure.id &&
+      // Its own end first: an ended grant on a service is not made usable by a grant on
+      // the whole structure that answers the same question.
+      !hasEnded(g.validUntil, today) &&
       mayAccess(
         { user, structure, service: g.serviceId === null ? null : (services.get(g.serviceId) ?? null) },
         { structureId: structure.id, space: g.space, serviceId: g.serviceId, access: g.access },
