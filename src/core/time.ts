@@ -34,20 +34,8 @@ export interface TransitionContext {
  * ```
  */
 export function toInstant(date: Date): Instant {
-  // One command reads its instant several times (the clock once, each record it writes):
-  // the same date at the same time gives back the string made the last time.
-  const time = date.getTime();
-  if (date === lastDate && time === lastTime) return lastInstant;
-  const instant = date.toISOString() as Instant;
-  lastDate = date;
-  lastTime = time;
-  lastInstant = instant;
-  return instant;
+  return date.toISOString() as Instant;
 }
-
-let lastDate: Date | undefined;
-let lastTime = Number.NaN;
-let lastInstant = "" as Instant;
 
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
 
