@@ -2369,14 +2369,9 @@ class UpdateUserCmd implements Cmd {
  * address (the previous one told), recorded on every structure of the account.
  */
 function confirmRules(m: Model, actor: string, token: string): Judgement {
-  const a = m.accounts.get(actor);
-  if (a === undefined) return unknownActor;
-  if (a.status !== "active")
-    return {
-      broken: ["FORBIDDEN"],
-      exactly: { code: "FORBIDDEN", actorId: actor as UserId, structureId: null, reason: "accountNotActive" } as DomainError,
-      apply: never,
-    };
+  const acting = actingAccount(m, actor);
+  if (acting !== null) return acting;
+  const a = m.accounts.get(actor)!;
   const change = a.contactEmailChange;
   if (change === null || change.token !== token)
     return { broken: ["CONFIRMATION_TOKEN_INVALID"], exactly: { code: "CONFIRMATION_TOKEN_INVALID", userId: actor as UserId }, apply: never };
@@ -2447,13 +2442,8 @@ class ConfirmContactEmailCmd implements Cmd {
  * they are not attached to is NOT_FOUND, as an unknown one; an account not active may not.
  */
 function leaveRules(m: Model, actor: string, structure: string): Judgement {
-  if (!m.accounts.has(actor)) return unknownActor;
-  if (m.active.get(actor) !== true)
-    return {
-      broken: ["FORBIDDEN"],
-      exactly: { code: "FORBIDDEN", actorId: actor as UserId, structureId: null, reason: "accountNotActive" } as DomainError,
-      apply: never,
-    };
+  const acting = actingAccount(m, actor);
+  if (acting !== null) return acting;
   if (!m.attachments.has(key(actor, structure)))
     return { broken: ["NOT_FOUND"], exactly: { code: "NOT_FOUND", entity: "structure", id: structure as StructureId }, apply: never };
   if (m.primary.get(structure) === actor)
